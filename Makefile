@@ -1,0 +1,75 @@
+# The two commands: `make run` and `make test`. Everything else here serves them.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PIP := $(BIN)/pip --disable-pip-version-check -q
+export FLASK_APP := wsgi
+# apt-get needs these in scripts (CI has no standard input).
+export DEBIAN_FRONTEND := noninteractive
+IS_ROOT := $(shell [ "$$(id -u)" = 0 ] && echo yes)
+
+.PHONY: run test install install-test assets system-deps system-test-deps db demo worker clean
+
+run: install assets
+	APP_ENV=development $(BIN)/flask db upgrade
+	APP_ENV=development $(BIN)/flask seed-demo
+	@echo "Serving http://localhost:5000 (Ctrl+C to stop)"
+	APP_ENV=development $(BIN)/flask run --host 127.0.0.1 --port 5000
+
+test: install-test assets system-test-deps
+	APP_ENV=test $(BIN)/pytest $(PYTEST_ARGS)
+
+# --- Python --------------------------------------------------------------------------------
+$(BIN)/python:
+	@$(PYTHON) -m venv $(VENV) 2>/dev/null || { \
+	  if [ "$(IS_ROOT)" = yes ]; then apt-get update -qq && apt-get install -y -qq python3-venv \
+	    && rm -rf $(VENV) && $(PYTHON) -m venv $(VENV); \
+	  else echo "Install python3-venv (apt-get install python3-venv), then try again." >&2; exit 1; fi; }
+	$(PIP) install --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python requirements.txt constraints.txt
+	$(PIP) install -r requirements.txt -c constraints.txt
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed requirements-test.txt
+	$(PIP) install -r requirements-test.txt -c constraints.txt
+	touch $@
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+# --- Front end: GOV.UK Frontend from npm, pinned by package-lock.json ----------------------
+node_modules/.installed: package.json package-lock.json
+	@command -v npm >/dev/null || { \
+	  if [ "$(IS_ROOT)" = yes ]; then apt-get update -qq && apt-get install -y -qq nodejs npm; \
+	  else echo "Install Node.js and npm (apt-get install nodejs npm), then try again." >&2; exit 1; fi; }
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+assets: node_modules/.installed
+
+# --- What the tests need from Debian: Chromium, and PostgreSQL and Redis when none answers --
+system-test-deps:
+	@missing=""; \
+	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
+	if ! (exec 3<>/dev/tcp/127.0.0.1/5432) 2>/dev/null && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then missing="$$missing postgresql"; fi; \
+	if ! (exec 3<>/dev/tcp/127.0.0.1/6379) 2>/dev/null && ! command -v redis-server >/dev/null; then missing="$$missing redis-server"; fi; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$(IS_ROOT)" = yes ]; then \
+	    echo "Installing$$missing from Debian"; apt-get update -qq && apt-get install -y -qq $$missing >/dev/null; \
+	  else echo "Please install:$$missing (apt-get install$$missing)" >&2; exit 1; fi; \
+	fi
+
+# --- Conveniences ---------------------------------------------------------------------------
+db: install
+	$(BIN)/flask db upgrade
+
+demo: install
+	$(BIN)/flask seed-demo
+
+worker: install
+	$(BIN)/flask worker
+
+clean:
+	rm -rf $(VENV) node_modules instance

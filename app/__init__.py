@@ -1,0 +1,81 @@
+"""The application factory: the shell every feature package plugs into."""
+import logging
+import os
+from pathlib import Path
+
+from flask import Flask
+from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader
+
+import config as config_module
+from app.extensions import csrf, db, limiter, login_manager, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config_name_or_object=None, overrides=None):
+    """Build the app. ``config_name_or_object`` is 'development', 'test', 'production' or a config
+    class; ``overrides`` is a dict applied last (tests use it to point at their services)."""
+    app = Flask(__name__, instance_path=str(ROOT / "instance"), static_folder=None)
+    if config_name_or_object is None or isinstance(config_name_or_object, str):
+        app.config.from_object(config_module.config_for(config_name_or_object))
+    else:
+        app.config.from_object(config_name_or_object)
+    if overrides:
+        app.config.update(overrides)
+    if app.config["APP_ENV"] == "production":
+        problems = config_module.check_production(app.config)
+        if problems:
+            raise config_module.ConfigError(
+                "Refusing to start in production:\n- " + "\n- ".join(problems))
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
+        Path(app.config["SQLALCHEMY_DATABASE_URI"][len("sqlite:///"):]).parent.mkdir(
+            parents=True, exist_ok=True)
+    logging.basicConfig(level=logging.INFO)
+
+    app.jinja_loader = ChoiceLoader([
+        FileSystemLoader(str(ROOT / "app" / "templates")),
+        FileSystemLoader(str(ROOT / "notifications" / "templates")),
+        PackageLoader("govuk_frontend_jinja"),
+        PackageLoader("govuk_frontend_wtf"),
+    ])
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True,
+                    compare_type=True)
+    csrf.init_app(app)
+    app.config.setdefault("RATELIMIT_ENABLED", True)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+
+    _import_models()
+    from app import security, templating, errors, cli
+    security.init_app(app)
+    templating.init_app(app)
+    errors.init_app(app)
+    cli.init_app(app)
+    _register_blueprints(app)
+    return app
+
+
+def _import_models():
+    """Every model module, so that metadata is complete for migrations and relationships."""
+    import app.accounts.models  # noqa: F401
+    import app.organisations.models  # noqa: F401
+    import app.audit.models  # noqa: F401
+    import notifications.models  # noqa: F401
+    import app.audit.services  # noqa: F401  (its commit hook writes the chain)
+    import app.unitofwork  # noqa: F401
+
+
+def _register_blueprints(app):
+    from app.pages.views import bp as pages_bp
+    from app.health import bp as health_bp
+    from app.accounts.views import bp as accounts_bp
+    from app.organisations.views import bp as organisations_bp
+    from app.audit.views import bp as audit_bp
+    from notifications.views import bp as notifications_bp
+
+    for bp in (pages_bp, health_bp, accounts_bp, organisations_bp, audit_bp, notifications_bp):
+        app.register_blueprint(bp)

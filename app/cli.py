@@ -1,0 +1,88 @@
+"""Flask CLI commands: create-admin, seed-demo, audit verify, outbox relay, worker."""
+import getpass
+import os
+import sys
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+
+def init_app(app):
+    app.cli.add_command(create_admin)
+    app.cli.add_command(seed_demo)
+    app.cli.add_command(audit_cli)
+    app.cli.add_command(outbox_cli)
+    app.cli.add_command(worker)
+
+
+@click.command("create-admin")
+@click.argument("email")
+@click.option("--name", default="Platform administrator", help="The administrator's name.")
+@click.option("--password", envvar="ADMIN_PASSWORD", default=None,
+              help="Read from ADMIN_PASSWORD, or asked for when not given.")
+def create_admin(email, name, password):
+    """Make EMAIL a platform administrator (creating the account if needed)."""
+    from app.accounts.services import AccountError, create_admin as make_admin, find_user
+    if password is None and find_user(email) is None:
+        if not sys.stdin.isatty():
+            raise click.UsageError("Give --password or set ADMIN_PASSWORD.")
+        password = getpass.getpass("Password for the new administrator: ")
+    try:
+        user = make_admin(email, name, password or "")
+    except AccountError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"{user.email} is now a platform administrator.")
+
+
+@click.command("seed-demo")
+def seed_demo():
+    """Load believable demo data. Safe to run again: it adds only what is missing."""
+    from app.demo import seed
+    accounts = seed()
+    click.echo("Demo data is loaded. Sign in with any of these (password for all: "
+               f"{accounts['password']}):")
+    for role, email in accounts["accounts"]:
+        click.echo(f"  {role:<28} {email}")
+
+
+audit_cli = AppGroup("audit", help="The audit log.")
+
+
+@audit_cli.command("verify")
+def audit_verify():
+    """Check the audit log's hash chain and report the first broken link."""
+    from app.audit.services import verify_chain
+    checked, broken, reason = verify_chain()
+    if broken is None:
+        click.echo(f"OK: {checked} audit events, chain intact.")
+        return
+    click.echo(f"BROKEN at audit event {broken.id} ({broken.event_type}, "
+               f"{broken.occurred_at.isoformat()}): {reason}. {checked} events before it are intact.",
+               err=True)
+    sys.exit(1)
+
+
+outbox_cli = AppGroup("outbox", help="The email outbox.")
+
+
+@outbox_cli.command("relay")
+def outbox_relay():
+    """Queue outbox emails that were committed while Redis was down, or are due a retry."""
+    from notifications.services import relay_pending
+    queued = relay_pending()
+    click.echo(f"Queued {queued} email{'s' if queued != 1 else ''}.")
+
+
+@click.command("worker")
+@click.option("--burst", is_flag=True, help="Run the jobs waiting now, then stop.")
+@click.option("--queue", "queues", multiple=True, help="Queue names (default: the configured one).")
+def worker(burst, queues):
+    """Run an RQ worker inside the app context."""
+    from rq import SimpleWorker
+    from app.queue import redis_connection
+    names = list(queues) or [current_app.config["QUEUE_NAME"]]
+    conn = redis_connection()
+    w = SimpleWorker(names, connection=conn)
+    click.echo(f"Worker {os.getpid()} listening on {', '.join(names)}")
+    w.work(burst=burst, with_scheduler=True)

@@ -1,0 +1,38 @@
+"""Shared form helpers: GOV.UK widgets and plain-English validators."""
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import (GovPasswordInput, GovSubmitInput,
+                                                GovTextInput)
+from wtforms import PasswordField, StringField, SubmitField
+from wtforms.validators import Email, InputRequired, Length
+
+
+class Form(FlaskForm):
+    """Every form: CSRF on, rendered with GOV.UK widgets."""
+
+
+def email_field(label="Email address", description=None):
+    return StringField(label, description=description, widget=GovTextInput(), validators=[
+        InputRequired(message="Enter your email address"),
+        Length(max=320, message="Email address must be 320 characters or fewer"),
+        Email(message="Enter an email address in the correct format, like name@example.com",
+              check_deliverability=False),
+    ], render_kw={"autocomplete": "email", "spellcheck": "false"})
+
+
+def password_field(label="Password", message="Enter your password", autocomplete="current-password",
+                   description=None):
+    return PasswordField(label, description=description, widget=GovPasswordInput(),
+                         validators=[InputRequired(message=message)],
+                         render_kw={"autocomplete": autocomplete})
+
+
+def submit(label="Continue"):
+    return SubmitField(label, widget=GovSubmitInput())
+
+
+def add_error(form, field_name, message):
+    field = getattr(form, field_name, None)
+    if field is None:
+        return
+    field.errors = list(field.errors or []) + [message]
+    form._errors = None  # WTForms caches form.errors; rebuild it with this message

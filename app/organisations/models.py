@@ -1,0 +1,185 @@
+"""Organisations (suppliers and buyers), their members and invitations."""
+import enum
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.timeutil import utcnow
+from app.types import UTCDateTime
+
+
+class OrganisationKind(enum.StrEnum):
+    SUPPLIER = "supplier"
+    BUYER = "buyer"
+
+
+class SupplierType(enum.StrEnum):
+    CHARITY = "charity"
+    CIO = "cio"
+    CIC = "cic"
+    COMPANY_LIMITED_BY_GUARANTEE = "company_limited_by_guarantee"
+    COMMUNITY_BENEFIT_SOCIETY = "community_benefit_society"
+    COOPERATIVE = "cooperative"
+    SOCIAL_ENTERPRISE_COMPANY = "social_enterprise_company"
+    MUTUAL = "mutual"
+    COMMUNITY_GROUP = "community_group"
+    OTHER = "other"
+
+
+SUPPLIER_TYPE_LABELS = {
+    SupplierType.CHARITY: "Registered charity (trust or unincorporated association)",
+    SupplierType.CIO: "Charitable incorporated organisation (CIO)",
+    SupplierType.CIC: "Community interest company (CIC)",
+    SupplierType.COMPANY_LIMITED_BY_GUARANTEE: "Company limited by guarantee",
+    SupplierType.COMMUNITY_BENEFIT_SOCIETY: "Community benefit society",
+    SupplierType.COOPERATIVE: "Co-operative",
+    SupplierType.SOCIAL_ENTERPRISE_COMPANY: "Social enterprise company",
+    SupplierType.MUTUAL: "Mutual (including public service mutuals)",
+    SupplierType.COMMUNITY_GROUP: "Unincorporated community group",
+    SupplierType.OTHER: "Other",
+}
+
+
+class BuyerType(enum.StrEnum):
+    HOUSING_ASSOCIATION = "housing_association"
+    LOCAL_AUTHORITY = "local_authority"
+    NHS_BODY = "nhs_body"
+    SCHOOL = "school"
+    CENTRAL_GOVERNMENT = "central_government"
+    OTHER_PUBLIC_BODY = "other_public_body"
+    NON_PUBLIC_FUNDER = "non_public_funder"
+
+
+BUYER_TYPE_LABELS = {
+    BuyerType.HOUSING_ASSOCIATION: "Housing association",
+    BuyerType.LOCAL_AUTHORITY: "Local authority",
+    BuyerType.NHS_BODY: "NHS body",
+    BuyerType.SCHOOL: "School or academy",
+    BuyerType.CENTRAL_GOVERNMENT: "Central government",
+    BuyerType.OTHER_PUBLIC_BODY: "Other public body",
+    BuyerType.NON_PUBLIC_FUNDER: "Non-public funder",
+}
+
+
+class StaffBand(enum.StrEnum):
+    NONE = "0"
+    MICRO = "1-9"
+    SMALL = "10-49"
+    MEDIUM = "50-249"
+    LARGE = "250+"
+
+
+class TurnoverBand(enum.StrEnum):
+    UNDER_100K = "under_100k"
+    UNDER_1M = "100k_1m"
+    UNDER_10M = "1m_10m"
+    UNDER_44M = "10m_44m"
+    OVER_44M = "over_44m"
+
+
+TURNOVER_BAND_LABELS = {
+    TurnoverBand.UNDER_100K: "Under £100,000",
+    TurnoverBand.UNDER_1M: "£100,000 to £1 million",
+    TurnoverBand.UNDER_10M: "£1 million to £10 million",
+    TurnoverBand.UNDER_44M: "£10 million to £44 million",
+    TurnoverBand.OVER_44M: "Over £44 million",
+}
+
+
+class Role(enum.StrEnum):
+    OWNER = "owner"
+    MEMBER = "member"
+
+
+def _enum(enum_cls, name):
+    return sa.Enum(enum_cls, name=name, native_enum=False, length=40,
+                   values_callable=lambda e: [m.value for m in e], validate_strings=True)
+
+
+class Organisation(db.Model):
+    __tablename__ = "organisations"
+    __table_args__ = (
+        sa.CheckConstraint(
+            "(kind = 'supplier' AND supplier_type IS NOT NULL AND buyer_type IS NULL)"
+            " OR (kind = 'buyer' AND buyer_type IS NOT NULL AND supplier_type IS NULL)",
+            name="kind_matches_type",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[OrganisationKind] = mapped_column(_enum(OrganisationKind, "organisation_kind"))
+    name: Mapped[str] = mapped_column(sa.String(300))  # legal name (suppliers) or name (buyers)
+    trading_name: Mapped[str | None] = mapped_column(sa.String(300))
+    supplier_type: Mapped[SupplierType | None] = mapped_column(_enum(SupplierType, "supplier_type"))
+    buyer_type: Mapped[BuyerType | None] = mapped_column(_enum(BuyerType, "buyer_type"))
+    charity_number: Mapped[str | None] = mapped_column(sa.String(20))
+    company_number: Mapped[str | None] = mapped_column(sa.String(8))
+    address: Mapped[str | None] = mapped_column(sa.Text)
+    postcode: Mapped[str | None] = mapped_column(sa.String(10))
+    local_authority_code: Mapped[str | None] = mapped_column(sa.String(10))
+    region_code: Mapped[str | None] = mapped_column(sa.String(10))
+    staff_band: Mapped[StaffBand | None] = mapped_column(_enum(StaffBand, "staff_band"))
+    turnover_band: Mapped[TurnoverBand | None] = mapped_column(_enum(TurnoverBand, "turnover_band"))
+    description: Mapped[str | None] = mapped_column(sa.Text)
+    website: Mapped[str | None] = mapped_column(sa.String(500))
+    created_at = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
+
+    memberships = relationship("Membership", back_populates="organisation",
+                               cascade="all, delete-orphan")
+
+    @property
+    def is_supplier(self):
+        return self.kind == OrganisationKind.SUPPLIER
+
+    @property
+    def is_buyer(self):
+        return self.kind == OrganisationKind.BUYER
+
+    @property
+    def display_name(self):
+        return self.trading_name or self.name
+
+    @property
+    def is_sme(self):
+        """Fewer than 250 staff and turnover up to £44m."""
+        return self.staff_band not in (None, StaffBand.LARGE) and self.turnover_band not in (
+            None, TurnoverBand.OVER_44M)
+
+    def __repr__(self):
+        return f"<Organisation {self.id} {self.kind} {self.name}>"
+
+
+class Membership(db.Model):
+    __tablename__ = "memberships"
+    __table_args__ = (sa.UniqueConstraint("user_id", "organisation_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    organisation_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("organisations.id", ondelete="CASCADE"), index=True)
+    role: Mapped[Role] = mapped_column(_enum(Role, "membership_role"))
+    created_at = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
+
+    user = relationship("User", back_populates="memberships")
+    organisation = relationship("Organisation", back_populates="memberships")
+
+
+class Invitation(db.Model):
+    __tablename__ = "invitations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("organisations.id", ondelete="CASCADE"), index=True)
+    email: Mapped[str] = mapped_column(sa.String(320))
+    role: Mapped[Role] = mapped_column(_enum(Role, "invitation_role"))
+    # Only a hash of the token is kept, so a leaked database does not leak working links.
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    invited_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    created_at = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
+    expires_at = mapped_column(UTCDateTime(), nullable=False)
+    accepted_at = mapped_column(UTCDateTime(), nullable=True)
+    revoked_at = mapped_column(UTCDateTime(), nullable=True)
+
+    organisation = relationship("Organisation")
+    invited_by = relationship("User")

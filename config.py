@@ -1,0 +1,145 @@
+"""Configuration, read from environment variables.
+
+Every setting is documented in the README's configuration table. ``APP_ENV`` picks the defaults:
+development embeds everything (SQLite, a local storage folder, inline jobs, an outbox you read at
+/dev/outbox); test and production expect real services.
+"""
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSECURE_DEFAULT_SECRET = "dev-secret-do-not-use-in-production"
+
+
+def _env(name, default=None):
+    value = os.environ.get(name)
+    return default if value in (None, "") else value
+
+
+def _bool(name, default=False):
+    value = _env(name)
+    if value is None:
+        return default
+    return value.strip().lower() in ("1", "true", "yes", "on")
+
+
+def _normalise_db_url(url):
+    """SQLAlchemy needs the psycopg 3 driver named explicitly."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://"):]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url
+
+
+class Config:
+    APP_ENV = "development"
+    SECRET_KEY = _env("SECRET_KEY", INSECURE_DEFAULT_SECRET)
+    SQLALCHEMY_DATABASE_URI = _normalise_db_url(
+        _env("DATABASE_URL", f"sqlite:///{BASE_DIR / 'instance' / 'vcse_dps.sqlite3'}")
+    )
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    REDIS_URL = _env("REDIS_URL", "redis://127.0.0.1:6379/0")
+    # Jobs: "inline" runs them in the web process after commit; "rq" sends them to Redis.
+    QUEUE_BACKEND = _env("QUEUE_BACKEND", "inline")
+    QUEUE_NAME = _env("QUEUE_NAME", "default")
+
+    STORAGE = _env("STORAGE", "local")
+    STORAGE_LOCAL_PATH = _env("STORAGE_LOCAL_PATH", str(BASE_DIR / "instance" / "storage"))
+    S3_BUCKET = _env("S3_BUCKET", "vcse-dps-documents")
+    S3_REGION = _env("S3_REGION", "eu-west-2")
+    S3_ENDPOINT_URL = _env("S3_ENDPOINT_URL")
+    MAX_UPLOAD_BYTES = int(_env("MAX_UPLOAD_BYTES", str(25 * 1024 * 1024)))
+
+    MAIL_BACKEND = _env("MAIL_BACKEND", "outbox")
+    MAIL_FROM = _env("MAIL_FROM", "VCSE DPS <no-reply@vcse-dps.example>")
+    SMTP_HOST = _env("SMTP_HOST", "localhost")
+    SMTP_PORT = int(_env("SMTP_PORT", "25"))
+    SMTP_USERNAME = _env("SMTP_USERNAME")
+    SMTP_PASSWORD = _env("SMTP_PASSWORD")
+    SMTP_STARTTLS = _bool("SMTP_STARTTLS", False)
+    NOTIFY_API_KEY = _env("NOTIFY_API_KEY")
+    NOTIFY_TEMPLATE_ID = _env("NOTIFY_TEMPLATE_ID")
+    NOTIFY_BASE_URL = _env("NOTIFY_BASE_URL", "https://api.notifications.service.gov.uk")
+    # Temporary send failures are retried this many times, waiting longer each time.
+    MAIL_MAX_ATTEMPTS = int(_env("MAIL_MAX_ATTEMPTS", "5"))
+
+    BASE_URL = _env("BASE_URL", "http://localhost:5000").rstrip("/")
+    DPS_TIMEZONE = _env("DPS_TIMEZONE", "Europe/London")
+    SERVICE_NAME = _env("SERVICE_NAME", "Find and win VCSE contracts")
+    CONTACT_EMAIL = _env("CONTACT_EMAIL", "support@vcse-dps.example")
+
+    RATELIMIT_STORAGE_URI = _env("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = True
+    SIGNIN_LIMIT_PER_ACCOUNT = _env("SIGNIN_LIMIT_PER_ACCOUNT", "5 per 15 minutes")
+    SIGNIN_LIMIT_PER_ADDRESS = _env("SIGNIN_LIMIT_PER_ADDRESS", "30 per 15 minutes")
+
+    CONFIRM_TOKEN_MAX_AGE = int(_env("CONFIRM_TOKEN_MAX_AGE", str(7 * 24 * 3600)))
+    RESET_TOKEN_MAX_AGE = int(_env("RESET_TOKEN_MAX_AGE", str(3600)))
+    INVITE_VALID_DAYS = int(_env("INVITE_VALID_DAYS", "7"))
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = True
+    PERMANENT_SESSION_LIFETIME = 8 * 3600
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+    HSTS = True
+    DEV_OUTBOX = False
+
+
+class DevelopmentConfig(Config):
+    APP_ENV = "development"
+    SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
+    REMEMBER_COOKIE_SECURE = False
+    HSTS = False
+    DEV_OUTBOX = True
+
+
+class TestConfig(Config):
+    APP_ENV = "test"
+    TESTING = True
+    SECRET_KEY = "test-secret-key"
+    QUEUE_BACKEND = _env("QUEUE_BACKEND", "rq")
+    MAIL_BACKEND = _env("MAIL_BACKEND", "outbox")
+    RATELIMIT_STORAGE_URI = _env("RATELIMIT_STORAGE_URI", "memory://")
+    SERVER_NAME = None
+
+
+class ProductionConfig(Config):
+    APP_ENV = "production"
+    QUEUE_BACKEND = _env("QUEUE_BACKEND", "rq")
+    MAIL_BACKEND = _env("MAIL_BACKEND", "smtp")
+    RATELIMIT_STORAGE_URI = _env("RATELIMIT_STORAGE_URI", _env("REDIS_URL", "redis://127.0.0.1:6379/0"))
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "test": TestConfig,
+    "production": ProductionConfig,
+}
+
+
+def config_for(name=None):
+    return CONFIGS[(name or _env("APP_ENV", "development")).lower()]
+
+
+class ConfigError(RuntimeError):
+    """The app refuses to start with an unsafe configuration."""
+
+
+def check_production(config):
+    """Return the reasons a production configuration is unsafe (empty when it is fine)."""
+    problems = []
+    secret = config.get("SECRET_KEY")
+    if not secret or secret == INSECURE_DEFAULT_SECRET or len(secret) < 32:
+        problems.append("SECRET_KEY must be set to a random value of at least 32 characters.")
+    if config.get("SQLALCHEMY_DATABASE_URI", "").startswith("sqlite"):
+        problems.append("DATABASE_URL must point to PostgreSQL, not SQLite.")
+    if config.get("QUEUE_BACKEND") != "rq":
+        problems.append("QUEUE_BACKEND must be 'rq': inline jobs would run in the web process.")
+    if config.get("MAIL_BACKEND") == "outbox":
+        problems.append("MAIL_BACKEND must be 'smtp' or 'notify': the outbox backend sends nothing.")
+    return problems

@@ -1,0 +1,108 @@
+"""RQ jobs that send email. Each takes an outbox row id and is safe to run more than once."""
+import hashlib
+import logging
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+
+from app.accounts.models import User
+from app.extensions import db
+from app.timeutil import utcnow
+from notifications.backends import Email, PermanentFailure, TemporaryFailure, get_backend
+from notifications.models import OutboxMessage, OutboxStatus
+from notifications.rendering import render_email
+
+log = logging.getLogger(__name__)
+CLAIM_SECONDS = 300
+
+
+def backoff_seconds(attempts):
+    """30 s, 2 min, 8 min, 32 min ... capped at 2 hours."""
+    return min(30 * 4 ** max(attempts - 1, 0), 7200)
+
+
+def _claim(message_id):
+    """Take the row for this worker, or return None if it is sent, failed or claimed elsewhere."""
+    now = utcnow()
+    table = OutboxMessage.__table__
+    result = db.session.execute(
+        sa.update(table)
+        .where(table.c.id == message_id)
+        .where(sa.or_(
+            sa.and_(table.c.status == OutboxStatus.PENDING.value, table.c.next_attempt_at <= now),
+            sa.and_(table.c.status == OutboxStatus.SENDING.value, table.c.claimed_until < now),
+        ))
+        .values(status=OutboxStatus.SENDING.value, attempts=table.c.attempts + 1,
+                claimed_until=now + timedelta(seconds=CLAIM_SECONDS))
+    )
+    db.session.commit()
+    if result.rowcount != 1:
+        return None
+    return db.session.get(OutboxMessage, message_id)
+
+
+def send_outbox_message(message_id):
+    """Render and send one outbox row through the configured backend. Returns the final status."""
+    message = _claim(message_id)
+    if message is None:
+        return None
+    undeliverable = db.session.execute(
+        sa.select(User.email_undeliverable_at).where(User.email == message.recipient)
+    ).scalar_one_or_none()
+    if undeliverable:
+        message.status = OutboxStatus.SUPPRESSED
+        message.last_error = "address marked undeliverable after an earlier permanent failure"
+        db.session.commit()
+        return message.status
+
+    subject, text, html = render_email(message.template, message.personalisation or {})
+    message.subject, message.body_text = subject[:300], text
+    domain = current_app.config["BASE_URL"].split("//")[-1].split("/")[0].split(":")[0]
+    key_hash = hashlib.sha256(message.idempotency_key.encode()).hexdigest()[:16]
+    email = Email(recipient=message.recipient, subject=subject, text=text, html=html,
+                  message_id=f"<outbox-{message.id}.{key_hash}@{domain}>",
+                  reference=message.idempotency_key,
+                  headers=dict((message.personalisation or {}).get("_headers", {})))
+    try:
+        reference = get_backend().send(email)
+    except TemporaryFailure as exc:
+        return _failed(message, str(exc), permanent=False)
+    except PermanentFailure as exc:
+        return _failed(message, str(exc), permanent=True)
+    message.status = OutboxStatus.SENT
+    message.sent_at = utcnow()
+    message.provider_reference = (reference or "")[:200]
+    message.claimed_until = None
+    message.last_error = None
+    db.session.commit()
+    return message.status
+
+
+def _failed(message, error, permanent):
+    message.last_error = error[:2000]
+    message.claimed_until = None
+    if permanent:
+        message.status = OutboxStatus.FAILED
+        db.session.execute(sa.update(User).where(User.email == message.recipient)
+                           .values(email_undeliverable_at=utcnow()))
+        log.warning("outbox %s failed permanently: %s", message.id, error)
+    elif message.attempts >= current_app.config["MAIL_MAX_ATTEMPTS"]:
+        message.status = OutboxStatus.FAILED
+        log.warning("outbox %s gave up after %s attempts: %s", message.id, message.attempts, error)
+    else:
+        delay = backoff_seconds(message.attempts)
+        message.status = OutboxStatus.PENDING
+        message.next_attempt_at = utcnow() + timedelta(seconds=delay)
+        db.session.commit()
+        from notifications.services import enqueue_send
+        enqueue_send(message.id, delay=delay)
+        return message.status
+    db.session.commit()
+    return message.status
+
+
+def relay_outbox():
+    """Scheduled: queue outbox rows that were committed while Redis was down, or are due a retry."""
+    from notifications.services import relay_pending
+    return relay_pending()

@@ -17,7 +17,8 @@ from app.extensions import db
 from tests.services import Postgres, Redis
 from tests.smtp import SMTPServer
 
-REDIS_TEST_DB = 9
+# Parallel test runs on one machine each take their own Redis database.
+REDIS_TEST_DB = int(os.environ.get("TEST_REDIS_DB", "9"))
 
 
 @pytest.fixture(scope="session")

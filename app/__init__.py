@@ -4,7 +4,7 @@ import os
 from pathlib import Path
 
 from flask import Flask
-from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader
+from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 
 import config as config_module
 from app.extensions import csrf, db, limiter, login_manager, migrate
@@ -35,8 +35,10 @@ def create_app(config_name_or_object=None, overrides=None):
     app.jinja_loader = ChoiceLoader([
         FileSystemLoader(str(ROOT / "app" / "templates")),
         FileSystemLoader(str(ROOT / "notifications" / "templates")),
-        PackageLoader("govuk_frontend_jinja"),
-        PackageLoader("govuk_frontend_wtf"),
+        PrefixLoader({
+            "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
+            "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
+        }),
     ])
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

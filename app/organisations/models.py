@@ -5,13 +5,19 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
-from app.timeutil import utcnow
+from app.timeutil import as_utc, utcnow
 from app.types import UTCDateTime
 
 
 class OrganisationKind(enum.StrEnum):
     SUPPLIER = "supplier"
     BUYER = "buyer"
+
+
+KIND_LABELS = {
+    OrganisationKind.SUPPLIER: "Supplier",
+    OrganisationKind.BUYER: "Buyer",
+}
 
 
 class SupplierType(enum.StrEnum):
@@ -70,6 +76,15 @@ class StaffBand(enum.StrEnum):
     LARGE = "250+"
 
 
+STAFF_BAND_LABELS = {
+    StaffBand.NONE: "None (volunteers only)",
+    StaffBand.MICRO: "1 to 9",
+    StaffBand.SMALL: "10 to 49",
+    StaffBand.MEDIUM: "50 to 249",
+    StaffBand.LARGE: "250 or more",
+}
+
+
 class TurnoverBand(enum.StrEnum):
     UNDER_100K = "under_100k"
     UNDER_1M = "100k_1m"
@@ -90,6 +105,12 @@ TURNOVER_BAND_LABELS = {
 class Role(enum.StrEnum):
     OWNER = "owner"
     MEMBER = "member"
+
+
+ROLE_LABELS = {
+    Role.OWNER: "Owner",
+    Role.MEMBER: "Member",
+}
 
 
 def _enum(enum_cls, name):
@@ -137,6 +158,12 @@ class Organisation(db.Model):
         return self.kind == OrganisationKind.BUYER
 
     @property
+    def type_label(self):
+        if self.is_supplier:
+            return SUPPLIER_TYPE_LABELS.get(self.supplier_type, "")
+        return BUYER_TYPE_LABELS.get(self.buyer_type, "")
+
+    @property
     def display_name(self):
         return self.trading_name or self.name
 
@@ -164,9 +191,18 @@ class Membership(db.Model):
     user = relationship("User", back_populates="memberships")
     organisation = relationship("Organisation", back_populates="memberships")
 
+    @property
+    def is_owner(self):
+        return self.role == Role.OWNER
+
 
 class Invitation(db.Model):
     __tablename__ = "invitations"
+    __table_args__ = (
+        # An invitation ends once: it is accepted, or withdrawn, never both.
+        sa.CheckConstraint("accepted_at IS NULL OR revoked_at IS NULL",
+                           name="accepted_or_revoked"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(
@@ -183,3 +219,18 @@ class Invitation(db.Model):
 
     organisation = relationship("Organisation")
     invited_by = relationship("User")
+
+    @property
+    def is_accepted(self):
+        return self.accepted_at is not None
+
+    @property
+    def is_revoked(self):
+        return self.revoked_at is not None
+
+    def is_expired(self, now=None):
+        return as_utc(self.expires_at) <= (now or utcnow())
+
+    def is_pending(self, now=None):
+        """Waiting to be accepted: not used, not withdrawn and not expired."""
+        return not self.is_accepted and not self.is_revoked and not self.is_expired(now)

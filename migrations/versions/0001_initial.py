@@ -113,6 +113,7 @@ def upgrade():
     sa.Column('expires_at', app.types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('accepted_at', app.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('revoked_at', app.types.UTCDateTime(timezone=True), nullable=True),
+    sa.CheckConstraint('accepted_at IS NULL OR revoked_at IS NULL', name=op.f('ck_invitations_accepted_or_revoked')),
     sa.ForeignKeyConstraint(['invited_by_id'], ['users.id'], name=op.f('fk_invitations_invited_by_id_users'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['organisation_id'], ['organisations.id'], name=op.f('fk_invitations_organisation_id_organisations'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_invitations')),

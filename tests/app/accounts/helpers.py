@@ -1,0 +1,83 @@
+"""Reading pages and emails the way a person does: GOV.UK markup, and the links in an email's text."""
+import re
+from urllib.parse import urlencode, urlsplit
+
+import sqlalchemy as sa
+from bs4 import BeautifulSoup
+
+from app.audit.models import AuditEvent
+from app.extensions import db
+from notifications.models import OutboxMessage
+from notifications.rendering import render_email
+
+_URL = re.compile(r"https?://[^\s<>\"]+")
+
+
+def page(response):
+    return BeautifulSoup(response.get_data(as_text=True), "html.parser")
+
+
+def heading(response):
+    h1 = page(response).find("h1")
+    return h1.get_text(" ", strip=True) if h1 else None
+
+
+def main_text(response):
+    main = page(response).find("main")
+    return " ".join(main.get_text(" ", strip=True).split()) if main else ""
+
+
+def error_summary(response):
+    """The messages in the GOV.UK error summary, in order (empty when there is none)."""
+    summary = page(response).select_one(".govuk-error-summary")
+    if summary is None:
+        return []
+    return [li.get_text(" ", strip=True) for li in summary.select(".govuk-error-summary__list li")]
+
+
+def banner(response):
+    found = page(response).select_one(".govuk-notification-banner")
+    return " ".join(found.get_text(" ", strip=True).split()) if found else None
+
+
+def path_of(location):
+    """The path (and query) a redirect sends the browser to, or the whole URL if it leaves the site."""
+    parts = urlsplit(location)
+    if parts.scheme or parts.netloc:
+        if parts.netloc != "localhost":
+            return location
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def with_next(url, target):
+    return f"{url}?{urlencode({'next': target})}"
+
+
+def emails(template=None, recipient=None):
+    query = sa.select(OutboxMessage).order_by(OutboxMessage.id)
+    if template:
+        query = query.where(OutboxMessage.template == template)
+    if recipient:
+        query = query.where(OutboxMessage.recipient == recipient.lower())
+    return db.session.execute(query).scalars().all()
+
+
+def email_text(message):
+    _subject, text, _html = render_email(message.template, message.personalisation)
+    return text
+
+
+def links_in(message):
+    """The links in the email as the person reads it, as paths on this site."""
+    return [urlsplit(url).path for url in _URL.findall(email_text(message))]
+
+
+def audit_events(event_type=None):
+    query = sa.select(AuditEvent).order_by(AuditEvent.id)
+    if event_type:
+        query = query.where(AuditEvent.event_type == event_type)
+    return db.session.execute(query).scalars().all()
+
+
+def audit_types():
+    return [e.event_type for e in audit_events()]

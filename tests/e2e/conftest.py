@@ -1,0 +1,89 @@
+"""Browser tests: Playwright driving Debian's Chromium against the app served on loopback.
+
+The app runs in a thread with jobs inline and email kept in the outbox, so a test reads links
+from the outbox rows as a person reads them from their inbox. Every page is checked with axe-core.
+"""
+import threading
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from werkzeug.serving import make_server
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": ["--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1 , EXCLUDE localhost",
+                 "--disable-gpu", "--disable-quic"],
+    }
+
+
+class LiveServer:
+    def __init__(self, app):
+        self.app = app
+        self.server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        app.config["BASE_URL"] = self.url
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def start(self):
+        self.thread.start()
+        return self
+
+    def stop(self):
+        self.server.shutdown()
+        self.thread.join(5)
+
+
+@pytest.fixture
+def live_server(app, make_app):
+    """The app on a real port. Depends on `app` so its tables are emptied afterwards."""
+    served = make_app(QUEUE_BACKEND="inline", MAIL_BACKEND="outbox", SESSION_COOKIE_SECURE=False,
+                      REMEMBER_COOKIE_SECURE=False, HSTS=False)
+    server = LiveServer(served).start()
+    yield server
+    server.stop()
+
+
+class AxeCheck:
+    """Run axe-core on the current page; collect every page's violations for one assertion."""
+
+    def __init__(self):
+        self.axe = Axe()
+        self.checked = []
+
+    def __call__(self, page):
+        results = self.axe.run(page)
+        self.checked.append(page.url)
+        assert results.violations_count == 0, (
+            f"axe-core found accessibility problems on {page.url}:\n{results.generate_report()}")
+
+
+@pytest.fixture
+def axe():
+    return AxeCheck()
+
+
+@pytest.fixture
+def outbox_link(live_server):
+    """The first link in the newest email to an address, as the person would click it."""
+    import re
+    import sqlalchemy as sa
+    from app.extensions import db
+    from notifications.models import OutboxMessage
+    from notifications.rendering import render_email
+
+    def _link(address, contains=""):
+        with live_server.app.app_context():
+            message = db.session.execute(
+                sa.select(OutboxMessage).where(OutboxMessage.recipient == address.lower())
+                .order_by(OutboxMessage.id.desc()).limit(1)).scalar_one()
+            _, text, _ = render_email(message.template, message.personalisation)
+        links = [u for u in re.findall(r"https?://\S+", text) if contains in u]
+        assert links, f"no link containing {contains!r} in the email to {address}"
+        return links[0]
+    return _link

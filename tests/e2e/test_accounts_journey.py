@@ -1,0 +1,51 @@
+"""A person creates an account, confirms it from the email, signs in and out: in Chromium."""
+import pytest
+
+pytestmark = pytest.mark.browser
+
+
+def test_register_confirm_sign_in(page, live_server, outbox_link, axe):
+    page.goto(live_server.url + "/")
+    axe(page)
+    page.get_by_role("button", name="Start now").click()
+    page.get_by_label("Your full name").fill("Priya Patel")
+    page.get_by_label("Email address").fill("priya@riverside.example")
+    page.get_by_label("Create a password").fill("short")
+    page.get_by_role("button", name="Create account").click()
+    # The error summary names the problem and keeps what was typed.
+    summary = page.locator(".govuk-error-summary")
+    assert "10 characters or more" in summary.inner_text()
+    assert page.get_by_label("Your full name").input_value() == "Priya Patel"
+    axe(page)
+
+    page.get_by_label("Create a password").fill("kettle lantern orchard")
+    page.get_by_role("button", name="Create account").click()
+    assert page.locator("h1").inner_text() == "Check your email"
+    axe(page)
+
+    page.goto(outbox_link("priya@riverside.example", "/confirm/"))
+    assert "email address is confirmed" in page.locator(".govuk-notification-banner").inner_text()
+    axe(page)
+    page.get_by_label("Email address").fill("priya@riverside.example")
+    page.get_by_label("Password", exact=True).fill("kettle lantern orchard")
+    page.get_by_role("button", name="Sign in").click()
+    assert page.locator("h1").inner_text() == "Your organisations"
+    axe(page)
+
+    page.get_by_role("link", name="Your account").click()
+    assert "priya@riverside.example" in page.locator(".govuk-summary-list").inner_text()
+    axe(page)
+    page.get_by_role("link", name="Sign out").click()
+    axe(page)
+    page.get_by_role("button", name="Sign out").click()
+    assert "You have signed out" in page.locator(".govuk-notification-banner").inner_text()
+    page.goto(live_server.url + "/account")
+    assert page.locator("h1").inner_text() == "Sign in"
+
+
+def test_public_pages_are_accessible(page, live_server, axe):
+    for path in ("/accessibility", "/privacy", "/cookies", "/contact", "/sign-in",
+                 "/forgot-password", "/no-such-page"):
+        page.goto(live_server.url + path)
+        assert page.locator("h1").count() == 1
+        axe(page)

@@ -1,0 +1,289 @@
+"""The DPS, its lots, the selection questionnaire, applications and admission to lots."""
+import enum
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.timeutil import utcnow
+from app.types import UTCDateTime
+
+
+def _enum(cls, name, length=40):
+    return sa.Enum(cls, name=name, native_enum=False, length=length,
+                   values_callable=lambda e: [m.value for m in e], validate_strings=True)
+
+
+class Regime(enum.StrEnum):
+    PROCUREMENT_ACT_2023 = "procurement_act_2023"
+    PCR_2015 = "pcr_2015"
+
+
+REGIME_LABELS = {
+    Regime.PROCUREMENT_ACT_2023: "Procurement Act 2023 (dynamic market)",
+    Regime.PCR_2015: "Public Contracts Regulations 2015, regulation 34 (dynamic purchasing system)",
+}
+
+
+class ReservedFor(enum.StrEnum):
+    NONE = "none"
+    VCSE = "vcse"
+    SUPPORTED_EMPLOYMENT = "supported_employment"
+
+
+RESERVED_LABELS = {
+    ReservedFor.NONE: "Open to all suppliers",
+    ReservedFor.VCSE: "Reserved for VCSE organisations",
+    ReservedFor.SUPPORTED_EMPLOYMENT: "Reserved for supported employment providers",
+}
+
+
+class Dps(db.Model):
+    __tablename__ = "dps"
+    __table_args__ = (
+        sa.CheckConstraint("ends_on > starts_on", name="ends_after_start"),
+        sa.CheckConstraint("admission_days >= 1 AND admission_days <= 15", name="admission_days"),
+        sa.CheckConstraint("winner_fee_percent IS NULL OR (winner_fee_percent >= 0 AND "
+                           "winner_fee_percent <= 5)", name="fee_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(sa.String(80), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    summary: Mapped[str] = mapped_column(sa.String(500))
+    description: Mapped[str] = mapped_column(sa.Text)
+    who_may_join: Mapped[str] = mapped_column(sa.Text)
+    regime: Mapped[Regime] = mapped_column(_enum(Regime, "dps_regime"))
+    starts_on = mapped_column(sa.Date, nullable=False)
+    ends_on = mapped_column(sa.Date, nullable=False)
+    # Working days to decide an application; 15 is allowed in a case where a reason is recorded.
+    admission_days: Mapped[int] = mapped_column(sa.Integer, default=10)
+    calendar: Mapped[str] = mapped_column(sa.String(30), default="england-and-wales")
+    # A fee charged only to winners, as a published percentage of contract value (2023 Act).
+    winner_fee_percent = mapped_column(sa.Numeric(4, 2), nullable=True)
+    questionnaire_id: Mapped[int] = mapped_column(sa.ForeignKey("questionnaires.id"))
+    created_at = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
+
+    lots = relationship("Lot", back_populates="dps", order_by="Lot.number")
+    questionnaire = relationship("Questionnaire")
+
+    def is_open_on(self, day):
+        return self.starts_on <= day <= self.ends_on
+
+
+class Lot(db.Model):
+    __tablename__ = "lots"
+    __table_args__ = (
+        sa.UniqueConstraint("dps_id", "number"),
+        # Lets other tables name (dps, lot) together, so a row's lot must belong to its DPS.
+        sa.UniqueConstraint("dps_id", "id", name="uq_lots_dps_id_id"),
+        sa.CheckConstraint("min_value_pence >= 0 AND max_value_pence >= min_value_pence",
+                           name="value_band"),
+        sa.CheckConstraint("(cap_group IS NULL) = (cap_per_provider IS NULL)", name="cap_pair"),
+        sa.CheckConstraint("cap_per_provider IS NULL OR cap_per_provider >= 1", name="cap_min"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dps_id: Mapped[int] = mapped_column(sa.ForeignKey("dps.id"), index=True)
+    number: Mapped[int] = mapped_column(sa.Integer)
+    title: Mapped[str] = mapped_column(sa.String(200))
+    description: Mapped[str] = mapped_column(sa.Text)
+    reserved_for: Mapped[ReservedFor] = mapped_column(_enum(ReservedFor, "lot_reserved_for"),
+                                                      default=ReservedFor.NONE)
+    min_value_pence: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    max_value_pence: Mapped[int] = mapped_column(sa.BigInteger)
+    # Patch-based lotting: a provider may hold at most cap_per_provider lots of one cap_group.
+    cap_group: Mapped[str | None] = mapped_column(sa.String(80))
+    cap_per_provider: Mapped[int | None] = mapped_column(sa.Integer)
+
+    dps = relationship("Dps", back_populates="lots")
+
+    @property
+    def is_reserved(self):
+        return self.reserved_for != ReservedFor.NONE
+
+    @property
+    def label(self):
+        return f"Lot {self.number}: {self.title}"
+
+
+class Questionnaire(db.Model):
+    """A published version of a selection questionnaire. Never changed once published: a new
+    version is a new row, and an application keeps the version it was started on."""
+    __tablename__ = "questionnaires"
+    __table_args__ = (sa.UniqueConstraint("name", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    version: Mapped[int] = mapped_column(sa.Integer)
+    definition: Mapped[dict] = mapped_column(sa.JSON)
+    published_at = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
+
+
+class ApplicationStatus(enum.StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"              # waiting for a decision
+    CLARIFICATION = "clarification"      # the operator asked a question; waiting for the supplier
+    DECIDED = "decided"                  # every lot decided; final
+    WITHDRAWN = "withdrawn"
+
+
+class Application(db.Model):
+    __tablename__ = "applications"
+    __table_args__ = (
+        sa.CheckConstraint("status IN ('draft', 'withdrawn') OR submitted_at IS NOT NULL",
+                           name="submitted_time"),
+        sa.CheckConstraint("status <> 'draft' OR submitted_at IS NULL", name="draft_unsubmitted"),
+        sa.CheckConstraint("time_limit_days IN (10, 15) OR time_limit_days IS NULL",
+                           name="time_limit"),
+        sa.CheckConstraint("time_limit_days <> 15 OR extension_reason IS NOT NULL",
+                           name="extension_has_reason"),
+        # One draft at a time per organisation and DPS.
+        sa.Index("uq_applications_one_draft", "dps_id", "organisation_id", unique=True,
+                 postgresql_where=sa.text("status = 'draft'"),
+                 sqlite_where=sa.text("status = 'draft'")),
+        sa.Index("ix_applications_queue", "status", "decision_due_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dps_id: Mapped[int] = mapped_column(sa.ForeignKey("dps.id"), index=True)
+    organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id"), index=True)
+    questionnaire_id: Mapped[int] = mapped_column(sa.ForeignKey("questionnaires.id"))
+    status: Mapped[ApplicationStatus] = mapped_column(_enum(ApplicationStatus, "application_status",
+                                                            20), default=ApplicationStatus.DRAFT)
+    answers: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    reused_from_id: Mapped[int | None] = mapped_column(sa.ForeignKey("applications.id"))
+    created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    created_at = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
+    updated_at = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
+    # Submission: frozen as it was submitted.
+    submitted_at = mapped_column(UTCDateTime(), nullable=True)
+    submitted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    declaration_name: Mapped[str | None] = mapped_column(sa.String(200))
+    declaration_role: Mapped[str | None] = mapped_column(sa.String(200))
+    snapshot: Mapped[dict | None] = mapped_column(sa.JSON)
+    snapshot_sha256: Mapped[str | None] = mapped_column(sa.String(64))
+    # The decision clock, in working days of the DPS's calendar.
+    received_on = mapped_column(sa.Date, nullable=True)
+    time_limit_days: Mapped[int | None] = mapped_column(sa.Integer)
+    extension_reason: Mapped[str | None] = mapped_column(sa.Text)
+    paused_working_days: Mapped[int] = mapped_column(sa.Integer, default=0)
+    clock_stopped_on = mapped_column(sa.Date, nullable=True)
+    decision_due_on = mapped_column(sa.Date, nullable=True)
+    decided_at = mapped_column(UTCDateTime(), nullable=True)
+
+    dps = relationship("Dps")
+    organisation = relationship("Organisation")
+    questionnaire = relationship("Questionnaire")
+    lots = relationship("ApplicationLot", back_populates="application",
+                        cascade="all, delete-orphan", order_by="ApplicationLot.lot_id")
+    clarifications = relationship("Clarification", back_populates="application",
+                                  order_by="Clarification.id")
+
+
+class LotDecision(enum.StrEnum):
+    PENDING = "pending"
+    ADMITTED = "admitted"
+    REJECTED = "rejected"
+
+
+class ApplicationLot(db.Model):
+    __tablename__ = "application_lots"
+    __table_args__ = (
+        sa.UniqueConstraint("application_id", "lot_id"),
+        sa.CheckConstraint("(decision = 'pending') = (decided_at IS NULL)", name="decided_time"),
+        sa.CheckConstraint("decision = 'pending' OR reason IS NOT NULL", name="decision_reason"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(sa.ForeignKey("applications.id"), index=True)
+    lot_id: Mapped[int] = mapped_column(sa.ForeignKey("lots.id"), index=True)
+    decision: Mapped[LotDecision] = mapped_column(_enum(LotDecision, "lot_decision", 20),
+                                                  default=LotDecision.PENDING)
+    reason: Mapped[str | None] = mapped_column(sa.Text)
+    decided_at = mapped_column(UTCDateTime(), nullable=True)
+    decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+
+    application = relationship("Application", back_populates="lots")
+    lot = relationship("Lot")
+
+
+class Clarification(db.Model):
+    """A question from the operator about an application, and the supplier's answer."""
+    __tablename__ = "application_clarifications"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(sa.ForeignKey("applications.id"), index=True)
+    question: Mapped[str] = mapped_column(sa.Text)
+    asked_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    asked_at = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
+    # Which rule applied: the 2023 Act stops the clock while the supplier answers; PCR 2015 does not.
+    clock_rule: Mapped[str] = mapped_column(sa.String(20))
+    answer: Mapped[str | None] = mapped_column(sa.Text)
+    answered_at = mapped_column(UTCDateTime(), nullable=True)
+    answered_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+
+    application = relationship("Application", back_populates="clarifications")
+
+
+class MembershipStatus(enum.StrEnum):
+    ADMITTED = "admitted"
+    SUSPENDED = "suspended"  # not invited to new call-offs until reinstated
+    REMOVED = "removed"      # by the operator (or debarment)
+    LEFT = "left"            # the supplier chose to leave
+
+
+class LotMembership(db.Model):
+    """A supplier admitted to a lot: who call-offs invite."""
+    __tablename__ = "lot_memberships"
+    __table_args__ = (
+        sa.UniqueConstraint("organisation_id", "lot_id"),
+        sa.Index("ix_lot_memberships_lot_status", "lot_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id"), index=True)
+    lot_id: Mapped[int] = mapped_column(sa.ForeignKey("lots.id"))
+    status: Mapped[MembershipStatus] = mapped_column(_enum(MembershipStatus, "membership_status",
+                                                           20), default=MembershipStatus.ADMITTED)
+    admitted_at = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
+    application_lot_id: Mapped[int | None] = mapped_column(sa.ForeignKey("application_lots.id"))
+    status_changed_at = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
+    status_reason: Mapped[str | None] = mapped_column(sa.Text)
+
+    organisation = relationship("Organisation")
+    lot = relationship("Lot")
+
+
+class SupplierExclusion(db.Model):
+    """An organisation the operator has excluded or debarred: it cannot be admitted."""
+    __tablename__ = "supplier_exclusions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id"), index=True)
+    kind: Mapped[str] = mapped_column(sa.String(20))  # "excluded" or "debarred"
+    reason: Mapped[str] = mapped_column(sa.Text)
+    created_at = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
+    created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    lifted_at = mapped_column(UTCDateTime(), nullable=True)
+    lifted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    lift_reason: Mapped[str | None] = mapped_column(sa.Text)
+
+
+class RenewalRequest(db.Model):
+    """The operator asks an admitted supplier to renew its self-declaration."""
+    __tablename__ = "renewal_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dps_id: Mapped[int] = mapped_column(sa.ForeignKey("dps.id"), index=True)
+    organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id"), index=True)
+    requested_at = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
+    requested_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    due_on = mapped_column(sa.Date, nullable=False)
+    reminded_at = mapped_column(UTCDateTime(), nullable=True)
+    completed_at = mapped_column(UTCDateTime(), nullable=True)
+    completed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    lapsed_at = mapped_column(UTCDateTime(), nullable=True)  # missed: the supplier was suspended
+
+    dps = relationship("Dps")
+    organisation = relationship("Organisation")

@@ -1,0 +1,133 @@
+"""Reads for the DPS pages (no commits)."""
+import statistics
+from dataclasses import dataclass
+from datetime import timedelta
+
+import sqlalchemy as sa
+
+from app.extensions import db
+from app.organisations.models import Organisation, OrganisationKind
+from dps.models import (Application, ApplicationLot, ApplicationStatus, Dps, Lot, LotDecision,
+                        LotMembership, MembershipStatus)
+from dps.services.clock import today, working_days_left
+from dps.working_days import working_days_between
+
+WAITING = (ApplicationStatus.SUBMITTED, ApplicationStatus.CLARIFICATION)
+
+
+def dps_by_slug(slug):
+    return db.session.execute(sa.select(Dps).where(Dps.slug == slug)).scalar_one_or_none()
+
+
+def all_dps():
+    return db.session.execute(sa.select(Dps).order_by(Dps.starts_on.desc())).scalars().all()
+
+
+def admitted_counts(dps_id):
+    """{lot_id: number of suppliers admitted and not suspended... or suspended}: who holds a lot."""
+    rows = db.session.execute(
+        sa.select(LotMembership.lot_id, sa.func.count()).join(Lot)
+        .where(Lot.dps_id == dps_id, LotMembership.status.in_(
+            [MembershipStatus.ADMITTED, MembershipStatus.SUSPENDED]))
+        .group_by(LotMembership.lot_id)).all()
+    return dict(rows)
+
+
+def median_decision_days(dps, days=90, on=None):
+    """The median working days from receipt to decision, over applications decided in the last
+    ``days`` days. None when there were none."""
+    on = on or today()
+    since = on - timedelta(days=days)
+    rows = db.session.execute(sa.select(Application.received_on, Application.decided_at).where(
+        Application.dps_id == dps.id, Application.decided_at.is_not(None),
+        Application.received_on.is_not(None))).all()
+    from app.timeutil import to_local
+    taken = [working_days_between(received, to_local(decided).date(), dps.calendar)
+             for received, decided in rows if to_local(decided).date() >= since]
+    return statistics.median(taken) if taken else None
+
+
+@dataclass
+class QueueRow:
+    application: Application
+    days_left: int
+    overdue: bool
+
+
+def admission_queue(dps_id=None, lot_id=None, status=None, supplier_type=None):
+    """Applications waiting for a decision, soonest deadline first, with working days left."""
+    statuses = [ApplicationStatus(status)] if status in {s.value for s in WAITING} else list(WAITING)
+    stmt = (sa.select(Application).join(Organisation)
+            .where(Application.status.in_(statuses))
+            .order_by(Application.decision_due_on, Application.id))
+    if dps_id:
+        stmt = stmt.where(Application.dps_id == dps_id)
+    if lot_id:
+        stmt = stmt.where(Application.id.in_(sa.select(ApplicationLot.application_id).where(
+            ApplicationLot.lot_id == lot_id)))
+    if supplier_type:
+        stmt = stmt.where(Organisation.supplier_type == supplier_type)
+    rows = []
+    for application in db.session.execute(stmt).scalars():
+        left = working_days_left(application, application.dps)
+        rows.append(QueueRow(application, left, left < 0))
+    return rows
+
+
+def applications_for(organisation_id):
+    return db.session.execute(sa.select(Application).where(
+        Application.organisation_id == organisation_id).order_by(Application.id.desc())
+    ).scalars().all()
+
+
+def lot_memberships_for(organisation_id):
+    return db.session.execute(sa.select(LotMembership).where(
+        LotMembership.organisation_id == organisation_id).order_by(LotMembership.lot_id)
+    ).scalars().all()
+
+
+PAGE_SIZE = 20
+
+
+def directory(q=None, lot_id=None, region_code=None, local_authority_code=None,
+              supplier_type=None, vcse_only=False, page=1):
+    """Admitted suppliers (holding at least one lot), with filters. Returns (rows, total)."""
+    held = sa.select(LotMembership.organisation_id).where(
+        LotMembership.status.in_([MembershipStatus.ADMITTED, MembershipStatus.SUSPENDED]))
+    if lot_id:
+        held = held.where(LotMembership.lot_id == lot_id)
+    stmt = sa.select(Organisation).where(Organisation.kind == OrganisationKind.SUPPLIER,
+                                         Organisation.id.in_(held))
+    if q:
+        like = f"%{q.strip()[:100].lower()}%"
+        stmt = stmt.where(sa.or_(sa.func.lower(Organisation.name).like(like),
+                                 sa.func.lower(Organisation.trading_name).like(like),
+                                 sa.func.lower(Organisation.description).like(like)))
+    if region_code:
+        stmt = stmt.where(Organisation.region_code == region_code)
+    if local_authority_code:
+        stmt = stmt.where(Organisation.local_authority_code == local_authority_code)
+    if supplier_type:
+        stmt = stmt.where(Organisation.supplier_type == supplier_type)
+    if vcse_only:
+        stmt = stmt.where(Organisation.id.in_(vcse_organisation_ids()))
+    total = db.session.execute(sa.select(sa.func.count()).select_from(stmt.subquery())).scalar_one()
+    rows = db.session.execute(stmt.order_by(Organisation.name).limit(PAGE_SIZE)
+                              .offset((page - 1) * PAGE_SIZE)).scalars().all()
+    return rows, total
+
+
+def vcse_organisation_ids():
+    """Organisations whose latest decided application says they are a VCSE (with evidence)."""
+    return sa.select(Application.organisation_id).where(
+        Application.status == ApplicationStatus.DECIDED,
+        Application.id.in_(sa.select(ApplicationLot.application_id).where(
+            ApplicationLot.decision == LotDecision.ADMITTED)),
+        Application.answers["is_vcse"].as_string() == "yes")
+
+
+def lots_held(organisation_id):
+    return db.session.execute(sa.select(Lot).join(LotMembership).where(
+        LotMembership.organisation_id == organisation_id,
+        LotMembership.status.in_([MembershipStatus.ADMITTED, MembershipStatus.SUSPENDED]))
+        .order_by(Lot.dps_id, Lot.number)).scalars().all()

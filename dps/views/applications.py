@@ -1,7 +1,7 @@
-"""DPS pages. (Skeleton: the routes exist so emails can link to them; pages are being built.)"""
-from flask import Blueprint, abort
+"""A supplier applies. (Being built.)"""
+from flask import abort
 
-bp = Blueprint("dps", __name__)
+from dps.views import bp
 
 
 @bp.route("/applications/<int:application_id>")

@@ -44,7 +44,9 @@ def create_draft(user, buyer, lot, **fields):
         raise LotsError("Your organisation has not joined this DPS, so it cannot use its lots")
     opportunity = Opportunity(dps_id=lot.dps_id, lot_id=lot.id, buyer_id=buyer.id,
                               created_by_id=user.id, kind=OpportunityKind.MINI_COMPETITION,
-                              title="", summary="", description="", estimated_value_pence=1)
+                              title="", summary="", description="", estimated_value_pence=1,
+                              price_weight=50, quality_weight=40, social_value_weight=10,
+                              price_schedule=[], social_value_measures=[])
     _apply(opportunity, fields)
     db.session.add(opportunity)
     db.session.flush()
@@ -58,15 +60,17 @@ def _apply(opportunity, fields):
     unknown = set(fields) - set(DRAFT_FIELDS)
     if unknown:
         raise LotsError(f"Unknown fields: {', '.join(sorted(unknown))}")
+    # Checked before anything changes: a refused change must not leave the row half-changed in
+    # the session, where the next flush would break the weights' check constraint.
+    weights = tuple(fields.get(name, getattr(opportunity, name)) for name in
+                    ("price_weight", "quality_weight", "social_value_weight"))
+    if any(w is None or w < 0 for w in weights) or sum(weights) != 100:
+        raise LotsError("Price, quality and social value weightings must add up to 100",
+                        "weights")
     for name, value in fields.items():
         if isinstance(value, str):
             value = value.strip()
         setattr(opportunity, name, value)
-    weights = (opportunity.price_weight, opportunity.quality_weight,
-               opportunity.social_value_weight)
-    if any(w is None or w < 0 for w in weights) or sum(weights) != 100:
-        raise LotsError("Price, quality and social value weightings must add up to 100",
-                        "weights")
 
 
 def update_draft(user, opportunity, **fields):
@@ -258,7 +262,8 @@ def _region_for(opportunity):
     if opportunity.location_type == LocationType.REGION:
         return opportunity.location_code
     if opportunity.location_type == LocationType.LOCAL_AUTHORITY:
-        return geography.region_for_local_authority(opportunity.location_code)
+        region = geography.region_for_local_authority(opportunity.location_code)
+        return region.code if region else None
     return None
 
 

@@ -49,7 +49,16 @@ class Config:
     S3_BUCKET = _env("S3_BUCKET", "vcse-dps-documents")
     S3_REGION = _env("S3_REGION", "eu-west-2")
     S3_ENDPOINT_URL = _env("S3_ENDPOINT_URL")
+    S3_ACCESS_KEY_ID = _env("S3_ACCESS_KEY_ID")  # none: boto3's usual credential chain
+    S3_SECRET_ACCESS_KEY = _env("S3_SECRET_ACCESS_KEY")
     MAX_UPLOAD_BYTES = int(_env("MAX_UPLOAD_BYTES", str(25 * 1024 * 1024)))
+    # Werkzeug refuses bigger requests outright (the 413 page) before reading them; the upload
+    # checks enforce MAX_UPLOAD_BYTES itself, with room here for the rest of the form.
+    MAX_CONTENT_LENGTH = MAX_UPLOAD_BYTES + 1024 * 1024
+    # Presigned download links live this long.
+    DOWNLOAD_URL_SECONDS = int(_env("DOWNLOAD_URL_SECONDS", "60"))
+    # Virus scanning: a clamd daemon over TCP (host:port) or a Unix socket path; none by default.
+    CLAMD_ADDRESS = _env("CLAMD_ADDRESS")
 
     MAIL_BACKEND = _env("MAIL_BACKEND", "outbox")
     MAIL_FROM = _env("MAIL_FROM", "VCSE DPS <no-reply@vcse-dps.example>")
@@ -64,6 +73,17 @@ class Config:
     # Temporary send failures are retried this many times, waiting longer each time.
     MAIL_MAX_ATTEMPTS = int(_env("MAIL_MAX_ATTEMPTS", "5"))
 
+    # Call-offs: the law's floors and thresholds, as configuration (see DOMAIN.md).
+    SOCIAL_VALUE_MIN_WEIGHT = int(_env("SOCIAL_VALUE_MIN_WEIGHT", "10"))
+    MIN_TENDER_DAYS = int(_env("MIN_TENDER_DAYS", "10"))
+    QUICK_QUOTE_MIN_DAYS = int(_env("QUICK_QUOTE_MIN_DAYS", "10"))
+    # Thresholds from 1 January 2026, including VAT, in pence.
+    THRESHOLD_CENTRAL_GOVERNMENT_PENCE = int(_env("THRESHOLD_CENTRAL_GOVERNMENT_PENCE",
+                                                  "13501800"))
+    THRESHOLD_OTHER_PUBLIC_PENCE = int(_env("THRESHOLD_OTHER_PUBLIC_PENCE", "20772000"))
+    VAT_RATE_PERCENT = int(_env("VAT_RATE_PERCENT", "20"))
+    # Invitations and alerts are written to the outbox in chunks of this many people.
+    FANOUT_CHUNK = int(_env("FANOUT_CHUNK", "1000"))
     BASE_URL = _env("BASE_URL", "http://localhost:5000").rstrip("/")
     DPS_TIMEZONE = _env("DPS_TIMEZONE", "Europe/London")
     SERVICE_NAME = _env("SERVICE_NAME", "Find and win VCSE contracts")

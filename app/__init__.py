@@ -7,6 +7,7 @@ from flask import Flask
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 
 import config as config_module
+from app.dbschema import include_object
 from app.extensions import csrf, db, limiter, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -45,7 +46,7 @@ def create_app(config_name_or_object=None, overrides=None):
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True,
-                    compare_type=True)
+                    compare_type=True, include_object=include_object)
     csrf.init_app(app)
     app.config.setdefault("RATELIMIT_ENABLED", True)
     limiter.init_app(app)
@@ -67,6 +68,10 @@ def _import_models():
     import app.organisations.models  # noqa: F401
     import app.audit.models  # noqa: F401
     import notifications.models  # noqa: F401
+    import app.documents.models  # noqa: F401
+    import dps.models  # noqa: F401
+    import lots.models  # noqa: F401
+    import lots.services.invitations  # noqa: F401  (invites suppliers admitted late)
     import app.audit.services  # noqa: F401  (its commit hook writes the chain)
     import app.unitofwork  # noqa: F401
 
@@ -78,6 +83,10 @@ def _register_blueprints(app):
     from app.organisations.views import bp as organisations_bp
     from app.audit.views import bp as audit_bp
     from notifications.views import bp as notifications_bp
+    from app.documents.views import bp as documents_bp
+    from dps.views import bp as dps_bp
+    from lots.views import bp as lots_bp
 
-    for bp in (pages_bp, health_bp, accounts_bp, organisations_bp, audit_bp, notifications_bp):
+    for bp in (pages_bp, health_bp, accounts_bp, organisations_bp, audit_bp, notifications_bp,
+               documents_bp, dps_bp, lots_bp):
         app.register_blueprint(bp)

@@ -5,7 +5,7 @@ import sys
 
 import click
 from flask import current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 
 def init_app(app):
@@ -14,6 +14,8 @@ def init_app(app):
     app.cli.add_command(audit_cli)
     app.cli.add_command(outbox_cli)
     app.cli.add_command(worker)
+    from dps.cli import dps_cli
+    app.cli.add_command(dps_cli)
 
 
 @click.command("create-admin")
@@ -42,8 +44,9 @@ def seed_demo():
     accounts = seed()
     click.echo("Demo data is loaded. Sign in with any of these (password for all: "
                f"{accounts['password']}):")
+    width = max((len(email) for _, email in accounts["accounts"]), default=0)
     for role, email in accounts["accounts"]:
-        click.echo(f"  {role:<28} {email}")
+        click.echo(f"  {email:<{width}}  {role}")
 
 
 audit_cli = AppGroup("audit", help="The audit log.")
@@ -77,12 +80,12 @@ def outbox_relay():
 @click.command("worker")
 @click.option("--burst", is_flag=True, help="Run the jobs waiting now, then stop.")
 @click.option("--queue", "queues", multiple=True, help="Queue names (default: the configured one).")
+@with_appcontext
 def worker(burst, queues):
     """Run an RQ worker inside the app context."""
-    from rq import SimpleWorker
-    from app.queue import redis_connection
+    from app.queue import AppWorker, redis_connection
     names = list(queues) or [current_app.config["QUEUE_NAME"]]
     conn = redis_connection()
-    w = SimpleWorker(names, connection=conn)
+    w = AppWorker(names, connection=conn)
     click.echo(f"Worker {os.getpid()} listening on {', '.join(names)}")
     w.work(burst=burst, with_scheduler=True)

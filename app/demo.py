@@ -1,4 +1,9 @@
-"""Demo data for `flask seed-demo`: every feature adds to it, so `make run` shows it working."""
+"""Demo data for `flask seed-demo`: every feature adds to it, so `make run` shows it working.
+
+Safe to run again: each step looks for what it would make and adds only what is missing.
+Organisations and their members are made through the services, so the audit log and outbox read as
+they would.
+"""
 import sqlalchemy as sa
 
 from app.accounts.models import User
@@ -7,6 +12,76 @@ from app.extensions import db
 from app.timeutil import utcnow
 
 DEMO_PASSWORD = "demo password 2026"
+
+SUPPLIERS = [
+    {
+        "owner": ("rosa@riverside-care.example", "Rosa Okafor"),
+        "member": ("dev@riverside-care.example", "Dev Sharma"),
+        "details": {
+            "name": "Riverside Community Care CIO",
+            "supplier_type": "cio",
+            "charity_number": "1187654",
+            "address": "Riverside House\n12 Kirkstall Road\nLeeds",
+            "postcode": "LS3 1HS",
+            "local_authority_code": "LDS",
+            "staff_band": "10-49",
+            "turnover_band": "100k_1m",
+            "description": "We support older and disabled people to live well at home in Leeds: "
+                           "home visits, befriending, lunch clubs and help after a stay in "
+                           "hospital. Most of our volunteers live in the neighbourhoods they "
+                           "serve.",
+            "website": "https://www.riverside-care.example",
+        },
+    },
+    {
+        "owner": ("maya@northern-lights.example", "Maya Brennan"),
+        "member": ("tom@northern-lights.example", "Tom Kowalski"),
+        "details": {
+            "name": "Northern Lights Social Enterprise CIC",
+            "trading_name": "Northern Lights",
+            "supplier_type": "cic",
+            "company_number": "11223344",
+            "address": "Unit 4, Ancoats Works\n50 Great Ancoats Street\nManchester",
+            "postcode": "M4 5AB",
+            "local_authority_code": "MAN",
+            "staff_band": "1-9",
+            "turnover_band": "100k_1m",
+            "description": "A community interest company that trains and employs young people "
+                           "leaving care in grounds maintenance, painting and small repairs for "
+                           "housing providers across Greater Manchester.",
+            "website": "https://northern-lights.example",
+        },
+    },
+    {
+        "owner": ("jo@greenfield-food.example", "Jo Adeyemi"),
+        "member": ("sam@greenfield-food.example", "Sam Price"),
+        "details": {
+            "name": "Greenfield Food Co-operative",
+            "supplier_type": "cooperative",
+            "address": "The Old Dairy\n3 Mina Road\nBristol",
+            "postcode": "BS2 9XE",
+            "local_authority_code": "BST",
+            "staff_band": "10-49",
+            "turnover_band": "1m_10m",
+            "description": "A workers' co-operative supplying fresh, local food to schools, "
+                           "nurseries and community cafes in Bristol, with cookery classes for "
+                           "families on low incomes.",
+            "website": "https://greenfield-food.example",
+        },
+    },
+]
+
+BUYERS = [
+    {"owner": ("buyer@leeds-council.example", "Priya Patel"),
+     "details": {"name": "Leeds City Council", "buyer_type": "local_authority",
+                 "region_code": "TLE"}},
+    {"owner": ("buyer@pennine-housing.example", "Gareth Hughes"),
+     "details": {"name": "Pennine Housing Association", "buyer_type": "housing_association",
+                 "region_code": "TLE"}},
+    {"owner": ("buyer@wy-icb.example", "Helen Clarke"),
+     "details": {"name": "NHS West Yorkshire ICB", "buyer_type": "nhs_body",
+                 "region_code": "TLE"}},
+]
 
 
 def _user(email, name, admin=False):
@@ -19,9 +94,51 @@ def _user(email, name, admin=False):
     return user
 
 
+def _organisation(kind, spec):
+    """The organisation named in ``spec``, made with its owner if it is not there yet."""
+    from app.organisations import queries, services
+    owner = _user(*spec["owner"])
+    db.session.commit()
+    organisation = queries.find_organisation(kind, spec["details"]["name"])
+    if organisation is None:
+        create = services.create_supplier if kind == "supplier" else services.create_buyer
+        organisation = create(owner, spec["details"])
+    return organisation, owner
+
+
+def _member(organisation, owner, email, name):
+    """Invite ``email`` and accept as them, unless they already belong."""
+    from app import permissions
+    from app.organisations import queries, services
+    member = _user(email, name)
+    db.session.commit()
+    if not permissions.is_member(member, organisation.id):
+        # An invitation left unaccepted by an interrupted run is withdrawn and sent again.
+        for pending in queries.pending_invitations(organisation.id, email=email):
+            services.revoke_invitation(owner, pending)
+        _invitation, token = services.invite_member(owner, organisation, email)
+        services.accept_invitation(member, token)
+    return member
+
+
 def seed():
     accounts = []
     admin = _user("admin@vcse-dps.example", "Ada Administrator", admin=True)
+    db.session.commit()
     accounts.append(("Platform administrator", admin.email))
+    for spec in SUPPLIERS:
+        organisation, owner = _organisation("supplier", spec)
+        member = _member(organisation, owner, *spec["member"])
+        accounts.append((f"Supplier owner, {organisation.display_name}", owner.email))
+        accounts.append((f"Supplier member, {organisation.display_name}", member.email))
+    for spec in BUYERS:
+        organisation, owner = _organisation("buyer", spec)
+        accounts.append((f"Buyer owner, {organisation.display_name}", owner.email))
+    # The DPS, its lots and applications in every state the operator meets.
+    from dps.demo import seed as seed_dps
+    dps = seed_dps(admin)
+    # The buyers approved and joined to it, what its lots cover, and opportunities to bid for.
+    from lots.demo import seed as seed_lots
+    seed_lots(admin, dps)
     db.session.commit()
     return {"password": DEMO_PASSWORD, "accounts": accounts}

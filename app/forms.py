@@ -10,8 +10,14 @@ class Form(FlaskForm):
     """Every form: CSRF on, rendered with GOV.UK widgets."""
 
 
+def strip_whitespace(value):
+    """People paste addresses with a space at either end; that is not a mistake worth an error."""
+    return value.strip() if isinstance(value, str) else value
+
+
 def email_field(label="Email address", description=None):
-    return StringField(label, description=description, widget=GovTextInput(), validators=[
+    return StringField(label, description=description, widget=GovTextInput(),
+                       filters=[strip_whitespace], validators=[
         InputRequired(message="Enter your email address"),
         Length(max=320, message="Email address must be 320 characters or fewer"),
         Email(message="Enter an email address in the correct format, like name@example.com",

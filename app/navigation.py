@@ -5,10 +5,17 @@ from flask_login import current_user
 
 def navigation_items():
     try:
-        items = [("Home", url_for("pages.index"))]
+        items = [("Home", url_for("pages.index")), ("Find a DPS", url_for("dps.list_dps")),
+                 ("Find suppliers", url_for("dps.directory")),
+                 ("Find opportunities", url_for("lots.find_opportunities"))]
         if current_user.is_authenticated:
             items.append(("Your organisations", url_for("organisations.list_organisations")))
+            if _in_a_buyer_organisation(current_user):
+                items.append(("Buyer", url_for("lots.buyer_home")))
             if current_user.is_admin:
+                items.append(("Applications", url_for("dps.admin_queue")))
+                items.append(("DPS", url_for("dps.admin_list_dps")))
+                items.append(("Buyers", url_for("lots.admin_buyers")))
                 items.append(("Audit log", url_for("audit.list_events")))
             items.append(("Your account", url_for("accounts.account")))
             items.append(("Sign out", url_for("accounts.sign_out")))
@@ -21,3 +28,13 @@ def navigation_items():
     return [{"text": text, "href": href,
              "active": href == path or (href != "/" and path.startswith(href))}
             for text, href in items]
+
+
+def _in_a_buyer_organisation(user):
+    import sqlalchemy as sa
+    from app.extensions import db
+    from app.organisations.models import Membership, Organisation, OrganisationKind
+    return db.session.execute(
+        sa.select(Membership.id).join(Organisation, Organisation.id == Membership.organisation_id)
+        .where(Membership.user_id == user.id, Organisation.kind == OrganisationKind.BUYER)
+        .limit(1)).first() is not None

@@ -36,9 +36,32 @@ def can_manage_organisation(user, organisation_id):
     return m is not None and m.role == Role.OWNER
 
 
+def is_member(user, organisation_id):
+    return membership(user, organisation_id) is not None
+
+
+def can_create_organisation(user):
+    """Anyone signed in may register an organisation, and becomes its owner."""
+    return bool(user is not None and getattr(user, "is_authenticated", False))
+
+
+def can_accept_invitation(user, invitation):
+    """Only the person the invitation was sent to: signed in with the invited email address."""
+    return bool(user is not None and getattr(user, "is_authenticated", False)
+                and user.email == (invitation.email or "").strip().lower())
+
+
 def require(condition):
     if not condition:
         abort(403)
+
+
+def require_view_organisation(user, organisation_id):
+    require(can_view_organisation(user, organisation_id))
+
+
+def require_manage_organisation(user, organisation_id):
+    require(can_manage_organisation(user, organisation_id))
 
 
 def admin_required(view):

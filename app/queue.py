@@ -8,7 +8,9 @@ from datetime import timedelta
 
 import redis
 from flask import current_app
-from rq import Queue
+from rq import Queue, SimpleWorker
+
+from app.extensions import db
 
 log = logging.getLogger(__name__)
 
@@ -52,3 +54,20 @@ def enqueue(fn, *args, job_id=None, delay=None):
     except REDIS_ERRORS as exc:
         log.warning("could not enqueue %s(%s): %s", getattr(fn, "__name__", fn), args, exc)
         return False
+
+
+class AppWorker(SimpleWorker):
+    """Runs each job in this process, inside the app context that ``flask worker`` pushed.
+
+    Jobs share the context's database session, so after each one whatever it left open is rolled
+    back: a job that failed half way through a transaction must not break the jobs after it."""
+
+    def execute_job(self, job, queue):
+        try:
+            return super().execute_job(job, queue)
+        finally:
+            try:
+                db.session.rollback()
+            except Exception:  # the database may be the reason the job failed
+                log.exception("could not roll back after job %s", job.id)
+                db.session.remove()

@@ -1,20 +1,25 @@
-"""Security headers on every response, and a fresh CSP nonce for the page's one inline script."""
+"""Security headers on every response, and a fresh CSP nonce for the page's scripts."""
 import secrets
 
 from flask import g
 
 
+def _new_nonce():
+    g.csp_nonce = secrets.token_urlsafe(16)
+
+
 def init_app(app):
-    @app.before_request
-    def _nonce():
-        g.csp_nonce = secrets.token_urlsafe(16)
+    # The nonce is made before any other before-request hook runs: CSRF protection and the rate
+    # limiter refuse requests in theirs, and the error pages they lead to carry scripts too.
+    app.before_request_funcs.setdefault(None, []).insert(0, _new_nonce)
 
     @app.after_request
     def _headers(response):
-        nonce = getattr(g, "csp_nonce", "")
+        if "csp_nonce" not in g:
+            _new_nonce()
         csp = (
             "default-src 'self'; "
-            f"script-src 'self' 'nonce-{nonce}'; "
+            f"script-src 'self' 'nonce-{g.csp_nonce}'; "
             "style-src 'self'; img-src 'self' data:; font-src 'self'; "
             "connect-src 'self'; form-action 'self'; base-uri 'self'; object-src 'none'; "
             "frame-ancestors 'none'"

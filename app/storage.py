@@ -47,6 +47,7 @@ class LocalStorage:
 
     def put(self, key, fileobj, content_type, metadata=None):
         path = self._path(key)
+        tmp = None
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".upload-")
@@ -55,6 +56,8 @@ class LocalStorage:
                 shutil.copyfileobj(fileobj, out, 1024 * 1024)
             os.replace(tmp, path)  # appears whole or not at all
         except OSError as exc:
+            if tmp is not None:  # a half-written copy must not stay behind
+                Path(tmp).unlink(missing_ok=True)
             raise StorageUnavailable(str(exc)) from exc
 
     def open(self, key):
@@ -62,12 +65,16 @@ class LocalStorage:
             return open(self._path(key), "rb")
         except FileNotFoundError as exc:
             raise ObjectMissing(key) from exc
+        except OSError as exc:
+            raise StorageUnavailable(str(exc)) from exc
 
     def delete(self, key):
         try:
             self._path(key).unlink()
         except FileNotFoundError:
             pass
+        except OSError as exc:
+            raise StorageUnavailable(str(exc)) from exc
 
     def exists(self, key):
         return self._path(key).exists()

@@ -2,26 +2,70 @@
 
 Jobs are enqueued after the commit (a worker must never race a row that is not there yet), so a
 service calls ``after_commit(fn, ...)`` while it works and ``commit()`` at the end.
+
+Each callback belongs to the transaction (or savepoint) it was added in: rolling that back drops
+it, and so does a transaction that ends without committing (``session.close()``). A callback
+whose transaction committed through a plain ``db.session.commit()`` waits for the next
+``commit()``; if none comes, the outbox relay catches the email up.
 """
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from app.extensions import db
 
-_KEY = "after_commit_callbacks"
+_PENDING = "after_commit_callbacks"
+_READY = "after_commit_ready"
+
+
+def current_transaction(session):
+    """The innermost transaction (a savepoint, if one is open), begun now if none has been yet:
+    without one, a rollback would fire no event and what the caller added would outlive it."""
+    if not session.in_transaction():
+        session.begin()
+    return session.get_nested_transaction() or session.get_transaction()
+
+
+def within(transaction, ancestor):
+    """Whether ``transaction`` is ``ancestor`` or was begun inside it."""
+    while transaction is not None:
+        if transaction is ancestor:
+            return True
+        transaction = transaction.parent
+    return False
 
 
 def after_commit(fn, *args, **kwargs):
-    db.session.info.setdefault(_KEY, []).append((fn, args, kwargs))
+    session = db.session()
+    session.info.setdefault(_PENDING, []).append(
+        (current_transaction(session), fn, args, kwargs))
 
 
 def commit():
     db.session.commit()
-    callbacks = db.session.info.pop(_KEY, [])
+    callbacks = db.session.info.pop(_READY, [])
     for fn, args, kwargs in callbacks:
         fn(*args, **kwargs)
 
 
+@event.listens_for(Session, "after_commit")
+def _committed(session):
+    if session.in_nested_transaction():
+        return  # a savepoint was released: its callbacks wait for the outer commit
+    pending = session.info.pop(_PENDING, None)
+    if pending:
+        session.info.setdefault(_READY, []).extend(
+            (fn, args, kwargs) for _, fn, args, kwargs in pending)
+
+
 @event.listens_for(Session, "after_soft_rollback")
-def _drop_callbacks(session, previous_transaction):
-    session.info.pop(_KEY, None)
+def _rolled_back(session, previous_transaction):
+    pending = session.info.get(_PENDING)
+    if pending:
+        session.info[_PENDING] = [item for item in pending
+                                  if not within(item[0], previous_transaction)]
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _ended(session, transaction):
+    if transaction.parent is None:  # the whole transaction is over; committed ones moved on
+        session.info.pop(_PENDING, None)

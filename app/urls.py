@@ -20,7 +20,6 @@ def is_safe_redirect(target):
     """Only a path on this site: no scheme, no host, no protocol-relative or backslash tricks."""
     if not target or not isinstance(target, str):
         return False
-    target = target.strip()
     if not target.startswith("/") or target.startswith("//") or "\\" in target:
         return False
     parts = urlsplit(target)

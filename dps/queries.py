@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from app.extensions import db
 from app.organisations.models import Organisation, OrganisationKind
 from dps.models import (Application, ApplicationLot, ApplicationStatus, Dps, Lot, LotDecision,
-                        LotMembership, MembershipStatus)
+                        LotMembership, MembershipStatus, RenewalRequest, SupplierExclusion)
 from dps.services.clock import today, working_days_left
 from dps.working_days import working_days_between
 
@@ -98,11 +98,14 @@ def directory(q=None, lot_id=None, region_code=None, local_authority_code=None,
         held = held.where(LotMembership.lot_id == lot_id)
     stmt = sa.select(Organisation).where(Organisation.kind == OrganisationKind.SUPPLIER,
                                          Organisation.id.in_(held))
+    q = " ".join((q or "").split())[:100].lower()
     if q:
-        like = f"%{q.strip()[:100].lower()}%"
-        stmt = stmt.where(sa.or_(sa.func.lower(Organisation.name).like(like),
-                                 sa.func.lower(Organisation.trading_name).like(like),
-                                 sa.func.lower(Organisation.description).like(like)))
+        # Every word must appear somewhere; % and _ are matched literally, not as wildcards.
+        for word in q.split():
+            stmt = stmt.where(sa.or_(
+                sa.func.lower(Organisation.name).contains(word, autoescape=True),
+                sa.func.lower(Organisation.trading_name).contains(word, autoescape=True),
+                sa.func.lower(Organisation.description).contains(word, autoescape=True)))
     if region_code:
         stmt = stmt.where(Organisation.region_code == region_code)
     if local_authority_code:
@@ -112,8 +115,10 @@ def directory(q=None, lot_id=None, region_code=None, local_authority_code=None,
     if vcse_only:
         stmt = stmt.where(Organisation.id.in_(vcse_organisation_ids()))
     total = db.session.execute(sa.select(sa.func.count()).select_from(stmt.subquery())).scalar_one()
-    rows = db.session.execute(stmt.order_by(Organisation.name).limit(PAGE_SIZE)
-                              .offset((page - 1) * PAGE_SIZE)).scalars().all()
+    # Ordered by name then id, so pages are stable when two organisations share a name.
+    rows = db.session.execute(stmt.order_by(sa.func.lower(Organisation.name), Organisation.id)
+                              .limit(PAGE_SIZE).offset((max(page, 1) - 1) * PAGE_SIZE)
+                              ).scalars().all()
     return rows, total
 
 
@@ -131,3 +136,78 @@ def lots_held(organisation_id):
         LotMembership.organisation_id == organisation_id,
         LotMembership.status.in_([MembershipStatus.ADMITTED, MembershipStatus.SUSPENDED]))
         .order_by(Lot.dps_id, Lot.number)).scalars().all()
+
+
+def lots_held_by(organisation_ids):
+    """{organisation_id: [Lot]} of the lots each organisation holds (admitted or suspended), in one
+    query for a page of directory results."""
+    held = {organisation_id: [] for organisation_id in organisation_ids}
+    if not held:
+        return held
+    rows = db.session.execute(
+        sa.select(LotMembership.organisation_id, Lot).join(Lot, Lot.id == LotMembership.lot_id)
+        .where(LotMembership.organisation_id.in_(list(held)),
+               LotMembership.status.in_([MembershipStatus.ADMITTED, MembershipStatus.SUSPENDED]))
+        .order_by(Lot.dps_id, Lot.number)).all()
+    for organisation_id, lot in rows:
+        held[organisation_id].append(lot)
+    return held
+
+
+def vcse_among(organisation_ids):
+    """Which of these organisations the directory counts as VCSEs."""
+    if not organisation_ids:
+        return set()
+    return set(db.session.execute(vcse_organisation_ids().where(
+        Application.organisation_id.in_(list(organisation_ids)))).scalars())
+
+
+def listed_supplier(organisation_id):
+    """A supplier the public directory shows (it holds a lot), or None."""
+    organisation = db.session.get(Organisation, organisation_id)
+    if organisation is None or organisation.kind != OrganisationKind.SUPPLIER:
+        return None
+    return organisation if lots_held(organisation_id) else None
+
+
+def all_lots():
+    """Every lot with its DPS, for filters."""
+    return db.session.execute(sa.select(Lot).join(Dps).order_by(Dps.name, Lot.number)
+                              ).scalars().all()
+
+
+def dps(dps_id):
+    return db.session.get(Dps, dps_id)
+
+
+def application(application_id):
+    return db.session.get(Application, application_id)
+
+
+def supplier(organisation_id):
+    organisation = db.session.get(Organisation, organisation_id)
+    return organisation if organisation is not None and organisation.is_supplier else None
+
+
+def lot_membership(membership_id):
+    return db.session.get(LotMembership, membership_id)
+
+
+def exclusions_for(organisation_id):
+    """Every exclusion of the organisation, newest first (lifted ones included)."""
+    return db.session.execute(sa.select(SupplierExclusion).where(
+        SupplierExclusion.organisation_id == organisation_id)
+        .order_by(SupplierExclusion.created_at.desc(), SupplierExclusion.id.desc())
+    ).scalars().all()
+
+
+def renewals_for(organisation_id):
+    return db.session.execute(sa.select(RenewalRequest).where(
+        RenewalRequest.organisation_id == organisation_id)
+        .order_by(RenewalRequest.requested_at.desc(), RenewalRequest.id.desc())
+    ).scalars().all()
+
+
+def waiting_count(dps_id):
+    return db.session.execute(sa.select(sa.func.count()).select_from(Application).where(
+        Application.dps_id == dps_id, Application.status.in_(WAITING))).scalar_one()

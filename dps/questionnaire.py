@@ -54,6 +54,8 @@ class Question:
     purpose: str | None = None
     show_if: dict | None = None
     short_label: str | None = None
+    # For a document question: the date question whose answer is the document's expiry date.
+    expires_from: str | None = None
 
     @property
     def summary_label(self):
@@ -109,7 +111,8 @@ def load(data):
                               for o in q.get("options", [])),
                 max_words=q.get("max_words"), multiline=q.get("multiline", False),
                 minimum=q.get("min"), maximum=q.get("max"), purpose=q.get("purpose"),
-                show_if=q.get("show_if"), short_label=q.get("short_label"))
+                show_if=q.get("show_if"), short_label=q.get("short_label"),
+                expires_from=q.get("expires_from"))
             if question.type in ("single_choice", "multiple_choice") and not question.options:
                 raise ValueError(f"question {q['id']} needs options")
             if question.show_if and any(parent not in by_id
@@ -234,15 +237,20 @@ def parse(question, raw):
         pence = int(amount * 100)
         if pence > 10**13:
             raise AnswerError(f"{name} must be less than £100 billion")
-        return _in_range(question, pence, name)
+        return _in_range(question, pence, name, _pounds)
     raise AnswerError(f"Unknown question type {question.type}")
 
 
-def _in_range(question, value, name):
+def _pounds(pence):
+    return f"£{pence / 100:,.2f}".replace(".00", "")
+
+
+def _in_range(question, value, name, shown=str):
+    # Limits of a money question are stored in pence: say them in pounds.
     if question.minimum is not None and value < question.minimum:
-        raise AnswerError(f"{name} must be {question.minimum} or more")
+        raise AnswerError(f"{name} must be {shown(question.minimum)} or more")
     if question.maximum is not None and value > question.maximum:
-        raise AnswerError(f"{name} must be {question.maximum} or less")
+        raise AnswerError(f"{name} must be {shown(question.maximum)} or less")
     return value
 
 

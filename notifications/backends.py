@@ -99,7 +99,9 @@ class SMTPBackend:
                 raise failure(f"recipient refused ({code})") from exc
             except smtplib.SMTPResponseException as exc:
                 self.close()
-                failure = PermanentFailure if exc.smtp_code in (550, 551, 553) else TemporaryFailure
+                # A refused sender is our configuration, not the recipient's address.
+                failure = (PermanentFailure if exc.smtp_code in (550, 551, 553)
+                           and not isinstance(exc, smtplib.SMTPSenderRefused) else TemporaryFailure)
                 raise failure(f"SMTP {exc.smtp_code}: {exc.smtp_error!r}") from exc
             except (OSError, socket.timeout, smtplib.SMTPException) as exc:
                 self.close()

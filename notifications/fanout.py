@@ -51,7 +51,8 @@ def fan_out(recipients, template, personalisation, key_prefix, chunk=None):
             sa.func.lower(page.c.email), sa.literal(template), pers,
             sa.literal(OutboxStatus.PENDING.value), sa.literal(0),
             sa.literal(now, OutboxMessage.created_at.type),
-            sa.literal(now, OutboxMessage.next_attempt_at.type))
+            sa.literal(now, OutboxMessage.next_attempt_at.type)
+        ).where(sa.true())  # SQLite reads "FROM x ON CONFLICT" as a join without a WHERE
         insert_cls = (sa.dialects.postgresql.insert if dialect == "postgresql"
                       else sa.dialects.sqlite.insert)
         stmt = insert_cls(table).from_select(

@@ -47,29 +47,44 @@ def send_outbox_message(message_id):
     message = _claim(message_id)
     if message is None:
         return None
+    max_attempts = current_app.config["MAIL_MAX_ATTEMPTS"]
+    if message.attempts > max_attempts:
+        # Only a row whose worker kept dying while sending gets here (a failed send stops at
+        # the limit): stop rather than claim it for ever.
+        return _give_up(message, f"gave up after {max_attempts} attempts: the worker stopped "
+                                 "while sending")
     undeliverable = db.session.execute(
         sa.select(User.email_undeliverable_at).where(User.email == message.recipient)
     ).scalar_one_or_none()
     if undeliverable:
         message.status = OutboxStatus.SUPPRESSED
+        message.claimed_until = None
         message.last_error = "address marked undeliverable after an earlier permanent failure"
         db.session.commit()
         return message.status
 
-    subject, text, html = render_email(message.template, message.personalisation or {})
-    message.subject, message.body_text = subject[:300], text
-    domain = current_app.config["BASE_URL"].split("//")[-1].split("/")[0].split(":")[0]
-    key_hash = hashlib.sha256(message.idempotency_key.encode()).hexdigest()[:16]
-    email = Email(recipient=message.recipient, subject=subject, text=text, html=html,
-                  message_id=f"<outbox-{message.id}.{key_hash}@{domain}>",
-                  reference=message.idempotency_key,
-                  headers=dict((message.personalisation or {}).get("_headers", {})))
     try:
+        subject, text, html = render_email(message.template, message.personalisation or {})
+        message.subject, message.body_text = subject[:300], text
+        domain = current_app.config["BASE_URL"].split("//")[-1].split("/")[0].split(":")[0]
+        key_hash = hashlib.sha256(message.idempotency_key.encode()).hexdigest()[:16]
+        email = Email(recipient=message.recipient, subject=subject, text=text, html=html,
+                      message_id=f"<outbox-{message.id}.{key_hash}@{domain}>",
+                      reference=message.idempotency_key,
+                      headers=dict((message.personalisation or {}).get("_headers", {})))
         reference = get_backend().send(email)
     except TemporaryFailure as exc:
         return _failed(message, str(exc), permanent=False)
     except PermanentFailure as exc:
         return _failed(message, str(exc), permanent=True)
+    except Exception as exc:
+        # A fault of ours (a template that does not render, a backend misconfigured): retried
+        # like a temporary failure, so that it stops at MAIL_MAX_ATTEMPTS, never blaming the
+        # address. The row is not left 'sending' to be claimed again and again.
+        log.exception("outbox %s could not be sent", message_id)
+        db.session.rollback()
+        message = db.session.get(OutboxMessage, message_id)
+        return _failed(message, f"{type(exc).__name__}: {exc}", permanent=False)
     message.status = OutboxStatus.SENT
     message.sent_at = utcnow()
     message.provider_reference = (reference or "")[:200]
@@ -79,12 +94,22 @@ def send_outbox_message(message_id):
     return message.status
 
 
+def _give_up(message, error):
+    message.status = OutboxStatus.FAILED
+    message.claimed_until = None
+    message.last_error = error[:2000]
+    log.warning("outbox %s: %s", message.id, error)
+    db.session.commit()
+    return message.status
+
+
 def _failed(message, error, permanent):
     message.last_error = error[:2000]
     message.claimed_until = None
     if permanent:
         message.status = OutboxStatus.FAILED
-        db.session.execute(sa.update(User).where(User.email == message.recipient)
+        db.session.execute(sa.update(User).where(User.email == message.recipient,
+                                                 User.email_undeliverable_at.is_(None))
                            .values(email_undeliverable_at=utcnow()))
         log.warning("outbox %s failed permanently: %s", message.id, error)
     elif message.attempts >= current_app.config["MAIL_MAX_ATTEMPTS"]:
@@ -94,10 +119,11 @@ def _failed(message, error, permanent):
         delay = backoff_seconds(message.attempts)
         message.status = OutboxStatus.PENDING
         message.next_attempt_at = utcnow() + timedelta(seconds=delay)
+        attempts = message.attempts
         db.session.commit()
         from notifications.services import enqueue_send
-        enqueue_send(message.id, delay=delay)
-        return message.status
+        enqueue_send(message.id, delay=delay, attempts=attempts)
+        return OutboxStatus.PENDING
     db.session.commit()
     return message.status
 

@@ -39,9 +39,19 @@ def queue_email(recipient, template, personalisation, idempotency_key):
     return message_id
 
 
-def enqueue_send(message_id, delay=None):
+def send_job_id(message_id, attempts=0):
+    """The first send is ``send_outbox_message-<id>``; the one after ``n`` attempts adds ``-n``.
+
+    A retry is queued while the job that failed is still running; under the same id, RQ would
+    overwrite it with the finished run, which expires after ``result_ttl`` (500 s), before
+    later retries are due."""
+    base = f"send_outbox_message-{message_id}"
+    return f"{base}-{attempts}" if attempts else base
+
+
+def enqueue_send(message_id, delay=None, attempts=0):
     from notifications.jobs import send_outbox_message
-    return enqueue(send_outbox_message, message_id, job_id=f"send_outbox_message-{message_id}",
+    return enqueue(send_outbox_message, message_id, job_id=send_job_id(message_id, attempts),
                    delay=delay)
 
 
@@ -50,17 +60,18 @@ def relay_pending(limit=1000):
     and rows whose worker died while sending. Safe to run at any time: the send job claims a row
     before sending, so a row queued twice is still sent once. Returns how many were queued."""
     now = utcnow()
-    ids = db.session.execute(
-        sa.select(OutboxMessage.id).where(sa.or_(
+    rows = db.session.execute(
+        sa.select(OutboxMessage.id, OutboxMessage.attempts).where(sa.or_(
             sa.and_(OutboxMessage.status == OutboxStatus.PENDING,
                     OutboxMessage.next_attempt_at <= now),
             sa.and_(OutboxMessage.status == OutboxStatus.SENDING,
                     OutboxMessage.claimed_until < now),
         )).order_by(OutboxMessage.id).limit(limit)
-    ).scalars().all()
+    ).all()
     db.session.rollback()
     queued = 0
-    for message_id in ids:
-        if enqueue_send(message_id):
-            queued += 1
+    for message_id, attempts in rows:
+        if not enqueue_send(message_id, attempts=attempts):
+            break  # Redis is away: the rest wait for the next relay
+        queued += 1
     return queued

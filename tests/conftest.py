@@ -3,6 +3,7 @@
 The test database is built by running the migrations, as production is. Each test starts from
 empty tables (truncated after it), an empty Redis database and an empty SMTP sink.
 """
+import contextvars
 import os
 import re
 import uuid
@@ -10,6 +11,7 @@ import uuid
 import psycopg
 import pytest
 import sqlalchemy as sa
+from flask.testing import FlaskClient
 from flask_migrate import upgrade
 
 from app import create_app
@@ -18,7 +20,9 @@ from tests.services import Postgres, Redis
 from tests.smtp import SMTPServer
 
 # Parallel test runs on one machine each take their own Redis database.
-REDIS_TEST_DB = int(os.environ.get("TEST_REDIS_DB", "9"))
+# Under pytest-xdist each worker (gw0, gw1 ...) takes the next one.
+REDIS_TEST_DB = int(os.environ.get("TEST_REDIS_DB", "9")) + int(
+    os.environ.get("PYTEST_XDIST_WORKER", "gw0")[2:] or 0)
 
 
 @pytest.fixture(scope="session")
@@ -66,6 +70,35 @@ def smtp(smtp_server):
     smtp_server.sink.clear()
 
 
+@pytest.fixture(scope="session")
+def s3_server():
+    """moto's S3-compatible server over HTTP, as the app's boto3 client sees a real S3."""
+    from moto.server import ThreadedMotoServer
+    os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
+    os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    server.endpoint = f"http://{host}:{port}"
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def s3(s3_server):
+    """A fresh private bucket for one test; returns (boto3 client, bucket name, app settings)."""
+    import boto3
+    client = boto3.client("s3", region_name="eu-west-2", endpoint_url=s3_server.endpoint,
+                          aws_access_key_id="testing", aws_secret_access_key="testing")
+    bucket = f"test-{uuid.uuid4().hex[:12]}"
+    client.create_bucket(Bucket=bucket,
+                         CreateBucketConfiguration={"LocationConstraint": "eu-west-2"})
+    settings = {"STORAGE": "s3", "S3_BUCKET": bucket, "S3_REGION": "eu-west-2",
+                "S3_ENDPOINT_URL": s3_server.endpoint, "S3_ACCESS_KEY_ID": "testing",
+                "S3_SECRET_ACCESS_KEY": "testing"}
+    yield client, bucket, settings
+
+
 @pytest.fixture
 def test_config(database_url, redis_server, smtp_server, tmp_path):
     return {
@@ -79,6 +112,16 @@ def test_config(database_url, redis_server, smtp_server, tmp_path):
     }
 
 
+class FreshContextClient(FlaskClient):
+    """Each request in its own app context, as in production. The ``app`` fixture keeps one app
+    context pushed for the whole test, and Flask would reuse it for requests, so ``g`` (Flask-WTF's
+    CSRF token, Flask-Login's user) and the database session would leak from one request to the
+    next. Running each request in an empty context makes Flask push a fresh one."""
+
+    def open(self, *args, **kwargs):
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
 @pytest.fixture
 def make_app(test_config):
     """Build an app on the test services, with extra settings for this test."""
@@ -86,22 +129,36 @@ def make_app(test_config):
 
     def _make(**overrides):
         app = create_app("test", {**test_config, **overrides})
+        app.test_client_class = FreshContextClient
         apps.append(app)
         return app
 
+    _make.apps = apps
     yield _make
+    _close_all(apps)
+
+
+def _close_all(apps):
     for app in apps:
         with app.app_context():
             db.session.remove()
             db.engine.dispose()
 
 
-def _truncate(app):
-    with app.app_context():
-        tables = [t.name for t in reversed(db.metadata.sorted_tables)]
-        db.session.execute(sa.text(
-            "TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
-        db.session.commit()
+def _truncate(url):
+    """Empty every table. Connections a test left idle in a transaction (a thread, a worker) would
+    make TRUNCATE wait for them, so they are ended first."""
+    engine = sa.create_engine(url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(sa.text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"))
+            tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+            conn.execute(sa.text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables)
+                                 + " RESTART IDENTITY CASCADE"))
+    finally:
+        engine.dispose()
 
 
 @pytest.fixture
@@ -112,7 +169,8 @@ def app(make_app, redis_server):
     with app.app_context():
         yield app
         db.session.rollback()
-    _truncate(app)
+    _close_all(make_app.apps)
+    _truncate(app.config["SQLALCHEMY_DATABASE_URI"])
     redis_lib.Redis.from_url(redis_server.url(REDIS_TEST_DB)).flushdb()
 
 

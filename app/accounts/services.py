@@ -41,6 +41,8 @@ def register(email, name, password):
         raise AccountError(problem, "password")
     existing = find_user(email)
     if existing is not None:
+        # Take as long as making an account does, so timing does not say the address is known.
+        passwords.hash_password(password)
         queue_email(email, "account_exists", {"sign_in_url": absolute_url("accounts.sign_in"),
                                               "reset_url": absolute_url("accounts.forgot_password")},
                     idempotency_key=f"account_exists:{existing.id}:{utcnow():%Y%m%d%H}")

@@ -1,8 +1,10 @@
 """Writing and verifying the hash-chained audit log.
 
 ``record()`` adds an event to the current transaction. The hash chain is computed when the
-transaction commits: on PostgreSQL an advisory lock serialises writers for the short moment between
-reading the last hash and inserting, so two transactions can never chain to the same parent.
+transaction commits: on PostgreSQL a transaction-level advisory lock, taken just before reading the
+last hash and held until the commit, serialises writers, so two transactions can never chain to the
+same parent and ids follow the chain. Events recorded in a transaction (or savepoint) that rolls
+back are dropped with it.
 """
 import hashlib
 import json
@@ -17,6 +19,7 @@ from app.audit.events import AuditEventType
 from app.audit.models import AuditEvent
 from app.extensions import db
 from app.timeutil import utcnow
+from app.unitofwork import current_transaction, within
 
 GENESIS_HASH = "0" * 64
 _ADVISORY_LOCK_KEY = 0x41554449  # "AUDI"
@@ -47,7 +50,8 @@ def record(event_type, *, subject=None, subject_type=None, subject_id=None, acto
         "subject_id": subject_id,
         "detail": json.loads(json.dumps(detail, default=str)),
     }
-    db.session.info.setdefault(_PENDING_KEY, []).append(pending)
+    session = db.session()
+    session.info.setdefault(_PENDING_KEY, []).append((current_transaction(session), pending))
     return pending
 
 
@@ -72,7 +76,7 @@ def compute_hash(fields, prev_hash):
 
 
 def _write_pending(session):
-    pending = session.info.pop(_PENDING_KEY, None)
+    pending = [fields for _, fields in session.info.pop(_PENDING_KEY, None) or []]
     if not pending:
         return
     bind = session.get_bind()
@@ -90,12 +94,25 @@ def _write_pending(session):
 
 @event.listens_for(Session, "before_commit")
 def _before_commit(session):
+    if session.in_nested_transaction():
+        return  # a savepoint is being released: its events are written when the outer commits
     _write_pending(session)
 
 
-@event.listens_for(Session, "after_rollback")
-def _after_rollback(session):
-    session.info.pop(_PENDING_KEY, None)
+@event.listens_for(Session, "after_soft_rollback")
+def _after_rollback(session, previous_transaction):
+    """Events recorded in a rolled-back transaction or savepoint never happened: drop them (and
+    only them: rolling back a savepoint keeps what the outer transaction recorded)."""
+    pending = session.info.get(_PENDING_KEY)
+    if pending:
+        session.info[_PENDING_KEY] = [item for item in pending
+                                      if not within(item[0], previous_transaction)]
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _after_transaction_end(session, transaction):
+    if transaction.parent is None:  # committed events are written already; the rest are void
+        session.info.pop(_PENDING_KEY, None)
 
 
 def verify_chain(batch_size=5000):

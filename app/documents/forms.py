@@ -1,4 +1,4 @@
-from flask_wtf.file import FileField
+from flask_wtf.file import FileField, FileRequired
 from govuk_frontend_wtf.wtforms_widgets import GovFileInput, GovRadioInput
 from wtforms import RadioField
 from wtforms.validators import InputRequired
@@ -16,7 +16,8 @@ class UploadForm(Form):
     expires_on = GovDateField("Expiry date (if it has one)", name_for_errors="Expiry date",
                               description="For example, 31 3 2027. Insurance certificates "
                                           "have one. We will remind you before it expires")
-    file = FileField("Upload a file", widget=GovFileInput())
+    file = FileField("Upload a file", widget=GovFileInput(),
+                     validators=[FileRequired(message="Select a file to upload")])
     submit = submit("Upload file")
 
     def __init__(self, *args, max_bytes, **kwargs):

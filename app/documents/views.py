@@ -37,23 +37,20 @@ def list_documents(organisation_id):
     organisation = _organisation(organisation_id)
     can_upload = membership(current_user, organisation.id) is not None
     form = UploadForm(max_bytes=current_app.config["MAX_UPLOAD_BYTES"])
-    if form.validate_on_submit():
+    if form.is_submitted():
         require(can_upload)
+    if form.validate_on_submit():
         upload = form.file.data
-        if not upload or not upload.filename:
-            add_error(form, "file", "Select a file to upload")
+        try:
+            document = services.upload_document(
+                current_user, organisation, upload, form.purpose.data,
+                expires_on=form.expires_on.data)
+        except UploadRefused as exc:
+            add_error(form, "file", f"The selected file {clean_filename(upload.filename)} {exc}")
+        except services.UploadFailed as exc:
+            add_error(form, "file", str(exc))
         else:
-            try:
-                document = services.upload_document(
-                    current_user, organisation, upload, form.purpose.data,
-                    expires_on=form.expires_on.data)
-            except UploadRefused as exc:
-                add_error(form, "file",
-                          f"The selected file {clean_filename(upload.filename)} {exc}")
-            except services.UploadFailed as exc:
-                add_error(form, "file", str(exc))
-            else:
-                return redirect(url_for("documents.view_document", document_id=document.id))
+            return redirect(url_for("documents.view_document", document_id=document.id))
     return render_template("documents/list.html", organisation=organisation, form=form,
                            documents=services.documents_for(organisation.id),
                            can_upload=can_upload, today=to_local(utcnow()).date())

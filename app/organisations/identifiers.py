@@ -1,4 +1,5 @@
-"""Register numbers, postcodes and web addresses: normalise what people type, and say if it is valid.
+"""Register numbers, postcodes and web addresses: normalise what people type, and say if it is
+valid.
 
 Each ``normalise_*`` returns the stored form, or None when the value is not in a valid format. They
 are pure functions; the services decide which are required and what the error messages say.

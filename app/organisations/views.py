@@ -1,11 +1,246 @@
-"""Organisation pages (stub: the organisations helper fills this in)."""
-from flask import Blueprint, render_template
-from flask_login import login_required
+"""Organisation pages. Thin: check permission, parse the form, call one service, render or
+redirect."""
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
 
-bp = Blueprint("organisations", __name__, url_prefix="/organisations")
+from app import permissions
+from app.extensions import login_manager
+from app.forms import add_error
+from app.organisations import queries, services
+from app.organisations.forms import BuyerForm, InviteForm, KindForm, SupplierForm, confirm_form
+from app.organisations.models import (ROLE_LABELS, STAFF_BAND_LABELS, TURNOVER_BAND_LABELS,
+                                      OrganisationKind, Role)
+from app.reference import geography
+
+bp = Blueprint("organisations", __name__)
+
+NEW_PAGES = {OrganisationKind.SUPPLIER.value: "organisations.new_supplier",
+             OrganisationKind.BUYER.value: "organisations.new_buyer"}
 
 
-@bp.route("")
+def _me():
+    return current_user._get_current_object()
+
+
+def _organisation(organisation_id, manage=False):
+    """The organisation, if the signed-in person may see it (or manage it): else 404 or 403."""
+    organisation = queries.organisation(organisation_id)
+    if organisation is None:
+        abort(404)
+    if manage:
+        permissions.require_manage_organisation(current_user, organisation.id)
+    else:
+        permissions.require_view_organisation(current_user, organisation.id)
+    return organisation
+
+
+def _membership(organisation, membership_id):
+    membership = queries.membership_in(organisation.id, membership_id)
+    if membership is None:
+        abort(404)
+    return membership
+
+
+def _add_errors(form, exc):
+    errors = getattr(exc, "errors", None) or {exc.field or "submit": str(exc)}
+    for field, message in errors.items():
+        add_error(form, field if hasattr(form, field) else "submit", message)
+
+
+# --- Organisations ------------------------------------------------------------------------------
+
+@bp.route("/organisations")
 @login_required
 def list_organisations():
-    return render_template("organisations/list.html")
+    return render_template("organisations/list.html", memberships=queries.memberships_for(_me()),
+                           role_labels=ROLE_LABELS)
+
+
+@bp.route("/organisations/new", methods=["GET", "POST"])
+@login_required
+def new_organisation():
+    form = KindForm()
+    if form.validate_on_submit():
+        return redirect(url_for(NEW_PAGES[form.kind.data]))
+    return render_template("organisations/new.html", form=form)
+
+
+@bp.route("/organisations/new/supplier", methods=["GET", "POST"])
+@login_required
+def new_supplier():
+    form = SupplierForm()
+    if form.validate_on_submit():
+        try:
+            organisation = services.create_supplier(_me(), form.details())
+        except services.OrganisationError as exc:
+            _add_errors(form, exc)
+        else:
+            flash(f"{organisation.display_name} has been added. You are its owner.", "success")
+            return redirect(url_for(".view_organisation", organisation_id=organisation.id))
+    return render_template("organisations/supplier_form.html", form=form, organisation=None)
+
+
+@bp.route("/organisations/new/buyer", methods=["GET", "POST"])
+@login_required
+def new_buyer():
+    form = BuyerForm()
+    if form.validate_on_submit():
+        try:
+            organisation = services.create_buyer(_me(), form.details())
+        except services.OrganisationError as exc:
+            _add_errors(form, exc)
+        else:
+            flash(f"{organisation.display_name} has been added. You are its owner.", "success")
+            return redirect(url_for(".view_organisation", organisation_id=organisation.id))
+    return render_template("organisations/buyer_form.html", form=form, organisation=None)
+
+
+@bp.route("/organisations/<int:organisation_id>")
+@login_required
+def view_organisation(organisation_id):
+    organisation = _organisation(organisation_id)
+    return render_template(
+        "organisations/view.html", organisation=organisation,
+        members=queries.members_of(organisation.id),
+        invitations=queries.pending_invitations(organisation.id),
+        can_manage=permissions.can_manage_organisation(current_user, organisation.id),
+        local_authority=geography.local_authority(organisation.local_authority_code),
+        region=geography.region(organisation.region_code),
+        staff_label=STAFF_BAND_LABELS.get(organisation.staff_band),
+        turnover_label=TURNOVER_BAND_LABELS.get(organisation.turnover_band),
+        role_labels=ROLE_LABELS)
+
+
+@bp.route("/organisations/<int:organisation_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_organisation(organisation_id):
+    organisation = _organisation(organisation_id, manage=True)
+    form_class, template = ((SupplierForm, "organisations/supplier_form.html")
+                            if organisation.is_supplier
+                            else (BuyerForm, "organisations/buyer_form.html"))
+    form = form_class(obj=organisation)
+    if form.validate_on_submit():
+        try:
+            services.update_organisation(_me(), organisation, form.details())
+        except services.OrganisationError as exc:
+            _add_errors(form, exc)
+        else:
+            flash("Your changes have been saved.", "success")
+            return redirect(url_for(".view_organisation", organisation_id=organisation.id))
+    return render_template(template, form=form, organisation=organisation)
+
+
+# --- Members and invitations --------------------------------------------------------------------
+
+@bp.route("/organisations/<int:organisation_id>/invite", methods=["GET", "POST"])
+@login_required
+def invite_member(organisation_id):
+    organisation = _organisation(organisation_id, manage=True)
+    form = InviteForm()
+    if form.validate_on_submit():
+        try:
+            invitation, _token = services.invite_member(_me(), organisation, form.email.data,
+                                                        form.role.data)
+        except services.OrganisationError as exc:
+            _add_errors(form, exc)
+        else:
+            flash(f"We have sent an invitation to {invitation.email}.", "success")
+            return redirect(url_for(".view_organisation", organisation_id=organisation.id))
+    return render_template("organisations/invite.html", form=form, organisation=organisation)
+
+
+@bp.route("/organisations/<int:organisation_id>/invitations/<int:invitation_id>/revoke",
+          methods=["GET", "POST"])
+@login_required
+def revoke_invitation(organisation_id, invitation_id):
+    organisation = _organisation(organisation_id, manage=True)
+    invitation = queries.invitation_in(organisation.id, invitation_id)
+    if invitation is None:
+        abort(404)
+    form = confirm_form("Yes, cancel the invitation")
+    if form.validate_on_submit():
+        try:
+            services.revoke_invitation(_me(), invitation)
+        except services.OrganisationError as exc:
+            _add_errors(form, exc)
+        else:
+            flash(f"The invitation to {invitation.email} has been cancelled.", "success")
+            return redirect(url_for(".view_organisation", organisation_id=organisation.id))
+    return render_template("organisations/revoke_invitation.html", form=form,
+                           organisation=organisation, invitation=invitation)
+
+
+@bp.route("/organisations/<int:organisation_id>/members/<int:membership_id>/remove",
+          methods=["GET", "POST"])
+@login_required
+def remove_member(organisation_id, membership_id):
+    organisation = _organisation(organisation_id, manage=True)
+    membership = _membership(organisation, membership_id)
+    is_me = membership.user_id == current_user.id
+    form = confirm_form("Yes, leave" if is_me else f"Yes, remove {membership.user.name}")
+    if form.validate_on_submit():
+        try:
+            user = services.remove_member(_me(), membership)
+        except services.OrganisationError as exc:
+            _add_errors(form, exc)
+        else:
+            if is_me:
+                flash(f"You have left {organisation.display_name}.", "success")
+                return redirect(url_for(".list_organisations"))
+            flash(f"{user.name} has been removed from {organisation.display_name}.", "success")
+            return redirect(url_for(".view_organisation", organisation_id=organisation.id))
+    return render_template("organisations/remove_member.html", form=form,
+                           organisation=organisation, membership=membership, is_me=is_me)
+
+
+@bp.route("/organisations/<int:organisation_id>/members/<int:membership_id>/make-owner",
+          methods=["GET", "POST"])
+@login_required
+def make_owner(organisation_id, membership_id):
+    organisation = _organisation(organisation_id, manage=True)
+    membership = _membership(organisation, membership_id)
+    form = confirm_form(f"Yes, make {membership.user.name} an owner")
+    if form.validate_on_submit():
+        try:
+            services.transfer_ownership(_me(), membership)
+        except services.OrganisationError as exc:
+            _add_errors(form, exc)
+        else:
+            flash(f"{membership.user.name} is now an owner of {organisation.display_name}. "
+                  "You are now a member.", "success")
+            return redirect(url_for(".view_organisation", organisation_id=organisation.id))
+    return render_template("organisations/make_owner.html", form=form,
+                           organisation=organisation, membership=membership)
+
+
+PROBLEM_STATUS = {"invalid": 404, "expired": 410, "revoked": 410, "accepted": 410,
+                  "wrong_email": 403}
+
+
+@bp.route("/invitations/<token>", methods=["GET", "POST"])
+def accept_invitation(token):
+    signed_in = current_user.is_authenticated
+    if request.method == "POST" and not signed_in:
+        return login_manager.unauthorized()
+    form = confirm_form("Accept invitation")
+    try:
+        if form.validate_on_submit():
+            membership = services.accept_invitation(_me(), token)
+            flash(f"You have joined {membership.organisation.display_name}.", "success")
+            return redirect(url_for(".view_organisation",
+                                    organisation_id=membership.organisation_id))
+        invitation = services.open_invitation(token, _me() if signed_in else None)
+    except services.InvitationProblem as problem:
+        invitation = problem.invitation
+        if problem.reason in ("accepted", "already_member") and invitation is not None and \
+                permissions.is_member(current_user, invitation.organisation_id):
+            flash(f"You are already a member of {invitation.organisation.display_name}.", "info")
+            return redirect(url_for(".view_organisation",
+                                    organisation_id=invitation.organisation_id))
+        return render_template("organisations/invitation_problem.html", reason=problem.reason,
+                               invitation=invitation), PROBLEM_STATUS.get(problem.reason, 400)
+    if not signed_in:
+        return render_template("organisations/invitation_sign_in.html", invitation=invitation,
+                               next_url=request.path)
+    return render_template("organisations/invitation.html", form=form, invitation=invitation,
+                           role_label=ROLE_LABELS[Role(invitation.role)])

@@ -1,7 +1,8 @@
 """UK regions (ITL1) and local authorities, read once from the CSV files in ``data/``.
 
 Organisations store a local authority's ``local_authority_code`` (mySociety's stable three-letter
-code) and a region's ``itl1_code`` as ``region_code``. See ``data/README.md`` for sources and licences.
+code) and a region's ``itl1_code`` as ``region_code``. See ``data/README.md`` for sources and
+licences.
 """
 import csv
 from dataclasses import dataclass

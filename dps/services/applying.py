@@ -116,6 +116,7 @@ def save_section(user, application, section_id, raw_answers):
         if question.id not in errors and question.required and answers.get(question.id) in (
                 None, "", []) and question.id in raw_answers:
             errors[question.id] = engine.missing_message(question)
+    _date_documents(section, answers)
     application.answers = answers
     application.updated_at = utcnow()
     record(E.SAVE_APPLICATION_SECTION, subject=application, actor=user,
@@ -123,6 +124,20 @@ def save_section(user, application, section_id, raw_answers):
            detail={"section": section_id, "problems": sorted(errors)})
     commit()
     return errors
+
+
+def _date_documents(section, answers):
+    """A certificate's expiry date is the answer to its date question, so the daily job can remind
+    the supplier before it expires (and suspend when it has)."""
+    from datetime import date
+    for question in section.questions:
+        if question.type != "document" or not question.expires_from:
+            continue
+        document_id, expiry = answers.get(question.id), answers.get(question.expires_from)
+        if document_id and expiry:
+            document = db.session.get(Document, document_id)
+            if document is not None and document.locked_at is None:
+                document.expires_on = date.fromisoformat(expiry)
 
 
 def _check_document(application, document_id):

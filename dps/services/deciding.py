@@ -121,12 +121,19 @@ def decide_lot(admin, application, lot_id, decision, reason):
     """Admit or reject one lot of an application, with reasons the supplier sees. When every lot
     is decided, the application is decided (final)."""
     _require_admin(admin)
-    decision = LotDecision(decision)
+    try:
+        decision = LotDecision(decision)
+    except ValueError:
+        decision = LotDecision.PENDING
     if decision == LotDecision.PENDING:
         raise DpsError("Choose admit or reject", "decision")
-    if application.status != ApplicationStatus.SUBMITTED:
-        if application.status == ApplicationStatus.CLARIFICATION:
-            raise DpsError("Wait for the supplier to answer your question before deciding")
+    waiting_for_supplier = application.status == ApplicationStatus.CLARIFICATION
+    if waiting_for_supplier and application.clock_stopped_on is not None:
+        # 2023 Act: the clock is stopped, so the operator waits for the answer.
+        raise DpsError("Wait for the supplier to answer your question before deciding")
+    if application.status != ApplicationStatus.SUBMITTED and not waiting_for_supplier:
+        # PCR 2015: the clock keeps running while the supplier answers, so the operator may
+        # still decide in time without the answer.
         raise DpsError("This application is not waiting for a decision")
     reason = (reason or "").strip()
     if not reason:

@@ -1,14 +1,427 @@
-"""A supplier applies. (Being built.)"""
-from flask import abort
+"""A supplier applies: it starts an application, works through the task list (one page per
+section of the questionnaire, then its lots), checks its answers and sends them; then it follows
+the application, answers the operator's questions, renews its declaration and leaves lots.
 
+Thin: parse the request, call one service, render or redirect. A refusal from a service is shown
+in the error summary against the field it names. Someone who may not see an application is told
+it does not exist (404), so nobody learns another organisation's business; administrators may
+read an application but not change it.
+"""
+from types import SimpleNamespace
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from app.documents.services import DocumentError, documents_for, upload_document
+from app.documents.uploads import UploadRefused, clean_filename
+from app.extensions import db
+from app.forms import add_error
+from app.organisations import queries as organisation_queries
+from app.organisations.models import Organisation
+from app.permissions import can_view_organisation, is_admin, is_member
+from dps import queries
+from dps import questionnaire as engine
+from dps.models import (RESERVED_LABELS, Application, ApplicationStatus, LotDecision,
+                        LotMembership, MembershipStatus, RenewalRequest)
+from dps.services import DpsError, NotAllowed, applying, deciding, standing
+from dps.services.clock import working_days_left
+from dps.services.setup import definition_for
 from dps.views import bp
+from dps.views import supplier_forms as forms
 
+APPLICATION_STATUS_TAGS = {
+    ApplicationStatus.DRAFT: ("Not submitted yet", "govuk-tag--grey"),
+    ApplicationStatus.SUBMITTED: ("Waiting for a decision", "govuk-tag--blue"),
+    ApplicationStatus.CLARIFICATION: ("We have asked you a question", "govuk-tag--orange"),
+    ApplicationStatus.DECIDED: ("Decided", "govuk-tag--green"),
+    ApplicationStatus.WITHDRAWN: ("Withdrawn", "govuk-tag--grey"),
+}
+LOT_DECISION_TAGS = {
+    LotDecision.PENDING: ("Waiting", "govuk-tag--grey"),
+    LotDecision.ADMITTED: ("Admitted", "govuk-tag--green"),
+    LotDecision.REJECTED: ("Not admitted", "govuk-tag--red"),
+}
+MEMBERSHIP_TAGS = {
+    MembershipStatus.ADMITTED: ("Admitted", "govuk-tag--green"),
+    MembershipStatus.SUSPENDED: ("Suspended", "govuk-tag--orange"),
+    MembershipStatus.REMOVED: ("Removed", "govuk-tag--red"),
+    MembershipStatus.LEFT: ("Left", "govuk-tag--grey"),
+}
+DECLARATION_FIELDS = ("declaration_name", "declaration_role", "confirm")
+
+
+def _me():
+    return current_user._get_current_object()
+
+
+def reference(application):
+    return f"APP-{application.id:06d}"
+
+
+def _application(application_id, edit=False):
+    """The application, for a member of its organisation. Administrators may read it (403 when
+    they try to change it); anyone else gets a 404."""
+    application = db.session.get(Application, application_id)
+    if application is None:
+        abort(404)
+    if is_member(current_user, application.organisation_id):
+        return application
+    if is_admin(current_user):
+        if edit:
+            abort(403)
+        return application
+    abort(404)
+
+
+def _to_application(application):
+    return redirect(url_for("dps.view_application", application_id=application.id))
+
+
+def _answer_sections(definition, answers, documents):
+    """[(section, [(question, text)])]: the questions that apply, as check your answers reads
+    them."""
+    return [(section, [(question, engine.display_value(question, answers.get(question.id),
+                                                       documents))
+                       for question in engine.visible_questions(definition, section, answers)])
+            for section in definition.sections]
+
+
+def _library(organisation_id):
+    """{id: Document} of the organisation's documents that have not been deleted."""
+    return {document.id: document for document in documents_for(organisation_id)}
+
+
+def _snapshot_documents(application):
+    """{id: a stand-in with the filename} of the documents as they were submitted."""
+    return {int(document_id): SimpleNamespace(original_filename=info.get("filename"))
+            for document_id, info in (application.snapshot or {}).get("documents", {}).items()}
+
+
+def _submitted_sections(application):
+    definition = definition_for(application.questionnaire)
+    answers = (application.snapshot or {}).get("answers", application.answers or {})
+    return _answer_sections(definition, answers, _snapshot_documents(application))
+
+
+# --- Starting -------------------------------------------------------------------------------------
+
+@bp.route("/dps/<slug>/apply", methods=["GET", "POST"])
+@login_required
+def start_application(slug):
+    dps = queries.dps_by_slug(slug)
+    if dps is None:
+        abort(404)
+    organisations = [m.organisation for m in organisation_queries.memberships_for(_me())
+                     if m.organisation.is_supplier]
+    if not organisations:
+        return render_template("dps/application_no_organisation.html", dps=dps)
+    form = forms.StartForm()
+    form.organisation_id.choices = [(str(o.id), o.display_name) for o in organisations]
+    if form.validate_on_submit():
+        organisation = organisations[0] if len(organisations) == 1 else next(
+            (o for o in organisations if str(o.id) == form.organisation_id.data), None)
+        # The DPS page's start button sends no choice: a first visit, not a mistake.
+        if organisation is None and request.form.get("choosing"):
+            add_error(form, "organisation_id", "Select the organisation that is applying")
+        elif organisation is not None:
+            try:
+                application = applying.start_application(_me(), organisation, dps)
+            except DpsError as exc:
+                add_error(form, "submit", str(exc))
+            else:
+                return _to_application(application)
+    return render_template("dps/application_start.html", dps=dps, form=form,
+                           organisations=organisations)
+
+
+# --- The task list, or where a sent application has got to ---------------------------------------
 
 @bp.route("/applications/<int:application_id>")
+@login_required
 def view_application(application_id):
-    abort(404)
+    application = _application(application_id)
+    can_edit = is_member(current_user, application.organisation_id)
+    dps = application.dps
+    if application.status == ApplicationStatus.DRAFT:
+        definition = definition_for(application.questionnaire)
+        answers = application.answers or {}
+        sections = [(section, engine.section_status(definition, section, answers))
+                    for section in definition.sections]
+        reused_from = (db.session.get(Application, application.reused_from_id)
+                       if application.reused_from_id else None)
+        return render_template(
+            "dps/application_task_list.html", application=application, dps=dps,
+            sections=sections, lots_chosen=bool(application.lots), reused_from=reused_from,
+            can_edit=can_edit)
+    open_question = next((c for c in application.clarifications if c.answer is None), None)
+    waiting = application.status in queries.WAITING
+    return render_template(
+        "dps/application_status.html", application=application, dps=dps,
+        reference=reference(application), can_edit=can_edit, open_question=open_question,
+        days_left=working_days_left(application, dps) if waiting else None,
+        application_tag=APPLICATION_STATUS_TAGS[application.status],
+        decision_tags=LOT_DECISION_TAGS, sections=_submitted_sections(application))
 
+
+# --- A section of questions -----------------------------------------------------------------------
+
+def _upload_new_files(application, section, raw):
+    """Store each new file in the organisation's library and answer its question with it.
+    Returns {question id: why the file was refused}; those questions keep their last answer."""
+    refused = {}
+    for question, upload in forms.new_files(section, request.files):
+        try:
+            document = upload_document(_me(), application.organisation, upload,
+                                       question.purpose)
+        except UploadRefused as exc:
+            refused[question.id] = f"The selected file {clean_filename(upload.filename)} {exc}"
+        except DocumentError as exc:
+            refused[question.id] = str(exc)
+        else:
+            raw[question.id] = document.id
+    for question_id in refused:
+        raw.pop(question_id, None)
+    return refused
+
+
+def _typed_again(section, raw, refused):
+    """What the boxes show after a failed save: exactly what was sent (a new file's id for a
+    question answered by an upload)."""
+    values = {}
+    for question in section.questions:
+        value = raw.get(question.id)
+        if question.type == "document":
+            if question.id in refused:
+                value = forms.UPLOAD
+            elif isinstance(value, int):
+                value = str(value)
+            else:
+                value = request.form.get(question.id)
+        values[question.id] = value
+    return values
+
+
+@bp.route("/applications/<int:application_id>/sections/<section_id>", methods=["GET", "POST"])
+@login_required
+def edit_section(application_id, section_id):
+    application = _application(application_id, edit=True)
+    definition = definition_for(application.questionnaire)
+    try:
+        section = definition.section(section_id)
+    except KeyError:
+        abort(404)
+    if application.status != ApplicationStatus.DRAFT:
+        return _to_application(application)  # sent: nothing here to change
+    errors, refused = {}, {}
+    values = forms.typed_values(section, application.answers or {})
+    if request.method == "POST":
+        raw = forms.raw_answers(section, request.form)
+        refused = _upload_new_files(application, section, raw)
+        try:
+            errors = applying.save_section(_me(), application, section.id, raw)
+        except NotAllowed:
+            abort(404)
+        except DpsError as exc:
+            flash(str(exc))
+            return _to_application(application)
+        errors.update(refused)
+        # Only questions that apply are on the page: a problem with one hidden by another
+        # answer is not the person's to fix (its answer is not used).
+        answers = application.answers or {}
+        errors = {qid: message for qid, message in errors.items()
+                  if engine.is_shown(definition, definition.question(qid), answers)}
+        if not errors:
+            return _to_application(application)
+        if request.form.get("action") == "later":
+            flash(f"Your answers have been saved. Some answers in ‘{section.title}’ need "
+                  "changing before you can submit your application.")
+            return _to_application(application)
+        values = _typed_again(section, raw, refused)
+    documents = [d for d in documents_for(application.organisation_id) if d.is_available]
+    fields = forms.build_fields(definition, section, values, errors, documents, refused)
+    return render_template(
+        "dps/application_section.html", application=application, dps=application.dps,
+        section=section, fields=fields, form=forms.PageErrors(forms.page_problems(fields)),
+        has_documents=any(q.type == "document" for q in section.questions),
+        upload=forms.UPLOAD)
+
+
+# --- Lots -----------------------------------------------------------------------------------------
+
+@bp.route("/applications/<int:application_id>/lots", methods=["GET", "POST"])
+@login_required
+def choose_lots(application_id):
+    application = _application(application_id, edit=True)
+    if application.status != ApplicationStatus.DRAFT:
+        return _to_application(application)
+    form = forms.LotsForm()
+    chosen = {al.lot_id for al in application.lots}
+    if form.validate_on_submit():
+        lot_ids = [int(v) if v.isdigit() else 0 for v in request.form.getlist("lots")]
+        try:
+            applying.choose_lots(_me(), application, lot_ids)
+        except NotAllowed:
+            abort(404)
+        except DpsError as exc:
+            add_error(form, "lots", str(exc))
+            chosen = set(lot_ids)
+        else:
+            return _to_application(application)
+    dps = application.dps
+    answers = application.answers or {}
+    return render_template(
+        "dps/application_lots.html", application=application, dps=dps, form=form,
+        chosen=chosen, reserved_labels=RESERVED_LABELS,
+        unavailable=set(applying.held_or_pending_lot_ids(application.organisation_id, dps.id)),
+        eligibility={lot.id: applying.lot_eligibility(application.organisation_id, lot, answers)
+                     for lot in dps.lots},
+        caps=applying.cap_explanations(dps.lots, chosen))
+
+
+# --- Check answers and send -----------------------------------------------------------------------
+
+@bp.route("/applications/<int:application_id>/check", methods=["GET", "POST"])
+@login_required
+def check_answers(application_id):
+    application = _application(application_id, edit=True)
+    if application.status != ApplicationStatus.DRAFT:
+        # Already sent (a second press of the button, say): show where it has got to.
+        return _to_application(application)
+    form = forms.DeclarationForm()
+    if form.validate_on_submit():
+        try:
+            applying.submit_application(
+                _me(), application, declaration_name=form.declaration_name.data,
+                declaration_role=form.declaration_role.data, confirmed=form.confirm.data)
+        except NotAllowed:
+            abort(404)
+        except DpsError as exc:
+            add_error(form, exc.field if exc.field in DECLARATION_FIELDS else "submit", str(exc))
+        else:
+            return redirect(url_for("dps.application_submitted", application_id=application.id))
+    definition = definition_for(application.questionnaire)
+    answers = application.answers or {}
+    problems = applying.problems_before_submit(application)
+    chosen_ids = {al.lot_id for al in application.lots}
+    return render_template(
+        "dps/application_check.html", application=application, dps=application.dps,
+        definition=definition, problems=problems,
+        # While anything stops submission, the summary lists it and the declaration waits.
+        form=forms.PageErrors(problems) if problems else form,
+        declaration_form=form,
+        sections=_answer_sections(definition, answers, _library(application.organisation_id)),
+        incomplete={section.id for section in definition.sections
+                    if engine.section_errors(definition, section, answers)},
+        caps=applying.cap_explanations(application.dps.lots, chosen_ids),
+        reserved_labels=RESERVED_LABELS)
+
+
+@bp.route("/applications/<int:application_id>/submitted")
+@login_required
+def application_submitted(application_id):
+    application = _application(application_id)
+    if application.status == ApplicationStatus.DRAFT:
+        return _to_application(application)
+    return render_template("dps/application_submitted.html", application=application,
+                           dps=application.dps, reference=reference(application))
+
+
+# --- Answering the operator's question ------------------------------------------------------------
+
+@bp.route("/applications/<int:application_id>/clarification", methods=["GET", "POST"])
+@login_required
+def answer_clarification(application_id):
+    application = _application(application_id, edit=True)
+    open_question = next((c for c in application.clarifications if c.answer is None), None)
+    if request.method == "GET" and open_question is None:
+        return _to_application(application)
+    form = forms.ClarificationForm()
+    if form.validate_on_submit():
+        try:
+            deciding.answer_clarification(_me(), application, form.answer.data)
+        except NotAllowed:
+            abort(404)
+        except DpsError as exc:
+            add_error(form, "answer", str(exc))
+        else:
+            flash("Your answer has been sent. We will carry on deciding your application.",
+                  "success")
+            return _to_application(application)
+    return render_template("dps/application_clarification.html", application=application,
+                           dps=application.dps, question=open_question, form=form,
+                           reference=reference(application))
+
+
+# --- Renewing the self-declaration ----------------------------------------------------------------
 
 @bp.route("/renewals/<int:renewal_id>", methods=["GET", "POST"])
+@login_required
 def renew_declaration(renewal_id):
-    abort(404)
+    renewal = db.session.get(RenewalRequest, renewal_id)
+    if renewal is None or not can_view_organisation(current_user, renewal.organisation_id):
+        abort(404)
+    form = forms.RenewalForm()
+    if form.validate_on_submit():
+        try:
+            standing.complete_renewal(_me(), renewal, form.confirm.data)
+        except NotAllowed:
+            abort(403)
+        except DpsError as exc:
+            add_error(form, "confirm" if exc.field == "confirm" else "submit", str(exc))
+        else:
+            flash(f"Thank you. {renewal.organisation.display_name}’s self-declaration for "
+                  f"{renewal.dps.name} has been renewed.", "success")
+            return redirect(url_for("dps.organisation_lots",
+                                    organisation_id=renewal.organisation_id))
+    latest = applying.latest_submitted(renewal.organisation_id, renewal.dps_id)
+    return render_template(
+        "dps/application_renewal.html", renewal=renewal, dps=renewal.dps,
+        organisation=renewal.organisation, form=form, latest=latest,
+        sections=_submitted_sections(latest) if latest else [],
+        can_edit=is_member(current_user, renewal.organisation_id))
+
+
+# --- The organisation's lots ----------------------------------------------------------------------
+
+def _organisation(organisation_id):
+    organisation = db.session.get(Organisation, organisation_id)
+    if organisation is None or not can_view_organisation(current_user, organisation.id):
+        abort(404)
+    return organisation
+
+
+@bp.route("/organisations/<int:organisation_id>/lots")
+@login_required
+def organisation_lots(organisation_id):
+    organisation = _organisation(organisation_id)
+    return render_template(
+        "dps/application_organisation_lots.html", organisation=organisation,
+        lot_memberships=queries.lot_memberships_for(organisation.id),
+        applications=queries.applications_for(organisation.id),
+        can_edit=is_member(current_user, organisation.id), membership_tags=MEMBERSHIP_TAGS,
+        status_tags=APPLICATION_STATUS_TAGS, reference=reference,
+        held=(MembershipStatus.ADMITTED, MembershipStatus.SUSPENDED))
+
+
+@bp.route("/organisations/<int:organisation_id>/lots/<int:membership_id>/leave",
+          methods=["GET", "POST"])
+@login_required
+def leave_lot(organisation_id, membership_id):
+    organisation = _organisation(organisation_id)
+    lot_membership = db.session.get(LotMembership, membership_id)
+    if lot_membership is None or lot_membership.organisation_id != organisation.id:
+        abort(404)
+    form = forms.ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            standing.leave_lots(_me(), organisation, [lot_membership])
+        except NotAllowed:
+            abort(403)
+        except DpsError as exc:
+            add_error(form, "submit", str(exc))
+        else:
+            flash(f"{organisation.display_name} has left {lot_membership.lot.label}.", "success")
+            return redirect(url_for("dps.organisation_lots", organisation_id=organisation.id))
+    return render_template("dps/application_leave_lot.html", organisation=organisation,
+                           lot_membership=lot_membership, form=form)
+

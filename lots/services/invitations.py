@@ -54,8 +54,11 @@ def invite_eligible(opportunity, via, organisation_id=None):
         ids = ids.where(LotMembership.organisation_id == organisation_id)
     ids = ids.subquery()
     now = utcnow()
+    # WHERE true: SQLite cannot parse INSERT ... SELECT ... FROM x ON CONFLICT without a WHERE
+    # (it reads ON as a join constraint).
     select = sa.select(sa.literal(opportunity.id), ids.c.organisation_id,
-                       sa.literal(now, Invitation.invited_at.type), sa.literal(via))
+                       sa.literal(now, Invitation.invited_at.type), sa.literal(via)
+                       ).where(sa.true())
     stmt = _insert(db.session.get_bind().dialect.name)(Invitation.__table__).from_select(
         ["opportunity_id", "organisation_id", "invited_at", "via"], select
     ).on_conflict_do_nothing(index_elements=["opportunity_id", "organisation_id"]

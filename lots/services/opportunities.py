@@ -274,9 +274,11 @@ def _require_published_open(opportunity):
         raise LotsError("The deadline has passed, so this opportunity can no longer change")
 
 
-def amend(user, opportunity, summary, **changes):
+def amend(user, opportunity, what_changed, **changes):
     """Change a published opportunity: the change is listed with its date, and every invited
-    supplier is told."""
+    supplier is told. ``what_changed`` describes the change (the opportunity's own ``summary``
+    is one of the fields that can change)."""
+    summary = what_changed
     from lots.services.invitations import enqueue_invitation_emails
     _require_role(user, opportunity.buyer_id, "buyer")
     _require_published_open(opportunity)

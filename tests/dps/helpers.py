@@ -97,3 +97,19 @@ def complete_answers(user, org, vcse=True, insurance_expiry="2027-03-31"):
 def _date_parts(iso):
     d = date.fromisoformat(iso)
     return [str(d.day), str(d.month), str(d.year)]
+
+
+def submitted_application(dps, lot_ids, user=None, org=None, vcse=True, **answer_options):
+    """A supplier's application, answered in full and submitted for ``lot_ids`` (today, in
+    whatever time the caller has set). Makes the supplier when not given."""
+    from dps.services import applying
+    if user is None:
+        user, org = make_supplier()
+    application = applying.start_application(user, org, dps)
+    for section_id, raw in complete_answers(user, org, vcse=vcse, **answer_options).items():
+        errors = applying.save_section(user, application, section_id, raw)
+        assert errors == {}, (section_id, errors)
+    applying.choose_lots(user, application, lot_ids)
+    applying.submit_application(user, application, declaration_name="Rita Owner",
+                                declaration_role="Chief executive", confirmed=True)
+    return application

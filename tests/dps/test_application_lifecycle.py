@@ -150,6 +150,24 @@ def test_pcr_2015_clarification_keeps_the_clock_running(app):
     assert application.decision_due_on == date(2026, 12, 21)
 
 
+def test_pcr_2015_operator_may_decide_without_waiting_for_an_answer(app):
+    """Under PCR 2015 the clock runs while the supplier answers, so silence cannot push the
+    operator past the deadline."""
+    admin = make_admin()
+    dps, lots = make_dps(admin, regime="pcr_2015", slug="pcr-dps")
+    user, org = make_supplier()
+    with time_machine.travel(MONDAY, tick=False):
+        application = applying.start_application(user, org, dps)
+        _fill(user, application, complete_answers(user, org))
+        applying.choose_lots(user, application, [lots[0].id])
+        applying.submit_application(user, application, declaration_name="R",
+                                    declaration_role="CEO", confirmed=True)
+        deciding.ask_clarification(admin, application, "Which ICO number?")
+        deciding.decide_lot(admin, application, lots[0].id, "rejected",
+                            "No answer to our question by the deadline")
+    assert application.status == ApplicationStatus.DECIDED
+
+
 def test_reserved_lot_needs_vcse_status_and_cap_is_enforced(world):
     admin, dps, lots, user, org = world
     with time_machine.travel(MONDAY, tick=False):
@@ -229,3 +247,20 @@ def test_debarred_supplier_cannot_be_admitted_and_loses_its_lots(world):
                                                         LotDecision.REJECTED}
     with pytest.raises(DpsError, match="excluded"):
         applying.start_application(user, org, dps)
+
+
+def test_certificate_takes_its_expiry_date_from_the_answer(world):
+    """The daily expiry job needs each insurance certificate's expiry date."""
+    admin, dps, lots, user, org = world
+    from dps.services.standing import process_document_expiry
+    with time_machine.travel(MONDAY, tick=False):
+        application = applying.start_application(user, org, dps)
+        answers = complete_answers(user, org, insurance_expiry="2027-01-06")
+        certificate = db.session.get(Document,
+                                     answers["insurance"]["public_liability_certificate"])
+        certificate.expires_on = None
+        db.session.commit()
+        _fill(user, application, answers)
+    assert certificate.expires_on == date(2027, 1, 6)
+    with time_machine.travel("2026-12-07 08:00:00+00:00", tick=False):
+        assert process_document_expiry()["reminders"] >= 1  # 30 days before

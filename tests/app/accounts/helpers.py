@@ -1,9 +1,11 @@
-"""Reading pages and emails the way a person does: GOV.UK markup, and the links in an email's text."""
+"""Reading pages and emails as a person does: GOV.UK markup, and the links in an email's text."""
+import contextvars
 import re
 from urllib.parse import urlencode, urlsplit
 
 import sqlalchemy as sa
 from bs4 import BeautifulSoup
+from flask.testing import FlaskClient
 
 from app.audit.models import AuditEvent
 from app.extensions import db
@@ -15,6 +17,16 @@ _URL = re.compile(r"https?://[^\s<>\"]+")
 
 def page(response):
     return BeautifulSoup(response.get_data(as_text=True), "html.parser")
+
+
+def is_govuk_page(response):
+    """The page is this service's GOV.UK template: header, footer, and one h1."""
+    html = page(response)
+    return (response.mimetype == "text/html"
+            and "govuk-template" in (html.html.get("class") or [])
+            and html.select_one(".govuk-header") is not None
+            and html.select_one(".govuk-footer") is not None
+            and len(html.find_all("h1")) == 1)
 
 
 def heading(response):
@@ -41,7 +53,7 @@ def banner(response):
 
 
 def path_of(location):
-    """The path (and query) a redirect sends the browser to, or the whole URL if it leaves the site."""
+    """The path (and query) a redirect goes to, or the whole URL if it leaves the site."""
     parts = urlsplit(location)
     if parts.scheme or parts.netloc:
         if parts.netloc != "localhost":
@@ -81,3 +93,19 @@ def audit_events(event_type=None):
 
 def audit_types():
     return [e.event_type for e in audit_events()]
+
+
+class FreshContextClient(FlaskClient):
+    """A test client whose every request gets its own app context, as it does in production.
+
+    The ``app`` fixture keeps an app context pushed for the whole test, and Flask reuses a pushed
+    context for requests to the same app. Then ``g`` outlives the request: Flask-Login's cached
+    user and Flask-WTF's CSRF token would leak from one request (and one client) to the next.
+    Running each request in an empty ``contextvars.Context`` gives it a context of its own."""
+
+    def open(self, *args, **kwargs):
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
+def fresh_client(app):
+    return FreshContextClient(app, app.response_class, use_cookies=True)

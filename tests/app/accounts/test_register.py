@@ -7,8 +7,8 @@ import sqlalchemy as sa
 from app.accounts.models import User
 from app.extensions import db
 from app.timeutil import utcnow
-from tests.app.accounts.helpers import (audit_events, audit_types, banner, email_text, emails, error_summary,
-                                        heading, links_in, main_text, path_of)
+from tests.app.accounts.helpers import (audit_events, audit_types, banner, email_text, emails,
+                                        error_summary, heading, links_in, main_text, path_of)
 from tests.factories import make_user
 
 NEW_PASSWORD = "tangerine lighthouse walrus"

@@ -1,0 +1,234 @@
+"""The audit log's hash chain on PostgreSQL: written in order, one chain however many transactions
+write at once, nothing from a rolled-back transaction, and `flask audit verify` finds tampering."""
+import threading
+
+import pytest
+import sqlalchemy as sa
+
+from app.audit.events import AuditEventType as E
+from app.audit.models import AuditEvent
+from app.audit.services import GENESIS_HASH, compute_hash, record, verify_chain
+from app.extensions import db
+from app.unitofwork import commit
+from tests.factories import make_user
+
+
+def events():
+    db.session.expire_all()
+    return db.session.execute(sa.select(AuditEvent).order_by(AuditEvent.id)).scalars().all()
+
+
+def record_many(n, event_type=E.SIGN_IN, **kwargs):
+    for i in range(n):
+        record(event_type, subject_type="test", subject_id=i, detail={"n": i}, **kwargs)
+    commit()
+
+
+def verify(app):
+    return app.test_cli_runner().invoke(args=["audit", "verify"])
+
+
+def test_events_in_one_transaction_chain_in_the_order_they_were_recorded(app):
+    user = make_user()
+    record(E.REGISTER_ACCOUNT, subject=user, actor=user)
+    record(E.CONFIRM_EMAIL, subject=user, actor=user, detail={"note": "café ✓"})
+    record(E.SIGN_IN, subject=user, actor=user)
+    commit()
+
+    first, second, third = events()
+    assert [e.event_type for e in (first, second, third)] == [
+        "register_account", "confirm_email", "sign_in"]
+    assert first.prev_hash == GENESIS_HASH == "0" * 64
+    assert second.prev_hash == first.hash
+    assert third.prev_hash == second.hash
+    assert len({first.hash, second.hash, third.hash}) == 3
+    assert first.actor_id == user.id
+    assert first.actor_label == "sam@example.org"
+    assert (first.subject_type, first.subject_id) == ("users", user.id)
+    assert second.detail == {"note": "café ✓"}
+
+
+def test_the_chain_continues_across_transactions(app):
+    record_many(2)
+    record_many(2, event_type=E.SIGN_OUT)
+    chain = events()
+    assert [e.prev_hash for e in chain[1:]] == [e.hash for e in chain[:-1]]
+
+
+def test_each_hash_is_taken_over_the_event_and_its_parent(app):
+    record_many(2)
+    for event in events():
+        fields = {name: getattr(event, name) for name in (
+            "occurred_at", "actor_id", "actor_label", "organisation_id", "event_type",
+            "subject_type", "subject_id", "detail")}
+        assert compute_hash(fields, event.prev_hash) == event.hash
+
+
+def test_verify_passes_on_an_intact_chain(app):
+    record_many(5)
+    result = verify(app)
+    assert result.exit_code == 0, result.output
+    assert "OK: 5 audit events" in result.output
+
+
+def test_verify_passes_on_an_empty_log(app):
+    result = verify(app)
+    assert result.exit_code == 0
+    assert "OK: 0 audit events" in result.output
+
+
+def test_verify_finds_a_changed_row(app):
+    record_many(5)
+    tampered = events()[2]
+    db.session.execute(sa.text("UPDATE audit_events SET detail = CAST(:d AS json) WHERE id = :id"),
+                       {"d": '{"n": 99}', "id": tampered.id})
+    db.session.commit()
+
+    checked, broken, reason = verify_chain()
+    assert (checked, broken.id) == (2, tampered.id)
+    assert "contents" in reason
+
+    result = verify(app)
+    assert result.exit_code == 1
+    assert f"BROKEN at audit event {tampered.id} " in result.output
+    assert "2 events before it are intact" in result.output
+
+
+def test_verify_finds_a_row_rewritten_with_a_fresh_hash(app):
+    """Recomputing the changed row's own hash does not help: the next row points at the old one."""
+    record_many(4)
+    target = events()[1]
+    fields = {name: getattr(target, name) for name in (
+        "occurred_at", "actor_id", "actor_label", "organisation_id", "event_type",
+        "subject_type", "subject_id")}
+    fields["detail"] = {"n": "forged"}
+    db.session.execute(sa.text(
+        "UPDATE audit_events SET detail = CAST(:d AS json), hash = :h WHERE id = :id"),
+        {"d": '{"n": "forged"}', "h": compute_hash(fields, target.prev_hash), "id": target.id})
+    db.session.commit()
+
+    _, broken, reason = verify_chain()
+    assert broken.id == target.id + 1
+    assert "previous-hash" in reason
+
+
+def test_verify_finds_a_deleted_row(app):
+    record_many(5)
+    chain = events()
+    db.session.execute(sa.text("DELETE FROM audit_events WHERE id = :id"), {"id": chain[2].id})
+    db.session.commit()
+
+    result = verify(app)
+    assert result.exit_code == 1
+    assert f"BROKEN at audit event {chain[3].id} " in result.output
+    assert "previous-hash does not match" in result.output
+
+
+def test_verify_walks_the_log_in_batches(app):
+    record_many(7)
+    assert verify_chain(batch_size=3)[0] == 7
+    db.session.execute(sa.text("UPDATE audit_events SET event_type = 'sign_out' WHERE id = 5"))
+    db.session.commit()
+    assert verify_chain(batch_size=3)[1].id == 5
+
+
+def test_transactions_on_many_threads_make_one_chain(app):
+    threads, per_thread = 8, 10
+    start = threading.Barrier(threads)
+    errors = []
+
+    def work(n):
+        try:
+            with app.app_context():
+                start.wait()
+                for i in range(per_thread):
+                    record(E.SIGN_IN, subject_type="thread", subject_id=n, detail={"i": i})
+                    if i % 3 == 0:  # some transactions write two events
+                        record(E.SIGN_OUT, subject_type="thread", subject_id=n, detail={"i": i})
+                    commit()
+                db.session.remove()
+        except Exception as exc:  # reported below: an assert in a thread would be lost
+            errors.append(exc)
+
+    workers = [threading.Thread(target=work, args=(n,)) for n in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(60)
+    assert errors == []
+
+    chain = events()
+    assert len(chain) == threads * (per_thread + 4)
+    assert chain[0].prev_hash == GENESIS_HASH
+    assert [e.prev_hash for e in chain[1:]] == [e.hash for e in chain[:-1]]
+    assert len({e.prev_hash for e in chain}) == len(chain)  # no two events share a parent
+    assert verify_chain() == (len(chain), None, None)
+    # Each thread's events are in its own order within the one chain.
+    for n in range(threads):
+        mine = [e.detail["i"] for e in chain
+                if e.subject_id == n and e.event_type == "sign_in"]
+        assert mine == list(range(per_thread))
+
+
+def test_a_rolled_back_transaction_writes_no_event(app):
+    user = make_user()
+    db.session.get(user.__class__, user.id)  # the transaction has begun
+    record(E.CHANGE_PASSWORD, subject=user, actor=user)
+    db.session.rollback()
+    record(E.SIGN_IN, subject=user, actor=user)
+    commit()
+    assert [e.event_type for e in events()] == ["sign_in"]
+
+
+def test_an_event_recorded_before_any_query_is_dropped_by_a_rollback(app):
+    """With no SQL run yet there is no transaction for rollback() to end, so record() begins one:
+    otherwise the event would be left waiting and written by the next commit."""
+    record(E.CHANGE_PASSWORD, subject_type="users", subject_id=1)
+    db.session.rollback()
+    record(E.SIGN_IN, subject_type="users", subject_id=1)
+    commit()
+    assert [e.event_type for e in events()] == ["sign_in"]
+
+
+def test_an_event_from_a_failed_service_is_not_written_by_the_next_commit(app):
+    user = make_user()
+
+    def failing_service():
+        record(E.CHANGE_PASSWORD, subject=user, actor=user)
+        raise ValueError("a guard stopped it")
+
+    with pytest.raises(ValueError):
+        failing_service()
+    db.session.rollback()
+    record_many(1)
+    assert [e.event_type for e in events()] == ["sign_in"]
+
+
+def test_a_closed_session_drops_what_it_recorded(app):
+    record(E.CHANGE_PASSWORD, subject_type="users", subject_id=1)
+    db.session.close()
+    record_many(1)
+    assert [e.event_type for e in events()] == ["sign_in"]
+
+
+def test_a_rolled_back_savepoint_drops_only_its_own_events(app):
+    record(E.CREATE_ORGANISATION, subject_type="organisations", subject_id=1)
+    savepoint = db.session.begin_nested()
+    record(E.INVITE_MEMBER, subject_type="invitations", subject_id=1)
+    savepoint.rollback()
+    savepoint = db.session.begin_nested()
+    record(E.UPDATE_ORGANISATION, subject_type="organisations", subject_id=1)
+    savepoint.commit()
+    commit()
+    assert [e.event_type for e in events()] == ["create_organisation", "update_organisation"]
+    assert verify_chain()[1] is None
+
+
+def test_a_savepoint_released_inside_a_transaction_that_rolls_back_writes_nothing(app):
+    db.session.execute(sa.text("SELECT 1"))
+    savepoint = db.session.begin_nested()
+    record(E.UPDATE_ORGANISATION, subject_type="organisations", subject_id=1)
+    savepoint.commit()
+    db.session.rollback()
+    commit()
+    assert events() == []

@@ -93,6 +93,9 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     SIGNIN_LIMIT_PER_ACCOUNT = _env("SIGNIN_LIMIT_PER_ACCOUNT", "5 per 15 minutes")
     SIGNIN_LIMIT_PER_ADDRESS = _env("SIGNIN_LIMIT_PER_ADDRESS", "30 per 15 minutes")
+    # Emailed links (password reset, new confirmation link) per address asked for, so nobody
+    # can flood someone else's inbox.
+    EMAIL_LINK_LIMIT_PER_ACCOUNT = _env("EMAIL_LINK_LIMIT_PER_ACCOUNT", "3 per hour")
 
     CONFIRM_TOKEN_MAX_AGE = int(_env("CONFIRM_TOKEN_MAX_AGE", str(7 * 24 * 3600)))
     RESET_TOKEN_MAX_AGE = int(_env("RESET_TOKEN_MAX_AGE", str(3600)))

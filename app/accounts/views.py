@@ -28,6 +28,14 @@ def _per_account():
     return current_app.config["SIGNIN_LIMIT_PER_ACCOUNT"]
 
 
+def _email_key():
+    return "email-link:" + services.normalise_email(request.form.get("email", ""))
+
+
+def _links_per_email():
+    return current_app.config["EMAIL_LINK_LIMIT_PER_ACCOUNT"]
+
+
 def _per_address():
     return current_app.config["SIGNIN_LIMIT_PER_ADDRESS"]
 
@@ -64,6 +72,8 @@ def confirm_email(token):
 
 
 @bp.route("/confirm/resend", methods=["GET", "POST"])
+@limiter.limit(_per_address, methods=["POST"])
+@limiter.limit(_links_per_email, key_func=_email_key, methods=["POST"])
 def resend_confirmation():
     form = EmailOnlyForm()
     if form.validate_on_submit():
@@ -113,6 +123,8 @@ def sign_out():
 
 
 @bp.route("/forgot-password", methods=["GET", "POST"])
+@limiter.limit(_per_address, methods=["POST"])
+@limiter.limit(_links_per_email, key_func=_email_key, methods=["POST"])
 def forgot_password():
     form = EmailOnlyForm()
     if form.validate_on_submit():

@@ -289,3 +289,18 @@ def test_a_json_client_gets_a_json_error(client):
         "status": 404, "title": "Page not found",
         "message": "If you typed the web address, check it is correct."}}
     assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_emailed_links_are_rate_limited_per_address_asked_for(make_app):
+    """Nobody can flood someone else's inbox with reset or confirmation links."""
+    from tests.conftest import Browserless
+    app = make_app(EMAIL_LINK_LIMIT_PER_ACCOUNT="2 per hour")
+    forms = Browserless(app.test_client())
+    for _ in range(2):
+        assert forms.post("/forgot-password", {"email": "victim@example.org"}).status_code == 200
+    refused = forms.post("/forgot-password", {"email": "victim@example.org"})
+    assert refused.status_code == 429
+    assert forms.post("/forgot-password", {"email": "other@example.org"}).status_code == 200
+    for _ in range(2):
+        forms.post("/confirm/resend", {"email": "victim2@example.org"})
+    assert forms.post("/confirm/resend", {"email": "victim2@example.org"}).status_code == 429

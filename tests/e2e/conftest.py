@@ -59,8 +59,19 @@ class AxeCheck:
     def __call__(self, page):
         results = self.axe.run(page)
         self.checked.append(page.url)
-        assert results.violations_count == 0, (
+        problems = [v for v in results.response["violations"] if self._real(v)]
+        assert not problems, (
             f"axe-core found accessibility problems on {page.url}:\n{results.generate_report()}")
+
+    @staticmethod
+    def _real(violation):
+        """GOV.UK Frontend puts aria-expanded on radios that reveal more questions, which axe
+        reports (alphagov/govuk-frontend#979); the Design System keeps it on purpose for screen
+        readers. That one case is accepted; anything else fails."""
+        if violation["id"] != "aria-allowed-attr":
+            return True
+        return any(not ("govuk-radios__input" in node["html"] and "aria-expanded" in node["html"])
+                   for node in violation["nodes"])
 
 
 @pytest.fixture

@@ -17,8 +17,10 @@ run: install assets
 	@echo "Serving http://localhost:5000 (Ctrl+C to stop)"
 	APP_ENV=development $(BIN)/flask run --host 127.0.0.1 --port 5000
 
+# Two workers (pytest-xdist) on a two-core machine; each has its own database and Redis db.
+TEST_WORKERS ?= 2
 test: install-test assets system-test-deps
-	APP_ENV=test $(BIN)/pytest $(PYTEST_ARGS)
+	APP_ENV=test $(BIN)/pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 # --- Python --------------------------------------------------------------------------------
 $(BIN)/python:

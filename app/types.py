@@ -31,3 +31,10 @@ class UTCDateTime(TypeDecorator):
         if value.tzinfo is None:
             return value.replace(tzinfo=timezone.utc)
         return value.astimezone(timezone.utc)
+
+
+def string_enum(enum_cls, name, length=40):
+    """A Python Enum stored as its string values (VARCHAR), so adding a value needs no ALTER TYPE
+    and SQLite and PostgreSQL store the same thing."""
+    return sa.Enum(enum_cls, name=name, native_enum=False, length=length,
+                   values_callable=lambda e: [m.value for m in e], validate_strings=True)

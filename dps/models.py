@@ -6,12 +6,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
 from app.timeutil import utcnow
-from app.types import UTCDateTime
+from app.types import UTCDateTime, string_enum
 
 
-def _enum(cls, name, length=40):
-    return sa.Enum(cls, name=name, native_enum=False, length=length,
-                   values_callable=lambda e: [m.value for m in e], validate_strings=True)
 
 
 class Regime(enum.StrEnum):
@@ -53,7 +50,7 @@ class Dps(db.Model):
     summary: Mapped[str] = mapped_column(sa.String(500))
     description: Mapped[str] = mapped_column(sa.Text)
     who_may_join: Mapped[str] = mapped_column(sa.Text)
-    regime: Mapped[Regime] = mapped_column(_enum(Regime, "dps_regime"))
+    regime: Mapped[Regime] = mapped_column(string_enum(Regime, "dps_regime"))
     starts_on = mapped_column(sa.Date, nullable=False)
     ends_on = mapped_column(sa.Date, nullable=False)
     # Working days to decide an application; 15 is allowed in a case where a reason is recorded.
@@ -88,7 +85,7 @@ class Lot(db.Model):
     number: Mapped[int] = mapped_column(sa.Integer)
     title: Mapped[str] = mapped_column(sa.String(200))
     description: Mapped[str] = mapped_column(sa.Text)
-    reserved_for: Mapped[ReservedFor] = mapped_column(_enum(ReservedFor, "lot_reserved_for"),
+    reserved_for: Mapped[ReservedFor] = mapped_column(string_enum(ReservedFor, "lot_reserved_for"),
                                                       default=ReservedFor.NONE)
     min_value_pence: Mapped[int] = mapped_column(sa.BigInteger, default=0)
     max_value_pence: Mapped[int] = mapped_column(sa.BigInteger)
@@ -149,7 +146,8 @@ class Application(db.Model):
     dps_id: Mapped[int] = mapped_column(sa.ForeignKey("dps.id"), index=True)
     organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id"), index=True)
     questionnaire_id: Mapped[int] = mapped_column(sa.ForeignKey("questionnaires.id"))
-    status: Mapped[ApplicationStatus] = mapped_column(_enum(ApplicationStatus, "application_status",
+    status: Mapped[ApplicationStatus] = mapped_column(
+        string_enum(ApplicationStatus, "application_status",
                                                             20), default=ApplicationStatus.DRAFT)
     answers: Mapped[dict] = mapped_column(sa.JSON, default=dict)
     reused_from_id: Mapped[int | None] = mapped_column(sa.ForeignKey("applications.id"))
@@ -198,7 +196,7 @@ class ApplicationLot(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     application_id: Mapped[int] = mapped_column(sa.ForeignKey("applications.id"), index=True)
     lot_id: Mapped[int] = mapped_column(sa.ForeignKey("lots.id"), index=True)
-    decision: Mapped[LotDecision] = mapped_column(_enum(LotDecision, "lot_decision", 20),
+    decision: Mapped[LotDecision] = mapped_column(string_enum(LotDecision, "lot_decision", 20),
                                                   default=LotDecision.PENDING)
     reason: Mapped[str | None] = mapped_column(sa.Text)
     decided_at = mapped_column(UTCDateTime(), nullable=True)
@@ -244,7 +242,8 @@ class LotMembership(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id"), index=True)
     lot_id: Mapped[int] = mapped_column(sa.ForeignKey("lots.id"))
-    status: Mapped[MembershipStatus] = mapped_column(_enum(MembershipStatus, "membership_status",
+    status: Mapped[MembershipStatus] = mapped_column(
+        string_enum(MembershipStatus, "membership_status",
                                                            20), default=MembershipStatus.ADMITTED)
     admitted_at = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
     application_lot_id: Mapped[int | None] = mapped_column(sa.ForeignKey("application_lots.id"))

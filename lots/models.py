@@ -8,12 +8,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
 from app.timeutil import utcnow
-from app.types import UTCDateTime
+from app.types import UTCDateTime, string_enum
 
 
-def _enum(cls, name, length=30):
-    return sa.Enum(cls, name=name, native_enum=False, length=length,
-                   values_callable=lambda e: [m.value for m in e], validate_strings=True)
 
 
 class AreaType(enum.StrEnum):
@@ -38,7 +35,7 @@ class LotArea(db.Model):
 
     lot_id: Mapped[int] = mapped_column(sa.ForeignKey("lots.id", ondelete="CASCADE"),
                                         primary_key=True)
-    area_type: Mapped[AreaType] = mapped_column(_enum(AreaType, "lot_area_type"),
+    area_type: Mapped[AreaType] = mapped_column(string_enum(AreaType, "lot_area_type", 30),
                                                 primary_key=True)
     code: Mapped[str] = mapped_column(sa.String(10), primary_key=True)
 
@@ -58,7 +55,7 @@ class BuyerProfile(db.Model):
 
     organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id"),
                                                  primary_key=True)
-    status: Mapped[BuyerStatus] = mapped_column(_enum(BuyerStatus, "buyer_status"),
+    status: Mapped[BuyerStatus] = mapped_column(string_enum(BuyerStatus, "buyer_status", 30),
                                                 default=BuyerStatus.PENDING)
     contact_name: Mapped[str] = mapped_column(sa.String(200))
     contact_email: Mapped[str] = mapped_column(sa.String(320))
@@ -87,7 +84,7 @@ class BuyerRole(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     membership_id: Mapped[int] = mapped_column(sa.ForeignKey("memberships.id", ondelete="CASCADE"),
                                                index=True)
-    role: Mapped[BuyerRoleName] = mapped_column(_enum(BuyerRoleName, "buyer_role_name", 20))
+    role: Mapped[BuyerRoleName] = mapped_column(string_enum(BuyerRoleName, "buyer_role_name", 20))
 
 
 class DpsBuyer(db.Model):
@@ -144,9 +141,10 @@ class Opportunity(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     reference: Mapped[str | None] = mapped_column(sa.String(30), unique=True)
-    kind: Mapped[OpportunityKind] = mapped_column(_enum(OpportunityKind, "opportunity_kind"))
+    kind: Mapped[OpportunityKind] = mapped_column(
+        string_enum(OpportunityKind, "opportunity_kind", 30))
     status: Mapped[OpportunityStatus] = mapped_column(
-        _enum(OpportunityStatus, "opportunity_status"), default=OpportunityStatus.DRAFT)
+        string_enum(OpportunityStatus, "opportunity_status", 30), default=OpportunityStatus.DRAFT)
     dps_id: Mapped[int] = mapped_column(sa.Integer, index=True)
     lot_id: Mapped[int] = mapped_column(sa.Integer, index=True)
     buyer_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id"), index=True)
@@ -157,7 +155,8 @@ class Opportunity(db.Model):
     estimated_value_pence: Mapped[int] = mapped_column(sa.BigInteger)
     contract_start = mapped_column(sa.Date, nullable=True)
     contract_months: Mapped[int | None] = mapped_column(sa.Integer)
-    location_type: Mapped[LocationType] = mapped_column(_enum(LocationType, "location_type"),
+    location_type: Mapped[LocationType] = mapped_column(
+        string_enum(LocationType, "location_type", 30),
                                                         default=LocationType.NATIONAL)
     location_code: Mapped[str | None] = mapped_column(sa.String(10))
     region_code: Mapped[str | None] = mapped_column(sa.String(10), index=True)  # for filters
@@ -237,7 +236,7 @@ class OpportunityQuestion(db.Model):
     opportunity_id: Mapped[int] = mapped_column(
         sa.ForeignKey("opportunities.id", ondelete="CASCADE"), index=True)
     position: Mapped[int] = mapped_column(sa.Integer)
-    kind: Mapped[QuestionKind] = mapped_column(_enum(QuestionKind, "question_kind", 20))
+    kind: Mapped[QuestionKind] = mapped_column(string_enum(QuestionKind, "question_kind", 20))
     text: Mapped[str] = mapped_column(sa.Text)
     guidance: Mapped[str | None] = mapped_column(sa.Text)
     word_limit: Mapped[int | None] = mapped_column(sa.Integer)

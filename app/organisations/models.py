@@ -6,7 +6,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
 from app.timeutil import as_utc, utcnow
-from app.types import UTCDateTime
+from app.types import UTCDateTime, string_enum
 
 
 class OrganisationKind(enum.StrEnum):
@@ -113,9 +113,6 @@ ROLE_LABELS = {
 }
 
 
-def _enum(enum_cls, name):
-    return sa.Enum(enum_cls, name=name, native_enum=False, length=40,
-                   values_callable=lambda e: [m.value for m in e], validate_strings=True)
 
 
 class Organisation(db.Model):
@@ -129,19 +126,22 @@ class Organisation(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[OrganisationKind] = mapped_column(_enum(OrganisationKind, "organisation_kind"))
+    kind: Mapped[OrganisationKind] = mapped_column(
+        string_enum(OrganisationKind, "organisation_kind"))
     name: Mapped[str] = mapped_column(sa.String(300))  # legal name (suppliers) or name (buyers)
     trading_name: Mapped[str | None] = mapped_column(sa.String(300))
-    supplier_type: Mapped[SupplierType | None] = mapped_column(_enum(SupplierType, "supplier_type"))
-    buyer_type: Mapped[BuyerType | None] = mapped_column(_enum(BuyerType, "buyer_type"))
+    supplier_type: Mapped[SupplierType | None] = mapped_column(
+        string_enum(SupplierType, "supplier_type"))
+    buyer_type: Mapped[BuyerType | None] = mapped_column(string_enum(BuyerType, "buyer_type"))
     charity_number: Mapped[str | None] = mapped_column(sa.String(20))
     company_number: Mapped[str | None] = mapped_column(sa.String(8))
     address: Mapped[str | None] = mapped_column(sa.Text)
     postcode: Mapped[str | None] = mapped_column(sa.String(10))
     local_authority_code: Mapped[str | None] = mapped_column(sa.String(10))
     region_code: Mapped[str | None] = mapped_column(sa.String(10))
-    staff_band: Mapped[StaffBand | None] = mapped_column(_enum(StaffBand, "staff_band"))
-    turnover_band: Mapped[TurnoverBand | None] = mapped_column(_enum(TurnoverBand, "turnover_band"))
+    staff_band: Mapped[StaffBand | None] = mapped_column(string_enum(StaffBand, "staff_band"))
+    turnover_band: Mapped[TurnoverBand | None] = mapped_column(
+        string_enum(TurnoverBand, "turnover_band"))
     description: Mapped[str | None] = mapped_column(sa.Text)
     website: Mapped[str | None] = mapped_column(sa.String(500))
     created_at = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
@@ -185,7 +185,7 @@ class Membership(db.Model):
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
     organisation_id: Mapped[int] = mapped_column(
         sa.ForeignKey("organisations.id", ondelete="CASCADE"), index=True)
-    role: Mapped[Role] = mapped_column(_enum(Role, "membership_role"))
+    role: Mapped[Role] = mapped_column(string_enum(Role, "membership_role"))
     created_at = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
 
     user = relationship("User", back_populates="memberships")
@@ -208,7 +208,7 @@ class Invitation(db.Model):
     organisation_id: Mapped[int] = mapped_column(
         sa.ForeignKey("organisations.id", ondelete="CASCADE"), index=True)
     email: Mapped[str] = mapped_column(sa.String(320))
-    role: Mapped[Role] = mapped_column(_enum(Role, "invitation_role"))
+    role: Mapped[Role] = mapped_column(string_enum(Role, "invitation_role"))
     # Only a hash of the token is kept, so a leaked database does not leak working links.
     token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
     invited_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))

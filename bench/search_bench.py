@@ -44,8 +44,17 @@ def copy(conn, table, columns, rows):
             cp.write_row(row)
 
 
+def _vocabulary(rnd, size=6000):
+    """Made-up words with a long tail, so text is as varied as real notices (a tiny vocabulary
+    would make every notice match every query)."""
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    return ["".join(rnd.choice(letters) for _ in range(rnd.randint(4, 10))) for _ in range(size)]
+
+
 def seed(url, n_opportunities, n_suppliers, n_lots, big_lot_size):
     rnd = random.Random(42)
+    vocabulary = _vocabulary(rnd)
+    weights = [1 / (rank + 1) for rank in range(len(vocabulary))]  # Zipf-like
     now = datetime.now(timezone.utc)
     with psycopg.connect(url) as conn:
         conn.execute("""INSERT INTO questionnaires (name, version, definition, published_at)
@@ -96,7 +105,7 @@ def seed(url, n_opportunities, n_suppliers, n_lots, big_lot_size):
                        rnd.randint(1, n_lots - 1), 1 + i % 20, 1,
                        " ".join(title_words).capitalize() + f" service {i}",
                        f"{rnd.choice(WORDS)} and {rnd.choice(WORDS)} for local people",
-                       " ".join(rnd.choice(WORDS) for _ in range(60)),
+                       " ".join(rnd.choices(vocabulary, weights, k=58) + rnd.sample(WORDS, 2)),
                        rnd.randint(1, 500) * 100_000, "region", REGIONS[i % 12], REGIONS[i % 12],
                        i % 7 == 0, False, 50, 40, 10, "[]", "[]", "quality",
                        now - timedelta(days=30), deadline, False, now,

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 
 from app.extensions import db
 from app.timeutil import utcnow
@@ -154,7 +155,8 @@ def search(f, now=None):
                       Opportunity.submission_deadline.asc()],
     }[f.sort]
     rows = db.session.execute(stmt.order_by(*order, Opportunity.id.asc()).limit(PAGE_SIZE)
-                              .offset((f.page - 1) * PAGE_SIZE)).scalars().all()
+                              .offset((f.page - 1) * PAGE_SIZE)
+                              .options(selectinload(Opportunity.lot))).scalars().all()
     return rows, total
 
 

@@ -2,8 +2,10 @@
 supplier sees more on the opportunity page (see ``supplier``); a member of the buyer sees its own
 drafts there as a preview. Anyone else gets a 404 for a draft."""
 import math
+from functools import lru_cache
 
-from flask import abort, render_template, request, url_for
+from flask import abort, render_template, render_template_string, request, url_for
+from markupsafe import Markup
 from flask_login import current_user
 
 from app.permissions import is_admin, is_member
@@ -122,18 +124,50 @@ def find_opportunities():
     if filters.page < pages:
         pagination["next"] = {"href": url_for("lots.find_opportunities",
                                               page=filters.page + 1, **args)}
+    lots = tuple((lot.id, f"{lot.label} ({lot.dps.name})") for lot in all_lots())
     return render_template(
         "lots/find.html", filters=filters, results=rows, total=total, pagination=pagination,
         closes_in_words=search.closes_in_words, page_count=pages,
-        lot_items=_items([(lot.id, f"{lot.label} ({lot.dps.name})") for lot in all_lots()],
-                         filters.lot_id, "Any lot"),
-        cpv_items=_items([(d.division, d.description) for d in cpv.divisions()],
-                         filters.cpv_division, "Any category"),
-        region_items=_items([(r.code, r.name) for r in geography.regions()],
-                            filters.region_code, "Anywhere in the UK"),
-        la_items=_items([(la.code, la.name) for la in geography.local_authorities()],
-                        filters.local_authority_code, "Any local authority"),
-        sort_items=_items(list(search.SORTS.items()), filters.sort, None))
+        lot_select=_select("lot", "Lot", lots, filters.lot_id, "Any lot"),
+        cpv_select=_select("cpv", "Category", _cpv_pairs(), filters.cpv_division,
+                           "Any category"),
+        region_select=_select("region", "Region", _region_pairs(), filters.region_code,
+                              "Anywhere in the UK"),
+        la_select=_select("local_authority", "Local authority", _la_pairs(),
+                          filters.local_authority_code, "Any local authority"),
+        sort_select=_select("sort", "Sort by", tuple(search.SORTS.items()), filters.sort, None,
+                            full_width=False))
+
+
+# The filter controls are the same for everyone; rendering hundreds of options on every search
+# was most of the page's cost, so each control is rendered once per (options, choice).
+_SELECT = ('{% from "govuk_frontend_jinja/components/select/macro.html" import govukSelect %}'
+           '{{ govukSelect(params) }}')
+
+
+@lru_cache(maxsize=4096)
+def _select(field_id, label, pairs, selected, empty, full_width=True):
+    params = {"id": field_id, "name": field_id,
+              "label": {"text": label, "classes": "govuk-label--s"},
+              "items": _items(pairs, selected, empty)}
+    if full_width:
+        params["classes"] = "govuk-!-width-full"
+    return Markup(render_template_string(_SELECT, params=params))
+
+
+@lru_cache(maxsize=1)
+def _cpv_pairs():
+    return tuple((d.division, d.description) for d in cpv.divisions())
+
+
+@lru_cache(maxsize=1)
+def _region_pairs():
+    return tuple((r.code, r.name) for r in geography.regions())
+
+
+@lru_cache(maxsize=1)
+def _la_pairs():
+    return tuple((la.code, la.name) for la in geography.local_authorities())
 
 
 def _items(pairs, selected, empty):

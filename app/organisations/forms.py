@@ -2,7 +2,8 @@
 about the details (required fields, number formats, word limits) and report all problems at once."""
 from govuk_frontend_wtf.wtforms_widgets import (GovCharacterCount, GovRadioInput, GovSelect,
                                                 GovSubmitInput, GovTextArea, GovTextInput)
-from wtforms import RadioField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import (BooleanField, RadioField, SelectField, StringField, SubmitField,
+                     TextAreaField)
 from wtforms.validators import Email, InputRequired, Length
 
 from app.forms import Form, submit
@@ -100,6 +101,13 @@ class SupplierForm(DetailsForm):
         widget=GovCharacterCount())
     website = _text("Website (optional)", "For example, https://www.example.org",
                     autocomplete="url", spellcheck="false")
+    directory_email = _text("Email address to show in the supplier directory (optional)",
+                            "Buyers and other suppliers looking for partners will see it. Leave "
+                            "it empty to show no email address", spellcheck="false")
+    directory_phone = _text("Phone number to show in the supplier directory (optional)",
+                            "Leave it empty to show no phone number")
+    # Drawn in the template as a single GOV.UK checkbox (no fieldset).
+    directory_show_website = BooleanField("Show our website in the supplier directory")
     submit = submit("Save")
 
 

@@ -144,6 +144,11 @@ class Organisation(db.Model):
         string_enum(TurnoverBand, "turnover_band"))
     description: Mapped[str | None] = mapped_column(sa.Text)
     website: Mapped[str | None] = mapped_column(sa.String(500))
+    # What the supplier chooses to show in the public directory (nothing unless it says so).
+    directory_email: Mapped[str | None] = mapped_column(sa.String(320))
+    directory_phone: Mapped[str | None] = mapped_column(sa.String(40))
+    directory_show_website: Mapped[bool] = mapped_column(sa.Boolean, default=False,
+                                                         server_default=sa.false())
     created_at = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
 
     memberships = relationship("Membership", back_populates="organisation",

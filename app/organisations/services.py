@@ -9,6 +9,7 @@ Rules kept here:
 - an invitation is accepted once, before it expires, by the person it was sent to.
 """
 import functools
+import re
 import secrets
 from datetime import timedelta
 
@@ -39,7 +40,8 @@ ADDRESS_MAX_CHARS = 1000
 
 SUPPLIER_FIELDS = ("name", "trading_name", "supplier_type", "charity_number", "company_number",
                    "address", "postcode", "local_authority_code", "staff_band", "turnover_band",
-                   "description", "website")
+                   "description", "website", "directory_email", "directory_phone",
+                   "directory_show_website")
 BUYER_FIELDS = ("name", "buyer_type", "region_code")
 
 CHARITY_NUMBER_FORMAT = ("Enter a charity number in the correct format, like 1234567, SC012345 "
@@ -184,6 +186,20 @@ def clean_supplier_details(details):
     elif website and len(website) > 500:
         errors["website"] = "Website address must be 500 characters or fewer"
     values["website"] = website
+
+    email = _text(details, "directory_email").lower()
+    if email and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email):
+        errors["directory_email"] = ("Enter an email address in the correct format, like "
+                                     "name@example.com")
+    elif len(email) > 320:
+        errors["directory_email"] = "Email address must be 320 characters or fewer"
+    values["directory_email"] = email or None
+    phone = _text(details, "directory_phone")
+    if phone and not re.fullmatch(r"\+?[0-9 ()-]{7,20}", phone):
+        errors["directory_phone"] = "Enter a phone number, like 0113 496 0000"
+    values["directory_phone"] = phone or None
+    values["directory_show_website"] = bool(details.get("directory_show_website")) and bool(
+        website)
 
     if errors:
         raise InvalidDetails(errors)

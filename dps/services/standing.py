@@ -21,6 +21,8 @@ from dps.working_days import add_working_days, working_days_between
 from notifications.services import queue_email
 
 RENEWAL_WORKING_DAYS = 5
+# Suspensions for an expired certificate start with this, so they can be lifted on replacement.
+EXPIRED_DOCUMENT = "Expired document:"
 EXPIRY_REMINDER_DAYS = (30, 7)
 HELD = (MembershipStatus.ADMITTED, MembershipStatus.SUSPENDED)
 
@@ -290,6 +292,7 @@ def process_document_expiry(on=None):
                                 url=absolute_url("documents.list_documents",
                                                  organisation_id=document.owner_organisation_id))
             reminders += 1
+    reinstated = _reinstate_replaced(on)
     suspended = 0
     relied = _documents_in_latest_decided_applications()
     if relied:
@@ -302,8 +305,8 @@ def process_document_expiry(on=None):
                 Document.expires_on >= on).limit(1)).first()
             if replacement:
                 continue
-            reason = (f"Your {document.purpose_label.lower()} {document.original_filename} "
-                      f"expired on {document.expires_on.day} "
+            reason = (f"{EXPIRED_DOCUMENT} your {document.purpose_label.lower()} "
+                      f"{document.original_filename} expired on {document.expires_on.day} "
                       f"{document.expires_on.strftime('%B %Y')}. Upload a current one")
             dps_ids = {m.lot.dps_id for m in memberships_in(document.owner_organisation_id,
                                                             statuses=(MembershipStatus.ADMITTED,))}
@@ -312,4 +315,45 @@ def process_document_expiry(on=None):
                         actor_is_system=True)
                 suspended += 1
     commit()
-    return {"reminders": reminders, "suspended": suspended}
+    return {"reminders": reminders, "suspended": suspended, "reinstated": reinstated}
+
+
+def _expired_without_replacement(organisation_id, on):
+    """Certificates the organisation relies on that have expired with no current one of the
+    same kind in its library."""
+    relied = [d for d, org in _documents_in_latest_decided_applications().items()
+              if org == organisation_id]
+    if not relied:
+        return []
+    expired = db.session.execute(sa.select(Document).where(
+        Document.id.in_(relied), Document.expires_on < on)).scalars().all()
+    return [d for d in expired if db.session.execute(sa.select(Document.id).where(
+        Document.owner_organisation_id == organisation_id, Document.purpose == d.purpose,
+        Document.status == DocumentStatus.ACTIVE, Document.expires_on >= on).limit(1)).first()
+            is None]
+
+
+def _reinstate_replaced(on):
+    """Suppliers suspended only because a certificate expired are reinstated once a current one
+    is in their library ("suspended until replaced")."""
+    rows = db.session.execute(sa.select(LotMembership).where(
+        LotMembership.status == MembershipStatus.SUSPENDED,
+        LotMembership.status_reason.like(f"{EXPIRED_DOCUMENT}%"))).scalars().all()
+    done = set()
+    for row in rows:
+        if row.organisation_id in done or _expired_without_replacement(row.organisation_id, on):
+            continue
+        done.add(row.organisation_id)
+        again = [m for m in rows if m.organisation_id == row.organisation_id]
+        _set_status(again, MembershipStatus.ADMITTED, None, utcnow())
+        record(E.REINSTATE_SUPPLIER, subject=row.organisation,
+               organisation_id=row.organisation_id,
+               detail={"reason": "a current document replaced the expired one",
+                       "lots": [m.lot_id for m in again]})
+        for dps_id in {m.lot.dps_id for m in again}:
+            _email_organisation(row.organisation_id, "supplier_reinstated",
+                                f"{dps_id}:replaced:{on.isoformat()}",
+                                dps=db.session.get(Dps, dps_id).name,
+                                reason="You uploaded a current document to replace the one "
+                                       "that expired")
+    return len(done)

@@ -21,7 +21,7 @@ from app.organisations.models import Organisation
 from app.permissions import can_view_organisation, is_admin, is_member
 from dps import queries
 from dps import questionnaire as engine
-from dps.models import (RESERVED_LABELS, Application, ApplicationStatus, LotDecision,
+from dps.models import (Dps, RESERVED_LABELS, Application, ApplicationStatus, LotDecision,
                         LotMembership, MembershipStatus, RenewalRequest)
 from dps.services import DpsError, NotAllowed, applying, deciding, standing
 from dps.services.clock import working_days_left
@@ -425,3 +425,27 @@ def leave_lot(organisation_id, membership_id):
     return render_template("dps/application_leave_lot.html", organisation=organisation,
                            lot_membership=lot_membership, form=form)
 
+
+
+@bp.route("/organisations/<int:organisation_id>/dps/<int:dps_id>/leave", methods=["GET", "POST"])
+@login_required
+def leave_dps(organisation_id, dps_id):
+    """Leave every lot the organisation holds in one DPS."""
+    organisation = _organisation(organisation_id)
+    dps = db.session.get(Dps, dps_id) or abort(404)
+    held = standing.memberships_in(organisation.id, dps.id)
+    if not held:
+        abort(404)
+    form = forms.ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            standing.leave_lots(_me(), organisation, held)
+        except NotAllowed:
+            abort(403)
+        except DpsError as exc:
+            add_error(form, "submit", str(exc))
+        else:
+            flash(f"{organisation.display_name} has left {dps.name}.", "success")
+            return redirect(url_for("dps.organisation_lots", organisation_id=organisation.id))
+    return render_template("dps/application_leave_dps.html", organisation=organisation, dps=dps,
+                           held=held, form=form)

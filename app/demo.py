@@ -31,6 +31,9 @@ SUPPLIERS = [
                            "hospital. Most of our volunteers live in the neighbourhoods they "
                            "serve.",
             "website": "https://www.riverside-care.example",
+            "directory_email": "hello@riverside-care.example",
+            "directory_phone": "0113 496 0123",
+            "directory_show_website": True,
         },
     },
     {

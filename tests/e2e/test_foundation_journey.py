@@ -36,7 +36,7 @@ def test_register_create_organisation_and_invite(page, live_server, outbox_link,
     axe(page)
 
     page.get_by_label("Company number").fill("12345678")
-    page.get_by_label("Address").fill("1 Mill Street\nManchester")
+    page.get_by_label("Address", exact=True).fill("1 Mill Street\nManchester")
     page.get_by_label("Postcode").fill("m1 1aa")
     page.get_by_label("Local authority").select_option(label="Manchester")
     page.get_by_label("10 to 49").check()

@@ -207,8 +207,9 @@ class Opportunity(db.Model):
     @is_open.inplace.expression
     @classmethod
     def _is_open_expression(cls):
+        # The app's clock, as the Python side uses, so a list and a page never disagree.
         return sa.and_(cls.status == OpportunityStatus.PUBLISHED,
-                       cls.submission_deadline > sa.func.now())
+                       cls.submission_deadline > sa.literal(utcnow(), UTCDateTime()))
 
     @property
     def display_status(self):

@@ -171,3 +171,18 @@ def open_opportunities_of_lot(lot_id, limit=20):
     rows = db.session.execute(stmt.order_by(Opportunity.submission_deadline, Opportunity.id)
                               .limit(limit)).scalars().all()
     return rows, total
+
+
+def members_with_roles(organisation_id):
+    """[(membership, {role, ...})] of a buyer organisation, owners first."""
+    from app.organisations.models import Membership
+    from lots.models import BuyerRole
+    members = db.session.execute(sa.select(Membership).where(
+        Membership.organisation_id == organisation_id).order_by(Membership.role.desc(),
+                                                                 Membership.id)).scalars().all()
+    roles = {}
+    for membership_id, role in db.session.execute(sa.select(BuyerRole.membership_id, BuyerRole.role)
+                                                  .where(BuyerRole.membership_id.in_(
+                                                      [m.id for m in members]))):
+        roles.setdefault(membership_id, set()).add(role.value)
+    return [(m, roles.get(m.id, set())) for m in members]

@@ -65,12 +65,22 @@ def set_roles(owner, member, roles):
     m = membership(owner, member.organisation_id)
     if m is None or m.role != Role.OWNER:
         raise NotAllowed("Only an owner can change roles")
-    roles = {BuyerRoleName(r) for r in roles}
+    if m.organisation_id != member.organisation_id or member.role == Role.OWNER:
+        raise LotsError("Owners already hold every role")
+    try:
+        roles = {BuyerRoleName(r) for r in roles}
+    except ValueError as exc:
+        raise LotsError("Choose roles from the list", "roles") from exc
     db.session.execute(sa.delete(BuyerRole).where(BuyerRole.membership_id == member.id))
     db.session.add_all([BuyerRole(membership_id=member.id, role=r) for r in sorted(roles)])
     record(E.SET_BUYER_ROLES, subject=member, actor=owner,
            organisation_id=member.organisation_id, detail={"roles": sorted(roles)})
     commit()
+
+
+def is_owner(user, organisation_id):
+    m = membership(user, organisation_id)
+    return m is not None and m.role == Role.OWNER
 
 
 def join_dps(user, organisation, dps):

@@ -172,6 +172,37 @@ def join_dps(organisation_id):
                            choices=choices, approved=buyers.is_approved(organisation.id))
 
 
+@bp.route("/buyer/<int:organisation_id>/roles", methods=["GET", "POST"])
+@login_required
+def buyer_roles(organisation_id):
+    """Owners give colleagues the roles they need: buyer, evaluator, approver."""
+    organisation = _buyer(organisation_id)
+    members = queries.members_with_roles(organisation.id)
+    error = None
+    if request.method == "POST":
+        membership_id = request.form.get("membership_id", type=int)
+        member = next((m for m, _ in members if m.id == membership_id), None)
+        if member is None:
+            abort(404)
+        try:
+            buyers.set_roles(me(), member, request.form.getlist("roles"))
+        except buyers.NotAllowed:
+            abort(403)
+        except LotsError as exc:
+            error = (member.id, str(exc))
+        else:
+            flash(f"{member.user.name}'s roles have been saved.", "success")
+            return redirect(url_for("lots.buyer_roles", organisation_id=organisation.id))
+    return render_template("lots/buyer_roles.html", organisation=organisation, members=members,
+                           error=error, role_labels=ROLE_LABELS,
+                           can_change=buyers.is_owner(current_user, organisation.id))
+
+
+ROLE_LABELS = {"buyer": ("Buyer", "Drafts and publishes opportunities, answers questions"),
+               "evaluator": ("Evaluator", "Scores bids"),
+               "approver": ("Approver", "Approves drafts and award decisions")}
+
+
 # --- Drafting -----------------------------------------------------------------------------------
 
 @bp.route("/buyer/<int:organisation_id>/opportunities/new", methods=["GET", "POST"])

@@ -101,6 +101,18 @@ def set_questions(user, opportunity, questions):
     commit()
 
 
+def attach_tender_document(user, opportunity, file_storage):
+    """A tender document, uploaded by someone with the buyer role while the opportunity is still
+    a draft (after publication, changes go through amendments)."""
+    from app.documents.services import upload_document
+    from lots.queries import OPPORTUNITY_SUBJECT
+    _require_role(user, opportunity.buyer_id, "buyer")
+    if opportunity.status not in EDITABLE:
+        raise LotsError("Tender documents can only be added to a draft", "file")
+    return upload_document(user, opportunity.buyer, file_storage, "tender_document",
+                           subject_type=OPPORTUNITY_SUBJECT, subject_id=opportunity.id)
+
+
 def threshold_pence(buyer):
     config = current_app.config
     if buyer.buyer_type == BuyerType.CENTRAL_GOVERNMENT:

@@ -8,7 +8,7 @@ from one is a 403, any other refusal is shown in the error summary."""
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from app.documents.services import DocumentError, UploadFailed, upload_document
+from app.documents.services import DocumentError, UploadFailed
 from app.documents.uploads import UploadRefused, clean_filename
 from app.forms import add_error
 from app.organisations.models import OrganisationKind
@@ -22,7 +22,7 @@ from lots.forms import (KIND_LABELS, QUESTION_KIND_LABELS, TIE_BREAKS, AmendForm
                         PriceScheduleForm, PublishForm, QuestionsForm, SocialValueForm,
                         TenderDocumentForm)
 from lots.models import OpportunityStatus
-from lots.services import LotsError, buyers, clarifications, opportunities
+from lots.services import LotsError, NotAllowed, buyers, clarifications, opportunities
 from lots.views import bp
 from lots.views.common import found, me, refused
 from lots.views.public import measures_of, reservation_words
@@ -343,12 +343,12 @@ def edit_documents(organisation_id, opportunity_id):
     if form.validate_on_submit():
         upload = form.file.data
         try:
-            document = upload_document(me(), organisation, upload, "tender_document",
-                                       subject_type=queries.OPPORTUNITY_SUBJECT,
-                                       subject_id=opportunity.id)
+            document = opportunities.attach_tender_document(me(), opportunity, upload)
+        except NotAllowed:
+            abort(403)
         except UploadRefused as exc:
             add_error(form, "file", f"The selected file {clean_filename(upload.filename)} {exc}")
-        except (UploadFailed, DocumentError) as exc:
+        except (UploadFailed, DocumentError, LotsError) as exc:
             add_error(form, "file", str(exc))
         else:
             flash(f"{document.original_filename} has been uploaded.", "success")

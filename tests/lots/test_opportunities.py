@@ -240,3 +240,29 @@ def test_clarifications_are_private_until_answered_and_anonymous(world, run_jobs
     with time_machine.travel(DEADLINE - timedelta(days=4), tick=False):
         with pytest.raises(LotsError, match="deadline for questions"):
             clarifications.ask(asker_user, asker, opportunity, "Late question")
+
+
+def test_only_a_buyer_attaches_tender_documents_and_only_to_a_draft(world):
+    """The rule lives in the service: an evaluator cannot add documents, nor can anyone after
+    publication (changes then go through amendments)."""
+    admin, dps, lots, user, buyer = world
+    from app.organisations.models import Membership, Role
+    from lots.models import BuyerRole
+    from tests.dps.helpers import PDF, Upload
+    from tests.factories import make_user
+    evaluator = make_user(email="eve@leeds.example", name="Eve Evaluator")
+    membership = Membership(user_id=evaluator.id, organisation_id=buyer.id, role=Role.MEMBER)
+    db.session.add(membership)
+    db.session.flush()
+    db.session.add(BuyerRole(membership_id=membership.id, role="evaluator"))
+    db.session.commit()
+    with time_machine.travel(NOW, tick=False):
+        opportunity = ready_draft(user, buyer, lots[0])
+        with pytest.raises(NotAllowed):
+            opportunities.attach_tender_document(evaluator, opportunity, Upload(PDF, "spec.pdf"))
+        document = opportunities.attach_tender_document(user, opportunity,
+                                                        Upload(PDF, "spec.pdf"))
+        assert (document.subject_type, document.subject_id) == ("opportunity", opportunity.id)
+        opportunities.publish(user, opportunity)
+        with pytest.raises(LotsError, match="only be added to a draft"):
+            opportunities.attach_tender_document(user, opportunity, Upload(PDF, "late.pdf"))

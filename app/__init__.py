@@ -71,6 +71,9 @@ def _import_models():
     import app.documents.models  # noqa: F401
     import dps.models  # noqa: F401
     import lots.models  # noqa: F401
+    import lots.bid_models  # noqa: F401
+    import lots.evaluation_models  # noqa: F401
+    import lots.award_models  # noqa: F401
     import lots.services.invitations  # noqa: F401  (invites suppliers admitted late)
     import app.audit.services  # noqa: F401  (its commit hook writes the chain)
     import app.unitofwork  # noqa: F401

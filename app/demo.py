@@ -144,4 +144,6 @@ def seed():
     from lots.demo import seed as seed_lots
     seed_lots(admin, dps)
     db.session.commit()
+    from lots.award_demo import demo_accounts  # the second bidder of the awarded call-off
+    accounts.extend(demo_accounts())
     return {"password": DEMO_PASSWORD, "accounts": accounts}

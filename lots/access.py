@@ -5,6 +5,8 @@ member of an invited supplier. Registered once, when the lots views are imported
 """
 from app.documents.access import register_reader
 from app.documents.models import DocumentPurpose
+from app.extensions import db
+from lots.evaluation_models import Declaration
 from lots import queries
 
 
@@ -15,3 +17,27 @@ def invited_supplier_may_read(user, document):
 
 
 register_reader(DocumentPurpose.TENDER_DOCUMENT, invited_supplier_may_read)
+
+
+def buyer_or_evaluator_may_read_bid_attachment(user, document):
+    """Bid attachments: the buyer's members with the buyer role, and evaluators who declared no
+    conflict, once the deadline has passed, and only for files in the bid's current submission.
+    The seal is in the query (lots.services.sealing)."""
+    from lots.bid_models import Bid
+    from lots.permissions import has_buyer_role
+    from lots.services import evaluation, sealing
+    if document.subject_type != "bid" or document.subject_id is None:
+        return False
+    submission = sealing.submission_for(document.subject_id)
+    if submission is None or document.id not in {
+            a["document_id"] for a in submission.snapshot.get("attachments", [])}:
+        return False
+    opportunity = db.session.get(Bid, document.subject_id).opportunity
+    assignment = evaluation.assignment_for(user, opportunity.id)
+    if assignment is not None and assignment.declaration == Declaration.CONFLICT:
+        return False  # a declared conflict shuts every door, whatever other role they hold
+    return (has_buyer_role(user, opportunity.buyer_id, "buyer")
+            or evaluation.may_read_bids(user, opportunity))
+
+
+register_reader(DocumentPurpose.BID_ATTACHMENT, buyer_or_evaluator_may_read_bid_attachment)

@@ -203,6 +203,10 @@ def seed(admin, dps):
         opportunities.create_draft(owner, organisation, lots[number], price_weight=50,
                                    quality_weight=40, social_value_weight=10,
                                    contact_name=owner.name, contact_email=owner.email, **fields)
+    from lots.bid_demo import seed_bids  # the demo suppliers' bids for the open opportunities
+    seed_bids()
+    from lots.award_demo import seed_awards  # an awarded call-off, its letters and contract
+    seed_awards()
 
 
 def _owner(organisation):

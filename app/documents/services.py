@@ -110,6 +110,33 @@ def upload_document(user, organisation, file_storage, purpose, expires_on=None,
     return document
 
 
+def store_generated(organisation_id, purpose, filename, content, content_type, created_by_id,
+                    subject_type=None, subject_id=None):
+    """Store a document the service made itself (an award letter), not an upload: no upload
+    checks, but the same private storage, hash and record. Part of the caller's transaction; the
+    object is stored first, so a failed commit leaves at most an orphan object, never a row
+    without its file."""
+    import io
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    digest = hashlib.sha256(data).hexdigest()
+    key = new_storage_key(organisation_id)
+    try:
+        get_storage().put(key, io.BytesIO(data), content_type,
+                          metadata={"sha256": digest, "organisation": organisation_id})
+    except StorageUnavailable as exc:
+        raise UploadFailed("The document could not be stored. Try again") from exc
+    document = Document(
+        owner_organisation_id=organisation_id, purpose=DocumentPurpose(purpose),
+        original_filename=filename[:255], content_type=content_type, size_bytes=len(data),
+        sha256=digest, storage_key=key, uploaded_by_id=created_by_id, uploaded_at=utcnow(),
+        subject_type=subject_type, subject_id=subject_id, status=DocumentStatus.ACTIVE,
+        scan_result="generated")
+    db.session.add(document)
+    db.session.flush()
+    lock_document(document, "it is a letter sent to the supplier")
+    return document
+
+
 def _scan_result(result):
     if result.scanner == "none":
         return "not scanned"

@@ -15,4 +15,4 @@ from flask import Blueprint
 bp = Blueprint("lots", __name__)
 
 from lots import access  # noqa: E402,F401  (invited suppliers read tender documents)
-from lots.views import admin, buyer, public, supplier  # noqa: E402,F401
+from lots.views import admin, awards, bids, buyer, evaluation, public, supplier  # noqa: E402,F401

@@ -21,7 +21,14 @@ def supplier_part(opportunity, ask_form=None):
     wanted = ask_form.organisation_id.data if ask_form else request.args.get("as")
     organisation = next((o for o in organisations if str(o.id) == str(wanted)), organisations[0])
     deadline = opportunity.question_deadline or opportunity.submission_deadline
+    from lots.bid_forms import StartBidForm
+    from lots.services import bids
+    from lots.views.bids import bid_words
+    bid = bids.bid_of(organisation.id, opportunity.id)
     return {
+        "bid": bid, "bid_words": bid_words(bid) if bid else None,
+        "bid_problem": bids.eligibility_problem(organisation.id, opportunity),
+        "start_form": StartBidForm(),
         "organisation": organisation, "organisations": organisations,
         "questions": queries.questions_from(opportunity.id, organisation.id),
         "form": ask_form or AskQuestionForm(data={"organisation_id": str(organisation.id)}),

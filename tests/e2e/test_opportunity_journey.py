@@ -135,7 +135,7 @@ def test_publish_find_ask_and_answer(page, browser, live_server, people, axe):
     assert "1 opportunity" in supplier_page.locator("#result-count").inner_text()
     supplier_page.get_by_role("link", name="Befriending for older people in Leeds").click()
     assert supplier_page.locator("h1").inner_text() == "Befriending for older people in Leeds"
-    assert supplier_page.get_by_role("button", name="Start a bid").is_disabled()
+    assert supplier_page.get_by_role("button", name="Start a bid").is_enabled()
     axe(supplier_page)
     supplier_page.get_by_label("Ask the buyer a question").fill(
         "Will volunteers' travel expenses be paid by the contract?")

@@ -64,4 +64,4 @@ def test_seed_twice_adds_nothing(app):
     assert counts() == before
     assert second["accounts"] == first["accounts"]
     assert db.session.execute(sa.select(sa.func.count()).select_from(Membership).where(
-        Membership.role == Role.OWNER)).scalar_one() == 6
+        Membership.role == Role.OWNER)).scalar_one() == 7

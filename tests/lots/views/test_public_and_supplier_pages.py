@@ -76,8 +76,9 @@ def test_an_invited_supplier_asks_and_the_buyer_answers_everyone(world, person, 
         assert "Asker CIC is invited to bid." in text(soup(page).find("main"))
         assert text(soup(page).find(id="documents")).startswith("Specification.pdf")
         start = soup(page).find(id="start-bid")
-        assert start.has_attr("disabled") and "Start a bid" in text(start)
-        assert section(page, "bid-hint") == "Bidding opens in the next release."
+        assert not start.has_attr("disabled") and "Start a bid" in text(start)
+        assert section(page, "bid-hint") == ("You can save your bid as you go and change it "
+                                             "until the deadline.")
         download = ask.get(f"/documents/{document.id}/download")
         assert download.status_code == 200 and download.data == PDF
 

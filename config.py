@@ -70,6 +70,12 @@ class Config:
     NOTIFY_API_KEY = _env("NOTIFY_API_KEY")
     NOTIFY_TEMPLATE_ID = _env("NOTIFY_TEMPLATE_ID")
     NOTIFY_BASE_URL = _env("NOTIFY_BASE_URL", "https://api.notifications.service.gov.uk")
+    # Evaluation: a price this many per cent below the mean of the others is flagged as possibly
+    # abnormally low; evaluators score answers from 0 to SCORE_SCALE_MAX.
+    ABNORMALLY_LOW_PERCENT = int(_env("ABNORMALLY_LOW_PERCENT", "30"))
+    SCORE_SCALE_MAX = int(_env("SCORE_SCALE_MAX", "4"))
+    # Notify's API rate limit is 3,000 messages a minute per service; every worker shares it.
+    NOTIFY_RATE_LIMIT_PER_MINUTE = int(_env("NOTIFY_RATE_LIMIT_PER_MINUTE", "3000"))
     # Temporary send failures are retried this many times, waiting longer each time.
     MAIL_MAX_ATTEMPTS = int(_env("MAIL_MAX_ATTEMPTS", "5"))
 
@@ -84,6 +90,11 @@ class Config:
     VAT_RATE_PERCENT = int(_env("VAT_RATE_PERCENT", "20"))
     # Invitations and alerts are written to the outbox in chunks of this many people.
     FANOUT_CHUNK = int(_env("FANOUT_CHUNK", "1000"))
+    # Alerts: emails sent per job, when digests go (Europe/London), and the scheduled reminders.
+    ALERT_SEND_BATCH = int(_env("ALERT_SEND_BATCH", "100"))
+    DIGEST_TIME = _env("DIGEST_TIME", "07:00")
+    WEEKLY_DIGEST_DAY = _env("WEEKLY_DIGEST_DAY", "monday")
+    BID_REMINDER_DAYS = _env("BID_REMINDER_DAYS", "3,1")
     BASE_URL = _env("BASE_URL", "http://localhost:5000").rstrip("/")
     DPS_TIMEZONE = _env("DPS_TIMEZONE", "Europe/London")
     SERVICE_NAME = _env("SERVICE_NAME", "Find and win VCSE contracts")

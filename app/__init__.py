@@ -86,10 +86,12 @@ def _register_blueprints(app):
     from app.organisations.views import bp as organisations_bp
     from app.audit.views import bp as audit_bp
     from notifications.views import bp as notifications_bp
+    from notifications.alert_views import bp as alerts_bp
+    from notifications.admin_views import bp as jobs_bp
     from app.documents.views import bp as documents_bp
     from dps.views import bp as dps_bp
     from lots.views import bp as lots_bp
 
     for bp in (pages_bp, health_bp, accounts_bp, organisations_bp, audit_bp, notifications_bp,
-               documents_bp, dps_bp, lots_bp):
+               documents_bp, dps_bp, lots_bp, alerts_bp, jobs_bp):
         app.register_blueprint(bp)

@@ -16,6 +16,8 @@ def init_app(app):
     app.cli.add_command(worker)
     from dps.cli import dps_cli
     app.cli.add_command(dps_cli)
+    from notifications.schedule import schedule_cli
+    app.cli.add_command(schedule_cli)
 
 
 @click.command("create-admin")
@@ -47,6 +49,11 @@ def seed_demo():
     width = max((len(email) for _, email in accounts["accounts"]), default=0)
     for role, email in accounts["accounts"]:
         click.echo(f"  {email:<{width}}  {role}")
+    if accounts.get("alerts"):
+        click.echo("Email alerts (read them at /dev/outbox; change them at /account/alerts):")
+        width = max(len(email) for _, email in accounts["alerts"])
+        for what, email in accounts["alerts"]:
+            click.echo(f"  {email:<{width}}  {what}")
 
 
 audit_cli = AppGroup("audit", help="The audit log.")

@@ -146,4 +146,7 @@ def seed():
     db.session.commit()
     from lots.award_demo import demo_accounts  # the second bidder of the awarded call-off
     accounts.extend(demo_accounts())
-    return {"password": DEMO_PASSWORD, "accounts": accounts}
+    # Alert settings and saved searches, and the alerts and digests they bring (/dev/outbox).
+    from notifications.demo import seed as seed_alerts
+    alerts = seed_alerts()
+    return {"password": DEMO_PASSWORD, "accounts": accounts, "alerts": alerts}

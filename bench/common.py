@@ -5,6 +5,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -70,10 +71,18 @@ class Gunicorn:
             os.killpg(self.proc.pid, signal.SIGKILL)
 
 
-def wrk(url, seconds=15, connections=16, threads=2):
-    out = subprocess.run(["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s",
-                          "--timeout", "10s", "-s", str(Path(__file__).parent / "p95.lua"), url],
-                         capture_output=True, text=True).stdout
+def wrk(url, seconds=15, connections=16, threads=2, lua=""):
+    """Drive ``url`` with wrk; ``lua`` is more of its script (say, a ``request`` function that
+    varies the path), run before the one that prints the figures."""
+    script = Path(__file__).parent / "p95.lua"
+    with tempfile.NamedTemporaryFile("w", suffix=".lua") as combined:
+        if lua:
+            combined.write(lua + "\n" + script.read_text())
+            combined.flush()
+            script = combined.name
+        out = subprocess.run(["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s",
+                              "--timeout", "10s", "-s", str(script), url],
+                             capture_output=True, text=True).stdout
     line = next(l for l in out.splitlines() if l.startswith("RESULT"))
     return {k: float(v) for k, v in re.findall(r"(\w+)=([\d.]+)", line)}
 

@@ -126,7 +126,7 @@ def seed_awards():
         for question, value in zip(scored, BIDS[bid.organisation.name]["scores"]):
             evaluation.moderate(owner, opportunity, bid, question, value, REASONS[value])
     awards.propose(owner, opportunity)
-    awards.confirm(owner, opportunity)
+    awards.confirm(_approver(buyer, owner), opportunity)  # four eyes: not the proposer
     awards.issue_letters(opportunity.id)  # the job; it did nothing more if it already ran
     _date_the_award(opportunity)
     _deliver_first_quarter(owner, awards.contract_of(opportunity.id))
@@ -244,8 +244,32 @@ def _deliver_first_quarter(owner, contract):
 
 
 
+APPROVER = ("priya@leeds-council.example", "Priya Shah")
+
+
+def _approver(buyer, owner):
+    """A colleague at the buyer with the approver role, invited and accepted as anyone is."""
+    from app.demo import _member
+    from app.organisations.models import Membership
+    from lots.permissions import has_buyer_role
+    from lots.services import buyers
+    member = _member(buyer, owner, *APPROVER)
+    if not has_buyer_role(member, buyer.id, "approver"):
+        membership = db.session.execute(sa.select(Membership).where(
+            Membership.user_id == member.id, Membership.organisation_id == buyer.id)).scalar_one()
+        buyers.set_roles(owner, membership, ["approver"])
+    return member
+
+
 def demo_accounts():
-    """The sign-in this demo adds (the second bidder's owner), for the list `make run` prints."""
+    """The sign-ins this demo adds (the second bidder's owner, the buyer's approver), for the
+    list `make run` prints."""
+    found = []
     organisation = _organisation(OrganisationKind.SUPPLIER, SECOND["details"]["name"])
     owner = _owner(organisation) if organisation is not None else None
-    return [(f"Supplier owner, {organisation.display_name}", owner.email)] if owner else []
+    if owner:
+        found.append((f"Supplier owner, {organisation.display_name}", owner.email))
+    buyer = _organisation(OrganisationKind.BUYER, BUYER)
+    if buyer is not None and any(m.user.email == APPROVER[0] for m in buyer.memberships):
+        found.append((f"Buyer approver, {buyer.display_name}", APPROVER[0]))
+    return found

@@ -105,7 +105,7 @@ def score_form(questions, scale_max, reason_label="Reason for your score", data=
 # --- Award ---------------------------------------------------------------------------------------
 
 class AwardDecisionForm(Form):
-    decision = RadioField("Your decision", widget=GovRadioInput(), choices=[
+    decision = RadioField("Your decision", id="award-decision", widget=GovRadioInput(), choices=[
         ("confirm", "Confirm the award"),
         ("return", "Return it to the buyer to look at again"),
         ("no_suitable_bid", "Record that no bid was suitable")],

@@ -7,10 +7,18 @@ import smtplib
 import socket
 import threading
 from dataclasses import dataclass
-from email.message import EmailMessage
-from email.utils import formatdate
+from email.header import Header
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
+from email.policy import compat32
+from email.utils import formatdate, parseaddr
 
 from flask import current_app
+
+
+# sendmail() sends bytes as they are: CRLF line ends, and headers left whole (a folded
+# List-Unsubscribe would reach some readers with a leading space).
+SMTP_LINES = compat32.clone(linesep="\r\n", max_line_length=998)
 
 
 class TemporaryFailure(Exception):
@@ -51,6 +59,7 @@ class SMTPBackend:
         self.password = config.get("SMTP_PASSWORD")
         self.starttls = config.get("SMTP_STARTTLS")
         self.sender = config["MAIL_FROM"]
+        self.envelope_sender = parseaddr(self.sender)[1]
 
     def _connect(self):
         conn = smtplib.SMTP(self.host, self.port, timeout=20)
@@ -70,16 +79,16 @@ class SMTPBackend:
         return key, conns
 
     def build(self, email):
-        msg = EmailMessage()
-        msg["From"] = self.sender
-        msg["To"] = email.recipient
-        msg["Subject"] = email.subject
-        msg["Date"] = formatdate(localtime=False)
-        msg["Message-ID"] = email.message_id
-        for name, value in email.headers.items():
-            msg[name] = value
-        msg.set_content(email.text)
-        msg.add_alternative(email.html, subtype="html")
+        """A multipart/alternative message. Built with the compat32 MIME classes, which are
+        several times faster than ``EmailMessage`` (whose header parsing dominated sending);
+        non-ASCII headers are encoded as RFC 2047 words."""
+        msg = MIMEMultipart("alternative")
+        for name, value in (("From", self.sender), ("To", email.recipient),
+                            ("Subject", email.subject), ("Date", formatdate(localtime=False)),
+                            ("Message-ID", email.message_id), *email.headers.items()):
+            msg[name] = value if str(value).isascii() else Header(str(value), "utf-8")
+        msg.attach(MIMEText(email.text, "plain", "utf-8"))
+        msg.attach(MIMEText(email.html, "html", "utf-8"))
         return msg
 
     def send(self, email):
@@ -87,7 +96,8 @@ class SMTPBackend:
         for attempt in (1, 2):
             try:
                 key, conns = self._connection()
-                conns[key].send_message(msg)
+                conns[key].sendmail(self.envelope_sender, [email.recipient],
+                                    msg.as_bytes(policy=SMTP_LINES))
                 return email.message_id
             except smtplib.SMTPServerDisconnected as exc:
                 self.close()
@@ -126,14 +136,24 @@ class NotifyBackend:
         self.client = NotificationsAPIClient(config["NOTIFY_API_KEY"],
                                              base_url=config["NOTIFY_BASE_URL"])
         self.template_id = config["NOTIFY_TEMPLATE_ID"]
+        self.rate_limit = None
+        if config.get("NOTIFY_RATE_LIMIT_PER_MINUTE"):
+            from app.queue import redis_connection
+            from notifications.ratelimit import SharedRateLimit
+            self.rate_limit = SharedRateLimit(redis_connection(), "notify:sent",
+                                              int(config["NOTIFY_RATE_LIMIT_PER_MINUTE"]), 60)
 
     def send(self, email):
         from notifications_python_client.errors import HTTPError
+        if self.rate_limit is not None:
+            self.rate_limit.acquire()  # every worker together stays under Notify's limit
+        # Notify sets List-Unsubscribe and List-Unsubscribe-Post itself from this URL.
+        unsubscribe = (email.headers or {}).get("List-Unsubscribe", "").strip("<>") or None
         try:
             response = self.client.send_email_notification(
                 email_address=email.recipient, template_id=self.template_id,
                 personalisation={"subject": email.subject, "body": email.text},
-                reference=email.reference)
+                reference=email.reference, one_click_unsubscribe_url=unsubscribe)
         except HTTPError as exc:
             if exc.status_code in (400, 403):
                 raise PermanentFailure(f"Notify {exc.status_code}: {exc.message}") from exc

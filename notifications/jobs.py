@@ -42,20 +42,66 @@ def _claim(message_id):
     return db.session.get(OutboxMessage, message_id)
 
 
+def _claim_many(message_ids):
+    """Take every row of ``message_ids`` that is free, in one statement; returns them in order."""
+    now = utcnow()
+    table = OutboxMessage.__table__
+    claimed = db.session.execute(
+        sa.update(table)
+        .where(table.c.id.in_(message_ids))
+        .where(sa.or_(
+            sa.and_(table.c.status == OutboxStatus.PENDING.value, table.c.next_attempt_at <= now),
+            sa.and_(table.c.status == OutboxStatus.SENDING.value, table.c.claimed_until < now),
+        ))
+        .values(status=OutboxStatus.SENDING.value, attempts=table.c.attempts + 1,
+                claimed_until=now + timedelta(seconds=CLAIM_SECONDS))
+        .returning(table.c.id)
+    ).scalars().all()
+    db.session.commit()
+    if not claimed:
+        return []
+    return db.session.execute(sa.select(OutboxMessage).where(OutboxMessage.id.in_(claimed))
+                              .order_by(OutboxMessage.id)).scalars().all()
+
+
+def send_outbox_messages(message_ids):
+    """Send a batch of outbox rows (alert fan-outs queue these): claimed together, then each sent
+    and recorded on its own, as ``send_outbox_message`` does. A worker that dies part way leaves
+    the rest claimed; the relay queues them again when the claim expires. Returns the statuses."""
+    messages = _claim_many(message_ids)
+    recipients = {m.recipient for m in messages}
+    undeliverable = set(db.session.execute(sa.select(User.email).where(
+        User.email.in_(recipients), User.email_undeliverable_at.is_not(None))).scalars()) \
+        if recipients else set()
+    session = db.session()
+    # The rows are ours (claimed): reloading each after every commit would double the queries.
+    session.expire_on_commit = False
+    try:
+        return [_send_claimed(message, message.recipient in undeliverable)
+                for message in messages]
+    finally:
+        session.expire_on_commit = True
+
+
 def send_outbox_message(message_id):
     """Render and send one outbox row through the configured backend. Returns the final status."""
     message = _claim(message_id)
     if message is None:
         return None
+    undeliverable = db.session.execute(
+        sa.select(User.email_undeliverable_at).where(User.email == message.recipient)
+    ).scalar_one_or_none()
+    return _send_claimed(message, undeliverable is not None)
+
+
+def _send_claimed(message, undeliverable):
+    message_id = message.id
     max_attempts = current_app.config["MAIL_MAX_ATTEMPTS"]
     if message.attempts > max_attempts:
         # Only a row whose worker kept dying while sending gets here (a failed send stops at
         # the limit): stop rather than claim it for ever.
         return _give_up(message, f"gave up after {max_attempts} attempts: the worker stopped "
                                  "while sending")
-    undeliverable = db.session.execute(
-        sa.select(User.email_undeliverable_at).where(User.email == message.recipient)
-    ).scalar_one_or_none()
     if undeliverable:
         message.status = OutboxStatus.SUPPRESSED
         message.claimed_until = None
@@ -91,7 +137,7 @@ def send_outbox_message(message_id):
     message.claimed_until = None
     message.last_error = None
     db.session.commit()
-    return message.status
+    return OutboxStatus.SENT
 
 
 def _give_up(message, error):

@@ -94,3 +94,10 @@ class AuditEventType(enum.StrEnum):
     ISSUE_AWARD_LETTER = "issue_award_letter"
     ENTER_CONTRACT = "enter_contract"
     RECORD_SOCIAL_VALUE_DELIVERY = "record_social_value_delivery"
+    # alerts and scheduled work
+    UPDATE_ALERT_PREFERENCES = "update_alert_preferences"
+    FOLLOW_SEARCH = "follow_search"
+    CONFIRM_SEARCH_ALERT = "confirm_search_alert"
+    STOP_SEARCH_ALERT = "stop_search_alert"
+    UNSUBSCRIBE_ALERTS = "unsubscribe_alerts"
+    RETRY_JOB = "retry_job"

@@ -115,11 +115,14 @@ def standstill_end(now, voluntary):
 
 def confirm(user, opportunity):
     """The approver confirms: the opportunity is awarded, letters go to every bidder, and the
-    contract is entered when the standstill ends (at once if there is none)."""
+    contract is entered when the standstill ends (at once if there is none). Four eyes: the
+    person who proposed the award cannot confirm it, whatever roles they hold."""
     _require(user, opportunity, "approver")
     award = award_of(opportunity.id)
     if award is None or award.status != AwardStatus.PROPOSED:
         raise LotsError("There is no proposed award to confirm")
+    if award.proposed_by_id == user.id:
+        raise NotAllowed("Someone other than the person who proposed the award must confirm it")
     now = utcnow()
     award.status = AwardStatus.CONFIRMED
     award.confirmed_by_id = user.id

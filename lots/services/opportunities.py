@@ -265,6 +265,8 @@ def publish(user, opportunity, acknowledge_bank_holiday=False):
            detail={"reference": opportunity.reference, "invited": invited,
                    "deadline": opportunity.submission_deadline.isoformat()})
     after_commit(enqueue_invitation_emails, opportunity.id, "invitation")
+    from notifications.alerts import on_publish  # alerts to people whose settings match
+    on_publish(opportunity)
     commit()
     return invited
 

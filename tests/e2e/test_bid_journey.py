@@ -6,9 +6,9 @@ import re
 
 import pytest
 
-pytestmark = pytest.mark.browser
+from tests.e2e.helpers import sign_in
 
-PASSWORD = "correct horse battery"
+pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
@@ -17,14 +17,6 @@ def opportunity_id(live_server):
     with live_server.app.app_context():
         from tests.lots.bidding import bidding_world
         return bidding_world(n_suppliers=2).opportunity.id
-
-
-def sign_in(page, live_server, email):
-    page.goto(live_server.url + "/sign-in")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    assert page.locator("h1").inner_text() == "Your organisations"
 
 
 def save(page):

@@ -6,10 +6,9 @@ from pathlib import Path
 import pytest
 
 from tests.app.documents.helpers import PDF, make_person, make_supplier
+from tests.e2e.helpers import sign_in
 
 pytestmark = pytest.mark.browser
-
-PASSWORD = "correct horse battery"
 
 
 @pytest.fixture
@@ -28,14 +27,6 @@ def page_errors(page):
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.on("console", lambda message: message.type == "error" and errors.append(message.text))
     return errors
-
-
-def sign_in(page, live_server, email):
-    page.goto(live_server.url + "/sign-in")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    assert page.locator("h1").inner_text() == "Your organisations"
 
 
 def test_upload_with_progress_receipt_and_download(page, live_server, supplier, axe, tmp_path,

@@ -5,9 +5,9 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-pytestmark = pytest.mark.browser
+from tests.e2e.helpers import sign_in
 
-PASSWORD = "correct horse battery"
+pytestmark = pytest.mark.browser
 
 
 def _working_day(day):
@@ -29,14 +29,6 @@ def people(live_server):
         _, organisation = supplier("Riverside Community Care CIO", "rosa@riverside.example")
         admit(organisation, lots[0])
     return "bea@leeds.example", "rosa@riverside.example"
-
-
-def sign_in(page, live_server, email):
-    page.goto(live_server.url + "/sign-in")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    assert page.locator("h1").inner_text() == "Your organisations"
 
 
 def fill_date(page, name, day):

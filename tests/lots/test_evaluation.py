@@ -186,7 +186,10 @@ def test_award_letters_standstill_contract_and_delivery(world, run_jobs):
         award = _to_proposal(w)
         assert award.winner_bid_id == w.bids[0].id
         with pytest.raises(NotAllowed, match="approver"):
-            awards.confirm(w.buyer_user if False else w.eve, w.opportunity)
+            awards.confirm(w.eve, w.opportunity)
+        # Four eyes: the owner holds every role, but proposed it, so cannot confirm it.
+        with pytest.raises(NotAllowed, match="Someone other than"):
+            awards.confirm(w.buyer_user, w.opportunity)
         awards.confirm(w.ann, w.opportunity)
         assert w.opportunity.status == OpportunityStatus.AWARDED
         ends = award.standstill_ends_at

@@ -1,0 +1,75 @@
+"""Forms for alert preferences and following a search. They parse what was typed; the rules
+about the values live in notifications.preferences."""
+from govuk_frontend_wtf.wtforms_widgets import (GovCheckboxesInput, GovCheckboxInput,
+                                                GovRadioInput, GovSelect, GovTextInput)
+from wtforms import BooleanField, RadioField, SelectField, SelectMultipleField, StringField
+from wtforms.validators import InputRequired, Length, ValidationError
+
+from app.forms import Form, email_field, strip_whitespace, submit
+from app.reference import cpv, geography
+from notifications.models import AlertFrequency
+from notifications.preferences import FREQUENCY_LABELS
+
+
+def _pounds(form, field):
+    raw = (field.data or "").strip().replace(",", "").lstrip("£")
+    if not raw:
+        field.pence = None
+        return
+    if not raw.isdigit() or len(raw) > 12:
+        raise ValidationError(f"{field.label.text} must be an amount in pounds, like 25000")
+    field.pence = int(raw) * 100
+
+
+def frequency_choices(with_never=True):
+    return [(f.value, FREQUENCY_LABELS[f]) for f in AlertFrequency
+            if with_never or f != AlertFrequency.NEVER]
+
+
+class PreferencesForm(Form):
+    frequency = RadioField("How often do you want emails about new opportunities?",
+                           widget=GovRadioInput(), choices=frequency_choices(),
+                           validators=[InputRequired(message="Choose how often you want emails")])
+    admitted_lots = BooleanField("Opportunities in the lots your organisation is admitted to",
+                                 widget=GovCheckboxInput())
+    lot_ids = SelectMultipleField("Other lots you might join", widget=GovCheckboxesInput(),
+                                  coerce=int, choices=[])
+    cpv_divisions = SelectMultipleField("Categories of work", widget=GovCheckboxesInput(),
+                                        choices=[])
+    regions = SelectMultipleField("Regions", widget=GovCheckboxesInput(), choices=[])
+    local_authority = SelectField("Or a local authority area", widget=GovSelect(), choices=[],
+                                  validate_choice=False)
+    min_value = StringField("Lowest value (£)", widget=GovTextInput(), filters=[strip_whitespace],
+                            validators=[_pounds])
+    max_value = StringField("Highest value (£)", widget=GovTextInput(), filters=[strip_whitespace],
+                            validators=[_pounds])
+    keywords = StringField("Keywords", widget=GovTextInput(), filters=[strip_whitespace],
+                           validators=[Length(max=500, message="Keywords must be 500 characters "
+                                                               "or fewer")],
+                           description="Separate them with commas, like befriending, lunch club. "
+                                       "An opportunity that mentions any of them matches.")
+    submit = submit("Save your alert settings")
+
+    def set_choices(self, other_lots):
+        self.lot_ids.choices = other_lots
+        self.cpv_divisions.choices = [(d.division, d.description) for d in cpv.divisions()]
+        self.regions.choices = [(r.code, r.name) for r in geography.regions()]
+        self.local_authority.choices = [("", "None")] + [
+            (la.code, la.name) for la in geography.local_authorities()]
+
+    def validate_local_authority(self, field):
+        if field.data and geography.local_authority(field.data) is None:
+            raise ValidationError("Choose a local authority from the list")
+
+
+class FollowSearchForm(Form):
+    email = email_field(description="We will send a link to this address to confirm it first, "
+                                    "unless it is the address you signed in with.")
+    frequency = RadioField("How often do you want emails?", widget=GovRadioInput(),
+                           choices=frequency_choices(with_never=False),
+                           validators=[InputRequired(message="Choose how often you want emails")])
+    submit = submit("Get emails")
+
+
+class ConfirmForm(Form):
+    submit = submit("Continue")

@@ -57,6 +57,12 @@ def remove_deleted_documents():
     return remove_all_deleted_objects()
 
 
+def enter_contracts():
+    """Enter the contracts whose voluntary standstill has ended (each once)."""
+    from lots.services.awards import enter_due_contracts
+    return enter_due_contracts()
+
+
 def daily_digests():
     from notifications.digests import send_digests
     return send_digests("daily")
@@ -121,6 +127,8 @@ def entries():
               description="Remind invited suppliers that questions close within a day"),
         Entry("bid-deadline-reminders", bid_deadline_reminders, "hour", at=(0, 15),
               description="Remind suppliers with a draft bid, 3 days and 1 day before"),
+        Entry("enter-contracts", enter_contracts, "hour", at=(0, 20),
+              description="Enter the contracts whose standstill has ended"),
         Entry("dps-daily", dps_daily, "day", at=(6, 0),
               description="Renewals, expiring documents, suspensions (flask dps daily)"),
         Entry("daily-digest", daily_digests, "day", at=digest,

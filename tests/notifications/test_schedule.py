@@ -46,7 +46,7 @@ def test_tick_queues_each_slot_once(app):
     assert schedule.tick(WINTER + timedelta(minutes=1)) == ["outbox-relay"]
     assert set(schedule.tick(WINTER + timedelta(hours=1))) == {
         "outbox-relay", "mark-closed", "remove-deleted-documents", "question-deadline-reminders",
-        "bid-deadline-reminders", "admission-sla-warnings"}  # 08:00 in London
+        "bid-deadline-reminders", "enter-contracts", "admission-sla-warnings"}  # 08:00 London
     assert "daily-digest" in schedule.tick(WINTER + timedelta(days=1))
 
 

@@ -49,38 +49,59 @@ def edit_preferences(organisation_id):
     form = PreferencesForm()
     form.set_choices([(lot.id, f"{lot.label} ({lot.dps.name})") for lot in lots
                       if lot.id not in admitted])
+    action = request.form.get("action", "save")
+    focus = None
     if request.method == "GET":
         form.frequency.data = current.frequency.value
         form.admitted_lots.data = current.admitted_lots
         form.lot_ids.data = list(current.lot_ids or [])
         form.cpv_divisions.data = list(current.cpv_divisions or [])
         form.regions.data = [c for c in current.area_codes or [] if geography.region(c)]
-        others = [c for c in current.area_codes or [] if c not in form.regions.data]
-        form.local_authority.data = others[0] if others else ""
+        form.set_local_authority_codes(
+            [c for c in current.area_codes or [] if c not in form.regions.data])
         form.min_value.data = "" if current.min_value_pence is None else str(
             current.min_value_pence // 100)
         form.max_value.data = "" if current.max_value_pence is None else str(
             current.max_value_pence // 100)
         form.keywords.data = current.keywords or ""
+    elif action == "add" or action.startswith("remove-"):
+        # "Add another local authority" and "Remove" post back: the page comes again with
+        # everything as typed and one row more or less. Nothing is checked or saved yet.
+        codes = form.local_authority_codes()
+        if action == "add":
+            if len(codes) >= preferences.MAX_LOCAL_AUTHORITIES:
+                form.add_local_authority_error(
+                    len(codes) - 1, f"You can choose up to {preferences.MAX_LOCAL_AUTHORITIES} "
+                                    "local authorities")
+            else:
+                form.set_local_authority_codes(codes + [""])
+                focus = f"local_authorities-{len(codes)}-code"
+        elif action[7:].isdigit():
+            index = int(action[7:])
+            form.set_local_authority_codes([c for i, c in enumerate(codes) if i != index])
     elif form.validate_on_submit():
         try:
             preferences.save_preferences(
                 me, organisation, frequency=form.frequency.data,
                 admitted_lots=form.admitted_lots.data, lot_ids=form.lot_ids.data or [],
-                cpv_divisions=form.cpv_divisions.data or [],
-                area_codes=(form.regions.data or []) + (
-                    [form.local_authority.data] if form.local_authority.data else []),
+                cpv_divisions=form.cpv_divisions.data or [], regions=form.regions.data or [],
+                local_authorities=form.local_authority_codes(),
                 min_value_pence=form.min_value.pence, max_value_pence=form.max_value.pence,
                 keywords=form.keywords.data)
         except preferences.PreferencesError as exc:
-            add_error(form, exc.field if exc.field and hasattr(form, exc.field) else "submit",
-                      str(exc))
+            if exc.field == "local_authorities":
+                form.add_local_authority_error(exc.index, str(exc))
+            else:
+                add_error(form, exc.field if exc.field and hasattr(form, exc.field)
+                          else "submit", str(exc))
         else:
             flash("Your alert settings are saved", "success")
             return redirect(url_for("alerts.overview"))
     admitted_names = [lot.label for lot in lots if lot.id in admitted]
     return render_template("alerts/preferences.html", form=form, organisation=organisation,
-                           admitted_names=admitted_names), 200 if not form.errors else 400
+                           admitted_names=admitted_names, focus=focus,
+                           max_local_authorities=preferences.MAX_LOCAL_AUTHORITIES), \
+        200 if not form.errors else 400
 
 
 def _follow_key():

@@ -2,13 +2,15 @@
 about the values live in notifications.preferences."""
 from govuk_frontend_wtf.wtforms_widgets import (GovCheckboxesInput, GovCheckboxInput,
                                                 GovRadioInput, GovSelect, GovTextInput)
-from wtforms import BooleanField, RadioField, SelectField, SelectMultipleField, StringField
+from wtforms import (BooleanField, FieldList, FormField, RadioField, SelectField,
+                     SelectMultipleField, StringField)
+from wtforms import Form as SubForm
 from wtforms.validators import InputRequired, Length, ValidationError
 
 from app.forms import Form, email_field, strip_whitespace, submit
 from app.reference import cpv, geography
 from notifications.models import AlertFrequency
-from notifications.preferences import FREQUENCY_LABELS
+from notifications.preferences import FREQUENCY_LABELS, MAX_LOCAL_AUTHORITIES
 
 
 def _pounds(form, field):
@@ -26,6 +28,17 @@ def frequency_choices(with_never=True):
             if with_never or f != AlertFrequency.NEVER]
 
 
+def local_authority_choices():
+    return [("", "None")] + [(la.code, la.name) for la in geography.local_authorities()]
+
+
+class LocalAuthorityRow(SubForm):
+    """One "Local authority N" select; the page adds and removes rows by posting back, so it
+    works without JavaScript. Whether the code is known is the service's rule."""
+    code = SelectField("Local authority", widget=GovSelect(), choices=local_authority_choices,
+                       validate_choice=False)
+
+
 class PreferencesForm(Form):
     frequency = RadioField("How often do you want emails about new opportunities?",
                            widget=GovRadioInput(), choices=frequency_choices(),
@@ -37,8 +50,10 @@ class PreferencesForm(Form):
     cpv_divisions = SelectMultipleField("Categories of work", widget=GovCheckboxesInput(),
                                         choices=[])
     regions = SelectMultipleField("Regions", widget=GovCheckboxesInput(), choices=[])
-    local_authority = SelectField("Or a local authority area", widget=GovSelect(), choices=[],
-                                  validate_choice=False)
+    # One more than the service allows, so choosing too many is refused with a message rather
+    # than the extra rows being dropped.
+    local_authorities = FieldList(FormField(LocalAuthorityRow), min_entries=1,
+                                  max_entries=MAX_LOCAL_AUTHORITIES + 1)
     min_value = StringField("Lowest value (£)", widget=GovTextInput(), filters=[strip_whitespace],
                             validators=[_pounds])
     max_value = StringField("Highest value (£)", widget=GovTextInput(), filters=[strip_whitespace],
@@ -54,12 +69,28 @@ class PreferencesForm(Form):
         self.lot_ids.choices = other_lots
         self.cpv_divisions.choices = [(d.division, d.description) for d in cpv.divisions()]
         self.regions.choices = [(r.code, r.name) for r in geography.regions()]
-        self.local_authority.choices = [("", "None")] + [
-            (la.code, la.name) for la in geography.local_authorities()]
 
-    def validate_local_authority(self, field):
-        if field.data and geography.local_authority(field.data) is None:
-            raise ValidationError("Choose a local authority from the list")
+    def local_authority_codes(self):
+        """What each row holds, blanks included, so a refusal can name the row."""
+        return [(row.form.code.data or "").strip() for row in self.local_authorities]
+
+    def set_local_authority_codes(self, codes):
+        """Show these rows (at least one), keeping everything else as it is."""
+        codes = list(codes) or [""]
+        while self.local_authorities.entries:
+            self.local_authorities.pop_entry()
+        for code in codes:
+            self.local_authorities.append_entry({"code": code})
+
+    def add_local_authority_error(self, index, message):
+        """A refusal shown against one row's select (``local_authorities-0-code``)."""
+        entries = self.local_authorities.entries
+        index = min(max(index or 0, 0), len(entries) - 1)
+        field = entries[index].form.code
+        field.errors = list(field.errors or []) + [message]
+        entries[index].form._errors = None
+        self.local_authorities.errors = [entry.form.errors for entry in entries]
+        self._errors = None
 
 
 class FollowSearchForm(Form):

@@ -32,10 +32,16 @@ SEARCH_FIELDS = ("q", "lot", "cpv", "region", "local_authority", "min_value", "m
                  "kind")
 
 
+MAX_LOCAL_AUTHORITIES = 20
+
+
 class PreferencesError(ValueError):
-    def __init__(self, message, field=None):
+    """A refusal, with the field it is about and, for a list of boxes, which one (from 0)."""
+
+    def __init__(self, message, field=None, index=None):
         super().__init__(message)
         self.field = field
+        self.index = index
 
 
 # --- Reading ------------------------------------------------------------------------------------
@@ -153,16 +159,39 @@ def _check(lot_ids, cpv_divisions, area_codes, min_value_pence, max_value_pence,
     return keywords or None
 
 
+def check_places(regions=(), local_authorities=()):
+    """Regions (ITL1 codes) and local authorities (mySociety codes), each checked against
+    ``app.reference.geography``. Returns the area codes to store: each once, blanks dropped."""
+    regions = [(c or "").strip() for c in regions or []]
+    for code in regions:
+        if code and geography.region(code) is None:
+            raise PreferencesError("Choose regions from the list", "regions")
+    local_authorities = [(c or "").strip() for c in local_authorities or []]
+    for index, code in enumerate(local_authorities):
+        if code and geography.local_authority(code) is None:
+            raise PreferencesError(
+                f"Local authority {index + 1} is not one we know: choose a local authority "
+                f"from the list", "local_authorities", index)
+    chosen = [c for c in local_authorities if c]
+    if len(set(chosen)) > MAX_LOCAL_AUTHORITIES:
+        raise PreferencesError(f"Choose {MAX_LOCAL_AUTHORITIES} local authorities or fewer",
+                               "local_authorities", MAX_LOCAL_AUTHORITIES)
+    return sorted({c for c in regions if c} | set(chosen))
+
+
 # --- Supplier people -----------------------------------------------------------------------------
 
 def save_preferences(user, organisation, *, frequency, admitted_lots, lot_ids=(),
-                     cpv_divisions=(), area_codes=(), min_value_pence=None, max_value_pence=None,
-                     keywords=None):
+                     cpv_divisions=(), area_codes=(), regions=(), local_authorities=(),
+                     min_value_pence=None, max_value_pence=None, keywords=None):
+    """Save a person's choices. Places come as ``regions`` and ``local_authorities`` (as many
+    of each as they like), or already mixed as ``area_codes``; all are stored in area_codes."""
     if organisation.kind != OrganisationKind.SUPPLIER or not permissions.is_member(
             user, organisation.id):
         raise PreferencesError("You can only choose alerts for a supplier organisation you "
                                "belong to")
     frequency = AlertFrequency(frequency)
+    area_codes = sorted(set(area_codes or []) | set(check_places(regions, local_authorities)))
     keywords = _check(lot_ids, cpv_divisions, area_codes, min_value_pence, max_value_pence,
                       keywords)
     row = preference_for(user, organisation)
@@ -173,7 +202,7 @@ def save_preferences(user, organisation, *, frequency, admitted_lots, lot_ids=()
     row.admitted_lots = bool(admitted_lots)
     row.lot_ids = sorted({int(i) for i in lot_ids} - (admitted if admitted_lots else set()))
     row.cpv_divisions = sorted(set(cpv_divisions))
-    row.area_codes = sorted(set(area_codes))
+    row.area_codes = area_codes
     row.min_value_pence, row.max_value_pence = min_value_pence, max_value_pence
     row.keywords = keywords
     row.unsubscribed_at = None  # choosing again is opting in again

@@ -2,11 +2,14 @@
 (with the error summary), following a search from the search page (confirmed by email first)."""
 import re
 
+import pytest
 import sqlalchemy as sa
 
 from app.extensions import db
+from app.reference import geography
 from notifications.models import AlertFrequency, AlertSubscription, OutboxMessage
-from tests.lots.views.pages import banner, error_summary, heading, soup, text
+from notifications import preferences
+from tests.lots.views.pages import banner, error_links, error_summary, heading, soup, text
 from tests.notifications.alerting import admit, alerted, publish, supplier, world
 
 
@@ -37,8 +40,8 @@ def test_a_supplier_person_chooses_what_to_hear_about(app, client, auth, forms, 
     assert heading(page) == "Your email alerts"
     response = forms.post(_settings_url(org), {
         "frequency": "instant", "lot_ids": [str(lots[0].id)], "cpv_divisions": ["85"],
-        "regions": ["TLE"], "local_authority": "", "min_value": "10,000", "max_value": "£60000",
-        "keywords": "befriending,  lunch club"}, follow_redirects=True)
+        "regions": ["TLE"], "local_authorities-0-code": "", "min_value": "10,000",
+        "max_value": "£60000", "keywords": "befriending,  lunch club"}, follow_redirects=True)
     assert banner(response) == "Success Your alert settings are saved"
     row = db.session.execute(sa.select(AlertSubscription)).scalar_one()
     assert (row.frequency, row.admitted_lots, row.lot_ids, row.cpv_divisions, row.area_codes,
@@ -139,3 +142,124 @@ def test_confirmation_emails_to_one_address_are_limited(app, client, forms):
     assert forms.post(url, {"email": "target@example.org", "frequency": "daily"}
                       ).status_code == 429
     assert len(alerted("confirm_search_alert")) == 3
+
+
+# --- Several local authorities -------------------------------------------------------------------
+
+def _chosen_authorities(response):
+    """[(label, chosen code)] of each "Local authority N" select, in order."""
+    page = soup(response)
+    rows = []
+    for select in page.select("select[name^=local_authorities-]"):
+        label = page.find("label", attrs={"for": select["id"]})
+        chosen = select.find("option", selected=True)
+        rows.append((text(label), chosen["value"] if chosen else ""))
+    return rows
+
+
+def test_the_service_stores_several_local_authorities_with_regions(app):
+    admin, dps, lots, buyer_user, buyer = world()
+    user, org = supplier("Test CIC", "pat@test.example")
+    row = preferences.save_preferences(
+        user, org, frequency="daily", admitted_lots=True, regions=["TLD"],
+        local_authorities=["LDS", "", "BRD", "LDS"])
+    assert row.area_codes == ["BRD", "LDS", "TLD"]  # blanks dropped, each once
+    assert [words for label, words in preferences.describe(row) if label == "Where"] == [
+        "Bradford, Leeds, North West"]
+
+
+def test_the_service_refuses_an_unknown_local_authority_by_its_place(app):
+    admin, dps, lots, buyer_user, buyer = world()
+    user, org = supplier("Test CIC", "pat@test.example")
+    with pytest.raises(preferences.PreferencesError) as refused:
+        preferences.save_preferences(user, org, frequency="daily", admitted_lots=True,
+                                     local_authorities=["LDS", "NOWHERE"])
+    assert str(refused.value) == (
+        "Local authority 2 is not one we know: choose a local authority from the list")
+    assert (refused.value.field, refused.value.index) == ("local_authorities", 1)
+    with pytest.raises(preferences.PreferencesError) as refused:
+        preferences.save_preferences(user, org, frequency="daily", admitted_lots=True,
+                                     regions=["LDS"])
+    assert (str(refused.value), refused.value.field) == ("Choose regions from the list",
+                                                         "regions")
+    too_many = [la.code for la in
+                geography.local_authorities()[:preferences.MAX_LOCAL_AUTHORITIES + 1]]
+    with pytest.raises(preferences.PreferencesError, match="20 local authorities or fewer"):
+        preferences.save_preferences(user, org, frequency="daily", admitted_lots=True,
+                                     local_authorities=too_many)
+    assert db.session.execute(sa.select(AlertSubscription)).first() is None
+
+
+def test_a_supplier_person_adds_several_local_authorities(app, client, auth, forms, run_jobs):
+    admin, dps, lots, buyer_user, buyer = world()
+    user, org = supplier("Test CIC", "pat@test.example")
+    other, other_org = supplier("Other CIC", "oz@other.example")
+    auth.sign_in("pat@test.example")
+    page = client.get(_settings_url(org))
+    assert _chosen_authorities(page) == [("Local authority 1", "")]
+    assert soup(page).find("button", id="add-local-authority").get_text(strip=True) == (
+        "Add another local authority")
+
+    typed = {"frequency": "daily", "keywords": "befriending", "min_value": "1000",
+             "local_authorities-0-code": "BRD"}
+    added = forms.post(_settings_url(org), {**typed, "action": "add"})
+    assert added.status_code == 200 and error_summary(added) == []
+    assert _chosen_authorities(added) == [("Local authority 1", "BRD"), ("Local authority 2", "")]
+    assert soup(added).find("select", id="local_authorities-1-code").has_attr("autofocus")
+    assert soup(added).find("input", {"name": "keywords"})["value"] == "befriending"
+    assert soup(added).find("input", {"name": "frequency", "value": "daily"}).has_attr("checked")
+    assert db.session.execute(sa.select(AlertSubscription)).first() is None  # not saved yet
+
+    three = {**typed, "local_authorities-1-code": "MAN", "local_authorities-2-code": "LDS"}
+    removed = forms.post(_settings_url(org), {**three, "action": "remove-1"})
+    assert _chosen_authorities(removed) == [("Local authority 1", "BRD"),
+                                           ("Local authority 2", "LDS")]
+    remove = soup(removed).find("button", {"value": "remove-0"})
+    assert text(remove) == "Remove local authority 1"
+
+    saved = forms.post(_settings_url(org), {**typed, "local_authorities-1-code": "LDS"},
+                       follow_redirects=True)
+    assert banner(saved) == "Success Your alert settings are saved"
+    assert "Bradford, Leeds" in text(soup(saved).find("main"))
+    row = db.session.execute(sa.select(AlertSubscription)).scalar_one()
+    assert row.area_codes == ["BRD", "LDS"]
+    again = client.get(_settings_url(org))
+    assert _chosen_authorities(again) == [("Local authority 1", "BRD"),
+                                         ("Local authority 2", "LDS")]
+
+    # Matching reads the list: an opportunity in Leeds reaches Pat (Bradford or Leeds), not
+    # someone who chose Manchester only.
+    from tests.notifications.alerting import prefer
+    prefer(other, other_org, area_codes=["MAN"])
+    db.session.execute(sa.update(AlertSubscription).where(AlertSubscription.id == row.id)
+                       .values(frequency=AlertFrequency.INSTANT, min_value_pence=None,
+                               keywords=None))
+    db.session.commit()
+    publish(buyer_user, buyer, lots[0])
+    run_jobs()
+    assert alerted() == ["pat@test.example"]
+
+
+def test_an_unknown_local_authority_is_refused_and_everything_typed_is_kept(app, client, auth,
+                                                                             forms):
+    admin, dps, lots, buyer_user, buyer = world()
+    user, org = supplier("Test CIC", "pat@test.example")
+    auth.sign_in("pat@test.example")
+    response = forms.post(_settings_url(org), {
+        "frequency": "weekly", "regions": ["TLD"], "keywords": "lunch club",
+        "max_value": "50000", "local_authorities-0-code": "LDS",
+        "local_authorities-1-code": "NOWHERE"})
+    assert response.status_code == 400
+    assert error_summary(response) == [
+        "Local authority 2 is not one we know: choose a local authority from the list"]
+    assert error_links(response) == ["#local_authorities-1-code"]
+    page = soup(response)
+    assert page.find("select", id="local_authorities-1-code") is not None
+    assert "govuk-select--error" in page.find("select", id="local_authorities-1-code")["class"]
+    assert _chosen_authorities(response)[0] == ("Local authority 1", "LDS")
+    assert len(_chosen_authorities(response)) == 2
+    assert page.find("input", {"name": "keywords"})["value"] == "lunch club"
+    assert page.find("input", {"name": "max_value"})["value"] == "50000"
+    assert page.find("input", {"name": "regions", "value": "TLD"}).has_attr("checked")
+    assert page.find("input", {"name": "frequency", "value": "weekly"}).has_attr("checked")
+    assert db.session.execute(sa.select(AlertSubscription)).first() is None

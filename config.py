@@ -90,6 +90,8 @@ class Config:
     VAT_RATE_PERCENT = int(_env("VAT_RATE_PERCENT", "20"))
     # Invitations and alerts are written to the outbox in chunks of this many people.
     FANOUT_CHUNK = int(_env("FANOUT_CHUNK", "1000"))
+    # Search results are kept this many seconds in Redis (0: not at all).
+    SEARCH_CACHE_SECONDS = int(_env("SEARCH_CACHE_SECONDS", "30"))
     # Alerts: emails sent per job, when digests go (Europe/London), and the scheduled reminders.
     ALERT_SEND_BATCH = int(_env("ALERT_SEND_BATCH", "100"))
     DIGEST_TIME = _env("DIGEST_TIME", "07:00")
@@ -130,6 +132,7 @@ class DevelopmentConfig(Config):
     REMEMBER_COOKIE_SECURE = False
     HSTS = False
     DEV_OUTBOX = True
+    SEARCH_CACHE_SECONDS = int(_env("SEARCH_CACHE_SECONDS", "0"))  # no Redis in `make run`
 
 
 class TestConfig(Config):

@@ -137,6 +137,12 @@ class Opportunity(db.Model):
         sa.CheckConstraint("status <> 'cancelled' OR cancel_reason IS NOT NULL",
                            name="cancel_reason"),
         sa.Index("ix_opportunities_status_deadline", "status", "submission_deadline"),
+        # Search listings: closed or all by closing date; a region's open ones; national ones.
+        sa.Index("ix_opportunities_submission_deadline", "submission_deadline", "id"),
+        sa.Index("ix_opportunities_region_open", "region_code", "status", "submission_deadline"),
+        sa.Index("ix_opportunities_national_open", "status", "submission_deadline",
+                 postgresql_where=sa.text("location_type = 'national'"),
+                 sqlite_where=sa.text("location_type = 'national'")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

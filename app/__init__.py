@@ -5,6 +5,7 @@ from pathlib import Path
 
 from flask import Flask
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+from werkzeug.routing import IntegerConverter
 
 import config as config_module
 from app.dbschema import include_object
@@ -13,10 +14,20 @@ from app.extensions import csrf, db, limiter, login_manager, migrate
 ROOT = Path(__file__).resolve().parent.parent
 
 
+class DatabaseInt(IntegerConverter):
+    """``<int:...>`` in routes, bounded to PostgreSQL's integer."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
+
+
 def create_app(config_name_or_object=None, overrides=None):
     """Build the app. ``config_name_or_object`` is 'development', 'test', 'production' or a config
     class; ``overrides`` is a dict applied last (tests use it to point at their services)."""
     app = Flask(__name__, instance_path=str(ROOT / "instance"), static_folder=None)
+    # An id in a URL beyond what the database holds is simply not found (404), never a 500.
+    app.url_map.converters["int"] = DatabaseInt
     if config_name_or_object is None or isinstance(config_name_or_object, str):
         app.config.from_object(config_module.config_for(config_name_or_object))
     else:

@@ -21,8 +21,8 @@ register_reader(DocumentPurpose.TENDER_DOCUMENT, invited_supplier_may_read)
 
 def buyer_or_evaluator_may_read_bid_attachment(user, document):
     """Bid attachments: the buyer's members with the buyer role, and evaluators who declared no
-    conflict, once the deadline has passed, and only for files in the bid's current submission.
-    The seal is in the query (lots.services.sealing)."""
+    conflict, once the bids are opened after the deadline, and only for files in the bid's
+    current submission. The seal is in the query (lots.services.sealing)."""
     from lots.bid_models import Bid
     from lots.permissions import has_buyer_role
     from lots.services import evaluation, sealing
@@ -33,11 +33,35 @@ def buyer_or_evaluator_may_read_bid_attachment(user, document):
             a["document_id"] for a in submission.snapshot.get("attachments", [])}:
         return False
     opportunity = db.session.get(Bid, document.subject_id).opportunity
+    if sealing.evaluation_of(opportunity.id) is None:
+        return False  # opening the bids is the audited moment they can be read
     assignment = evaluation.assignment_for(user, opportunity.id)
-    if assignment is not None and assignment.declaration == Declaration.CONFLICT:
-        return False  # a declared conflict shuts every door, whatever other role they hold
+    if assignment is not None and assignment.declaration != Declaration.NO_CONFLICT:
+        return False  # an evaluator reads nothing before declaring, nor after a conflict
     return (has_buyer_role(user, opportunity.buyer_id, "buyer")
             or evaluation.may_read_bids(user, opportunity))
 
 
 register_reader(DocumentPurpose.BID_ATTACHMENT, buyer_or_evaluator_may_read_bid_attachment)
+
+
+def _sealed_bid_events():
+    """Audit events that would tell an administrator who is bidding before the deadline: those
+    about a bid, and about a file attached to one, while its opportunity is sealed."""
+    import sqlalchemy as sa
+    from app.audit.models import AuditEvent
+    from app.documents.models import Document
+    from lots.bid_models import Bid
+    from lots.models import Opportunity
+    from lots.services import sealing
+    sealed_bids = sa.select(Bid.id).join(Opportunity, Opportunity.id == Bid.opportunity_id).where(
+        ~sealing._after_deadline())
+    return sa.or_(
+        sa.and_(AuditEvent.subject_type == "bids", AuditEvent.subject_id.in_(sealed_bids)),
+        sa.and_(AuditEvent.subject_type == "documents", AuditEvent.subject_id.in_(
+            sa.select(Document.id).where(Document.subject_type == "bid",
+                                         Document.subject_id.in_(sealed_bids)))))
+
+
+from app.audit.queries import hide_while  # noqa: E402
+hide_while(_sealed_bid_events)

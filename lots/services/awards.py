@@ -6,7 +6,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 
 import sqlalchemy as sa
-from flask import render_template
+from flask import current_app, render_template
 
 from app.audit.events import AuditEventType as E
 from app.audit.services import record
@@ -34,6 +34,7 @@ from lots.services.sealing import evaluation_of, is_sealed, submission_for, subm
 from notifications.services import queue_email
 
 STANDSTILL_WORKING_DAYS = 8
+MAX_QUANTITY = Decimal(10) ** 12  # social value quantities fit NUMERIC(14, 2)
 
 
 def award_of(opportunity_id):
@@ -41,8 +42,10 @@ def award_of(opportunity_id):
 
 
 def _require(user, opportunity, role):
+    from lots.services.evaluation import require_not_conflicted
     if not has_buyer_role(user, opportunity.buyer_id, role):
         raise NotAllowed(f"You need the {role} role to do this")
+    require_not_conflicted(user, opportunity)
 
 
 def propose(user, opportunity):
@@ -275,7 +278,9 @@ def _enter_contract(award):
     opportunity = award.winner.opportunity
     supplier = award.winner.organisation
     snapshot = submission_for(award.winner_bid_id).snapshot
-    start = opportunity.contract_start or to_local(award.standstill_ends_at).date()
+    entered = to_local(award.standstill_ends_at).date()
+    # Never before it is entered: a planned start that the award overtook moves to that day.
+    start = max(opportunity.contract_start or entered, entered)
     months = opportunity.contract_months or 12
     contract = Contract(
         opportunity_id=opportunity.id, buyer_id=opportunity.buyer_id, supplier_id=supplier.id,
@@ -301,10 +306,17 @@ def enter_due_contracts(now=None):
     due = db.session.execute(sa.select(Award).where(
         Award.status == AwardStatus.CONFIRMED, Award.standstill_ends_at <= now)
     ).scalars().all()
+    entered = 0
     for award in due:
-        _enter_contract(award)
-    commit()
-    return len(due)
+        try:
+            _enter_contract(award)
+            commit()  # one at a time: one bad award must not hold up the others
+            entered += 1
+        except sa.exc.SQLAlchemyError:
+            db.session.rollback()
+            current_app.logger.exception("could not enter the contract for opportunity %s",
+                                         award.opportunity_id)
+    return entered
 
 
 def contract_of(opportunity_id):
@@ -335,8 +347,10 @@ def record_delivery(user, commitment, period_start, period_end, delivered, note=
     except InvalidOperation:
         raise LotsError("Enter the amount delivered as a number, like 2 or 1.5",
                         "delivered") from None
-    if not amount.is_finite() or amount < 0:
-        raise LotsError("Enter the amount delivered as a number, like 2 or 1.5", "delivered")
+    if not amount.is_finite() or amount < 0 or amount >= MAX_QUANTITY \
+            or amount != amount.quantize(Decimal("0.01")):
+        raise LotsError("Enter the amount delivered as a number, like 2 or 1.5, with at most "
+                        "2 decimal places", "delivered")
     clash = db.session.execute(sa.select(SocialValueDelivery.id).where(
         SocialValueDelivery.commitment_id == commitment.id,
         SocialValueDelivery.period_start <= period_end,

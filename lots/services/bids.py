@@ -30,6 +30,7 @@ from lots.services import LotsError, NotAllowed
 from notifications.services import queue_email
 
 DEADLINE_SQLSTATE = "VB001"
+MAX_PRICE_PENCE = 10_000_000_000  # £100 million: far above any call-off, far inside the column
 WORD = re.compile(r"[\w\u00C0-\u024F]", re.UNICODE)
 
 
@@ -141,20 +142,24 @@ def save_draft(user, bid, answers=None, pass_fail=None, total_price_pence=None,
             raise LotsError("Answer yes or no")
         bid.pass_fail = {**bid.pass_fail, **pass_fail}
     if total_price_pence is not None:
-        if total_price_pence <= 0:
-            raise LotsError("The price must be more than £0", "total_price")
+        if not 0 < total_price_pence <= MAX_PRICE_PENCE:
+            raise LotsError("Enter a price more than £0 and up to £100,000,000", "total_price")
         bid.total_price_pence = total_price_pence
     if line_prices is not None:
         lines = bid.opportunity.price_schedule or []
         if any(not k.isdigit() or int(k) >= len(lines) for k in line_prices):
             raise LotsError("That price line is not in the schedule")
-        if any(v is not None and v <= 0 for v in line_prices.values()):
+        if any(v is not None and not 0 < v <= MAX_PRICE_PENCE for v in line_prices.values()):
             raise LotsError("Each unit price must be more than £0", "line_prices")
         bid.line_prices = {**bid.line_prices, **line_prices}
     if social_value is not None:
         asked = set(bid.opportunity.social_value_measures or [])
         if set(social_value) - asked:
             raise LotsError("That social value measure was not asked for")
+        for measure_id, value in social_value.items():
+            if (value or "").strip() and _quantity(value) is None:
+                raise LotsError("Enter a number from 0 to 999,999,999,999 with at most 2 "
+                                "decimal places", f"social-value-{measure_id}")
         bid.social_value = {**bid.social_value, **social_value}
     bid.updated_at = utcnow()
     record(E.SAVE_BID, subject=bid, actor=user, organisation_id=bid.organisation_id,
@@ -278,6 +283,9 @@ def problems(bid):
                 found[f"line-{i}"] = f"Enter a unit price for {line.get('description', 'each line')}"
     elif not bid.total_price_pence:
         found["total_price"] = "Enter your total price"
+    if not found.get("total_price") and not any(k.startswith("line-") for k in found) \
+            and price_pence(bid) > MAX_PRICE_PENCE:
+        found["total_price"] = "The total price must be £100,000,000 or less"
     for measure_id in bid.opportunity.social_value_measures or []:
         if _quantity(bid.social_value.get(measure_id)) is None:
             found[f"social-value-{measure_id}"] = ("Enter what you commit to for each social "
@@ -290,11 +298,14 @@ def problems(bid):
 
 
 def _quantity(value):
+    """A social value quantity: 0 or more, below 10^12, at most 2 decimal places; else None."""
     try:
         number = Decimal(str(value).strip().replace(",", ""))
-    except (InvalidOperation, AttributeError):
+        fits = (number.is_finite() and 0 <= number < Decimal(10) ** 12
+                and number == number.quantize(Decimal("0.01")))
+    except (InvalidOperation, AttributeError, TypeError):
         return None
-    return number if number >= 0 and number.is_finite() else None
+    return number if fits else None
 
 
 def price_pence(bid_or_snapshot):
@@ -356,6 +367,10 @@ def submit(user, bid):
         raise BidIncomplete(found)
     # One submission at a time per bid: a double click must not make two versions.
     db.session.execute(sa.select(Bid.id).where(Bid.id == bid.id).with_for_update())
+    db.session.refresh(bid)
+    if bid.status == BidStatus.SUBMITTED and not has_unsubmitted_changes(bid):
+        db.session.rollback()
+        return bid.current_submission  # the same answers are already in
     version = (db.session.execute(sa.select(sa.func.max(BidSubmission.version)).where(
         BidSubmission.bid_id == bid.id)).scalar() or 0) + 1
     snapshot = snapshot_of(bid)

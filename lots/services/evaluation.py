@@ -27,6 +27,14 @@ from lots.services.sealing import evaluation_of, submission_for, submitted_bids
 def _require_buyer(user, opportunity):
     if not has_buyer_role(user, opportunity.buyer_id, "buyer"):
         raise NotAllowed("You need the buyer role to manage this evaluation")
+    require_not_conflicted(user, opportunity)
+
+
+def require_not_conflicted(user, opportunity):
+    """Whoever declared a conflict takes no part, whatever roles they hold."""
+    assignment = assignment_for(user, opportunity.id)
+    if assignment is not None and assignment.declaration == Declaration.CONFLICT:
+        raise NotAllowed("You declared a conflict of interest for this opportunity")
 
 
 def _require_open(opportunity):
@@ -63,6 +71,7 @@ def assign_evaluator(user, opportunity, evaluator, moderator=False):
     """The buyer picks colleagues with the evaluator role (owners hold every role). Can be done
     before the deadline; nobody sees a bid before it."""
     _require_buyer(user, opportunity)
+    _require_not_awarded(opportunity)
     if membership(evaluator, opportunity.buyer_id) is None or not has_buyer_role(
             evaluator, opportunity.buyer_id, "evaluator"):
         raise LotsError("Only a colleague with the evaluator role can evaluate", "evaluator")
@@ -88,6 +97,9 @@ def assign_evaluator(user, opportunity, evaluator, moderator=False):
 
 def remove_evaluator(user, opportunity, assignment):
     _require_buyer(user, opportunity)
+    _require_not_awarded(opportunity)
+    if assignment.declaration == Declaration.CONFLICT:
+        raise LotsError("An evaluator who declared a conflict stays on record, excluded")
     if assignment.scores_submitted_at is not None:
         raise LotsError("This evaluator has already submitted scores, so they stay on record")
     record(E.REMOVE_EVALUATOR, subject=assignment, actor=user,
@@ -122,7 +134,7 @@ def _cleared_assignment(user, opportunity):
     """The user's assignment if they may see bids now: assigned, declared no conflict, and the
     bids opened. Otherwise NotAllowed."""
     assignment = assignment_for(user, opportunity.id)
-    if assignment is None:
+    if assignment is None or not has_buyer_role(user, opportunity.buyer_id, "evaluator"):
         raise NotAllowed("You are not an evaluator for this opportunity")
     if assignment.declaration == Declaration.CONFLICT:
         raise NotAllowed("You declared a conflict of interest, so you cannot see these bids")
@@ -168,7 +180,10 @@ def exclude_bid(user, opportunity, bid, reason):
 
 def reinstate_bid(user, opportunity, bid, reason):
     _require_buyer(user, opportunity)
+    _require_open(opportunity)
     _require_not_awarded(opportunity)
+    if bid.opportunity_id != opportunity.id:
+        raise NotAllowed("That bid is not for this opportunity")
     exclusion = db.session.get(BidExclusion, bid.id)
     if exclusion is None:
         raise LotsError("This bid is not excluded")

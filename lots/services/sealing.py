@@ -77,8 +77,10 @@ def open_bids(user, opportunity, abnormally_low_percent=None, scale_max=None):
     """Break the seal: audited, once. Bids that answered "no" to a pass/fail question are
     excluded at once, with the question as the reason."""
     from flask import current_app
+    from lots.services.evaluation import require_not_conflicted
     if not has_buyer_role(user, opportunity.buyer_id, "buyer"):
         raise NotAllowed("You need the buyer role to open the bids")
+    require_not_conflicted(user, opportunity)
     if is_sealed(opportunity):
         raise LotsError(SEALED)
     existing = evaluation_of(opportunity.id)

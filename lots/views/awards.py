@@ -131,10 +131,15 @@ def award_letters(opportunity_id):
 
 # --- The contracts register ----------------------------------------------------------------------
 
+def _id_arg(name):
+    """An organisation id from the query string, or None (also for ones no database holds)."""
+    value = request.args.get(name, type=int)
+    return value if value is not None and 0 < value < 2**31 else None
+
+
 @bp.route("/contracts")
 def contracts_register():
-    buyer_id = request.args.get("buyer", type=int)
-    supplier_id = request.args.get("supplier", type=int)
+    buyer_id, supplier_id = _id_arg("buyer"), _id_arg("supplier")
     contracts = awards.contracts_register(buyer_id=buyer_id, supplier_id=supplier_id)
     filtered = db.session.get(Organisation, buyer_id or supplier_id) \
         if (buyer_id or supplier_id) else None

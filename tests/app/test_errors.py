@@ -136,3 +136,14 @@ def test_a_redirect_is_not_treated_as_an_error(client):
     response = client.get("/account")
     assert response.status_code == 302
     assert path_of(response.location).startswith("/sign-in")
+
+
+@pytest.mark.parametrize("url", ["/opportunities/99999999999999999999999",
+                                 "/opportunities/99999999999999999999999/bid",
+                                 "/contracts/2147483648"])
+def test_an_id_no_database_holds_is_not_found(client, url):
+    assert client.get(url).status_code == 404
+
+
+def test_an_organisation_filter_no_database_holds_is_ignored(client):
+    assert client.get("/contracts?buyer=99999999999999999999999").status_code == 200

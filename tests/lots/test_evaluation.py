@@ -251,3 +251,58 @@ def test_standstill_skips_weekends_and_bank_holidays(app):
     assert ends.date() == date(2027, 1, 8) and (ends.hour, ends.minute) == (0, 0)
     assert awards.standstill_end(datetime(2026, 12, 23, 10, tzinfo=timezone.utc), False) \
         == datetime(2026, 12, 23, 10, tzinfo=timezone.utc)
+
+
+def test_a_declared_conflict_cannot_be_undone_or_sidestepped(world):
+    w = world
+    with time_machine.travel(past_deadline(w.opportunity), tick=False):
+        assignment = evaluation.assign_evaluator(w.buyer_user, w.opportunity, w.eve)
+        sealing.open_bids(w.buyer_user, w.opportunity)
+        evaluation.declare(w.eve, w.opportunity, conflict=True, details="I chair one bidder")
+        with pytest.raises(LotsError, match="stays on record"):
+            evaluation.remove_evaluator(w.buyer_user, w.opportunity, assignment)
+        again = evaluation.assign_evaluator(w.buyer_user, w.opportunity, w.eve)
+        assert again.id == assignment.id and again.declaration.value == "conflict"
+        # The owner who declared a conflict cannot run the evaluation or the award either.
+        owner_assignment = evaluation.assign_evaluator(w.buyer_user, w.opportunity, w.buyer_user)
+        evaluation.declare(w.buyer_user, w.opportunity, conflict=True, details="Trustee")
+        with pytest.raises(NotAllowed, match="conflict"):
+            evaluation.exclude_bid(w.buyer_user, w.opportunity, w.bids[0], "No reason")
+        with pytest.raises(NotAllowed, match="conflict"):
+            awards.propose(w.buyer_user, w.opportunity)
+        assert owner_assignment.declaration.value == "conflict"
+
+
+def test_administrators_cannot_see_who_is_bidding_in_the_audit_log_before_the_deadline(world):
+    from app.audit.queries import filter_events
+    w = world
+    names = {w.suppliers[0][1].id, w.suppliers[1][1].id, w.suppliers[2][1].id}
+    events, _ = filter_events(event_type="submit_bid")
+    assert events == []
+    seen = {e.organisation_id for e in filter_events(page=1)[0]}
+    assert not names & seen
+    with time_machine.travel(past_deadline(w.opportunity), tick=False):
+        events, total = filter_events(event_type="submit_bid")
+        assert total == 3
+
+
+def test_a_double_submit_makes_one_version(app):
+    w = bidding_world(n_suppliers=1)
+    user, org = w.suppliers[0]
+    bid = complete_bid(user, org, w.opportunity)
+    first = bids.submit(user, bid)
+    second = bids.submit(user, bid)
+    assert second.id == first.id and [s.version for s in bids.submissions_of(bid)] == [1]
+
+
+def test_quantities_and_prices_are_bounded(app):
+    w = bidding_world(n_suppliers=1)
+    user, org = w.suppliers[0]
+    bid = bids.start_bid(user, org, w.opportunity)
+    for bad in ("10000000000000", "1e999999", "NaN", "-1", "1.234"):
+        with pytest.raises(LotsError, match="at most 2"):
+            bids.save_draft(user, bid, social_value={"SV-EMP-01": bad})
+    with pytest.raises(LotsError, match="up to £100,000,000"):
+        bids.save_draft(user, bid, total_price_pence=10**15)
+    bids.save_draft(user, bid, social_value={"SV-EMP-01": "1,200.5"})
+    assert bid.social_value == {"SV-EMP-01": "1,200.5"}

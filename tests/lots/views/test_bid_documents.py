@@ -5,6 +5,7 @@ access rule and through the download route, which answers 404 without the file's
 import io
 
 import pytest
+import sqlalchemy as sa
 import time_machine
 from flask_login import AnonymousUserMixin
 from werkzeug.datastructures import FileStorage
@@ -50,8 +51,9 @@ def test_before_the_deadline_only_the_supplier_reads_it(world):
 def test_after_the_deadline_the_buyer_and_cleared_evaluators_read_it(world):
     w = world
     with time_machine.travel(past_deadline(w.opportunity), tick=False):
-        assert can_read(w.buyer_user, w.document)
+        assert not can_read(w.buyer_user, w.document)  # until the audited opening
         sealing.open_bids(w.buyer_user, w.opportunity)
+        assert can_read(w.buyer_user, w.document)
         assert not can_read(w.eve, w.document)  # not declared yet
         evaluation.declare(w.eve, w.opportunity, conflict=False)
         evaluation.declare(w.con, w.opportunity, conflict=True, details="A trustee there")
@@ -59,6 +61,10 @@ def test_after_the_deadline_the_buyer_and_cleared_evaluators_read_it(world):
         assert not can_read(w.con, w.document)
         for outsider in (w.suppliers[1][0], w.admin, None):
             assert not can_read(outsider, w.document)
+        # An evaluator who leaves the buyer organisation reads nothing more.
+        db.session.execute(sa.delete(Membership).where(Membership.user_id == w.eve.id))
+        db.session.commit()
+        assert not can_read(w.eve, w.document)
 
 
 def test_the_download_route_follows_the_rule_without_leaking_the_name(world, person):
@@ -73,6 +79,7 @@ def test_the_download_route_follows_the_rule_without_leaking_the_name(world, per
     response = own.get(url)
     assert response.status_code in (200, 302)
     with time_machine.travel(past_deadline(w.opportunity), tick=False):
+        sealing.open_bids(w.buyer_user, w.opportunity)
         late = person(w.buyer_user.email)  # signed in after travelling
         response = late.get(url)
         assert response.status_code in (200, 302)

@@ -193,7 +193,7 @@ def test_bad_price_input_is_kept_with_an_error(bw, person):
     assert error_links(bad) == ["#total_price"]
     assert input_value(bad, "total_price") == "twelve thousand"
     zero = rosa.post(f"{base}/price", {"total_price": "£0"})
-    assert error_summary(zero) == ["The price must be more than £0"]
+    assert error_summary(zero) == ["Enter a price more than £0 and up to £100,000,000"]
     assert input_value(zero, "total_price") == "£0"
     assert _bid(org).total_price_pence is None
     sv = rosa.post(f"{base}/social-value", {"social-value-SV-EMP-01": "lots"})

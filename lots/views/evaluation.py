@@ -51,12 +51,19 @@ def conflicted(user, opportunity):
     return assignment is not None and assignment.declaration == Declaration.CONFLICT
 
 
+def undeclared(user, opportunity):
+    """Assigned as an evaluator and not yet declared: sees no bid until they have."""
+    assignment = evaluation.assignment_for(user, opportunity.id)
+    return assignment is not None and assignment.declaration == Declaration.PENDING
+
+
 def may_oversee(user, opportunity):
     """The evaluation and result pages: colleagues with the buyer or approver role, unless they
-    declared a conflict of interest for this opportunity."""
+    declared a conflict of interest for this opportunity, or are an evaluator of it who has not
+    declared yet."""
     roles = buyer_roles(user, opportunity.buyer_id)
     return bool(roles & {BuyerRoleName.BUYER, BuyerRoleName.APPROVER}) and not conflicted(
-        user, opportunity)
+        user, opportunity) and not undeclared(user, opportunity)
 
 
 def _overseen(organisation_id, opportunity_id):

@@ -396,3 +396,17 @@ def test_moderation_then_the_ranked_result_to_two_decimal_places(world, person):
         assert soup(ann.get(urls(world)["result"])).find(id="propose-award") is None
         assert ann.post(urls(world)["propose"], form_url=urls(world)["award"]) \
             .status_code == 403
+
+
+def test_a_buyer_assigned_as_evaluator_sees_no_bid_until_they_declare(app, world, person):
+    from lots.services import evaluation as evaluation_service
+    from lots.services import sealing as sealing_service
+    submit_bids(world)
+    with time_machine.travel(past_deadline(world.opportunity), tick=False):
+        evaluation_service.assign_evaluator(world.buyer_user, world.opportunity, world.buyer_user)
+        sealing_service.open_bids(world.buyer_user, world.opportunity)
+        bea = person(BUYER)
+        for page in ("evaluation", "result"):
+            response = bea.get(urls(world)[page])
+            assert response.status_code in (302, 403), page
+            assert b"Supplier 1 CIC" not in response.data

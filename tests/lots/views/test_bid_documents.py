@@ -85,3 +85,18 @@ def test_the_download_route_follows_the_rule_without_leaking_the_name(world, per
         assert response.status_code in (200, 302)
         if response.status_code == 200:
             assert response.data == PDF
+
+
+def test_a_cleared_evaluator_finds_and_downloads_the_attachment_from_the_scoring_page(world,
+                                                                                     person):
+    w = world
+    with time_machine.travel(past_deadline(w.opportunity), tick=False):
+        sealing.open_bids(w.buyer_user, w.opportunity)
+        evaluation.declare(w.eve, w.opportunity, conflict=False)
+        eve = person(w.eve.email)
+        bid_id = w.document.subject_id
+        page = eve.get(f"/buyer/{w.buyer.id}/opportunities/{w.opportunity.id}/evaluate/bids/"
+                       f"{bid_id}")
+        assert page.status_code == 200 and b"method.pdf" in page.data
+        download = eve.get(f"/documents/{w.document.id}/download")
+        assert download.status_code in (200, 302)

@@ -1,21 +1,9 @@
 """Reading the supplier's DPS pages the way a person does, and posting them as a browser would."""
 import io
 
-from bs4 import BeautifulSoup
-
 from dps.services.setup import definition_for
-
-
-def soup(response):
-    return BeautifulSoup(response.get_data(as_text=True), "html.parser")
-
-
-def text(element):
-    return " ".join(element.get_text(" ").split()) if element is not None else ""
-
-
-def heading(response):
-    return text(soup(response).find("h1"))
+from tests.pages import (banner, checked, heading, input_value, soup,  # noqa: F401
+                         summary_rows, table_rows, text)
 
 
 def error_summary(response):
@@ -43,40 +31,6 @@ def task_list(response):
 
 def task_links(response):
     return [a["href"] for a in soup(response).select(".govuk-task-list__link")]
-
-
-def banner(response):
-    return text(soup(response).select_one(".govuk-notification-banner"))
-
-
-def table_rows(response, table_id):
-    table = soup(response).find("table", id=table_id)
-    if table is None:
-        return []
-    return [[text(cell) for cell in row.find_all(["td", "th"])] for row in table.select("tbody tr")]
-
-
-def summary_rows(response, list_id):
-    element = soup(response).find(id=list_id)
-    if element is None:
-        return {}
-    return {text(row.select_one(".govuk-summary-list__key")):
-            text(row.select_one(".govuk-summary-list__value"))
-            for row in element.select(".govuk-summary-list__row")}
-
-
-def input_value(response, name):
-    field = soup(response).find(["input", "textarea"], attrs={"name": name})
-    if field is None:
-        return None
-    if field.name == "textarea":
-        return field.get_text().lstrip("\n")
-    return field.get("value")
-
-
-def checked(response, name):
-    return [box["value"] for box in soup(response).find_all("input", attrs={"name": name})
-            if box.has_attr("checked")]
 
 
 def section_url(application, section_id):

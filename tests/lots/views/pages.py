@@ -1,17 +1,6 @@
 """Reading the lots pages the way a person does."""
-from bs4 import BeautifulSoup
-
-
-def soup(response):
-    return BeautifulSoup(response.get_data(as_text=True), "html.parser")
-
-
-def text(element):
-    return " ".join(element.get_text(" ").split()) if element is not None else ""
-
-
-def heading(response):
-    return text(soup(response).find("h1"))
+from tests.pages import (banner, checked, error_links, heading, input_value,  # noqa: F401
+                         section, selected, soup, summary_rows, table_rows, text)
 
 
 def error_summary(response):
@@ -20,55 +9,6 @@ def error_summary(response):
     if summary is None:
         return []
     return [text(a) for a in summary.select(".govuk-error-summary__list a")]
-
-
-def error_links(response):
-    summary = soup(response).select_one(".govuk-error-summary")
-    return [a["href"] for a in summary.select(".govuk-error-summary__list a")] if summary else []
-
-
-def banner(response):
-    return text(soup(response).select_one(".govuk-notification-banner"))
-
-
-def summary_rows(response, list_id):
-    element = soup(response).find(id=list_id)
-    if element is None:
-        return {}
-    return {text(row.select_one(".govuk-summary-list__key")):
-            text(row.select_one(".govuk-summary-list__value"))
-            for row in element.select(".govuk-summary-list__row")}
-
-
-def table_rows(response, table_id):
-    table = soup(response).find("table", id=table_id)
-    if table is None:
-        return []
-    return [[text(cell) for cell in row.find_all(["td", "th"])] for row in table.select("tbody tr")]
-
-
-def section(response, element_id):
-    return text(soup(response).find(id=element_id))
-
-
-def input_value(response, name):
-    field = soup(response).find(["input", "textarea"], attrs={"name": name})
-    if field is None:
-        return None
-    if field.name == "textarea":
-        return field.get_text().lstrip("\n")
-    return field.get("value")
-
-
-def selected(response, name):
-    select = soup(response).find("select", attrs={"name": name})
-    option = select.find("option", selected=True) if select else None
-    return option.get("value") if option else None
-
-
-def checked(response, name):
-    return [box["value"] for box in soup(response).find_all("input", attrs={"name": name})
-            if box.has_attr("checked")]
 
 
 def task_list(response):

@@ -109,6 +109,16 @@ def agree_all(person, world, bid, value, reason="Agreed after discussion"):
     assert response.status_code == 302, error_summary(response)
 
 
+def opened(world, person):
+    """After the deadline (the caller travels): the buyer assigns Eve, and Max as moderator,
+    and opens the bids. Returns the buyer, signed in."""
+    bea = person(BUYER)
+    assign(bea, world, EVE)
+    assign(bea, world, MAX, moderator=True)
+    bea.post(urls(world)["open"], form_url=urls(world)["evaluation"])
+    return bea
+
+
 def evaluated(world, person, scores=((4, 2), (3, 2)), agreed=(4, 2)):
     """After the deadline (the caller travels): open the bids, Eve and Max score them (bid 1
     and bid 2: ``scores`` per evaluator), both submit, Max agrees ``agreed``. Returns
@@ -284,10 +294,7 @@ def test_an_evaluator_declares_before_seeing_any_bid(world, person):
 def test_an_evaluator_with_a_conflict_gets_403_and_never_sees_a_bid(world, person):
     placed = submit_bids(world)
     with time_machine.travel(past_deadline(world.opportunity), tick=False):
-        bea = person(BUYER)
-        assign(bea, world, EVE)
-        assign(bea, world, MAX, moderator=True)
-        bea.post(urls(world)["open"], form_url=urls(world)["evaluation"])
+        bea = opened(world, person)
         eve = person(EVE)
         refused = declare(eve, world, conflict=True, details="")
         assert error_summary(refused) == ["Describe the conflict of interest"]
@@ -317,10 +324,7 @@ def test_an_evaluator_with_a_conflict_gets_403_and_never_sees_a_bid(world, perso
 def test_evaluators_cannot_see_each_others_scores_until_all_have_submitted(world, person):
     placed = submit_bids(world)
     with time_machine.travel(past_deadline(world.opportunity), tick=False):
-        bea = person(BUYER)
-        assign(bea, world, EVE)
-        assign(bea, world, MAX, moderator=True)
-        bea.post(urls(world)["open"], form_url=urls(world)["evaluation"])
+        bea = opened(world, person)
         eve, mod = person(EVE), person(MAX)
         declare(eve, world)
         declare(mod, world)
@@ -367,10 +371,7 @@ def test_evaluators_cannot_see_each_others_scores_until_all_have_submitted(world
 def test_moderation_then_the_ranked_result_to_two_decimal_places(world, person):
     placed = submit_bids(world)
     with time_machine.travel(past_deadline(world.opportunity), tick=False):
-        bea = person(BUYER)
-        assign(bea, world, EVE)
-        assign(bea, world, MAX, moderator=True)
-        bea.post(urls(world)["open"], form_url=urls(world)["evaluation"])
+        bea = opened(world, person)
         assert "The result is ready when" in section(bea.get(urls(world)["result"]),
                                                      "not-ready")
         eve, mod = person(EVE), person(MAX)

@@ -2,6 +2,7 @@
 import enum
 
 import sqlalchemy as sa
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -172,11 +173,17 @@ class Organisation(db.Model):
     def display_name(self):
         return self.trading_name or self.name
 
-    @property
+    @hybrid_property
     def is_sme(self):
-        """Fewer than 250 staff and turnover up to £44m."""
+        """Fewer than 250 staff and turnover up to £44m (in Python and in queries)."""
         return self.staff_band not in (None, StaffBand.LARGE) and self.turnover_band not in (
             None, TurnoverBand.OVER_44M)
+
+    @is_sme.inplace.expression
+    @classmethod
+    def _is_sme_expression(cls):
+        return sa.and_(cls.staff_band.is_not(None), cls.staff_band != StaffBand.LARGE,
+                       cls.turnover_band.is_not(None), cls.turnover_band != TurnoverBand.OVER_44M)
 
     def __repr__(self):
         return f"<Organisation {self.id} {self.kind} {self.name}>"

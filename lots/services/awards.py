@@ -13,13 +13,13 @@ from app.audit.services import record
 from app.documents.models import DocumentPurpose
 from app.documents.services import store_generated
 from app.extensions import db
-from app.organisations.models import Membership, Organisation, StaffBand, TurnoverBand
+from app.organisations.models import Membership, Organisation
 from app.accounts.models import User
 from app.queue import enqueue
 from app.timeutil import format_datetime, local_tz, to_local, utcnow
 from app.unitofwork import after_commit, commit
 from app.urls import absolute_url
-from dps.queries import vcse_organisation_ids
+from dps.queries import vcse_among
 from dps.working_days import add_working_days
 from lots import scoring
 from lots.award_models import (Award, AwardLetter, AwardStatus, Contract, SocialValueCommitment,
@@ -255,18 +255,6 @@ def letters_for(opportunity_id, organisation_id):
 
 # --- Contracts ---------------------------------------------------------------------------------
 
-def is_sme(organisation):
-    return (organisation.staff_band is not None and organisation.staff_band != StaffBand.LARGE
-            and organisation.turnover_band is not None
-            and organisation.turnover_band != TurnoverBand.OVER_44M)
-
-
-def is_vcse(organisation_id):
-    return db.session.execute(vcse_organisation_ids().where(
-        sa.literal_column("applications.organisation_id") == organisation_id).limit(1)
-    ).first() is not None
-
-
 def _add_months(day, months):
     month = day.month - 1 + months
     year, month = day.year + month // 12, month % 12 + 1
@@ -286,7 +274,8 @@ def _enter_contract(award):
         opportunity_id=opportunity.id, buyer_id=opportunity.buyer_id, supplier_id=supplier.id,
         lot_id=opportunity.lot_id, value_pence=snapshot["price"]["total_pence"],
         start_date=start, end_date=_add_months(start, months) - timedelta(days=1),
-        supplier_is_vcse=is_vcse(supplier.id), supplier_is_sme=is_sme(supplier),
+        supplier_is_vcse=supplier.id in vcse_among([supplier.id]),
+        supplier_is_sme=supplier.is_sme,
         supplier_region_code=supplier.region_code, entered_at=utcnow())
     db.session.add(contract)
     db.session.flush()

@@ -9,7 +9,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from app.accounts.models import User
 from app.extensions import db
-from app.organisations.models import Membership, Organisation, StaffBand, TurnoverBand
+from app.organisations.models import Membership, Organisation
 from app.queue import enqueue
 from app.timeutil import format_datetime, utcnow
 from app.urls import absolute_url
@@ -31,10 +31,7 @@ def eligible_supplier_ids(opportunity):
     if opportunity.reserved_vcse:
         stmt = stmt.where(Organisation.id.in_(vcse_organisation_ids()))
     if opportunity.reserved_sme:
-        stmt = stmt.where(Organisation.staff_band.is_not(None),
-                          Organisation.staff_band != StaffBand.LARGE,
-                          Organisation.turnover_band.is_not(None),
-                          Organisation.turnover_band != TurnoverBand.OVER_44M)
+        stmt = stmt.where(Organisation.is_sme)
     if opportunity.reserved_area_code:
         code = opportunity.reserved_area_code
         stmt = stmt.where(sa.or_(Organisation.local_authority_code == code,

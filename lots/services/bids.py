@@ -30,12 +30,13 @@ from lots.services import LotsError, NotAllowed
 from notifications.services import queue_email
 
 DEADLINE_SQLSTATE = "VB001"
+DEADLINE_PASSED = "The deadline for bids has passed"
 MAX_PRICE_PENCE = 10_000_000_000  # £100 million: far above any call-off, far inside the column
 WORD = re.compile(r"[\w\u00C0-\u024F]", re.UNICODE)
 
 
-class DeadlinePassed(LotsError):
-    pass
+class DeadlinePassed(NotAllowed):
+    """Refused because the deadline for bids has passed (by the app's or the database's clock)."""
 
 
 class BidIncomplete(LotsError):
@@ -61,7 +62,7 @@ def eligibility_problem(organisation_id, opportunity):
     if opportunity.status != OpportunityStatus.PUBLISHED:
         return "This opportunity is not open for bids"
     if not opportunity.is_open:
-        return "The deadline for bids has passed"
+        return DEADLINE_PASSED
     invited = db.session.execute(sa.select(Invitation.id).where(
         Invitation.opportunity_id == opportunity.id,
         Invitation.organisation_id == organisation_id)).first()
@@ -73,6 +74,11 @@ def eligibility_problem(organisation_id, opportunity):
         return ("Your organisation can no longer bid: it is not admitted to this lot, is "
                 "suspended, or no longer meets the reservation")
     return None
+
+
+def _refuse(problem):
+    """Raise the refusal for an eligibility problem: DeadlinePassed for the deadline."""
+    raise (DeadlinePassed if problem == DEADLINE_PASSED else NotAllowed)(problem)
 
 
 def _require_member(user, organisation_id):
@@ -94,7 +100,7 @@ def start_bid(user, organisation, opportunity):
         return existing
     problem = eligibility_problem(organisation.id, opportunity)
     if problem:
-        raise NotAllowed(problem)
+        _refuse(problem)
     bid = Bid(opportunity_id=opportunity.id, organisation_id=organisation.id,
               started_by_id=user.id, status=BidStatus.DRAFT, answers={}, pass_fail={},
               line_prices={}, social_value={}, attachment_ids=[])
@@ -115,7 +121,7 @@ def _require_changeable(user, bid):
     _require_member(user, bid.organisation_id)
     problem = eligibility_problem(bid.organisation_id, bid.opportunity)
     if problem:
-        raise NotAllowed(problem)
+        _refuse(problem)
 
 
 # --- The working copy ---------------------------------------------------------------------------
@@ -361,7 +367,7 @@ def submit(user, bid):
     opportunity = bid.opportunity
     problem = eligibility_problem(bid.organisation_id, opportunity)
     if problem:
-        raise (DeadlinePassed if "deadline" in problem else NotAllowed)(problem)
+        _refuse(problem)
     found = problems(bid)
     if found:
         raise BidIncomplete(found)
@@ -421,8 +427,8 @@ def withdraw(user, bid):
     if bid.status != BidStatus.SUBMITTED:
         raise LotsError("Only a submitted bid can be withdrawn")
     problem = eligibility_problem(bid.organisation_id, bid.opportunity)
-    if problem and "deadline" in problem:
-        raise DeadlinePassed(problem)
+    if problem == DEADLINE_PASSED:
+        _refuse(problem)
     _require_database_before_deadline(bid.opportunity)
     bid.status = BidStatus.WITHDRAWN
     bid.current_submission_id = None
@@ -445,7 +451,7 @@ def _require_database_before_deadline(opportunity):
         "SELECT clock_timestamp() >= submission_deadline FROM opportunities WHERE id = :id"),
         {"id": opportunity.id}).scalar()
     if late:
-        raise DeadlinePassed("The deadline for bids has passed")
+        raise DeadlinePassed(DEADLINE_PASSED)
 
 
 def submissions_of(bid):
@@ -463,14 +469,14 @@ def earlier_answers(organisation_id, exclude_opportunity_id):
         .where(BidSubmission.organisation_id == organisation_id,
                BidSubmission.opportunity_id != exclude_opportunity_id)
         .order_by(BidSubmission.id.desc()).limit(20)).all()
-    seen, out = set(), []
+    latest = {}
     for snapshot, title, opportunity_id in rows:
-        if opportunity_id in seen:
-            continue  # the latest version of each bid only
-        seen.add(opportunity_id)
-        texts = dict(db.session.execute(sa.select(OpportunityQuestion.id, OpportunityQuestion.text)
-                                        .where(OpportunityQuestion.opportunity_id == opportunity_id)
-                                        ).all())
+        latest.setdefault(opportunity_id, (snapshot, title))  # each bid's latest version only
+    texts = dict(db.session.execute(
+        sa.select(OpportunityQuestion.id, OpportunityQuestion.text)
+        .where(OpportunityQuestion.opportunity_id.in_(list(latest)))).all()) if latest else {}
+    out = []
+    for opportunity_id, (snapshot, title) in latest.items():
         for qid, answer in snapshot.get("answers", {}).items():
             out.append({"opportunity": title, "question": texts.get(int(qid), ""),
                         "answer": answer, "key": f"{opportunity_id}:{qid}"})

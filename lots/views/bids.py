@@ -83,7 +83,7 @@ def _bidder(opportunity_id, need_bid=True):
 
 
 def _is_deadline(exc):
-    return isinstance(exc, bids.DeadlinePassed) or "deadline" in str(exc).lower()
+    return isinstance(exc, bids.DeadlinePassed)
 
 
 def _refused(form, exc, default, fields=None):

@@ -55,7 +55,7 @@ def _sealed_bid_events():
     from lots.models import Opportunity
     from lots.services import sealing
     sealed_bids = sa.select(Bid.id).join(Opportunity, Opportunity.id == Bid.opportunity_id).where(
-        ~sealing._after_deadline())
+        ~sealing.after_deadline())
     return sa.or_(
         sa.and_(AuditEvent.subject_type == "bids", AuditEvent.subject_id.in_(sealed_bids)),
         sa.and_(AuditEvent.subject_type == "documents", AuditEvent.subject_id.in_(

@@ -144,6 +144,18 @@ def _cleared_assignment(user, opportunity):
     return assignment
 
 
+def may_oversee(user, opportunity):
+    """The evaluation and result pages: colleagues with the buyer or approver role, unless they
+    declared a conflict of interest for this opportunity, or are an evaluator of it who has not
+    declared yet (they see no bid until they have)."""
+    from lots.models import BuyerRoleName
+    from lots.permissions import buyer_roles
+    if not buyer_roles(user, opportunity.buyer_id) & {BuyerRoleName.BUYER, BuyerRoleName.APPROVER}:
+        return False
+    assignment = assignment_for(user, opportunity.id)
+    return assignment is None or assignment.declaration == Declaration.NO_CONFLICT
+
+
 def may_read_bids(user, opportunity):
     """Evaluators cleared to read the bids, or the buyer's moderating users (also evaluators)."""
     try:

@@ -22,7 +22,7 @@ from lots.services import LotsError, NotAllowed
 SEALED = "Bids stay sealed until the deadline has passed"
 
 
-def _after_deadline():
+def after_deadline():
     """SQL: the opportunity's deadline has passed (by the app's clock, as every list uses)."""
     return sa.and_(Opportunity.submission_deadline.is_not(None),
                    Opportunity.submission_deadline <= sa.literal(utcnow(), UTCDateTime()),
@@ -36,7 +36,7 @@ def submitted_bids_query(opportunity_id):
     return (sa.select(Bid)
             .join(Opportunity, Opportunity.id == Bid.opportunity_id)
             .where(Bid.opportunity_id == opportunity_id, Bid.status == BidStatus.SUBMITTED,
-                   Bid.current_submission_id.is_not(None), _after_deadline())
+                   Bid.current_submission_id.is_not(None), after_deadline())
             .order_by(Bid.id))
 
 
@@ -46,9 +46,7 @@ def submitted_bids(opportunity_id):
 
 def bid_count(opportunity_id):
     """How many bids were submitted; None while the seal holds (not zero: zero would tell)."""
-    sealed = db.session.execute(sa.select(sa.literal(1)).select_from(Opportunity).where(
-        Opportunity.id == opportunity_id, _after_deadline())).first() is None
-    if sealed:
+    if _sealed(opportunity_id):
         return None
     return db.session.execute(sa.select(sa.func.count()).select_from(
         submitted_bids_query(opportunity_id).subquery())).scalar()
@@ -60,13 +58,17 @@ def submission_for(bid_id):
         sa.select(BidSubmission)
         .join(Bid, Bid.current_submission_id == BidSubmission.id)
         .join(Opportunity, Opportunity.id == Bid.opportunity_id)
-        .where(Bid.id == bid_id, Bid.status == BidStatus.SUBMITTED, _after_deadline())
+        .where(Bid.id == bid_id, Bid.status == BidStatus.SUBMITTED, after_deadline())
     ).scalar_one_or_none()
 
 
 def is_sealed(opportunity):
+    return _sealed(opportunity.id)
+
+
+def _sealed(opportunity_id):
     return db.session.execute(sa.select(sa.literal(1)).select_from(Opportunity).where(
-        Opportunity.id == opportunity.id, _after_deadline())).first() is None
+        Opportunity.id == opportunity_id, after_deadline())).first() is None
 
 
 def evaluation_of(opportunity_id):

@@ -22,8 +22,7 @@ from lots import queries
 from lots.evaluation_forms import (ActionForm, AssignEvaluatorForm, ClearPriceForm,
                                    DeclarationForm, ExcludeForm, ReinstateForm, score_form)
 from lots.evaluation_models import Declaration
-from lots.models import BuyerRoleName
-from lots.permissions import buyer_roles, has_buyer_role
+from lots.permissions import has_buyer_role
 from lots.scoring import SCALE_LABELS, two_places
 from lots.services import LotsError, NotAllowed, evaluation, sealing
 from lots.services.awards import award_of
@@ -46,29 +45,9 @@ def _published(organisation_id, opportunity_id):
     return organisation, opportunity
 
 
-def conflicted(user, opportunity):
-    assignment = evaluation.assignment_for(user, opportunity.id)
-    return assignment is not None and assignment.declaration == Declaration.CONFLICT
-
-
-def undeclared(user, opportunity):
-    """Assigned as an evaluator and not yet declared: sees no bid until they have."""
-    assignment = evaluation.assignment_for(user, opportunity.id)
-    return assignment is not None and assignment.declaration == Declaration.PENDING
-
-
-def may_oversee(user, opportunity):
-    """The evaluation and result pages: colleagues with the buyer or approver role, unless they
-    declared a conflict of interest for this opportunity, or are an evaluator of it who has not
-    declared yet."""
-    roles = buyer_roles(user, opportunity.buyer_id)
-    return bool(roles & {BuyerRoleName.BUYER, BuyerRoleName.APPROVER}) and not conflicted(
-        user, opportunity) and not undeclared(user, opportunity)
-
-
 def _overseen(organisation_id, opportunity_id):
     organisation, opportunity = _published(organisation_id, opportunity_id)
-    require(may_oversee(current_user, opportunity))
+    require(evaluation.may_oversee(current_user, opportunity))
     return organisation, opportunity
 
 
@@ -140,7 +119,7 @@ def _render_evaluation(organisation, opportunity, form, problem=None):
 @login_required
 def evaluation_page(organisation_id, opportunity_id):
     organisation, opportunity = _published(organisation_id, opportunity_id)
-    if not may_oversee(current_user, opportunity):
+    if not evaluation.may_oversee(current_user, opportunity):
         if evaluation.assignment_for(current_user, opportunity.id) is not None:
             return _to_evaluate(opportunity)
         abort(403)

@@ -9,7 +9,7 @@ export FLASK_APP := wsgi
 export DEBIAN_FRONTEND := noninteractive
 IS_ROOT := $(shell [ "$$(id -u)" = 0 ] && echo yes)
 
-.PHONY: run test install install-test assets system-deps system-test-deps db demo worker clean
+.PHONY: run test lint install install-test assets system-deps system-test-deps db demo worker clean
 
 run: install assets
 	APP_ENV=development $(BIN)/flask db upgrade
@@ -19,8 +19,14 @@ run: install assets
 
 # Two workers (pytest-xdist) on a two-core machine; each has its own database and Redis db.
 TEST_WORKERS ?= 2
-test: install-test assets system-test-deps
+test: install-test assets system-test-deps lint
 	APP_ENV=test $(BIN)/pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
+
+# The house rules: ruff (lint and format) and the import-linter contracts in pyproject.toml.
+lint: install-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	PYTHONPATH=. $(BIN)/lint-imports
 
 # --- Python --------------------------------------------------------------------------------
 $(BIN)/python:

@@ -4,6 +4,7 @@ Every setting is documented in the README's configuration table. ``APP_ENV`` pic
 development embeds everything (SQLite, a local storage folder, inline jobs, an outbox you read at
 /dev/outbox); test and production expect real services.
 """
+
 import os
 from pathlib import Path
 
@@ -26,9 +27,9 @@ def _bool(name, default=False):
 def _normalise_db_url(url):
     """SQLAlchemy needs the psycopg 3 driver named explicitly."""
     if url.startswith("postgres://"):
-        url = "postgresql://" + url[len("postgres://"):]
+        url = "postgresql://" + url[len("postgres://") :]
     if url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
     return url
 
 
@@ -84,8 +85,7 @@ class Config:
     MIN_TENDER_DAYS = int(_env("MIN_TENDER_DAYS", "10"))
     QUICK_QUOTE_MIN_DAYS = int(_env("QUICK_QUOTE_MIN_DAYS", "10"))
     # Thresholds from 1 January 2026, including VAT, in pence.
-    THRESHOLD_CENTRAL_GOVERNMENT_PENCE = int(_env("THRESHOLD_CENTRAL_GOVERNMENT_PENCE",
-                                                  "13501800"))
+    THRESHOLD_CENTRAL_GOVERNMENT_PENCE = int(_env("THRESHOLD_CENTRAL_GOVERNMENT_PENCE", "13501800"))
     THRESHOLD_OTHER_PUBLIC_PENCE = int(_env("THRESHOLD_OTHER_PUBLIC_PENCE", "20772000"))
     VAT_RATE_PERCENT = int(_env("VAT_RATE_PERCENT", "20"))
     # Invitations and alerts are written to the outbox in chunks of this many people.
@@ -149,7 +149,9 @@ class ProductionConfig(Config):
     APP_ENV = "production"
     QUEUE_BACKEND = _env("QUEUE_BACKEND", "rq")
     MAIL_BACKEND = _env("MAIL_BACKEND", "smtp")
-    RATELIMIT_STORAGE_URI = _env("RATELIMIT_STORAGE_URI", _env("REDIS_URL", "redis://127.0.0.1:6379/0"))
+    RATELIMIT_STORAGE_URI = _env(
+        "RATELIMIT_STORAGE_URI", _env("REDIS_URL", "redis://127.0.0.1:6379/0")
+    )
 
 
 CONFIGS = {
@@ -178,5 +180,7 @@ def check_production(config):
     if config.get("QUEUE_BACKEND") != "rq":
         problems.append("QUEUE_BACKEND must be 'rq': inline jobs would run in the web process.")
     if config.get("MAIL_BACKEND") == "outbox":
-        problems.append("MAIL_BACKEND must be 'smtp' or 'notify': the outbox backend sends nothing.")
+        problems.append(
+            "MAIL_BACKEND must be 'smtp' or 'notify': the outbox backend sends nothing."
+        )
     return problems

@@ -1,6 +1,6 @@
 """The application factory: the shell every feature package plugs into."""
+
 import logging
-import os
 from pathlib import Path
 
 from flask import Flask
@@ -38,71 +38,80 @@ def create_app(config_name_or_object=None, overrides=None):
         problems = config_module.check_production(app.config)
         if problems:
             raise config_module.ConfigError(
-                "Refusing to start in production:\n- " + "\n- ".join(problems))
+                "Refusing to start in production:\n- " + "\n- ".join(problems)
+            )
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
-        Path(app.config["SQLALCHEMY_DATABASE_URI"][len("sqlite:///"):]).parent.mkdir(
-            parents=True, exist_ok=True)
+        Path(app.config["SQLALCHEMY_DATABASE_URI"][len("sqlite:///") :]).parent.mkdir(
+            parents=True, exist_ok=True
+        )
     logging.basicConfig(level=logging.INFO)
 
-    app.jinja_loader = ChoiceLoader([
-        FileSystemLoader(str(ROOT / "app" / "templates")),
-        FileSystemLoader(str(ROOT / "notifications" / "templates")),
-        PrefixLoader({
-            "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
-            "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
-        }),
-    ])
+    app.jinja_loader = ChoiceLoader(
+        [
+            FileSystemLoader(str(ROOT / "app" / "templates")),
+            PrefixLoader(
+                {
+                    "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
+                    "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
+                }
+            ),
+        ]
+    )
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True,
-                    compare_type=True, include_object=include_object)
+    migrate.init_app(
+        app,
+        db,
+        directory=str(ROOT / "migrations"),
+        render_as_batch=True,
+        compare_type=True,
+        include_object=include_object,
+    )
     csrf.init_app(app)
     app.config.setdefault("RATELIMIT_ENABLED", True)
     limiter.init_app(app)
     login_manager.init_app(app)
 
-    _import_models()
-    from app import security, templating, errors, cli
+    # The shell, then each feature package on top of it, in the order they build on each other.
+    # Each init_app registers its own pages, templates, hooks, commands and scheduled jobs.
+    import dps
+    import lots
+    import notifications
+    from app import (
+        audit,
+        cli,
+        documents,
+        error_pages,
+        outbox,
+        schedule_views,
+        security,
+        templating,
+        unitofwork,
+    )
+    from app.accounts import views as account_views
+    from app.health import bp as health_bp
+    from app.organisations import views as organisation_views
+    from app.pages import views as page_views
+
+    unitofwork.init_app(app)
+    audit.init_app(app)
     security.init_app(app)
     templating.init_app(app)
-    errors.init_app(app)
+    error_pages.init_app(app)
     cli.init_app(app)
-    _register_blueprints(app)
-    return app
-
-
-def _import_models():
-    """Every model module, so that metadata is complete for migrations and relationships."""
-    import app.accounts.models  # noqa: F401
-    import app.organisations.models  # noqa: F401
-    import app.audit.models  # noqa: F401
-    import notifications.models  # noqa: F401
-    import app.documents.models  # noqa: F401
-    import dps.models  # noqa: F401
-    import lots.models  # noqa: F401
-    import lots.bid_models  # noqa: F401
-    import lots.evaluation_models  # noqa: F401
-    import lots.award_models  # noqa: F401
-    import lots.services.invitations  # noqa: F401  (invites suppliers admitted late)
-    import app.audit.services  # noqa: F401  (its commit hook writes the chain)
-    import app.unitofwork  # noqa: F401
-
-
-def _register_blueprints(app):
-    from app.pages.views import bp as pages_bp
-    from app.health import bp as health_bp
-    from app.accounts.views import bp as accounts_bp
-    from app.organisations.views import bp as organisations_bp
-    from app.audit.views import bp as audit_bp
-    from notifications.views import bp as notifications_bp
-    from notifications.alert_views import bp as alerts_bp
-    from notifications.admin_views import bp as jobs_bp
-    from app.documents.views import bp as documents_bp
-    from dps.views import bp as dps_bp
-    from lots.views import bp as lots_bp
-
-    for bp in (pages_bp, health_bp, accounts_bp, organisations_bp, audit_bp, notifications_bp,
-               documents_bp, dps_bp, lots_bp, alerts_bp, jobs_bp):
+    for bp in (
+        page_views.bp,
+        health_bp,
+        account_views.bp,
+        organisation_views.bp,
+        schedule_views.bp,
+    ):
         app.register_blueprint(bp)
+    outbox.init_app(app)
+    documents.init_app(app)
+    dps.init_app(app)
+    lots.init_app(app)
+    notifications.init_app(app)
+    return app

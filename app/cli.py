@@ -1,4 +1,5 @@
 """Flask CLI commands: create-admin, seed-demo, audit verify, outbox relay, worker."""
+
 import getpass
 import os
 import sys
@@ -14,20 +15,25 @@ def init_app(app):
     app.cli.add_command(audit_cli)
     app.cli.add_command(outbox_cli)
     app.cli.add_command(worker)
-    from dps.cli import dps_cli
-    app.cli.add_command(dps_cli)
-    from notifications.schedule import schedule_cli
+    from app.schedule import schedule_cli
+
     app.cli.add_command(schedule_cli)
 
 
 @click.command("create-admin")
 @click.argument("email")
 @click.option("--name", default="Platform administrator", help="The administrator's name.")
-@click.option("--password", envvar="ADMIN_PASSWORD", default=None,
-              help="Read from ADMIN_PASSWORD, or asked for when not given.")
+@click.option(
+    "--password",
+    envvar="ADMIN_PASSWORD",
+    default=None,
+    help="Read from ADMIN_PASSWORD, or asked for when not given.",
+)
 def create_admin(email, name, password):
     """Make EMAIL a platform administrator (creating the account if needed)."""
-    from app.accounts.services import AccountError, create_admin as make_admin, find_user
+    from app.accounts.services import AccountError, find_user
+    from app.accounts.services import create_admin as make_admin
+
     if password is None and find_user(email) is None:
         if not sys.stdin.isatty():
             raise click.UsageError("Give --password or set ADMIN_PASSWORD.")
@@ -43,9 +49,12 @@ def create_admin(email, name, password):
 def seed_demo():
     """Load believable demo data. Safe to run again: it adds only what is missing."""
     from app.demo import seed
+
     accounts = seed()
-    click.echo("Demo data is loaded. Sign in with any of these (password for all: "
-               f"{accounts['password']}):")
+    click.echo(
+        "Demo data is loaded. Sign in with any of these (password for all: "
+        f"{accounts['password']}):"
+    )
     width = max((len(email) for _, email in accounts["accounts"]), default=0)
     for role, email in accounts["accounts"]:
         click.echo(f"  {email:<{width}}  {role}")
@@ -63,13 +72,16 @@ audit_cli = AppGroup("audit", help="The audit log.")
 def audit_verify():
     """Check the audit log's hash chain and report the first broken link."""
     from app.audit.services import verify_chain
+
     checked, broken, reason = verify_chain()
     if broken is None:
         click.echo(f"OK: {checked} audit events, chain intact.")
         return
-    click.echo(f"BROKEN at audit event {broken.id} ({broken.event_type}, "
-               f"{broken.occurred_at.isoformat()}): {reason}. {checked} events before it are intact.",
-               err=True)
+    click.echo(
+        f"BROKEN at audit event {broken.id} ({broken.event_type}, "
+        f"{broken.occurred_at.isoformat()}): {reason}. {checked} events before it are intact.",
+        err=True,
+    )
     sys.exit(1)
 
 
@@ -79,7 +91,8 @@ outbox_cli = AppGroup("outbox", help="The email outbox.")
 @outbox_cli.command("relay")
 def outbox_relay():
     """Queue outbox emails that were committed while Redis was down, or are due a retry."""
-    from notifications.services import relay_pending
+    from app.outbox.services import relay_pending
+
     queued = relay_pending()
     click.echo(f"Queued {queued} email{'s' if queued != 1 else ''}.")
 
@@ -91,6 +104,7 @@ def outbox_relay():
 def worker(burst, queues):
     """Run an RQ worker inside the app context."""
     from app.queue import AppWorker, redis_connection
+
     names = list(queues) or [current_app.config["QUEUE_NAME"]]
     conn = redis_connection()
     w = AppWorker(names, connection=conn)

@@ -1,5 +1,6 @@
 """Schema objects that only the migrations know about (PostgreSQL-specific), which autogenerate
 and the models-vs-migrations check must leave alone."""
+
 DATABASE_ONLY = {"search_vector", "ix_opportunities_search_vector"}
 
 

@@ -1,4 +1,5 @@
 """Form fields the GOV.UK patterns need and WTForms lacks."""
+
 from datetime import date
 
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput

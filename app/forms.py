@@ -1,7 +1,7 @@
 """Shared form helpers: GOV.UK widgets and plain-English validators."""
+
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import (GovPasswordInput, GovSubmitInput,
-                                                GovTextInput)
+from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput, GovTextInput
 from wtforms import PasswordField, StringField, SubmitField
 from wtforms.validators import Email, InputRequired, Length
 
@@ -16,20 +16,36 @@ def strip_whitespace(value):
 
 
 def email_field(label="Email address", description=None):
-    return StringField(label, description=description, widget=GovTextInput(),
-                       filters=[strip_whitespace], validators=[
-        InputRequired(message="Enter your email address"),
-        Length(max=320, message="Email address must be 320 characters or fewer"),
-        Email(message="Enter an email address in the correct format, like name@example.com",
-              check_deliverability=False),
-    ], render_kw={"autocomplete": "email", "spellcheck": "false"})
+    return StringField(
+        label,
+        description=description,
+        widget=GovTextInput(),
+        filters=[strip_whitespace],
+        validators=[
+            InputRequired(message="Enter your email address"),
+            Length(max=320, message="Email address must be 320 characters or fewer"),
+            Email(
+                message="Enter an email address in the correct format, like name@example.com",
+                check_deliverability=False,
+            ),
+        ],
+        render_kw={"autocomplete": "email", "spellcheck": "false"},
+    )
 
 
-def password_field(label="Password", message="Enter your password", autocomplete="current-password",
-                   description=None):
-    return PasswordField(label, description=description, widget=GovPasswordInput(),
-                         validators=[InputRequired(message=message)],
-                         render_kw={"autocomplete": autocomplete})
+def password_field(
+    label="Password",
+    message="Enter your password",
+    autocomplete="current-password",
+    description=None,
+):
+    return PasswordField(
+        label,
+        description=description,
+        widget=GovPasswordInput(),
+        validators=[InputRequired(message=message)],
+        render_kw={"autocomplete": autocomplete},
+    )
 
 
 def submit(label="Continue"):
@@ -42,3 +58,9 @@ def add_error(form, field_name, message):
         return
     field.errors = list(field.errors or []) + [message]
     form._errors = None  # WTForms caches form.errors; rebuild it with this message
+
+
+class ConfirmForm(Form):
+    """A form that is only a button (and its CSRF token)."""
+
+    submit = submit("Continue")

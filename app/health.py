@@ -1,4 +1,5 @@
 """GET /healthz: the state of the database, Redis (when used) and storage; 503 when one is down."""
+
 import sqlalchemy as sa
 from flask import Blueprint, current_app, jsonify
 
@@ -14,11 +15,13 @@ def _check_database():
 
 def _check_redis():
     from app.queue import redis_connection
+
     redis_connection().ping()
 
 
 def _check_storage():
     from app.storage import get_storage
+
     get_storage().check()
 
 
@@ -28,7 +31,8 @@ def _check_storage():
 def healthz():
     checks = {"database": _check_database, "storage": _check_storage}
     if current_app.config["QUEUE_BACKEND"] == "rq" or current_app.config[
-            "RATELIMIT_STORAGE_URI"].startswith("redis"):
+        "RATELIMIT_STORAGE_URI"
+    ].startswith("redis"):
         checks["redis"] = _check_redis
     result, healthy = {}, True
     for name, check in checks.items():
@@ -40,4 +44,5 @@ def healthz():
             result[name] = f"down: {type(exc).__name__}"
             current_app.logger.warning("health check %s failed: %s", name, exc)
     return jsonify({"status": "ok" if healthy else "down", "checks": result}), (
-        200 if healthy else 503)
+        200 if healthy else 503
+    )

@@ -1,13 +1,17 @@
 """The service navigation, which depends on who is signed in."""
+
 from flask import request, url_for
 from flask_login import current_user
 
 
 def navigation_items():
     try:
-        items = [("Home", url_for("pages.index")), ("Find a DPS", url_for("dps.list_dps")),
-                 ("Find suppliers", url_for("dps.directory")),
-                 ("Find opportunities", url_for("lots.find_opportunities"))]
+        items = [
+            ("Home", url_for("pages.index")),
+            ("Find a DPS", url_for("dps.list_dps")),
+            ("Find suppliers", url_for("dps.directory")),
+            ("Find opportunities", url_for("lots.find_opportunities")),
+        ]
         if current_user.is_authenticated:
             items.append(("Your organisations", url_for("organisations.list_organisations")))
             if _in_a_buyer_organisation(current_user):
@@ -26,16 +30,28 @@ def navigation_items():
     except RuntimeError:
         return []
     path = request.path
-    return [{"text": text, "href": href,
-             "active": href == path or (href != "/" and path.startswith(href))}
-            for text, href in items]
+    return [
+        {
+            "text": text,
+            "href": href,
+            "active": href == path or (href != "/" and path.startswith(href)),
+        }
+        for text, href in items
+    ]
 
 
 def _in_a_buyer_organisation(user):
     import sqlalchemy as sa
+
     from app.extensions import db
     from app.organisations.models import Membership, Organisation, OrganisationKind
-    return db.session.execute(
-        sa.select(Membership.id).join(Organisation, Organisation.id == Membership.organisation_id)
-        .where(Membership.user_id == user.id, Organisation.kind == OrganisationKind.BUYER)
-        .limit(1)).first() is not None
+
+    return (
+        db.session.execute(
+            sa.select(Membership.id)
+            .join(Organisation, Organisation.id == Membership.organisation_id)
+            .where(Membership.user_id == user.id, Organisation.kind == OrganisationKind.BUYER)
+            .limit(1)
+        ).first()
+        is not None
+    )

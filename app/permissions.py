@@ -3,6 +3,7 @@
 A check returns a bool (``can_*``) or raises Forbidden (``require_*``), which the error handler
 turns into the GOV.UK 403 page (or a JSON 403). Nothing here touches a template.
 """
+
 from functools import wraps
 
 import sqlalchemy as sa
@@ -17,8 +18,9 @@ def membership(user, organisation_id):
     if user is None or not getattr(user, "is_authenticated", False):
         return None
     return db.session.execute(
-        sa.select(Membership).where(Membership.user_id == user.id,
-                                    Membership.organisation_id == organisation_id)
+        sa.select(Membership).where(
+            Membership.user_id == user.id, Membership.organisation_id == organisation_id
+        )
     ).scalar_one_or_none()
 
 
@@ -47,8 +49,11 @@ def can_create_organisation(user):
 
 def can_accept_invitation(user, invitation):
     """Only the person the invitation was sent to: signed in with the invited email address."""
-    return bool(user is not None and getattr(user, "is_authenticated", False)
-                and user.email == (invitation.email or "").strip().lower())
+    return bool(
+        user is not None
+        and getattr(user, "is_authenticated", False)
+        and user.email == (invitation.email or "").strip().lower()
+    )
 
 
 def require(condition):
@@ -66,11 +71,14 @@ def require_manage_organisation(user, organisation_id):
 
 def admin_required(view):
     """A page for platform administrators only: signed-out people are sent to sign in."""
+
     @wraps(view)
     def wrapper(*args, **kwargs):
         if not current_user.is_authenticated:
             from app.extensions import login_manager
+
             return login_manager.unauthorized()
         require(is_admin(current_user))
         return view(*args, **kwargs)
+
     return wrapper

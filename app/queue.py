@@ -3,6 +3,7 @@
 Job functions take ids, never objects, and are idempotent; they are passed by reference and run in
 the app context (``flask worker`` pushes it for RQ; inline runs already have it).
 """
+
 import logging
 from datetime import timedelta
 
@@ -21,8 +22,9 @@ def redis_connection():
     app = current_app._get_current_object()
     conn = app.extensions.get("vcse_redis")
     if conn is None:
-        conn = redis.Redis.from_url(app.config["REDIS_URL"], socket_connect_timeout=2,
-                                    socket_timeout=5)
+        conn = redis.Redis.from_url(
+            app.config["REDIS_URL"], socket_connect_timeout=2, socket_timeout=5
+        )
         app.extensions["vcse_redis"] = conn
     return conn
 

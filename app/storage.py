@@ -4,6 +4,7 @@ Objects are private. Keys are opaque (made by the caller from random ids, never 
 name). S3 puts always ask for server-side encryption; downloads from S3 are short-lived presigned
 URLs, while the local backend's files are streamed by the app after the same permission check.
 """
+
 import os
 import shutil
 import tempfile
@@ -86,18 +87,26 @@ class S3Storage:
     def __init__(self, config):
         import boto3
         from botocore.config import Config as BotoConfig
+
         self.bucket = config["S3_BUCKET"]
         self.url_seconds = config.get("DOWNLOAD_URL_SECONDS", 60)
         self.client = boto3.client(
-            "s3", region_name=config["S3_REGION"], endpoint_url=config.get("S3_ENDPOINT_URL"),
+            "s3",
+            region_name=config["S3_REGION"],
+            endpoint_url=config.get("S3_ENDPOINT_URL"),
             aws_access_key_id=config.get("S3_ACCESS_KEY_ID"),
             aws_secret_access_key=config.get("S3_SECRET_ACCESS_KEY"),
-            config=BotoConfig(connect_timeout=3, read_timeout=30,
-                              retries={"max_attempts": 2, "mode": "standard"},
-                              signature_version="s3v4"))
+            config=BotoConfig(
+                connect_timeout=3,
+                read_timeout=30,
+                retries={"max_attempts": 2, "mode": "standard"},
+                signature_version="s3v4",
+            ),
+        )
 
     def _call(self, fn, **kwargs):
         from botocore.exceptions import BotoCoreError, ClientError
+
         try:
             return fn(**kwargs)
         except ClientError as exc:
@@ -113,9 +122,15 @@ class S3Storage:
 
     def put(self, key, fileobj, content_type, metadata=None):
         fileobj.seek(0)
-        self._call(self.client.put_object, Bucket=self.bucket, Key=key, Body=fileobj,
-                   ContentType=content_type, ServerSideEncryption="AES256",
-                   Metadata={k: str(v) for k, v in (metadata or {}).items()})
+        self._call(
+            self.client.put_object,
+            Bucket=self.bucket,
+            Key=key,
+            Body=fileobj,
+            ContentType=content_type,
+            ServerSideEncryption="AES256",
+            Metadata={k: str(v) for k, v in (metadata or {}).items()},
+        )
 
     def open(self, key):
         return self._call(self.client.get_object, Bucket=self.bucket, Key=key)["Body"]
@@ -134,11 +149,16 @@ class S3Storage:
             return False
 
     def presigned_url(self, key, filename, content_type, seconds=None):
-        return self.client.generate_presigned_url("get_object", Params={
-            "Bucket": self.bucket, "Key": key,
-            "ResponseContentDisposition": content_disposition(filename),
-            "ResponseContentType": content_type,
-        }, ExpiresIn=seconds or self.url_seconds)
+        return self.client.generate_presigned_url(
+            "get_object",
+            Params={
+                "Bucket": self.bucket,
+                "Key": key,
+                "ResponseContentDisposition": content_disposition(filename),
+                "ResponseContentType": content_type,
+            },
+            ExpiresIn=seconds or self.url_seconds,
+        )
 
 
 def get_storage():

@@ -1,8 +1,10 @@
 """Template globals and filters shared by every page, and the GOV.UK Frontend assets."""
+
 from pathlib import Path
 
 from flask import Blueprint, g, send_from_directory
 from govuk_frontend_wtf.main import WTFormsHelpers
+from jinja2 import FileSystemLoader
 
 from app.timeutil import format_date, format_datetime
 
@@ -28,6 +30,13 @@ def static(filename):
     return send_from_directory(STATIC, filename, max_age=3600)
 
 
+def add_template_folder(app, folder):
+    """Let ``app`` find templates in ``folder`` too (each package keeps its own)."""
+    loaders = app.jinja_loader.loaders
+    if not any(getattr(loader, "searchpath", None) == [str(folder)] for loader in loaders):
+        loaders.insert(len(loaders) - 1, FileSystemLoader(str(folder)))
+
+
 def init_app(app):
     WTFormsHelpers(app)
     app.register_blueprint(assets)
@@ -37,6 +46,7 @@ def init_app(app):
     @app.context_processor
     def _globals():
         from app.navigation import navigation_items
+
         return {
             "csp_nonce": getattr(g, "csp_nonce", ""),
             "service_name": app.config["SERVICE_NAME"],

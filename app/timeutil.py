@@ -1,4 +1,5 @@
 """Times are stored in UTC and shown in the DPS's timezone (Europe/London by default)."""
+
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 

@@ -1,4 +1,5 @@
 """Column types shared by every package."""
+
 from datetime import timezone
 
 import sqlalchemy as sa
@@ -36,5 +37,11 @@ class UTCDateTime(TypeDecorator):
 def string_enum(enum_cls, name, length=40):
     """A Python Enum stored as its string values (VARCHAR), so adding a value needs no ALTER TYPE
     and SQLite and PostgreSQL store the same thing."""
-    return sa.Enum(enum_cls, name=name, native_enum=False, length=length,
-                   values_callable=lambda e: [m.value for m in e], validate_strings=True)
+    return sa.Enum(
+        enum_cls,
+        name=name,
+        native_enum=False,
+        length=length,
+        values_callable=lambda e: [m.value for m in e],
+        validate_strings=True,
+    )

@@ -8,6 +8,7 @@ it, and so does a transaction that ends without committing (``session.close()``)
 whose transaction committed through a plain ``db.session.commit()`` waits for the next
 ``commit()``; if none comes, the outbox relay catches the email up.
 """
+
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
@@ -36,8 +37,7 @@ def within(transaction, ancestor):
 
 def after_commit(fn, *args, **kwargs):
     session = db.session()
-    session.info.setdefault(_PENDING, []).append(
-        (current_transaction(session), fn, args, kwargs))
+    session.info.setdefault(_PENDING, []).append((current_transaction(session), fn, args, kwargs))
 
 
 def commit():
@@ -47,25 +47,41 @@ def commit():
         fn(*args, **kwargs)
 
 
-@event.listens_for(Session, "after_commit")
 def _committed(session):
     if session.in_nested_transaction():
         return  # a savepoint was released: its callbacks wait for the outer commit
     pending = session.info.pop(_PENDING, None)
     if pending:
         session.info.setdefault(_READY, []).extend(
-            (fn, args, kwargs) for _, fn, args, kwargs in pending)
+            (fn, args, kwargs) for _, fn, args, kwargs in pending
+        )
 
 
-@event.listens_for(Session, "after_soft_rollback")
 def _rolled_back(session, previous_transaction):
     pending = session.info.get(_PENDING)
     if pending:
-        session.info[_PENDING] = [item for item in pending
-                                  if not within(item[0], previous_transaction)]
+        session.info[_PENDING] = [
+            item for item in pending if not within(item[0], previous_transaction)
+        ]
 
 
-@event.listens_for(Session, "after_transaction_end")
 def _ended(session, transaction):
     if transaction.parent is None:  # the whole transaction is over; committed ones moved on
         session.info.pop(_PENDING, None)
+
+
+def listen_once(target, name, fn):
+    """``event.listen`` that does nothing when ``fn`` already listens."""
+    if not event.contains(target, name, fn):
+        event.listen(target, name, fn)
+
+
+def init_app(app):
+    """Install this module's session hooks, once per process however many apps are built:
+    callbacks run after a commit, and are dropped on rollback."""
+    for name, fn in (
+        ("after_commit", _committed),
+        ("after_soft_rollback", _rolled_back),
+        ("after_transaction_end", _ended),
+    ):
+        listen_once(Session, name, fn)

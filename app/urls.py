@@ -1,4 +1,5 @@
 """Absolute links for emails, built from BASE_URL so they work from a worker with no request."""
+
 from urllib.parse import urlsplit
 
 from flask import current_app, has_request_context, url_for
@@ -10,8 +11,9 @@ def absolute_url(endpoint, **values):
     if has_request_context():
         path = url_for(endpoint, **values)
     else:
-        adapter = current_app.url_map.bind(parts.netloc, script_name=parts.path or "/",
-                                           url_scheme=parts.scheme)
+        adapter = current_app.url_map.bind(
+            parts.netloc, script_name=parts.path or "/", url_scheme=parts.scheme
+        )
         path = adapter.build(endpoint, values)
     return f"{parts.scheme}://{parts.netloc}{path}" if path.startswith("/") else path
 

@@ -12,6 +12,7 @@ bench/RESULTS.md (the 10,000 time against the 60 s goal; the 50,000 time against
 
 Redis: BENCH_REDIS_URL (default redis://127.0.0.1:6379/15), emptied first.
 """
+
 import argparse
 import os
 import signal
@@ -20,7 +21,8 @@ import sys
 import threading
 import time
 from collections import Counter
-from datetime import datetime, time as clock_time, timedelta
+from datetime import datetime, timedelta
+from datetime import time as clock_time
 
 from common import ROOT, fresh_database, production_env, record
 
@@ -44,6 +46,7 @@ class Sink:
 
 def free_port():
     import socket
+
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
@@ -52,7 +55,9 @@ def free_port():
 def deadline_in(days):
     """A whole-hour deadline on a working day, ``days`` or more ahead, as the rules need."""
     from zoneinfo import ZoneInfo
+
     from dps.working_days import is_working_day
+
     day = datetime.now(ZoneInfo("Europe/London")).date() + timedelta(days=days)
     while not is_working_day(day):
         day += timedelta(days=1)
@@ -62,30 +67,43 @@ def deadline_in(days):
 def run(n, redis_url):
     import redis
     import sqlalchemy as sa
+    from flask_migrate import upgrade
+
     from app import create_app
     from app.extensions import db
-    from flask_migrate import upgrade
 
     url = fresh_database(f"vcse_bench_alerts_{n}")
     redis.Redis.from_url(redis_url).flushdb()
     sink = Sink()
     from aiosmtpd.controller import Controller
+
     port = free_port()
     controller = Controller(sink, hostname="127.0.0.1", port=port)
     controller.start()
-    app = create_app("test", {"SQLALCHEMY_DATABASE_URI": url.replace("postgresql://",
-                                                                       "postgresql+psycopg://"),
-                              "REDIS_URL": redis_url, "QUEUE_BACKEND": "rq",
-                              "BASE_URL": "https://vcse-dps.example"})
-    env = production_env(url, REDIS_URL=redis_url, SMTP_HOST="127.0.0.1", SMTP_PORT=str(port),
-                         BASE_URL="https://vcse-dps.example")
+    app = create_app(
+        "test",
+        {
+            "SQLALCHEMY_DATABASE_URI": url.replace("postgresql://", "postgresql+psycopg://"),
+            "REDIS_URL": redis_url,
+            "QUEUE_BACKEND": "rq",
+            "BASE_URL": "https://vcse-dps.example",
+        },
+    )
+    env = production_env(
+        url,
+        REDIS_URL=redis_url,
+        SMTP_HOST="127.0.0.1",
+        SMTP_PORT=str(port),
+        BASE_URL="https://vcse-dps.example",
+    )
     workers = []
     try:
         with app.app_context():
             upgrade()
+            from lots.opportunities import services as opportunities
             from tests.lots.helpers import ready_draft, setup_world
             from tests.notifications.alerting import many_suppliers
-            from lots.services import opportunities
+
             admin, dps, lots, buyer_user, buyer = setup_world()
             started = time.time()
             addresses = set(many_suppliers(n, lots[0].id, domain="bench.example"))
@@ -93,13 +111,24 @@ def run(n, redis_url):
             db.session.commit()
             seeded = time.time() - started
             deadline = deadline_in(21)
-            draft = ready_draft(buyer_user, buyer, lots[0], submission_deadline=deadline,
-                                question_deadline=deadline - timedelta(days=5))
+            draft = ready_draft(
+                buyer_user,
+                buyer,
+                lots[0],
+                submission_deadline=deadline,
+                question_deadline=deadline - timedelta(days=5),
+            )
             for _ in range(2):
-                workers.append(subprocess.Popen(
-                    [str(ROOT / ".venv/bin/flask"), "--app", "wsgi", "worker"], cwd=ROOT,
-                    env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                    start_new_session=True))
+                workers.append(
+                    subprocess.Popen(
+                        [str(ROOT / ".venv/bin/flask"), "--app", "wsgi", "worker"],
+                        cwd=ROOT,
+                        env=env,
+                        stdout=subprocess.DEVNULL,
+                        stderr=subprocess.DEVNULL,
+                        start_new_session=True,
+                    )
+                )
             time.sleep(3)  # both workers listening
             t0 = time.time()
             opportunities.publish(buyer_user, draft)
@@ -110,9 +139,13 @@ def run(n, redis_url):
             time.sleep(2)  # anything more arriving would be a duplicate
             elapsed = (sink.last or time.time()) - t0
             from notifications.models import AlertFanout
+
             fanout = db.session.get(AlertFanout, draft.id)
-            fanout_seconds = ((fanout.finished_at - fanout.created_at).total_seconds()
-                              if fanout and fanout.finished_at else float("nan"))
+            fanout_seconds = (
+                (fanout.finished_at - fanout.created_at).total_seconds()
+                if fanout and fanout.finished_at
+                else float("nan")
+            )
             db.session.remove()
             db.engine.dispose()
     finally:
@@ -124,9 +157,16 @@ def run(n, redis_url):
                 os.killpg(proc.pid, signal.SIGKILL)
         controller.stop()
     got = set(sink.to)
-    return {"n": n, "seconds": elapsed, "publish": published, "fanout": fanout_seconds,
-            "seed": seeded, "duplicates": sum(c - 1 for c in sink.to.values() if c > 1),
-            "missing": len(addresses - got), "extra": len(got - addresses)}
+    return {
+        "n": n,
+        "seconds": elapsed,
+        "publish": published,
+        "fanout": fanout_seconds,
+        "seed": seeded,
+        "duplicates": sum(c - 1 for c in sink.to.values() if c > 1),
+        "missing": len(addresses - got),
+        "extra": len(got - addresses),
+    }
 
 
 def main():
@@ -138,25 +178,39 @@ def main():
     for n in args.suppliers:
         result = run(n, redis_url)
         results.append(result)
-        print(f"{n:,} suppliers: last email {result['seconds']:.1f} s after publishing "
-              f"(publish {result['publish'] * 1000:.0f} ms, fan-out job {result['fanout']:.1f} s); "
-              f"{result['duplicates']} duplicates, {result['missing']} missing, "
-              f"{result['extra']} unexpected", flush=True)
+        print(
+            f"{n:,} suppliers: last email {result['seconds']:.1f} s after publishing "
+            f"(publish {result['publish'] * 1000:.0f} ms, fan-out job {result['fanout']:.1f} s); "
+            f"{result['duplicates']} duplicates, {result['missing']} missing, "
+            f"{result['extra']} unexpected",
+            flush=True,
+        )
     rows = []
     base = results[0]
     for result in results:
         n = result["n"]
-        figure = (f"{result['seconds']:.1f} s to the last email ({n / result['seconds']:.0f} "
-                  f"emails/s; fan-out job {result['fanout']:.1f} s, publish "
-                  f"{result['publish'] * 1000:.0f} ms), {result['duplicates']} duplicates, "
-                  f"{result['missing']} missing, 2 workers")
+        figure = (
+            f"{result['seconds']:.1f} s to the last email ({n / result['seconds']:.0f} "
+            f"emails/s; fan-out job {result['fanout']:.1f} s, publish "
+            f"{result['publish'] * 1000:.0f} ms), {result['duplicates']} duplicates, "
+            f"{result['missing']} missing, 2 workers"
+        )
         if result is base:
             ratio = f"{result['seconds'] / GOAL_SECONDS:.2f} of the {GOAL_SECONDS} s goal"
         else:
-            ratio = (f"{result['seconds'] / base['seconds']:.2f}× the {base['n']:,} time for "
-                     f"{n / base['n']:.0f}× the people")
-        rows.append((f"Opportunity alerts to {n:,} matching suppliers: publish to last email "
-                     "accepted by SMTP", f"`{COMMAND}`", figure, ratio))
+            ratio = (
+                f"{result['seconds'] / base['seconds']:.2f}× the {base['n']:,} time for "
+                f"{n / base['n']:.0f}× the people"
+            )
+        rows.append(
+            (
+                f"Opportunity alerts to {n:,} matching suppliers: publish to last email "
+                "accepted by SMTP",
+                f"`{COMMAND}`",
+                figure,
+                ratio,
+            )
+        )
     record(rows)
     failed = [r for r in results if r["duplicates"] or r["missing"] or r["extra"]]
     sys.exit(1 if failed else 0)

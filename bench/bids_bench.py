@@ -36,6 +36,7 @@ Baselines measured in the same run: a bare /hello route's p95 under wrk on the s
 Writes its rows to bench/RESULTS.md; the database is dropped and Redis emptied at the end
 (--keep to keep the database).
 """
+
 import argparse
 import hashlib
 import os
@@ -49,9 +50,7 @@ import time
 from dataclasses import dataclass, field
 
 import psycopg
-
-from common import (ROOT, Gunicorn, admin_url, free_port, fresh_database, production_env,
-                    record, wrk)
+from common import ROOT, Gunicorn, admin_url, free_port, fresh_database, production_env, record, wrk
 
 COMMAND = "`.venv/bin/python bench/bids_bench.py`"
 BUCKET = "vcse-bench-bids"
@@ -62,6 +61,7 @@ LEAD_SECONDS = 15  # from moving the deadline to the start of the window
 
 # --- Services: moto S3, PostgreSQL ---------------------------------------------------------------
 
+
 class Moto:
     """moto's S3 server (the same Werkzeug server as ThreadedMotoServer) in its own process, so
     that it does not share a GIL with the 300 client threads."""
@@ -71,7 +71,10 @@ class Moto:
         self.endpoint = f"http://127.0.0.1:{self.port}"
         self.proc = subprocess.Popen(
             [str(ROOT / ".venv/bin/moto_server"), "-H", "127.0.0.1", "-p", str(self.port)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
         self.client = self._client()
         deadline = time.time() + 30
         while True:
@@ -83,13 +86,20 @@ class Moto:
                     self.stop()
                     raise RuntimeError("moto_server did not start")
                 time.sleep(0.2)
-        self.client.create_bucket(Bucket=BUCKET, CreateBucketConfiguration={
-            "LocationConstraint": "eu-west-2"})
+        self.client.create_bucket(
+            Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": "eu-west-2"}
+        )
 
     def _client(self):
         import boto3
-        return boto3.client("s3", region_name="eu-west-2", endpoint_url=self.endpoint,
-                            aws_access_key_id="testing", aws_secret_access_key="testing")
+
+        return boto3.client(
+            "s3",
+            region_name="eu-west-2",
+            endpoint_url=self.endpoint,
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",
+        )
 
     def objects(self):
         """{key: size} of every object in the bucket."""
@@ -100,9 +110,14 @@ class Moto:
         return found
 
     def app_settings(self):
-        return {"STORAGE": "s3", "S3_BUCKET": BUCKET, "S3_REGION": "eu-west-2",
-                "S3_ENDPOINT_URL": self.endpoint, "S3_ACCESS_KEY_ID": "testing",
-                "S3_SECRET_ACCESS_KEY": "testing"}
+        return {
+            "STORAGE": "s3",
+            "S3_BUCKET": BUCKET,
+            "S3_REGION": "eu-west-2",
+            "S3_ENDPOINT_URL": self.endpoint,
+            "S3_ACCESS_KEY_ID": "testing",
+            "S3_SECRET_ACCESS_KEY": "testing",
+        }
 
     def stop(self):
         try:
@@ -121,10 +136,12 @@ def drop_database(name):
 
 def flush_redis(url):
     import redis
+
     redis.Redis.from_url(url).flushdb()
 
 
 # --- Seeding, in-process through the services (not timed) ---------------------------------------
+
 
 @dataclass
 class Supplier:
@@ -146,10 +163,16 @@ def seed(url, n, redis_url):
     from tests.lots.bidding import complete_bid, published
     from tests.lots.helpers import admit, setup_world, supplier
 
-    app = create_app("test", {
-        "SQLALCHEMY_DATABASE_URI": url.replace("postgresql://", "postgresql+psycopg://"),
-        "QUEUE_BACKEND": "inline", "MAIL_BACKEND": "outbox",  # the invitations, to the outbox
-        "REDIS_URL": redis_url, "BASE_URL": "http://localhost"})
+    app = create_app(
+        "test",
+        {
+            "SQLALCHEMY_DATABASE_URI": url.replace("postgresql://", "postgresql+psycopg://"),
+            "QUEUE_BACKEND": "inline",
+            "MAIL_BACKEND": "outbox",  # the invitations, to the outbox
+            "REDIS_URL": redis_url,
+            "BASE_URL": "http://localhost",
+        },
+    )
     with app.app_context(), app.test_request_context():
         upgrade()
         _admin, _dps, lots, buyer_user, buyer = setup_world()
@@ -195,8 +218,10 @@ def pdf_of(index, size=ATTACHMENT_BYTES):
         out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
         for offset in offsets:
             out += b"%010d 00000 n \n" % offset
-        out += (b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n"
-                % (len(objects) + 1, xref))
+        out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+            len(objects) + 1,
+            xref,
+        )
         return bytes(out)
 
     bare = len(build(""))
@@ -244,14 +269,21 @@ class Client:
 
     def sign_in(self):
         import requests
+
         self.session = requests.Session()
         page = self.session.get(f"{self.base}/sign-in", timeout=30)
-        response = self.session.post(f"{self.base}/sign-in", data={
-            "csrf_token": csrf_token(page.text), "email": self.supplier.email,
-            "password": PASSWORD}, allow_redirects=False, timeout=30)
+        response = self.session.post(
+            f"{self.base}/sign-in",
+            data={
+                "csrf_token": csrf_token(page.text),
+                "email": self.supplier.email,
+                "password": PASSWORD,
+            },
+            allow_redirects=False,
+            timeout=30,
+        )
         if response.status_code != 302:
-            raise RuntimeError(f"{self.supplier.email} could not sign in: "
-                               f"{response.status_code}")
+            raise RuntimeError(f"{self.supplier.email} could not sign in: {response.status_code}")
         page = self.session.get(self.url("/attachments"), timeout=30)
         page.raise_for_status()
         self.token = csrf_token(page.text)  # one token serves every form in the session
@@ -268,10 +300,18 @@ class Client:
 
     def _upload_and_submit(self):
         begin = time.perf_counter()
-        response = self.session.post(self.url("/attachments"), data={"csrf_token": self.token},
-                                     files={"file": (f"method-statement-{self.supplier.index}"
-                                                     ".pdf", self.supplier.pdf,
-                                                     "application/pdf")}, timeout=60)
+        response = self.session.post(
+            self.url("/attachments"),
+            data={"csrf_token": self.token},
+            files={
+                "file": (
+                    f"method-statement-{self.supplier.index}.pdf",
+                    self.supplier.pdf,
+                    "application/pdf",
+                )
+            },
+            timeout=60,
+        )
         self.upload_seconds = time.perf_counter() - begin
         self.statuses.append(response.status_code)
         self.uploaded = bool(response.history) and response.history[0].status_code == 302
@@ -282,8 +322,9 @@ class Client:
                 self.outcome, self.detail = "error", f"upload answered {response.status_code}"
             return
         begin = time.perf_counter()
-        response = self.session.post(self.url("/submit"), data={"csrf_token": self.token},
-                                     timeout=60)
+        response = self.session.post(
+            self.url("/submit"), data={"csrf_token": self.token}, timeout=60
+        )
         self.submit_seconds = time.perf_counter() - begin
         self.statuses.append(response.status_code)
         if response.status_code == 200 and response.url.endswith("/bid/submitted"):
@@ -300,58 +341,74 @@ class Client:
 
 def sign_in_all(clients, threads=8):
     from concurrent.futures import ThreadPoolExecutor
+
     with ThreadPoolExecutor(threads) as pool:
         list(pool.map(Client.sign_in, clients))
 
 
 # --- Checking what was kept ----------------------------------------------------------------------
 
+
 def verify(url, opportunity_id, clients, deadline, objects):
     """What the database and the bucket hold, against what each client was told."""
     with psycopg.connect(url) as conn:
-        rows = conn.execute("""
+        rows = conn.execute(
+            """
             SELECT s.organisation_id, s.version, extract(epoch FROM s.submitted_at)::float8,
                    s.submitted_at >= o.submission_deadline, s.snapshot
             FROM bid_submissions s JOIN opportunities o ON o.id = s.opportunity_id
-            WHERE s.opportunity_id = %s""", (opportunity_id,)).fetchall()
+            WHERE s.opportunity_id = %s""",
+            (opportunity_id,),
+        ).fetchall()
         documents = conn.execute("""
             SELECT d.owner_organisation_id, d.storage_key, d.size_bytes, d.sha256
             FROM documents d WHERE d.purpose = 'bid_attachment'""").fetchall()
-        receipts = conn.execute("SELECT count(*) FROM outbox_messages "
-                                "WHERE template = 'bid_receipt'").fetchone()[0]
+        receipts = conn.execute(
+            "SELECT count(*) FROM outbox_messages WHERE template = 'bid_receipt'"
+        ).fetchone()[0]
     by_org = {}
     for org_id, version, stamped, late, snapshot in rows:
         by_org.setdefault(org_id, []).append((version, stamped, late, snapshot))
     found = {"problems": []}
     accepted = {c.supplier.organisation_id: c for c in clients if c.outcome == "accepted"}
-    found["lost"] = (sum(1 for org in accepted if org not in by_org)
-                     + sum(1 for org in by_org if org not in accepted))
+    found["lost"] = sum(1 for org in accepted if org not in by_org) + sum(
+        1 for org in by_org if org not in accepted
+    )
     found["late"] = sum(1 for subs in by_org.values() for s in subs if s[2])
     found["duplicates"] = sum(len(subs) - 1 for subs in by_org.values())
     found["submissions"] = len(rows)
-    found["last_stamp_before_deadline"] = max((s[1] for subs in by_org.values() for s in subs),
-                                              default=None)
+    found["last_stamp_before_deadline"] = max(
+        (s[1] for subs in by_org.values() for s in subs), default=None
+    )
     for org, client in accepted.items():
         for _version, _stamped, _late, snapshot in by_org.get(org, []):
             files = snapshot["attachments"]
-            if len(files) != 1 or files[0]["sha256"] != client.supplier.sha256 \
-                    or files[0]["size"] != ATTACHMENT_BYTES:
-                found["problems"].append(f"supplier {client.supplier.index}: the submission "
-                                         f"holds {files}, not its file")
+            if (
+                len(files) != 1
+                or files[0]["sha256"] != client.supplier.sha256
+                or files[0]["size"] != ATTACHMENT_BYTES
+            ):
+                found["problems"].append(
+                    f"supplier {client.supplier.index}: the submission holds {files}, not its file"
+                )
     for client in clients:
         if client.outcome != "accepted" and client.supplier.organisation_id in by_org:
-            found["problems"].append(f"supplier {client.supplier.index} was told "
-                                     f"{client.outcome} but has a submission")
+            found["problems"].append(
+                f"supplier {client.supplier.index} was told {client.outcome} but has a submission"
+            )
     uploaded = sum(1 for c in clients if c.uploaded)
     found["documents"] = len(documents)
     found["objects"] = len(objects)
     if len(documents) != uploaded:
-        found["problems"].append(f"{uploaded} uploads succeeded but {len(documents)} documents "
-                                 "are recorded")
+        found["problems"].append(
+            f"{uploaded} uploads succeeded but {len(documents)} documents are recorded"
+        )
     missing = [key for _org, key, size, _sha in documents if objects.get(key) != size]
     if missing or len(objects) != len(documents):
-        found["problems"].append(f"{len(objects)} objects in the bucket for {len(documents)} "
-                                 f"documents; {len(missing)} documents without their object")
+        found["problems"].append(
+            f"{len(objects)} objects in the bucket for {len(documents)} "
+            f"documents; {len(missing)} documents without their object"
+        )
     found["receipts"] = receipts
     if receipts != len(rows):
         found["problems"].append(f"{receipts} receipt emails for {len(rows)} submissions")
@@ -359,6 +416,7 @@ def verify(url, opportunity_id, clients, deadline, objects):
 
 
 # --- The run -------------------------------------------------------------------------------------
+
 
 def percentile(values, p):
     if not values:
@@ -385,8 +443,9 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--suppliers", type=int, default=300)
     parser.add_argument("--window", type=float, default=60.0, help="seconds before the deadline")
-    parser.add_argument("--late", type=float, default=0.05,
-                        help="fraction of clients scheduled after the deadline")
+    parser.add_argument(
+        "--late", type=float, default=0.05, help="fraction of clients scheduled after the deadline"
+    )
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--database", default="vcse_bench_bids", help="made afresh each run")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
@@ -411,21 +470,30 @@ def main():
         with psycopg.connect(url, autocommit=True) as conn:
             conn.execute("VACUUM ANALYZE")
             conn.execute("CHECKPOINT")
-        print(f"seeded {len(suppliers)} suppliers and draft bids in "
-              f"{time.perf_counter() - started:.1f}s", flush=True)
+        print(
+            f"seeded {len(suppliers)} suppliers and draft bids in "
+            f"{time.perf_counter() - started:.1f}s",
+            flush=True,
+        )
 
-        env = production_env(url, REDIS_URL=redis_url, RATELIMIT_STORAGE_URI=redis_url,
-                             # Bench-only: 300 people sign in from one address (the limit is
-                             # 30 per 15 minutes per address), and over plain HTTP.
-                             SIGNIN_LIMIT_PER_ADDRESS="100000 per minute",
-                             SESSION_COOKIE_SECURE="false",
-                             BASE_URL="http://localhost", **moto.app_settings())
+        env = production_env(
+            url,
+            REDIS_URL=redis_url,
+            RATELIMIT_STORAGE_URI=redis_url,
+            # Bench-only: 300 people sign in from one address (the limit is
+            # 30 per 15 minutes per address), and over plain HTTP.
+            SIGNIN_LIMIT_PER_ADDRESS="100000 per minute",
+            SESSION_COOKIE_SECURE="false",
+            BASE_URL="http://localhost",
+            **moto.app_settings(),
+        )
         server = Gunicorn(env, workers=args.workers)
         clients = [Client(s, server.url, opportunity_id) for s in suppliers]
         started = time.perf_counter()
         sign_in_all(clients)
-        print(f"signed in {len(clients)} clients in {time.perf_counter() - started:.1f}s",
-              flush=True)
+        print(
+            f"signed in {len(clients)} clients in {time.perf_counter() - started:.1f}s", flush=True
+        )
         wrk(server.url + "/hello", seconds=3, connections=16)  # warm up
         hello = wrk(server.url + "/hello", seconds=5, connections=16)
 
@@ -433,17 +501,22 @@ def main():
         # the published deadline is moved to the database's clock + lead + window, on a whole
         # second. The deferred trigger (migration 0008) reads it at every COMMIT.
         with psycopg.connect(url, autocommit=True) as conn:
-            deadline = conn.execute("""
+            deadline = conn.execute(
+                """
                 UPDATE opportunities
                 SET submission_deadline = date_trunc('second', clock_timestamp())
                         + make_interval(secs => %s),
                     question_deadline = NULL
                 WHERE id = %s
                 RETURNING extract(epoch FROM submission_deadline)::float8""",
-                (LEAD_SECONDS + args.window, opportunity_id)).fetchone()[0]
+                (LEAD_SECONDS + args.window, opportunity_id),
+            ).fetchone()[0]
         n_late = schedule(clients, deadline, args.window, args.late)
-        print(f"deadline in {deadline - time.time():.1f}s; {len(clients) - n_late} clients "
-              f"over the last {args.window:.0f}s, {n_late} after it", flush=True)
+        print(
+            f"deadline in {deadline - time.time():.1f}s; {len(clients) - n_late} clients "
+            f"over the last {args.window:.0f}s, {n_late} after it",
+            flush=True,
+        )
         threads = [threading.Thread(target=c.run, daemon=True) for c in clients]
         for t in threads:
             t.start()
@@ -467,11 +540,24 @@ def main():
 
     if args.dump:
         import json
+
         with open(args.dump, "w") as out:
-            json.dump([{"supplier": c.supplier.index, "at": c.at - deadline,
-                        "started": c.started - deadline, "finished": c.finished - deadline,
-                        "upload": c.upload_seconds, "submit": c.submit_seconds,
-                        "outcome": c.outcome, "detail": c.detail} for c in clients], out)
+            json.dump(
+                [
+                    {
+                        "supplier": c.supplier.index,
+                        "at": c.at - deadline,
+                        "started": c.started - deadline,
+                        "finished": c.finished - deadline,
+                        "upload": c.upload_seconds,
+                        "submit": c.submit_seconds,
+                        "outcome": c.outcome,
+                        "detail": c.detail,
+                    }
+                    for c in clients
+                ],
+                out,
+            )
     report(args, clients, deadline, n_late, hello, found, (load_before, load_after))
 
 
@@ -491,55 +577,84 @@ def report(args, clients, deadline, n_late, hello, found, load):
     throughput = len(accepted) / (last - first)
     offered = len(on_time) / args.window
     print(f"/hello baseline: {hello}; load average {load[0]:.1f} → {load[1]:.1f}")
-    print(f"accepted {len(accepted)}, refused: {len(refused_late)} of {len(late_scheduled)} "
-          f"scheduled after the deadline, {len(refused_close)} started before it but finished "
-          f"after; errors {len(errors)}")
-    print(f"submit time (upload + submit, redirects followed): p50 {p50 * 1000:.0f} ms, "
-          f"p95 {p95 * 1000:.0f} ms, max {worst * 1000:.0f} ms (upload p95 "
-          f"{upload_p95 * 1000:.0f} ms, submit p95 {submit_p95 * 1000:.0f} ms)")
+    print(
+        f"accepted {len(accepted)}, refused: {len(refused_late)} of {len(late_scheduled)} "
+        f"scheduled after the deadline, {len(refused_close)} started before it but finished "
+        f"after; errors {len(errors)}"
+    )
+    print(
+        f"submit time (upload + submit, redirects followed): p50 {p50 * 1000:.0f} ms, "
+        f"p95 {p95 * 1000:.0f} ms, max {worst * 1000:.0f} ms (upload p95 "
+        f"{upload_p95 * 1000:.0f} ms, submit p95 {submit_p95 * 1000:.0f} ms)"
+    )
     print(f"throughput {throughput:.2f} accepted/s (offered {offered:.2f}/s)")
-    print(f"lost {found['lost']}, accepted late {found['late']}, duplicates "
-          f"{found['duplicates']}, documents {found['documents']}, objects {found['objects']}, "
-          f"receipts {found['receipts']}")
+    print(
+        f"lost {found['lost']}, accepted late {found['late']}, duplicates "
+        f"{found['duplicates']}, documents {found['documents']}, objects {found['objects']}, "
+        f"receipts {found['receipts']}"
+    )
     for client in errors[:10]:
-        print(f"  error: supplier {client.supplier.index} at {client.at - deadline:+.2f}s: "
-              f"{client.detail} {client.statuses}")
+        print(
+            f"  error: supplier {client.supplier.index} at {client.at - deadline:+.2f}s: "
+            f"{client.detail} {client.statuses}"
+        )
     for problem in found["problems"][:20]:
         print(f"  PROBLEM: {problem}")
     if refused_close:
-        print("  started before the deadline and refused: " + ", ".join(
-            f"{c.started - deadline:+.2f}s ({c.outcome})" for c in refused_close))
+        print(
+            "  started before the deadline and refused: "
+            + ", ".join(f"{c.started - deadline:+.2f}s ({c.outcome})" for c in refused_close)
+        )
 
     n = len(clients)
-    scale = (f"{n} suppliers, 1 MB PDF each, last {args.window:.0f} s, {args.workers} gunicorn "
-             "workers, PostgreSQL, S3 on moto")
+    scale = (
+        f"{n} suppliers, 1 MB PDF each, last {args.window:.0f} s, {args.workers} gunicorn "
+        "workers, PostgreSQL, S3 on moto"
+    )
     busy = f"machine load average {load[0]:.1f} at the window's start, {load[1]:.1f} at its end"
     hello_p95 = hello["p95_ms"] / 1000
-    record([
-        ("Bids in the last minute: bare /hello p95 on the same gunicorn (baseline)", COMMAND,
-         f"{hello['rps']:.0f} req/s, p95 {hello['p95_ms']:.1f} ms (wrk -c16)", "1.00"),
-        ("Bids in the last minute: throughput (accepted upload + submit per second)", COMMAND,
-         f"{throughput:.2f} submissions/s ({len(accepted)} accepted in "
-         f"{last - first:.1f} s; {scale})",
-         f"{throughput / offered:.2f} of the offered {offered:.2f}/s"),
-        ("Bids in the last minute: p95 submit time (1 MB upload + submit, redirects followed)",
-         COMMAND, f"p95 {p95 * 1000:.0f} ms, p50 {p50 * 1000:.0f} ms, max {worst * 1000:.0f} ms "
-                  f"(upload p95 {upload_p95 * 1000:.0f} ms, submit p95 "
-                  f"{submit_p95 * 1000:.0f} ms; {busy})",
-         f"{p95 / hello_p95:.0f}× /hello p95"),
-        ("Bids in the last minute: accepted / refused as late / errors", COMMAND,
-         f"{len(accepted)} accepted, {len(refused_late)} of {len(late_scheduled)} sent after "
-         f"the deadline refused, {len(refused_close)} sent before it but committing after it "
-         f"refused, {len(errors)} errors",
-         f"{len(accepted) / n:.2f} of {n} clients accepted"),
-        ("Bids in the last minute: lost / accepted late (checked in the database and bucket)",
-         COMMAND,
-         f"{found['lost']} lost, {found['late']} accepted late, {found['duplicates']} "
-         f"duplicates, {len(found['problems'])} other problems ({found['submissions']} "
-         f"submissions, {found['objects']} objects in the bucket, {found['receipts']} receipts "
-         "in the outbox)",
-         f"{(found['lost'] + found['late']) / n:.2f} of {n} clients (goal 0)"),
-    ])
+    record(
+        [
+            (
+                "Bids in the last minute: bare /hello p95 on the same gunicorn (baseline)",
+                COMMAND,
+                f"{hello['rps']:.0f} req/s, p95 {hello['p95_ms']:.1f} ms (wrk -c16)",
+                "1.00",
+            ),
+            (
+                "Bids in the last minute: throughput (accepted upload + submit per second)",
+                COMMAND,
+                f"{throughput:.2f} submissions/s ({len(accepted)} accepted in "
+                f"{last - first:.1f} s; {scale})",
+                f"{throughput / offered:.2f} of the offered {offered:.2f}/s",
+            ),
+            (
+                "Bids in the last minute: p95 submit time (1 MB upload + submit, redirects followed)",
+                COMMAND,
+                f"p95 {p95 * 1000:.0f} ms, p50 {p50 * 1000:.0f} ms, max {worst * 1000:.0f} ms "
+                f"(upload p95 {upload_p95 * 1000:.0f} ms, submit p95 "
+                f"{submit_p95 * 1000:.0f} ms; {busy})",
+                f"{p95 / hello_p95:.0f}× /hello p95",
+            ),
+            (
+                "Bids in the last minute: accepted / refused as late / errors",
+                COMMAND,
+                f"{len(accepted)} accepted, {len(refused_late)} of {len(late_scheduled)} sent after "
+                f"the deadline refused, {len(refused_close)} sent before it but committing after it "
+                f"refused, {len(errors)} errors",
+                f"{len(accepted) / n:.2f} of {n} clients accepted",
+            ),
+            (
+                "Bids in the last minute: lost / accepted late (checked in the database and bucket)",
+                COMMAND,
+                f"{found['lost']} lost, {found['late']} accepted late, {found['duplicates']} "
+                f"duplicates, {len(found['problems'])} other problems ({found['submissions']} "
+                f"submissions, {found['objects']} objects in the bucket, {found['receipts']} receipts "
+                "in the outbox)",
+                f"{(found['lost'] + found['late']) / n:.2f} of {n} clients (goal 0)",
+            ),
+        ]
+    )
     bad = found["lost"] or found["late"] or found["duplicates"] or found["problems"] or errors
     sys.exit(1 if bad else 0)
 

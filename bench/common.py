@@ -1,4 +1,5 @@
 """Helpers the benchmarks share: a fresh PostgreSQL database, gunicorn, wrk, and RESULTS.md."""
+
 import os
 import re
 import signal
@@ -17,7 +18,9 @@ sys.path.insert(0, str(ROOT))
 
 
 def admin_url():
-    return os.environ.get("BENCH_DATABASE_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+    return os.environ.get(
+        "BENCH_DATABASE_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
+    )
 
 
 def fresh_database(name):
@@ -30,10 +33,18 @@ def fresh_database(name):
 
 def production_env(database_url, **extra):
     env = dict(os.environ)
-    env.update({"APP_ENV": "production", "SECRET_KEY": "b" * 48, "DATABASE_URL": database_url,
-                "QUEUE_BACKEND": "rq", "MAIL_BACKEND": "smtp",
-                "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/14"),
-                "STORAGE": "local", "STORAGE_LOCAL_PATH": "/tmp/vcse-bench-storage"})
+    env.update(
+        {
+            "APP_ENV": "production",
+            "SECRET_KEY": "b" * 48,
+            "DATABASE_URL": database_url,
+            "QUEUE_BACKEND": "rq",
+            "MAIL_BACKEND": "smtp",
+            "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/14"),
+            "STORAGE": "local",
+            "STORAGE_LOCAL_PATH": "/tmp/vcse-bench-storage",
+        }
+    )
     env.update(extra)
     return env
 
@@ -48,11 +59,23 @@ class Gunicorn:
     def __init__(self, env, workers=4, app="bench.wsgi_bench:app"):
         self.port = free_port()
         self.proc = subprocess.Popen(
-            [str(ROOT / ".venv/bin/gunicorn"), "--workers", str(workers), "--bind",
-             f"127.0.0.1:{self.port}", "--log-level", "warning", app],
-            cwd=ROOT, env=env, start_new_session=True)
+            [
+                str(ROOT / ".venv/bin/gunicorn"),
+                "--workers",
+                str(workers),
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--log-level",
+                "warning",
+                app,
+            ],
+            cwd=ROOT,
+            env=env,
+            start_new_session=True,
+        )
         self.url = f"http://127.0.0.1:{self.port}"
         import urllib.request
+
         deadline = time.time() + 60
         ready = 0
         while ready < workers * 2 and time.time() < deadline:  # every worker has booted
@@ -80,23 +103,40 @@ def wrk(url, seconds=15, connections=16, threads=2, lua=""):
             combined.write(lua + "\n" + script.read_text())
             combined.flush()
             script = combined.name
-        out = subprocess.run(["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s",
-                              "--timeout", "10s", "-s", str(script), url],
-                             capture_output=True, text=True).stdout
+        out = subprocess.run(
+            [
+                "wrk",
+                f"-t{threads}",
+                f"-c{connections}",
+                f"-d{seconds}s",
+                "--timeout",
+                "10s",
+                "-s",
+                str(script),
+                url,
+            ],
+            capture_output=True,
+            text=True,
+        ).stdout
     line = next(l for l in out.splitlines() if l.startswith("RESULT"))
     return {k: float(v) for k, v in re.findall(r"(\w+)=([\d.]+)", line)}
 
 
 def record(rows):
     """Replace this benchmark's rows in RESULTS.md (keyed by the 'what' column)."""
-    header = ("# Benchmark results\n\nEach row: what was measured, the command, the figure, and "
-              "its ratio to the baseline measured in the same run. Machine: 2 cores, 24 GiB "
-              "(the project's standard machine).\n\n| What | Command | Figure | Ratio to baseline |\n"
-              "| --- | --- | --- | --- |\n")
+    header = (
+        "# Benchmark results\n\nEach row: what was measured, the command, the figure, and "
+        "its ratio to the baseline measured in the same run. Machine: 2 cores, 24 GiB "
+        "(the project's standard machine).\n\n| What | Command | Figure | Ratio to baseline |\n"
+        "| --- | --- | --- | --- |\n"
+    )
     existing = []
     if RESULTS.exists():
-        existing = [l for l in RESULTS.read_text().splitlines() if l.startswith("| ")
-                    and not l.startswith("| What") and not l.startswith("| ---")]
+        existing = [
+            l
+            for l in RESULTS.read_text().splitlines()
+            if l.startswith("| ") and not l.startswith("| What") and not l.startswith("| ---")
+        ]
     names = {r[0] for r in rows}
     kept = [l for l in existing if l.split("|")[1].strip() not in names]
     lines = kept + ["| " + " | ".join(r) + " |" for r in rows]

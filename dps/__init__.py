@@ -1,0 +1,31 @@
+"""The DPS itself and supplier admission: the questionnaire, applications, decisions, suppliers'
+standing and the public directory. Imports only the shell (``app``)."""
+
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+
+def init_app(app):
+    """Add the DPS's pages, templates, command and scheduled job to ``app``."""
+    # Imported here, when the app is built, so that importing the models never loads the views.
+    from app import schedule
+    from app.templating import add_template_folder
+    from dps import jobs
+    from dps.blueprint import bp
+    from dps.cli import dps_cli
+    from dps.views import admin, applications, directory, public  # noqa: F401  (its pages)
+
+    add_template_folder(app, HERE / "templates")
+    app.register_blueprint(bp)
+    app.cli.add_command(dps_cli)
+    schedule.add(
+        app,
+        schedule.Entry(
+            "dps-daily",
+            jobs.run_daily,
+            "day",
+            at=(6, 0),
+            description="Renewals, expiring documents, suspensions (flask dps daily)",
+        ),
+    )

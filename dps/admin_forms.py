@@ -1,5 +1,6 @@
 """Forms for the operator's pages. They parse what was typed (numbers, money, dates) and keep it
 for redisplay; the services own the rules about the values."""
+
 import re
 from decimal import Decimal, InvalidOperation
 
@@ -18,26 +19,44 @@ def _labels(labels):
 
 
 def _text(label, description=None, validators=(), **render_kw):
-    return StringField(label, description=description, widget=GovTextInput(),
-                       filters=[strip_whitespace], validators=list(validators),
-                       render_kw=render_kw or None)
+    return StringField(
+        label,
+        description=description,
+        widget=GovTextInput(),
+        filters=[strip_whitespace],
+        validators=list(validators),
+        render_kw=render_kw or None,
+    )
 
 
 def _area(label, description=None, validators=()):
-    return TextAreaField(label, description=description, widget=GovTextArea(),
-                         filters=[strip_whitespace], validators=list(validators))
+    return TextAreaField(
+        label,
+        description=description,
+        widget=GovTextArea(),
+        filters=[strip_whitespace],
+        validators=list(validators),
+    )
 
 
 def _radios(label, choices, message, description=None, default=None):
-    return RadioField(label, description=description, choices=choices, default=default,
-                      widget=GovRadioInput(), invalid_choice_message=message)
+    return RadioField(
+        label,
+        description=description,
+        choices=choices,
+        default=default,
+        widget=GovRadioInput(),
+        invalid_choice_message=message,
+    )
 
 
 def required_date(message):
     """A date must be given; a date typed wrongly already says what is wrong with it."""
+
     def _check(form, field):
         if field.data is None and not field.process_errors:
             raise StopValidation(message)
+
     return _check
 
 
@@ -55,8 +74,12 @@ def pounds_to_pence(text):
         amount = Decimal(cleaned)
     except InvalidOperation as exc:
         raise ValueError(text) from exc
-    if not amount.is_finite() or amount < 0 or amount.as_tuple().exponent < -2 \
-            or amount >= Decimal(10) ** 11:
+    if (
+        not amount.is_finite()
+        or amount < 0
+        or amount.as_tuple().exponent < -2
+        or amount >= Decimal(10) ** 11
+    ):
         raise ValueError(text)
     return int(amount * 100)
 
@@ -71,6 +94,7 @@ def _whole_number_check(message, optional=False, minimum=None, too_small=None):
             raise ValidationError(message) from None
         if minimum is not None and value < minimum:
             raise ValidationError(too_small)
+
     return _check
 
 
@@ -82,53 +106,89 @@ def _money_check(message, optional=False):
             pounds_to_pence(field.data)
         except ValueError:
             raise ValidationError(message) from None
+
     return _check
 
 
 class DpsForm(Form):
-    name = _text("Name", validators=[
-        InputRequired(message="Enter the name of the DPS"),
-        Length(max=200, message="Name must be 200 characters or fewer")], spellcheck="true")
-    slug = _text("Web address name",
-                 "Lower case letters, numbers and hyphens, like yorkshire-community-services. "
-                 "It becomes part of the DPS’s web address and cannot be changed later",
-                 validators=[InputRequired(message="Enter a web address name"),
-                             Length(max=80, message="Web address name must be 80 characters "
-                                                    "or fewer")], spellcheck="false")
-    summary = _text("Summary", "One sentence, shown in lists of DPSs",
-                    validators=[InputRequired(message="Enter a summary"),
-                                Length(max=500, message="Summary must be 500 characters or "
-                                                        "fewer")])
-    description = _area("Description", "What the DPS buys, for whom and where",
-                        validators=[InputRequired(message="Enter a description")])
-    who_may_join = _area("Who may join", "The conditions for admission. They are fixed for the "
-                                         "life of the DPS",
-                         validators=[InputRequired(message="Enter who may join")])
-    regime = _radios("Which rules does it follow?", _labels(REGIME_LABELS),
-                     "Select which rules the DPS follows",
-                     description="A DPS set up from 24 February 2025 is a dynamic market under "
-                                 "the Procurement Act 2023",
-                     default=Regime.PROCUREMENT_ACT_2023.value)
-    starts_on = GovDateField("Start date", name_for_errors="Start date",
-                             description="For example, 1 1 2026",
-                             validators=[required_date("Enter the start date")])
-    ends_on = GovDateField("End date", name_for_errors="End date",
-                           description="For example, 31 12 2030",
-                           validators=[required_date("Enter the end date")])
+    name = _text(
+        "Name",
+        validators=[
+            InputRequired(message="Enter the name of the DPS"),
+            Length(max=200, message="Name must be 200 characters or fewer"),
+        ],
+        spellcheck="true",
+    )
+    slug = _text(
+        "Web address name",
+        "Lower case letters, numbers and hyphens, like yorkshire-community-services. "
+        "It becomes part of the DPS’s web address and cannot be changed later",
+        validators=[
+            InputRequired(message="Enter a web address name"),
+            Length(max=80, message="Web address name must be 80 characters or fewer"),
+        ],
+        spellcheck="false",
+    )
+    summary = _text(
+        "Summary",
+        "One sentence, shown in lists of DPSs",
+        validators=[
+            InputRequired(message="Enter a summary"),
+            Length(max=500, message="Summary must be 500 characters or fewer"),
+        ],
+    )
+    description = _area(
+        "Description",
+        "What the DPS buys, for whom and where",
+        validators=[InputRequired(message="Enter a description")],
+    )
+    who_may_join = _area(
+        "Who may join",
+        "The conditions for admission. They are fixed for the life of the DPS",
+        validators=[InputRequired(message="Enter who may join")],
+    )
+    regime = _radios(
+        "Which rules does it follow?",
+        _labels(REGIME_LABELS),
+        "Select which rules the DPS follows",
+        description="A DPS set up from 24 February 2025 is a dynamic market under "
+        "the Procurement Act 2023",
+        default=Regime.PROCUREMENT_ACT_2023.value,
+    )
+    starts_on = GovDateField(
+        "Start date",
+        name_for_errors="Start date",
+        description="For example, 1 1 2026",
+        validators=[required_date("Enter the start date")],
+    )
+    ends_on = GovDateField(
+        "End date",
+        name_for_errors="End date",
+        description="For example, 31 12 2030",
+        validators=[required_date("Enter the end date")],
+    )
     admission_days = _text(
         "Time limit to decide an application, in working days",
         "Usually 10. You can extend one application to 15 working days if you record why",
-        validators=[InputRequired(message="Enter the time limit in working days"),
-                    _whole_number_check("Enter the time limit as a whole number of working "
-                                        "days, like 10")], inputmode="numeric")
-    calendar = _radios("Which bank holidays do working days skip?", _labels(CALENDAR_LABELS),
-                       "Select which bank holidays working days skip",
-                       default=Calendar.ENGLAND_AND_WALES.value)
+        validators=[
+            InputRequired(message="Enter the time limit in working days"),
+            _whole_number_check("Enter the time limit as a whole number of working days, like 10"),
+        ],
+        inputmode="numeric",
+    )
+    calendar = _radios(
+        "Which bank holidays do working days skip?",
+        _labels(CALENDAR_LABELS),
+        "Select which bank holidays working days skip",
+        default=Calendar.ENGLAND_AND_WALES.value,
+    )
     winner_fee_percent = _text(
         "Fee charged to winning suppliers (optional)",
         "A percentage of contract value, up to 5, like 1.5. Only a dynamic market under the "
         "Procurement Act 2023 may charge one. Leave blank for no fee",
-        validators=[], inputmode="decimal")
+        validators=[],
+        inputmode="decimal",
+    )
     submit = submit("Create DPS")
 
     def __init__(self, *args, **kwargs):
@@ -149,9 +209,13 @@ class DpsForm(Form):
     def values(self):
         fee = self.winner_fee_percent.data
         return {
-            "name": self.name.data, "slug": self.slug.data, "summary": self.summary.data,
-            "description": self.description.data, "who_may_join": self.who_may_join.data,
-            "regime": self.regime.data, "starts_on": self.starts_on.data,
+            "name": self.name.data,
+            "slug": self.slug.data,
+            "summary": self.summary.data,
+            "description": self.description.data,
+            "who_may_join": self.who_may_join.data,
+            "regime": self.regime.data,
+            "starts_on": self.starts_on.data,
             "ends_on": self.ends_on.data,
             "admission_days": whole_number(self.admission_days.data),
             "calendar": self.calendar.data,
@@ -160,52 +224,81 @@ class DpsForm(Form):
 
 
 class LotForm(Form):
-    number = _text("Lot number", validators=[
-        InputRequired(message="Enter the lot number"),
-        _whole_number_check("Enter the lot number as a whole number, like 3", minimum=1,
-                            too_small="Lot number must be 1 or more")],
-        inputmode="numeric")
-    title = _text("Title", validators=[
-        InputRequired(message="Enter the lot’s title"),
-        Length(max=200, message="Title must be 200 characters or fewer")])
-    description = _area("Description", "What work the lot covers, and where",
-                        validators=[InputRequired(message="Enter a description of the lot")])
-    min_value = _text("Smallest contract value (optional)",
-                      "In pounds, excluding VAT. Leave blank for £0",
-                      validators=[_money_check("Enter the smallest value as an amount of money, "
-                                               "like 5000", optional=True)],
-                      inputmode="decimal")
-    max_value = _text("Largest contract value", "In pounds, excluding VAT",
-                      validators=[InputRequired(message="Enter the largest contract value"),
-                                  _money_check("Enter the largest value as an amount of money, "
-                                               "like 250000")],
-                      inputmode="decimal")
-    reserved_for = _radios("Who may apply for this lot?", _labels(RESERVED_LABELS),
-                           "Select who may apply for this lot",
-                           default=ReservedFor.NONE.value)
-    cap_group = _text("Lot group (optional)",
-                      "For lots split into areas (patches): give each patch the same group "
-                      "name, like Homecare patches",
-                      validators=[Length(max=80, message="Lot group must be 80 characters or "
-                                                         "fewer")])
+    number = _text(
+        "Lot number",
+        validators=[
+            InputRequired(message="Enter the lot number"),
+            _whole_number_check(
+                "Enter the lot number as a whole number, like 3",
+                minimum=1,
+                too_small="Lot number must be 1 or more",
+            ),
+        ],
+        inputmode="numeric",
+    )
+    title = _text(
+        "Title",
+        validators=[
+            InputRequired(message="Enter the lot’s title"),
+            Length(max=200, message="Title must be 200 characters or fewer"),
+        ],
+    )
+    description = _area(
+        "Description",
+        "What work the lot covers, and where",
+        validators=[InputRequired(message="Enter a description of the lot")],
+    )
+    min_value = _text(
+        "Smallest contract value (optional)",
+        "In pounds, excluding VAT. Leave blank for £0",
+        validators=[
+            _money_check("Enter the smallest value as an amount of money, like 5000", optional=True)
+        ],
+        inputmode="decimal",
+    )
+    max_value = _text(
+        "Largest contract value",
+        "In pounds, excluding VAT",
+        validators=[
+            InputRequired(message="Enter the largest contract value"),
+            _money_check("Enter the largest value as an amount of money, like 250000"),
+        ],
+        inputmode="decimal",
+    )
+    reserved_for = _radios(
+        "Who may apply for this lot?",
+        _labels(RESERVED_LABELS),
+        "Select who may apply for this lot",
+        default=ReservedFor.NONE.value,
+    )
+    cap_group = _text(
+        "Lot group (optional)",
+        "For lots split into areas (patches): give each patch the same group "
+        "name, like Homecare patches",
+        validators=[Length(max=80, message="Lot group must be 80 characters or fewer")],
+    )
     cap_per_provider = _text(
         "Most lots of the group one provider may hold (optional)",
         "For example, 1 to spread the work across providers",
-        validators=[_whole_number_check("Enter the most lots as a whole number, like 1",
-                                        optional=True)], inputmode="numeric")
+        validators=[
+            _whole_number_check("Enter the most lots as a whole number, like 1", optional=True)
+        ],
+        inputmode="numeric",
+    )
     submit = submit("Add lot")
 
     def values(self):
         return {
-            "number": whole_number(self.number.data), "title": self.title.data,
+            "number": whole_number(self.number.data),
+            "title": self.title.data,
             "description": self.description.data,
-            "min_value_pence": pounds_to_pence(self.min_value.data) if self.min_value.data
-            else 0,
+            "min_value_pence": pounds_to_pence(self.min_value.data) if self.min_value.data else 0,
             "max_value_pence": pounds_to_pence(self.max_value.data),
             "reserved_for": self.reserved_for.data,
             "cap_group": self.cap_group.data or None,
             "cap_per_provider": whole_number(self.cap_per_provider.data)
-            if self.cap_per_provider.data else None,
+            if self.cap_per_provider.data
+            else None,
         }
 
 
@@ -215,18 +308,20 @@ class ClarificationForm(Form):
 
 
 class ExtendForm(Form):
-    reason = _area("Why does this application need longer?",
-                   "The supplier will see this reason")
+    reason = _area("Why does this application need longer?", "The supplier will see this reason")
     submit = submit("Extend to 15 working days")
 
 
-DECISION_CHOICES = [(LotDecision.ADMITTED.value, "Admit"),
-                    (LotDecision.REJECTED.value, "Reject")]
+DECISION_CHOICES = [(LotDecision.ADMITTED.value, "Admit"), (LotDecision.REJECTED.value, "Reject")]
 
 
 class DecideForm(Form):
-    decision = RadioField("Your decision", choices=DECISION_CHOICES, widget=GovRadioInput(),
-                          invalid_choice_message="Select admit or reject")
+    decision = RadioField(
+        "Your decision",
+        choices=DECISION_CHOICES,
+        widget=GovRadioInput(),
+        invalid_choice_message="Select admit or reject",
+    )
     reason = _area("Reasons for your decision", "The supplier will see these")
     submit = submit("Save decision")
 
@@ -235,8 +330,12 @@ EXCLUSION_CHOICES = [("excluded", "Exclude"), ("debarred", "Debar")]
 
 
 class ExcludeForm(Form):
-    kind = RadioField("Exclude or debar?", choices=EXCLUSION_CHOICES, widget=GovRadioInput(),
-                      invalid_choice_message="Select exclude or debar")
+    kind = RadioField(
+        "Exclude or debar?",
+        choices=EXCLUSION_CHOICES,
+        widget=GovRadioInput(),
+        invalid_choice_message="Select exclude or debar",
+    )
     reason = _area("Reason", "The supplier will see this reason")
     submit = submit("Exclude supplier")
 

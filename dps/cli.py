@@ -1,4 +1,5 @@
 """`flask dps ...`: the DPS's daily run and loading the standard questionnaire."""
+
 from datetime import date
 
 import click
@@ -12,24 +13,35 @@ def _count(n, noun):
 
 
 @dps_cli.command("daily")
-@click.option("--on", "on", default=None, metavar="YYYY-MM-DD",
-              help="Run as if today were this date (default: today in the DPS's timezone).")
+@click.option(
+    "--on",
+    "on",
+    default=None,
+    metavar="YYYY-MM-DD",
+    help="Run as if today were this date (default: today in the DPS's timezone).",
+)
 def daily(on):
     """Remind and suspend: renewals of the self-declaration, then documents that expire.
 
     Safe to run more than once a day: each reminder and suspension happens once."""
     from dps.services import standing
+
     try:
         day = date.fromisoformat(on) if on else None
     except ValueError as exc:
-        raise click.BadParameter("Give the date as YYYY-MM-DD, like 2026-12-24",
-                                 param_hint="--on") from exc
+        raise click.BadParameter(
+            "Give the date as YYYY-MM-DD, like 2026-12-24", param_hint="--on"
+        ) from exc
     renewals = standing.process_renewals(day)
     documents = standing.process_document_expiry(day)
-    click.echo(f"Renewals: {renewals['reminded']} reminded, {renewals['lapsed']} lapsed "
-               "(suspended from new call-offs).")
-    click.echo(f"Documents: {_count(documents['reminders'], 'expiry reminder')}, "
-               f"{_count(documents['suspended'], 'suspension')} for expired certificates.")
+    click.echo(
+        f"Renewals: {renewals['reminded']} reminded, {renewals['lapsed']} lapsed "
+        "(suspended from new call-offs)."
+    )
+    click.echo(
+        f"Documents: {_count(documents['reminders'], 'expiry reminder')}, "
+        f"{_count(documents['suspended'], 'suspension')} for expired certificates."
+    )
 
 
 @dps_cli.command("load-questionnaire")
@@ -37,7 +49,7 @@ def load_questionnaire():
     """Store the standard selection questionnaire, if it is not stored already."""
     from app.unitofwork import commit
     from dps.services.setup import ensure_default_questionnaire
+
     questionnaire = ensure_default_questionnaire()
     commit()
-    click.echo(f"Questionnaire ‘{questionnaire.name}’ version {questionnaire.version} is "
-               f"loaded.")
+    click.echo(f"Questionnaire ‘{questionnaire.name}’ version {questionnaire.version} is loaded.")

@@ -6,6 +6,7 @@ step looks for what it would make. Everything is made through the services, so t
 outbox read as they would; dates that must lie in the past (a decision made in March) are then
 set on the rows directly, and the submission's fingerprint is taken again over the moved date.
 """
+
 import io
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -27,15 +28,15 @@ DPS_DETAILS = {
     "name": "Yorkshire Community Services DPS",
     "slug": SLUG,
     "summary": "Community, care and employment services from local voluntary, community and "
-               "social enterprise organisations across Yorkshire",
+    "social enterprise organisations across Yorkshire",
     "description": "Councils, housing associations and the NHS in Yorkshire buy befriending, "
-                   "community meals, homecare and employment support through this dynamic "
-                   "market. Contracts are sized so that small local organisations can bid, and "
-                   "every call-off scores social value at 10% or more.",
+    "community meals, homecare and employment support through this dynamic "
+    "market. Contracts are sized so that small local organisations can bid, and "
+    "every call-off scores social value at 10% or more.",
     "who_may_join": "Any organisation that meets the selection criteria may join at any time "
-                    "while the market is open. The community meals lot is reserved for "
-                    "voluntary, community and social enterprise organisations. A provider may "
-                    "hold at most one homecare patch.",
+    "while the market is open. The community meals lot is reserved for "
+    "voluntary, community and social enterprise organisations. A provider may "
+    "hold at most one homecare patch.",
     "regime": Regime.PROCUREMENT_ACT_2023,
     "starts_on": date(2026, 1, 1),
     "ends_on": date(2030, 12, 31),
@@ -44,48 +45,86 @@ DPS_DETAILS = {
 }
 
 LOTS = [
-    {"number": 1, "title": "Befriending and social prescribing",
-     "description": "Home and telephone befriending, and link workers who connect people with "
-                    "community activities on a GP's referral.",
-     "min_value_pence": 1_000_000, "max_value_pence": 25_000_000},
-    {"number": 2, "title": "Community meals",
-     "description": "Lunch clubs and hot meals delivered to people's homes, with a welfare "
-                    "check at each visit. Reserved for VCSE organisations.",
-     "min_value_pence": 500_000, "max_value_pence": 15_000_000,
-     "reserved_for": ReservedFor.VCSE},
-    {"number": 3, "title": "Homecare: north patch",
-     "description": "Personal care at home in the north of the area, under the ethical care "
-                    "charter, with an office in the patch.",
-     "min_value_pence": 5_000_000, "max_value_pence": 150_000_000,
-     "cap_group": "Homecare patches", "cap_per_provider": 1},
-    {"number": 4, "title": "Homecare: south patch",
-     "description": "Personal care at home in the south of the area, under the ethical care "
-                    "charter, with an office in the patch.",
-     "min_value_pence": 5_000_000, "max_value_pence": 150_000_000,
-     "cap_group": "Homecare patches", "cap_per_provider": 1},
-    {"number": 5, "title": "Homecare: east patch",
-     "description": "Personal care at home in the east of the area, under the ethical care "
-                    "charter, with an office in the patch.",
-     "min_value_pence": 5_000_000, "max_value_pence": 150_000_000,
-     "cap_group": "Homecare patches", "cap_per_provider": 1},
-    {"number": 6, "title": "Employment support",
-     "description": "Training, work placements and in-work support for people furthest from "
-                    "work, including care leavers and disabled people.",
-     "min_value_pence": 2_000_000, "max_value_pence": 50_000_000},
+    {
+        "number": 1,
+        "title": "Befriending and social prescribing",
+        "description": "Home and telephone befriending, and link workers who connect people with "
+        "community activities on a GP's referral.",
+        "min_value_pence": 1_000_000,
+        "max_value_pence": 25_000_000,
+    },
+    {
+        "number": 2,
+        "title": "Community meals",
+        "description": "Lunch clubs and hot meals delivered to people's homes, with a welfare "
+        "check at each visit. Reserved for VCSE organisations.",
+        "min_value_pence": 500_000,
+        "max_value_pence": 15_000_000,
+        "reserved_for": ReservedFor.VCSE,
+    },
+    {
+        "number": 3,
+        "title": "Homecare: north patch",
+        "description": "Personal care at home in the north of the area, under the ethical care "
+        "charter, with an office in the patch.",
+        "min_value_pence": 5_000_000,
+        "max_value_pence": 150_000_000,
+        "cap_group": "Homecare patches",
+        "cap_per_provider": 1,
+    },
+    {
+        "number": 4,
+        "title": "Homecare: south patch",
+        "description": "Personal care at home in the south of the area, under the ethical care "
+        "charter, with an office in the patch.",
+        "min_value_pence": 5_000_000,
+        "max_value_pence": 150_000_000,
+        "cap_group": "Homecare patches",
+        "cap_per_provider": 1,
+    },
+    {
+        "number": 5,
+        "title": "Homecare: east patch",
+        "description": "Personal care at home in the east of the area, under the ethical care "
+        "charter, with an office in the patch.",
+        "min_value_pence": 5_000_000,
+        "max_value_pence": 150_000_000,
+        "cap_group": "Homecare patches",
+        "cap_per_provider": 1,
+    },
+    {
+        "number": 6,
+        "title": "Employment support",
+        "description": "Training, work placements and in-work support for people furthest from "
+        "work, including care leavers and disabled people.",
+        "min_value_pence": 2_000_000,
+        "max_value_pence": 50_000_000,
+    },
 ]
 
 # Each demo supplier's answers: who to contact, how big, how protected.
 PROFILES = {
     "Riverside Community Care CIO": {
-        "contact": ("Rosa Okafor", "Chief executive", "0113 496 0123"), "turnover": "640000",
-        "protection": "charity", "ico": "ZA482913", "governing": "riverside-constitution.pdf"},
+        "contact": ("Rosa Okafor", "Chief executive", "0113 496 0123"),
+        "turnover": "640000",
+        "protection": "charity",
+        "ico": "ZA482913",
+        "governing": "riverside-constitution.pdf",
+    },
     "Northern Lights Social Enterprise CIC": {
-        "contact": ("Maya Brennan", "Director", "0161 496 0456"), "turnover": "310000",
-        "protection": "asset_lock", "ico": "ZB118264", "governing": "northern-lights-articles.pdf"},
+        "contact": ("Maya Brennan", "Director", "0161 496 0456"),
+        "turnover": "310000",
+        "protection": "asset_lock",
+        "ico": "ZB118264",
+        "governing": "northern-lights-articles.pdf",
+    },
     "Greenfield Food Co-operative": {
-        "contact": ("Jo Adeyemi", "Secretary", "0117 496 0789"), "turnover": "1450000",
-        "protection": "not_for_profit_clause", "ico": "ZA990017",
-        "governing": "greenfield-rules.pdf"},
+        "contact": ("Jo Adeyemi", "Secretary", "0117 496 0789"),
+        "turnover": "1450000",
+        "protection": "not_for_profit_clause",
+        "ico": "ZA990017",
+        "governing": "greenfield-rules.pdf",
+    },
 }
 
 
@@ -109,15 +148,25 @@ def seed(admin):
     if riverside and not _applications(riverside, dps):
         application = _submit(riverside, dps, [lots[1], lots[2]])
         for number, reason in [
-                (1, "You meet every selection criterion. Your befriending service's volunteer "
-                    "training and safeguarding arrangements are strong."),
-                (2, "You meet every selection criterion, and your constitution shows you are a "
-                    "charity, so you may hold this reserved lot.")]:
+            (
+                1,
+                "You meet every selection criterion. Your befriending service's volunteer "
+                "training and safeguarding arrangements are strong.",
+            ),
+            (
+                2,
+                "You meet every selection criterion, and your constitution shows you are a "
+                "charity, so you may hold this reserved lot.",
+            ),
+        ]:
             deciding.decide_lot(admin, application, lots[number].id, "admitted", reason)
         _move_to_the_past(application, received=date(2026, 3, 2), decided=date(2026, 3, 12))
     # ...and now applying for a homecare patch too: a draft, answers carried over.
-    if riverside and applying.current_draft(riverside.id, dps.id) is None and len(
-            _applications(riverside, dps)) == 1:
+    if (
+        riverside
+        and applying.current_draft(riverside.id, dps.id) is None
+        and len(_applications(riverside, dps)) == 1
+    ):
         draft = applying.start_application(_owner(riverside), riverside, dps)
         applying.choose_lots(_owner(riverside), draft, [lots[3].id])
 
@@ -131,16 +180,20 @@ def seed(admin):
         application = _submit(greenfield, dps, [lots[2]])
         _receive_earlier(application, working_days_ago=4)
         deciding.ask_clarification(
-            admin, application,
+            admin,
+            application,
             "Your rules say surplus is shared among members. For the reserved community meals "
             "lot, please tell us how your rules stop profits being distributed, and which "
-            "clause says so.")
+            "clause says so.",
+        )
     return dps
 
 
 def _supplier(name):
-    return db.session.execute(sa.select(Organisation).where(
-        Organisation.kind == OrganisationKind.SUPPLIER, Organisation.name == name)
+    return db.session.execute(
+        sa.select(Organisation).where(
+            Organisation.kind == OrganisationKind.SUPPLIER, Organisation.name == name
+        )
     ).scalar_one_or_none()
 
 
@@ -149,9 +202,15 @@ def _owner(organisation):
 
 
 def _applications(organisation, dps):
-    return db.session.execute(sa.select(Application).where(
-        Application.organisation_id == organisation.id, Application.dps_id == dps.id)
-    ).scalars().all()
+    return (
+        db.session.execute(
+            sa.select(Application).where(
+                Application.organisation_id == organisation.id, Application.dps_id == dps.id
+            )
+        )
+        .scalars()
+        .all()
+    )
 
 
 def _pdf(title):
@@ -164,13 +223,16 @@ def _pdf(title):
         "/Resources<</Font<</F1 5 0 R>>>>>>endobj\n"
         f"4 0 obj<</Length {len(stream)}>>stream\n{stream}\nendstream endobj\n"
         "5 0 obj<</Type/Font/Subtype/Type1/BaseFont/Helvetica>>endobj\n"
-        "trailer<</Root 1 0 R>>\n%%EOF\n").encode()
+        "trailer<</Root 1 0 R>>\n%%EOF\n"
+    ).encode()
 
 
 def _upload(user, organisation, purpose, filename, title, expires_on=None):
     from app.documents.services import upload_document
-    upload = FileStorage(stream=io.BytesIO(_pdf(title)), filename=filename,
-                         content_type="application/pdf")
+
+    upload = FileStorage(
+        stream=io.BytesIO(_pdf(title)), filename=filename, content_type="application/pdf"
+    )
     return upload_document(user, organisation, upload, purpose, expires_on=expires_on)
 
 
@@ -179,38 +241,80 @@ def _answers(user, organisation):
     name, role, phone = profile["contact"]
     expiry = date(today().year + 1, 3, 31)
     expiry_parts = [str(expiry.day), str(expiry.month), str(expiry.year)]
-    accounts = _upload(user, organisation, "accounts", "annual-accounts-2025.pdf",
-                       f"{organisation.name} accounts 2025")
-    employers = _upload(user, organisation, "insurance_certificate",
-                        "employers-liability-certificate.pdf", "Employers liability insurance",
-                        expiry)
-    public = _upload(user, organisation, "insurance_certificate",
-                     "public-liability-certificate.pdf", "Public liability insurance", expiry)
-    safeguarding = _upload(user, organisation, "policy", "safeguarding-policy.pdf",
-                           "Safeguarding policy")
-    governing = _upload(user, organisation, "selection_evidence", profile["governing"],
-                        f"{organisation.name} governing document")
+    accounts = _upload(
+        user,
+        organisation,
+        "accounts",
+        "annual-accounts-2025.pdf",
+        f"{organisation.name} accounts 2025",
+    )
+    employers = _upload(
+        user,
+        organisation,
+        "insurance_certificate",
+        "employers-liability-certificate.pdf",
+        "Employers liability insurance",
+        expiry,
+    )
+    public = _upload(
+        user,
+        organisation,
+        "insurance_certificate",
+        "public-liability-certificate.pdf",
+        "Public liability insurance",
+        expiry,
+    )
+    safeguarding = _upload(
+        user, organisation, "policy", "safeguarding-policy.pdf", "Safeguarding policy"
+    )
+    governing = _upload(
+        user,
+        organisation,
+        "selection_evidence",
+        profile["governing"],
+        f"{organisation.name} governing document",
+    )
     return {
-        "about": {"contact_name": name, "contact_role": role, "contact_phone": phone,
-                  "years_operating": "over_3", "part_of_group": "no"},
+        "about": {
+            "contact_name": name,
+            "contact_role": role,
+            "contact_phone": phone,
+            "years_operating": "over_3",
+            "part_of_group": "no",
+        },
         "mandatory_exclusions": {"convictions": ["none"], "tax_breach": "no"},
         "discretionary_exclusions": {"discretionary_grounds": ["none"]},
-        "finance": {"annual_turnover": profile["turnover"], "has_accounts": "yes",
-                    "accounts_document": accounts.id},
-        "insurance": {"employers_liability": "held", "employers_liability_amount": "5000000",
-                      "employers_liability_expiry": expiry_parts,
-                      "employers_liability_certificate": employers.id,
-                      "public_liability": "held", "public_liability_amount": "5000000",
-                      "public_liability_expiry": expiry_parts,
-                      "public_liability_certificate": public.id,
-                      "professional_indemnity": "not_applicable"},
-        "policies": {"safeguarding_policy": "yes", "safeguarding_document": safeguarding.id,
-                     "equality_policy": "no", "health_safety_policy": "under_5_staff",
-                     "data_protection_policy": "yes", "ico_number": profile["ico"],
-                     "turnover_over_36m": "no"},
+        "finance": {
+            "annual_turnover": profile["turnover"],
+            "has_accounts": "yes",
+            "accounts_document": accounts.id,
+        },
+        "insurance": {
+            "employers_liability": "held",
+            "employers_liability_amount": "5000000",
+            "employers_liability_expiry": expiry_parts,
+            "employers_liability_certificate": employers.id,
+            "public_liability": "held",
+            "public_liability_amount": "5000000",
+            "public_liability_expiry": expiry_parts,
+            "public_liability_certificate": public.id,
+            "professional_indemnity": "not_applicable",
+        },
+        "policies": {
+            "safeguarding_policy": "yes",
+            "safeguarding_document": safeguarding.id,
+            "equality_policy": "no",
+            "health_safety_policy": "under_5_staff",
+            "data_protection_policy": "yes",
+            "ico_number": profile["ico"],
+            "turnover_over_36m": "no",
+        },
         "living_wage": {"real_living_wage": "accredited"},
-        "vcse_status": {"is_vcse": "yes", "vcse_protection": profile["protection"],
-                        "governing_document": governing.id},
+        "vcse_status": {
+            "is_vcse": "yes",
+            "vcse_protection": profile["protection"],
+            "governing_document": governing.id,
+        },
     }
 
 
@@ -223,8 +327,9 @@ def _submit(organisation, dps, lots):
             raise RuntimeError(f"demo answers for {section_id} are not valid: {problems}")
     applying.choose_lots(user, application, [lot.id for lot in lots])
     name, role, _phone = PROFILES[organisation.name]["contact"]
-    return applying.submit_application(user, application, declaration_name=name,
-                                       declaration_role=role, confirmed=True)
+    return applying.submit_application(
+        user, application, declaration_name=name, declaration_role=role, confirmed=True
+    )
 
 
 def _working_days_before(day, n, calendar):
@@ -244,15 +349,17 @@ def _resubmitted_on(application, day):
     application.submitted_at = _at(day, 9, 30)
     application.received_on = day
     application.decision_due_on = due_date(application, application.dps)
-    application.snapshot = {**application.snapshot,
-                            "submitted_at": application.submitted_at.isoformat(
-                                timespec="seconds")}
+    application.snapshot = {
+        **application.snapshot,
+        "submitted_at": application.submitted_at.isoformat(timespec="seconds"),
+    }
     application.snapshot_sha256 = applying.canonical_sha256(application.snapshot)
 
 
 def _receive_earlier(application, working_days_ago):
-    _resubmitted_on(application, _working_days_before(today(), working_days_ago,
-                                                      application.dps.calendar))
+    _resubmitted_on(
+        application, _working_days_before(today(), working_days_ago, application.dps.calendar)
+    )
     db.session.commit()
 
 
@@ -262,7 +369,10 @@ def _move_to_the_past(application, received, decided):
     application.decided_at = decided_at
     for application_lot in application.lots:
         application_lot.decided_at = decided_at
-    for membership in db.session.execute(sa.select(LotMembership).where(
-            LotMembership.application_lot_id.in_([al.id for al in application.lots]))).scalars():
+    for membership in db.session.execute(
+        sa.select(LotMembership).where(
+            LotMembership.application_lot_id.in_([al.id for al in application.lots])
+        )
+    ).scalars():
         membership.admitted_at = membership.status_changed_at = decided_at
     db.session.commit()

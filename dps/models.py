@@ -1,4 +1,5 @@
 """The DPS, its lots, the selection questionnaire, applications and admission to lots."""
+
 import enum
 
 import sqlalchemy as sa
@@ -7,8 +8,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.extensions import db
 from app.timeutil import utcnow
 from app.types import UTCDateTime, string_enum
-
-
 
 
 class Regime(enum.StrEnum):
@@ -40,8 +39,10 @@ class Dps(db.Model):
     __table_args__ = (
         sa.CheckConstraint("ends_on > starts_on", name="ends_after_start"),
         sa.CheckConstraint("admission_days >= 1 AND admission_days <= 15", name="admission_days"),
-        sa.CheckConstraint("winner_fee_percent IS NULL OR (winner_fee_percent >= 0 AND "
-                           "winner_fee_percent <= 5)", name="fee_range"),
+        sa.CheckConstraint(
+            "winner_fee_percent IS NULL OR (winner_fee_percent >= 0 AND winner_fee_percent <= 5)",
+            name="fee_range",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -74,8 +75,9 @@ class Lot(db.Model):
         sa.UniqueConstraint("dps_id", "number"),
         # Lets other tables name (dps, lot) together, so a row's lot must belong to its DPS.
         sa.UniqueConstraint("dps_id", "id", name="uq_lots_dps_id_id"),
-        sa.CheckConstraint("min_value_pence >= 0 AND max_value_pence >= min_value_pence",
-                           name="value_band"),
+        sa.CheckConstraint(
+            "min_value_pence >= 0 AND max_value_pence >= min_value_pence", name="value_band"
+        ),
         sa.CheckConstraint("(cap_group IS NULL) = (cap_per_provider IS NULL)", name="cap_pair"),
         sa.CheckConstraint("cap_per_provider IS NULL OR cap_per_provider >= 1", name="cap_min"),
     )
@@ -85,8 +87,9 @@ class Lot(db.Model):
     number: Mapped[int] = mapped_column(sa.Integer)
     title: Mapped[str] = mapped_column(sa.String(200))
     description: Mapped[str] = mapped_column(sa.Text)
-    reserved_for: Mapped[ReservedFor] = mapped_column(string_enum(ReservedFor, "lot_reserved_for"),
-                                                      default=ReservedFor.NONE)
+    reserved_for: Mapped[ReservedFor] = mapped_column(
+        string_enum(ReservedFor, "lot_reserved_for"), default=ReservedFor.NONE
+    )
     min_value_pence: Mapped[int] = mapped_column(sa.BigInteger, default=0)
     max_value_pence: Mapped[int] = mapped_column(sa.BigInteger)
     # Patch-based lotting: a provider may hold at most cap_per_provider lots of one cap_group.
@@ -107,6 +110,7 @@ class Lot(db.Model):
 class Questionnaire(db.Model):
     """A published version of a selection questionnaire. Never changed once published: a new
     version is a new row, and an application keeps the version it was started on."""
+
     __tablename__ = "questionnaires"
     __table_args__ = (sa.UniqueConstraint("name", "version"),)
 
@@ -119,26 +123,34 @@ class Questionnaire(db.Model):
 
 class ApplicationStatus(enum.StrEnum):
     DRAFT = "draft"
-    SUBMITTED = "submitted"              # waiting for a decision
-    CLARIFICATION = "clarification"      # the operator asked a question; waiting for the supplier
-    DECIDED = "decided"                  # every lot decided; final
+    SUBMITTED = "submitted"  # waiting for a decision
+    CLARIFICATION = "clarification"  # the operator asked a question; waiting for the supplier
+    DECIDED = "decided"  # every lot decided; final
     WITHDRAWN = "withdrawn"
 
 
 class Application(db.Model):
     __tablename__ = "applications"
     __table_args__ = (
-        sa.CheckConstraint("status IN ('draft', 'withdrawn') OR submitted_at IS NOT NULL",
-                           name="submitted_time"),
+        sa.CheckConstraint(
+            "status IN ('draft', 'withdrawn') OR submitted_at IS NOT NULL", name="submitted_time"
+        ),
         sa.CheckConstraint("status <> 'draft' OR submitted_at IS NULL", name="draft_unsubmitted"),
-        sa.CheckConstraint("time_limit_days IN (10, 15) OR time_limit_days IS NULL",
-                           name="time_limit"),
-        sa.CheckConstraint("time_limit_days <> 15 OR extension_reason IS NOT NULL",
-                           name="extension_has_reason"),
+        sa.CheckConstraint(
+            "time_limit_days IN (10, 15) OR time_limit_days IS NULL", name="time_limit"
+        ),
+        sa.CheckConstraint(
+            "time_limit_days <> 15 OR extension_reason IS NOT NULL", name="extension_has_reason"
+        ),
         # One draft at a time per organisation and DPS.
-        sa.Index("uq_applications_one_draft", "dps_id", "organisation_id", unique=True,
-                 postgresql_where=sa.text("status = 'draft'"),
-                 sqlite_where=sa.text("status = 'draft'")),
+        sa.Index(
+            "uq_applications_one_draft",
+            "dps_id",
+            "organisation_id",
+            unique=True,
+            postgresql_where=sa.text("status = 'draft'"),
+            sqlite_where=sa.text("status = 'draft'"),
+        ),
         sa.Index("ix_applications_queue", "status", "decision_due_on"),
     )
 
@@ -147,8 +159,8 @@ class Application(db.Model):
     organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id"), index=True)
     questionnaire_id: Mapped[int] = mapped_column(sa.ForeignKey("questionnaires.id"))
     status: Mapped[ApplicationStatus] = mapped_column(
-        string_enum(ApplicationStatus, "application_status",
-                                                            20), default=ApplicationStatus.DRAFT)
+        string_enum(ApplicationStatus, "application_status", 20), default=ApplicationStatus.DRAFT
+    )
     answers: Mapped[dict] = mapped_column(sa.JSON, default=dict)
     reused_from_id: Mapped[int | None] = mapped_column(sa.ForeignKey("applications.id"))
     created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
@@ -173,10 +185,15 @@ class Application(db.Model):
     dps = relationship("Dps")
     organisation = relationship("Organisation")
     questionnaire = relationship("Questionnaire")
-    lots = relationship("ApplicationLot", back_populates="application",
-                        cascade="all, delete-orphan", order_by="ApplicationLot.lot_id")
-    clarifications = relationship("Clarification", back_populates="application",
-                                  order_by="Clarification.id")
+    lots = relationship(
+        "ApplicationLot",
+        back_populates="application",
+        cascade="all, delete-orphan",
+        order_by="ApplicationLot.lot_id",
+    )
+    clarifications = relationship(
+        "Clarification", back_populates="application", order_by="Clarification.id"
+    )
 
 
 class LotDecision(enum.StrEnum):
@@ -196,8 +213,9 @@ class ApplicationLot(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     application_id: Mapped[int] = mapped_column(sa.ForeignKey("applications.id"), index=True)
     lot_id: Mapped[int] = mapped_column(sa.ForeignKey("lots.id"), index=True)
-    decision: Mapped[LotDecision] = mapped_column(string_enum(LotDecision, "lot_decision", 20),
-                                                  default=LotDecision.PENDING)
+    decision: Mapped[LotDecision] = mapped_column(
+        string_enum(LotDecision, "lot_decision", 20), default=LotDecision.PENDING
+    )
     reason: Mapped[str | None] = mapped_column(sa.Text)
     decided_at = mapped_column(UTCDateTime(), nullable=True)
     decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
@@ -208,6 +226,7 @@ class ApplicationLot(db.Model):
 
 class Clarification(db.Model):
     """A question from the operator about an application, and the supplier's answer."""
+
     __tablename__ = "application_clarifications"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -227,12 +246,13 @@ class Clarification(db.Model):
 class MembershipStatus(enum.StrEnum):
     ADMITTED = "admitted"
     SUSPENDED = "suspended"  # not invited to new call-offs until reinstated
-    REMOVED = "removed"      # by the operator (or debarment)
-    LEFT = "left"            # the supplier chose to leave
+    REMOVED = "removed"  # by the operator (or debarment)
+    LEFT = "left"  # the supplier chose to leave
 
 
 class LotMembership(db.Model):
     """A supplier admitted to a lot: who call-offs invite."""
+
     __tablename__ = "lot_memberships"
     __table_args__ = (
         sa.UniqueConstraint("organisation_id", "lot_id"),
@@ -243,8 +263,8 @@ class LotMembership(db.Model):
     organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id"), index=True)
     lot_id: Mapped[int] = mapped_column(sa.ForeignKey("lots.id"))
     status: Mapped[MembershipStatus] = mapped_column(
-        string_enum(MembershipStatus, "membership_status",
-                                                           20), default=MembershipStatus.ADMITTED)
+        string_enum(MembershipStatus, "membership_status", 20), default=MembershipStatus.ADMITTED
+    )
     admitted_at = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
     application_lot_id: Mapped[int | None] = mapped_column(sa.ForeignKey("application_lots.id"))
     status_changed_at = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
@@ -256,6 +276,7 @@ class LotMembership(db.Model):
 
 class SupplierExclusion(db.Model):
     """An organisation the operator has excluded or debarred: it cannot be admitted."""
+
     __tablename__ = "supplier_exclusions"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -271,6 +292,7 @@ class SupplierExclusion(db.Model):
 
 class RenewalRequest(db.Model):
     """The operator asks an admitted supplier to renew its self-declaration."""
+
     __tablename__ = "renewal_requests"
 
     id: Mapped[int] = mapped_column(primary_key=True)

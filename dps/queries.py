@@ -1,4 +1,5 @@
 """Reads for the DPS pages (no commits)."""
+
 import statistics
 from dataclasses import dataclass
 from datetime import timedelta
@@ -7,8 +8,18 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.organisations.models import Organisation, OrganisationKind
-from dps.models import (Application, ApplicationLot, ApplicationStatus, Dps, Lot, LotDecision,
-                        LotMembership, MembershipStatus, RenewalRequest, SupplierExclusion)
+from dps.models import (
+    Application,
+    ApplicationLot,
+    ApplicationStatus,
+    Dps,
+    Lot,
+    LotDecision,
+    LotMembership,
+    MembershipStatus,
+    RenewalRequest,
+    SupplierExclusion,
+)
 from dps.services.clock import today, working_days_left
 from dps.working_days import working_days_between
 
@@ -26,10 +37,14 @@ def all_dps():
 def admitted_counts(dps_id):
     """{lot_id: number of suppliers admitted and not suspended... or suspended}: who holds a lot."""
     rows = db.session.execute(
-        sa.select(LotMembership.lot_id, sa.func.count()).join(Lot)
-        .where(Lot.dps_id == dps_id, LotMembership.status.in_(
-            [MembershipStatus.ADMITTED, MembershipStatus.SUSPENDED]))
-        .group_by(LotMembership.lot_id)).all()
+        sa.select(LotMembership.lot_id, sa.func.count())
+        .join(Lot)
+        .where(
+            Lot.dps_id == dps_id,
+            LotMembership.status.in_([MembershipStatus.ADMITTED, MembershipStatus.SUSPENDED]),
+        )
+        .group_by(LotMembership.lot_id)
+    ).all()
     return dict(rows)
 
 
@@ -38,12 +53,20 @@ def median_decision_days(dps, days=90, on=None):
     ``days`` days. None when there were none."""
     on = on or today()
     since = on - timedelta(days=days)
-    rows = db.session.execute(sa.select(Application.received_on, Application.decided_at).where(
-        Application.dps_id == dps.id, Application.decided_at.is_not(None),
-        Application.received_on.is_not(None))).all()
+    rows = db.session.execute(
+        sa.select(Application.received_on, Application.decided_at).where(
+            Application.dps_id == dps.id,
+            Application.decided_at.is_not(None),
+            Application.received_on.is_not(None),
+        )
+    ).all()
     from app.timeutil import to_local
-    taken = [working_days_between(received, to_local(decided).date(), dps.calendar)
-             for received, decided in rows if to_local(decided).date() >= since]
+
+    taken = [
+        working_days_between(received, to_local(decided).date(), dps.calendar)
+        for received, decided in rows
+        if to_local(decided).date() >= since
+    ]
     return statistics.median(taken) if taken else None
 
 
@@ -56,15 +79,23 @@ class QueueRow:
 
 def admission_queue(dps_id=None, lot_id=None, status=None, supplier_type=None):
     """Applications waiting for a decision, soonest deadline first, with working days left."""
-    statuses = [ApplicationStatus(status)] if status in {s.value for s in WAITING} else list(WAITING)
-    stmt = (sa.select(Application).join(Organisation)
-            .where(Application.status.in_(statuses))
-            .order_by(Application.decision_due_on, Application.id))
+    statuses = (
+        [ApplicationStatus(status)] if status in {s.value for s in WAITING} else list(WAITING)
+    )
+    stmt = (
+        sa.select(Application)
+        .join(Organisation)
+        .where(Application.status.in_(statuses))
+        .order_by(Application.decision_due_on, Application.id)
+    )
     if dps_id:
         stmt = stmt.where(Application.dps_id == dps_id)
     if lot_id:
-        stmt = stmt.where(Application.id.in_(sa.select(ApplicationLot.application_id).where(
-            ApplicationLot.lot_id == lot_id)))
+        stmt = stmt.where(
+            Application.id.in_(
+                sa.select(ApplicationLot.application_id).where(ApplicationLot.lot_id == lot_id)
+            )
+        )
     if supplier_type:
         stmt = stmt.where(Organisation.supplier_type == supplier_type)
     rows = []
@@ -75,37 +106,61 @@ def admission_queue(dps_id=None, lot_id=None, status=None, supplier_type=None):
 
 
 def applications_for(organisation_id):
-    return db.session.execute(sa.select(Application).where(
-        Application.organisation_id == organisation_id).order_by(Application.id.desc())
-    ).scalars().all()
+    return (
+        db.session.execute(
+            sa.select(Application)
+            .where(Application.organisation_id == organisation_id)
+            .order_by(Application.id.desc())
+        )
+        .scalars()
+        .all()
+    )
 
 
 def lot_memberships_for(organisation_id):
-    return db.session.execute(sa.select(LotMembership).where(
-        LotMembership.organisation_id == organisation_id).order_by(LotMembership.lot_id)
-    ).scalars().all()
+    return (
+        db.session.execute(
+            sa.select(LotMembership)
+            .where(LotMembership.organisation_id == organisation_id)
+            .order_by(LotMembership.lot_id)
+        )
+        .scalars()
+        .all()
+    )
 
 
 PAGE_SIZE = 20
 
 
-def directory(q=None, lot_id=None, region_code=None, local_authority_code=None,
-              supplier_type=None, vcse_only=False, page=1):
+def directory(
+    q=None,
+    lot_id=None,
+    region_code=None,
+    local_authority_code=None,
+    supplier_type=None,
+    vcse_only=False,
+    page=1,
+):
     """Admitted suppliers (holding at least one lot), with filters. Returns (rows, total)."""
     held = sa.select(LotMembership.organisation_id).where(
-        LotMembership.status.in_([MembershipStatus.ADMITTED, MembershipStatus.SUSPENDED]))
+        LotMembership.status.in_([MembershipStatus.ADMITTED, MembershipStatus.SUSPENDED])
+    )
     if lot_id:
         held = held.where(LotMembership.lot_id == lot_id)
-    stmt = sa.select(Organisation).where(Organisation.kind == OrganisationKind.SUPPLIER,
-                                         Organisation.id.in_(held))
+    stmt = sa.select(Organisation).where(
+        Organisation.kind == OrganisationKind.SUPPLIER, Organisation.id.in_(held)
+    )
     q = " ".join((q or "").split())[:100].lower()
     if q:
         # Every word must appear somewhere; % and _ are matched literally, not as wildcards.
         for word in q.split():
-            stmt = stmt.where(sa.or_(
-                sa.func.lower(Organisation.name).contains(word, autoescape=True),
-                sa.func.lower(Organisation.trading_name).contains(word, autoescape=True),
-                sa.func.lower(Organisation.description).contains(word, autoescape=True)))
+            stmt = stmt.where(
+                sa.or_(
+                    sa.func.lower(Organisation.name).contains(word, autoescape=True),
+                    sa.func.lower(Organisation.trading_name).contains(word, autoescape=True),
+                    sa.func.lower(Organisation.description).contains(word, autoescape=True),
+                )
+            )
     if region_code:
         stmt = stmt.where(Organisation.region_code == region_code)
     if local_authority_code:
@@ -116,9 +171,15 @@ def directory(q=None, lot_id=None, region_code=None, local_authority_code=None,
         stmt = stmt.where(Organisation.id.in_(vcse_organisation_ids()))
     total = db.session.execute(sa.select(sa.func.count()).select_from(stmt.subquery())).scalar_one()
     # Ordered by name then id, so pages are stable when two organisations share a name.
-    rows = db.session.execute(stmt.order_by(sa.func.lower(Organisation.name), Organisation.id)
-                              .limit(PAGE_SIZE).offset((max(page, 1) - 1) * PAGE_SIZE)
-                              ).scalars().all()
+    rows = (
+        db.session.execute(
+            stmt.order_by(sa.func.lower(Organisation.name), Organisation.id)
+            .limit(PAGE_SIZE)
+            .offset((max(page, 1) - 1) * PAGE_SIZE)
+        )
+        .scalars()
+        .all()
+    )
     return rows, total
 
 
@@ -126,16 +187,29 @@ def vcse_organisation_ids():
     """Organisations whose latest decided application says they are a VCSE (with evidence)."""
     return sa.select(Application.organisation_id).where(
         Application.status == ApplicationStatus.DECIDED,
-        Application.id.in_(sa.select(ApplicationLot.application_id).where(
-            ApplicationLot.decision == LotDecision.ADMITTED)),
-        Application.answers["is_vcse"].as_string() == "yes")
+        Application.id.in_(
+            sa.select(ApplicationLot.application_id).where(
+                ApplicationLot.decision == LotDecision.ADMITTED
+            )
+        ),
+        Application.answers["is_vcse"].as_string() == "yes",
+    )
 
 
 def lots_held(organisation_id):
-    return db.session.execute(sa.select(Lot).join(LotMembership).where(
-        LotMembership.organisation_id == organisation_id,
-        LotMembership.status.in_([MembershipStatus.ADMITTED, MembershipStatus.SUSPENDED]))
-        .order_by(Lot.dps_id, Lot.number)).scalars().all()
+    return (
+        db.session.execute(
+            sa.select(Lot)
+            .join(LotMembership)
+            .where(
+                LotMembership.organisation_id == organisation_id,
+                LotMembership.status.in_([MembershipStatus.ADMITTED, MembershipStatus.SUSPENDED]),
+            )
+            .order_by(Lot.dps_id, Lot.number)
+        )
+        .scalars()
+        .all()
+    )
 
 
 def lots_held_by(organisation_ids):
@@ -145,10 +219,14 @@ def lots_held_by(organisation_ids):
     if not held:
         return held
     rows = db.session.execute(
-        sa.select(LotMembership.organisation_id, Lot).join(Lot, Lot.id == LotMembership.lot_id)
-        .where(LotMembership.organisation_id.in_(list(held)),
-               LotMembership.status.in_([MembershipStatus.ADMITTED, MembershipStatus.SUSPENDED]))
-        .order_by(Lot.dps_id, Lot.number)).all()
+        sa.select(LotMembership.organisation_id, Lot)
+        .join(Lot, Lot.id == LotMembership.lot_id)
+        .where(
+            LotMembership.organisation_id.in_(list(held)),
+            LotMembership.status.in_([MembershipStatus.ADMITTED, MembershipStatus.SUSPENDED]),
+        )
+        .order_by(Lot.dps_id, Lot.number)
+    ).all()
     for organisation_id, lot in rows:
         held[organisation_id].append(lot)
     return held
@@ -158,8 +236,11 @@ def vcse_among(organisation_ids):
     """Which of these organisations the directory counts as VCSEs."""
     if not organisation_ids:
         return set()
-    return set(db.session.execute(vcse_organisation_ids().where(
-        Application.organisation_id.in_(list(organisation_ids)))).scalars())
+    return set(
+        db.session.execute(
+            vcse_organisation_ids().where(Application.organisation_id.in_(list(organisation_ids)))
+        ).scalars()
+    )
 
 
 def listed_supplier(organisation_id):
@@ -172,8 +253,9 @@ def listed_supplier(organisation_id):
 
 def all_lots():
     """Every lot with its DPS, for filters."""
-    return db.session.execute(sa.select(Lot).join(Dps).order_by(Dps.name, Lot.number)
-                              ).scalars().all()
+    return (
+        db.session.execute(sa.select(Lot).join(Dps).order_by(Dps.name, Lot.number)).scalars().all()
+    )
 
 
 def dps(dps_id):
@@ -195,19 +277,32 @@ def lot_membership(membership_id):
 
 def exclusions_for(organisation_id):
     """Every exclusion of the organisation, newest first (lifted ones included)."""
-    return db.session.execute(sa.select(SupplierExclusion).where(
-        SupplierExclusion.organisation_id == organisation_id)
-        .order_by(SupplierExclusion.created_at.desc(), SupplierExclusion.id.desc())
-    ).scalars().all()
+    return (
+        db.session.execute(
+            sa.select(SupplierExclusion)
+            .where(SupplierExclusion.organisation_id == organisation_id)
+            .order_by(SupplierExclusion.created_at.desc(), SupplierExclusion.id.desc())
+        )
+        .scalars()
+        .all()
+    )
 
 
 def renewals_for(organisation_id):
-    return db.session.execute(sa.select(RenewalRequest).where(
-        RenewalRequest.organisation_id == organisation_id)
-        .order_by(RenewalRequest.requested_at.desc(), RenewalRequest.id.desc())
-    ).scalars().all()
+    return (
+        db.session.execute(
+            sa.select(RenewalRequest)
+            .where(RenewalRequest.organisation_id == organisation_id)
+            .order_by(RenewalRequest.requested_at.desc(), RenewalRequest.id.desc())
+        )
+        .scalars()
+        .all()
+    )
 
 
 def waiting_count(dps_id):
-    return db.session.execute(sa.select(sa.func.count()).select_from(Application).where(
-        Application.dps_id == dps_id, Application.status.in_(WAITING))).scalar_one()
+    return db.session.execute(
+        sa.select(sa.func.count())
+        .select_from(Application)
+        .where(Application.dps_id == dps_id, Application.status.in_(WAITING))
+    ).scalar_one()

@@ -15,13 +15,22 @@ Answers are a dict of question id to a JSON value:
 | date            | "YYYY-MM-DD"                 |
 | document        | a document id                |
 """
+
 import re
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-TYPES = {"yes_no", "single_choice", "multiple_choice", "text", "number", "money", "date",
-         "document"}
+TYPES = {
+    "yes_no",
+    "single_choice",
+    "multiple_choice",
+    "text",
+    "number",
+    "money",
+    "date",
+    "document",
+}
 _WORD = re.compile(r"[^\W_]", re.UNICODE)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -105,18 +114,30 @@ def load(data):
             if q["id"] in by_id:
                 raise ValueError(f"question {q['id']} defined twice")
             question = Question(
-                id=q["id"], type=q["type"], label=q["label"], section_id=s["id"],
-                required=q.get("required", True), hint=q.get("hint"),
-                options=tuple(Option(o["value"], o["label"], o.get("hint"), o.get("exclusive", False))
-                              for o in q.get("options", [])),
-                max_words=q.get("max_words"), multiline=q.get("multiline", False),
-                minimum=q.get("min"), maximum=q.get("max"), purpose=q.get("purpose"),
-                show_if=q.get("show_if"), short_label=q.get("short_label"),
-                expires_from=q.get("expires_from"))
+                id=q["id"],
+                type=q["type"],
+                label=q["label"],
+                section_id=s["id"],
+                required=q.get("required", True),
+                hint=q.get("hint"),
+                options=tuple(
+                    Option(o["value"], o["label"], o.get("hint"), o.get("exclusive", False))
+                    for o in q.get("options", [])
+                ),
+                max_words=q.get("max_words"),
+                multiline=q.get("multiline", False),
+                minimum=q.get("min"),
+                maximum=q.get("max"),
+                purpose=q.get("purpose"),
+                show_if=q.get("show_if"),
+                short_label=q.get("short_label"),
+                expires_from=q.get("expires_from"),
+            )
             if question.type in ("single_choice", "multiple_choice") and not question.options:
                 raise ValueError(f"question {q['id']} needs options")
-            if question.show_if and any(parent not in by_id
-                                        for parent in _condition_questions(question.show_if)):
+            if question.show_if and any(
+                parent not in by_id for parent in _condition_questions(question.show_if)
+            ):
                 raise ValueError(f"question {q['id']} depends on a later or unknown question")
             by_id[question.id] = question
             questions.append(question)
@@ -178,8 +199,9 @@ def parse(question, raw):
             raise AnswerError(f"Select from the options for {name.lower()}")
         exclusive = [o for o in question.options if o.exclusive and o.value in values]
         if exclusive and len(values) > 1:
-            raise AnswerError(f"Select ‘{exclusive[0].label}’ on its own, or only the options "
-                              f"that apply")
+            raise AnswerError(
+                f"Select ‘{exclusive[0].label}’ on its own, or only the options that apply"
+            )
         return list(dict.fromkeys(values)) or None
     if question.type == "date":
         parts = [str(p).strip() for p in (list(raw or []) + ["", "", ""])[:3]]

@@ -3,6 +3,7 @@
 Bank holidays come from the `holidays` library (never a hand-written list). ``GB`` needs a
 subdivision, or Easter Monday and the August bank holiday go missing.
 """
+
 import enum
 from datetime import timedelta
 from functools import lru_cache
@@ -21,8 +22,11 @@ CALENDAR_LABELS = {
     Calendar.SCOTLAND: "Scotland",
     Calendar.NORTHERN_IRELAND: "Northern Ireland",
 }
-_SUBDIVISIONS = {Calendar.ENGLAND_AND_WALES: "ENG", Calendar.SCOTLAND: "SCT",
-                 Calendar.NORTHERN_IRELAND: "NIR"}
+_SUBDIVISIONS = {
+    Calendar.ENGLAND_AND_WALES: "ENG",
+    Calendar.SCOTLAND: "SCT",
+    Calendar.NORTHERN_IRELAND: "NIR",
+}
 
 
 @lru_cache(maxsize=64)
@@ -68,4 +72,3 @@ def working_days_between(start, end, calendar=Calendar.ENGLAND_AND_WALES):
 def bank_holiday_name(day, calendar=Calendar.ENGLAND_AND_WALES):
     names = holidays.GB(subdiv=_SUBDIVISIONS[Calendar(calendar)], years=day.year)
     return names.get(day)
-

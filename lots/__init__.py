@@ -1,0 +1,65 @@
+"""Call-offs under the DPS's lots, one sub-package per stage, each importing only those before it:
+``opportunities`` (buyers, lots' scope, call-offs, invitations, clarifications) ← ``search`` ←
+``bids`` ← ``evaluation`` (sealing, scoring, moderation) ← ``awards`` (letters, standstill,
+contracts, social value delivered). ``blueprint`` and ``permissions`` sit below them all.
+"""
+
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+STAGES = ("opportunities", "search", "bids", "evaluation", "awards")
+
+
+def init_app(app):
+    """Add the stages' pages, templates, document readers, audit filter and hooks to ``app``."""
+    # Imported here, when the app is built, so that importing one stage's models never loads
+    # every stage's views.
+    from app import schedule
+    from app.audit.queries import hide_while
+    from app.documents.access import register_reader
+    from app.documents.models import DocumentPurpose
+    from app.templating import add_template_folder
+    from dps.hooks import after_admission
+    from lots.awards import services as awards
+    from lots.awards import views as award_views  # noqa: F401  (pages of the blueprint)
+    from lots.bids import views as bid_views  # noqa: F401
+    from lots.blueprint import bp
+    from lots.evaluation import access as bid_access
+    from lots.evaluation import hooks as evaluation_hooks
+    from lots.evaluation import views as evaluation_views  # noqa: F401
+    from lots.opportunities import access as tender_access
+    from lots.opportunities import services as opportunities
+    from lots.opportunities.invitations import invite_late_admission
+    from lots.opportunities.views import admin, buyer, public  # noqa: F401
+    from lots.search import queries as search
+    from lots.search import views as search_views  # noqa: F401
+
+    for stage in STAGES:
+        add_template_folder(app, HERE / stage / "templates")
+    app.register_blueprint(bp)
+    register_reader(DocumentPurpose.TENDER_DOCUMENT, tender_access.invited_supplier_may_read)
+    register_reader(
+        DocumentPurpose.BID_ATTACHMENT, bid_access.buyer_or_evaluator_may_read_bid_attachment
+    )
+    hide_while(bid_access.sealed_bid_events)
+    after_admission(invite_late_admission)
+    public.add_supplier_panel(bid_views.bid_panel)
+    evaluation_hooks.find_awards_with(awards.award_of)
+    search.init_app(app)
+    schedule.add(
+        app,
+        schedule.Entry(
+            "mark-closed",
+            opportunities.mark_closed,
+            "minutes",
+            15,
+            description="Record opportunities that passed their deadline",
+        ),
+        schedule.Entry(
+            "enter-contracts",
+            awards.enter_due_contracts,
+            "hour",
+            at=(0, 20),
+            description="Enter the contracts whose standstill has ended",
+        ),
+    )

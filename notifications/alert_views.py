@@ -1,15 +1,15 @@
 """Alert pages: a supplier person's alert settings, following a search, and the signed links in
 alert emails (confirm, unsubscribe, manage), which work without signing in. Thin: parse, call one
 service, render or redirect."""
-from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
-                   url_for)
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from app import permissions
 from app.extensions import csrf, db, limiter
 from app.forms import add_error
-from app.organisations.models import OrganisationKind
 from app.organisations import queries as organisation_queries
+from app.organisations.models import OrganisationKind
 from app.reference import geography
 from dps.models import Lot
 from notifications import preferences
@@ -28,11 +28,17 @@ def _me():
 @login_required
 def overview():
     me = _me()
-    organisations = [(o, preferences.preference_for(me, o))
-                     for o in preferences.supplier_organisations(me)]
-    return render_template("alerts/overview.html", organisations=organisations,
-                           searches=preferences.searches_of(me), describe=preferences.describe,
-                           form=None, confirm_form=ConfirmForm())
+    organisations = [
+        (o, preferences.preference_for(me, o)) for o in preferences.supplier_organisations(me)
+    ]
+    return render_template(
+        "alerts/overview.html",
+        organisations=organisations,
+        searches=preferences.searches_of(me),
+        describe=preferences.describe,
+        form=None,
+        confirm_form=ConfirmForm(),
+    )
 
 
 @bp.route("/account/alerts/organisations/<int:organisation_id>", methods=["GET", "POST"])
@@ -47,8 +53,9 @@ def edit_preferences(organisation_id):
     admitted = preferences.admitted_lot_ids(organisation.id)
     lots = db.session.execute(db.select(Lot).order_by(Lot.dps_id, Lot.number)).scalars().all()
     form = PreferencesForm()
-    form.set_choices([(lot.id, f"{lot.label} ({lot.dps.name})") for lot in lots
-                      if lot.id not in admitted])
+    form.set_choices(
+        [(lot.id, f"{lot.label} ({lot.dps.name})") for lot in lots if lot.id not in admitted]
+    )
     action = request.form.get("action", "save")
     focus = None
     if request.method == "GET":
@@ -58,11 +65,14 @@ def edit_preferences(organisation_id):
         form.cpv_divisions.data = list(current.cpv_divisions or [])
         form.regions.data = [c for c in current.area_codes or [] if geography.region(c)]
         form.set_local_authority_codes(
-            [c for c in current.area_codes or [] if c not in form.regions.data])
-        form.min_value.data = "" if current.min_value_pence is None else str(
-            current.min_value_pence // 100)
-        form.max_value.data = "" if current.max_value_pence is None else str(
-            current.max_value_pence // 100)
+            [c for c in current.area_codes or [] if c not in form.regions.data]
+        )
+        form.min_value.data = (
+            "" if current.min_value_pence is None else str(current.min_value_pence // 100)
+        )
+        form.max_value.data = (
+            "" if current.max_value_pence is None else str(current.max_value_pence // 100)
+        )
         form.keywords.data = current.keywords or ""
     elif action == "add" or action.startswith("remove-"):
         # "Add another local authority" and "Remove" post back: the page comes again with
@@ -71,8 +81,9 @@ def edit_preferences(organisation_id):
         if action == "add":
             if len(codes) >= preferences.MAX_LOCAL_AUTHORITIES:
                 form.add_local_authority_error(
-                    len(codes) - 1, f"You can choose up to {preferences.MAX_LOCAL_AUTHORITIES} "
-                                    "local authorities")
+                    len(codes) - 1,
+                    f"You can choose up to {preferences.MAX_LOCAL_AUTHORITIES} local authorities",
+                )
             else:
                 form.set_local_authority_codes(codes + [""])
                 focus = f"local_authorities-{len(codes)}-code"
@@ -82,26 +93,39 @@ def edit_preferences(organisation_id):
     elif form.validate_on_submit():
         try:
             preferences.save_preferences(
-                me, organisation, frequency=form.frequency.data,
-                admitted_lots=form.admitted_lots.data, lot_ids=form.lot_ids.data or [],
-                cpv_divisions=form.cpv_divisions.data or [], regions=form.regions.data or [],
+                me,
+                organisation,
+                frequency=form.frequency.data,
+                admitted_lots=form.admitted_lots.data,
+                lot_ids=form.lot_ids.data or [],
+                cpv_divisions=form.cpv_divisions.data or [],
+                regions=form.regions.data or [],
                 local_authorities=form.local_authority_codes(),
-                min_value_pence=form.min_value.pence, max_value_pence=form.max_value.pence,
-                keywords=form.keywords.data)
+                min_value_pence=form.min_value.pence,
+                max_value_pence=form.max_value.pence,
+                keywords=form.keywords.data,
+            )
         except preferences.PreferencesError as exc:
             if exc.field == "local_authorities":
                 form.add_local_authority_error(exc.index, str(exc))
             else:
-                add_error(form, exc.field if exc.field and hasattr(form, exc.field)
-                          else "submit", str(exc))
+                add_error(
+                    form,
+                    exc.field if exc.field and hasattr(form, exc.field) else "submit",
+                    str(exc),
+                )
         else:
             flash("Your alert settings are saved", "success")
             return redirect(url_for("alerts.overview"))
     admitted_names = [lot.label for lot in lots if lot.id in admitted]
-    return render_template("alerts/preferences.html", form=form, organisation=organisation,
-                           admitted_names=admitted_names, focus=focus,
-                           max_local_authorities=preferences.MAX_LOCAL_AUTHORITIES), \
-        200 if not form.errors else 400
+    return render_template(
+        "alerts/preferences.html",
+        form=form,
+        organisation=organisation,
+        admitted_names=admitted_names,
+        focus=focus,
+        max_local_authorities=preferences.MAX_LOCAL_AUTHORITIES,
+    ), 200 if not form.errors else 400
 
 
 def _follow_key():
@@ -134,18 +158,21 @@ def follow_search():
         form.frequency.data = "daily"
     elif form.validate_on_submit():
         try:
-            sub = preferences.follow_search(args, form.email.data, form.frequency.data,
-                                            user=_me() if signed_in else None)
+            sub = preferences.follow_search(
+                args, form.email.data, form.frequency.data, user=_me() if signed_in else None
+            )
         except preferences.PreferencesError as exc:
-            add_error(form, exc.field if exc.field and hasattr(form, exc.field) else "submit",
-                      str(exc))
+            add_error(
+                form, exc.field if exc.field and hasattr(form, exc.field) else "submit", str(exc)
+            )
         else:
             if sub.confirmed_at is not None:
                 flash("You will get emails about new opportunities like these", "success")
                 return redirect(url_for("alerts.overview"))
             return redirect(url_for("alerts.check_email"))
-    return render_template("alerts/follow.html", form=form, summary=summary, args=args), \
-        200 if not form.errors else 400
+    return render_template(
+        "alerts/follow.html", form=form, summary=summary, args=args
+    ), 200 if not form.errors else 400
 
 
 @bp.route("/opportunities/alerts/check-your-email")
@@ -159,8 +186,7 @@ def confirm_search(token):
         sub = preferences.confirm_search(token)
     except InvalidLink:
         return render_template("alerts/link_invalid.html"), 404
-    return render_template("alerts/confirmed.html", sub=sub,
-                           summary=preferences.describe(sub))
+    return render_template("alerts/confirmed.html", sub=sub, summary=preferences.describe(sub))
 
 
 @bp.route("/alerts/unsubscribe/<token>", methods=["GET", "POST"])
@@ -194,9 +220,15 @@ def manage(token):
         flash("That alert is stopped", "success")
         return redirect(url_for("alerts.manage", token=token))
     searches = [s for s in preferences.searches_for_email(email) if s.unsubscribed_at is None]
-    return render_template("alerts/manage.html", email=email, searches=searches,
-                           describe=preferences.describe, confirm_form=form, form=None,
-                           unsubscribe_token=sign(UNSUBSCRIBE, {"e": email}))
+    return render_template(
+        "alerts/manage.html",
+        email=email,
+        searches=searches,
+        describe=preferences.describe,
+        confirm_form=form,
+        form=None,
+        unsubscribe_token=sign(UNSUBSCRIBE, {"e": email}),
+    )
 
 
 @bp.route("/account/alerts/searches/<int:subscription_id>/stop", methods=["POST"])

@@ -21,6 +21,7 @@ enqueue) are queued by the outbox relay; a fan-out left unfinished is queued aga
 Invitations are separate (lots.services.invitations): they go to every admitted, eligible
 supplier of the lot. Alerts skip every member of an invited organisation, so nobody gets both.
 """
+
 import logging
 from datetime import timedelta
 
@@ -29,14 +30,14 @@ from flask import current_app
 from sqlalchemy.dialects import postgresql, sqlite
 
 from app.extensions import db
+from app.outbox.models import OutboxMessage, OutboxStatus
 from app.queue import REDIS_ERRORS, enqueue, rq_queue
 from app.timeutil import format_datetime, utcnow
 from app.unitofwork import after_commit
 from app.urls import absolute_url
-from lots.models import Opportunity, OpportunityStatus
+from lots.opportunities.models import Opportunity, OpportunityStatus
 from notifications import matching
-from notifications.models import (AlertFanout, AlertFrequency, OpportunityAlert, OutboxMessage,
-                                  OutboxStatus)
+from notifications.models import AlertFanout, AlertFrequency, OpportunityAlert
 from notifications.unsubscribe import alert_links, person_key
 
 log = logging.getLogger(__name__)
@@ -44,8 +45,9 @@ FANOUT_TIMEOUT = 3600  # seconds: 50,000 recipients take well under a minute
 
 
 def _insert():
-    return postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else \
-        sqlite.insert
+    return (
+        postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    )
 
 
 def enqueue_long(fn, *args, job_id=None, timeout=FANOUT_TIMEOUT):
@@ -68,13 +70,15 @@ def on_publish(opportunity):
 
 
 def enqueue_alerts(opportunity_id):
-    return enqueue_long(send_opportunity_alerts, opportunity_id,
-                        job_id=f"send_opportunity_alerts-{opportunity_id}")
+    return enqueue_long(
+        send_opportunity_alerts, opportunity_id, job_id=f"send_opportunity_alerts-{opportunity_id}"
+    )
 
 
 def location_name(opportunity):
     from app.reference import geography
-    from lots.models import LocationType
+    from lots.opportunities.models import LocationType
+
     if opportunity.location_type == LocationType.REGION:
         place = geography.region(opportunity.location_code)
     elif opportunity.location_type == LocationType.LOCAL_AUTHORITY:
@@ -131,8 +135,7 @@ def write_alerts(opportunity, frequency, batch, details):
         # plan the database picks, so the whole fan-out grows linearly with the people in it.
         top = db.session.execute(sa.select(sa.func.max(key))).scalar() or 0
         for low in range(0, top, chunk):
-            rows = db.session.execute(part.where(key > low, key <= low + chunk)
-                                      .order_by(key)).all()
+            rows = db.session.execute(part.where(key > low, key <= low + chunk).order_by(key)).all()
             if not rows:
                 continue
             ids = _write_chunk(opportunity, frequency, batch, details, rows)
@@ -150,19 +153,39 @@ def _write_chunk(opportunity, frequency, batch, details, rows):
         people.setdefault(row.email.lower(), (row.name or "", row.subscription_id))
     now = utcnow()
     table = OpportunityAlert.__table__
-    new = set(db.session.execute(
-        _insert()(table).values([
-            {"opportunity_id": opportunity.id, "email": email, "subscription_id": sid,
-             "kind": frequency.value, "batch": batch, "created_at": now}
-            for email, (_, sid) in people.items()])
-        .on_conflict_do_nothing(index_elements=["opportunity_id", "email"])
-        .returning(table.c.email)).scalars())
+    new = set(
+        db.session.execute(
+            _insert()(table)
+            .values(
+                [
+                    {
+                        "opportunity_id": opportunity.id,
+                        "email": email,
+                        "subscription_id": sid,
+                        "kind": frequency.value,
+                        "batch": batch,
+                        "created_at": now,
+                    }
+                    for email, (_, sid) in people.items()
+                ]
+            )
+            .on_conflict_do_nothing(index_elements=["opportunity_id", "email"])
+            .returning(table.c.email)
+        ).scalars()
+    )
     ids = []
     if new and frequency == AlertFrequency.INSTANT:
-        ids = write_outbox([
-            (f"alert:{opportunity.id}:instant:{person_key(email)}", email,
-             {**details, "name": people[email][0], **alert_links(email)})
-            for email in sorted(new)], "opportunity_alert")
+        ids = write_outbox(
+            [
+                (
+                    f"alert:{opportunity.id}:instant:{person_key(email)}",
+                    email,
+                    {**details, "name": people[email][0], **alert_links(email)},
+                )
+                for email in sorted(new)
+            ],
+            "opportunity_alert",
+        )
     if frequency == AlertFrequency.INSTANT:
         progress = db.session.get(AlertFanout, opportunity.id)
         if progress is not None:
@@ -177,12 +200,26 @@ def write_outbox(messages, template):
         return []
     now = utcnow()
     table = OutboxMessage.__table__
-    stmt = _insert()(table).values([
-        {"idempotency_key": key, "recipient": recipient, "template": template,
-         "personalisation": personalisation, "status": OutboxStatus.PENDING.value,
-         "attempts": 0, "created_at": now, "next_attempt_at": now}
-        for key, recipient, personalisation in messages
-    ]).on_conflict_do_nothing(index_elements=["idempotency_key"]).returning(table.c.id)
+    stmt = (
+        _insert()(table)
+        .values(
+            [
+                {
+                    "idempotency_key": key,
+                    "recipient": recipient,
+                    "template": template,
+                    "personalisation": personalisation,
+                    "status": OutboxStatus.PENDING.value,
+                    "attempts": 0,
+                    "created_at": now,
+                    "next_attempt_at": now,
+                }
+                for key, recipient, personalisation in messages
+            ]
+        )
+        .on_conflict_do_nothing(index_elements=["idempotency_key"])
+        .returning(table.c.id)
+    )
     return sorted(db.session.execute(stmt).scalars().all())
 
 
@@ -191,9 +228,10 @@ def enqueue_sends(ids):
     short (a worker killed) leaves its rows pending, and the relay queues them again."""
     size = current_app.config["ALERT_SEND_BATCH"]
     for start in range(0, len(ids), size):
-        batch = ids[start:start + size]
-        if not enqueue(send_outbox_batch, batch,
-                       job_id=f"send_outbox_batch-{batch[0]}-{batch[-1]}"):
+        batch = ids[start : start + size]
+        if not enqueue(
+            send_outbox_batch, batch, job_id=f"send_outbox_batch-{batch[0]}-{batch[-1]}"
+        ):
             return False
     return True
 
@@ -201,7 +239,8 @@ def enqueue_sends(ids):
 def send_outbox_batch(message_ids):
     """Job: send a batch of outbox rows (each is claimed first, so a row in two batches, or also
     queued by the relay, goes once)."""
-    from notifications.jobs import send_outbox_messages
+    from app.outbox.services import send_outbox_messages
+
     return [str(status) for status in send_outbox_messages(message_ids)]
 
 
@@ -209,17 +248,32 @@ def relay_fanouts(now=None, idle=timedelta(minutes=2)):
     """Scheduled: queue again each fan-out that never started (Redis was down at publication) or
     stopped making progress (its worker died), and invitation fan-outs never finished. Safe to run
     at any time: fan-outs write nothing twice. Returns how many it queued."""
-    from lots.services.invitations import enqueue_invitation_emails
+    from lots.opportunities.invitations import enqueue_invitation_emails
+
     now = now or utcnow()
     cutoff = now - idle
-    stuck = db.session.execute(sa.select(AlertFanout.opportunity_id).where(
-        AlertFanout.finished_at.is_(None),
-        sa.func.coalesce(AlertFanout.progress_at, AlertFanout.created_at) < cutoff)
-    ).scalars().all()
-    invitations = db.session.execute(sa.select(Opportunity.id).where(
-        Opportunity.status == OpportunityStatus.PUBLISHED,
-        Opportunity.invitations_sent_at.is_(None), Opportunity.published_at < cutoff,
-        Opportunity.submission_deadline > now)).scalars().all()
+    stuck = (
+        db.session.execute(
+            sa.select(AlertFanout.opportunity_id).where(
+                AlertFanout.finished_at.is_(None),
+                sa.func.coalesce(AlertFanout.progress_at, AlertFanout.created_at) < cutoff,
+            )
+        )
+        .scalars()
+        .all()
+    )
+    invitations = (
+        db.session.execute(
+            sa.select(Opportunity.id).where(
+                Opportunity.status == OpportunityStatus.PUBLISHED,
+                Opportunity.invitations_sent_at.is_(None),
+                Opportunity.published_at < cutoff,
+                Opportunity.submission_deadline > now,
+            )
+        )
+        .scalars()
+        .all()
+    )
     db.session.rollback()
     queued = 0
     for opportunity_id in stuck:

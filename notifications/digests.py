@@ -16,6 +16,7 @@ run again (a retried job, two schedulers) and write nothing twice:
 The look-back is twice the period, so a run the scheduler missed is caught up by the next one
 without repeating anything.
 """
+
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -23,7 +24,7 @@ from flask import current_app
 
 from app.extensions import db
 from app.timeutil import to_local, utcnow
-from lots.models import Opportunity, OpportunityStatus
+from lots.opportunities.models import Opportunity, OpportunityStatus
 from notifications.alerts import enqueue_sends, opportunity_details, write_alerts, write_outbox
 from notifications.models import AlertFrequency, OpportunityAlert
 from notifications.unsubscribe import alert_links, person_key
@@ -46,10 +47,20 @@ def send_digests(frequency, now=None):
     now = now or utcnow()
     batch = batch_name(frequency, now)
     since = now - 2 * PERIODS[frequency]
-    candidates = db.session.execute(sa.select(Opportunity).where(
-        Opportunity.status == OpportunityStatus.PUBLISHED, Opportunity.published_at > since,
-        Opportunity.published_at <= now, Opportunity.submission_deadline > now)
-        .order_by(Opportunity.published_at)).scalars().all()
+    candidates = (
+        db.session.execute(
+            sa.select(Opportunity)
+            .where(
+                Opportunity.status == OpportunityStatus.PUBLISHED,
+                Opportunity.published_at > since,
+                Opportunity.published_at <= now,
+                Opportunity.submission_deadline > now,
+            )
+            .order_by(Opportunity.published_at)
+        )
+        .scalars()
+        .all()
+    )
     details = {}
     for opportunity in candidates:
         details[opportunity.id] = opportunity_details(opportunity)
@@ -60,46 +71,77 @@ def send_digests(frequency, now=None):
 def _write_digest_emails(frequency, batch, details):
     chunk = current_app.config["FANOUT_CHUNK"]
     from app.accounts.models import User
+
     last_email = ""
     written = 0
     while True:
-        emails = db.session.execute(
-            sa.select(OpportunityAlert.email).where(OpportunityAlert.batch == batch,
-                                                    OpportunityAlert.emailed_key.is_(None),
-                                                    OpportunityAlert.email > last_email)
-            .group_by(OpportunityAlert.email).order_by(OpportunityAlert.email).limit(chunk)
-        ).scalars().all()
+        emails = (
+            db.session.execute(
+                sa.select(OpportunityAlert.email)
+                .where(
+                    OpportunityAlert.batch == batch,
+                    OpportunityAlert.emailed_key.is_(None),
+                    OpportunityAlert.email > last_email,
+                )
+                .group_by(OpportunityAlert.email)
+                .order_by(OpportunityAlert.email)
+                .limit(chunk)
+            )
+            .scalars()
+            .all()
+        )
         if not emails:
             break
         last_email = emails[-1]
         pairs = db.session.execute(
-            sa.select(OpportunityAlert.email, OpportunityAlert.opportunity_id,
-                      OpportunityAlert.id)
-            .where(OpportunityAlert.batch == batch, OpportunityAlert.emailed_key.is_(None),
-                   OpportunityAlert.email.in_(emails))
-            .order_by(OpportunityAlert.email, OpportunityAlert.opportunity_id)).all()
-        names = dict(db.session.execute(sa.select(User.email, User.name).where(
-            User.email.in_(emails))).all())
+            sa.select(OpportunityAlert.email, OpportunityAlert.opportunity_id, OpportunityAlert.id)
+            .where(
+                OpportunityAlert.batch == batch,
+                OpportunityAlert.emailed_key.is_(None),
+                OpportunityAlert.email.in_(emails),
+            )
+            .order_by(OpportunityAlert.email, OpportunityAlert.opportunity_id)
+        ).all()
+        names = dict(
+            db.session.execute(sa.select(User.email, User.name).where(User.email.in_(emails))).all()
+        )
         listed, rows = {}, {}
         for email, opportunity_id, alert_id in pairs:
             if opportunity_id not in details:
                 details[opportunity_id] = opportunity_details(
-                    db.session.get(Opportunity, opportunity_id))
+                    db.session.get(Opportunity, opportunity_id)
+                )
             listed.setdefault(email, []).append(details[opportunity_id])
             rows.setdefault(email, []).append(alert_id)
         # The first run's key is digest:<batch>:<person>; a later one in the same batch (new
         # matches after a change of settings) adds the first alert it lists.
-        keys = {email: f"digest:{batch}:{person_key(email)}"
-                + ("" if _first_of_batch(batch, email) else f":{min(rows[email])}")
-                for email in emails}
-        ids = write_outbox([
-            (keys[email], email,
-             {"name": names.get(email, ""), "period": PERIOD_WORDS[frequency],
-              "opportunities": listed[email], **alert_links(email)})
-            for email in emails], "opportunity_digest")
+        keys = {
+            email: f"digest:{batch}:{person_key(email)}"
+            + ("" if _first_of_batch(batch, email) else f":{min(rows[email])}")
+            for email in emails
+        }
+        ids = write_outbox(
+            [
+                (
+                    keys[email],
+                    email,
+                    {
+                        "name": names.get(email, ""),
+                        "period": PERIOD_WORDS[frequency],
+                        "opportunities": listed[email],
+                        **alert_links(email),
+                    },
+                )
+                for email in emails
+            ],
+            "opportunity_digest",
+        )
         for email in emails:
-            db.session.execute(sa.update(OpportunityAlert).where(
-                OpportunityAlert.id.in_(rows[email])).values(emailed_key=keys[email]))
+            db.session.execute(
+                sa.update(OpportunityAlert)
+                .where(OpportunityAlert.id.in_(rows[email]))
+                .values(emailed_key=keys[email])
+            )
         db.session.commit()
         enqueue_sends(ids)
         written += len(ids)
@@ -108,6 +150,25 @@ def _write_digest_emails(frequency, batch, details):
 
 def _first_of_batch(batch, email):
     """Whether no digest of this batch has gone to this address yet."""
-    return db.session.execute(sa.select(OpportunityAlert.id).where(
-        OpportunityAlert.batch == batch, OpportunityAlert.email == email,
-        OpportunityAlert.emailed_key.is_not(None)).limit(1)).first() is None
+    return (
+        db.session.execute(
+            sa.select(OpportunityAlert.id)
+            .where(
+                OpportunityAlert.batch == batch,
+                OpportunityAlert.email == email,
+                OpportunityAlert.emailed_key.is_not(None),
+            )
+            .limit(1)
+        ).first()
+        is None
+    )
+
+
+def send_daily_digests():
+    """Scheduled: this day's digests."""
+    return send_digests("daily")
+
+
+def send_weekly_digests():
+    """Scheduled: this week's digests."""
+    return send_digests("weekly")

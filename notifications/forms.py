@@ -1,13 +1,26 @@
 """Forms for alert preferences and following a search. They parse what was typed; the rules
 about the values live in notifications.preferences."""
-from govuk_frontend_wtf.wtforms_widgets import (GovCheckboxesInput, GovCheckboxInput,
-                                                GovRadioInput, GovSelect, GovTextInput)
-from wtforms import (BooleanField, FieldList, FormField, RadioField, SelectField,
-                     SelectMultipleField, StringField)
+
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxesInput,
+    GovCheckboxInput,
+    GovRadioInput,
+    GovSelect,
+    GovTextInput,
+)
+from wtforms import (
+    BooleanField,
+    FieldList,
+    FormField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+)
 from wtforms import Form as SubForm
 from wtforms.validators import InputRequired, Length, ValidationError
 
-from app.forms import Form, email_field, strip_whitespace, submit
+from app.forms import ConfirmForm, Form, email_field, strip_whitespace, submit  # noqa: F401
 from app.reference import cpv, geography
 from notifications.models import AlertFrequency
 from notifications.preferences import FREQUENCY_LABELS, MAX_LOCAL_AUTHORITIES
@@ -24,8 +37,11 @@ def _pounds(form, field):
 
 
 def frequency_choices(with_never=True):
-    return [(f.value, FREQUENCY_LABELS[f]) for f in AlertFrequency
-            if with_never or f != AlertFrequency.NEVER]
+    return [
+        (f.value, FREQUENCY_LABELS[f])
+        for f in AlertFrequency
+        if with_never or f != AlertFrequency.NEVER
+    ]
 
 
 def local_authority_choices():
@@ -35,34 +51,51 @@ def local_authority_choices():
 class LocalAuthorityRow(SubForm):
     """One "Local authority N" select; the page adds and removes rows by posting back, so it
     works without JavaScript. Whether the code is known is the service's rule."""
-    code = SelectField("Local authority", widget=GovSelect(), choices=local_authority_choices,
-                       validate_choice=False)
+
+    code = SelectField(
+        "Local authority",
+        widget=GovSelect(),
+        choices=local_authority_choices,
+        validate_choice=False,
+    )
 
 
 class PreferencesForm(Form):
-    frequency = RadioField("How often do you want emails about new opportunities?",
-                           widget=GovRadioInput(), choices=frequency_choices(),
-                           validators=[InputRequired(message="Choose how often you want emails")])
-    admitted_lots = BooleanField("Opportunities in the lots your organisation is admitted to",
-                                 widget=GovCheckboxInput())
-    lot_ids = SelectMultipleField("Other lots you might join", widget=GovCheckboxesInput(),
-                                  coerce=int, choices=[])
-    cpv_divisions = SelectMultipleField("Categories of work", widget=GovCheckboxesInput(),
-                                        choices=[])
+    frequency = RadioField(
+        "How often do you want emails about new opportunities?",
+        widget=GovRadioInput(),
+        choices=frequency_choices(),
+        validators=[InputRequired(message="Choose how often you want emails")],
+    )
+    admitted_lots = BooleanField(
+        "Opportunities in the lots your organisation is admitted to", widget=GovCheckboxInput()
+    )
+    lot_ids = SelectMultipleField(
+        "Other lots you might join", widget=GovCheckboxesInput(), coerce=int, choices=[]
+    )
+    cpv_divisions = SelectMultipleField(
+        "Categories of work", widget=GovCheckboxesInput(), choices=[]
+    )
     regions = SelectMultipleField("Regions", widget=GovCheckboxesInput(), choices=[])
     # One more than the service allows, so choosing too many is refused with a message rather
     # than the extra rows being dropped.
-    local_authorities = FieldList(FormField(LocalAuthorityRow), min_entries=1,
-                                  max_entries=MAX_LOCAL_AUTHORITIES + 1)
-    min_value = StringField("Lowest value (£)", widget=GovTextInput(), filters=[strip_whitespace],
-                            validators=[_pounds])
-    max_value = StringField("Highest value (£)", widget=GovTextInput(), filters=[strip_whitespace],
-                            validators=[_pounds])
-    keywords = StringField("Keywords", widget=GovTextInput(), filters=[strip_whitespace],
-                           validators=[Length(max=500, message="Keywords must be 500 characters "
-                                                               "or fewer")],
-                           description="Separate them with commas, like befriending, lunch club. "
-                                       "An opportunity that mentions any of them matches.")
+    local_authorities = FieldList(
+        FormField(LocalAuthorityRow), min_entries=1, max_entries=MAX_LOCAL_AUTHORITIES + 1
+    )
+    min_value = StringField(
+        "Lowest value (£)", widget=GovTextInput(), filters=[strip_whitespace], validators=[_pounds]
+    )
+    max_value = StringField(
+        "Highest value (£)", widget=GovTextInput(), filters=[strip_whitespace], validators=[_pounds]
+    )
+    keywords = StringField(
+        "Keywords",
+        widget=GovTextInput(),
+        filters=[strip_whitespace],
+        validators=[Length(max=500, message="Keywords must be 500 characters or fewer")],
+        description="Separate them with commas, like befriending, lunch club. "
+        "An opportunity that mentions any of them matches.",
+    )
     submit = submit("Save your alert settings")
 
     def set_choices(self, other_lots):
@@ -94,13 +127,14 @@ class PreferencesForm(Form):
 
 
 class FollowSearchForm(Form):
-    email = email_field(description="We will send a link to this address to confirm it first, "
-                                    "unless it is the address you signed in with.")
-    frequency = RadioField("How often do you want emails?", widget=GovRadioInput(),
-                           choices=frequency_choices(with_never=False),
-                           validators=[InputRequired(message="Choose how often you want emails")])
+    email = email_field(
+        description="We will send a link to this address to confirm it first, "
+        "unless it is the address you signed in with."
+    )
+    frequency = RadioField(
+        "How often do you want emails?",
+        widget=GovRadioInput(),
+        choices=frequency_choices(with_never=False),
+        validators=[InputRequired(message="Choose how often you want emails")],
+    )
     submit = submit("Get emails")
-
-
-class ConfirmForm(Form):
-    submit = submit("Continue")

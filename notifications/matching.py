@@ -19,6 +19,7 @@ region filter likewise includes UK-wide work). Keywords are comma-separated, any
 with the search page's full-text search on PostgreSQL (stemmed: "befriend" finds "befriending")
 and as plain substrings on SQLite (development).
 """
+
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
@@ -27,8 +28,8 @@ from app.extensions import db
 from app.organisations.models import Membership, Organisation, OrganisationKind
 from app.reference import geography
 from dps.models import Lot, LotMembership, MembershipStatus, ReservedFor, SupplierExclusion
-from lots.models import Invitation, LocationType, LotCpvCode, Opportunity
-from lots.search import SEARCH_VECTOR
+from lots.opportunities.models import Invitation, LocationType, LotCpvCode, Opportunity
+from lots.search.queries import SEARCH_VECTOR
 from notifications.models import AlertFrequency, AlertKind, AlertSubscription
 
 
@@ -55,9 +56,14 @@ def json_has_any(column, values):
 def area_codes(opportunity):
     """The area codes that an opportunity's place matches, or None for UK-wide work."""
     if opportunity.location_type == LocationType.REGION:
-        return sorted({opportunity.location_code} | {
-            la.code for la in geography.local_authorities(current_only=False)
-            if la.region_code == opportunity.location_code})
+        return sorted(
+            {opportunity.location_code}
+            | {
+                la.code
+                for la in geography.local_authorities(current_only=False)
+                if la.region_code == opportunity.location_code
+            }
+        )
     if opportunity.location_type == LocationType.LOCAL_AUTHORITY:
         region = geography.region_for_local_authority(opportunity.location_code)
         return sorted({opportunity.location_code} | ({region.code} if region else set()))
@@ -65,8 +71,13 @@ def area_codes(opportunity):
 
 
 def cpv_divisions(opportunity):
-    codes = db.session.execute(sa.select(LotCpvCode.cpv_code).where(
-        LotCpvCode.lot_id == opportunity.lot_id)).scalars().all()
+    codes = (
+        db.session.execute(
+            sa.select(LotCpvCode.cpv_code).where(LotCpvCode.lot_id == opportunity.lot_id)
+        )
+        .scalars()
+        .all()
+    )
     return sorted({code[:2] for code in codes})
 
 
@@ -76,17 +87,36 @@ def is_vcse_reserved(opportunity):
 
 def _keyword_match(sub, opportunity):
     if _dialect() == "postgresql":
-        vector = (sa.select(SEARCH_VECTOR).select_from(Opportunity.__table__)
-                  .where(Opportunity.__table__.c.id == opportunity.id).scalar_subquery())
+        vector = (
+            sa.select(SEARCH_VECTOR)
+            .select_from(Opportunity.__table__)
+            .where(Opportunity.__table__.c.id == opportunity.id)
+            .scalar_subquery()
+        )
         query = sa.func.websearch_to_tsquery("english", sa.func.replace(sub.keywords, ",", " or "))
         return vector.op("@@")(query)
     # SQLite (development): plain substrings, decided here for the few rows there are.
-    text = " ".join(filter(None, (opportunity.title, opportunity.summary, opportunity.description,
-                                  opportunity.buyer_name))).lower()
-    rows = db.session.execute(sa.select(AlertSubscription.id, AlertSubscription.keywords).where(
-        AlertSubscription.keywords.is_not(None), AlertSubscription.keywords != "")).all()
-    matched = [sid for sid, words in rows
-               if any(w.strip().lower() in text for w in words.split(",") if w.strip())]
+    text = " ".join(
+        filter(
+            None,
+            (
+                opportunity.title,
+                opportunity.summary,
+                opportunity.description,
+                opportunity.buyer_name,
+            ),
+        )
+    ).lower()
+    rows = db.session.execute(
+        sa.select(AlertSubscription.id, AlertSubscription.keywords).where(
+            AlertSubscription.keywords.is_not(None), AlertSubscription.keywords != ""
+        )
+    ).all()
+    matched = [
+        sid
+        for sid, words in rows
+        if any(w.strip().lower() in text for w in words.split(",") if w.strip())
+    ]
     return sub.id.in_(matched)
 
 
@@ -94,12 +124,17 @@ def _narrowing(sub, opportunity):
     """Each filter a row sets narrows what it matches; an empty one matches everything."""
     value = opportunity.estimated_value_pence
     conditions = [
-        sa.or_(json_empty(sub.cpv_divisions),
-               json_has_any(sub.cpv_divisions, cpv_divisions(opportunity))),
+        sa.or_(
+            json_empty(sub.cpv_divisions),
+            json_has_any(sub.cpv_divisions, cpv_divisions(opportunity)),
+        ),
         sa.or_(sub.min_value_pence.is_(None), sub.min_value_pence <= value),
         sa.or_(sub.max_value_pence.is_(None), sub.max_value_pence >= value),
-        sa.or_(sub.keywords.is_(None), sa.func.trim(sub.keywords) == "",
-               _keyword_match(sub, opportunity)),
+        sa.or_(
+            sub.keywords.is_(None),
+            sa.func.trim(sub.keywords) == "",
+            _keyword_match(sub, opportunity),
+        ),
         sa.or_(sub.opportunity_kind.is_(None), sub.opportunity_kind == opportunity.kind.value),
     ]
     codes = area_codes(opportunity)
@@ -112,22 +147,30 @@ def _narrowing(sub, opportunity):
 
 def _invited_person(user_id_column, opportunity):
     m2 = aliased(Membership)
-    return sa.exists().where(m2.user_id == user_id_column,
-                             Invitation.organisation_id == m2.organisation_id,
-                             Invitation.opportunity_id == opportunity.id)
+    return sa.exists().where(
+        m2.user_id == user_id_column,
+        Invitation.organisation_id == m2.organisation_id,
+        Invitation.opportunity_id == opportunity.id,
+    )
 
 
 def supplier_people(opportunity, frequency):
     sub = AlertSubscription
-    admitted = sa.exists().where(LotMembership.organisation_id == Membership.organisation_id,
-                                 LotMembership.lot_id == opportunity.lot_id,
-                                 LotMembership.status == MembershipStatus.ADMITTED)
-    suspended = sa.exists().where(LotMembership.organisation_id == Membership.organisation_id,
-                                  LotMembership.status == MembershipStatus.SUSPENDED,
-                                  LotMembership.lot_id == Lot.id,
-                                  Lot.dps_id == opportunity.dps_id)
-    excluded = sa.exists().where(SupplierExclusion.organisation_id == Membership.organisation_id,
-                                 SupplierExclusion.lifted_at.is_(None))
+    admitted = sa.exists().where(
+        LotMembership.organisation_id == Membership.organisation_id,
+        LotMembership.lot_id == opportunity.lot_id,
+        LotMembership.status == MembershipStatus.ADMITTED,
+    )
+    suspended = sa.exists().where(
+        LotMembership.organisation_id == Membership.organisation_id,
+        LotMembership.status == MembershipStatus.SUSPENDED,
+        LotMembership.lot_id == Lot.id,
+        Lot.dps_id == opportunity.dps_id,
+    )
+    excluded = sa.exists().where(
+        SupplierExclusion.organisation_id == Membership.organisation_id,
+        SupplierExclusion.lifted_at.is_(None),
+    )
     lots = sa.or_(
         sa.and_(sub.id.is_(None), admitted),
         sa.and_(sub.admitted_lots.is_(True), admitted),
@@ -135,37 +178,64 @@ def supplier_people(opportunity, frequency):
         sa.and_(sub.admitted_lots.is_(False), json_empty(sub.lot_ids)),
     )
     return (
-        sa.select(User.email.label("email"), User.name.label("name"),
-                  sub.id.label("subscription_id"), Membership.id.label("key"))
+        sa.select(
+            User.email.label("email"),
+            User.name.label("name"),
+            sub.id.label("subscription_id"),
+            Membership.id.label("key"),
+        )
         .select_from(Membership)
-        .join(Organisation, sa.and_(Organisation.id == Membership.organisation_id,
-                                    Organisation.kind == OrganisationKind.SUPPLIER))
+        .join(
+            Organisation,
+            sa.and_(
+                Organisation.id == Membership.organisation_id,
+                Organisation.kind == OrganisationKind.SUPPLIER,
+            ),
+        )
         .join(User, User.id == Membership.user_id)
-        .outerjoin(sub, sa.and_(sub.user_id == Membership.user_id,
-                                sub.organisation_id == Membership.organisation_id,
-                                sub.kind == AlertKind.SUPPLIER))
-        .where(User.email_confirmed_at.is_not(None), User.email_undeliverable_at.is_(None),
-               sub.unsubscribed_at.is_(None),
-               sa.func.coalesce(sub.frequency, AlertFrequency.INSTANT.value) == frequency.value,
-               ~suspended, ~excluded, ~_invited_person(User.id, opportunity), lots,
-               sa.or_(sub.id.is_(None), _narrowing(sub, opportunity)))
+        .outerjoin(
+            sub,
+            sa.and_(
+                sub.user_id == Membership.user_id,
+                sub.organisation_id == Membership.organisation_id,
+                sub.kind == AlertKind.SUPPLIER,
+            ),
+        )
+        .where(
+            User.email_confirmed_at.is_not(None),
+            User.email_undeliverable_at.is_(None),
+            sub.unsubscribed_at.is_(None),
+            sa.func.coalesce(sub.frequency, AlertFrequency.INSTANT.value) == frequency.value,
+            ~suspended,
+            ~excluded,
+            ~_invited_person(User.id, opportunity),
+            lots,
+            sa.or_(sub.id.is_(None), _narrowing(sub, opportunity)),
+        )
     )
 
 
 def search_followers(opportunity, frequency):
     sub = AlertSubscription
     person = aliased(User)
-    undeliverable = sa.exists().where(person.email == sub.email,
-                                      person.email_undeliverable_at.is_not(None))
-    invited = sa.exists().where(person.email == sub.email,
-                                _invited_person(person.id, opportunity))
-    return (
-        sa.select(sub.email.label("email"), sa.literal("").label("name"),
-                  sub.id.label("subscription_id"), sub.id.label("key"))
-        .where(sub.kind == AlertKind.SEARCH, sub.confirmed_at.is_not(None),
-               sub.unsubscribed_at.is_(None), sub.frequency == frequency,
-               sa.or_(json_empty(sub.lot_ids), json_has_any(sub.lot_ids, [opportunity.lot_id])),
-               _narrowing(sub, opportunity), ~undeliverable, ~invited)
+    undeliverable = sa.exists().where(
+        person.email == sub.email, person.email_undeliverable_at.is_not(None)
+    )
+    invited = sa.exists().where(person.email == sub.email, _invited_person(person.id, opportunity))
+    return sa.select(
+        sub.email.label("email"),
+        sa.literal("").label("name"),
+        sub.id.label("subscription_id"),
+        sub.id.label("key"),
+    ).where(
+        sub.kind == AlertKind.SEARCH,
+        sub.confirmed_at.is_not(None),
+        sub.unsubscribed_at.is_(None),
+        sub.frequency == frequency,
+        sa.or_(json_empty(sub.lot_ids), json_has_any(sub.lot_ids, [opportunity.lot_id])),
+        _narrowing(sub, opportunity),
+        ~undeliverable,
+        ~invited,
     )
 
 
@@ -174,8 +244,10 @@ def recipient_parts(opportunity, frequency):
     ``key`` order (an indexed id) a chunk at a time, so no chunk sorts the whole match. One
     address may appear more than once (a person in two organisations, or with a preference and
     a saved search): callers keep one per address."""
-    return [(supplier_people(opportunity, frequency), Membership.id),
-            (search_followers(opportunity, frequency), AlertSubscription.id)]
+    return [
+        (supplier_people(opportunity, frequency), Membership.id),
+        (search_followers(opportunity, frequency), AlertSubscription.id),
+    ]
 
 
 def recipients(opportunity, frequency):

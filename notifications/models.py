@@ -1,4 +1,5 @@
-"""The email outbox: every email is a row written in the same transaction as the change it reports."""
+"""What suppliers asked to hear about (alert subscriptions), and the alerts written for them."""
+
 import enum
 
 import sqlalchemy as sa
@@ -9,43 +10,9 @@ from app.timeutil import utcnow
 from app.types import UTCDateTime, string_enum
 
 
-class OutboxStatus(enum.StrEnum):
-    PENDING = "pending"        # committed, waiting for a worker
-    SENDING = "sending"        # claimed by a worker
-    SENT = "sent"
-    FAILED = "failed"          # permanent failure, or retries used up
-    SUPPRESSED = "suppressed"  # address known to be undeliverable; not tried
-
-
-class OutboxMessage(db.Model):
-    __tablename__ = "outbox_messages"
-    __table_args__ = (sa.Index("ix_outbox_messages_status_next", "status", "next_attempt_at"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    # Unique: writing the same email twice (a retried job, a second worker) is a no-op.
-    idempotency_key: Mapped[str] = mapped_column(sa.String(200), unique=True)
-    recipient: Mapped[str] = mapped_column(sa.String(320), index=True)
-    template: Mapped[str] = mapped_column(sa.String(100))
-    personalisation: Mapped[dict] = mapped_column(sa.JSON, default=dict)
-    status: Mapped[OutboxStatus] = mapped_column(
-        sa.Enum(OutboxStatus, name="outbox_status", native_enum=False, length=20,
-                values_callable=lambda e: [m.value for m in e]),
-        default=OutboxStatus.PENDING)
-    attempts: Mapped[int] = mapped_column(sa.Integer, default=0)
-    last_error: Mapped[str | None] = mapped_column(sa.Text)
-    created_at = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
-    next_attempt_at = mapped_column(UTCDateTime(), default=utcnow, nullable=True)
-    claimed_until = mapped_column(UTCDateTime(), nullable=True)
-    sent_at = mapped_column(UTCDateTime(), nullable=True)
-    # What was actually sent, kept so an operator (and /dev/outbox) can read it.
-    subject: Mapped[str | None] = mapped_column(sa.String(300))
-    body_text: Mapped[str | None] = mapped_column(sa.Text)
-    provider_reference: Mapped[str | None] = mapped_column(sa.String(200))
-
-
 class AlertKind(enum.StrEnum):
     SUPPLIER = "supplier"  # a person in a supplier organisation: their alert preferences
-    SEARCH = "search"      # anyone following a saved search (a buyer, a member of the public)
+    SEARCH = "search"  # anyone following a saved search (a buyer, a member of the public)
 
 
 class AlertFrequency(enum.StrEnum):
@@ -63,27 +30,36 @@ class AlertSubscription(db.Model):
     address, confirmed by a signed link before anything is sent to it. Every list is empty for
     "any"; each filter that is set narrows what matches.
     """
+
     __tablename__ = "alert_subscriptions"
     __table_args__ = (
         sa.UniqueConstraint("user_id", "organisation_id"),
-        sa.CheckConstraint("kind <> 'supplier' OR (user_id IS NOT NULL AND organisation_id IS "
-                           "NOT NULL)", name="supplier_person"),
+        sa.CheckConstraint(
+            "kind <> 'supplier' OR (user_id IS NOT NULL AND organisation_id IS NOT NULL)",
+            name="supplier_person",
+        ),
         sa.CheckConstraint("kind <> 'search' OR email IS NOT NULL", name="search_email"),
-        sa.CheckConstraint("min_value_pence IS NULL OR max_value_pence IS NULL OR "
-                           "min_value_pence <= max_value_pence", name="value_range"),
+        sa.CheckConstraint(
+            "min_value_pence IS NULL OR max_value_pence IS NULL OR "
+            "min_value_pence <= max_value_pence",
+            name="value_range",
+        ),
         sa.Index("ix_alert_subscriptions_kind_frequency", "kind", "frequency"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[AlertKind] = mapped_column(string_enum(AlertKind, "alert_kind", 20))
-    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"),
-                                                index=True)
+    user_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
     organisation_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("organisations.id", ondelete="CASCADE"))
+        sa.ForeignKey("organisations.id", ondelete="CASCADE")
+    )
     email: Mapped[str | None] = mapped_column(sa.String(320), index=True)  # saved searches
     confirmed_at = mapped_column(UTCDateTime(), nullable=True)
     frequency: Mapped[AlertFrequency] = mapped_column(
-        string_enum(AlertFrequency, "alert_frequency", 20), default=AlertFrequency.INSTANT)
+        string_enum(AlertFrequency, "alert_frequency", 20), default=AlertFrequency.INSTANT
+    )
     admitted_lots: Mapped[bool] = mapped_column(sa.Boolean, default=True)
     lot_ids: Mapped[list] = mapped_column(sa.JSON, default=list)
     cpv_divisions: Mapped[list] = mapped_column(sa.JSON, default=list)
@@ -100,8 +76,11 @@ class AlertSubscription(db.Model):
 
     @property
     def is_active(self):
-        return (self.unsubscribed_at is None and self.frequency != AlertFrequency.NEVER
-                and (self.kind == AlertKind.SUPPLIER or self.confirmed_at is not None))
+        return (
+            self.unsubscribed_at is None
+            and self.frequency != AlertFrequency.NEVER
+            and (self.kind == AlertKind.SUPPLIER or self.confirmed_at is not None)
+        )
 
     @property
     def keyword_list(self):
@@ -112,6 +91,7 @@ class OpportunityAlert(db.Model):
     """One opportunity told to one address by an alert, at once or in a digest: the unique key
     makes sure no address hears about an opportunity twice (a rerun, a second worker, a digest
     after an at-once alert)."""
+
     __tablename__ = "opportunity_alerts"
     __table_args__ = (
         sa.UniqueConstraint("opportunity_id", "email"),
@@ -120,12 +100,13 @@ class OpportunityAlert(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     opportunity_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("opportunities.id", ondelete="CASCADE"))
+        sa.ForeignKey("opportunities.id", ondelete="CASCADE")
+    )
     email: Mapped[str] = mapped_column(sa.String(320))
     subscription_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("alert_subscriptions.id", ondelete="SET NULL"))
-    kind: Mapped[AlertFrequency] = mapped_column(string_enum(AlertFrequency, "alert_frequency",
-                                                             20))
+        sa.ForeignKey("alert_subscriptions.id", ondelete="SET NULL")
+    )
+    kind: Mapped[AlertFrequency] = mapped_column(string_enum(AlertFrequency, "alert_frequency", 20))
     batch: Mapped[str] = mapped_column(sa.String(60))  # "instant" or "daily:2026-12-03"
     # The digest email that listed it (its outbox key); empty until a digest has.
     emailed_key: Mapped[str | None] = mapped_column(sa.String(200))
@@ -135,10 +116,12 @@ class OpportunityAlert(db.Model):
 class AlertFanout(db.Model):
     """An opportunity's alert fan-out: written in the publishing transaction, finished by the
     job. One left unfinished (Redis was down, a worker died) is queued again by the relay."""
+
     __tablename__ = "alert_fanouts"
 
     opportunity_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("opportunities.id", ondelete="CASCADE"), primary_key=True)
+        sa.ForeignKey("opportunities.id", ondelete="CASCADE"), primary_key=True
+    )
     created_at = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
     progress_at = mapped_column(UTCDateTime(), nullable=True)
     finished_at = mapped_column(UTCDateTime(), nullable=True)

@@ -3,6 +3,7 @@
 Each function is one transaction: check, change, audit, commit. The rules of matching live in
 ``notifications.matching``; here are the rules of choosing.
 """
+
 import re
 
 import sqlalchemy as sa
@@ -13,13 +14,13 @@ from app.audit.events import AuditEventType as E
 from app.audit.services import record
 from app.extensions import db
 from app.organisations.models import Membership, Organisation, OrganisationKind
+from app.outbox.services import queue_email
 from app.reference import cpv, geography
 from app.timeutil import utcnow
 from app.unitofwork import commit
 from app.urls import absolute_url
 from dps.models import Lot, LotMembership, MembershipStatus
 from notifications.models import AlertFrequency, AlertKind, AlertSubscription
-from notifications.services import queue_email
 from notifications.unsubscribe import CONFIRM, InvalidLink, read, sign
 
 FREQUENCY_LABELS = {
@@ -28,8 +29,17 @@ FREQUENCY_LABELS = {
     AlertFrequency.WEEKLY: "A weekly summary",
     AlertFrequency.NEVER: "Never",
 }
-SEARCH_FIELDS = ("q", "lot", "cpv", "region", "local_authority", "min_value", "max_value", "vcse",
-                 "kind")
+SEARCH_FIELDS = (
+    "q",
+    "lot",
+    "cpv",
+    "region",
+    "local_authority",
+    "min_value",
+    "max_value",
+    "vcse",
+    "kind",
+)
 
 
 MAX_LOCAL_AUTHORITIES = 20
@@ -46,43 +56,81 @@ class PreferencesError(ValueError):
 
 # --- Reading ------------------------------------------------------------------------------------
 
+
 def supplier_organisations(user):
-    return db.session.execute(
-        sa.select(Organisation).join(Membership, Membership.organisation_id == Organisation.id)
-        .where(Membership.user_id == user.id, Organisation.kind == OrganisationKind.SUPPLIER)
-        .order_by(Organisation.name)).scalars().all()
+    return (
+        db.session.execute(
+            sa.select(Organisation)
+            .join(Membership, Membership.organisation_id == Organisation.id)
+            .where(Membership.user_id == user.id, Organisation.kind == OrganisationKind.SUPPLIER)
+            .order_by(Organisation.name)
+        )
+        .scalars()
+        .all()
+    )
 
 
 def preference_for(user, organisation):
     """The person's row for this organisation, or an unsaved one holding the defaults."""
-    row = db.session.execute(sa.select(AlertSubscription).where(
-        AlertSubscription.user_id == user.id,
-        AlertSubscription.organisation_id == organisation.id)).scalar_one_or_none()
+    row = db.session.execute(
+        sa.select(AlertSubscription).where(
+            AlertSubscription.user_id == user.id,
+            AlertSubscription.organisation_id == organisation.id,
+        )
+    ).scalar_one_or_none()
     if row is None:
-        row = AlertSubscription(kind=AlertKind.SUPPLIER, user_id=user.id,
-                                organisation_id=organisation.id,
-                                frequency=AlertFrequency.INSTANT, admitted_lots=True, lot_ids=[],
-                                cpv_divisions=[], area_codes=[], vcse_only=False)
+        row = AlertSubscription(
+            kind=AlertKind.SUPPLIER,
+            user_id=user.id,
+            organisation_id=organisation.id,
+            frequency=AlertFrequency.INSTANT,
+            admitted_lots=True,
+            lot_ids=[],
+            cpv_divisions=[],
+            area_codes=[],
+            vcse_only=False,
+        )
     return row
 
 
 def admitted_lot_ids(organisation_id):
-    return set(db.session.execute(sa.select(LotMembership.lot_id).where(
-        LotMembership.organisation_id == organisation_id,
-        LotMembership.status == MembershipStatus.ADMITTED)).scalars())
+    return set(
+        db.session.execute(
+            sa.select(LotMembership.lot_id).where(
+                LotMembership.organisation_id == organisation_id,
+                LotMembership.status == MembershipStatus.ADMITTED,
+            )
+        ).scalars()
+    )
 
 
 def searches_of(user):
-    return db.session.execute(sa.select(AlertSubscription).where(
-        AlertSubscription.kind == AlertKind.SEARCH,
-        sa.or_(AlertSubscription.user_id == user.id, AlertSubscription.email == user.email))
-        .order_by(AlertSubscription.id)).scalars().all()
+    return (
+        db.session.execute(
+            sa.select(AlertSubscription)
+            .where(
+                AlertSubscription.kind == AlertKind.SEARCH,
+                sa.or_(AlertSubscription.user_id == user.id, AlertSubscription.email == user.email),
+            )
+            .order_by(AlertSubscription.id)
+        )
+        .scalars()
+        .all()
+    )
 
 
 def searches_for_email(email):
-    return db.session.execute(sa.select(AlertSubscription).where(
-        AlertSubscription.kind == AlertKind.SEARCH,
-        AlertSubscription.email == email.lower()).order_by(AlertSubscription.id)).scalars().all()
+    return (
+        db.session.execute(
+            sa.select(AlertSubscription)
+            .where(
+                AlertSubscription.kind == AlertKind.SEARCH, AlertSubscription.email == email.lower()
+            )
+            .order_by(AlertSubscription.id)
+        )
+        .scalars()
+        .all()
+    )
 
 
 def _pounds(pence):
@@ -91,13 +139,16 @@ def _pounds(pence):
 
 def describe(sub):
     """What a row matches, as [(label, words)], for summary lists and emails."""
-    lots = {lot.id: lot.label for lot in db.session.execute(
-        sa.select(Lot).where(Lot.id.in_(sub.lot_ids or []))).scalars()}
+    lots = {
+        lot.id: lot.label
+        for lot in db.session.execute(sa.select(Lot).where(Lot.id.in_(sub.lot_ids or []))).scalars()
+    }
     chosen = [lots.get(i, f"Lot {i}") for i in sub.lot_ids or []]
     if sub.kind == AlertKind.SUPPLIER:
         if sub.admitted_lots:
             lot_words = "Lots your organisation is admitted to" + (
-                f", and {', '.join(chosen)}" if chosen else "")
+                f", and {', '.join(chosen)}" if chosen else ""
+            )
         else:
             lot_words = ", ".join(chosen) if chosen else "Any lot"
     else:
@@ -113,9 +164,13 @@ def describe(sub):
         value = f"Up to {_pounds(sub.max_value_pence)}"
     else:
         value = "Any value"
-    rows = [("Lots", lot_words), ("Categories", categories or "Any category"),
-            ("Where", areas or "Anywhere"), ("Value", value),
-            ("Keywords", ", ".join(sub.keyword_list) or "None")]
+    rows = [
+        ("Lots", lot_words),
+        ("Categories", categories or "Any category"),
+        ("Where", areas or "Anywhere"),
+        ("Value", value),
+        ("Keywords", ", ".join(sub.keyword_list) or "None"),
+    ]
     if sub.vcse_only:
         rows.append(("Reserved", "Only opportunities reserved for VCSEs"))
     if sub.opportunity_kind:
@@ -125,8 +180,7 @@ def describe(sub):
 
 
 def describe_in_words(sub):
-    return "\n".join(f"{label}: {words}" for label, words in describe(sub)
-                     if label != "How often")
+    return "\n".join(f"{label}: {words}" for label, words in describe(sub) if label != "How often")
 
 
 def _area_name(code):
@@ -136,9 +190,11 @@ def _area_name(code):
 
 # --- Checking what was chosen -------------------------------------------------------------------
 
+
 def _check(lot_ids, cpv_divisions, area_codes, min_value_pence, max_value_pence, keywords):
-    known_lots = set(db.session.execute(sa.select(Lot.id).where(Lot.id.in_(lot_ids or [])))
-                     .scalars())
+    known_lots = set(
+        db.session.execute(sa.select(Lot.id).where(Lot.id.in_(lot_ids or []))).scalars()
+    )
     if set(lot_ids or []) - known_lots:
         raise PreferencesError("Choose lots from the list", "lot_ids")
     divisions = {d.division for d in cpv.divisions()}
@@ -147,10 +203,12 @@ def _check(lot_ids, cpv_divisions, area_codes, min_value_pence, max_value_pence,
     for code in area_codes or []:
         if geography.region(code) is None and geography.local_authority(code) is None:
             raise PreferencesError("Choose places from the list", "area_codes")
-    if min_value_pence is not None and max_value_pence is not None and \
-            min_value_pence > max_value_pence:
-        raise PreferencesError("The lowest value must be less than the highest value",
-                               "max_value")
+    if (
+        min_value_pence is not None
+        and max_value_pence is not None
+        and min_value_pence > max_value_pence
+    ):
+        raise PreferencesError("The lowest value must be less than the highest value", "max_value")
     keywords = ", ".join(k.strip() for k in (keywords or "").split(",") if k.strip())
     if len(keywords) > 500:
         raise PreferencesError("Keywords must be 500 characters or fewer", "keywords")
@@ -171,29 +229,51 @@ def check_places(regions=(), local_authorities=()):
         if code and geography.local_authority(code) is None:
             raise PreferencesError(
                 f"Local authority {index + 1} is not one we know: choose a local authority "
-                f"from the list", "local_authorities", index)
+                f"from the list",
+                "local_authorities",
+                index,
+            )
     chosen = [c for c in local_authorities if c]
     if len(set(chosen)) > MAX_LOCAL_AUTHORITIES:
-        raise PreferencesError(f"Choose {MAX_LOCAL_AUTHORITIES} local authorities or fewer",
-                               "local_authorities", MAX_LOCAL_AUTHORITIES)
+        raise PreferencesError(
+            f"Choose {MAX_LOCAL_AUTHORITIES} local authorities or fewer",
+            "local_authorities",
+            MAX_LOCAL_AUTHORITIES,
+        )
     return sorted({c for c in regions if c} | set(chosen))
 
 
 # --- Supplier people -----------------------------------------------------------------------------
 
-def save_preferences(user, organisation, *, frequency, admitted_lots, lot_ids=(),
-                     cpv_divisions=(), area_codes=(), regions=(), local_authorities=(),
-                     min_value_pence=None, max_value_pence=None, keywords=None):
+
+def save_preferences(
+    user,
+    organisation,
+    *,
+    frequency,
+    admitted_lots,
+    lot_ids=(),
+    cpv_divisions=(),
+    area_codes=(),
+    regions=(),
+    local_authorities=(),
+    min_value_pence=None,
+    max_value_pence=None,
+    keywords=None,
+):
     """Save a person's choices. Places come as ``regions`` and ``local_authorities`` (as many
     of each as they like), or already mixed as ``area_codes``; all are stored in area_codes."""
     if organisation.kind != OrganisationKind.SUPPLIER or not permissions.is_member(
-            user, organisation.id):
-        raise PreferencesError("You can only choose alerts for a supplier organisation you "
-                               "belong to")
+        user, organisation.id
+    ):
+        raise PreferencesError(
+            "You can only choose alerts for a supplier organisation you belong to"
+        )
     frequency = AlertFrequency(frequency)
     area_codes = sorted(set(area_codes or []) | set(check_places(regions, local_authorities)))
-    keywords = _check(lot_ids, cpv_divisions, area_codes, min_value_pence, max_value_pence,
-                      keywords)
+    keywords = _check(
+        lot_ids, cpv_divisions, area_codes, min_value_pence, max_value_pence, keywords
+    )
     row = preference_for(user, organisation)
     if row.id is None:
         db.session.add(row)
@@ -208,39 +288,61 @@ def save_preferences(user, organisation, *, frequency, admitted_lots, lot_ids=()
     row.unsubscribed_at = None  # choosing again is opting in again
     row.updated_at = utcnow()
     db.session.flush()
-    record(E.UPDATE_ALERT_PREFERENCES, subject=row, actor=user, organisation=organisation,
-           detail={"frequency": frequency.value, "admitted_lots": row.admitted_lots,
-                   "lots": row.lot_ids, "categories": row.cpv_divisions,
-                   "areas": row.area_codes, "keywords": keywords})
+    record(
+        E.UPDATE_ALERT_PREFERENCES,
+        subject=row,
+        actor=user,
+        organisation=organisation,
+        detail={
+            "frequency": frequency.value,
+            "admitted_lots": row.admitted_lots,
+            "lots": row.lot_ids,
+            "categories": row.cpv_divisions,
+            "areas": row.area_codes,
+            "keywords": keywords,
+        },
+    )
     commit()
     return row
 
 
 # --- Saved searches ------------------------------------------------------------------------------
 
+
 def search_args(args):
     """The search page's filters that alerts use (status, sort and page do not apply)."""
-    return {k: str(args.get(k)).strip() for k in SEARCH_FIELDS
-            if args.get(k) not in (None, "") and str(args.get(k)).strip()}
+    return {
+        k: str(args.get(k)).strip()
+        for k in SEARCH_FIELDS
+        if args.get(k) not in (None, "") and str(args.get(k)).strip()
+    }
 
 
 def search_subscription(args, email, frequency, user=None):
     """An unsaved row holding the search page's filters (``lots.search.parse`` reads them, as the
     search page does)."""
-    from lots.search import parse
+    from lots.search.queries import parse
+
     filters = parse(args)
     if filters.errors:
         field, message = next(iter(filters.errors.items()))
         raise PreferencesError(message, field)
     return AlertSubscription(
-        kind=AlertKind.SEARCH, email=(email or "").strip().lower(),
-        user_id=user.id if user is not None else None, frequency=AlertFrequency(frequency),
-        admitted_lots=False, lot_ids=[filters.lot_id] if filters.lot_id else [],
+        kind=AlertKind.SEARCH,
+        email=(email or "").strip().lower(),
+        user_id=user.id if user is not None else None,
+        frequency=AlertFrequency(frequency),
+        admitted_lots=False,
+        lot_ids=[filters.lot_id] if filters.lot_id else [],
         cpv_divisions=[filters.cpv_division] if filters.cpv_division else [],
         area_codes=[c for c in (filters.region_code, filters.local_authority_code) if c],
-        min_value_pence=filters.min_value_pence, max_value_pence=filters.max_value_pence,
-        keywords=filters.q or None, vcse_only=filters.vcse_only, opportunity_kind=filters.kind,
-        search_args=search_args(args))
+        min_value_pence=filters.min_value_pence,
+        max_value_pence=filters.max_value_pence,
+        keywords=filters.q or None,
+        vcse_only=filters.vcse_only,
+        opportunity_kind=filters.kind,
+        search_args=search_args(args),
+    )
 
 
 def follow_search(args, email, frequency, user=None):
@@ -250,8 +352,14 @@ def follow_search(args, email, frequency, user=None):
     if frequency == AlertFrequency.NEVER:
         raise PreferencesError("Choose how often you want emails", "frequency")
     sub = search_subscription(args, email, frequency, user)
-    _check(sub.lot_ids, sub.cpv_divisions, sub.area_codes, sub.min_value_pence,
-           sub.max_value_pence, None)
+    _check(
+        sub.lot_ids,
+        sub.cpv_divisions,
+        sub.area_codes,
+        sub.min_value_pence,
+        sub.max_value_pence,
+        None,
+    )
     signed_in = user is not None and getattr(user, "is_authenticated", False)
     if signed_in and user.is_confirmed and user.email == sub.email:
         sub.confirmed_at = utcnow()
@@ -260,15 +368,28 @@ def follow_search(args, email, frequency, user=None):
     db.session.add(sub)
     db.session.flush()
     if sub.confirmed_at is None:
-        queue_email(sub.email, "confirm_search_alert", {
-            "description": describe_in_words(sub),
-            "frequency": FREQUENCY_LABELS[frequency].lower(),
-            "confirm_url": absolute_url("alerts.confirm_search",
-                                        token=sign(CONFIRM, {"s": sub.id, "e": sub.email})),
-        }, idempotency_key=f"confirm-search-alert:{sub.id}")
-    record(E.FOLLOW_SEARCH, subject=sub, actor=user if signed_in else None,
-           detail={"filters": sub.search_args, "frequency": frequency.value,
-                   "confirmed": sub.confirmed_at is not None})
+        queue_email(
+            sub.email,
+            "confirm_search_alert",
+            {
+                "description": describe_in_words(sub),
+                "frequency": FREQUENCY_LABELS[frequency].lower(),
+                "confirm_url": absolute_url(
+                    "alerts.confirm_search", token=sign(CONFIRM, {"s": sub.id, "e": sub.email})
+                ),
+            },
+            idempotency_key=f"confirm-search-alert:{sub.id}",
+        )
+    record(
+        E.FOLLOW_SEARCH,
+        subject=sub,
+        actor=user if signed_in else None,
+        detail={
+            "filters": sub.search_args,
+            "frequency": frequency.value,
+            "confirmed": sub.confirmed_at is not None,
+        },
+    )
     commit()
     return sub
 
@@ -290,7 +411,8 @@ def confirm_search(token):
 def stop_search(sub, email=None, user=None):
     """Stop one saved search: by its owner signed in, or from a signed link for its address."""
     allowed = (email is not None and sub.email == email.lower()) or (
-        user is not None and (sub.user_id == user.id or sub.email == user.email))
+        user is not None and (sub.user_id == user.id or sub.email == user.email)
+    )
     if sub.kind != AlertKind.SEARCH or not allowed:
         raise PreferencesError("You cannot change this alert")
     sub.unsubscribed_at = sub.unsubscribed_at or utcnow()
@@ -321,7 +443,11 @@ def unsubscribe(email):
                 row.updated_at = now
                 stopped += 1
     if stopped:
-        record(E.UNSUBSCRIBE_ALERTS, subject_type="alert_subscriptions", actor=user,
-               detail={"email": email, "stopped": stopped})
+        record(
+            E.UNSUBSCRIBE_ALERTS,
+            subject_type="alert_subscriptions",
+            actor=user,
+            detail={"email": email, "stopped": stopped},
+        )
     commit()
     return stopped

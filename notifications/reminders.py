@@ -9,6 +9,7 @@ nothing new.
 - Admission SLA: each administrator, once a day, about applications within 2 working days of
   their decision deadline and those overdue.
 """
+
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -17,39 +18,52 @@ from flask import current_app
 from app.accounts.models import User
 from app.extensions import db
 from app.organisations.models import Membership
+from app.outbox.fanout import fan_out
+from app.outbox.services import queue_email
 from app.timeutil import format_date, format_datetime, utcnow
 from app.unitofwork import commit
 from app.urls import absolute_url
-from lots.models import Opportunity, OpportunityStatus
-from notifications.fanout import fan_out
-from notifications.services import queue_email
+from lots.opportunities.models import Opportunity, OpportunityStatus
 
 SLA_WARNING_WORKING_DAYS = 2
 
 
 def _bid_model():
     try:
-        from lots.models import Bid
+        from lots.opportunities.models import Bid
     except ImportError:
         try:
-            from lots.bid_models import Bid
+            from lots.bids.models import Bid
         except ImportError:
             return None
     return Bid
 
 
 def _open_between(column, start, end):
-    return db.session.execute(sa.select(Opportunity).where(
-        Opportunity.status == OpportunityStatus.PUBLISHED,
-        Opportunity.submission_deadline > start, column > start, column <= end)
-        .order_by(Opportunity.id)).scalars().all()
+    return (
+        db.session.execute(
+            sa.select(Opportunity)
+            .where(
+                Opportunity.status == OpportunityStatus.PUBLISHED,
+                Opportunity.submission_deadline > start,
+                column > start,
+                column <= end,
+            )
+            .order_by(Opportunity.id)
+        )
+        .scalars()
+        .all()
+    )
 
 
 def _details(opportunity):
-    return {"title": opportunity.title, "reference": opportunity.reference or "",
-            "deadline": format_datetime(opportunity.submission_deadline),
-            "question_deadline": format_datetime(opportunity.question_deadline),
-            "url": absolute_url("lots.view_opportunity", opportunity_id=opportunity.id)}
+    return {
+        "title": opportunity.title,
+        "reference": opportunity.reference or "",
+        "deadline": format_datetime(opportunity.submission_deadline),
+        "question_deadline": format_datetime(opportunity.question_deadline),
+        "url": absolute_url("lots.view_opportunity", opportunity_id=opportunity.id),
+    }
 
 
 def send_bid_deadline_reminders(now=None):
@@ -59,36 +73,50 @@ def send_bid_deadline_reminders(now=None):
     if Bid is None:
         return 0
     now = now or utcnow()
-    days = sorted({int(d) for d in str(current_app.config["BID_REMINDER_DAYS"]).split(",")
-                   if d.strip()})
+    days = sorted(
+        {int(d) for d in str(current_app.config["BID_REMINDER_DAYS"]).split(",") if d.strip()}
+    )
     written = 0
     for index, n in enumerate(days):
         nearer = days[index - 1] if index else 0
-        for opportunity in _open_between(Opportunity.submission_deadline,
-                                         now + timedelta(days=nearer), now + timedelta(days=n)):
-            drafts = sa.select(Bid.organisation_id).where(Bid.opportunity_id == opportunity.id,
-                                                          Bid.status == "draft")
-            people = (sa.select(User.id.label("user_id"), User.email.label("email"),
-                                User.name.label("name"))
-                      .join(Membership, Membership.user_id == User.id)
-                      .where(Membership.organisation_id.in_(drafts),
-                             User.email_undeliverable_at.is_(None)).distinct())
-            written += fan_out(people, "bid_deadline_reminder",
-                               {**_details(opportunity), "days": n},
-                               key_prefix=f"bid-deadline-reminder:{opportunity.id}:{n}")
+        for opportunity in _open_between(
+            Opportunity.submission_deadline, now + timedelta(days=nearer), now + timedelta(days=n)
+        ):
+            drafts = sa.select(Bid.organisation_id).where(
+                Bid.opportunity_id == opportunity.id, Bid.status == "draft"
+            )
+            people = (
+                sa.select(
+                    User.id.label("user_id"), User.email.label("email"), User.name.label("name")
+                )
+                .join(Membership, Membership.user_id == User.id)
+                .where(
+                    Membership.organisation_id.in_(drafts), User.email_undeliverable_at.is_(None)
+                )
+                .distinct()
+            )
+            written += fan_out(
+                people,
+                "bid_deadline_reminder",
+                {**_details(opportunity), "days": n},
+                key_prefix=f"bid-deadline-reminder:{opportunity.id}:{n}",
+            )
     return written
 
 
 def send_question_deadline_reminders(now=None):
     """Job: tell invited suppliers that questions about an opportunity close within a day."""
-    from lots.services.invitations import invited_people
+    from lots.opportunities.invitations import invited_people
+
     now = now or utcnow()
     written = 0
-    for opportunity in _open_between(Opportunity.question_deadline, now,
-                                     now + timedelta(days=1)):
-        written += fan_out(invited_people(opportunity.id), "question_deadline_reminder",
-                           _details(opportunity),
-                           key_prefix=f"question-deadline-reminder:{opportunity.id}")
+    for opportunity in _open_between(Opportunity.question_deadline, now, now + timedelta(days=1)):
+        written += fan_out(
+            invited_people(opportunity.id),
+            "question_deadline_reminder",
+            _details(opportunity),
+            key_prefix=f"question-deadline-reminder:{opportunity.id}",
+        )
     return written
 
 
@@ -97,8 +125,12 @@ def send_admission_sla_warnings(now=None):
     decision deadline. Returns how many emails it wrote (none when nothing is near)."""
     from dps.queries import admission_queue
     from dps.services.clock import today
-    rows = [row for row in admission_queue()
-            if row.days_left is not None and row.days_left <= SLA_WARNING_WORKING_DAYS]
+
+    rows = [
+        row
+        for row in admission_queue()
+        if row.days_left is not None and row.days_left <= SLA_WARNING_WORKING_DAYS
+    ]
     if not rows:
         return 0
     day = today().isoformat()
@@ -107,16 +139,33 @@ def send_admission_sla_warnings(now=None):
         application, left, overdue = row.application, row.days_left, row.overdue
         name = application.organisation.display_name
         due = format_date(application.decision_due_on) if application.decision_due_on else ""
-        when = (f"overdue by {-left} working day{'s' if left != -1 else ''}" if overdue else
-                "due today" if left == 0 else f"{left} working day{'s' if left != 1 else ''} left")
+        when = (
+            f"overdue by {-left} working day{'s' if left != -1 else ''}"
+            if overdue
+            else "due today"
+            if left == 0
+            else f"{left} working day{'s' if left != 1 else ''} left"
+        )
         lines.append(f"{name}, {application.dps.name}: decision due {due} ({when})")
-    admins = db.session.execute(sa.select(User).where(
-        User.is_admin.is_(True), User.email_undeliverable_at.is_(None))).scalars().all()
+    admins = (
+        db.session.execute(
+            sa.select(User).where(User.is_admin.is_(True), User.email_undeliverable_at.is_(None))
+        )
+        .scalars()
+        .all()
+    )
     for admin in admins:
-        queue_email(admin.email, "admission_sla_warning", {
-            "name": admin.name, "count": len(rows),
-            "overdue": sum(1 for r in rows if r.overdue), "applications": lines,
-            "url": absolute_url("dps.admin_queue")},
-            idempotency_key=f"admission-sla:{day}:{admin.id}")
+        queue_email(
+            admin.email,
+            "admission_sla_warning",
+            {
+                "name": admin.name,
+                "count": len(rows),
+                "overdue": sum(1 for r in rows if r.overdue),
+                "applications": lines,
+                "url": absolute_url("dps.admin_queue"),
+            },
+            idempotency_key=f"admission-sla:{day}:{admin.id}",
+        )
     commit()
     return len(admins)

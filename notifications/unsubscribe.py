@@ -6,6 +6,7 @@ character makes it worthless. Unsubscribing stops every opportunity alert and di
 address (which is what a person who presses "unsubscribe" means), and nothing else: account and
 bid emails still go. The RFC 8058 headers let mail programs do it with one POST.
 """
+
 import hashlib
 
 from flask import current_app
@@ -57,6 +58,8 @@ def alert_links(email):
     return {
         "unsubscribe_url": url,
         "manage_url": manage_url(email),
-        "_headers": {"List-Unsubscribe": f"<{url}>",
-                     "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"},
+        "_headers": {
+            "List-Unsubscribe": f"<{url}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        },
     }

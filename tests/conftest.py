@@ -3,6 +3,7 @@
 The test database is built by running the migrations, as production is. Each test starts from
 empty tables (truncated after it), an empty Redis database and an empty SMTP sink.
 """
+
 import contextvars
 import os
 import re
@@ -22,7 +23,8 @@ from tests.smtp import SMTPServer
 # Parallel test runs on one machine each take their own Redis database.
 # Under pytest-xdist each worker (gw0, gw1 ...) takes the next one.
 REDIS_TEST_DB = int(os.environ.get("TEST_REDIS_DB", "9")) + int(
-    os.environ.get("PYTEST_XDIST_WORKER", "gw0")[2:] or 0)
+    os.environ.get("PYTEST_XDIST_WORKER", "gw0")[2:] or 0
+)
 
 
 @pytest.fixture(scope="session")
@@ -74,6 +76,7 @@ def smtp(smtp_server):
 def s3_server():
     """moto's S3-compatible server over HTTP, as the app's boto3 client sees a real S3."""
     from moto.server import ThreadedMotoServer
+
     os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
     os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
@@ -88,14 +91,26 @@ def s3_server():
 def s3(s3_server):
     """A fresh private bucket for one test; returns (boto3 client, bucket name, app settings)."""
     import boto3
-    client = boto3.client("s3", region_name="eu-west-2", endpoint_url=s3_server.endpoint,
-                          aws_access_key_id="testing", aws_secret_access_key="testing")
+
+    client = boto3.client(
+        "s3",
+        region_name="eu-west-2",
+        endpoint_url=s3_server.endpoint,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
     bucket = f"test-{uuid.uuid4().hex[:12]}"
-    client.create_bucket(Bucket=bucket,
-                         CreateBucketConfiguration={"LocationConstraint": "eu-west-2"})
-    settings = {"STORAGE": "s3", "S3_BUCKET": bucket, "S3_REGION": "eu-west-2",
-                "S3_ENDPOINT_URL": s3_server.endpoint, "S3_ACCESS_KEY_ID": "testing",
-                "S3_SECRET_ACCESS_KEY": "testing"}
+    client.create_bucket(
+        Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": "eu-west-2"}
+    )
+    settings = {
+        "STORAGE": "s3",
+        "S3_BUCKET": bucket,
+        "S3_REGION": "eu-west-2",
+        "S3_ENDPOINT_URL": s3_server.endpoint,
+        "S3_ACCESS_KEY_ID": "testing",
+        "S3_SECRET_ACCESS_KEY": "testing",
+    }
     yield client, bucket, settings
 
 
@@ -151,12 +166,18 @@ def _truncate(url):
     engine = sa.create_engine(url)
     try:
         with engine.begin() as conn:
-            conn.execute(sa.text(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                "WHERE datname = current_database() AND pid <> pg_backend_pid()"))
+            conn.execute(
+                sa.text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+            )
             tables = [t.name for t in reversed(db.metadata.sorted_tables)]
-            conn.execute(sa.text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables)
-                                 + " RESTART IDENTITY CASCADE"))
+            conn.execute(
+                sa.text(
+                    "TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"
+                )
+            )
     finally:
         engine.dispose()
 
@@ -165,6 +186,7 @@ def _truncate(url):
 def app(make_app, redis_server):
     app = make_app()
     import redis as redis_lib
+
     redis_lib.Redis.from_url(redis_server.url(REDIS_TEST_DB)).flushdb()
     with app.app_context():
         yield app
@@ -183,11 +205,13 @@ def client(app):
 def run_jobs(app):
     """Run every queued RQ job with a real worker in burst mode, in this process."""
     from rq import SimpleWorker
+
     from app.queue import redis_connection, rq_queue
 
     def _run():
         worker = SimpleWorker([rq_queue()], connection=redis_connection())
         worker.work(burst=True)
+
     return _run
 
 
@@ -229,3 +253,32 @@ def auth(client, forms):
             return forms.post("/sign-out")
 
     return Auth()
+
+
+# --- The email outbox: an app that sends through the real aiosmtpd server, and a throwaway Redis
+# that a test may stop and start again. ------------------------------------------------------
+
+
+@pytest.fixture
+def smtp_app(app, make_app, smtp):
+    """An app whose emails go to the test SMTP server (its host and port are in test_config).
+    Depends on ``app`` so that the tables and Redis are emptied after the test."""
+    smtp_app = make_app(MAIL_BACKEND="smtp")
+    with smtp_app.app_context():
+        yield smtp_app
+        db.session.rollback()
+
+
+class ThrowawayRedis(Redis):
+    """A redis-server of this test's own, on a free port, that can be stopped and restarted."""
+
+    def __init__(self):
+        self.proc = None
+        self.start()
+
+
+@pytest.fixture
+def throwaway_redis():
+    server = ThrowawayRedis()
+    yield server
+    server.stop()

@@ -1,5 +1,6 @@
 """Reading pages the way a person does: the helpers every page test shares. Feature test packages
 add their own on top (tests/dps/views/pages.py, tests/lots/views/pages.py)."""
+
 from bs4 import BeautifulSoup
 
 
@@ -28,9 +29,12 @@ def summary_rows(response, list_id):
     element = soup(response).find(id=list_id)
     if element is None:
         return {}
-    return {text(row.select_one(".govuk-summary-list__key")):
-            text(row.select_one(".govuk-summary-list__value"))
-            for row in element.select(".govuk-summary-list__row")}
+    return {
+        text(row.select_one(".govuk-summary-list__key")): text(
+            row.select_one(".govuk-summary-list__value")
+        )
+        for row in element.select(".govuk-summary-list__row")
+    }
 
 
 def table_rows(response, table_id):
@@ -60,5 +64,8 @@ def selected(response, name):
 
 
 def checked(response, name):
-    return [box["value"] for box in soup(response).find_all("input", attrs={"name": name})
-            if box.has_attr("checked")]
+    return [
+        box["value"]
+        for box in soup(response).find_all("input", attrs={"name": name})
+        if box.has_attr("checked")
+    ]

@@ -4,6 +4,7 @@ A server named by DATABASE_URL / REDIS_URL (or the usual 127.0.0.1 ports) is use
 otherwise one is started from the installed binaries in a temporary folder and stopped at the end.
 Nothing here skips: a missing service is an error that says what to install.
 """
+
 import glob
 import os
 import shutil
@@ -35,8 +36,10 @@ def _pg_bin(name):
     candidates = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"), reverse=True)
     if candidates:
         return candidates[0]
-    raise RuntimeError(f"PostgreSQL's {name} is not installed: run `make test` (it installs "
-                       "postgresql when run as root) or `apt-get install postgresql`.")
+    raise RuntimeError(
+        f"PostgreSQL's {name} is not installed: run `make test` (it installs "
+        "postgresql when run as root) or `apt-get install postgresql`."
+    )
 
 
 class Postgres:
@@ -63,19 +66,36 @@ class Postgres:
         if as_root:
             shutil.chown(self.tmp, "postgres")
         data = os.path.join(self.tmp, "data")
-        subprocess.run(run_as + [_pg_bin("initdb"), "-D", data, "-U", "postgres", "-A", "trust",
-                                 "--no-sync"], check=True, stdout=subprocess.DEVNULL)
-        subprocess.run(run_as + [_pg_bin("pg_ctl"), "-D", data, "-l",
-                                 os.path.join(self.tmp, "log"), "-w", "-o",
-                                 f"-p {port} -k {self.tmp} -c fsync=off -c listen_addresses=127.0.0.1",
-                                 "start"], check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(
+            run_as + [_pg_bin("initdb"), "-D", data, "-U", "postgres", "-A", "trust", "--no-sync"],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+        subprocess.run(
+            run_as
+            + [
+                _pg_bin("pg_ctl"),
+                "-D",
+                data,
+                "-l",
+                os.path.join(self.tmp, "log"),
+                "-w",
+                "-o",
+                f"-p {port} -k {self.tmp} -c fsync=off -c listen_addresses=127.0.0.1",
+                "start",
+            ],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
         self.run_as, self.data = run_as, data
         self.admin_url = f"postgresql://postgres@127.0.0.1:{port}/postgres"
 
     def stop(self):
         if self.tmp:
-            subprocess.run(self.run_as + [_pg_bin("pg_ctl"), "-D", self.data, "-m", "immediate",
-                                          "stop"], stdout=subprocess.DEVNULL)
+            subprocess.run(
+                self.run_as + [_pg_bin("pg_ctl"), "-D", self.data, "-m", "immediate", "stop"],
+                stdout=subprocess.DEVNULL,
+            )
             shutil.rmtree(self.tmp, ignore_errors=True)
 
 
@@ -96,12 +116,26 @@ class Redis:
     def start(self, port=None):
         binary = shutil.which("redis-server")
         if not binary:
-            raise RuntimeError("redis-server is not installed: run `make test` (it installs "
-                               "redis-server when run as root) or `apt-get install redis-server`.")
+            raise RuntimeError(
+                "redis-server is not installed: run `make test` (it installs "
+                "redis-server when run as root) or `apt-get install redis-server`."
+            )
         self.host, self.port = "127.0.0.1", port or free_port()
-        self.proc = subprocess.Popen([binary, "--port", str(self.port), "--bind", "127.0.0.1",
-                                      "--save", "", "--appendonly", "no"],
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.proc = subprocess.Popen(
+            [
+                binary,
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         for _ in range(100):
             if answers(self.host, self.port):
                 return

@@ -1,4 +1,5 @@
 """A real SMTP server (aiosmtpd) in a thread that keeps what arrives, for tests to read."""
+
 import email
 import threading
 from email import policy

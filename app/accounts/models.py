@@ -1,4 +1,5 @@
 """People who sign in."""
+
 import sqlalchemy as sa
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship

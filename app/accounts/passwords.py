@@ -1,4 +1,5 @@
 """Password hashing (Argon2id) and the password rules."""
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
@@ -9,8 +10,18 @@ _DUMMY_HASH = _hasher.hash("not-a-real-password-but-takes-as-long")
 MIN_LENGTH = 10
 MAX_LENGTH = 128
 # The most common passwords that pass the length rule (NCSC's list starts with these).
-COMMON = {"password123", "1234567890", "qwertyuiop", "password1234", "iloveyou123",
-          "qwerty1234", "1q2w3e4r5t", "football123", "welcome123", "letmein123"}
+COMMON = {
+    "password123",
+    "1234567890",
+    "qwertyuiop",
+    "password1234",
+    "iloveyou123",
+    "qwerty1234",
+    "1q2w3e4r5t",
+    "football123",
+    "welcome123",
+    "letmein123",
+}
 
 
 def hash_password(password):

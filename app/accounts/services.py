@@ -1,4 +1,5 @@
 """Accounts: registering, confirming, signing in, and passwords. Each function is one transaction."""
+
 import sqlalchemy as sa
 from flask import current_app
 
@@ -7,10 +8,10 @@ from app.accounts.models import User
 from app.audit.events import AuditEventType as E
 from app.audit.services import record
 from app.extensions import db
+from app.outbox.services import queue_email
 from app.timeutil import utcnow
 from app.unitofwork import commit
 from app.urls import absolute_url
-from notifications.services import queue_email
 
 
 class AccountError(ValueError):
@@ -27,7 +28,8 @@ def normalise_email(email):
 
 def find_user(email):
     return db.session.execute(
-        sa.select(User).where(User.email == normalise_email(email))).scalar_one_or_none()
+        sa.select(User).where(User.email == normalise_email(email))
+    ).scalar_one_or_none()
 
 
 def register(email, name, password):
@@ -43,13 +45,23 @@ def register(email, name, password):
     if existing is not None:
         # Take as long as making an account does, so timing does not say the address is known.
         passwords.hash_password(password)
-        queue_email(email, "account_exists", {"sign_in_url": absolute_url("accounts.sign_in"),
-                                              "reset_url": absolute_url("accounts.forgot_password")},
-                    idempotency_key=f"account_exists:{existing.id}:{utcnow():%Y%m%d%H}")
+        queue_email(
+            email,
+            "account_exists",
+            {
+                "sign_in_url": absolute_url("accounts.sign_in"),
+                "reset_url": absolute_url("accounts.forgot_password"),
+            },
+            idempotency_key=f"account_exists:{existing.id}:{utcnow():%Y%m%d%H}",
+        )
         commit()
         return None
-    user = User(email=email, name=name.strip(), password_hash=passwords.hash_password(password),
-                password_changed_at=utcnow())
+    user = User(
+        email=email,
+        name=name.strip(),
+        password_hash=passwords.hash_password(password),
+        password_changed_at=utcnow(),
+    )
     db.session.add(user)
     db.session.flush()
     record(E.REGISTER_ACCOUNT, subject=user, actor=user)
@@ -60,11 +72,16 @@ def register(email, name, password):
 
 def _queue_confirmation(user, attempt="0"):
     token = tokens.make_token("confirm-email", {"u": user.id, "e": user.email})
-    queue_email(user.email, "confirm_email", {
-        "name": user.name,
-        "confirm_url": absolute_url("accounts.confirm_email", token=token),
-        "valid_days": current_app.config["CONFIRM_TOKEN_MAX_AGE"] // 86400,
-    }, idempotency_key=f"confirm_email:{user.id}:{attempt}")
+    queue_email(
+        user.email,
+        "confirm_email",
+        {
+            "name": user.name,
+            "confirm_url": absolute_url("accounts.confirm_email", token=token),
+            "valid_days": current_app.config["CONFIRM_TOKEN_MAX_AGE"] // 86400,
+        },
+        idempotency_key=f"confirm_email:{user.id}:{attempt}",
+    )
 
 
 def resend_confirmation(email):
@@ -93,8 +110,12 @@ def authenticate(email, password):
     user = find_user(email)
     ok = passwords.verify_password(user.password_hash if user else None, password)
     if not ok:
-        record(E.SIGN_IN_FAILED, subject=user, actor=user,
-               detail={"email": normalise_email(email)[:320]})
+        record(
+            E.SIGN_IN_FAILED,
+            subject=user,
+            actor=user,
+            detail={"email": normalise_email(email)[:320]},
+        )
         commit()
         return None
     if passwords.needs_rehash(user.password_hash):
@@ -118,13 +139,19 @@ def request_password_reset(email):
     user = find_user(email)
     if user is None:
         return
-    token = tokens.make_token("reset-password",
-                              {"u": user.id, "h": tokens.fingerprint(user.password_hash)})
-    queue_email(user.email, "reset_password", {
-        "name": user.name,
-        "reset_url": absolute_url("accounts.reset_password", token=token),
-        "valid_minutes": current_app.config["RESET_TOKEN_MAX_AGE"] // 60,
-    }, idempotency_key=f"reset_password:{user.id}:{tokens.fingerprint(token)}")
+    token = tokens.make_token(
+        "reset-password", {"u": user.id, "h": tokens.fingerprint(user.password_hash)}
+    )
+    queue_email(
+        user.email,
+        "reset_password",
+        {
+            "name": user.name,
+            "reset_url": absolute_url("accounts.reset_password", token=token),
+            "valid_minutes": current_app.config["RESET_TOKEN_MAX_AGE"] // 60,
+        },
+        idempotency_key=f"reset_password:{user.id}:{tokens.fingerprint(token)}",
+    )
     record(E.REQUEST_PASSWORD_RESET, subject=user, actor=user)
     commit()
 
@@ -153,9 +180,12 @@ def change_password(user, current_password, new_password):
         raise AccountError("Your current password is not correct", "current_password")
     _set_password(user, new_password)
     record(E.CHANGE_PASSWORD, subject=user, actor=user)
-    queue_email(user.email, "password_changed", {"name": user.name,
-                                                 "reset_url": absolute_url("accounts.forgot_password")},
-                idempotency_key=f"password_changed:{user.id}:{user.session_version}")
+    queue_email(
+        user.email,
+        "password_changed",
+        {"name": user.name, "reset_url": absolute_url("accounts.forgot_password")},
+        idempotency_key=f"password_changed:{user.id}:{user.session_version}",
+    )
     commit()
     return user
 
@@ -178,8 +208,12 @@ def create_admin(email, name, password):
         problem = passwords.password_problem(password, email)
         if problem:
             raise AccountError(problem, "password")
-        user = User(email=email, name=name, password_hash=passwords.hash_password(password),
-                    password_changed_at=utcnow())
+        user = User(
+            email=email,
+            name=name,
+            password_hash=passwords.hash_password(password),
+            password_changed_at=utcnow(),
+        )
         db.session.add(user)
     user.is_admin = True
     user.email_confirmed_at = user.email_confirmed_at or utcnow()

@@ -2,6 +2,7 @@
 
 A reset link carries a fingerprint of the current password hash, so it stops working once used.
 """
+
 import hashlib
 
 from flask import current_app

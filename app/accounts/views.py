@@ -1,11 +1,25 @@
 """Account pages. Thin: parse the form, call one service, render or redirect."""
-from flask import (Blueprint, current_app, flash, redirect, render_template, request, session,
-                   url_for)
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user, login_required, login_user, logout_user
 
 from app.accounts import services
-from app.accounts.forms import (ChangePasswordForm, EmailOnlyForm, RegisterForm,
-                                ResetPasswordForm, SignInForm)
+from app.accounts.forms import (
+    ChangePasswordForm,
+    EmailOnlyForm,
+    RegisterForm,
+    ResetPasswordForm,
+    SignInForm,
+)
 from app.accounts.tokens import ExpiredToken, InvalidToken
 from app.extensions import limiter, login_manager
 from app.forms import add_error
@@ -85,9 +99,13 @@ def resend_confirmation():
 
 @bp.route("/sign-in", methods=["GET", "POST"])
 @limiter.limit(_per_address, methods=["POST"], error_message="address")
-@limiter.limit(_per_account, key_func=_account_key, methods=["POST"],
-               deduct_when=lambda response: response.status_code != 302,
-               error_message="account")
+@limiter.limit(
+    _per_account,
+    key_func=_account_key,
+    methods=["POST"],
+    deduct_when=lambda response: response.status_code != 302,
+    error_message="account",
+)
 def sign_in():
     form = SignInForm()
     next_url = request.args.get("next")
@@ -170,8 +188,9 @@ def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
         try:
-            user = services.change_password(current_user._get_current_object(),
-                                            form.current_password.data, form.password.data)
+            user = services.change_password(
+                current_user._get_current_object(), form.current_password.data, form.password.data
+            )
         except services.AccountError as exc:
             add_error(form, exc.field or "password", str(exc))
         else:

@@ -1,4 +1,5 @@
 """Every kind of state change the audit log records: snake_case verbs."""
+
 import enum
 
 

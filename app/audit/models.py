@@ -1,4 +1,5 @@
 """The append-only audit log. Each event carries the hash of the one before it."""
+
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -14,7 +15,8 @@ class AuditEvent(db.Model):
     occurred_at = mapped_column(UTCDateTime(), nullable=False, index=True)
     actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), index=True)
     organisation_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("organisations.id"), index=True)
+        sa.ForeignKey("organisations.id"), index=True
+    )
     event_type: Mapped[str] = mapped_column(sa.String(60), index=True)
     subject_type: Mapped[str | None] = mapped_column(sa.String(60))
     subject_id: Mapped[int | None] = mapped_column(sa.Integer)

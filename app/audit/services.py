@@ -6,28 +6,37 @@ last hash and held until the commit, serialises writers, so two transactions can
 same parent and ids follow the chain. Events recorded in a transaction (or savepoint) that rolls
 back are dropped with it.
 """
+
 import hashlib
 import json
 
 import sqlalchemy as sa
 from flask import has_request_context, request
 from flask_login import current_user
-from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from app.audit.events import AuditEventType
 from app.audit.models import AuditEvent
 from app.extensions import db
 from app.timeutil import utcnow
-from app.unitofwork import current_transaction, within
+from app.unitofwork import current_transaction, listen_once, within
 
 GENESIS_HASH = "0" * 64
 _ADVISORY_LOCK_KEY = 0x41554449  # "AUDI"
 _PENDING_KEY = "pending_audit_events"
 
 
-def record(event_type, *, subject=None, subject_type=None, subject_id=None, actor=None,
-           organisation=None, organisation_id=None, detail=None):
+def record(
+    event_type,
+    *,
+    subject=None,
+    subject_type=None,
+    subject_id=None,
+    actor=None,
+    organisation=None,
+    organisation_id=None,
+    detail=None,
+):
     """Add an audit event to the current transaction; it is written when the transaction commits."""
     event_type = AuditEventType(event_type)
     if subject is not None:
@@ -82,9 +91,12 @@ def _write_pending(session):
     bind = session.get_bind()
     if bind.dialect.name == "postgresql":
         session.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _ADVISORY_LOCK_KEY})
-    prev = session.execute(
-        sa.select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)
-    ).scalar_one_or_none() or GENESIS_HASH
+    prev = (
+        session.execute(
+            sa.select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)
+        ).scalar_one_or_none()
+        or GENESIS_HASH
+    )
     for fields in pending:
         digest = compute_hash(fields, prev)
         session.add(AuditEvent(prev_hash=prev, hash=digest, **fields))
@@ -92,24 +104,22 @@ def _write_pending(session):
     session.flush()
 
 
-@event.listens_for(Session, "before_commit")
 def _before_commit(session):
     if session.in_nested_transaction():
         return  # a savepoint is being released: its events are written when the outer commits
     _write_pending(session)
 
 
-@event.listens_for(Session, "after_soft_rollback")
 def _after_rollback(session, previous_transaction):
     """Events recorded in a rolled-back transaction or savepoint never happened: drop them (and
     only them: rolling back a savepoint keeps what the outer transaction recorded)."""
     pending = session.info.get(_PENDING_KEY)
     if pending:
-        session.info[_PENDING_KEY] = [item for item in pending
-                                      if not within(item[0], previous_transaction)]
+        session.info[_PENDING_KEY] = [
+            item for item in pending if not within(item[0], previous_transaction)
+        ]
 
 
-@event.listens_for(Session, "after_transaction_end")
 def _after_transaction_end(session, transaction):
     if transaction.parent is None:  # committed events are written already; the rest are void
         session.info.pop(_PENDING_KEY, None)
@@ -121,10 +131,16 @@ def verify_chain(batch_size=5000):
     checked = 0
     last_id = 0
     while True:
-        rows = db.session.execute(
-            sa.select(AuditEvent).where(AuditEvent.id > last_id).order_by(AuditEvent.id)
-            .limit(batch_size)
-        ).scalars().all()
+        rows = (
+            db.session.execute(
+                sa.select(AuditEvent)
+                .where(AuditEvent.id > last_id)
+                .order_by(AuditEvent.id)
+                .limit(batch_size)
+            )
+            .scalars()
+            .all()
+        )
         if not rows:
             return checked, None, None
         for ev in rows:
@@ -146,3 +162,14 @@ def verify_chain(batch_size=5000):
             checked += 1
             last_id = ev.id
         db.session.expunge_all()
+
+
+def init_app(app):
+    """Install this module's session hooks, once per process however many apps are built:
+    the audit log's hash chain is written at commit."""
+    for name, fn in (
+        ("before_commit", _before_commit),
+        ("after_soft_rollback", _after_rollback),
+        ("after_transaction_end", _after_transaction_end),
+    ):
+        listen_once(Session, name, fn)

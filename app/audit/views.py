@@ -1,4 +1,5 @@
 """Administrators read and filter the audit log."""
+
 import math
 
 from flask import Blueprint, render_template, request, url_for
@@ -19,8 +20,9 @@ def _int_arg(name):
 @admin_required
 def list_events():
     filters = {
-        "event_type": request.args.get("event_type") if request.args.get("event_type") in {
-            e.value for e in AuditEventType} else None,
+        "event_type": request.args.get("event_type")
+        if request.args.get("event_type") in {e.value for e in AuditEventType}
+        else None,
         "actor_email": request.args.get("actor_email", "").strip()[:320] or None,
         "organisation_id": _int_arg("organisation_id"),
         "subject_type": request.args.get("subject_type", "").strip()[:60] or None,
@@ -35,9 +37,21 @@ def list_events():
         pagination["previous"] = {"href": url_for("audit.list_events", page=page - 1, **args)}
     if page < pages:
         pagination["next"] = {"href": url_for("audit.list_events", page=page + 1, **args)}
-    return render_template("audit/list.html", events=events, total=total, page=page, pages=pages,
-                           filters=filters, pagination=pagination,
-                           event_items=[{"value": "", "text": "Any event"}] + [
-                               {"value": e.value, "text": e.value.replace("_", " ").capitalize(),
-                                "selected": e.value == filters["event_type"]}
-                               for e in AuditEventType])
+    return render_template(
+        "audit/list.html",
+        events=events,
+        total=total,
+        page=page,
+        pages=pages,
+        filters=filters,
+        pagination=pagination,
+        event_items=[{"value": "", "text": "Any event"}]
+        + [
+            {
+                "value": e.value,
+                "text": e.value.replace("_", " ").capitalize(),
+                "selected": e.value == filters["event_type"],
+            }
+            for e in AuditEventType
+        ],
+    )

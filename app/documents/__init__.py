@@ -1,0 +1,20 @@
+"""Documents: checked uploads, private storage (a local folder or S3), permission-checked
+downloads and the scheduled removal of deleted files."""
+
+
+def init_app(app):
+    """Add the documents pages and the removal job to ``app``."""
+    from app import schedule
+    from app.documents import jobs, views
+
+    app.register_blueprint(views.bp)
+    schedule.add(
+        app,
+        schedule.Entry(
+            "remove-deleted-documents",
+            jobs.remove_all_deleted_objects,
+            "hour",
+            at=(0, 5),
+            description="Remove stored files of deleted documents",
+        ),
+    )

@@ -10,20 +10,31 @@ from app.forms import Form, submit
 
 
 class UploadForm(Form):
-    purpose = RadioField("What is this document?", widget=GovRadioInput(),
-                         choices=[(p.value, PURPOSE_LABELS[p]) for p in LIBRARY_PURPOSES],
-                         validators=[InputRequired(message="Select what this document is")])
-    expires_on = GovDateField("Expiry date (if it has one)", name_for_errors="Expiry date",
-                              description="For example, 31 3 2027. Insurance certificates "
-                                          "have one. We will remind you before it expires")
-    file = FileField("Upload a file", widget=GovFileInput(),
-                     validators=[FileRequired(message="Select a file to upload")])
+    purpose = RadioField(
+        "What is this document?",
+        widget=GovRadioInput(),
+        choices=[(p.value, PURPOSE_LABELS[p]) for p in LIBRARY_PURPOSES],
+        validators=[InputRequired(message="Select what this document is")],
+    )
+    expires_on = GovDateField(
+        "Expiry date (if it has one)",
+        name_for_errors="Expiry date",
+        description="For example, 31 3 2027. Insurance certificates "
+        "have one. We will remind you before it expires",
+    )
+    file = FileField(
+        "Upload a file",
+        widget=GovFileInput(),
+        validators=[FileRequired(message="Select a file to upload")],
+    )
     submit = submit("Upload file")
 
     def __init__(self, *args, max_bytes, **kwargs):
         super().__init__(*args, **kwargs)
-        self.file.description = ("PDF, Word, Excel, OpenDocument, CSV, PNG or JPEG, "
-                                 f"smaller than {describe_size(max_bytes)}")
+        self.file.description = (
+            "PDF, Word, Excel, OpenDocument, CSV, PNG or JPEG, "
+            f"smaller than {describe_size(max_bytes)}"
+        )
 
 
 class ConfirmForm(Form):

@@ -1,4 +1,5 @@
 """Jobs for documents. Each takes an id and is safe to run more than once."""
+
 import sqlalchemy as sa
 
 from app.audit.events import AuditEventType as E
@@ -16,15 +17,22 @@ def remove_deleted_object(document_id):
         return False
     get_storage().delete(document.storage_key)
     document.object_removed_at = utcnow()
-    record(E.REMOVE_DOCUMENT_OBJECT, subject=document,
-           organisation_id=document.owner_organisation_id)
+    record(
+        E.REMOVE_DOCUMENT_OBJECT, subject=document, organisation_id=document.owner_organisation_id
+    )
     db.session.commit()
     return True
 
 
 def remove_all_deleted_objects():
     """Scheduled: catch up on removals whose job was lost."""
-    ids = db.session.execute(sa.select(Document.id).where(
-        Document.status == DocumentStatus.DELETED, Document.object_removed_at.is_(None))
-    ).scalars().all()
+    ids = (
+        db.session.execute(
+            sa.select(Document.id).where(
+                Document.status == DocumentStatus.DELETED, Document.object_removed_at.is_(None)
+            )
+        )
+        .scalars()
+        .all()
+    )
     return sum(1 for document_id in ids if remove_deleted_object(document_id))

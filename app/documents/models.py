@@ -1,4 +1,5 @@
 """Documents: files people upload, kept private in storage, described here."""
+
 import enum
 
 import sqlalchemy as sa
@@ -32,33 +33,45 @@ PURPOSE_LABELS = {
 }
 
 # Purposes a supplier uploads to its own document library (the rest are attached by features).
-LIBRARY_PURPOSES = (DocumentPurpose.INSURANCE_CERTIFICATE, DocumentPurpose.ACCOUNTS,
-                    DocumentPurpose.POLICY, DocumentPurpose.SELECTION_EVIDENCE)
+LIBRARY_PURPOSES = (
+    DocumentPurpose.INSURANCE_CERTIFICATE,
+    DocumentPurpose.ACCOUNTS,
+    DocumentPurpose.POLICY,
+    DocumentPurpose.SELECTION_EVIDENCE,
+)
 
 
 class DocumentStatus(enum.StrEnum):
     ACTIVE = "active"
     QUARANTINED = "quarantined"  # a virus scanner flagged it: never served
-    DELETED = "deleted"          # soft-deleted; the stored object is removed by a job
+    DELETED = "deleted"  # soft-deleted; the stored object is removed by a job
 
 
 class Document(db.Model):
     __tablename__ = "documents"
     __table_args__ = (
         sa.CheckConstraint("size_bytes > 0", name="size_positive"),
-        sa.CheckConstraint("(status = 'deleted') = (deleted_at IS NOT NULL)",
-                           name="deleted_has_time"),
+        sa.CheckConstraint(
+            "(status = 'deleted') = (deleted_at IS NOT NULL)", name="deleted_has_time"
+        ),
         sa.Index("ix_documents_subject", "subject_type", "subject_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     owner_organisation_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("organisations.id"), index=True)
+        sa.ForeignKey("organisations.id"), index=True
+    )
     purpose: Mapped[DocumentPurpose] = mapped_column(
-        sa.Enum(DocumentPurpose, name="document_purpose", native_enum=False, length=40,
-                values_callable=lambda e: [m.value for m in e]))
+        sa.Enum(
+            DocumentPurpose,
+            name="document_purpose",
+            native_enum=False,
+            length=40,
+            values_callable=lambda e: [m.value for m in e],
+        )
+    )
     original_filename: Mapped[str] = mapped_column(sa.String(255))  # cleaned, for display
-    content_type: Mapped[str] = mapped_column(sa.String(120))       # detected from the bytes
+    content_type: Mapped[str] = mapped_column(sa.String(120))  # detected from the bytes
     size_bytes: Mapped[int] = mapped_column(sa.BigInteger)
     sha256: Mapped[str] = mapped_column(sa.String(64))
     storage_key: Mapped[str] = mapped_column(sa.String(200), unique=True)
@@ -66,9 +79,15 @@ class Document(db.Model):
     uploaded_at = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
     expires_on: Mapped[sa.Date | None] = mapped_column(sa.Date, nullable=True)
     status: Mapped[DocumentStatus] = mapped_column(
-        sa.Enum(DocumentStatus, name="document_status", native_enum=False, length=20,
-                values_callable=lambda e: [m.value for m in e]),
-        default=DocumentStatus.ACTIVE)
+        sa.Enum(
+            DocumentStatus,
+            name="document_status",
+            native_enum=False,
+            length=20,
+            values_callable=lambda e: [m.value for m in e],
+        ),
+        default=DocumentStatus.ACTIVE,
+    )
     scan_result: Mapped[str | None] = mapped_column(sa.String(200))
     # What the document is attached to (an application, a bid ...), set by the feature using it.
     subject_type: Mapped[str | None] = mapped_column(sa.String(60))

@@ -3,6 +3,7 @@
 ``CLAMD_ADDRESS`` names a ClamAV daemon (``host:port`` or a Unix socket path), spoken to with its
 INSTREAM command; without it nothing is scanned. A flagged file is quarantined, never served.
 """
+
 import socket
 import struct
 from dataclasses import dataclass
@@ -63,8 +64,9 @@ class ClamdScanner:
         text = reply.rstrip(b"\0").decode("utf-8", "replace")
         # "stream: OK" or "stream: Eicar-Test-Signature FOUND"
         if text.endswith("FOUND"):
-            return ScanResult(clean=False, signature=text.split(":", 1)[-1].strip()[:-6].strip(),
-                              scanner="clamd")
+            return ScanResult(
+                clean=False, signature=text.split(":", 1)[-1].strip()[:-6].strip(), scanner="clamd"
+            )
         if text.endswith("OK"):
             return ScanResult(clean=True, scanner="clamd")
         raise ScannerUnavailable(f"unexpected clamd reply: {text[:100]}")

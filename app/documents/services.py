@@ -4,6 +4,7 @@ Order matters for "nothing half-stored": the file is checked, scanned and stored
 is written and committed only after the store said yes; if the commit fails, the stored object is
 removed again. Deletes are soft and audited; a job removes the stored object afterwards.
 """
+
 import hashlib
 import secrets
 from dataclasses import dataclass
@@ -18,12 +19,12 @@ from app.documents.models import Document, DocumentPurpose, DocumentStatus
 from app.documents.scanning import ScannerUnavailable, get_scanner
 from app.documents.uploads import UploadRefused, check_upload
 from app.extensions import db
+from app.outbox.services import queue_email
 from app.queue import enqueue
 from app.storage import StorageUnavailable, get_storage
 from app.timeutil import utcnow
 from app.unitofwork import after_commit, commit
 from app.urls import absolute_url
-from notifications.services import queue_email
 
 
 class DocumentError(Exception):
@@ -43,11 +44,13 @@ def new_storage_key(organisation_id):
     return f"documents/{organisation_id}/{secrets.token_hex(16)}"
 
 
-def upload_document(user, organisation, file_storage, purpose, expires_on=None,
-                    subject_type=None, subject_id=None):
+def upload_document(
+    user, organisation, file_storage, purpose, expires_on=None, subject_type=None, subject_id=None
+):
     """Check, scan, store and record one upload. Raises UploadRefused (a message about the file),
     UploadFailed (try again) or NotAllowed. Returns the Document."""
     from app.permissions import membership
+
     if membership(user, organisation.id) is None:
         raise NotAllowed("You are not a member of this organisation")
     purpose = DocumentPurpose(purpose)
@@ -59,42 +62,78 @@ def upload_document(user, organisation, file_storage, purpose, expires_on=None,
             result = get_scanner().scan(checked.stream)
         except ScannerUnavailable as exc:
             current_app.logger.warning("virus scanner unavailable: %s", exc)
-            raise UploadFailed("We could not check your file for viruses just now. "
-                               "Nothing was saved. Try again in a few minutes") from exc
+            raise UploadFailed(
+                "We could not check your file for viruses just now. "
+                "Nothing was saved. Try again in a few minutes"
+            ) from exc
         try:
-            storage.put(key, checked.stream, checked.content_type,
-                        metadata={"sha256": checked.sha256, "organisation": organisation.id})
+            storage.put(
+                key,
+                checked.stream,
+                checked.content_type,
+                metadata={"sha256": checked.sha256, "organisation": organisation.id},
+            )
         except StorageUnavailable as exc:
             current_app.logger.warning("storage unavailable on upload: %s", exc)
-            raise UploadFailed("Your file could not be saved because of a problem on our side. "
-                               "Nothing was saved. Try again") from exc
+            raise UploadFailed(
+                "Your file could not be saved because of a problem on our side. "
+                "Nothing was saved. Try again"
+            ) from exc
     finally:
         checked.stream.close()
 
     document = Document(
-        owner_organisation_id=organisation.id, purpose=purpose,
-        original_filename=checked.filename, content_type=checked.content_type,
-        size_bytes=checked.size, sha256=checked.sha256, storage_key=key,
-        uploaded_by_id=user.id, uploaded_at=utcnow(), expires_on=expires_on,
-        subject_type=subject_type, subject_id=subject_id,
+        owner_organisation_id=organisation.id,
+        purpose=purpose,
+        original_filename=checked.filename,
+        content_type=checked.content_type,
+        size_bytes=checked.size,
+        sha256=checked.sha256,
+        storage_key=key,
+        uploaded_by_id=user.id,
+        uploaded_at=utcnow(),
+        expires_on=expires_on,
+        subject_type=subject_type,
+        subject_id=subject_id,
         status=DocumentStatus.ACTIVE if result.clean else DocumentStatus.QUARANTINED,
         scan_result=_scan_result(result),
     )
     try:
         db.session.add(document)
         db.session.flush()
-        record(E.UPLOAD_DOCUMENT, subject=document, actor=user, organisation=organisation,
-               detail={"purpose": purpose.value, "sha256": checked.sha256,
-                       "size": checked.size, "filename": checked.filename})
+        record(
+            E.UPLOAD_DOCUMENT,
+            subject=document,
+            actor=user,
+            organisation=organisation,
+            detail={
+                "purpose": purpose.value,
+                "sha256": checked.sha256,
+                "size": checked.size,
+                "filename": checked.filename,
+            },
+        )
         if not result.clean:
-            record(E.QUARANTINE_DOCUMENT, subject=document, actor=user,
-                   organisation=organisation, detail={"signature": result.signature})
-            queue_email(user.email, "document_quarantined", {
-                "name": user.name, "filename": checked.filename,
-                "organisation": organisation.display_name,
-                "documents_url": absolute_url("documents.list_documents",
-                                              organisation_id=organisation.id),
-            }, idempotency_key=f"document_quarantined:{document.id}")
+            record(
+                E.QUARANTINE_DOCUMENT,
+                subject=document,
+                actor=user,
+                organisation=organisation,
+                detail={"signature": result.signature},
+            )
+            queue_email(
+                user.email,
+                "document_quarantined",
+                {
+                    "name": user.name,
+                    "filename": checked.filename,
+                    "organisation": organisation.display_name,
+                    "documents_url": absolute_url(
+                        "documents.list_documents", organisation_id=organisation.id
+                    ),
+                },
+                idempotency_key=f"document_quarantined:{document.id}",
+            )
         commit()
     except Exception as exc:
         db.session.rollback()
@@ -104,33 +143,57 @@ def upload_document(user, organisation, file_storage, purpose, expires_on=None,
             current_app.logger.error("could not remove orphan object %s", key)
         if isinstance(exc, sa.exc.SQLAlchemyError):
             current_app.logger.exception("database failure on upload")
-            raise UploadFailed("Your file could not be saved because of a problem on our side. "
-                               "Nothing was saved. Try again") from exc
+            raise UploadFailed(
+                "Your file could not be saved because of a problem on our side. "
+                "Nothing was saved. Try again"
+            ) from exc
         raise
     return document
 
 
-def store_generated(organisation_id, purpose, filename, content, content_type, created_by_id,
-                    subject_type=None, subject_id=None):
+def store_generated(
+    organisation_id,
+    purpose,
+    filename,
+    content,
+    content_type,
+    created_by_id,
+    subject_type=None,
+    subject_id=None,
+):
     """Store a document the service made itself (an award letter), not an upload: no upload
     checks, but the same private storage, hash and record. Part of the caller's transaction; the
     object is stored first, so a failed commit leaves at most an orphan object, never a row
     without its file."""
     import io
+
     data = content.encode("utf-8") if isinstance(content, str) else content
     digest = hashlib.sha256(data).hexdigest()
     key = new_storage_key(organisation_id)
     try:
-        get_storage().put(key, io.BytesIO(data), content_type,
-                          metadata={"sha256": digest, "organisation": organisation_id})
+        get_storage().put(
+            key,
+            io.BytesIO(data),
+            content_type,
+            metadata={"sha256": digest, "organisation": organisation_id},
+        )
     except StorageUnavailable as exc:
         raise UploadFailed("The document could not be stored. Try again") from exc
     document = Document(
-        owner_organisation_id=organisation_id, purpose=DocumentPurpose(purpose),
-        original_filename=filename[:255], content_type=content_type, size_bytes=len(data),
-        sha256=digest, storage_key=key, uploaded_by_id=created_by_id, uploaded_at=utcnow(),
-        subject_type=subject_type, subject_id=subject_id, status=DocumentStatus.ACTIVE,
-        scan_result="generated")
+        owner_organisation_id=organisation_id,
+        purpose=DocumentPurpose(purpose),
+        original_filename=filename[:255],
+        content_type=content_type,
+        size_bytes=len(data),
+        sha256=digest,
+        storage_key=key,
+        uploaded_by_id=created_by_id,
+        uploaded_at=utcnow(),
+        subject_type=subject_type,
+        subject_id=subject_id,
+        status=DocumentStatus.ACTIVE,
+        scan_result="generated",
+    )
     db.session.add(document)
     db.session.flush()
     lock_document(document, "it is a letter sent to the supplier")
@@ -140,8 +203,9 @@ def store_generated(organisation_id, purpose, filename, content, content_type, c
 def _scan_result(result):
     if result.scanner == "none":
         return "not scanned"
-    return (f"{result.scanner}: clean" if result.clean
-            else f"{result.scanner}: {result.signature}")[:200]
+    return (
+        f"{result.scanner}: clean" if result.clean else f"{result.scanner}: {result.signature}"
+    )[:200]
 
 
 def lock_document(document, reason):
@@ -155,8 +219,10 @@ def lock_document(document, reason):
 def deletion_refusal(document):
     """Why the document cannot be deleted (a submission points to it), or None."""
     if document.locked_at is not None:
-        return (f"You cannot delete {document.original_filename} because "
-                f"{document.locked_reason or 'it is part of a submission'}")
+        return (
+            f"You cannot delete {document.original_filename} because "
+            f"{document.locked_reason or 'it is part of a submission'}"
+        )
     return None
 
 
@@ -169,15 +235,20 @@ def delete_document(user, document):
     document.status = DocumentStatus.DELETED
     document.deleted_at = utcnow()
     document.deleted_by_id = user.id
-    record(E.DELETE_DOCUMENT, subject=document, actor=user,
-           organisation_id=document.owner_organisation_id,
-           detail={"filename": document.original_filename})
+    record(
+        E.DELETE_DOCUMENT,
+        subject=document,
+        actor=user,
+        organisation_id=document.owner_organisation_id,
+        detail={"filename": document.original_filename},
+    )
     after_commit(_enqueue_removal, document.id)
     commit()
 
 
 def _enqueue_removal(document_id):
     from app.documents.jobs import remove_deleted_object
+
     enqueue(remove_deleted_object, document_id, job_id=f"remove_deleted_object-{document_id}")
 
 
@@ -188,6 +259,7 @@ class IntegrityFailure(DocumentError):
 @dataclass
 class Delivery:
     """How to hand a document over: a short-lived URL to redirect to, or an open file to stream."""
+
     url: str | None = None
     stream: object = None
 
@@ -204,13 +276,22 @@ def download_document(user, document):
     if storage.streams:
         delivery = Delivery(stream=verified_local_stream(document))
     else:
-        delivery = Delivery(url=storage.presigned_url(
-            document.storage_key, document.original_filename, document.content_type,
-            seconds=current_app.config["DOWNLOAD_URL_SECONDS"]))
+        delivery = Delivery(
+            url=storage.presigned_url(
+                document.storage_key,
+                document.original_filename,
+                document.content_type,
+                seconds=current_app.config["DOWNLOAD_URL_SECONDS"],
+            )
+        )
     try:
-        record(E.DOWNLOAD_DOCUMENT, subject=document, actor=user,
-               organisation_id=document.owner_organisation_id,
-               detail={"sha256": document.sha256})
+        record(
+            E.DOWNLOAD_DOCUMENT,
+            subject=document,
+            actor=user,
+            organisation_id=document.owner_organisation_id,
+            detail={"sha256": document.sha256},
+        )
         commit()
     except Exception:
         if delivery.stream is not None:
@@ -228,22 +309,35 @@ def verified_local_stream(document):
         digest.update(chunk)
     if digest.hexdigest() != document.sha256:
         handle.close()
-        record(E.DOCUMENT_INTEGRITY_FAILURE, subject=document,
-               organisation_id=document.owner_organisation_id,
-               detail={"expected": document.sha256, "found": digest.hexdigest()})
+        record(
+            E.DOCUMENT_INTEGRITY_FAILURE,
+            subject=document,
+            organisation_id=document.owner_organisation_id,
+            detail={"expected": document.sha256, "found": digest.hexdigest()},
+        )
         commit()
         current_app.logger.error("document %s failed its integrity check", document.id)
-        raise IntegrityFailure("This file has changed since it was uploaded, so we have not "
-                               "sent it. We have been told and will look into it")
+        raise IntegrityFailure(
+            "This file has changed since it was uploaded, so we have not "
+            "sent it. We have been told and will look into it"
+        )
     handle.seek(0)
     return handle
 
 
 def documents_for(organisation_id):
-    return db.session.execute(
-        sa.select(Document).where(Document.owner_organisation_id == organisation_id,
-                                  Document.status != DocumentStatus.DELETED)
-        .order_by(Document.uploaded_at.desc())).scalars().all()
+    return (
+        db.session.execute(
+            sa.select(Document)
+            .where(
+                Document.owner_organisation_id == organisation_id,
+                Document.status != DocumentStatus.DELETED,
+            )
+            .order_by(Document.uploaded_at.desc())
+        )
+        .scalars()
+        .all()
+    )
 
 
 __all__ = ["UploadRefused"]

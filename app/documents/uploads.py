@@ -5,6 +5,7 @@ contents), never from the name alone; the name's extension must agree with the b
 are two things at once (polyglots), carry macros or active content, are empty or too large are
 refused with a message that names the file and the reason.
 """
+
 import hashlib
 import io
 import re
@@ -27,13 +28,20 @@ class Kind:
 
 KINDS = {
     "pdf": Kind("PDF", "application/pdf", ("pdf",)),
-    "docx": Kind("Word document", "application/vnd.openxmlformats-officedocument."
-                 "wordprocessingml.document", ("docx",)),
-    "xlsx": Kind("Excel spreadsheet", "application/vnd.openxmlformats-officedocument."
-                 "spreadsheetml.sheet", ("xlsx",)),
+    "docx": Kind(
+        "Word document",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        ("docx",),
+    ),
+    "xlsx": Kind(
+        "Excel spreadsheet",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        ("xlsx",),
+    ),
     "odt": Kind("OpenDocument text", "application/vnd.oasis.opendocument.text", ("odt",)),
-    "ods": Kind("OpenDocument spreadsheet", "application/vnd.oasis.opendocument.spreadsheet",
-                ("ods",)),
+    "ods": Kind(
+        "OpenDocument spreadsheet", "application/vnd.oasis.opendocument.spreadsheet", ("ods",)
+    ),
     "csv": Kind("CSV", "text/csv", ("csv",)),
     "png": Kind("PNG image", "image/png", ("png",)),
     "jpg": Kind("JPEG image", "image/jpeg", ("jpg", "jpeg")),
@@ -42,14 +50,58 @@ ALLOWED_DESCRIPTION = "a PDF, Word, Excel, OpenDocument, CSV, PNG or JPEG file"
 ALLOWED_EXTENSIONS = {ext for kind in KINDS.values() for ext in kind.extensions}
 # Extensions that make a double-extension name dangerous wherever they stand in it.
 DANGEROUS_EXTENSIONS = {
-    "exe", "com", "bat", "cmd", "scr", "msi", "msp", "dll", "vbs", "vbe", "js", "jse", "wsf",
-    "wsh", "ps1", "psm1", "sh", "bash", "jar", "app", "apk", "cpl", "hta", "html", "htm", "svg",
-    "xhtml", "php", "py", "pl", "rb", "lnk", "reg", "iso", "docm", "xlsm", "pptm", "dotm", "xltm",
+    "exe",
+    "com",
+    "bat",
+    "cmd",
+    "scr",
+    "msi",
+    "msp",
+    "dll",
+    "vbs",
+    "vbe",
+    "js",
+    "jse",
+    "wsf",
+    "wsh",
+    "ps1",
+    "psm1",
+    "sh",
+    "bash",
+    "jar",
+    "app",
+    "apk",
+    "cpl",
+    "hta",
+    "html",
+    "htm",
+    "svg",
+    "xhtml",
+    "php",
+    "py",
+    "pl",
+    "rb",
+    "lnk",
+    "reg",
+    "iso",
+    "docm",
+    "xlsm",
+    "pptm",
+    "dotm",
+    "xltm",
 }
 # Markers of a second format, or of active content, hidden inside an otherwise simple file.
 _MARKUP_MARKERS = (b"<script", b"<html", b"<?php", b"<svg", b"<iframe", b"javascript:")
-_PDF_ACTIVE = (b"/JavaScript", b"/JS ", b"/JS(", b"/JS<", b"/Launch", b"/EmbeddedFile",
-               b"/RichMedia", b"/XFA")
+_PDF_ACTIVE = (
+    b"/JavaScript",
+    b"/JS ",
+    b"/JS(",
+    b"/JS<",
+    b"/Launch",
+    b"/EmbeddedFile",
+    b"/RichMedia",
+    b"/XFA",
+)
 _OTHER_MAGIC = (b"MZ", b"\x7fELF", b"%PDF-", b"\x89PNG", b"\xff\xd8\xff", b"GIF8")
 MAX_FILENAME = 150
 
@@ -81,7 +133,7 @@ def clean_filename(raw):
     if len(name) > MAX_FILENAME:
         stem, dot, ext = name.rpartition(".")
         if dot and 0 < len(ext) <= 10:
-            name = stem[:MAX_FILENAME - len(ext) - 1].rstrip() + "." + ext
+            name = stem[: MAX_FILENAME - len(ext) - 1].rstrip() + "." + ext
         else:
             name = name[:MAX_FILENAME]
     return name
@@ -157,11 +209,15 @@ def _check_zip_document(stream, kind):
             names = set(archive.namelist())
             if kind in ("odt", "ods"):
                 expected = KINDS[kind].content_type
-                if "mimetype" not in names or archive.read("mimetype").decode(
-                        "ascii", "replace").strip() != expected:
+                if (
+                    "mimetype" not in names
+                    or archive.read("mimetype").decode("ascii", "replace").strip() != expected
+                ):
                     raise UploadRefused(f"is not a valid {KINDS[kind].label}")
-                if any(n.lower().startswith("basic/") or n.lower().startswith("scripts/")
-                       for n in names):
+                if any(
+                    n.lower().startswith("basic/") or n.lower().startswith("scripts/")
+                    for n in names
+                ):
                     raise UploadRefused("contains macros. Save it without macros and try again")
             else:
                 required = "word/document.xml" if kind == "docx" else "xl/workbook.xml"
@@ -171,7 +227,8 @@ def _check_zip_document(stream, kind):
                     raise UploadRefused("contains macros. Save it without macros and try again")
             for info in archive.infolist():
                 if info.file_size > 200 * 1024 * 1024 or (
-                        info.compress_size and info.file_size / info.compress_size > 200):
+                    info.compress_size and info.file_size / info.compress_size > 200
+                ):
                     raise UploadRefused("cannot be opened safely (it expands too far)")
     except zipfile.BadZipFile as exc:
         raise UploadRefused(f"is not a valid {KINDS[kind].label}") from exc
@@ -200,8 +257,10 @@ def check_upload(file_storage, max_bytes):
     if not exts or exts[-1] not in ALLOWED_EXTENSIONS:
         raise UploadRefused(f"must be {ALLOWED_DESCRIPTION}")
     if any(ext in DANGEROUS_EXTENSIONS for ext in exts):
-        raise UploadRefused("has a file name that hides another type of file. "
-                            "Rename it with a single extension, like report.pdf")
+        raise UploadRefused(
+            "has a file name that hides another type of file. "
+            "Rename it with a single extension, like report.pdf"
+        )
     stream, size, digest = spool(file_storage, max_bytes)
     try:
         if size == 0:
@@ -215,11 +274,19 @@ def check_upload(file_storage, max_bytes):
         if kind is None:
             raise UploadRefused(f"must be {ALLOWED_DESCRIPTION}. Its contents are not")
         if exts[-1] not in KINDS[kind].extensions:
-            raise UploadRefused(f"is a {KINDS[kind].label} but its name ends .{exts[-1]}. "
-                                f"Rename it to end .{KINDS[kind].extensions[0]}")
+            raise UploadRefused(
+                f"is a {KINDS[kind].label} but its name ends .{exts[-1]}. "
+                f"Rename it to end .{KINDS[kind].extensions[0]}"
+            )
         _check_polyglot(stream, kind)
-        return CheckedFile(filename=filename, kind=kind, content_type=KINDS[kind].content_type,
-                           size=size, sha256=digest, stream=stream)
+        return CheckedFile(
+            filename=filename,
+            kind=kind,
+            content_type=KINDS[kind].content_type,
+            size=size,
+            sha256=digest,
+            stream=stream,
+        )
     except Exception:
         stream.close()
         raise
@@ -245,8 +312,9 @@ def _check_polyglot(stream, kind):
                 raise UploadRefused("is not a plain CSV file")
     if kind == "pdf":
         if _scan_for(stream, _PDF_ACTIVE):
-            raise UploadRefused("contains scripts or embedded files. "
-                                "Print it to a new PDF and try again")
+            raise UploadRefused(
+                "contains scripts or embedded files. Print it to a new PDF and try again"
+            )
         if _scan_for(stream, _MARKUP_MARKERS):
             raise UploadRefused("contains web page code hidden inside it")
         stream.seek(0)

@@ -1,6 +1,15 @@
 """Document pages: the organisation's library, upload with a receipt, download, delete."""
-from flask import (Blueprint, abort, current_app, flash, redirect, render_template, send_file,
-                   url_for)
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    send_file,
+    url_for,
+)
 from flask_login import current_user, login_required
 
 from app.documents import access, services
@@ -11,8 +20,8 @@ from app.extensions import db
 from app.forms import add_error
 from app.organisations.models import Organisation
 from app.permissions import can_view_organisation, membership, require
-from app.timeutil import to_local, utcnow
 from app.storage import StorageUnavailable, content_disposition
+from app.timeutil import to_local, utcnow
 
 bp = Blueprint("documents", __name__)
 
@@ -43,26 +52,38 @@ def list_documents(organisation_id):
         upload = form.file.data
         try:
             document = services.upload_document(
-                current_user, organisation, upload, form.purpose.data,
-                expires_on=form.expires_on.data)
+                current_user,
+                organisation,
+                upload,
+                form.purpose.data,
+                expires_on=form.expires_on.data,
+            )
         except UploadRefused as exc:
             add_error(form, "file", f"The selected file {clean_filename(upload.filename)} {exc}")
         except services.UploadFailed as exc:
             add_error(form, "file", str(exc))
         else:
             return redirect(url_for("documents.view_document", document_id=document.id))
-    return render_template("documents/list.html", organisation=organisation, form=form,
-                           documents=services.documents_for(organisation.id),
-                           can_upload=can_upload, today=to_local(utcnow()).date())
+    return render_template(
+        "documents/list.html",
+        organisation=organisation,
+        form=form,
+        documents=services.documents_for(organisation.id),
+        can_upload=can_upload,
+        today=to_local(utcnow()).date(),
+    )
 
 
 @bp.route("/documents/<int:document_id>")
 @login_required
 def view_document(document_id):
     document = _readable_document(document_id)
-    return render_template("documents/view.html", document=document,
-                           can_manage=access.can_manage(current_user, document),
-                           refusal=services.deletion_refusal(document))
+    return render_template(
+        "documents/view.html",
+        document=document,
+        can_manage=access.can_manage(current_user, document),
+        refusal=services.deletion_refusal(document),
+    )
 
 
 @bp.route("/documents/<int:document_id>/download")
@@ -81,8 +102,13 @@ def download(document_id):
     if delivery.url:
         return redirect(delivery.url)
     handle = delivery.stream
-    response = send_file(handle, mimetype=document.content_type, as_attachment=True,
-                         download_name=document.original_filename, max_age=0)
+    response = send_file(
+        handle,
+        mimetype=document.content_type,
+        as_attachment=True,
+        download_name=document.original_filename,
+        max_age=0,
+    )
     response.headers["Content-Disposition"] = content_disposition(document.original_filename)
     response.headers["Cache-Control"] = "private, no-store"
     return response
@@ -98,10 +124,16 @@ def delete(document_id):
         try:
             services.delete_document(current_user, document)
         except services.DocumentError as exc:
-            return render_template("documents/delete.html", document=document, form=form,
-                                   refusal=str(exc)), 409
+            return render_template(
+                "documents/delete.html", document=document, form=form, refusal=str(exc)
+            ), 409
         flash(f"{document.original_filename} has been deleted.", "success")
-        return redirect(url_for("documents.list_documents",
-                                organisation_id=document.owner_organisation_id))
-    return render_template("documents/delete.html", document=document, form=form,
-                           refusal=services.deletion_refusal(document))
+        return redirect(
+            url_for("documents.list_documents", organisation_id=document.owner_organisation_id)
+        )
+    return render_template(
+        "documents/delete.html",
+        document=document,
+        form=form,
+        refusal=services.deletion_refusal(document),
+    )

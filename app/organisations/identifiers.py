@@ -4,6 +4,7 @@ valid.
 Each ``normalise_*`` returns the stored form, or None when the value is not in a valid format. They
 are pure functions; the services decide which are required and what the error messages say.
 """
+
 import re
 from urllib.parse import urlsplit
 

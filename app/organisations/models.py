@@ -1,4 +1,5 @@
 """Organisations (suppliers and buyers), their members and invitations."""
+
 import enum
 
 import sqlalchemy as sa
@@ -114,8 +115,6 @@ ROLE_LABELS = {
 }
 
 
-
-
 class Organisation(db.Model):
     __tablename__ = "organisations"
     __table_args__ = (
@@ -128,11 +127,13 @@ class Organisation(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[OrganisationKind] = mapped_column(
-        string_enum(OrganisationKind, "organisation_kind"))
+        string_enum(OrganisationKind, "organisation_kind")
+    )
     name: Mapped[str] = mapped_column(sa.String(300))  # legal name (suppliers) or name (buyers)
     trading_name: Mapped[str | None] = mapped_column(sa.String(300))
     supplier_type: Mapped[SupplierType | None] = mapped_column(
-        string_enum(SupplierType, "supplier_type"))
+        string_enum(SupplierType, "supplier_type")
+    )
     buyer_type: Mapped[BuyerType | None] = mapped_column(string_enum(BuyerType, "buyer_type"))
     charity_number: Mapped[str | None] = mapped_column(sa.String(20))
     company_number: Mapped[str | None] = mapped_column(sa.String(8))
@@ -142,18 +143,21 @@ class Organisation(db.Model):
     region_code: Mapped[str | None] = mapped_column(sa.String(10))
     staff_band: Mapped[StaffBand | None] = mapped_column(string_enum(StaffBand, "staff_band"))
     turnover_band: Mapped[TurnoverBand | None] = mapped_column(
-        string_enum(TurnoverBand, "turnover_band"))
+        string_enum(TurnoverBand, "turnover_band")
+    )
     description: Mapped[str | None] = mapped_column(sa.Text)
     website: Mapped[str | None] = mapped_column(sa.String(500))
     # What the supplier chooses to show in the public directory (nothing unless it says so).
     directory_email: Mapped[str | None] = mapped_column(sa.String(320))
     directory_phone: Mapped[str | None] = mapped_column(sa.String(40))
-    directory_show_website: Mapped[bool] = mapped_column(sa.Boolean, default=False,
-                                                         server_default=sa.false())
+    directory_show_website: Mapped[bool] = mapped_column(
+        sa.Boolean, default=False, server_default=sa.false()
+    )
     created_at = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
 
-    memberships = relationship("Membership", back_populates="organisation",
-                               cascade="all, delete-orphan")
+    memberships = relationship(
+        "Membership", back_populates="organisation", cascade="all, delete-orphan"
+    )
 
     @property
     def is_supplier(self):
@@ -177,13 +181,19 @@ class Organisation(db.Model):
     def is_sme(self):
         """Fewer than 250 staff and turnover up to £44m (in Python and in queries)."""
         return self.staff_band not in (None, StaffBand.LARGE) and self.turnover_band not in (
-            None, TurnoverBand.OVER_44M)
+            None,
+            TurnoverBand.OVER_44M,
+        )
 
     @is_sme.inplace.expression
     @classmethod
     def _is_sme_expression(cls):
-        return sa.and_(cls.staff_band.is_not(None), cls.staff_band != StaffBand.LARGE,
-                       cls.turnover_band.is_not(None), cls.turnover_band != TurnoverBand.OVER_44M)
+        return sa.and_(
+            cls.staff_band.is_not(None),
+            cls.staff_band != StaffBand.LARGE,
+            cls.turnover_band.is_not(None),
+            cls.turnover_band != TurnoverBand.OVER_44M,
+        )
 
     def __repr__(self):
         return f"<Organisation {self.id} {self.kind} {self.name}>"
@@ -196,7 +206,8 @@ class Membership(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
     organisation_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("organisations.id", ondelete="CASCADE"), index=True)
+        sa.ForeignKey("organisations.id", ondelete="CASCADE"), index=True
+    )
     role: Mapped[Role] = mapped_column(string_enum(Role, "membership_role"))
     created_at = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
 
@@ -212,18 +223,20 @@ class Invitation(db.Model):
     __tablename__ = "invitations"
     __table_args__ = (
         # An invitation ends once: it is accepted, or withdrawn, never both.
-        sa.CheckConstraint("accepted_at IS NULL OR revoked_at IS NULL",
-                           name="accepted_or_revoked"),
+        sa.CheckConstraint("accepted_at IS NULL OR revoked_at IS NULL", name="accepted_or_revoked"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("organisations.id", ondelete="CASCADE"), index=True)
+        sa.ForeignKey("organisations.id", ondelete="CASCADE"), index=True
+    )
     email: Mapped[str] = mapped_column(sa.String(320))
     role: Mapped[Role] = mapped_column(string_enum(Role, "invitation_role"))
     # Only a hash of the token is kept, so a leaked database does not leak working links.
     token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
-    invited_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    invited_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
     created_at = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
     expires_at = mapped_column(UTCDateTime(), nullable=False)
     accepted_at = mapped_column(UTCDateTime(), nullable=True)

@@ -1,4 +1,5 @@
 """Reading organisations, members and invitations (no commits)."""
+
 import hashlib
 
 import sqlalchemy as sa
@@ -21,36 +22,51 @@ def organisation(organisation_id):
 
 def memberships_for(user):
     """The user's memberships with their organisations, by organisation name."""
-    return db.session.execute(
-        sa.select(Membership).join(Membership.organisation)
-        .where(Membership.user_id == user.id)
-        .options(joinedload(Membership.organisation))
-        .order_by(sa.func.lower(Organisation.name), Organisation.id)
-    ).scalars().all()
+    return (
+        db.session.execute(
+            sa.select(Membership)
+            .join(Membership.organisation)
+            .where(Membership.user_id == user.id)
+            .options(joinedload(Membership.organisation))
+            .order_by(sa.func.lower(Organisation.name), Organisation.id)
+        )
+        .scalars()
+        .all()
+    )
 
 
 def members_of(organisation_id):
     """Owners first, then members, each by name."""
-    return db.session.execute(
-        sa.select(Membership).join(Membership.user)
-        .where(Membership.organisation_id == organisation_id)
-        .options(joinedload(Membership.user))
-        .order_by(sa.case((Membership.role == Role.OWNER, 0), else_=1),
-                  sa.func.lower(User.name), Membership.id)
-    ).scalars().all()
+    return (
+        db.session.execute(
+            sa.select(Membership)
+            .join(Membership.user)
+            .where(Membership.organisation_id == organisation_id)
+            .options(joinedload(Membership.user))
+            .order_by(
+                sa.case((Membership.role == Role.OWNER, 0), else_=1),
+                sa.func.lower(User.name),
+                Membership.id,
+            )
+        )
+        .scalars()
+        .all()
+    )
 
 
 def membership_in(organisation_id, membership_id):
     """A membership, only if it belongs to that organisation."""
     return db.session.execute(
-        sa.select(Membership).where(Membership.id == membership_id,
-                                    Membership.organisation_id == organisation_id)
+        sa.select(Membership).where(
+            Membership.id == membership_id, Membership.organisation_id == organisation_id
+        )
     ).scalar_one_or_none()
 
 
 def owner_count(organisation_id):
     return db.session.execute(
-        sa.select(sa.func.count()).select_from(Membership)
+        sa.select(sa.func.count())
+        .select_from(Membership)
         .where(Membership.organisation_id == organisation_id, Membership.role == Role.OWNER)
     ).scalar_one()
 
@@ -59,8 +75,10 @@ def pending_invitations(organisation_id, email=None):
     """Invitations waiting to be accepted (not used, withdrawn or expired), newest first."""
     stmt = sa.select(Invitation).where(
         Invitation.organisation_id == organisation_id,
-        Invitation.accepted_at.is_(None), Invitation.revoked_at.is_(None),
-        Invitation.expires_at > utcnow())
+        Invitation.accepted_at.is_(None),
+        Invitation.revoked_at.is_(None),
+        Invitation.expires_at > utcnow(),
+    )
     if email is not None:
         stmt = stmt.where(Invitation.email == email)
     return db.session.execute(stmt.order_by(Invitation.id.desc())).scalars().all()
@@ -68,8 +86,9 @@ def pending_invitations(organisation_id, email=None):
 
 def invitation_in(organisation_id, invitation_id):
     return db.session.execute(
-        sa.select(Invitation).where(Invitation.id == invitation_id,
-                                    Invitation.organisation_id == organisation_id)
+        sa.select(Invitation).where(
+            Invitation.id == invitation_id, Invitation.organisation_id == organisation_id
+        )
     ).scalar_one_or_none()
 
 
@@ -84,7 +103,8 @@ def invitation_for_token(token):
 def find_organisation(kind, name):
     """An organisation by its exact kind and name (the demo seed uses this to stay idempotent)."""
     return db.session.execute(
-        sa.select(Organisation).where(Organisation.kind == OrganisationKind(kind),
-                                      Organisation.name == name)
-        .order_by(Organisation.id).limit(1)
+        sa.select(Organisation)
+        .where(Organisation.kind == OrganisationKind(kind), Organisation.name == name)
+        .order_by(Organisation.id)
+        .limit(1)
     ).scalar_one_or_none()

@@ -8,6 +8,7 @@ Rules kept here:
 - an organisation always keeps at least one owner;
 - an invitation is accepted once, before it expires, by the person it was sent to.
 """
+
 import functools
 import re
 import secrets
@@ -22,32 +23,58 @@ from app.audit.events import AuditEventType as E
 from app.audit.services import record
 from app.extensions import db
 from app.organisations import identifiers, queries
-from app.organisations.models import (BuyerType, Invitation, Membership,
-                                      Organisation, OrganisationKind, Role, StaffBand,
-                                      SupplierType, TurnoverBand)
+from app.organisations.models import (
+    BuyerType,
+    Invitation,
+    Membership,
+    Organisation,
+    OrganisationKind,
+    Role,
+    StaffBand,
+    SupplierType,
+    TurnoverBand,
+)
+from app.outbox.services import queue_email
 from app.reference import geography
 from app.timeutil import format_date, utcnow
 from app.unitofwork import commit
 from app.urls import absolute_url
-from notifications.services import queue_email
 
 NEEDS_CHARITY_NUMBER = frozenset({SupplierType.CHARITY, SupplierType.CIO})
-NEEDS_COMPANY_NUMBER = frozenset({SupplierType.CIC, SupplierType.COMPANY_LIMITED_BY_GUARANTEE,
-                                  SupplierType.SOCIAL_ENTERPRISE_COMPANY})
+NEEDS_COMPANY_NUMBER = frozenset(
+    {
+        SupplierType.CIC,
+        SupplierType.COMPANY_LIMITED_BY_GUARANTEE,
+        SupplierType.SOCIAL_ENTERPRISE_COMPANY,
+    }
+)
 DESCRIPTION_MAX_WORDS = 150
 DESCRIPTION_MAX_CHARS = 2000
 ADDRESS_MAX_CHARS = 1000
 
-SUPPLIER_FIELDS = ("name", "trading_name", "supplier_type", "charity_number", "company_number",
-                   "address", "postcode", "local_authority_code", "staff_band", "turnover_band",
-                   "description", "website", "directory_email", "directory_phone",
-                   "directory_show_website")
+SUPPLIER_FIELDS = (
+    "name",
+    "trading_name",
+    "supplier_type",
+    "charity_number",
+    "company_number",
+    "address",
+    "postcode",
+    "local_authority_code",
+    "staff_band",
+    "turnover_band",
+    "description",
+    "website",
+    "directory_email",
+    "directory_phone",
+    "directory_show_website",
+)
 BUYER_FIELDS = ("name", "buyer_type", "region_code")
 
-CHARITY_NUMBER_FORMAT = ("Enter a charity number in the correct format, like 1234567, SC012345 "
-                         "or NIC123456")
-COMPANY_NUMBER_FORMAT = ("Enter a company number in the correct format, like 01234567 "
-                         "or SC123456")
+CHARITY_NUMBER_FORMAT = (
+    "Enter a charity number in the correct format, like 1234567, SC012345 or NIC123456"
+)
+COMPANY_NUMBER_FORMAT = "Enter a company number in the correct format, like 01234567 or SC123456"
 
 
 class OrganisationError(ValueError):
@@ -79,6 +106,7 @@ class InvitationProblem(OrganisationError):
 def _transaction(service):
     """A refusal (a broken rule, a 403) leaves nothing behind: the transaction is rolled back,
     which also releases any row lock the service took."""
+
     @functools.wraps(service)
     def wrapper(*args, **kwargs):
         try:
@@ -86,10 +114,12 @@ def _transaction(service):
         except Exception:
             db.session.rollback()
             raise
+
     return wrapper
 
 
 # --- Details ------------------------------------------------------------------------------------
+
 
 def _text(details, key):
     value = details.get(key)
@@ -116,8 +146,9 @@ def clean_supplier_details(details):
     """Return the columns for a supplier's profile, or raise InvalidDetails with every problem."""
     errors = {}
     values = {
-        "name": _name(errors, details, "name", "Enter the legal name of your organisation",
-                      "Legal name"),
+        "name": _name(
+            errors, details, "name", "Enter the legal name of your organisation", "Legal name"
+        ),
         "trading_name": _name(errors, details, "trading_name", None, "Trading name"),
     }
 
@@ -139,12 +170,17 @@ def clean_supplier_details(details):
     if raw and company_number is None:
         errors["company_number"] = COMPANY_NUMBER_FORMAT
     elif not raw and supplier_type in NEEDS_COMPANY_NUMBER:
-        errors["company_number"] = ("Enter your company number: a company, including a CIC, "
-                                    "has one")
+        errors["company_number"] = "Enter your company number: a company, including a CIC, has one"
     values["company_number"] = company_number
 
-    values["address"] = _name(errors, details, "address", "Enter your organisation’s address",
-                              "Address", ADDRESS_MAX_CHARS)
+    values["address"] = _name(
+        errors,
+        details,
+        "address",
+        "Enter your organisation’s address",
+        "Address",
+        ADDRESS_MAX_CHARS,
+    )
 
     raw = _text(details, "postcode")
     postcode = identifiers.normalise_postcode(raw) if raw else None
@@ -181,16 +217,18 @@ def clean_supplier_details(details):
     raw = _text(details, "website")
     website = identifiers.normalise_website(raw) if raw else None
     if raw and website is None:
-        errors["website"] = ("Enter a website address in the correct format, "
-                             "like https://www.example.org")
+        errors["website"] = (
+            "Enter a website address in the correct format, like https://www.example.org"
+        )
     elif website and len(website) > 500:
         errors["website"] = "Website address must be 500 characters or fewer"
     values["website"] = website
 
     email = _text(details, "directory_email").lower()
     if email and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email):
-        errors["directory_email"] = ("Enter an email address in the correct format, like "
-                                     "name@example.com")
+        errors["directory_email"] = (
+            "Enter an email address in the correct format, like name@example.com"
+        )
     elif len(email) > 320:
         errors["directory_email"] = "Email address must be 320 characters or fewer"
     values["directory_email"] = email or None
@@ -198,8 +236,7 @@ def clean_supplier_details(details):
     if phone and not re.fullmatch(r"\+?[0-9 ()-]{7,20}", phone):
         errors["directory_phone"] = "Enter a phone number, like 0113 496 0000"
     values["directory_phone"] = phone or None
-    values["directory_show_website"] = bool(details.get("directory_show_website")) and bool(
-        website)
+    values["directory_show_website"] = bool(details.get("directory_show_website")) and bool(website)
 
     if errors:
         raise InvalidDetails(errors)
@@ -209,8 +246,7 @@ def clean_supplier_details(details):
 def clean_buyer_details(details):
     """Return the columns for a buyer's profile, or raise InvalidDetails with every problem."""
     errors = {}
-    values = {"name": _name(errors, details, "name", "Enter the name of your organisation",
-                            "Name")}
+    values = {"name": _name(errors, details, "name", "Enter the name of your organisation", "Name")}
     values["buyer_type"] = _choice(BuyerType, _text(details, "buyer_type"))
     if values["buyer_type"] is None:
         errors["buyer_type"] = "Select the type of organisation"
@@ -229,8 +265,13 @@ def _create(actor, kind, values):
     db.session.add(organisation)
     db.session.flush()
     db.session.add(Membership(user_id=actor.id, organisation_id=organisation.id, role=Role.OWNER))
-    record(E.CREATE_ORGANISATION, subject=organisation, organisation=organisation, actor=actor,
-           detail={"kind": kind.value, "name": organisation.name})
+    record(
+        E.CREATE_ORGANISATION,
+        subject=organisation,
+        organisation=organisation,
+        actor=actor,
+        detail={"kind": kind.value, "name": organisation.name},
+    )
     commit()
     return organisation
 
@@ -256,20 +297,25 @@ def update_organisation(actor, organisation, details):
         values = clean_supplier_details(details)
     else:
         values = clean_buyer_details(details)
-    changed = sorted(key for key, value in values.items()
-                     if getattr(organisation, key) != value)
+    changed = sorted(key for key, value in values.items() if getattr(organisation, key) != value)
     if not changed:
         commit()  # nothing to save: just release the lock
         return organisation
     for key in changed:
         setattr(organisation, key, values[key])
-    record(E.UPDATE_ORGANISATION, subject=organisation, organisation=organisation, actor=actor,
-           detail={"changed": changed})
+    record(
+        E.UPDATE_ORGANISATION,
+        subject=organisation,
+        organisation=organisation,
+        actor=actor,
+        detail={"changed": changed},
+    )
     commit()
     return organisation
 
 
 # --- Invitations --------------------------------------------------------------------------------
+
 
 def _normalise_email(email):
     return (email or "").strip().lower()
@@ -283,41 +329,59 @@ def invite_member(actor, organisation, email, role=Role.MEMBER):
     permissions.require_manage_organisation(actor, organisation.id)
     email = _normalise_email(email)
     if "@" not in email or len(email) > 320:
-        raise OrganisationError("Enter an email address in the correct format, "
-                                "like name@example.com", "email")
+        raise OrganisationError(
+            "Enter an email address in the correct format, like name@example.com", "email"
+        )
     role = _choice(Role, role)
     if role is None:
         raise OrganisationError("Select what they can do", "role")
     already = db.session.execute(
-        sa.select(Membership).join(Membership.user)
-        .where(Membership.organisation_id == organisation.id,
-               User.email == email)
+        sa.select(Membership)
+        .join(Membership.user)
+        .where(Membership.organisation_id == organisation.id, User.email == email)
     ).scalar_one_or_none()
     if already is not None:
-        raise OrganisationError(f"{email} is already a member of {organisation.display_name}",
-                                "email")
+        raise OrganisationError(
+            f"{email} is already a member of {organisation.display_name}", "email"
+        )
     if queries.pending_invitations(organisation.id, email=email):
-        raise OrganisationError(f"You have already invited {email}. Cancel that invitation to "
-                                "send a new one", "email")
+        raise OrganisationError(
+            f"You have already invited {email}. Cancel that invitation to send a new one", "email"
+        )
 
     token = secrets.token_urlsafe(32)
     days = current_app.config["INVITE_VALID_DAYS"]
-    invitation = Invitation(organisation_id=organisation.id, email=email, role=role,
-                            token_hash=queries.hash_token(token), invited_by_id=actor.id,
-                            expires_at=utcnow() + timedelta(days=days))
+    invitation = Invitation(
+        organisation_id=organisation.id,
+        email=email,
+        role=role,
+        token_hash=queries.hash_token(token),
+        invited_by_id=actor.id,
+        expires_at=utcnow() + timedelta(days=days),
+    )
     db.session.add(invitation)
     db.session.flush()
-    record(E.INVITE_MEMBER, subject=invitation, organisation=organisation, actor=actor,
-           detail={"email": email, "role": role.value})
-    queue_email(email, "invite_member", {
-        "organisation_name": organisation.display_name,
-        "inviter_name": actor.name,
-        "role": role.value,
-        "email": email,
-        "accept_url": absolute_url("organisations.accept_invitation", token=token),
-        "valid_days": days,
-        "expires_on": format_date(invitation.expires_at),
-    }, idempotency_key=f"invite:{invitation.id}")
+    record(
+        E.INVITE_MEMBER,
+        subject=invitation,
+        organisation=organisation,
+        actor=actor,
+        detail={"email": email, "role": role.value},
+    )
+    queue_email(
+        email,
+        "invite_member",
+        {
+            "organisation_name": organisation.display_name,
+            "inviter_name": actor.name,
+            "role": role.value,
+            "email": email,
+            "accept_url": absolute_url("organisations.accept_invitation", token=token),
+            "valid_days": days,
+            "expires_on": format_date(invitation.expires_at),
+        },
+        idempotency_key=f"invite:{invitation.id}",
+    )
     commit()
     return invitation, token
 
@@ -349,18 +413,29 @@ def _usable_invitation(invitation, user):
 def accept_invitation(user, token):
     """Join the organisation with the invited role. Returns the new membership."""
     invitation = db.session.execute(
-        sa.select(Invitation).where(Invitation.token_hash == queries.hash_token(token or ""))
-        .with_for_update().execution_options(populate_existing=True)
+        sa.select(Invitation)
+        .where(Invitation.token_hash == queries.hash_token(token or ""))
+        .with_for_update()
+        .execution_options(populate_existing=True)
     ).scalar_one_or_none()
     _usable_invitation(invitation, user)
-    membership = Membership(user_id=user.id, organisation_id=invitation.organisation_id,
-                            role=invitation.role)
+    membership = Membership(
+        user_id=user.id, organisation_id=invitation.organisation_id, role=invitation.role
+    )
     db.session.add(membership)
     invitation.accepted_at = utcnow()
     db.session.flush()
-    record(E.ACCEPT_INVITATION, subject=invitation, organisation=invitation.organisation,
-           actor=user, detail={"membership_id": membership.id, "role": invitation.role.value,
-                               "email": invitation.email})
+    record(
+        E.ACCEPT_INVITATION,
+        subject=invitation,
+        organisation=invitation.organisation,
+        actor=user,
+        detail={
+            "membership_id": membership.id,
+            "role": invitation.role.value,
+            "email": invitation.email,
+        },
+    )
     commit()
     return membership
 
@@ -376,20 +451,28 @@ def revoke_invitation(actor, invitation):
     if invitation.is_revoked:
         raise OrganisationError("This invitation has already been cancelled")
     invitation.revoked_at = utcnow()
-    record(E.REVOKE_INVITATION, subject=invitation, organisation=organisation, actor=actor,
-           detail={"email": invitation.email, "role": invitation.role.value})
+    record(
+        E.REVOKE_INVITATION,
+        subject=invitation,
+        organisation=organisation,
+        actor=actor,
+        detail={"email": invitation.email, "role": invitation.role.value},
+    )
     commit()
     return invitation
 
 
 # --- Members ------------------------------------------------------------------------------------
 
+
 def _lock(organisation_id):
     """The organisation, locked for this transaction, so two owners changing members at once
     cannot both pass the "keeps an owner" check."""
     organisation = db.session.execute(
-        sa.select(Organisation).where(Organisation.id == organisation_id)
-        .with_for_update().execution_options(populate_existing=True)
+        sa.select(Organisation)
+        .where(Organisation.id == organisation_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
     ).scalar_one_or_none()
     if organisation is None:
         raise OrganisationError("This organisation no longer exists")
@@ -407,13 +490,18 @@ def _check_keeps_an_owner(organisation, losing):
     if losing.role != Role.OWNER:
         return
     others = db.session.execute(
-        sa.select(sa.func.count()).select_from(Membership)
-        .where(Membership.organisation_id == organisation.id, Membership.role == Role.OWNER,
-               Membership.id != losing.id)
+        sa.select(sa.func.count())
+        .select_from(Membership)
+        .where(
+            Membership.organisation_id == organisation.id,
+            Membership.role == Role.OWNER,
+            Membership.id != losing.id,
+        )
     ).scalar_one()
     if others == 0:
         raise OrganisationError(
-            f"{organisation.display_name} must have an owner. Make someone else an owner first")
+            f"{organisation.display_name} must have an owner. Make someone else an owner first"
+        )
 
 
 @_transaction
@@ -427,14 +515,23 @@ def remove_member(actor, membership):
         raise OrganisationError("This person is no longer a member")
     _check_keeps_an_owner(organisation, membership)
     user = membership.user
-    record(E.REMOVE_MEMBER, subject=user, organisation=organisation, actor=actor,
-           detail={"membership_id": membership.id, "email": user.email,
-                   "role": membership.role.value})
+    record(
+        E.REMOVE_MEMBER,
+        subject=user,
+        organisation=organisation,
+        actor=actor,
+        detail={"membership_id": membership.id, "email": user.email, "role": membership.role.value},
+    )
     if user.id != actor.id:
-        queue_email(user.email, "member_removed", {
-            "name": user.name,
-            "organisation_name": organisation.display_name,
-        }, idempotency_key=f"member_removed:{membership.id}")
+        queue_email(
+            user.email,
+            "member_removed",
+            {
+                "name": user.name,
+                "organisation_name": organisation.display_name,
+            },
+            idempotency_key=f"member_removed:{membership.id}",
+        )
     db.session.delete(membership)
     commit()
     return user
@@ -458,15 +555,30 @@ def transfer_ownership(actor, membership, stay_owner=False):
         db.session.flush()
         _check_keeps_an_owner(organisation, own)
         own.role = Role.MEMBER
-    record(E.TRANSFER_OWNERSHIP, subject=membership.user, organisation=organisation, actor=actor,
-           detail={"membership_id": membership.id, "to_email": membership.user.email,
-                   "from_email": actor.email, "previous_owner_stays_owner": bool(stay_owner)})
-    queue_email(membership.user.email, "ownership_transferred", {
-        "name": membership.user.name,
-        "organisation_name": organisation.display_name,
-        "previous_owner_name": actor.name,
-        "organisation_url": absolute_url("organisations.view_organisation",
-                                         organisation_id=organisation.id),
-    }, idempotency_key=f"ownership_transferred:{membership.id}:{utcnow():%Y%m%dT%H%M%S%f}")
+    record(
+        E.TRANSFER_OWNERSHIP,
+        subject=membership.user,
+        organisation=organisation,
+        actor=actor,
+        detail={
+            "membership_id": membership.id,
+            "to_email": membership.user.email,
+            "from_email": actor.email,
+            "previous_owner_stays_owner": bool(stay_owner),
+        },
+    )
+    queue_email(
+        membership.user.email,
+        "ownership_transferred",
+        {
+            "name": membership.user.name,
+            "organisation_name": organisation.display_name,
+            "previous_owner_name": actor.name,
+            "organisation_url": absolute_url(
+                "organisations.view_organisation", organisation_id=organisation.id
+            ),
+        },
+        idempotency_key=f"ownership_transferred:{membership.id}:{utcnow():%Y%m%dT%H%M%S%f}",
+    )
     commit()
     return membership

@@ -1,5 +1,6 @@
 """Organisation pages. Thin: check permission, parse the form, call one service, render or
 redirect."""
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
@@ -8,14 +9,21 @@ from app.extensions import login_manager
 from app.forms import add_error
 from app.organisations import queries, services
 from app.organisations.forms import BuyerForm, InviteForm, KindForm, SupplierForm, confirm_form
-from app.organisations.models import (ROLE_LABELS, STAFF_BAND_LABELS, TURNOVER_BAND_LABELS,
-                                      OrganisationKind, Role)
+from app.organisations.models import (
+    ROLE_LABELS,
+    STAFF_BAND_LABELS,
+    TURNOVER_BAND_LABELS,
+    OrganisationKind,
+    Role,
+)
 from app.reference import geography
 
 bp = Blueprint("organisations", __name__)
 
-NEW_PAGES = {OrganisationKind.SUPPLIER.value: "organisations.new_supplier",
-             OrganisationKind.BUYER.value: "organisations.new_buyer"}
+NEW_PAGES = {
+    OrganisationKind.SUPPLIER.value: "organisations.new_supplier",
+    OrganisationKind.BUYER.value: "organisations.new_buyer",
+}
 
 
 def _me():
@@ -49,11 +57,15 @@ def _add_errors(form, exc):
 
 # --- Organisations ------------------------------------------------------------------------------
 
+
 @bp.route("/organisations")
 @login_required
 def list_organisations():
-    return render_template("organisations/list.html", memberships=queries.memberships_for(_me()),
-                           role_labels=ROLE_LABELS)
+    return render_template(
+        "organisations/list.html",
+        memberships=queries.memberships_for(_me()),
+        role_labels=ROLE_LABELS,
+    )
 
 
 @bp.route("/organisations/new", methods=["GET", "POST"])
@@ -100,7 +112,8 @@ def new_buyer():
 def view_organisation(organisation_id):
     organisation = _organisation(organisation_id)
     return render_template(
-        "organisations/view.html", organisation=organisation,
+        "organisations/view.html",
+        organisation=organisation,
         members=queries.members_of(organisation.id),
         invitations=queries.pending_invitations(organisation.id),
         can_manage=permissions.can_manage_organisation(current_user, organisation.id),
@@ -108,16 +121,19 @@ def view_organisation(organisation_id):
         region=geography.region(organisation.region_code),
         staff_label=STAFF_BAND_LABELS.get(organisation.staff_band),
         turnover_label=TURNOVER_BAND_LABELS.get(organisation.turnover_band),
-        role_labels=ROLE_LABELS)
+        role_labels=ROLE_LABELS,
+    )
 
 
 @bp.route("/organisations/<int:organisation_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit_organisation(organisation_id):
     organisation = _organisation(organisation_id, manage=True)
-    form_class, template = ((SupplierForm, "organisations/supplier_form.html")
-                            if organisation.is_supplier
-                            else (BuyerForm, "organisations/buyer_form.html"))
+    form_class, template = (
+        (SupplierForm, "organisations/supplier_form.html")
+        if organisation.is_supplier
+        else (BuyerForm, "organisations/buyer_form.html")
+    )
     form = form_class(obj=organisation)
     if form.validate_on_submit():
         try:
@@ -132,6 +148,7 @@ def edit_organisation(organisation_id):
 
 # --- Members and invitations --------------------------------------------------------------------
 
+
 @bp.route("/organisations/<int:organisation_id>/invite", methods=["GET", "POST"])
 @login_required
 def invite_member(organisation_id):
@@ -139,8 +156,9 @@ def invite_member(organisation_id):
     form = InviteForm()
     if form.validate_on_submit():
         try:
-            invitation, _token = services.invite_member(_me(), organisation, form.email.data,
-                                                        form.role.data)
+            invitation, _token = services.invite_member(
+                _me(), organisation, form.email.data, form.role.data
+            )
         except services.OrganisationError as exc:
             _add_errors(form, exc)
         else:
@@ -149,8 +167,10 @@ def invite_member(organisation_id):
     return render_template("organisations/invite.html", form=form, organisation=organisation)
 
 
-@bp.route("/organisations/<int:organisation_id>/invitations/<int:invitation_id>/revoke",
-          methods=["GET", "POST"])
+@bp.route(
+    "/organisations/<int:organisation_id>/invitations/<int:invitation_id>/revoke",
+    methods=["GET", "POST"],
+)
 @login_required
 def revoke_invitation(organisation_id, invitation_id):
     organisation = _organisation(organisation_id, manage=True)
@@ -166,12 +186,18 @@ def revoke_invitation(organisation_id, invitation_id):
         else:
             flash(f"The invitation to {invitation.email} has been cancelled.", "success")
             return redirect(url_for(".view_organisation", organisation_id=organisation.id))
-    return render_template("organisations/revoke_invitation.html", form=form,
-                           organisation=organisation, invitation=invitation)
+    return render_template(
+        "organisations/revoke_invitation.html",
+        form=form,
+        organisation=organisation,
+        invitation=invitation,
+    )
 
 
-@bp.route("/organisations/<int:organisation_id>/members/<int:membership_id>/remove",
-          methods=["GET", "POST"])
+@bp.route(
+    "/organisations/<int:organisation_id>/members/<int:membership_id>/remove",
+    methods=["GET", "POST"],
+)
 @login_required
 def remove_member(organisation_id, membership_id):
     organisation = _organisation(organisation_id, manage=True)
@@ -189,12 +215,19 @@ def remove_member(organisation_id, membership_id):
                 return redirect(url_for(".list_organisations"))
             flash(f"{user.name} has been removed from {organisation.display_name}.", "success")
             return redirect(url_for(".view_organisation", organisation_id=organisation.id))
-    return render_template("organisations/remove_member.html", form=form,
-                           organisation=organisation, membership=membership, is_me=is_me)
+    return render_template(
+        "organisations/remove_member.html",
+        form=form,
+        organisation=organisation,
+        membership=membership,
+        is_me=is_me,
+    )
 
 
-@bp.route("/organisations/<int:organisation_id>/members/<int:membership_id>/make-owner",
-          methods=["GET", "POST"])
+@bp.route(
+    "/organisations/<int:organisation_id>/members/<int:membership_id>/make-owner",
+    methods=["GET", "POST"],
+)
 @login_required
 def make_owner(organisation_id, membership_id):
     organisation = _organisation(organisation_id, manage=True)
@@ -206,15 +239,24 @@ def make_owner(organisation_id, membership_id):
         except services.OrganisationError as exc:
             _add_errors(form, exc)
         else:
-            flash(f"{membership.user.name} is now an owner of {organisation.display_name}. "
-                  "You are now a member.", "success")
+            flash(
+                f"{membership.user.name} is now an owner of {organisation.display_name}. "
+                "You are now a member.",
+                "success",
+            )
             return redirect(url_for(".view_organisation", organisation_id=organisation.id))
-    return render_template("organisations/make_owner.html", form=form,
-                           organisation=organisation, membership=membership)
+    return render_template(
+        "organisations/make_owner.html", form=form, organisation=organisation, membership=membership
+    )
 
 
-PROBLEM_STATUS = {"invalid": 404, "expired": 410, "revoked": 410, "accepted": 410,
-                  "wrong_email": 403}
+PROBLEM_STATUS = {
+    "invalid": 404,
+    "expired": 410,
+    "revoked": 410,
+    "accepted": 410,
+    "wrong_email": 403,
+}
 
 
 @bp.route("/invitations/<token>", methods=["GET", "POST"])
@@ -227,20 +269,31 @@ def accept_invitation(token):
         if form.validate_on_submit():
             membership = services.accept_invitation(_me(), token)
             flash(f"You have joined {membership.organisation.display_name}.", "success")
-            return redirect(url_for(".view_organisation",
-                                    organisation_id=membership.organisation_id))
+            return redirect(
+                url_for(".view_organisation", organisation_id=membership.organisation_id)
+            )
         invitation = services.open_invitation(token, _me() if signed_in else None)
     except services.InvitationProblem as problem:
         invitation = problem.invitation
-        if problem.reason in ("accepted", "already_member") and invitation is not None and \
-                permissions.is_member(current_user, invitation.organisation_id):
+        if (
+            problem.reason in ("accepted", "already_member")
+            and invitation is not None
+            and permissions.is_member(current_user, invitation.organisation_id)
+        ):
             flash(f"You are already a member of {invitation.organisation.display_name}.", "info")
-            return redirect(url_for(".view_organisation",
-                                    organisation_id=invitation.organisation_id))
-        return render_template("organisations/invitation_problem.html", reason=problem.reason,
-                               invitation=invitation), PROBLEM_STATUS.get(problem.reason, 400)
+            return redirect(
+                url_for(".view_organisation", organisation_id=invitation.organisation_id)
+            )
+        return render_template(
+            "organisations/invitation_problem.html", reason=problem.reason, invitation=invitation
+        ), PROBLEM_STATUS.get(problem.reason, 400)
     if not signed_in:
-        return render_template("organisations/invitation_sign_in.html", invitation=invitation,
-                               next_url=request.path)
-    return render_template("organisations/invitation.html", form=form, invitation=invitation,
-                           role_label=ROLE_LABELS[Role(invitation.role)])
+        return render_template(
+            "organisations/invitation_sign_in.html", invitation=invitation, next_url=request.path
+        )
+    return render_template(
+        "organisations/invitation.html",
+        form=form,
+        invitation=invitation,
+        role_label=ROLE_LABELS[Role(invitation.role)],
+    )

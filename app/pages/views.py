@@ -1,4 +1,5 @@
 """The start page and the pages every public service must have."""
+
 from flask import Blueprint, render_template
 
 bp = Blueprint("pages", __name__)

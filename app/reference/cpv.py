@@ -3,6 +3,7 @@
 Source: EU Regulation 213/2008 as packaged by openprocurement/standards (Apache-2.0); reuse
 allowed with acknowledgement under Commission Decision 2011/833/EU. See ``data/README.md``.
 """
+
 import csv
 import re
 from dataclasses import dataclass
@@ -15,7 +16,7 @@ CODE = re.compile(r"^\d{8}-\d$")
 
 @dataclass(frozen=True)
 class CpvCode:
-    code: str         # "85311000-2"
+    code: str  # "85311000-2"
     description: str  # "Social work services with accommodation"
 
     @property

@@ -4,6 +4,7 @@ Organisations store a local authority's ``local_authority_code`` (mySociety's st
 code) and a region's ``itl1_code`` as ``region_code``. See ``data/README.md`` for sources and
 licences.
 """
+
 import csv
 from dataclasses import dataclass
 from functools import cache
@@ -50,18 +51,40 @@ class _Data:
 @cache
 def _data():
     with open(DATA / "regions.csv", newline="", encoding="utf-8") as f:
-        regions = tuple(Region(code=row["itl1_code"], name=row["name"], nation=row["nation"],
-                               gss_code=row["gss_code"]) for row in csv.DictReader(f))
+        regions = tuple(
+            Region(
+                code=row["itl1_code"],
+                name=row["name"],
+                nation=row["nation"],
+                gss_code=row["gss_code"],
+            )
+            for row in csv.DictReader(f)
+        )
     with open(DATA / "local_authorities.csv", newline="", encoding="utf-8") as f:
-        authorities = tuple(sorted(
-            (LocalAuthority(code=row["local_authority_code"], name=row["nice_name"],
-                            official_name=row["official_name"], gss_code=row["gss_code"],
-                            tier=row["tier"], nation=row["nation"], region_code=row["itl1_code"],
-                            current=row["current"] == "True")
-             for row in csv.DictReader(f)),
-            key=lambda la: (la.name.casefold(), not la.current, la.code)))
-    return _Data(regions=regions, regions_by_code={r.code: r for r in regions},
-                 authorities=authorities, authorities_by_code={a.code: a for a in authorities})
+        authorities = tuple(
+            sorted(
+                (
+                    LocalAuthority(
+                        code=row["local_authority_code"],
+                        name=row["nice_name"],
+                        official_name=row["official_name"],
+                        gss_code=row["gss_code"],
+                        tier=row["tier"],
+                        nation=row["nation"],
+                        region_code=row["itl1_code"],
+                        current=row["current"] == "True",
+                    )
+                    for row in csv.DictReader(f)
+                ),
+                key=lambda la: (la.name.casefold(), not la.current, la.code),
+            )
+        )
+    return _Data(
+        regions=regions,
+        regions_by_code={r.code: r for r in regions},
+        authorities=authorities,
+        authorities_by_code={a.code: a for a in authorities},
+    )
 
 
 def regions():

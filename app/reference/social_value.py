@@ -3,6 +3,7 @@
 ``data/social_value_measures.csv`` is the project's own open list of measures (not the National
 TOMs), mapped to the UK Government Social Value Model's outcomes; written for this project.
 """
+
 import csv
 from dataclasses import dataclass
 from functools import cache
@@ -39,8 +40,12 @@ THEMES = {
 @cache
 def _measures():
     with open(DATA / "social_value_measures.csv", newline="", encoding="utf-8") as f:
-        return {r["measure_id"]: Measure(r["measure_id"], r["measure"], r["definition"], r["unit"],
-                                         r["value_type"]) for r in csv.DictReader(f)}
+        return {
+            r["measure_id"]: Measure(
+                r["measure_id"], r["measure"], r["definition"], r["unit"], r["value_type"]
+            )
+            for r in csv.DictReader(f)
+        }
 
 
 def all_measures():

@@ -1,5 +1,6 @@
 """A supplier answers the questionnaire once, chooses lots and submits; later it applies for more
 lots without answering again."""
+
 import hashlib
 import json
 
@@ -11,18 +12,25 @@ from app.documents.models import Document, DocumentStatus
 from app.documents.services import lock_document
 from app.extensions import db
 from app.organisations.models import OrganisationKind
+from app.outbox.services import queue_email
 from app.permissions import membership
 from app.timeutil import format_datetime, utcnow
 from app.unitofwork import commit
 from app.urls import absolute_url
 from dps import questionnaire as engine
-from dps.models import (Application, ApplicationLot, ApplicationStatus, Lot, LotMembership,
-                        MembershipStatus, ReservedFor)
+from dps.models import (
+    Application,
+    ApplicationLot,
+    ApplicationStatus,
+    Lot,
+    LotMembership,
+    MembershipStatus,
+    ReservedFor,
+)
 from dps.services import DpsError, NotAllowed
 from dps.services.clock import due_date, today
 from dps.services.setup import definition_for
 from dps.services.standing import active_exclusion
-from notifications.services import queue_email
 
 OPEN_STATUSES = (ApplicationStatus.SUBMITTED, ApplicationStatus.CLARIFICATION)
 
@@ -41,17 +49,26 @@ def _require_draft(application):
 
 def latest_submitted(organisation_id, dps_id):
     return db.session.execute(
-        sa.select(Application).where(Application.organisation_id == organisation_id,
-                                     Application.dps_id == dps_id,
-                                     Application.status != ApplicationStatus.DRAFT,
-                                     Application.status != ApplicationStatus.WITHDRAWN)
-        .order_by(Application.submitted_at.desc()).limit(1)).scalar_one_or_none()
+        sa.select(Application)
+        .where(
+            Application.organisation_id == organisation_id,
+            Application.dps_id == dps_id,
+            Application.status != ApplicationStatus.DRAFT,
+            Application.status != ApplicationStatus.WITHDRAWN,
+        )
+        .order_by(Application.submitted_at.desc())
+        .limit(1)
+    ).scalar_one_or_none()
 
 
 def current_draft(organisation_id, dps_id):
-    return db.session.execute(sa.select(Application).where(
-        Application.organisation_id == organisation_id, Application.dps_id == dps_id,
-        Application.status == ApplicationStatus.DRAFT)).scalar_one_or_none()
+    return db.session.execute(
+        sa.select(Application).where(
+            Application.organisation_id == organisation_id,
+            Application.dps_id == dps_id,
+            Application.status == ApplicationStatus.DRAFT,
+        )
+    ).scalar_one_or_none()
 
 
 def start_application(user, organisation, dps):
@@ -72,17 +89,28 @@ def start_application(user, organisation, dps):
         definition = definition_for(dps.questionnaire)
         # Carry over answers that still fit the version this DPS uses now.
         for qid, value in (previous.answers or {}).items():
-            if qid in definition.by_id and engine.check_stored(definition.question(qid),
-                                                               value) is None:
+            if (
+                qid in definition.by_id
+                and engine.check_stored(definition.question(qid), value) is None
+            ):
                 answers[qid] = value
-    application = Application(dps_id=dps.id, organisation_id=organisation.id,
-                              questionnaire_id=dps.questionnaire_id, answers=answers,
-                              reused_from_id=previous.id if previous else None,
-                              created_by_id=user.id)
+    application = Application(
+        dps_id=dps.id,
+        organisation_id=organisation.id,
+        questionnaire_id=dps.questionnaire_id,
+        answers=answers,
+        reused_from_id=previous.id if previous else None,
+        created_by_id=user.id,
+    )
     db.session.add(application)
     db.session.flush()
-    record(E.START_APPLICATION, subject=application, actor=user, organisation=organisation,
-           detail={"dps_id": dps.id, "reused_from": application.reused_from_id})
+    record(
+        E.START_APPLICATION,
+        subject=application,
+        actor=user,
+        organisation=organisation,
+        detail={"dps_id": dps.id, "reused_from": application.reused_from_id},
+    )
     commit()
     return application
 
@@ -113,15 +141,23 @@ def save_section(user, application, section_id, raw_answers):
             answers[question.id] = value
     # Required questions that now show and are still empty.
     for question in engine.visible_questions(definition, section, answers):
-        if question.id not in errors and question.required and answers.get(question.id) in (
-                None, "", []) and question.id in raw_answers:
+        if (
+            question.id not in errors
+            and question.required
+            and answers.get(question.id) in (None, "", [])
+            and question.id in raw_answers
+        ):
             errors[question.id] = engine.missing_message(question)
     _date_documents(section, answers)
     application.answers = answers
     application.updated_at = utcnow()
-    record(E.SAVE_APPLICATION_SECTION, subject=application, actor=user,
-           organisation_id=application.organisation_id,
-           detail={"section": section_id, "problems": sorted(errors)})
+    record(
+        E.SAVE_APPLICATION_SECTION,
+        subject=application,
+        actor=user,
+        organisation_id=application.organisation_id,
+        detail={"section": section_id, "problems": sorted(errors)},
+    )
     commit()
     return errors
 
@@ -130,6 +166,7 @@ def _date_documents(section, answers):
     """A certificate's expiry date is the answer to its date question, so the daily job can remind
     the supplier before it expires (and suspend when it has)."""
     from datetime import date
+
     for question in section.questions:
         if question.type != "document" or not question.expires_from:
             continue
@@ -142,8 +179,11 @@ def _date_documents(section, answers):
 
 def _check_document(application, document_id):
     document = db.session.get(Document, document_id)
-    if (document is None or document.owner_organisation_id != application.organisation_id
-            or document.status != DocumentStatus.ACTIVE):
+    if (
+        document is None
+        or document.owner_organisation_id != application.organisation_id
+        or document.status != DocumentStatus.ACTIVE
+    ):
         raise engine.AnswerError("Choose one of your organisation's documents")
 
 
@@ -153,9 +193,13 @@ def choose_lots(user, application, lot_ids):
     lot_ids = {int(i) for i in lot_ids}
     if not lot_ids:
         raise DpsError("Select at least one lot", "lots")
-    lots = db.session.execute(sa.select(Lot).where(Lot.id.in_(lot_ids),
-                                                   Lot.dps_id == application.dps_id)
-                              ).scalars().all()
+    lots = (
+        db.session.execute(
+            sa.select(Lot).where(Lot.id.in_(lot_ids), Lot.dps_id == application.dps_id)
+        )
+        .scalars()
+        .all()
+    )
     if len(lots) != len(lot_ids):
         raise DpsError("Select lots from this DPS", "lots")
     unavailable = set(held_or_pending_lot_ids(application.organisation_id, application.dps_id))
@@ -168,18 +212,36 @@ def choose_lots(user, application, lot_ids):
     for lot_id in lot_ids - set(existing):
         application.lots.append(ApplicationLot(lot_id=lot_id))
     application.updated_at = utcnow()
-    record(E.CHOOSE_APPLICATION_LOTS, subject=application, actor=user,
-           organisation_id=application.organisation_id, detail={"lots": sorted(lot_ids)})
+    record(
+        E.CHOOSE_APPLICATION_LOTS,
+        subject=application,
+        actor=user,
+        organisation_id=application.organisation_id,
+        detail={"lots": sorted(lot_ids)},
+    )
     commit()
 
 
 def held_or_pending_lot_ids(organisation_id, dps_id):
-    held = sa.select(LotMembership.lot_id).join(Lot, Lot.id == LotMembership.lot_id).where(
-        LotMembership.organisation_id == organisation_id, Lot.dps_id == dps_id,
-        LotMembership.status.in_([MembershipStatus.ADMITTED, MembershipStatus.SUSPENDED]))
-    pending = sa.select(ApplicationLot.lot_id).join(Application).where(
-        Application.organisation_id == organisation_id, Application.dps_id == dps_id,
-        Application.status.in_(OPEN_STATUSES), ApplicationLot.decision == "pending")
+    held = (
+        sa.select(LotMembership.lot_id)
+        .join(Lot, Lot.id == LotMembership.lot_id)
+        .where(
+            LotMembership.organisation_id == organisation_id,
+            Lot.dps_id == dps_id,
+            LotMembership.status.in_([MembershipStatus.ADMITTED, MembershipStatus.SUSPENDED]),
+        )
+    )
+    pending = (
+        sa.select(ApplicationLot.lot_id)
+        .join(Application)
+        .where(
+            Application.organisation_id == organisation_id,
+            Application.dps_id == dps_id,
+            Application.status.in_(OPEN_STATUSES),
+            ApplicationLot.decision == "pending",
+        )
+    )
     return db.session.execute(held.union(pending)).scalars().all()
 
 
@@ -188,19 +250,29 @@ def lot_eligibility(organisation_id, lot, answers):
     reasons = []
     if lot.reserved_for == ReservedFor.VCSE:
         if answers.get("is_vcse") != "yes" or not answers.get("governing_document"):
-            reasons.append(f"{lot.label} is reserved for voluntary, community and social "
-                           "enterprise organisations. Answer ‘yes’ in the VCSE status section "
-                           "and upload your governing document to apply for it.")
+            reasons.append(
+                f"{lot.label} is reserved for voluntary, community and social "
+                "enterprise organisations. Answer ‘yes’ in the VCSE status section "
+                "and upload your governing document to apply for it."
+            )
     if lot.cap_group:
         held = db.session.execute(
-            sa.select(sa.func.count()).select_from(LotMembership).join(Lot).where(
+            sa.select(sa.func.count())
+            .select_from(LotMembership)
+            .join(Lot)
+            .where(
                 LotMembership.organisation_id == organisation_id,
                 LotMembership.status.in_([MembershipStatus.ADMITTED, MembershipStatus.SUSPENDED]),
-                Lot.dps_id == lot.dps_id, Lot.cap_group == lot.cap_group)).scalar_one()
+                Lot.dps_id == lot.dps_id,
+                Lot.cap_group == lot.cap_group,
+            )
+        ).scalar_one()
         if held >= lot.cap_per_provider:
-            reasons.append(f"A provider can hold at most {lot.cap_per_provider} "
-                           f"{'lot' if lot.cap_per_provider == 1 else 'lots'} in the "
-                           f"‘{lot.cap_group}’ group, and you already hold {held}.")
+            reasons.append(
+                f"A provider can hold at most {lot.cap_per_provider} "
+                f"{'lot' if lot.cap_per_provider == 1 else 'lots'} in the "
+                f"‘{lot.cap_group}’ group, and you already hold {held}."
+            )
     return reasons
 
 
@@ -213,11 +285,13 @@ def cap_explanations(lots, chosen_ids):
             groups.setdefault((lot.cap_group, lot.cap_per_provider), []).append(lot)
     for (group, cap), chosen in groups.items():
         if len(chosen) > cap:
-            messages.append(f"You can be admitted to at most {cap} "
-                            f"{'lot' if cap == 1 else 'lots'} in the ‘{group}’ group. You can "
-                            f"apply for more, and we will admit you to the one"
-                            f"{'' if cap == 1 else 's'} that fit"
-                            f"{'s' if cap == 1 else ''} your application best.")
+            messages.append(
+                f"You can be admitted to at most {cap} "
+                f"{'lot' if cap == 1 else 'lots'} in the ‘{group}’ group. You can "
+                f"apply for more, and we will admit you to the one"
+                f"{'' if cap == 1 else 's'} that fit"
+                f"{'s' if cap == 1 else ''} your application best."
+            )
     return messages
 
 
@@ -231,44 +305,59 @@ def problems_before_submit(application):
     if not application.lots:
         problems["lots"] = "Choose at least one lot"
     for application_lot in application.lots:
-        for reason in lot_eligibility(application.organisation_id, application_lot.lot,
-                                      application.answers or {}):
+        for reason in lot_eligibility(
+            application.organisation_id, application_lot.lot, application.answers or {}
+        ):
             problems[f"lot-{application_lot.lot_id}"] = reason
     return problems
 
 
 def _snapshot(application, definition):
     answers = engine.relevant_answers(definition, application.answers or {})
-    document_ids = sorted(v for qid, v in answers.items()
-                          if definition.question(qid).type == "document")
+    document_ids = sorted(
+        v for qid, v in answers.items() if definition.question(qid).type == "document"
+    )
     documents = {}
-    for document in db.session.execute(sa.select(Document).where(Document.id.in_(document_ids))
-                                       ).scalars():
-        documents[str(document.id)] = {"filename": document.original_filename,
-                                       "sha256": document.sha256,
-                                       "purpose": document.purpose.value}
+    for document in db.session.execute(
+        sa.select(Document).where(Document.id.in_(document_ids))
+    ).scalars():
+        documents[str(document.id)] = {
+            "filename": document.original_filename,
+            "sha256": document.sha256,
+            "purpose": document.purpose.value,
+        }
     organisation = application.organisation
     return {
         "application_id": application.id,
         "dps_id": application.dps_id,
-        "questionnaire": {"id": application.questionnaire_id, "name": definition.name,
-                          "version": definition.version},
-        "organisation": {"id": organisation.id, "name": organisation.name,
-                         "type": organisation.supplier_type.value if organisation.supplier_type
-                         else None, "charity_number": organisation.charity_number,
-                         "company_number": organisation.company_number},
+        "questionnaire": {
+            "id": application.questionnaire_id,
+            "name": definition.name,
+            "version": definition.version,
+        },
+        "organisation": {
+            "id": organisation.id,
+            "name": organisation.name,
+            "type": organisation.supplier_type.value if organisation.supplier_type else None,
+            "charity_number": organisation.charity_number,
+            "company_number": organisation.company_number,
+        },
         "lots": sorted(al.lot_id for al in application.lots),
         "answers": answers,
         "documents": documents,
-        "declaration": {"text": definition.declaration, "name": application.declaration_name,
-                        "role": application.declaration_role},
+        "declaration": {
+            "text": definition.declaration,
+            "name": application.declaration_name,
+            "role": application.declaration_role,
+        },
         "submitted_at": application.submitted_at.isoformat(timespec="seconds"),
     }
 
 
 def canonical_sha256(data):
-    return hashlib.sha256(json.dumps(data, sort_keys=True, separators=(",", ":"),
-                                     ensure_ascii=False).encode()).hexdigest()
+    return hashlib.sha256(
+        json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    ).hexdigest()
 
 
 def submit_application(user, application, *, declaration_name, declaration_role, confirmed):
@@ -302,23 +391,39 @@ def submit_application(user, application, *, declaration_name, declaration_role,
     application.snapshot = _snapshot(application, definition)
     application.snapshot_sha256 = canonical_sha256(application.snapshot)
     for document_id in application.snapshot["documents"]:
-        lock_document(db.session.get(Document, int(document_id)),
-                      "it is part of a submitted application")
-    record(E.SUBMIT_APPLICATION, subject=application, actor=user,
-           organisation_id=application.organisation_id,
-           detail={"sha256": application.snapshot_sha256, "lots": application.snapshot["lots"],
-                   "decision_due_on": application.decision_due_on.isoformat()})
+        lock_document(
+            db.session.get(Document, int(document_id)), "it is part of a submitted application"
+        )
+    record(
+        E.SUBMIT_APPLICATION,
+        subject=application,
+        actor=user,
+        organisation_id=application.organisation_id,
+        detail={
+            "sha256": application.snapshot_sha256,
+            "lots": application.snapshot["lots"],
+            "decision_due_on": application.decision_due_on.isoformat(),
+        },
+    )
     lots = ", ".join(al.lot.label for al in application.lots)
     for member in application.organisation.memberships:
-        queue_email(member.user.email, "application_received", {
-            "name": member.user.name, "organisation": application.organisation.display_name,
-            "dps": dps.name, "lots": lots,
-            "submitted_at": format_datetime(now), "sha256": application.snapshot_sha256,
-            "due": f"{application.decision_due_on.day} "
-                   f"{application.decision_due_on.strftime('%B %Y')}",
-            "working_days": application.time_limit_days,
-            "url": absolute_url("dps.view_application", application_id=application.id),
-        }, idempotency_key=f"application_received:{application.id}:{member.user_id}")
+        queue_email(
+            member.user.email,
+            "application_received",
+            {
+                "name": member.user.name,
+                "organisation": application.organisation.display_name,
+                "dps": dps.name,
+                "lots": lots,
+                "submitted_at": format_datetime(now),
+                "sha256": application.snapshot_sha256,
+                "due": f"{application.decision_due_on.day} "
+                f"{application.decision_due_on.strftime('%B %Y')}",
+                "working_days": application.time_limit_days,
+                "url": absolute_url("dps.view_application", application_id=application.id),
+            },
+            idempotency_key=f"application_received:{application.id}:{member.user_id}",
+        )
     commit()
     return application
 
@@ -330,6 +435,11 @@ def withdraw_application(user, application):
     was = application.status
     application.status = ApplicationStatus.WITHDRAWN
     application.decision_due_on = None
-    record(E.WITHDRAW_APPLICATION, subject=application, actor=user,
-           organisation_id=application.organisation_id, detail={"was": was.value})
+    record(
+        E.WITHDRAW_APPLICATION,
+        subject=application,
+        actor=user,
+        organisation_id=application.organisation_id,
+        detail={"was": was.value},
+    )
     commit()

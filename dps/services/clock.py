@@ -1,4 +1,5 @@
 """The admission clock: working days in the DPS's calendar, and today's date where the DPS is."""
+
 from app.timeutil import to_local, utcnow
 from dps.working_days import add_working_days, working_days_between
 
@@ -12,7 +13,8 @@ def due_date(application, dps):
     if application.received_on is None:
         return None
     limit = (application.time_limit_days or dps.admission_days) + (
-        application.paused_working_days or 0)
+        application.paused_working_days or 0
+    )
     return add_working_days(application.received_on, limit, dps.calendar)
 
 

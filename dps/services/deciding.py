@@ -5,22 +5,29 @@ Procurement Act 2023 it stops while the supplier answers a clarification and res
 do; under PCR 2015 regulation 34 it keeps running (the limit may instead be extended to 15
 working days with a reason). Each clarification records which rule applied.
 """
+
 from app.audit.events import AuditEventType as E
 from app.audit.services import record
 from app.extensions import db
+from app.outbox.services import queue_email
 from app.permissions import is_admin
 from app.timeutil import utcnow
 from app.unitofwork import commit
 from app.urls import absolute_url
 from dps.hooks import run_after_admission
-from dps.models import (ApplicationStatus, Clarification, LotDecision, LotMembership,
-                        MembershipStatus, Regime)
+from dps.models import (
+    ApplicationStatus,
+    Clarification,
+    LotDecision,
+    LotMembership,
+    MembershipStatus,
+    Regime,
+)
 from dps.services import DpsError, NotAllowed
 from dps.services.applying import lot_eligibility
 from dps.services.clock import due_date, today
 from dps.services.standing import active_exclusion
 from dps.working_days import working_days_between
-from notifications.services import queue_email
 
 EXTENDED_DAYS = 15
 
@@ -32,12 +39,18 @@ def _require_admin(user):
 
 def _email_supplier(application, template, key, **personalisation):
     for member in application.organisation.memberships:
-        queue_email(member.user.email, template, {
-            "name": member.user.name, "organisation": application.organisation.display_name,
-            "dps": application.dps.name,
-            "url": absolute_url("dps.view_application", application_id=application.id),
-            **personalisation,
-        }, idempotency_key=f"{template}:{key}:{member.user_id}")
+        queue_email(
+            member.user.email,
+            template,
+            {
+                "name": member.user.name,
+                "organisation": application.organisation.display_name,
+                "dps": application.dps.name,
+                "url": absolute_url("dps.view_application", application_id=application.id),
+                **personalisation,
+            },
+            idempotency_key=f"{template}:{key}:{member.user_id}",
+        )
 
 
 def _format(day):
@@ -52,25 +65,39 @@ def ask_clarification(admin, application, question):
     if not question:
         raise DpsError("Enter your question for the supplier", "question")
     stops = application.dps.regime == Regime.PROCUREMENT_ACT_2023
-    clarification = Clarification(application_id=application.id, question=question,
-                                  asked_by_id=admin.id, asked_at=utcnow(),
-                                  clock_rule="stopped" if stops else "running")
+    clarification = Clarification(
+        application_id=application.id,
+        question=question,
+        asked_by_id=admin.id,
+        asked_at=utcnow(),
+        clock_rule="stopped" if stops else "running",
+    )
     db.session.add(clarification)
     application.status = ApplicationStatus.CLARIFICATION
     if stops:
         application.clock_stopped_on = today()
     db.session.flush()
-    record(E.ASK_CLARIFICATION, subject=application, actor=admin,
-           organisation_id=application.organisation_id,
-           detail={"clarification_id": clarification.id, "clock": clarification.clock_rule})
-    _email_supplier(application, "application_clarification", f"{clarification.id}",
-                    question=question, clock_stopped=stops)
+    record(
+        E.ASK_CLARIFICATION,
+        subject=application,
+        actor=admin,
+        organisation_id=application.organisation_id,
+        detail={"clarification_id": clarification.id, "clock": clarification.clock_rule},
+    )
+    _email_supplier(
+        application,
+        "application_clarification",
+        f"{clarification.id}",
+        question=question,
+        clock_stopped=stops,
+    )
     commit()
     return clarification
 
 
 def answer_clarification(user, application, answer):
     from app.permissions import membership
+
     if membership(user, application.organisation_id) is None:
         raise NotAllowed("You are not a member of this organisation")
     if application.status != ApplicationStatus.CLARIFICATION:
@@ -84,16 +111,22 @@ def answer_clarification(user, application, answer):
     clarification.answered_by_id = user.id
     if application.clock_stopped_on is not None:
         application.paused_working_days = (application.paused_working_days or 0) + max(
-            working_days_between(application.clock_stopped_on, today(),
-                                 application.dps.calendar), 0)
+            working_days_between(application.clock_stopped_on, today(), application.dps.calendar), 0
+        )
         application.clock_stopped_on = None
     application.status = ApplicationStatus.SUBMITTED
     application.decision_due_on = due_date(application, application.dps)
-    record(E.ANSWER_CLARIFICATION, subject=application, actor=user,
-           organisation_id=application.organisation_id,
-           detail={"clarification_id": clarification.id,
-                   "paused_working_days": application.paused_working_days,
-                   "decision_due_on": application.decision_due_on.isoformat()})
+    record(
+        E.ANSWER_CLARIFICATION,
+        subject=application,
+        actor=user,
+        organisation_id=application.organisation_id,
+        detail={
+            "clarification_id": clarification.id,
+            "paused_working_days": application.paused_working_days,
+            "decision_due_on": application.decision_due_on.isoformat(),
+        },
+    )
     commit()
 
 
@@ -109,11 +142,20 @@ def extend_time_limit(admin, application, reason):
     application.time_limit_days = EXTENDED_DAYS
     application.extension_reason = reason
     application.decision_due_on = due_date(application, application.dps)
-    record(E.EXTEND_APPLICATION, subject=application, actor=admin,
-           organisation_id=application.organisation_id,
-           detail={"reason": reason, "decision_due_on": application.decision_due_on.isoformat()})
-    _email_supplier(application, "application_extended", f"{application.id}", reason=reason,
-                    due=_format(application.decision_due_on))
+    record(
+        E.EXTEND_APPLICATION,
+        subject=application,
+        actor=admin,
+        organisation_id=application.organisation_id,
+        detail={"reason": reason, "decision_due_on": application.decision_due_on.isoformat()},
+    )
+    _email_supplier(
+        application,
+        "application_extended",
+        f"{application.id}",
+        reason=reason,
+        due=_format(application.decision_due_on),
+    )
     commit()
 
 
@@ -137,8 +179,7 @@ def decide_lot(admin, application, lot_id, decision, reason):
         raise DpsError("This application is not waiting for a decision")
     reason = (reason or "").strip()
     if not reason:
-        raise DpsError("Enter the reasons for your decision. The supplier will see them",
-                       "reason")
+        raise DpsError("Enter the reasons for your decision. The supplier will see them", "reason")
     application_lot = next((al for al in application.lots if al.lot_id == int(lot_id)), None)
     if application_lot is None:
         raise DpsError("This application is not for that lot")
@@ -147,8 +188,11 @@ def decide_lot(admin, application, lot_id, decision, reason):
     if decision == LotDecision.ADMITTED:
         if active_exclusion(application.organisation_id) is not None:
             raise DpsError("This organisation is excluded and cannot be admitted")
-        problems = lot_eligibility(application.organisation_id, application_lot.lot,
-                                   application.snapshot.get("answers", {}))
+        problems = lot_eligibility(
+            application.organisation_id,
+            application_lot.lot,
+            application.snapshot.get("answers", {}),
+        )
         if problems:
             raise DpsError(problems[0])
     now = utcnow()
@@ -158,12 +202,15 @@ def decide_lot(admin, application, lot_id, decision, reason):
     application_lot.decided_by_id = admin.id
     membership_row = None
     if decision == LotDecision.ADMITTED:
-        membership_row = db.session.query(LotMembership).filter_by(
-            organisation_id=application.organisation_id, lot_id=application_lot.lot_id
-        ).one_or_none()
+        membership_row = (
+            db.session.query(LotMembership)
+            .filter_by(organisation_id=application.organisation_id, lot_id=application_lot.lot_id)
+            .one_or_none()
+        )
         if membership_row is None:
-            membership_row = LotMembership(organisation_id=application.organisation_id,
-                                           lot_id=application_lot.lot_id)
+            membership_row = LotMembership(
+                organisation_id=application.organisation_id, lot_id=application_lot.lot_id
+            )
             db.session.add(membership_row)
         membership_row.status = MembershipStatus.ADMITTED
         membership_row.admitted_at = now
@@ -174,14 +221,27 @@ def decide_lot(admin, application, lot_id, decision, reason):
         application.status = ApplicationStatus.DECIDED
         application.decided_at = now
     db.session.flush()
-    record(E.ADMIT_SUPPLIER if decision == LotDecision.ADMITTED else E.REJECT_APPLICATION_LOT,
-           subject=application, actor=admin, organisation_id=application.organisation_id,
-           detail={"lot_id": application_lot.lot_id, "reason": reason,
-                   "working_days_taken": working_days_between(
-                       application.received_on, today(), application.dps.calendar)})
-    _email_supplier(application, "application_decision", f"{application_lot.id}",
-                    lot=application_lot.lot.label, admitted=decision == LotDecision.ADMITTED,
-                    reason=reason)
+    record(
+        E.ADMIT_SUPPLIER if decision == LotDecision.ADMITTED else E.REJECT_APPLICATION_LOT,
+        subject=application,
+        actor=admin,
+        organisation_id=application.organisation_id,
+        detail={
+            "lot_id": application_lot.lot_id,
+            "reason": reason,
+            "working_days_taken": working_days_between(
+                application.received_on, today(), application.dps.calendar
+            ),
+        },
+    )
+    _email_supplier(
+        application,
+        "application_decision",
+        f"{application_lot.id}",
+        lot=application_lot.lot.label,
+        admitted=decision == LotDecision.ADMITTED,
+        reason=reason,
+    )
     if membership_row is not None:
         run_after_admission(membership_row)
     commit()

@@ -1,4 +1,5 @@
 """The operator sets up a DPS, its lots and the questionnaire versions it uses."""
+
 import json
 import re
 from decimal import Decimal
@@ -16,8 +17,9 @@ from dps.models import Dps, Lot, Questionnaire, Regime, ReservedFor
 from dps.services import DpsError
 from dps.working_days import Calendar
 
-DEFAULT_QUESTIONNAIRE = Path(__file__).resolve().parent.parent / "questionnaires" / \
-    "standard_sq_v1.json"
+DEFAULT_QUESTIONNAIRE = (
+    Path(__file__).resolve().parent.parent / "questionnaires" / "standard_sq_v1.json"
+)
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
@@ -36,8 +38,10 @@ def ensure_default_questionnaire():
     transaction (flushes, does not commit)."""
     data = json.loads(DEFAULT_QUESTIONNAIRE.read_text())
     engine.load(data)  # refuse a broken file early
-    existing = db.session.execute(sa.select(Questionnaire).where(
-        Questionnaire.name == data["name"], Questionnaire.version == data["version"])
+    existing = db.session.execute(
+        sa.select(Questionnaire).where(
+            Questionnaire.name == data["name"], Questionnaire.version == data["version"]
+        )
     ).scalar_one_or_none()
     if existing is not None:
         return existing
@@ -50,8 +54,9 @@ def ensure_default_questionnaire():
 def publish_questionnaire_version(actor, base, definition):
     """Publish a new version of a questionnaire. Applications already started keep theirs."""
     definition = dict(definition)
-    latest = db.session.execute(sa.select(sa.func.max(Questionnaire.version)).where(
-        Questionnaire.name == base.name)).scalar_one()
+    latest = db.session.execute(
+        sa.select(sa.func.max(Questionnaire.version)).where(Questionnaire.name == base.name)
+    ).scalar_one()
     definition["name"], definition["version"] = base.name, latest + 1
     try:
         engine.load(definition)
@@ -60,8 +65,12 @@ def publish_questionnaire_version(actor, base, definition):
     questionnaire = Questionnaire(name=base.name, version=latest + 1, definition=definition)
     db.session.add(questionnaire)
     db.session.flush()
-    record(E.PUBLISH_QUESTIONNAIRE, subject=questionnaire, actor=actor,
-           detail={"name": base.name, "version": latest + 1})
+    record(
+        E.PUBLISH_QUESTIONNAIRE,
+        subject=questionnaire,
+        actor=actor,
+        detail={"name": base.name, "version": latest + 1},
+    )
     commit()
     return questionnaire
 
@@ -70,69 +79,135 @@ def use_questionnaire(actor, dps, questionnaire):
     """Point a DPS at a questionnaire version for applications started from now on."""
     old = dps.questionnaire_id
     dps.questionnaire_id = questionnaire.id
-    record(E.UPDATE_DPS, subject=dps, actor=actor,
-           detail={"questionnaire_id": [old, questionnaire.id]})
+    record(
+        E.UPDATE_DPS, subject=dps, actor=actor, detail={"questionnaire_id": [old, questionnaire.id]}
+    )
     commit()
 
 
-def create_dps(actor, *, name, slug, summary, description, who_may_join, regime, starts_on,
-               ends_on, admission_days=10, calendar=Calendar.ENGLAND_AND_WALES,
-               winner_fee_percent=None, questionnaire=None):
+def create_dps(
+    actor,
+    *,
+    name,
+    slug,
+    summary,
+    description,
+    who_may_join,
+    regime,
+    starts_on,
+    ends_on,
+    admission_days=10,
+    calendar=Calendar.ENGLAND_AND_WALES,
+    winner_fee_percent=None,
+    questionnaire=None,
+):
     regime = Regime(regime)
     if not _SLUG.match(slug or ""):
-        raise DpsError("Web address name must use only lower case letters, numbers and hyphens",
-                       "slug")
+        raise DpsError(
+            "Web address name must use only lower case letters, numbers and hyphens", "slug"
+        )
     if db.session.execute(sa.select(Dps.id).where(Dps.slug == slug)).first():
         raise DpsError("A DPS with this web address name already exists", "slug")
     if ends_on <= starts_on:
         raise DpsError("End date must be after the start date", "ends_on")
     if not 1 <= admission_days <= 10:
-        raise DpsError("The time to decide an application must be between 1 and 10 working days",
-                       "admission_days")
+        raise DpsError(
+            "The time to decide an application must be between 1 and 10 working days",
+            "admission_days",
+        )
     if winner_fee_percent is not None:
         winner_fee_percent = Decimal(str(winner_fee_percent))
         if regime == Regime.PCR_2015:
-            raise DpsError("A DPS under the Public Contracts Regulations 2015 cannot charge "
-                           "suppliers a fee", "winner_fee_percent")
+            raise DpsError(
+                "A DPS under the Public Contracts Regulations 2015 cannot charge suppliers a fee",
+                "winner_fee_percent",
+            )
         if not Decimal("0") <= winner_fee_percent <= Decimal("5"):
-            raise DpsError("The fee must be between 0% and 5% of contract value",
-                           "winner_fee_percent")
+            raise DpsError(
+                "The fee must be between 0% and 5% of contract value", "winner_fee_percent"
+            )
     questionnaire = questionnaire or ensure_default_questionnaire()
-    dps = Dps(name=name.strip(), slug=slug, summary=summary.strip(),
-              description=description.strip(), who_may_join=who_may_join.strip(), regime=regime,
-              starts_on=starts_on, ends_on=ends_on, admission_days=admission_days,
-              calendar=Calendar(calendar).value, winner_fee_percent=winner_fee_percent,
-              questionnaire_id=questionnaire.id)
+    dps = Dps(
+        name=name.strip(),
+        slug=slug,
+        summary=summary.strip(),
+        description=description.strip(),
+        who_may_join=who_may_join.strip(),
+        regime=regime,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        admission_days=admission_days,
+        calendar=Calendar(calendar).value,
+        winner_fee_percent=winner_fee_percent,
+        questionnaire_id=questionnaire.id,
+    )
     db.session.add(dps)
     db.session.flush()
-    record(E.CREATE_DPS, subject=dps, actor=actor,
-           detail={"name": dps.name, "regime": regime.value, "starts_on": starts_on.isoformat(),
-                   "ends_on": ends_on.isoformat()})
+    record(
+        E.CREATE_DPS,
+        subject=dps,
+        actor=actor,
+        detail={
+            "name": dps.name,
+            "regime": regime.value,
+            "starts_on": starts_on.isoformat(),
+            "ends_on": ends_on.isoformat(),
+        },
+    )
     commit()
     return dps
 
 
-def add_lot(actor, dps, *, number, title, description, max_value_pence, min_value_pence=0,
-            reserved_for=ReservedFor.NONE, cap_group=None, cap_per_provider=None):
+def add_lot(
+    actor,
+    dps,
+    *,
+    number,
+    title,
+    description,
+    max_value_pence,
+    min_value_pence=0,
+    reserved_for=ReservedFor.NONE,
+    cap_group=None,
+    cap_per_provider=None,
+):
     if min_value_pence < 0 or max_value_pence < min_value_pence:
         raise DpsError("The maximum value must be at least the minimum value", "max_value")
     if (cap_group is None) != (cap_per_provider is None):
-        raise DpsError("Give both a lot group and the most lots of it a provider may hold",
-                       "cap_per_provider")
+        raise DpsError(
+            "Give both a lot group and the most lots of it a provider may hold", "cap_per_provider"
+        )
     if cap_per_provider is not None and cap_per_provider < 1:
-        raise DpsError("A provider must be able to hold at least 1 lot of a group",
-                       "cap_per_provider")
-    if db.session.execute(sa.select(Lot.id).where(Lot.dps_id == dps.id, Lot.number == number)
-                          ).first():
+        raise DpsError(
+            "A provider must be able to hold at least 1 lot of a group", "cap_per_provider"
+        )
+    if db.session.execute(
+        sa.select(Lot.id).where(Lot.dps_id == dps.id, Lot.number == number)
+    ).first():
         raise DpsError(f"This DPS already has a lot {number}", "number")
-    lot = Lot(dps_id=dps.id, number=number, title=title.strip(), description=description.strip(),
-              reserved_for=ReservedFor(reserved_for), min_value_pence=min_value_pence,
-              max_value_pence=max_value_pence, cap_group=cap_group,
-              cap_per_provider=cap_per_provider)
+    lot = Lot(
+        dps_id=dps.id,
+        number=number,
+        title=title.strip(),
+        description=description.strip(),
+        reserved_for=ReservedFor(reserved_for),
+        min_value_pence=min_value_pence,
+        max_value_pence=max_value_pence,
+        cap_group=cap_group,
+        cap_per_provider=cap_per_provider,
+    )
     db.session.add(lot)
     db.session.flush()
-    record(E.CREATE_LOT, subject=lot, actor=actor,
-           detail={"dps_id": dps.id, "number": number, "title": lot.title,
-                   "reserved_for": lot.reserved_for.value})
+    record(
+        E.CREATE_LOT,
+        subject=lot,
+        actor=actor,
+        detail={
+            "dps_id": dps.id,
+            "number": number,
+            "title": lot.title,
+            "reserved_for": lot.reserved_for.value,
+        },
+    )
     commit()
     return lot

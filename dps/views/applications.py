@@ -7,6 +7,7 @@ in the error summary against the field it names. Someone who may not see an appl
 it does not exist (404), so nobody learns another organisation's business; administrators may
 read an application but not change it.
 """
+
 from types import SimpleNamespace
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -21,12 +22,20 @@ from app.organisations.models import Organisation
 from app.permissions import can_view_organisation, is_admin, is_member
 from dps import queries
 from dps import questionnaire as engine
-from dps.models import (Dps, RESERVED_LABELS, Application, ApplicationStatus, LotDecision,
-                        LotMembership, MembershipStatus, RenewalRequest)
+from dps.blueprint import bp
+from dps.models import (
+    RESERVED_LABELS,
+    Application,
+    ApplicationStatus,
+    Dps,
+    LotDecision,
+    LotMembership,
+    MembershipStatus,
+    RenewalRequest,
+)
 from dps.services import DpsError, NotAllowed, applying, deciding, standing
 from dps.services.clock import working_days_left
 from dps.services.setup import definition_for
-from dps.views import bp
 from dps.views import supplier_forms as forms
 
 APPLICATION_STATUS_TAGS = {
@@ -80,10 +89,16 @@ def _to_application(application):
 def _answer_sections(definition, answers, documents):
     """[(section, [(question, text)])]: the questions that apply, as check your answers reads
     them."""
-    return [(section, [(question, engine.display_value(question, answers.get(question.id),
-                                                       documents))
-                       for question in engine.visible_questions(definition, section, answers)])
-            for section in definition.sections]
+    return [
+        (
+            section,
+            [
+                (question, engine.display_value(question, answers.get(question.id), documents))
+                for question in engine.visible_questions(definition, section, answers)
+            ],
+        )
+        for section in definition.sections
+    ]
 
 
 def _library(organisation_id):
@@ -93,8 +108,10 @@ def _library(organisation_id):
 
 def _snapshot_documents(application):
     """{id: a stand-in with the filename} of the documents as they were submitted."""
-    return {int(document_id): SimpleNamespace(original_filename=info.get("filename"))
-            for document_id, info in (application.snapshot or {}).get("documents", {}).items()}
+    return {
+        int(document_id): SimpleNamespace(original_filename=info.get("filename"))
+        for document_id, info in (application.snapshot or {}).get("documents", {}).items()
+    }
 
 
 def _submitted_sections(application):
@@ -105,21 +122,28 @@ def _submitted_sections(application):
 
 # --- Starting -------------------------------------------------------------------------------------
 
+
 @bp.route("/dps/<slug>/apply", methods=["GET", "POST"])
 @login_required
 def start_application(slug):
     dps = queries.dps_by_slug(slug)
     if dps is None:
         abort(404)
-    organisations = [m.organisation for m in organisation_queries.memberships_for(_me())
-                     if m.organisation.is_supplier]
+    organisations = [
+        m.organisation
+        for m in organisation_queries.memberships_for(_me())
+        if m.organisation.is_supplier
+    ]
     if not organisations:
         return render_template("dps/application_no_organisation.html", dps=dps)
     form = forms.StartForm()
     form.organisation_id.choices = [(str(o.id), o.display_name) for o in organisations]
     if form.validate_on_submit():
-        organisation = organisations[0] if len(organisations) == 1 else next(
-            (o for o in organisations if str(o.id) == form.organisation_id.data), None)
+        organisation = (
+            organisations[0]
+            if len(organisations) == 1
+            else next((o for o in organisations if str(o.id) == form.organisation_id.data), None)
+        )
         # The DPS page's start button sends no choice: a first visit, not a mistake.
         if organisation is None and request.form.get("choosing"):
             add_error(form, "organisation_id", "Select the organisation that is applying")
@@ -130,11 +154,13 @@ def start_application(slug):
                 add_error(form, "submit", str(exc))
             else:
                 return _to_application(application)
-    return render_template("dps/application_start.html", dps=dps, form=form,
-                           organisations=organisations)
+    return render_template(
+        "dps/application_start.html", dps=dps, form=form, organisations=organisations
+    )
 
 
 # --- The task list, or where a sent application has got to ---------------------------------------
+
 
 @bp.route("/applications/<int:application_id>")
 @login_required
@@ -145,25 +171,42 @@ def view_application(application_id):
     if application.status == ApplicationStatus.DRAFT:
         definition = definition_for(application.questionnaire)
         answers = application.answers or {}
-        sections = [(section, engine.section_status(definition, section, answers))
-                    for section in definition.sections]
-        reused_from = (db.session.get(Application, application.reused_from_id)
-                       if application.reused_from_id else None)
+        sections = [
+            (section, engine.section_status(definition, section, answers))
+            for section in definition.sections
+        ]
+        reused_from = (
+            db.session.get(Application, application.reused_from_id)
+            if application.reused_from_id
+            else None
+        )
         return render_template(
-            "dps/application_task_list.html", application=application, dps=dps,
-            sections=sections, lots_chosen=bool(application.lots), reused_from=reused_from,
-            can_edit=can_edit)
+            "dps/application_task_list.html",
+            application=application,
+            dps=dps,
+            sections=sections,
+            lots_chosen=bool(application.lots),
+            reused_from=reused_from,
+            can_edit=can_edit,
+        )
     open_question = next((c for c in application.clarifications if c.answer is None), None)
     waiting = application.status in queries.WAITING
     return render_template(
-        "dps/application_status.html", application=application, dps=dps,
-        reference=reference(application), can_edit=can_edit, open_question=open_question,
+        "dps/application_status.html",
+        application=application,
+        dps=dps,
+        reference=reference(application),
+        can_edit=can_edit,
+        open_question=open_question,
         days_left=working_days_left(application, dps) if waiting else None,
         application_tag=APPLICATION_STATUS_TAGS[application.status],
-        decision_tags=LOT_DECISION_TAGS, sections=_submitted_sections(application))
+        decision_tags=LOT_DECISION_TAGS,
+        sections=_submitted_sections(application),
+    )
 
 
 # --- A section of questions -----------------------------------------------------------------------
+
 
 def _upload_new_files(application, section, raw):
     """Store each new file in the organisation's library and answer its question with it.
@@ -171,8 +214,7 @@ def _upload_new_files(application, section, raw):
     refused = {}
     for question, upload in forms.new_files(section, request.files):
         try:
-            document = upload_document(_me(), application.organisation, upload,
-                                       question.purpose)
+            document = upload_document(_me(), application.organisation, upload, question.purpose)
         except UploadRefused as exc:
             refused[question.id] = f"The selected file {clean_filename(upload.filename)} {exc}"
         except DocumentError as exc:
@@ -228,25 +270,36 @@ def edit_section(application_id, section_id):
         # Only questions that apply are on the page: a problem with one hidden by another
         # answer is not the person's to fix (its answer is not used).
         answers = application.answers or {}
-        errors = {qid: message for qid, message in errors.items()
-                  if engine.is_shown(definition, definition.question(qid), answers)}
+        errors = {
+            qid: message
+            for qid, message in errors.items()
+            if engine.is_shown(definition, definition.question(qid), answers)
+        }
         if not errors:
             return _to_application(application)
         if request.form.get("action") == "later":
-            flash(f"Your answers have been saved. Some answers in ‘{section.title}’ need "
-                  "changing before you can submit your application.")
+            flash(
+                f"Your answers have been saved. Some answers in ‘{section.title}’ need "
+                "changing before you can submit your application."
+            )
             return _to_application(application)
         values = _typed_again(section, raw, refused)
     documents = [d for d in documents_for(application.organisation_id) if d.is_available]
     fields = forms.build_fields(definition, section, values, errors, documents, refused)
     return render_template(
-        "dps/application_section.html", application=application, dps=application.dps,
-        section=section, fields=fields, form=forms.PageErrors(forms.page_problems(fields)),
+        "dps/application_section.html",
+        application=application,
+        dps=application.dps,
+        section=section,
+        fields=fields,
+        form=forms.PageErrors(forms.page_problems(fields)),
         has_documents=any(q.type == "document" for q in section.questions),
-        upload=forms.UPLOAD)
+        upload=forms.UPLOAD,
+    )
 
 
 # --- Lots -----------------------------------------------------------------------------------------
+
 
 @bp.route("/applications/<int:application_id>/lots", methods=["GET", "POST"])
 @login_required
@@ -270,15 +323,23 @@ def choose_lots(application_id):
     dps = application.dps
     answers = application.answers or {}
     return render_template(
-        "dps/application_lots.html", application=application, dps=dps, form=form,
-        chosen=chosen, reserved_labels=RESERVED_LABELS,
+        "dps/application_lots.html",
+        application=application,
+        dps=dps,
+        form=form,
+        chosen=chosen,
+        reserved_labels=RESERVED_LABELS,
         unavailable=set(applying.held_or_pending_lot_ids(application.organisation_id, dps.id)),
-        eligibility={lot.id: applying.lot_eligibility(application.organisation_id, lot, answers)
-                     for lot in dps.lots},
-        caps=applying.cap_explanations(dps.lots, chosen))
+        eligibility={
+            lot.id: applying.lot_eligibility(application.organisation_id, lot, answers)
+            for lot in dps.lots
+        },
+        caps=applying.cap_explanations(dps.lots, chosen),
+    )
 
 
 # --- Check answers and send -----------------------------------------------------------------------
+
 
 @bp.route("/applications/<int:application_id>/check", methods=["GET", "POST"])
 @login_required
@@ -291,8 +352,12 @@ def check_answers(application_id):
     if form.validate_on_submit():
         try:
             applying.submit_application(
-                _me(), application, declaration_name=form.declaration_name.data,
-                declaration_role=form.declaration_role.data, confirmed=form.confirm.data)
+                _me(),
+                application,
+                declaration_name=form.declaration_name.data,
+                declaration_role=form.declaration_role.data,
+                confirmed=form.confirm.data,
+            )
         except NotAllowed:
             abort(404)
         except DpsError as exc:
@@ -304,16 +369,23 @@ def check_answers(application_id):
     problems = applying.problems_before_submit(application)
     chosen_ids = {al.lot_id for al in application.lots}
     return render_template(
-        "dps/application_check.html", application=application, dps=application.dps,
-        definition=definition, problems=problems,
+        "dps/application_check.html",
+        application=application,
+        dps=application.dps,
+        definition=definition,
+        problems=problems,
         # While anything stops submission, the summary lists it and the declaration waits.
         form=forms.PageErrors(problems) if problems else form,
         declaration_form=form,
         sections=_answer_sections(definition, answers, _library(application.organisation_id)),
-        incomplete={section.id for section in definition.sections
-                    if engine.section_errors(definition, section, answers)},
+        incomplete={
+            section.id
+            for section in definition.sections
+            if engine.section_errors(definition, section, answers)
+        },
         caps=applying.cap_explanations(application.dps.lots, chosen_ids),
-        reserved_labels=RESERVED_LABELS)
+        reserved_labels=RESERVED_LABELS,
+    )
 
 
 @bp.route("/applications/<int:application_id>/submitted")
@@ -322,11 +394,16 @@ def application_submitted(application_id):
     application = _application(application_id)
     if application.status == ApplicationStatus.DRAFT:
         return _to_application(application)
-    return render_template("dps/application_submitted.html", application=application,
-                           dps=application.dps, reference=reference(application))
+    return render_template(
+        "dps/application_submitted.html",
+        application=application,
+        dps=application.dps,
+        reference=reference(application),
+    )
 
 
 # --- Answering the operator's question ------------------------------------------------------------
+
 
 @bp.route("/applications/<int:application_id>/clarification", methods=["GET", "POST"])
 @login_required
@@ -344,15 +421,22 @@ def answer_clarification(application_id):
         except DpsError as exc:
             add_error(form, "answer", str(exc))
         else:
-            flash("Your answer has been sent. We will carry on deciding your application.",
-                  "success")
+            flash(
+                "Your answer has been sent. We will carry on deciding your application.", "success"
+            )
             return _to_application(application)
-    return render_template("dps/application_clarification.html", application=application,
-                           dps=application.dps, question=open_question, form=form,
-                           reference=reference(application))
+    return render_template(
+        "dps/application_clarification.html",
+        application=application,
+        dps=application.dps,
+        question=open_question,
+        form=form,
+        reference=reference(application),
+    )
 
 
 # --- Renewing the self-declaration ----------------------------------------------------------------
+
 
 @bp.route("/renewals/<int:renewal_id>", methods=["GET", "POST"])
 @login_required
@@ -369,19 +453,29 @@ def renew_declaration(renewal_id):
         except DpsError as exc:
             add_error(form, "confirm" if exc.field == "confirm" else "submit", str(exc))
         else:
-            flash(f"Thank you. {renewal.organisation.display_name}’s self-declaration for "
-                  f"{renewal.dps.name} has been renewed.", "success")
-            return redirect(url_for("dps.organisation_lots",
-                                    organisation_id=renewal.organisation_id))
+            flash(
+                f"Thank you. {renewal.organisation.display_name}’s self-declaration for "
+                f"{renewal.dps.name} has been renewed.",
+                "success",
+            )
+            return redirect(
+                url_for("dps.organisation_lots", organisation_id=renewal.organisation_id)
+            )
     latest = applying.latest_submitted(renewal.organisation_id, renewal.dps_id)
     return render_template(
-        "dps/application_renewal.html", renewal=renewal, dps=renewal.dps,
-        organisation=renewal.organisation, form=form, latest=latest,
+        "dps/application_renewal.html",
+        renewal=renewal,
+        dps=renewal.dps,
+        organisation=renewal.organisation,
+        form=form,
+        latest=latest,
         sections=_submitted_sections(latest) if latest else [],
-        can_edit=is_member(current_user, renewal.organisation_id))
+        can_edit=is_member(current_user, renewal.organisation_id),
+    )
 
 
 # --- The organisation's lots ----------------------------------------------------------------------
+
 
 def _organisation(organisation_id):
     organisation = db.session.get(Organisation, organisation_id)
@@ -395,16 +489,21 @@ def _organisation(organisation_id):
 def organisation_lots(organisation_id):
     organisation = _organisation(organisation_id)
     return render_template(
-        "dps/application_organisation_lots.html", organisation=organisation,
+        "dps/application_organisation_lots.html",
+        organisation=organisation,
         lot_memberships=queries.lot_memberships_for(organisation.id),
         applications=queries.applications_for(organisation.id),
-        can_edit=is_member(current_user, organisation.id), membership_tags=MEMBERSHIP_TAGS,
-        status_tags=APPLICATION_STATUS_TAGS, reference=reference,
-        held=(MembershipStatus.ADMITTED, MembershipStatus.SUSPENDED))
+        can_edit=is_member(current_user, organisation.id),
+        membership_tags=MEMBERSHIP_TAGS,
+        status_tags=APPLICATION_STATUS_TAGS,
+        reference=reference,
+        held=(MembershipStatus.ADMITTED, MembershipStatus.SUSPENDED),
+    )
 
 
-@bp.route("/organisations/<int:organisation_id>/lots/<int:membership_id>/leave",
-          methods=["GET", "POST"])
+@bp.route(
+    "/organisations/<int:organisation_id>/lots/<int:membership_id>/leave", methods=["GET", "POST"]
+)
 @login_required
 def leave_lot(organisation_id, membership_id):
     organisation = _organisation(organisation_id)
@@ -422,9 +521,12 @@ def leave_lot(organisation_id, membership_id):
         else:
             flash(f"{organisation.display_name} has left {lot_membership.lot.label}.", "success")
             return redirect(url_for("dps.organisation_lots", organisation_id=organisation.id))
-    return render_template("dps/application_leave_lot.html", organisation=organisation,
-                           lot_membership=lot_membership, form=form)
-
+    return render_template(
+        "dps/application_leave_lot.html",
+        organisation=organisation,
+        lot_membership=lot_membership,
+        form=form,
+    )
 
 
 @bp.route("/organisations/<int:organisation_id>/dps/<int:dps_id>/leave", methods=["GET", "POST"])
@@ -447,5 +549,6 @@ def leave_dps(organisation_id, dps_id):
         else:
             flash(f"{organisation.display_name} has left {dps.name}.", "success")
             return redirect(url_for("dps.organisation_lots", organisation_id=organisation.id))
-    return render_template("dps/application_leave_dps.html", organisation=organisation, dps=dps,
-                           held=held, form=form)
+    return render_template(
+        "dps/application_leave_dps.html", organisation=organisation, dps=dps, held=held, form=form
+    )

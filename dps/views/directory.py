@@ -1,16 +1,16 @@
 """The public directory of admitted suppliers: search, filters in the web address, and a profile
 page for each supplier that holds a lot. Open to everyone, signed in or not."""
+
 import math
 import re
 
 from flask import abort, render_template, request, url_for
 
-from app.organisations.models import (STAFF_BAND_LABELS, SUPPLIER_TYPE_LABELS,
-                                      TURNOVER_BAND_LABELS)
+from app.organisations.models import STAFF_BAND_LABELS, SUPPLIER_TYPE_LABELS, TURNOVER_BAND_LABELS
 from app.reference import geography
 from dps import queries
+from dps.blueprint import bp
 from dps.models import RESERVED_LABELS
-from dps.views import bp
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
@@ -24,9 +24,16 @@ def _area(organisation):
     """'Leeds, Yorkshire and The Humber': the supplier's council area and region, by name."""
     local_authority = geography.local_authority(organisation.local_authority_code)
     region = geography.region(organisation.region_code) or (
-        geography.region(local_authority.region_code) if local_authority else None)
-    return ", ".join(part for part in (local_authority.name if local_authority else None,
-                                       region.name if region else None) if part)
+        geography.region(local_authority.region_code) if local_authority else None
+    )
+    return ", ".join(
+        part
+        for part in (
+            local_authority.name if local_authority else None,
+            region.name if region else None,
+        )
+        if part
+    )
 
 
 def _pagination(page, pages, args):
@@ -62,9 +69,11 @@ def directory():
         "lot_id": _int_arg("lot"),
         "region_code": region_code if geography.region(region_code) else None,
         "local_authority_code": local_authority_code
-        if geography.local_authority(local_authority_code) else None,
-        "supplier_type": supplier_type if supplier_type in {t.value for t in
-                                                            SUPPLIER_TYPE_LABELS} else None,
+        if geography.local_authority(local_authority_code)
+        else None,
+        "supplier_type": supplier_type
+        if supplier_type in {t.value for t in SUPPLIER_TYPE_LABELS}
+        else None,
         "vcse_only": request.args.get("vcse") == "1",
     }
     page = max(_int_arg("page") or 1, 1)
@@ -76,14 +85,25 @@ def directory():
     ids = [o.id for o in organisations]
     args = {key: value for key, value in request.args.items() if key != "page" and value}
     return render_template(
-        "dps/directory_search.html", organisations=organisations, total=total, page=page,
-        pages=pages, filters=filters, pagination=_pagination(page, pages, args),
-        first=(page - 1) * queries.PAGE_SIZE + 1, lots_held=queries.lots_held_by(ids),
-        vcse=queries.vcse_among(ids), areas={o.id: _area(o) for o in organisations},
-        lots=queries.all_lots(), dps_count=len(queries.all_dps()),
-        regions=geography.regions(), local_authorities=geography.local_authorities(),
-        type_labels=SUPPLIER_TYPE_LABELS, staff_labels=STAFF_BAND_LABELS,
-        any_filter=any(value for value in filters.values()))
+        "dps/directory_search.html",
+        organisations=organisations,
+        total=total,
+        page=page,
+        pages=pages,
+        filters=filters,
+        pagination=_pagination(page, pages, args),
+        first=(page - 1) * queries.PAGE_SIZE + 1,
+        lots_held=queries.lots_held_by(ids),
+        vcse=queries.vcse_among(ids),
+        areas={o.id: _area(o) for o in organisations},
+        lots=queries.all_lots(),
+        dps_count=len(queries.all_dps()),
+        regions=geography.regions(),
+        local_authorities=geography.local_authorities(),
+        type_labels=SUPPLIER_TYPE_LABELS,
+        staff_labels=STAFF_BAND_LABELS,
+        any_filter=any(value for value in filters.values()),
+    )
 
 
 @bp.route("/suppliers/<int:organisation_id>")
@@ -95,8 +115,12 @@ def supplier_profile(organisation_id):
     for lot in queries.lots_held(organisation.id):
         by_dps.setdefault(lot.dps, []).append(lot)
     return render_template(
-        "dps/directory_profile.html", organisation=organisation, by_dps=by_dps,
-        area=_area(organisation), is_vcse=bool(queries.vcse_among([organisation.id])),
+        "dps/directory_profile.html",
+        organisation=organisation,
+        by_dps=by_dps,
+        area=_area(organisation),
+        is_vcse=bool(queries.vcse_among([organisation.id])),
         staff_label=STAFF_BAND_LABELS.get(organisation.staff_band),
         turnover_label=TURNOVER_BAND_LABELS.get(organisation.turnover_band),
-        reserved_labels=RESERVED_LABELS)
+        reserved_labels=RESERVED_LABELS,
+    )

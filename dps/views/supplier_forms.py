@@ -5,11 +5,16 @@ belong to each question, how a stored answer is put back in the boxes, which con
 are revealed inside the radio that asks for them, and how a condition reads in plain English.
 Nothing here decides whether an answer is acceptable: the engine and the services do.
 """
+
 from dataclasses import dataclass, field
 from datetime import date
 
-from govuk_frontend_wtf.wtforms_widgets import (GovCheckboxInput, GovRadioInput, GovTextArea,
-                                                GovTextInput)
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxInput,
+    GovRadioInput,
+    GovTextArea,
+    GovTextInput,
+)
 from wtforms import BooleanField, RadioField, StringField, TextAreaField
 
 from app.forms import Form, submit
@@ -21,27 +26,37 @@ YES_NO = (("yes", "Yes"), ("no", "No"))
 
 # --- Simple forms ---------------------------------------------------------------------------------
 
+
 class StartForm(Form):
     # validate_choice=False: the view says which organisations may be chosen, the service the rest.
-    organisation_id = RadioField("Which organisation is applying?", widget=GovRadioInput(),
-                                 validate_choice=False)
+    organisation_id = RadioField(
+        "Which organisation is applying?", widget=GovRadioInput(), validate_choice=False
+    )
     submit = submit("Start application")
 
 
 class LotsForm(Form):
     """Only carries the CSRF token and the errors: the checkboxes are drawn from the lots."""
+
     lots = StringField("Lots")
     submit = submit("Save and continue")
 
 
 class DeclarationForm(Form):
-    declaration_name = StringField("Your full name", widget=GovTextInput(),
-                                   render_kw={"autocomplete": "name", "spellcheck": "false"})
-    declaration_role = StringField("Your role in the organisation", widget=GovTextInput(),
-                                   description="For example, chief executive or chair of "
-                                               "trustees")
-    confirm = BooleanField("I confirm that I have read the declaration and it is true for my "
-                           "organisation", widget=GovCheckboxInput())
+    declaration_name = StringField(
+        "Your full name",
+        widget=GovTextInput(),
+        render_kw={"autocomplete": "name", "spellcheck": "false"},
+    )
+    declaration_role = StringField(
+        "Your role in the organisation",
+        widget=GovTextInput(),
+        description="For example, chief executive or chair of trustees",
+    )
+    confirm = BooleanField(
+        "I confirm that I have read the declaration and it is true for my organisation",
+        widget=GovCheckboxInput(),
+    )
     submit = submit("Accept and submit application")
 
 
@@ -51,8 +66,9 @@ class ClarificationForm(Form):
 
 
 class RenewalForm(Form):
-    confirm = BooleanField("I confirm that these answers are still correct",
-                           widget=GovCheckboxInput())
+    confirm = BooleanField(
+        "I confirm that these answers are still correct", widget=GovCheckboxInput()
+    )
     submit = submit("Renew our declaration")
 
 
@@ -77,16 +93,18 @@ class PageErrors:
 
 # --- The questionnaire's form ---------------------------------------------------------------------
 
+
 @dataclass
 class QuestionField:
     """One question as the page draws it."""
+
     question: object
-    value: object = None            # what the boxes show: text, a list, or [day, month, year]
+    value: object = None  # what the boxes show: text, a list, or [day, month, year]
     error: str | None = None
-    anchor: str = ""                # the id the error summary links to
-    condition: str | None = None    # "Only answer this if ...", when not revealed by a radio
+    anchor: str = ""  # the id the error summary links to
+    condition: str | None = None  # "Only answer this if ...", when not revealed by a radio
     documents: list = field(default_factory=list)
-    children: dict = field(default_factory=dict)   # option value -> [QuestionField]
+    children: dict = field(default_factory=dict)  # option value -> [QuestionField]
 
     @property
     def options(self):
@@ -114,8 +132,9 @@ def raw_answers(section, form):
         if question.type == "multiple_choice":
             raw[question.id] = form.getlist(question.id)
         elif question.type == "date":
-            raw[question.id] = [form.get(f"{question.id}-{part}", "")
-                                for part in ("day", "month", "year")]
+            raw[question.id] = [
+                form.get(f"{question.id}-{part}", "") for part in ("day", "month", "year")
+            ]
         else:
             value = form.get(question.id, "")
             raw[question.id] = "" if question.type == "document" and value == UPLOAD else value
@@ -167,11 +186,15 @@ def revealing_parent(definition, section, question):
     if not condition or set(condition) != {"question", "equals"}:
         return None
     parent = definition.by_id.get(condition["question"])
-    if parent is None or parent.section_id != section.id or parent.type not in (
-            "yes_no", "single_choice"):
+    if (
+        parent is None
+        or parent.section_id != section.id
+        or parent.type not in ("yes_no", "single_choice")
+    ):
         return None
-    values = ([v for v, _ in YES_NO] if parent.type == "yes_no"
-              else [o.value for o in parent.options])
+    values = (
+        [v for v, _ in YES_NO] if parent.type == "yes_no" else [o.value for o in parent.options]
+    )
     if condition["equals"] not in values:
         return None
     return parent.id, condition["equals"]
@@ -195,7 +218,9 @@ def build_fields(definition, section, values, errors, documents=(), upload_error
             fields[parent[0]].children.setdefault(parent[1], []).append(item)
             continue
         if question.show_if:
-            item.condition = f"Only answer this if {describe_condition(definition, question.show_if)}."
+            item.condition = (
+                f"Only answer this if {describe_condition(definition, question.show_if)}."
+            )
         top.append(item)
     return top
 
@@ -219,6 +244,7 @@ def page_problems(fields):
                 ordered[item.anchor] = item.error
             for option in item.options:
                 walk(item.revealed_by(option.value))
+
     walk(fields)
     return ordered
 
@@ -243,6 +269,8 @@ def describe_condition(definition, condition):
     if "includes" in condition:
         return f"you selected ‘{_answer_label(parent, condition['includes'])}’ for {name}"
     if "any_except" in condition:
-        return (f"you selected anything other than "
-                f"‘{_answer_label(parent, condition['any_except'])}’ for {name}")
+        return (
+            f"you selected anything other than "
+            f"‘{_answer_label(parent, condition['any_except'])}’ for {name}"
+        )
     return f"you answered {name}"

@@ -24,6 +24,7 @@ def test_production_refuses_missing_secret():
     class NoSecret(config.ProductionConfig):
         SECRET_KEY = None
         SQLALCHEMY_DATABASE_URI = "postgresql+psycopg://x@localhost/x"
+
     with pytest.raises(config.ConfigError, match="SECRET_KEY"):
         create_app(NoSecret)
 
@@ -34,6 +35,7 @@ def test_production_starts_with_safe_settings():
         SQLALCHEMY_DATABASE_URI = "postgresql+psycopg://x@localhost/x"
         QUEUE_BACKEND = "rq"
         MAIL_BACKEND = "smtp"
+
     app = create_app(Safe)
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["HSTS"] is True

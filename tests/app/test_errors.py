@@ -1,10 +1,10 @@
 """Every error is a GOV.UK page with the right status and a heading, never Werkzeug's default."""
+
 import pytest
 import sqlalchemy as sa
 from flask import abort
 
 from app.extensions import db
-
 from tests.app.accounts.helpers import fresh_client, heading, is_govuk_page, page, path_of
 from tests.conftest import Browserless
 from tests.factories import PASSWORD, make_user
@@ -45,18 +45,23 @@ def failing_app(make_app, app):
 
 
 def test_400_bad_request(failing_app):
-    check_error_page(fresh_client(failing_app).get("/abort/400"), 400,
-                     "There is a problem with your request")
+    check_error_page(
+        fresh_client(failing_app).get("/abort/400"), 400, "There is a problem with your request"
+    )
 
 
 def test_400_expired_form(client):
-    check_error_page(client.post("/sign-in", data={"email": "a@example.org"}), 400,
-                     "Your form has expired")
+    check_error_page(
+        client.post("/sign-in", data={"email": "a@example.org"}), 400, "Your form has expired"
+    )
 
 
 def test_403_forbidden(failing_app):
-    check_error_page(fresh_client(failing_app).get("/abort/403"), 403,
-                     "You do not have permission to see this page")
+    check_error_page(
+        fresh_client(failing_app).get("/abort/403"),
+        403,
+        "You do not have permission to see this page",
+    )
 
 
 def test_404_not_found(client):
@@ -71,8 +76,9 @@ def test_405_method_not_allowed_keeps_the_allow_header(client):
 
 def test_413_request_too_large(make_app, app):
     small = make_app(MAX_CONTENT_LENGTH=10)
-    response = fresh_client(small).post("/sign-in", data={"email": "someone@example.org",
-                                                          "password": "x" * 100})
+    response = fresh_client(small).post(
+        "/sign-in", data={"email": "someone@example.org", "password": "x" * 100}
+    )
     check_error_page(response, 413, "The file is too large")
 
 
@@ -81,9 +87,14 @@ def test_the_request_size_limit_leaves_room_for_the_largest_upload(app):
     assert app.config["MAX_CONTENT_LENGTH"] <= app.config["MAX_UPLOAD_BYTES"] + 2 * 1024 * 1024
 
 
-@pytest.mark.parametrize("limit, wait", [("1 per 15 minutes", "Wait 15 minutes"),
-                                         ("1 per hour", "Wait 60 minutes"),
-                                         ("1 per day", "Wait 24 hours")])
+@pytest.mark.parametrize(
+    "limit, wait",
+    [
+        ("1 per 15 minutes", "Wait 15 minutes"),
+        ("1 per hour", "Wait 60 minutes"),
+        ("1 per day", "Wait 24 hours"),
+    ],
+)
 def test_429_too_many_requests_says_how_long_to_wait(make_app, app, limit, wait):
     limited = make_app(SIGNIN_LIMIT_PER_ADDRESS=limit)
     forms = Browserless(fresh_client(limited))
@@ -138,9 +149,14 @@ def test_a_redirect_is_not_treated_as_an_error(client):
     assert path_of(response.location).startswith("/sign-in")
 
 
-@pytest.mark.parametrize("url", ["/opportunities/99999999999999999999999",
-                                 "/opportunities/99999999999999999999999/bid",
-                                 "/contracts/2147483648"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/opportunities/99999999999999999999999",
+        "/opportunities/99999999999999999999999/bid",
+        "/contracts/2147483648",
+    ],
+)
 def test_an_id_no_database_holds_is_not_found(client, url):
     assert client.get(url).status_code == 404
 

@@ -1,5 +1,6 @@
 """The security the foundation promises: CSRF, safe redirects, sign-in rate limits, cookies,
 sessions, headers and permissions."""
+
 import pytest
 
 import config
@@ -7,8 +8,16 @@ from app import create_app
 from app.accounts.models import User
 from app.extensions import db
 from app.urls import is_safe_redirect
-from tests.app.accounts.helpers import (audit_types, error_summary, fresh_client, heading,
-                                        is_govuk_page, page, path_of, with_next)
+from tests.app.accounts.helpers import (
+    audit_types,
+    error_summary,
+    fresh_client,
+    heading,
+    is_govuk_page,
+    page,
+    path_of,
+    with_next,
+)
 from tests.conftest import Browserless
 from tests.factories import PASSWORD, make_user
 
@@ -31,8 +40,7 @@ def session_cookie(response):
 
 
 def attributes(set_cookie):
-    return {part.strip().split("=")[0].lower(): part.strip()
-            for part in set_cookie.split(";")[1:]}
+    return {part.strip().split("=")[0].lower(): part.strip() for part in set_cookie.split(";")[1:]}
 
 
 def csp(response):
@@ -41,11 +49,14 @@ def csp(response):
 
 
 def nonce_of(response):
-    [nonce] = [s[len("'nonce-"):-1] for s in csp(response)["script-src"] if s.startswith("'nonce-")]
+    [nonce] = [
+        s[len("'nonce-") : -1] for s in csp(response)["script-src"] if s.startswith("'nonce-")
+    ]
     return nonce
 
 
 # CSRF
+
 
 def test_a_form_posted_without_its_csrf_token_is_refused_and_changes_nothing(client):
     make_user("sam@example.org")
@@ -58,9 +69,15 @@ def test_a_form_posted_without_its_csrf_token_is_refused_and_changes_nothing(cli
 
 
 def test_a_form_posted_with_a_forged_csrf_token_is_refused(client):
-    response = client.post("/register", data={
-        "csrf_token": "forged", "name": "Nia New", "email": "new@example.org",
-        "password": "tangerine lighthouse walrus"})
+    response = client.post(
+        "/register",
+        data={
+            "csrf_token": "forged",
+            "name": "Nia New",
+            "email": "new@example.org",
+            "password": "tangerine lighthouse walrus",
+        },
+    )
     assert response.status_code == 400
     assert heading(response) == "Your form has expired"
     assert db.session.query(User).count() == 0
@@ -68,17 +85,21 @@ def test_a_form_posted_with_a_forged_csrf_token_is_refused(client):
 
 # Redirects after sign-in
 
-@pytest.mark.parametrize("target", [
-    "https://evil.example",
-    "//evil.example",
-    "/\\evil.example",
-    "\\\\evil.example",
-    "javascript:alert(1)",
-    "/\t/evil.example",
-    " //evil.example",
-    "https:evil.example",
-    "http://localhost@evil.example/",
-])
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "https://evil.example",
+        "//evil.example",
+        "/\\evil.example",
+        "\\\\evil.example",
+        "javascript:alert(1)",
+        "/\t/evil.example",
+        " //evil.example",
+        "https:evil.example",
+        "http://localhost@evil.example/",
+    ],
+)
 def test_sign_in_never_sends_a_person_to_another_site(client, target):
     make_user("sam@example.org")
     response = sign_in(client, url=with_next("/sign-in", target))
@@ -92,17 +113,27 @@ def test_sign_in_follows_a_next_page_on_this_site(client):
     assert path_of(response.location) == "/account?tab=1"
 
 
-@pytest.mark.parametrize("target, safe", [
-    ("/account", True), ("/organisations/3?tab=members#people", True),
-    ("", False), (None, False), ("account", False), (" /account", False),
-    ("//evil.example", False), ("/\\evil.example", False), ("/ok\nLocation: x", False),
-    ("https://localhost/account", False),
-])
+@pytest.mark.parametrize(
+    "target, safe",
+    [
+        ("/account", True),
+        ("/organisations/3?tab=members#people", True),
+        ("", False),
+        (None, False),
+        ("account", False),
+        (" /account", False),
+        ("//evil.example", False),
+        ("/\\evil.example", False),
+        ("/ok\nLocation: x", False),
+        ("https://localhost/account", False),
+    ],
+)
 def test_is_safe_redirect_allows_only_paths_on_this_site(target, safe):
     assert is_safe_redirect(target) is safe
 
 
 # Rate limits on signing in
+
 
 def test_the_sixth_failed_sign_in_for_one_account_is_refused(app, client):
     assert app.config["SIGNIN_LIMIT_PER_ACCOUNT"] == "5 per 15 minutes"
@@ -157,12 +188,16 @@ def test_the_address_limit_counts_per_address(app, make_app):
     for _ in range(2):
         sign_in(first, email="a@example.org")
     assert sign_in(first, email="a@example.org").status_code == 429
-    elsewhere = Browserless(second).post("/sign-in", {"email": "b@example.org", "password": "x"},
-                                         environ_base={"REMOTE_ADDR": "192.0.2.7"})
+    elsewhere = Browserless(second).post(
+        "/sign-in",
+        {"email": "b@example.org", "password": "x"},
+        environ_base={"REMOTE_ADDR": "192.0.2.7"},
+    )
     assert elsewhere.status_code == 200
 
 
 # Cookies and sessions
+
 
 def test_the_session_cookie_is_httponly_samesite_lax_and_secure(app, client):
     assert app.config["SESSION_COOKIE_SECURE"] is True
@@ -209,6 +244,7 @@ def test_signing_in_starts_a_fresh_session(client):
 
 
 # Headers
+
 
 def test_pages_carry_the_security_headers(client):
     response = client.get("/sign-in")
@@ -260,6 +296,7 @@ def test_hsts_is_sent_in_test_and_production_settings(app):
 
 # Permissions
 
+
 def test_a_supplier_cannot_see_the_audit_log(client):
     make_user("sam@example.org")
     sign_in(client)
@@ -285,15 +322,20 @@ def test_a_json_client_gets_a_json_error(client):
     response = client.get("/no-such-page", headers={"Accept": "application/json"})
     assert response.status_code == 404
     assert response.is_json
-    assert response.get_json() == {"error": {
-        "status": 404, "title": "Page not found",
-        "message": "If you typed the web address, check it is correct."}}
+    assert response.get_json() == {
+        "error": {
+            "status": 404,
+            "title": "Page not found",
+            "message": "If you typed the web address, check it is correct.",
+        }
+    }
     assert response.headers["X-Content-Type-Options"] == "nosniff"
 
 
 def test_emailed_links_are_rate_limited_per_address_asked_for(make_app):
     """Nobody can flood someone else's inbox with reset or confirmation links."""
     from tests.conftest import Browserless
+
     app = make_app(EMAIL_LINK_LIMIT_PER_ACCOUNT="2 per hour")
     forms = Browserless(app.test_client())
     for _ in range(2):

@@ -1,4 +1,5 @@
 """`make run` uses SQLite with everything embedded: run the main journey there too, so it cannot rot."""
+
 import re
 
 import pytest
@@ -12,11 +13,14 @@ from tests.conftest import Browserless
 
 @pytest.fixture
 def sqlite_app(tmp_path):
-    app = create_app("development", {
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'dev.sqlite3'}",
-        "STORAGE_LOCAL_PATH": str(tmp_path / "storage"),
-        "BASE_URL": "http://localhost",
-    })
+    app = create_app(
+        "development",
+        {
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'dev.sqlite3'}",
+            "STORAGE_LOCAL_PATH": str(tmp_path / "storage"),
+            "BASE_URL": "http://localhost",
+        },
+    )
     with app.app_context():
         upgrade()
         yield app
@@ -25,11 +29,14 @@ def sqlite_app(tmp_path):
 
 
 def test_main_journey_on_sqlite(sqlite_app):
-    from notifications.models import OutboxMessage, OutboxStatus
+    from app.outbox.models import OutboxMessage, OutboxStatus
+
     client = sqlite_app.test_client()
     forms = Browserless(client)
-    response = forms.post("/register", {"name": "Sol Smith", "email": "sol@example.org",
-                                        "password": "teapot meadow lantern"})
+    response = forms.post(
+        "/register",
+        {"name": "Sol Smith", "email": "sol@example.org", "password": "teapot meadow lantern"},
+    )
     assert response.status_code == 302
     # Development has no worker: the job ran inline and the email sits in the local outbox.
     message = db.session.execute(sa.select(OutboxMessage)).scalar_one()
@@ -37,14 +44,16 @@ def test_main_journey_on_sqlite(sqlite_app):
     page = client.get(f"/dev/outbox/{message.id}").get_data(as_text=True)
     link = re.search(r"http://localhost(/confirm/[^\s<\"]+)", page).group(1)
     assert client.get(link).status_code == 302
-    response = forms.post("/sign-in", {"email": "sol@example.org",
-                                       "password": "teapot meadow lantern"})
+    response = forms.post(
+        "/sign-in", {"email": "sol@example.org", "password": "teapot meadow lantern"}
+    )
     assert response.status_code == 302
     assert client.get("/account").status_code == 200
 
 
 def test_seed_demo_runs_twice_on_sqlite(sqlite_app):
     from app.accounts.models import User
+
     runner = sqlite_app.test_cli_runner()
     first = runner.invoke(args=["seed-demo"])
     assert first.exit_code == 0, first.output

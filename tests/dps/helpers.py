@@ -1,4 +1,5 @@
 """Builders for DPS tests: a DPS with lots, a supplier with documents, complete answers."""
+
 import io
 from datetime import date
 
@@ -25,31 +26,67 @@ def make_admin(email="ada@operator.example"):
 
 def make_dps(admin, regime="procurement_act_2023", slug="community-services", **kwargs):
     dps = setup.create_dps(
-        admin, name="Community Services DPS", slug=slug,
+        admin,
+        name="Community Services DPS",
+        slug=slug,
         summary="Community services bought from local VCSEs",
         description="Health, care and community services across Yorkshire.",
-        who_may_join="Any supplier that meets the selection criteria.", regime=regime,
-        starts_on=date(2026, 1, 1), ends_on=date(2030, 12, 31), **kwargs)
+        who_may_join="Any supplier that meets the selection criteria.",
+        regime=regime,
+        starts_on=date(2026, 1, 1),
+        ends_on=date(2030, 12, 31),
+        **kwargs,
+    )
     lots = [
-        setup.add_lot(admin, dps, number=1, title="Befriending", description="Befriending",
-                      max_value_pence=5_000_000),
-        setup.add_lot(admin, dps, number=2, title="Community meals (VCSE only)",
-                      description="Meals", max_value_pence=10_000_000,
-                      reserved_for=ReservedFor.VCSE),
-        setup.add_lot(admin, dps, number=3, title="Homecare: north patch", description="North",
-                      max_value_pence=20_000_000, cap_group="Homecare patches",
-                      cap_per_provider=1),
-        setup.add_lot(admin, dps, number=4, title="Homecare: south patch", description="South",
-                      max_value_pence=20_000_000, cap_group="Homecare patches",
-                      cap_per_provider=1),
+        setup.add_lot(
+            admin,
+            dps,
+            number=1,
+            title="Befriending",
+            description="Befriending",
+            max_value_pence=5_000_000,
+        ),
+        setup.add_lot(
+            admin,
+            dps,
+            number=2,
+            title="Community meals (VCSE only)",
+            description="Meals",
+            max_value_pence=10_000_000,
+            reserved_for=ReservedFor.VCSE,
+        ),
+        setup.add_lot(
+            admin,
+            dps,
+            number=3,
+            title="Homecare: north patch",
+            description="North",
+            max_value_pence=20_000_000,
+            cap_group="Homecare patches",
+            cap_per_provider=1,
+        ),
+        setup.add_lot(
+            admin,
+            dps,
+            number=4,
+            title="Homecare: south patch",
+            description="South",
+            max_value_pence=20_000_000,
+            cap_group="Homecare patches",
+            cap_per_provider=1,
+        ),
     ]
     return dps, lots
 
 
 def make_supplier(email="owner@riverside.example", name="Riverside Community Care"):
     user = make_user(email=email, name="Rita Owner")
-    org = Organisation(kind=OrganisationKind.SUPPLIER, name=name,
-                       supplier_type=SupplierType.CIO, charity_number="1123456")
+    org = Organisation(
+        kind=OrganisationKind.SUPPLIER,
+        name=name,
+        supplier_type=SupplierType.CIO,
+        charity_number="1123456",
+    )
     db.session.add(org)
     db.session.flush()
     db.session.add(Membership(user_id=user.id, organisation_id=org.id, role=Role.OWNER))
@@ -58,39 +95,61 @@ def make_supplier(email="owner@riverside.example", name="Riverside Community Car
 
 
 def upload(user, org, purpose, name="doc.pdf", expires_on=None):
-    return upload_document(user, org, Upload(PDF + name.encode(), name), purpose,
-                           expires_on=expires_on)
+    return upload_document(
+        user, org, Upload(PDF + name.encode(), name), purpose, expires_on=expires_on
+    )
 
 
 def complete_answers(user, org, vcse=True, insurance_expiry="2027-03-31"):
     """A full, valid set of answers, with documents uploaded to the organisation's library."""
     accounts = upload(user, org, "accounts", "accounts.pdf")
-    cert = upload(user, org, "insurance_certificate", "el.pdf", date.fromisoformat(insurance_expiry))
+    cert = upload(
+        user, org, "insurance_certificate", "el.pdf", date.fromisoformat(insurance_expiry)
+    )
     pl = upload(user, org, "insurance_certificate", "pl.pdf", date.fromisoformat(insurance_expiry))
     policy = upload(user, org, "policy", "safeguarding.pdf")
     governing = upload(user, org, "selection_evidence", "constitution.pdf")
     return {
-        "about": {"contact_name": "Rita Owner", "contact_role": "Chief executive",
-                  "contact_phone": "0113 496 0000", "years_operating": "over_3",
-                  "part_of_group": "no"},
+        "about": {
+            "contact_name": "Rita Owner",
+            "contact_role": "Chief executive",
+            "contact_phone": "0113 496 0000",
+            "years_operating": "over_3",
+            "part_of_group": "no",
+        },
         "mandatory_exclusions": {"convictions": ["none"], "tax_breach": "no"},
         "discretionary_exclusions": {"discretionary_grounds": ["none"]},
-        "finance": {"annual_turnover": "250000", "has_accounts": "yes",
-                    "accounts_document": accounts.id},
-        "insurance": {"employers_liability": "held", "employers_liability_amount": "5000000",
-                      "employers_liability_expiry": _date_parts(insurance_expiry),
-                      "employers_liability_certificate": cert.id,
-                      "public_liability": "held", "public_liability_amount": "2000000",
-                      "public_liability_expiry": _date_parts(insurance_expiry),
-                      "public_liability_certificate": pl.id,
-                      "professional_indemnity": "not_applicable"},
-        "policies": {"safeguarding_policy": "yes", "safeguarding_document": policy.id,
-                     "equality_policy": "no", "health_safety_policy": "under_5_staff",
-                     "data_protection_policy": "yes", "ico_number": "ZA123456",
-                     "turnover_over_36m": "no"},
+        "finance": {
+            "annual_turnover": "250000",
+            "has_accounts": "yes",
+            "accounts_document": accounts.id,
+        },
+        "insurance": {
+            "employers_liability": "held",
+            "employers_liability_amount": "5000000",
+            "employers_liability_expiry": _date_parts(insurance_expiry),
+            "employers_liability_certificate": cert.id,
+            "public_liability": "held",
+            "public_liability_amount": "2000000",
+            "public_liability_expiry": _date_parts(insurance_expiry),
+            "public_liability_certificate": pl.id,
+            "professional_indemnity": "not_applicable",
+        },
+        "policies": {
+            "safeguarding_policy": "yes",
+            "safeguarding_document": policy.id,
+            "equality_policy": "no",
+            "health_safety_policy": "under_5_staff",
+            "data_protection_policy": "yes",
+            "ico_number": "ZA123456",
+            "turnover_over_36m": "no",
+        },
         "living_wage": {"real_living_wage": "accredited"},
-        "vcse_status": ({"is_vcse": "yes", "vcse_protection": "charity",
-                         "governing_document": governing.id} if vcse else {"is_vcse": "no"}),
+        "vcse_status": (
+            {"is_vcse": "yes", "vcse_protection": "charity", "governing_document": governing.id}
+            if vcse
+            else {"is_vcse": "no"}
+        ),
     }
 
 
@@ -103,6 +162,7 @@ def submitted_application(dps, lot_ids, user=None, org=None, vcse=True, **answer
     """A supplier's application, answered in full and submitted for ``lot_ids`` (today, in
     whatever time the caller has set). Makes the supplier when not given."""
     from dps.services import applying
+
     if user is None:
         user, org = make_supplier()
     application = applying.start_application(user, org, dps)
@@ -110,6 +170,11 @@ def submitted_application(dps, lot_ids, user=None, org=None, vcse=True, **answer
         errors = applying.save_section(user, application, section_id, raw)
         assert errors == {}, (section_id, errors)
     applying.choose_lots(user, application, lot_ids)
-    applying.submit_application(user, application, declaration_name="Rita Owner",
-                                declaration_role="Chief executive", confirmed=True)
+    applying.submit_application(
+        user,
+        application,
+        declaration_name="Rita Owner",
+        declaration_role="Chief executive",
+        confirmed=True,
+    )
     return application

@@ -3,6 +3,7 @@
 The app runs in a thread with jobs inline and email kept in the outbox, so a test reads links
 from the outbox rows as a person reads them from their inbox. Every page is checked with axe-core.
 """
+
 import threading
 
 import pytest
@@ -17,8 +18,11 @@ def browser_type_launch_args(browser_type_launch_args):
     return {
         **browser_type_launch_args,
         "executable_path": CHROMIUM,
-        "args": ["--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1 , EXCLUDE localhost",
-                 "--disable-gpu", "--disable-quic"],
+        "args": [
+            "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1 , EXCLUDE localhost",
+            "--disable-gpu",
+            "--disable-quic",
+        ],
     }
 
 
@@ -42,8 +46,13 @@ class LiveServer:
 @pytest.fixture
 def live_server(app, make_app):
     """The app on a real port. Depends on `app` so its tables are emptied afterwards."""
-    served = make_app(QUEUE_BACKEND="inline", MAIL_BACKEND="outbox", SESSION_COOKIE_SECURE=False,
-                      REMEMBER_COOKIE_SECURE=False, HSTS=False)
+    served = make_app(
+        QUEUE_BACKEND="inline",
+        MAIL_BACKEND="outbox",
+        SESSION_COOKIE_SECURE=False,
+        REMEMBER_COOKIE_SECURE=False,
+        HSTS=False,
+    )
     server = LiveServer(served).start()
     yield server
     server.stop()
@@ -61,7 +70,8 @@ class AxeCheck:
         self.checked.append(page.url)
         problems = [v for v in results.response["violations"] if self._real(v)]
         assert not problems, (
-            f"axe-core found accessibility problems on {page.url}:\n{results.generate_report()}")
+            f"axe-core found accessibility problems on {page.url}:\n{results.generate_report()}"
+        )
 
     @staticmethod
     def _real(violation):
@@ -70,8 +80,10 @@ class AxeCheck:
         readers. That one case is accepted; anything else fails."""
         if violation["id"] != "aria-allowed-attr":
             return True
-        return any(not ("govuk-radios__input" in node["html"] and "aria-expanded" in node["html"])
-                   for node in violation["nodes"])
+        return any(
+            not ("govuk-radios__input" in node["html"] and "aria-expanded" in node["html"])
+            for node in violation["nodes"]
+        )
 
 
 @pytest.fixture
@@ -83,18 +95,24 @@ def axe():
 def outbox_link(live_server):
     """The first link in the newest email to an address, as the person would click it."""
     import re
+
     import sqlalchemy as sa
+
     from app.extensions import db
-    from notifications.models import OutboxMessage
-    from notifications.rendering import render_email
+    from app.outbox.models import OutboxMessage
+    from app.outbox.rendering import render_email
 
     def _link(address, contains=""):
         with live_server.app.app_context():
             message = db.session.execute(
-                sa.select(OutboxMessage).where(OutboxMessage.recipient == address.lower())
-                .order_by(OutboxMessage.id.desc()).limit(1)).scalar_one()
+                sa.select(OutboxMessage)
+                .where(OutboxMessage.recipient == address.lower())
+                .order_by(OutboxMessage.id.desc())
+                .limit(1)
+            ).scalar_one()
             _, text, _ = render_email(message.template, message.personalisation)
         links = [u for u in re.findall(r"https?://\S+", text) if contains in u]
         assert links, f"no link containing {contains!r} in the email to {address}"
         return links[0]
+
     return _link

@@ -1,4 +1,5 @@
 """What the browser journeys share."""
+
 from tests.factories import PASSWORD
 
 

@@ -1,4 +1,5 @@
 """A person creates an account, confirms it from the email, signs in and out: in Chromium."""
+
 import pytest
 
 pytestmark = pytest.mark.browser
@@ -44,8 +45,15 @@ def test_register_confirm_sign_in(page, live_server, outbox_link, axe):
 
 
 def test_public_pages_are_accessible(page, live_server, axe):
-    for path in ("/accessibility", "/privacy", "/cookies", "/contact", "/sign-in",
-                 "/forgot-password", "/no-such-page"):
+    for path in (
+        "/accessibility",
+        "/privacy",
+        "/cookies",
+        "/contact",
+        "/sign-in",
+        "/forgot-password",
+        "/no-such-page",
+    ):
         page.goto(live_server.url + path)
         assert page.locator("h1").count() == 1
         axe(page)

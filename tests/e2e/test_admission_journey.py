@@ -1,5 +1,6 @@
 """Register, answer the whole selection questionnaire with uploads, submit; the operator admits;
 the supplier sees "Admitted". In Chromium, with axe-core on every page."""
+
 import re
 
 import pytest
@@ -45,6 +46,7 @@ def demo_dps(live_server):
     """The DPS with its lots, made by the operator through the services."""
     from app.extensions import db
     from tests.dps.helpers import make_admin, make_dps
+
     with live_server.app.app_context():
         admin = make_admin()
         make_dps(admin)
@@ -65,12 +67,23 @@ def test_apply_be_admitted_and_see_it(page, live_server, outbox_link, axe, demo_
     with live_server.app.app_context():
         from app.accounts.models import User
         from app.extensions import db
-        from app.organisations.models import (Membership, Organisation, OrganisationKind, Role,
-                                              SupplierType)
-        user = db.session.execute(db.select(User).where(
-            User.email == "rita@riverside.example")).scalar_one()
-        org = Organisation(kind=OrganisationKind.SUPPLIER, name="Riverside Community Care CIO",
-                           supplier_type=SupplierType.CIO, charity_number="1123456")
+        from app.organisations.models import (
+            Membership,
+            Organisation,
+            OrganisationKind,
+            Role,
+            SupplierType,
+        )
+
+        user = db.session.execute(
+            db.select(User).where(User.email == "rita@riverside.example")
+        ).scalar_one()
+        org = Organisation(
+            kind=OrganisationKind.SUPPLIER,
+            name="Riverside Community Care CIO",
+            supplier_type=SupplierType.CIO,
+            charity_number="1123456",
+        )
         db.session.add(org)
         db.session.flush()
         db.session.add(Membership(user_id=user.id, organisation_id=org.id, role=Role.OWNER))
@@ -162,9 +175,10 @@ def test_apply_be_admitted_and_see_it(page, live_server, outbox_link, axe, demo_
     axe(page)
     page.get_by_role("link", name=re.compile("Riverside")).first.click()
     axe(page)
-    for lot_title, decision, reason in (("Lot 1: Befriending", "admitted", "Meets every criterion"),
-                                        ("Lot 2: Community meals (VCSE only)", "rejected",
-                                         "Needs a food hygiene rating")):
+    for lot_title, decision, reason in (
+        ("Lot 1: Befriending", "admitted", "Meets every criterion"),
+        ("Lot 2: Community meals (VCSE only)", "rejected", "Needs a food hygiene rating"),
+    ):
         block = page.locator(".app-lot-decision", has_text=lot_title)
         block.locator(f"input[type=radio][value='{decision}']").check()
         block.locator("textarea").fill(reason)

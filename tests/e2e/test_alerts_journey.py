@@ -3,6 +3,7 @@ authorities (adding the second with "Add another local authority", no JavaScript
 keywords; a member of the public follows a search from the search page, confirms their address
 from the emailed link, and later stops every alert from an alert email's unsubscribe link
 without signing in. In Chromium, every page checked with axe-core."""
+
 import re
 
 import pytest
@@ -22,6 +23,7 @@ def alert_world(live_server):
     publishes an opportunity in Leeds (sending its alerts at once, as the worker would)."""
     with live_server.app.app_context():
         from tests.notifications.alerting import admit, supplier, world
+
         admin, dps, lots, buyer_user, buyer = world()
         _, organisation = supplier("Riverside Community Care CIO", SUPPLIER)
         admit(organisation, lots[0])
@@ -34,14 +36,20 @@ def alert_world(live_server):
             from app.organisations.models import Organisation
             from dps.models import Lot
             from tests.notifications.alerting import publish as publish_in_leeds
+
             user_id, buyer_id, lot_id = ids
-            publish_in_leeds(db.session.get(User, user_id), db.session.get(Organisation, buyer_id),
-                             db.session.get(Lot, lot_id))
+            publish_in_leeds(
+                db.session.get(User, user_id),
+                db.session.get(Organisation, buyer_id),
+                db.session.get(Lot, lot_id),
+            )
+
     return other_lot, publish
 
 
 def test_a_supplier_chooses_alerts_and_the_public_follow_then_stop_a_search(
-        page, browser, live_server, alert_world, outbox_link, axe):
+    page, browser, live_server, alert_world, outbox_link, axe
+):
     other_lot, publish = alert_world
 
     # A supplier person: Your account → Email alerts → Change.
@@ -72,8 +80,9 @@ def test_a_supplier_chooses_alerts_and_the_public_follow_then_stop_a_search(
     page.get_by_label("Keywords").press("Enter")
 
     assert page.locator("h1").inner_text() == "Email alerts"
-    assert "Your alert settings are saved" in page.locator(
-        ".govuk-notification-banner").inner_text()
+    assert (
+        "Your alert settings are saved" in page.locator(".govuk-notification-banner").inner_text()
+    )
     card = page.locator(".govuk-summary-card").first.inner_text()
     for words in ("A daily summary", other_lot, "Bradford, Leeds", "befriending, lunch club"):
         assert words in card
@@ -96,8 +105,10 @@ def test_a_supplier_chooses_alerts_and_the_public_follow_then_stop_a_search(
     axe(public)
     public.get_by_label("Email address").fill("not an address")
     public.get_by_role("button", name="Get emails").click()
-    assert "Enter an email address in the correct format" in public.locator(
-        ".govuk-error-summary").inner_text()
+    assert (
+        "Enter an email address in the correct format"
+        in public.locator(".govuk-error-summary").inner_text()
+    )
     axe(public)
     public.get_by_label("Email address").fill(PUBLIC)
     public.get_by_label("At once, one email for each opportunity").check()
@@ -125,8 +136,15 @@ def test_a_supplier_chooses_alerts_and_the_public_follow_then_stop_a_search(
 
     with live_server.app.app_context():
         import sqlalchemy as sa
+
         from app.extensions import db
         from notifications.models import AlertKind, AlertSubscription
-        searches = db.session.execute(sa.select(AlertSubscription).where(
-            AlertSubscription.kind == AlertKind.SEARCH)).scalars().all()
+
+        searches = (
+            db.session.execute(
+                sa.select(AlertSubscription).where(AlertSubscription.kind == AlertKind.SEARCH)
+            )
+            .scalars()
+            .all()
+        )
         assert [(s.email, s.unsubscribed_at is not None) for s in searches] == [(PUBLIC, True)]

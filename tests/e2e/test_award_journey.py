@@ -4,6 +4,7 @@ conflict, scores every answer with a reason and submits; the moderator agrees th
 buyer reads the ranked result and proposes the award; the approver confirms it; the letters are
 made (the live server runs jobs inline) and each supplier follows its email to its letter and
 downloads it: in Chromium, every page and both letters checked with axe-core."""
+
 from pathlib import Path
 
 import pytest
@@ -14,9 +15,9 @@ from tests.e2e.helpers import sign_in
 pytestmark = pytest.mark.browser
 
 BUYER = "bea@leeds.example"
-EVE = "eve@leeds.example"      # evaluator
-MAX = "max@leeds.example"      # evaluator and moderator
-ANN = "ann@leeds.example"      # approver
+EVE = "eve@leeds.example"  # evaluator
+MAX = "max@leeds.example"  # evaluator and moderator
+ANN = "ann@leeds.example"  # approver
 SUPPLIER_1 = "owner1@supplier1.example"
 SUPPLIER_2 = "owner2@supplier2.example"
 
@@ -27,21 +28,37 @@ def world(live_server):
     its bid (£28,000), Supplier 1 has a complete draft (£30,000) still to submit, and the buyer
     has two evaluators and an approver."""
     with live_server.app.app_context():
-        from lots.services import bids
+        from lots.bids import services as bids
         from tests.lots.bidding import bidding_world, colleague, complete_bid, past_deadline
+
         world = bidding_world()
         colleague(world.buyer, EVE, ("evaluator",), name="Eve Evaluator")
         colleague(world.buyer, MAX, ("evaluator",), name="Max Moderator")
         colleague(world.buyer, ANN, ("approver",), name="Ann Approver")
         (user_1, org_1), (user_2, org_2) = world.suppliers
-        complete_bid(user_1, org_1, world.opportunity, price_pence=3_000_000,
-                     words="Kestrel volunteers recruit in Armley")
-        bids.submit(user_2, complete_bid(user_2, org_2, world.opportunity,
-                                         price_pence=2_800_000,
-                                         words="Heron befrienders from Chapeltown"))
-        return {"opportunity_id": world.opportunity.id, "buyer_id": world.buyer.id,
-                "title": world.opportunity.title,
-                "after_deadline": past_deadline(world.opportunity)}
+        complete_bid(
+            user_1,
+            org_1,
+            world.opportunity,
+            price_pence=3_000_000,
+            words="Kestrel volunteers recruit in Armley",
+        )
+        bids.submit(
+            user_2,
+            complete_bid(
+                user_2,
+                org_2,
+                world.opportunity,
+                price_pence=2_800_000,
+                words="Heron befrienders from Chapeltown",
+            ),
+        )
+        return {
+            "opportunity_id": world.opportunity.id,
+            "buyer_id": world.buyer.id,
+            "title": world.opportunity.title,
+            "after_deadline": past_deadline(world.opportunity),
+        }
 
 
 def h1(page):
@@ -72,7 +89,8 @@ def give_scores(page, axe, score_label, reason_label, marks, reason):
     filled form with axe."""
     for number, mark in enumerate(marks, start=1):
         page.get_by_role("group", name=f"{score_label} {number}").get_by_label(
-            f"{mark} – ", exact=False).check()
+            f"{mark} – ", exact=False
+        ).check()
         page.get_by_label(f"{reason_label} {number}", exact=True).fill(f"{reason} ({number})")
     axe(page)
 
@@ -87,8 +105,10 @@ def evaluate(browser, live_server, axe, email, title, marks):
     assert h1(page) == "Declare any conflict of interest"
     axe(page)
     page.get_by_role("button", name="Make my declaration").click()
-    assert "Select whether you have a conflict of interest" in page.locator(
-        ".govuk-error-summary").inner_text()
+    assert (
+        "Select whether you have a conflict of interest"
+        in page.locator(".govuk-error-summary").inner_text()
+    )
     axe(page)
     page.get_by_label("No, I have no conflict of interest").check()
     page.get_by_role("button", name="Make my declaration").click()
@@ -98,8 +118,14 @@ def evaluate(browser, live_server, axe, email, title, marks):
     for supplier, scores in marks.items():
         page.locator("#bids").get_by_role("link", name=supplier).click()
         assert h1(page) == f"Score the bid from {supplier}"
-        give_scores(page, axe, "Your score for question", "Reason for your score for question",
-                    scores, f"{email.split('@')[0].title()} on {supplier}")
+        give_scores(
+            page,
+            axe,
+            "Your score for question",
+            "Reason for your score for question",
+            scores,
+            f"{email.split('@')[0].title()} on {supplier}",
+        )
         page.get_by_role("button", name="Save scores").click()
         assert f"Your scores for {supplier} are saved" in banner(page)
     assert page.locator("#bids").inner_text().count("Scored") == len(marks)
@@ -111,8 +137,9 @@ def evaluate(browser, live_server, axe, email, title, marks):
     return page
 
 
-def test_bid_evaluate_moderate_award_and_read_the_letters(browser, live_server, world, axe,
-                                                          outbox_link):
+def test_bid_evaluate_moderate_award_and_read_the_letters(
+    browser, live_server, world, axe, outbox_link
+):
     title, opportunity_id = world["title"], world["opportunity_id"]
     manage = f"{live_server.url}/buyer/{world['buyer_id']}/opportunities/{opportunity_id}"
 
@@ -151,10 +178,10 @@ def test_bid_evaluate_moderate_award_and_read_the_letters(browser, live_server, 
         assert "The bids are open" in banner(bea)
         rows = bea.locator("#bids tbody tr")
         assert rows.count() == 2
-        assert "Supplier 1 CIC" in rows.nth(0).inner_text() and "£30,000" in rows.nth(0) \
-            .inner_text()
-        assert "Supplier 2 CIC" in rows.nth(1).inner_text() and "Passed" in rows.nth(1) \
-            .inner_text()
+        assert (
+            "Supplier 1 CIC" in rows.nth(0).inner_text() and "£30,000" in rows.nth(0).inner_text()
+        )
+        assert "Supplier 2 CIC" in rows.nth(1).inner_text() and "Passed" in rows.nth(1).inner_text()
         axe(bea)
         bea.get_by_role("link", name="See the result").click()
         assert "The result is ready when" in bea.locator("#not-ready").inner_text()
@@ -162,11 +189,23 @@ def test_bid_evaluate_moderate_award_and_read_the_letters(browser, live_server, 
 
         # Two evaluators score on their own; Max's scores for Supplier 1 are 2 below Eve's
         # on quality, so moderation marks that answer for discussion.
-        eve = evaluate(browser, live_server, axe, EVE, title,
-                       {"Supplier 1 CIC": (4, 4), "Supplier 2 CIC": (2, 2)})
+        eve = evaluate(
+            browser,
+            live_server,
+            axe,
+            EVE,
+            title,
+            {"Supplier 1 CIC": (4, 4), "Supplier 2 CIC": (2, 2)},
+        )
         assert "when every evaluator has submitted theirs" in eve.locator("main").inner_text()
-        mod = evaluate(browser, live_server, axe, MAX, title,
-                       {"Supplier 1 CIC": (2, 4), "Supplier 2 CIC": (2, 2)})
+        mod = evaluate(
+            browser,
+            live_server,
+            axe,
+            MAX,
+            title,
+            {"Supplier 1 CIC": (2, 4), "Supplier 2 CIC": (2, 2)},
+        )
         # Now that both have submitted, Eve sees Max's scores beside hers.
         eve.reload()
         eve.get_by_role("link", name="See everyone’s scores side by side").click()
@@ -187,9 +226,14 @@ def test_bid_evaluate_moderate_award_and_read_the_letters(browser, live_server, 
                 mod.get_by_role("button", name="Save agreed scores").click()
                 assert "Choose a score" in mod.locator(".govuk-error-summary").inner_text()
                 axe(mod)
-            give_scores(mod, axe, "Agreed score for question",
-                        "Reason for the agreed score for question", agreed,
-                        f"Agreed for {supplier} after discussion")
+            give_scores(
+                mod,
+                axe,
+                "Agreed score for question",
+                "Reason for the agreed score for question",
+                agreed,
+                f"Agreed for {supplier} after discussion",
+            )
             mod.get_by_role("button", name="Save agreed scores").click()
             assert f"The agreed scores for {supplier} are saved" in banner(mod)
         assert mod.locator(".agreed").filter(has_text="Agreed score:").count() == 4
@@ -203,8 +247,9 @@ def test_bid_evaluate_moderate_award_and_read_the_letters(browser, live_server, 
         axe(bea)
         bea.get_by_role("link", name="See the result").click()
         assert h1(bea) == "Result"
-        ranked = [bea.locator("#result tbody tr").nth(i).locator("td").all_inner_texts()
-                  for i in range(2)]
+        ranked = [
+            bea.locator("#result tbody tr").nth(i).locator("td").all_inner_texts() for i in range(2)
+        ]
         assert ranked[0][:2] == ["1", "Supplier 1 CIC"] and ranked[0][-1] == "96.67"
         assert ranked[1][:2] == ["2", "Supplier 2 CIC"] and ranked[1][-1] == "75.00"
         axe(bea)
@@ -225,8 +270,10 @@ def test_bid_evaluate_moderate_award_and_read_the_letters(browser, live_server, 
         assert h1(ann) == "Award decision"
         axe(ann)
         ann.get_by_role("button", name="Save decision").click()
-        assert "Select confirm, return or no suitable bid" in ann.locator(
-            ".govuk-error-summary").inner_text()
+        assert (
+            "Select confirm, return or no suitable bid"
+            in ann.locator(".govuk-error-summary").inner_text()
+        )
         axe(ann)
         ann.get_by_label("Confirm the award").check()
         ann.get_by_role("button", name="Save decision").click()
@@ -245,8 +292,10 @@ def test_bid_evaluate_moderate_award_and_read_the_letters(browser, live_server, 
         ann.context.close()
 
         # Each supplier follows its email to its bid, then to the opportunity and its letter.
-        for email, supplier, kind in ((SUPPLIER_1, "Supplier 1 CIC", "Award letter"),
-                                      (SUPPLIER_2, "Supplier 2 CIC", "Assessment summary")):
+        for email, supplier, kind in (
+            (SUPPLIER_1, "Supplier 1 CIC", "Award letter"),
+            (SUPPLIER_2, "Supplier 2 CIC", "Assessment summary"),
+        ):
             page = person(browser, live_server, email)
             page.goto(outbox_link(email, contains=f"/opportunities/{opportunity_id}/bid"))
             assert h1(page) == "Your bid"

@@ -2,6 +2,7 @@
 answer counted as the server counts it, a partner found in the directory, an attachment with
 the upload progress bar), checks and submits, and reads the receipt: in Chromium, every page
 checked with axe-core."""
+
 import re
 
 import pytest
@@ -16,6 +17,7 @@ def opportunity_id(live_server):
     """A published opportunity with two invited suppliers."""
     with live_server.app.app_context():
         from tests.lots.bidding import bidding_world
+
         return bidding_world(n_suppliers=2).opportunity.id
 
 
@@ -54,8 +56,10 @@ def test_start_fill_submit_and_read_the_receipt(page, live_server, opportunity_i
     assert page.locator("h1").inner_text() == "Price"
     page.get_by_label("Your total price").fill("thirty thousand")
     save(page)
-    assert "Enter your total price as an amount of money" in page.locator(
-        ".govuk-error-summary").inner_text()
+    assert (
+        "Enter your total price as an amount of money"
+        in page.locator(".govuk-error-summary").inner_text()
+    )
     assert page.get_by_label("Your total price").input_value() == "thirty thousand"
     axe(page)
     page.get_by_label("Your total price").fill("£30,000")
@@ -77,12 +81,20 @@ def test_start_fill_submit_and_read_the_receipt(page, live_server, opportunity_i
     save(page)
 
     assert page.locator("h1").inner_text() == "Attachments"
-    page.get_by_label("Upload a file").set_input_files(files=[{
-        "name": "Method statement.pdf", "mimeType": "application/pdf",
-        "buffer": b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"}])
+    page.get_by_label("Upload a file").set_input_files(
+        files=[
+            {
+                "name": "Method statement.pdf",
+                "mimeType": "application/pdf",
+                "buffer": b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n",
+            }
+        ]
+    )
     page.get_by_role("button", name="Upload file").click()
-    assert "Method statement.pdf has been attached" in page.locator(
-        ".govuk-notification-banner").inner_text()
+    assert (
+        "Method statement.pdf has been attached"
+        in page.locator(".govuk-notification-banner").inner_text()
+    )
     axe(page)
     page.get_by_role("button", name="Continue").click()
 

@@ -1,5 +1,6 @@
 """A supplier uploads a document with JavaScript on (the progress bar path), gets a receipt
 with the file's SHA-256, downloads it again, and sees the error summary for an empty file."""
+
 import hashlib
 from pathlib import Path
 
@@ -29,8 +30,9 @@ def page_errors(page):
     return errors
 
 
-def test_upload_with_progress_receipt_and_download(page, live_server, supplier, axe, tmp_path,
-                                                   page_errors):
+def test_upload_with_progress_receipt_and_download(
+    page, live_server, supplier, axe, tmp_path, page_errors
+):
     email, organisation_id = supplier
     sign_in(page, live_server, email)
     page.goto(f"{live_server.url}/organisations/{organisation_id}/documents")
@@ -39,7 +41,8 @@ def test_upload_with_progress_receipt_and_download(page, live_server, supplier, 
 
     page.get_by_label("Policy").check()
     page.get_by_label("Upload a file").set_input_files(
-        files=[{"name": "Safeguarding policy.pdf", "mimeType": "application/pdf", "buffer": PDF}])
+        files=[{"name": "Safeguarding policy.pdf", "mimeType": "application/pdf", "buffer": PDF}]
+    )
     # JavaScript is on: the upload goes by XMLHttpRequest so its progress can be shown.
     with page.expect_request(lambda r: r.method == "POST" and r.resource_type == "xhr"):
         with page.expect_navigation(url="**/documents/*"):
@@ -68,7 +71,8 @@ def test_an_empty_file_shows_the_error_summary(page, live_server, supplier, axe,
     page.locator("#expires_on-month").fill("3")
     page.locator("#expires_on-year").fill("2027")
     page.get_by_label("Upload a file").set_input_files(
-        files=[{"name": "accounts.pdf", "mimeType": "application/pdf", "buffer": b""}])
+        files=[{"name": "accounts.pdf", "mimeType": "application/pdf", "buffer": b""}]
+    )
     page.get_by_role("button", name="Upload file").click()
 
     summary = page.locator(".govuk-error-summary")
@@ -84,7 +88,8 @@ def test_an_empty_file_shows_the_error_summary(page, live_server, supplier, axe,
 
     # The form on the page sent back works too: the person picks a proper file and goes on.
     page.get_by_label("Upload a file").set_input_files(
-        files=[{"name": "accounts.pdf", "mimeType": "application/pdf", "buffer": PDF}])
+        files=[{"name": "accounts.pdf", "mimeType": "application/pdf", "buffer": PDF}]
+    )
     with page.expect_navigation(url="**/documents/*"):
         page.get_by_role("button", name="Upload file").click()
     assert page.locator("#sha256").inner_text() == hashlib.sha256(PDF).hexdigest()

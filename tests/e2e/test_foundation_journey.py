@@ -1,5 +1,6 @@
 """The foundation journey in Chromium: register, confirm from the email, sign in, add a supplier
 organisation, invite a colleague. Every page passes axe-core."""
+
 import pytest
 
 pytestmark = pytest.mark.browser
@@ -42,7 +43,8 @@ def test_register_create_organisation_and_invite(page, live_server, outbox_link,
     page.get_by_label("10 to 49").check()
     page.get_by_label("£100,000 to £1 million").check()
     page.get_by_label("What does your organisation do?").fill(
-        "We run employment support and youth projects across Greater Manchester.")
+        "We run employment support and youth projects across Greater Manchester."
+    )
     page.get_by_role("button", name="Add organisation").click()
     assert "Northern Lights Social Enterprise CIC" in page.locator("h1").inner_text()
     assert "M1 1AA" in page.locator("main").inner_text()

@@ -1,6 +1,7 @@
 """A buyer drafts and publishes an opportunity; an admitted supplier finds it by searching, asks a
 question; the buyer answers everyone; the supplier sees the answer: in Chromium, every page
 checked with axe-core."""
+
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -12,6 +13,7 @@ pytestmark = pytest.mark.browser
 
 def _working_day(day):
     from dps.working_days import is_working_day
+
     while not is_working_day(day):
         day += timedelta(days=1)
     return day
@@ -21,8 +23,9 @@ def _working_day(day):
 def people(live_server):
     """An approved buyer that joined a DPS, and a supplier admitted to its first lot."""
     with live_server.app.app_context():
-        from tests.lots.helpers import admit, make_buyer, supplier
         from tests.dps.helpers import make_admin, make_dps
+        from tests.lots.helpers import admit, make_buyer, supplier
+
         admin = make_admin()
         dps, lots = make_dps(admin)
         make_buyer(admin, dps, email="bea@leeds.example")
@@ -62,8 +65,9 @@ def test_publish_find_ask_and_answer(page, browser, live_server, people, axe):
 
     page.get_by_role("link", name="Details").click()
     page.get_by_label("Summary").fill("Weekly befriending visits for 60 older people")
-    page.get_by_label("Full description").fill("We want a local organisation to run "
-                                               "befriending.\nVisits are weekly.")
+    page.get_by_label("Full description").fill(
+        "We want a local organisation to run befriending.\nVisits are weekly."
+    )
     page.get_by_label("Estimated value").fill("40000")
     page.get_by_role("radio", name="A local authority area").check()
     page.get_by_label("Local authority, if you chose").select_option(label="Leeds")
@@ -98,12 +102,20 @@ def test_publish_find_ask_and_answer(page, browser, live_server, people, axe):
     axe(page)
     page.get_by_role("button", name="Save and continue").click()
     page.get_by_role("link", name="Tender documents").click()
-    page.get_by_label("Upload a tender document").set_input_files(files=[{
-        "name": "Specification.pdf", "mimeType": "application/pdf",
-        "buffer": b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"}])
+    page.get_by_label("Upload a tender document").set_input_files(
+        files=[
+            {
+                "name": "Specification.pdf",
+                "mimeType": "application/pdf",
+                "buffer": b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n",
+            }
+        ]
+    )
     page.get_by_role("button", name="Upload file").click()
-    assert "Specification.pdf has been uploaded" in page.locator(
-        ".govuk-notification-banner").inner_text()
+    assert (
+        "Specification.pdf has been uploaded"
+        in page.locator(".govuk-notification-banner").inner_text()
+    )
     axe(page)
     page.get_by_role("link", name="Back to the draft").first.click()
 
@@ -130,11 +142,11 @@ def test_publish_find_ask_and_answer(page, browser, live_server, people, axe):
     assert supplier_page.get_by_role("button", name="Start a bid").is_enabled()
     axe(supplier_page)
     supplier_page.get_by_label("Ask the buyer a question").fill(
-        "Will volunteers' travel expenses be paid by the contract?")
+        "Will volunteers' travel expenses be paid by the contract?"
+    )
     assert "Specification.pdf" in supplier_page.locator("#documents").inner_text()
     supplier_page.get_by_role("button", name="Send question").click()
-    assert "sent to the buyer" in supplier_page.locator(
-        ".govuk-notification-banner").inner_text()
+    assert "sent to the buyer" in supplier_page.locator(".govuk-notification-banner").inner_text()
     assert "Waiting for an answer" in supplier_page.locator("#own-questions").inner_text()
     axe(supplier_page)
 
@@ -148,8 +160,10 @@ def test_publish_find_ask_and_answer(page, browser, live_server, people, axe):
     page.get_by_label("Your answer").fill("Yes: include them in your price.")
     page.get_by_label("Every invited supplier, without saying who asked").check()
     page.get_by_role("button", name="Send answer").click()
-    assert "published to every invited supplier" in page.locator(
-        ".govuk-notification-banner").inner_text()
+    assert (
+        "published to every invited supplier"
+        in page.locator(".govuk-notification-banner").inner_text()
+    )
     axe(page)
 
     # The supplier sees the answer.

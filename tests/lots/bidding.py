@@ -1,6 +1,7 @@
 """Builders for bid, evaluation and award tests: a published opportunity with a deadline in real
 time (the database's clock enforces it at commit, so it cannot be time-travelled), two invited
 suppliers, and complete bids."""
+
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
@@ -8,8 +9,10 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.organisations.models import Membership, Role
-from lots.models import Opportunity
-from lots.services import bids, buyers, opportunities
+from lots.bids import services as bids
+from lots.opportunities import buyers
+from lots.opportunities import services as opportunities
+from lots.opportunities.models import Opportunity
 from tests.factories import make_user
 from tests.lots.helpers import admit, ready_draft, setup_world, supplier
 
@@ -17,8 +20,9 @@ from tests.lots.helpers import admit, ready_draft, setup_world, supplier
 def real_deadline(days=11):
     """On the hour, ``days`` from the real now (UTC whole hours are whole hours in London)."""
     now = datetime.now(timezone.utc)
-    return (now + timedelta(days=days)).replace(minute=0, second=0, microsecond=0) \
-        + timedelta(hours=1)
+    return (now + timedelta(days=days)).replace(minute=0, second=0, microsecond=0) + timedelta(
+        hours=1
+    )
 
 
 @dataclass
@@ -34,8 +38,11 @@ class World:
 
 def published(buyer_user, buyer, lot, **overrides):
     deadline = real_deadline()
-    fields = dict(submission_deadline=deadline, question_deadline=deadline - timedelta(days=5),
-                  social_value_measures=["SV-EMP-01"])
+    fields = dict(
+        submission_deadline=deadline,
+        question_deadline=deadline - timedelta(days=5),
+        social_value_measures=["SV-EMP-01"],
+    )
     fields.update(overrides)
     opportunity = ready_draft(buyer_user, buyer, lot, **fields)
     opportunities.publish(buyer_user, opportunity, acknowledge_bank_holiday=True)
@@ -57,15 +64,25 @@ def questions(opportunity):
     return {q.kind.value: q for q in opportunity.questions}
 
 
-def complete_bid(user, org, opportunity, price_pence=3_000_000, words="We recruit locally",
-                 pass_fail="yes", jobs="2"):
+def complete_bid(
+    user,
+    org,
+    opportunity,
+    price_pence=3_000_000,
+    words="We recruit locally",
+    pass_fail="yes",
+    jobs="2",
+):
     bid = bids.start_bid(user, org, opportunity)
     q = questions(opportunity)
-    bids.save_draft(user, bid,
-                    answers={str(q["quality"].id): words, str(q["social_value"].id): words},
-                    pass_fail={str(q["pass_fail"].id): pass_fail},
-                    total_price_pence=price_pence,
-                    social_value={m: jobs for m in opportunity.social_value_measures})
+    bids.save_draft(
+        user,
+        bid,
+        answers={str(q["quality"].id): words, str(q["social_value"].id): words},
+        pass_fail={str(q["pass_fail"].id): pass_fail},
+        total_price_pence=price_pence,
+        social_value={m: jobs for m in opportunity.social_value_measures},
+    )
     return bid
 
 
@@ -75,8 +92,15 @@ def colleague(buyer, email, roles=("evaluator",), name="Eve Evaluator"):
     membership = Membership(user_id=user.id, organisation_id=buyer.id, role=Role.MEMBER)
     db.session.add(membership)
     db.session.commit()
-    owner = db.session.execute(sa.select(Membership).where(
-        Membership.organisation_id == buyer.id, Membership.role == Role.OWNER)).scalars().first()
+    owner = (
+        db.session.execute(
+            sa.select(Membership).where(
+                Membership.organisation_id == buyer.id, Membership.role == Role.OWNER
+            )
+        )
+        .scalars()
+        .first()
+    )
     buyers.set_roles(owner.user, membership, list(roles))
     return user
 

@@ -1,13 +1,23 @@
 """Builders for lots tests: an approved buyer in a DPS, admitted suppliers, a ready draft."""
+
 from datetime import datetime, timedelta, timezone
 
 import sqlalchemy as sa
 
 from app.extensions import db
-from app.organisations.models import (BuyerType, Membership, Organisation, OrganisationKind,
-                                      Role, StaffBand, SupplierType, TurnoverBand)
+from app.organisations.models import (
+    BuyerType,
+    Membership,
+    Organisation,
+    OrganisationKind,
+    Role,
+    StaffBand,
+    SupplierType,
+    TurnoverBand,
+)
 from dps.models import LotMembership, MembershipStatus, SupplierExclusion
-from lots.services import buyers, opportunities
+from lots.opportunities import buyers
+from lots.opportunities import services as opportunities
 from tests.dps.helpers import make_admin, make_dps
 from tests.factories import make_user
 
@@ -18,8 +28,7 @@ DEADLINE = datetime(2026, 12, 18, 12, 0, tzinfo=timezone.utc)  # Friday 18 Decem
 
 def make_buyer(admin, dps, email="bea@leeds.example", name="Leeds City Council"):
     user = make_user(email=email, name="Bea Buyer")
-    org = Organisation(kind=OrganisationKind.BUYER, name=name,
-                       buyer_type=BuyerType.LOCAL_AUTHORITY)
+    org = Organisation(kind=OrganisationKind.BUYER, name=name, buyer_type=BuyerType.LOCAL_AUTHORITY)
     db.session.add(org)
     db.session.flush()
     db.session.add(Membership(user_id=user.id, organisation_id=org.id, role=Role.OWNER))
@@ -37,11 +46,15 @@ def admit(org, lot, status=MembershipStatus.ADMITTED):
 
 def supplier(name, email, sme=True, la="LDS", region="TLE"):
     user = make_user(email=email, name=f"{name} owner")
-    org = Organisation(kind=OrganisationKind.SUPPLIER, name=name,
-                       supplier_type=SupplierType.CIC,
-                       staff_band=StaffBand.SMALL if sme else StaffBand.LARGE,
-                       turnover_band=TurnoverBand.UNDER_1M if sme else TurnoverBand.OVER_44M,
-                       local_authority_code=la, region_code=region)
+    org = Organisation(
+        kind=OrganisationKind.SUPPLIER,
+        name=name,
+        supplier_type=SupplierType.CIC,
+        staff_band=StaffBand.SMALL if sme else StaffBand.LARGE,
+        turnover_band=TurnoverBand.UNDER_1M if sme else TurnoverBand.OVER_44M,
+        local_authority_code=la,
+        region_code=region,
+    )
     db.session.add(org)
     db.session.flush()
     db.session.add(Membership(user_id=user.id, organisation_id=org.id, role=Role.OWNER))
@@ -50,22 +63,40 @@ def supplier(name, email, sme=True, la="LDS", region="TLE"):
 
 
 def ready_draft(user, buyer, lot, **overrides):
-    fields = dict(title="Befriending for older people in Leeds",
-                  summary="Weekly befriending visits for 60 older people",
-                  description="We want a local organisation to run befriending.",
-                  estimated_value_pence=4_000_000, price_weight=50, quality_weight=40,
-                  social_value_weight=10, submission_deadline=DEADLINE,
-                  question_deadline=DEADLINE - timedelta(days=5),
-                  contact_name="Bea Buyer", contact_email="bea@leeds.example")
+    fields = dict(
+        title="Befriending for older people in Leeds",
+        summary="Weekly befriending visits for 60 older people",
+        description="We want a local organisation to run befriending.",
+        estimated_value_pence=4_000_000,
+        price_weight=50,
+        quality_weight=40,
+        social_value_weight=10,
+        submission_deadline=DEADLINE,
+        question_deadline=DEADLINE - timedelta(days=5),
+        contact_name="Bea Buyer",
+        contact_email="bea@leeds.example",
+    )
     fields.update(overrides)
     opportunity = opportunities.create_draft(user, buyer, lot, **fields)
-    opportunities.set_questions(user, opportunity, [
-        {"kind": "quality", "text": "How will you recruit volunteers?", "word_limit": 500,
-         "weight": 40},
-        {"kind": "social_value", "text": "What local jobs will you create?", "word_limit": 300,
-         "weight": 10},
-        {"kind": "pass_fail", "text": "Do you hold public liability insurance?"},
-    ])
+    opportunities.set_questions(
+        user,
+        opportunity,
+        [
+            {
+                "kind": "quality",
+                "text": "How will you recruit volunteers?",
+                "word_limit": 500,
+                "weight": 40,
+            },
+            {
+                "kind": "social_value",
+                "text": "What local jobs will you create?",
+                "word_limit": 300,
+                "weight": 10,
+            },
+            {"kind": "pass_fail", "text": "Do you hold public liability insurance?"},
+        ],
+    )
     return opportunity
 
 

@@ -1,8 +1,9 @@
 """Reading the outbox afresh from the database, and the accounts the tests register."""
+
 import sqlalchemy as sa
 
 from app.extensions import db
-from notifications.models import OutboxMessage
+from app.outbox.models import OutboxMessage
 from tests.factories import PASSWORD
 
 
@@ -19,4 +20,5 @@ def outbox_row(message_id):
 def register(email="ada@example.org", name="Ada Lovelace"):
     """Register through the accounts service, which writes a confirm_email row to the outbox."""
     from app.accounts import services
+
     return services.register(email, name, PASSWORD)

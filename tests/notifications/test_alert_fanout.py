@@ -1,6 +1,7 @@
 """The alert fan-out delivers each email exactly once to a real SMTP server: run twice, with a
 real `flask worker` killed with SIGKILL half way and started again, and with Redis down while
 the opportunity is published."""
+
 import os
 import signal
 import subprocess
@@ -14,15 +15,23 @@ import pytest
 import sqlalchemy as sa
 
 from app.extensions import db
+from app.outbox.models import OutboxMessage, OutboxStatus
+from app.outbox.services import relay_pending
 from app.queue import rq_queue
 from app.timeutil import utcnow
-from lots.models import OpportunityStatus
+from lots.opportunities.models import OpportunityStatus
 from notifications.alerts import relay_fanouts, send_opportunity_alerts
-from notifications.models import AlertFanout, OpportunityAlert, OutboxMessage, OutboxStatus
-from notifications.services import relay_pending
+from notifications.models import AlertFanout, OpportunityAlert
 from tests.conftest import REDIS_TEST_DB
-from tests.notifications.alerting import (NOW, alerted, many_suppliers, prefer, publish,
-                                          supplier, world)
+from tests.notifications.alerting import (
+    NOW,
+    alerted,
+    many_suppliers,
+    prefer,
+    publish,
+    supplier,
+    world,
+)
 from tests.smtp import text_part
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -60,22 +69,28 @@ def test_sends_are_queued_in_batches(app, run_jobs):
     admin, dps, lots, buyer_user, buyer = world()
     many_suppliers(25, lots[0].id)
     opportunity = publish(buyer_user, buyer, lots[0])
-    assert rq_queue().job_ids == [f"send_invitation_emails-{opportunity.id}-invitation",
-                                  f"send_opportunity_alerts-{opportunity.id}"]
+    assert rq_queue().job_ids == [
+        f"send_invitation_emails-{opportunity.id}-invitation",
+        f"send_opportunity_alerts-{opportunity.id}",
+    ]
     rq_queue().remove(f"send_invitation_emails-{opportunity.id}-invitation")
     from rq import SimpleWorker
+
     from app.queue import redis_connection
+
     worker = SimpleWorker([rq_queue()], connection=redis_connection())
     worker.work(burst=True, max_jobs=1)  # only the fan-out
     batches = [j for j in rq_queue().job_ids if j.startswith("send_outbox_batch-")]
     assert len(batches) == 3
     run_jobs()
     assert {r.status for r in db.session.execute(sa.select(OutboxMessage)).scalars()} == {
-        OutboxStatus.SENT}
+        OutboxStatus.SENT
+    }
 
 
-def test_redis_down_while_publishing_the_relay_sends_the_alerts_later(app, make_app, smtp,
-                                                                      throwaway_redis, run_jobs):
+def test_redis_down_while_publishing_the_relay_sends_the_alerts_later(
+    app, make_app, smtp, throwaway_redis, run_jobs
+):
     outage = make_app(MAIL_BACKEND="smtp", REDIS_URL=throwaway_redis.url(0))
     with outage.app_context():
         admin, dps, lots, buyer_user, buyer = world()
@@ -92,11 +107,16 @@ def test_redis_down_while_publishing_the_relay_sends_the_alerts_later(app, make_
         assert relay_fanouts(now=NOW + timedelta(seconds=30)) == 0  # it may be on its way
         # Two minutes on: the alert fan-out and the invitation emails are queued again.
         assert relay_fanouts(now=NOW + timedelta(minutes=3)) == 2
-        assert sorted(rq_queue().job_ids) == sorted([
-            f"send_opportunity_alerts-{opportunity.id}",
-            f"send_invitation_emails-{opportunity.id}-invitation"])
+        assert sorted(rq_queue().job_ids) == sorted(
+            [
+                f"send_opportunity_alerts-{opportunity.id}",
+                f"send_invitation_emails-{opportunity.id}-invitation",
+            ]
+        )
         from rq import SimpleWorker
+
         from app.queue import redis_connection
+
         SimpleWorker([rq_queue()], connection=redis_connection()).work(burst=True)
         assert db.session.get(AlertFanout, opportunity.id).finished_at is not None
         assert relay_fanouts(now=NOW + timedelta(minutes=3)) == 0
@@ -111,13 +131,21 @@ def workers():
 
     def _start(env, burst=False):
         args = [sys.executable, "-m", "flask", "--app", "wsgi", "worker"] + (
-            ["--burst"] if burst else [])
+            ["--burst"] if burst else []
+        )
         # Its own process group: RQ forks a scheduler process beside the worker, and a killed
         # machine (or container) takes both.
-        proc = subprocess.Popen(args, cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                                stderr=subprocess.DEVNULL, start_new_session=True)
+        proc = subprocess.Popen(
+            args,
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
         started.append(proc)
         return proc
+
     yield _start
     for proc in started:
         try:
@@ -128,7 +156,8 @@ def workers():
 
 
 def test_a_worker_killed_mid_fan_out_and_restarted_delivers_each_email_once(
-        app, make_app, smtp, smtp_server, redis_server, workers):
+    app, make_app, smtp, smtp_server, redis_server, workers
+):
     count = 400
     smtp_app = make_app(MAIL_BACKEND="smtp", FANOUT_CHUNK=5)
     with smtp_app.app_context():
@@ -136,17 +165,25 @@ def test_a_worker_killed_mid_fan_out_and_restarted_delivers_each_email_once(
         addresses = many_suppliers(count, lots[0].id)
         opportunity = publish(buyer_user, buyer, lots[0])
         rq_queue().remove(f"send_invitation_emails-{opportunity.id}-invitation")  # nobody invited
-        env = {**os.environ, "APP_ENV": "test",
-               "DATABASE_URL": smtp_app.config["SQLALCHEMY_DATABASE_URI"],
-               "REDIS_URL": redis_server.url(REDIS_TEST_DB), "MAIL_BACKEND": "smtp",
-               "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(smtp_server.port),
-               "BASE_URL": "http://localhost", "FANOUT_CHUNK": "5", "QUEUE_BACKEND": "rq"}
+        env = {
+            **os.environ,
+            "APP_ENV": "test",
+            "DATABASE_URL": smtp_app.config["SQLALCHEMY_DATABASE_URI"],
+            "REDIS_URL": redis_server.url(REDIS_TEST_DB),
+            "MAIL_BACKEND": "smtp",
+            "SMTP_HOST": "127.0.0.1",
+            "SMTP_PORT": str(smtp_server.port),
+            "BASE_URL": "http://localhost",
+            "FANOUT_CHUNK": "5",
+            "QUEUE_BACKEND": "rq",
+        }
 
         worker = workers(env)
         deadline = time.time() + 60
         while time.time() < deadline:
-            written = db.session.execute(sa.select(sa.func.count()).select_from(
-                OpportunityAlert)).scalar_one()
+            written = db.session.execute(
+                sa.select(sa.func.count()).select_from(OpportunityAlert)
+            ).scalar_one()
             db.session.rollback()
             if written >= 50:
                 break
@@ -154,8 +191,9 @@ def test_a_worker_killed_mid_fan_out_and_restarted_delivers_each_email_once(
         os.killpg(worker.pid, signal.SIGKILL)  # half way through the fan-out
         worker.wait(10)
         db.session.expire_all()
-        written = db.session.execute(sa.select(sa.func.count()).select_from(
-            OpportunityAlert)).scalar_one()
+        written = db.session.execute(
+            sa.select(sa.func.count()).select_from(OpportunityAlert)
+        ).scalar_one()
         assert 50 <= written < count, "the worker was not killed half way"
         assert db.session.get(AlertFanout, opportunity.id).finished_at is None
         db.session.rollback()
@@ -178,23 +216,35 @@ def test_a_worker_killed_mid_fan_out_and_restarted_delivers_each_email_once(
 
 def test_a_batch_sends_each_row_on_its_own_terms(smtp_app, smtp):
     from app.accounts.models import User
+    from app.outbox.services import queue_email, send_outbox_messages
     from app.unitofwork import commit
-    from notifications.jobs import send_outbox_messages
-    from notifications.services import queue_email
     from tests.factories import make_user
+
     make_user("gone@example.org")
-    db.session.execute(sa.update(User).where(User.email == "gone@example.org")
-                       .values(email_undeliverable_at=utcnow()))
+    db.session.execute(
+        sa.update(User)
+        .where(User.email == "gone@example.org")
+        .values(email_undeliverable_at=utcnow())
+    )
     smtp.reject["ghost@example.org"] = "550 5.1.1 No such user"
     confirm = {"name": "Ada", "confirm_url": "http://localhost/confirm/abc", "valid_days": 7}
-    ids = [queue_email(address, "confirm_email", confirm, idempotency_key=f"b-{address}")
-           for address in ("ada@example.org", "ghost@example.org", "gone@example.org")]
+    ids = [
+        queue_email(address, "confirm_email", confirm, idempotency_key=f"b-{address}")
+        for address in ("ada@example.org", "ghost@example.org", "gone@example.org")
+    ]
     db.session.commit()  # the rows only: the batch is sent here, by hand
-    assert send_outbox_messages(ids) == [OutboxStatus.SENT, OutboxStatus.FAILED,
-                                         OutboxStatus.SUPPRESSED]
+    assert send_outbox_messages(ids) == [
+        OutboxStatus.SENT,
+        OutboxStatus.FAILED,
+        OutboxStatus.SUPPRESSED,
+    ]
     assert send_outbox_messages(ids) == []  # nothing left to claim
     assert _delivered(smtp) == {"ada@example.org": 1}
     db.session.expire_all()
-    assert db.session.execute(sa.select(User.email_undeliverable_at).where(
-        User.email == "ghost@example.org")).first() is None  # no account: nothing to mark
+    assert (
+        db.session.execute(
+            sa.select(User.email_undeliverable_at).where(User.email == "ghost@example.org")
+        ).first()
+        is None
+    )  # no account: nothing to mark
     commit()

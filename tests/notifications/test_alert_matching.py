@@ -1,12 +1,12 @@
 """Who hears about a new opportunity: each preference narrows as it should, and suspended,
 excluded, unsubscribed and invited people get no alert."""
+
 import pytest
 
 from app.extensions import db
 from app.timeutil import utcnow
 from dps.models import MembershipStatus, SupplierExclusion
-from tests.notifications.alerting import (admit, alerted, follow, prefer, publish, supplier,
-                                          world)
+from tests.notifications.alerting import admit, alerted, follow, prefer, publish, supplier, world
 
 
 @pytest.fixture
@@ -23,28 +23,31 @@ def _one(run_jobs, alert_world, publish_kwargs=None, **preference):
     return alerted() == ["pat@test.example"]
 
 
-@pytest.mark.parametrize("preference, expected", [
-    ({}, True),                                                  # any lot, no filters
-    ({"lot_ids": "first"}, True),
-    ({"lot_ids": "other"}, False),
-    ({"cpv_divisions": ["85"]}, True),
-    ({"cpv_divisions": ["45", "85"]}, True),
-    ({"cpv_divisions": ["45"]}, False),
-    ({"area_codes": ["LDS"]}, True),                             # the opportunity's place
-    ({"area_codes": ["TLE"]}, True),                             # its region
-    ({"area_codes": ["MAN"]}, False),
-    ({"area_codes": ["TLD", "BST"]}, False),
-    ({"min_value_pence": 1_000_000, "max_value_pence": 5_000_000}, True),   # it is £40,000
-    ({"min_value_pence": 5_000_000}, False),
-    ({"max_value_pence": 3_000_000}, False),
-    ({"keywords": "befriending"}, True),
-    ({"keywords": "plumbing, older people"}, True),              # any of them
-    ({"keywords": "befriend"}, True),                            # stemmed, as search is
-    ({"keywords": "plumbing, roofing"}, False),
-    ({"frequency": "daily"}, False),                             # not at once
-    ({"frequency": "never"}, False),
-    ({"unsubscribed_at": "now"}, False),
-])
+@pytest.mark.parametrize(
+    "preference, expected",
+    [
+        ({}, True),  # any lot, no filters
+        ({"lot_ids": "first"}, True),
+        ({"lot_ids": "other"}, False),
+        ({"cpv_divisions": ["85"]}, True),
+        ({"cpv_divisions": ["45", "85"]}, True),
+        ({"cpv_divisions": ["45"]}, False),
+        ({"area_codes": ["LDS"]}, True),  # the opportunity's place
+        ({"area_codes": ["TLE"]}, True),  # its region
+        ({"area_codes": ["MAN"]}, False),
+        ({"area_codes": ["TLD", "BST"]}, False),
+        ({"min_value_pence": 1_000_000, "max_value_pence": 5_000_000}, True),  # it is £40,000
+        ({"min_value_pence": 5_000_000}, False),
+        ({"max_value_pence": 3_000_000}, False),
+        ({"keywords": "befriending"}, True),
+        ({"keywords": "plumbing, older people"}, True),  # any of them
+        ({"keywords": "befriend"}, True),  # stemmed, as search is
+        ({"keywords": "plumbing, roofing"}, False),
+        ({"frequency": "daily"}, False),  # not at once
+        ({"frequency": "never"}, False),
+        ({"unsubscribed_at": "now"}, False),
+    ],
+)
 def test_each_preference_narrows_what_matches(alert_world, run_jobs, preference, expected):
     lots = alert_world[2]
     if preference.get("lot_ids") == "first":
@@ -57,13 +60,21 @@ def test_each_preference_narrows_what_matches(alert_world, run_jobs, preference,
 
 
 def test_uk_wide_work_matches_every_area(alert_world, run_jobs):
-    assert _one(run_jobs, alert_world, {"location_type": "national", "location_code": None},
-                area_codes=["MAN"])
+    assert _one(
+        run_jobs,
+        alert_world,
+        {"location_type": "national", "location_code": None},
+        area_codes=["MAN"],
+    )
 
 
 def test_a_region_matches_its_local_authorities(alert_world, run_jobs):
-    assert _one(run_jobs, alert_world, {"location_type": "region", "location_code": "TLE"},
-                area_codes=["LDS"])
+    assert _one(
+        run_jobs,
+        alert_world,
+        {"location_type": "region", "location_code": "TLE"},
+        area_codes=["LDS"],
+    )
 
 
 def test_admitted_lots_are_the_default_and_the_invitation_is_the_alert(alert_world, run_jobs):
@@ -101,8 +112,11 @@ def test_a_suspended_or_excluded_supplier_gets_nothing(alert_world, run_jobs):
     prefer(suspended_user, suspended)
     excluded_user, excluded = supplier("Excluded CIC", "ed@excluded.example")
     prefer(excluded_user, excluded)
-    db.session.add(SupplierExclusion(organisation_id=excluded.id, kind="excluded",
-                                     reason="Fraud", created_by_id=admin.id))
+    db.session.add(
+        SupplierExclusion(
+            organisation_id=excluded.id, kind="excluded", reason="Fraud", created_by_id=admin.id
+        )
+    )
     fine_user, fine = supplier("Fine CIC", "fi@fine.example")
     prefer(fine_user, fine)
     db.session.commit()
@@ -135,7 +149,8 @@ def test_one_email_per_address_however_many_of_its_alerts_match(alert_world, run
 
 
 def test_a_search_follower_whose_organisation_is_invited_gets_only_the_invitation(
-        alert_world, run_jobs):
+    alert_world, run_jobs
+):
     admin, dps, lots, buyer_user, buyer = alert_world
     user, org = supplier("Invited CIC", "ivy@invited.example")
     admit(org, lots[0])

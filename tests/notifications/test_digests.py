@@ -1,12 +1,14 @@
 """Daily and weekly digests: one email per person with what matched in the period, never an
 opportunity they already heard about at once, and nothing twice when run again."""
+
 from datetime import datetime, timedelta, timezone
 
 import sqlalchemy as sa
 
 from app.extensions import db
+from app.outbox.models import OutboxMessage
 from notifications.digests import batch_name, send_digests
-from notifications.models import AlertFrequency, AlertSubscription, OutboxMessage
+from notifications.models import AlertFrequency, AlertSubscription
 from tests.notifications.alerting import NOW, alerted, follow, prefer, publish, supplier, world
 
 # Friday 4 December 2026, 07:00 in London (GMT): the daily digest after NOW's publications.
@@ -15,8 +17,12 @@ DIGEST_AT = datetime(2026, 12, 4, 7, 0, tzinfo=timezone.utc)
 
 def _digests():
     db.session.expire_all()
-    return {m.recipient: m for m in db.session.execute(sa.select(OutboxMessage).where(
-        OutboxMessage.template == "opportunity_digest")).scalars()}
+    return {
+        m.recipient: m
+        for m in db.session.execute(
+            sa.select(OutboxMessage).where(OutboxMessage.template == "opportunity_digest")
+        ).scalars()
+    }
 
 
 def _titles(message):
@@ -38,12 +44,15 @@ def test_a_daily_digest_lists_the_day_s_matches_once(app, run_jobs):
     assert send_digests("daily", now=DIGEST_AT) == 1
     digests = _digests()
     assert list(digests) == ["dee@daily.example"]
-    assert _titles(digests["dee@daily.example"]) == ["Befriending for older people in Leeds",
-                                                     "Lunch clubs in Leeds"]
+    assert _titles(digests["dee@daily.example"]) == [
+        "Befriending for older people in Leeds",
+        "Lunch clubs in Leeds",
+    ]
     assert send_digests("daily", now=DIGEST_AT) == 0  # again: nothing new
     assert send_digests("daily", now=DIGEST_AT + timedelta(days=1)) == 0  # next day: nothing
     run_jobs()
     from tests.smtp import text_part  # noqa: F401  (the outbox backend keeps the text)
+
     message = _digests()["dee@daily.example"]
     assert message.subject == "Your daily opportunity alert: 2 new opportunities"
     assert "Lunch clubs in Leeds" in message.body_text
@@ -89,18 +98,33 @@ def test_a_rerun_after_a_change_of_settings_sends_only_what_is_new(app, run_jobs
     dee, dee_org = supplier("Daily CIC", "dee@daily.example")
     prefer(dee, dee_org, frequency="daily", lot_ids=[lots[0].id])
     publish(buyer_user, buyer, lots[0])
-    publish(buyer_user, buyer, lots[2], title="Repairs to community halls",
-            estimated_value_pence=4_000_000)
+    publish(
+        buyer_user,
+        buyer,
+        lots[2],
+        title="Repairs to community halls",
+        estimated_value_pence=4_000_000,
+    )
     assert send_digests("daily", now=DIGEST_AT) == 1
     # Dee widens her settings to lot 3 after the day's digest went, and the job runs again.
-    row = db.session.execute(sa.select(AlertSubscription).where(
-        AlertSubscription.user_id == dee.id)).scalar_one()
+    row = db.session.execute(
+        sa.select(AlertSubscription).where(AlertSubscription.user_id == dee.id)
+    ).scalar_one()
     row.lot_ids = [lots[0].id, lots[2].id]
     db.session.commit()
     assert send_digests("daily", now=DIGEST_AT) == 1
     assert send_digests("daily", now=DIGEST_AT) == 0
     db.session.expire_all()
-    sent = db.session.execute(sa.select(OutboxMessage).where(
-        OutboxMessage.template == "opportunity_digest").order_by(OutboxMessage.id)).scalars().all()
-    assert [_titles(m) for m in sent] == [["Befriending for older people in Leeds"],
-                                          ["Repairs to community halls"]]
+    sent = (
+        db.session.execute(
+            sa.select(OutboxMessage)
+            .where(OutboxMessage.template == "opportunity_digest")
+            .order_by(OutboxMessage.id)
+        )
+        .scalars()
+        .all()
+    )
+    assert [_titles(m) for m in sent] == [
+        ["Befriending for older people in Leeds"],
+        ["Repairs to community halls"],
+    ]

@@ -1,35 +1,44 @@
 """The scheduler queues each periodic job once per slot, at London times, and the scheduled
 reminders send each email once however often they run."""
+
 from datetime import date, datetime, timedelta, timezone
 
 import sqlalchemy as sa
 
+from app import schedule
 from app.extensions import db
+from app.outbox.models import OutboxMessage
 from app.queue import rq_queue
 from dps.models import Application, ApplicationStatus
-from notifications import schedule
-from notifications.models import OutboxMessage
-from notifications.reminders import (send_admission_sla_warnings, send_bid_deadline_reminders,
-                                     send_question_deadline_reminders)
+from notifications.reminders import (
+    send_admission_sla_warnings,
+    send_bid_deadline_reminders,
+    send_question_deadline_reminders,
+)
 from tests.lots.helpers import DEADLINE
 from tests.notifications.alerting import admit, publish, supplier, world
 
-WINTER = datetime(2026, 12, 3, 7, 0, tzinfo=timezone.utc)   # 07:00 in London (GMT)
-SUMMER = datetime(2026, 7, 2, 6, 0, tzinfo=timezone.utc)    # 07:00 in London (BST)
+WINTER = datetime(2026, 12, 3, 7, 0, tzinfo=timezone.utc)  # 07:00 in London (GMT)
+SUMMER = datetime(2026, 7, 2, 6, 0, tzinfo=timezone.utc)  # 07:00 in London (BST)
 
 
 def _templates(template):
     db.session.expire_all()
-    return sorted(db.session.execute(sa.select(OutboxMessage.recipient).where(
-        OutboxMessage.template == template)).scalars())
+    return sorted(
+        db.session.execute(
+            sa.select(OutboxMessage.recipient).where(OutboxMessage.template == template)
+        ).scalars()
+    )
 
 
 def test_slots_follow_london_time(app):
     daily = schedule.entry("daily-digest")
     for at in (WINTER, SUMMER):
         assert schedule.latest_slot(daily, at).strftime("%H:%M") == "07:00"
-        assert schedule.latest_slot(daily, at - timedelta(minutes=1)).date() == (
-            at - timedelta(days=1)).date()
+        assert (
+            schedule.latest_slot(daily, at - timedelta(minutes=1)).date()
+            == (at - timedelta(days=1)).date()
+        )
     weekly = schedule.entry("weekly-digest")
     assert schedule.latest_slot(weekly, WINTER).date() == date(2026, 11, 30)  # the Monday
     relay = schedule.entry("outbox-relay")
@@ -43,10 +52,17 @@ def test_tick_queues_each_slot_once(app):
     assert set(names) == {e.name for e in schedule.entries()}  # first run: the latest of each
     assert "schedule-daily-digest-20261203T0700" in rq_queue().job_ids
     assert schedule.tick(WINTER + timedelta(seconds=30)) == []  # same minute: nothing
-    assert schedule.tick(WINTER + timedelta(minutes=1)) == ["outbox-relay"]
+    assert schedule.tick(WINTER + timedelta(minutes=1)) == ["outbox-relay", "fanout-relay"]
     assert set(schedule.tick(WINTER + timedelta(hours=1))) == {
-        "outbox-relay", "mark-closed", "remove-deleted-documents", "question-deadline-reminders",
-        "bid-deadline-reminders", "enter-contracts", "admission-sla-warnings"}  # 08:00 London
+        "outbox-relay",
+        "fanout-relay",
+        "mark-closed",
+        "remove-deleted-documents",
+        "question-deadline-reminders",
+        "bid-deadline-reminders",
+        "enter-contracts",
+        "admission-sla-warnings",
+    }  # 08:00 London
     assert "daily-digest" in schedule.tick(WINTER + timedelta(days=1))
 
 
@@ -90,7 +106,8 @@ def test_bid_deadline_reminders_go_to_suppliers_with_a_draft_bid(app):
     for org in (drafting, idle):
         admit(org, lots[0])
     opportunity = publish(buyer_user, buyer, lots[0])
-    from lots.services import bids
+    from lots.bids import services as bids
+
     bids.start_bid(drafting_user, drafting, opportunity)
 
     assert send_bid_deadline_reminders(now=DEADLINE - timedelta(days=4)) == 0
@@ -99,28 +116,49 @@ def test_bid_deadline_reminders_go_to_suppliers_with_a_draft_bid(app):
     assert send_bid_deadline_reminders(now=DEADLINE - timedelta(hours=23)) == 1
     assert send_bid_deadline_reminders(now=DEADLINE - timedelta(hours=22)) == 0
     db.session.expire_all()
-    rows = db.session.execute(sa.select(OutboxMessage).where(
-        OutboxMessage.template == "bid_deadline_reminder")).scalars().all()
+    rows = (
+        db.session.execute(
+            sa.select(OutboxMessage).where(OutboxMessage.template == "bid_deadline_reminder")
+        )
+        .scalars()
+        .all()
+    )
     assert [(r.recipient, r.personalisation["days"]) for r in rows] == [
-        ("dra@drafting.example", 3), ("dra@drafting.example", 1)]
+        ("dra@drafting.example", 3),
+        ("dra@drafting.example", 1),
+    ]
 
 
 def test_admission_sla_warnings_tell_each_administrator_once_a_day(app):
     admin, dps, lots, buyer_user, buyer = world()
     user, org = supplier("Waiting CIC", "wai@waiting.example")
-    from dps.services.clock import today
     from app.timeutil import utcnow
+    from dps.services.clock import today
+
     for due in (today() - timedelta(days=7), today() + timedelta(days=60)):
-        db.session.add(Application(dps_id=dps.id, organisation_id=org.id,
-                                   questionnaire_id=dps.questionnaire_id,
-                                   status=ApplicationStatus.SUBMITTED, submitted_at=utcnow(),
-                                   created_by_id=user.id, received_on=due - timedelta(days=14),
-                                   decision_due_on=due, answers={}))
+        db.session.add(
+            Application(
+                dps_id=dps.id,
+                organisation_id=org.id,
+                questionnaire_id=dps.questionnaire_id,
+                status=ApplicationStatus.SUBMITTED,
+                submitted_at=utcnow(),
+                created_by_id=user.id,
+                received_on=due - timedelta(days=14),
+                decision_due_on=due,
+                answers={},
+            )
+        )
     db.session.commit()
     assert send_admission_sla_warnings() == 1
     assert send_admission_sla_warnings() == 1  # the same key: still one email
-    [message] = db.session.execute(sa.select(OutboxMessage).where(
-        OutboxMessage.template == "admission_sla_warning")).scalars().all()
+    [message] = (
+        db.session.execute(
+            sa.select(OutboxMessage).where(OutboxMessage.template == "admission_sla_warning")
+        )
+        .scalars()
+        .all()
+    )
     assert message.recipient == admin.email
     assert message.personalisation["count"] == 1 and message.personalisation["overdue"] == 1
     assert "Waiting CIC" in message.personalisation["applications"][0]

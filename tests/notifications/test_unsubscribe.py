@@ -1,13 +1,14 @@
 """One-click unsubscribe from alert emails: the headers mail programs use, a signed link that
 works signed out, and a tampered link refused."""
+
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 
 from app.extensions import db
 from notifications.models import AlertSubscription
-from tests.lots.views.pages import heading, soup, text
-from tests.notifications.alerting import alerted, follow, prefer, publish, supplier, world
+from tests.lots.pages import heading, soup, text
+from tests.notifications.alerting import follow, prefer, publish, supplier, world
 from tests.smtp import text_part
 
 
@@ -67,16 +68,21 @@ def test_a_tampered_link_is_refused(smtp_app, smtp, run_jobs):
         assert heading(response) == "This link does not work"
     # Someone else's address signed with another key does not work either.
     from itsdangerous import URLSafeSerializer
+
     other = URLSafeSerializer("not-our-key", salt="alert-unsubscribe").dumps(
-        {"e": "pat@test.example"})
+        {"e": "pat@test.example"}
+    )
     assert client.post(f"{prefix}/{other}").status_code == 404
     db.session.expire_all()
-    assert all(r.unsubscribed_at is None
-               for r in db.session.execute(sa.select(AlertSubscription)).scalars())
+    assert all(
+        r.unsubscribed_at is None
+        for r in db.session.execute(sa.select(AlertSubscription)).scalars()
+    )
 
 
-def test_the_manage_link_shows_followed_searches_and_stops_one_signed_out(smtp_app, smtp,
-                                                                          run_jobs, forms):
+def test_the_manage_link_shows_followed_searches_and_stops_one_signed_out(
+    smtp_app, smtp, run_jobs, forms
+):
     msg, _ = _alert(smtp_app, smtp, run_jobs)
     manage = next(line for line in text_part(msg).splitlines() if "/alerts/manage/" in line)
     path = urlsplit(manage.strip()).path
@@ -85,9 +91,16 @@ def test_the_manage_link_shows_followed_searches_and_stops_one_signed_out(smtp_a
     assert page.status_code == 200
     assert "Keywords befriending" in text(soup(page).find("main"))
     from tests.conftest import Browserless
-    stopped = Browserless(client).post(path, {"subscription_id": db.session.execute(
-        sa.select(AlertSubscription.id).where(AlertSubscription.kind == "search")).scalar_one()},
-        follow_redirects=True)
+
+    stopped = Browserless(client).post(
+        path,
+        {
+            "subscription_id": db.session.execute(
+                sa.select(AlertSubscription.id).where(AlertSubscription.kind == "search")
+            ).scalar_one()
+        },
+        follow_redirects=True,
+    )
     assert "That alert is stopped" in text(soup(stopped))
     assert "You do not follow any searches" in text(soup(stopped))
     assert client.get(path[:-2] + "xx").status_code == 404

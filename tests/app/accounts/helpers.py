@@ -1,4 +1,5 @@
 """Reading pages and emails as a person does: GOV.UK markup, and the links in an email's text."""
+
 import contextvars
 import re
 from urllib.parse import urlencode, urlsplit
@@ -9,8 +10,8 @@ from flask.testing import FlaskClient
 
 from app.audit.models import AuditEvent
 from app.extensions import db
-from notifications.models import OutboxMessage
-from notifications.rendering import render_email
+from app.outbox.models import OutboxMessage
+from app.outbox.rendering import render_email
 
 _URL = re.compile(r"https?://[^\s<>\"]+")
 
@@ -22,11 +23,13 @@ def page(response):
 def is_govuk_page(response):
     """The page is this service's GOV.UK template: header, footer, and one h1."""
     html = page(response)
-    return (response.mimetype == "text/html"
-            and "govuk-template" in (html.html.get("class") or [])
-            and html.select_one(".govuk-header") is not None
-            and html.select_one(".govuk-footer") is not None
-            and len(html.find_all("h1")) == 1)
+    return (
+        response.mimetype == "text/html"
+        and "govuk-template" in (html.html.get("class") or [])
+        and html.select_one(".govuk-header") is not None
+        and html.select_one(".govuk-footer") is not None
+        and len(html.find_all("h1")) == 1
+    )
 
 
 def heading(response):

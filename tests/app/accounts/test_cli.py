@@ -1,4 +1,5 @@
 """`flask create-admin`: the only way a platform administrator is made."""
+
 import sqlalchemy as sa
 
 from app.accounts.models import User
@@ -13,37 +14,51 @@ def users():
 
 
 def test_create_admin_makes_a_confirmed_administrator_who_can_sign_in(app, client):
-    result = app.test_cli_runner().invoke(args=[
-        "create-admin", "Ops@Example.org", "--name", "Olu Ops",
-        "--password", "violet engine harbour"])
+    result = app.test_cli_runner().invoke(
+        args=[
+            "create-admin",
+            "Ops@Example.org",
+            "--name",
+            "Olu Ops",
+            "--password",
+            "violet engine harbour",
+        ]
+    )
     assert result.exit_code == 0, result.output
     assert "ops@example.org is now a platform administrator." in result.output
 
     [user] = users()
     assert (user.email, user.name, user.is_admin, user.is_confirmed) == (
-        "ops@example.org", "Olu Ops", True, True)
+        "ops@example.org",
+        "Olu Ops",
+        True,
+        True,
+    )
     assert user.password_hash.startswith("$argon2id$")
     [event] = audit_events("create_admin")
     assert event.subject_id == user.id
     assert event.detail["by"] == "cli"
 
-    signed_in = Browserless(client).post("/sign-in", {"email": "ops@example.org",
-                                                      "password": "violet engine harbour"})
+    signed_in = Browserless(client).post(
+        "/sign-in", {"email": "ops@example.org", "password": "violet engine harbour"}
+    )
     assert path_of(signed_in.location) == "/organisations"
     assert client.get("/admin/audit").status_code == 200
 
 
 def test_create_admin_refuses_a_weak_password_and_says_why(app):
-    result = app.test_cli_runner().invoke(args=[
-        "create-admin", "ops@example.org", "--password", "short"])
+    result = app.test_cli_runner().invoke(
+        args=["create-admin", "ops@example.org", "--password", "short"]
+    )
     assert result.exit_code != 0
     assert "Password must be 10 characters or more" in result.output
     assert users() == []
 
 
 def test_create_admin_reads_the_password_from_the_environment(app):
-    result = app.test_cli_runner().invoke(args=["create-admin", "ops@example.org"],
-                                          env={"ADMIN_PASSWORD": "violet engine harbour"})
+    result = app.test_cli_runner().invoke(
+        args=["create-admin", "ops@example.org"], env={"ADMIN_PASSWORD": "violet engine harbour"}
+    )
     assert result.exit_code == 0, result.output
     assert users()[0].is_admin
 

@@ -1,4 +1,5 @@
 """Forgotten passwords, reset links and changing a password."""
+
 from datetime import timedelta
 
 import pytest
@@ -6,8 +7,18 @@ import pytest
 from app.accounts.models import User
 from app.extensions import db
 from app.timeutil import utcnow
-from tests.app.accounts.helpers import (audit_events, banner, email_text, emails, error_summary,
-                                        fresh_client, heading, links_in, main_text, path_of)
+from tests.app.accounts.helpers import (
+    audit_events,
+    banner,
+    email_text,
+    emails,
+    error_summary,
+    fresh_client,
+    heading,
+    links_in,
+    main_text,
+    path_of,
+)
 from tests.conftest import Browserless
 from tests.factories import PASSWORD, make_user
 
@@ -37,6 +48,7 @@ def reload(user):
 
 # Forgotten password
 
+
 def test_forgotten_password_page_is_the_same_for_an_unknown_email_and_sends_nothing(forms):
     make_user("sam@example.org")
     known = forms.post("/forgot-password", {"email": "sam@example.org"})
@@ -44,8 +56,9 @@ def test_forgotten_password_page_is_the_same_for_an_unknown_email_and_sends_noth
     for response in (known, unknown):
         assert response.status_code == 200
         assert heading(response) == "Check your email"
-    assert main_text(known).replace("sam@example.org", "ADDRESS") == \
-        main_text(unknown).replace("nobody@example.org", "ADDRESS")
+    assert main_text(known).replace("sam@example.org", "ADDRESS") == main_text(unknown).replace(
+        "nobody@example.org", "ADDRESS"
+    )
     assert [m.recipient for m in emails()] == ["sam@example.org"]
     assert "60 minutes" in email_text(emails()[0])
 
@@ -65,16 +78,19 @@ def test_a_reset_link_sets_a_new_password_and_works_only_once(client, forms, aut
 
     assert reload(user).password_hash.startswith("$argon2id$")
     assert error_summary(auth.sign_in("sam@example.org", PASSWORD)) == [
-        "Enter a correct email address and password"]
+        "Enter a correct email address and password"
+    ]
     assert path_of(auth.sign_in("sam@example.org", NEW_PASSWORD).location) == "/organisations"
 
     again = client.get(link)
     assert again.status_code == 404
     assert heading(again) == "This link does not work"
     assert client.post(link, data={"password": "another good password"}).status_code in (400, 404)
-    assert [e.event_type for e in audit_events()
-            if e.event_type in ("request_password_reset", "reset_password")] == [
-        "request_password_reset", "reset_password"]
+    assert [
+        e.event_type
+        for e in audit_events()
+        if e.event_type in ("request_password_reset", "reset_password")
+    ] == ["request_password_reset", "reset_password"]
 
 
 def test_a_reset_link_expires(app, client, forms, time_machine):
@@ -144,12 +160,15 @@ def test_following_a_reset_link_confirms_the_address(forms):
 
 # Changing a password
 
+
 def test_changing_password_needs_the_current_one(client, auth, forms):
     user = make_user("sam@example.org")
     auth.sign_in("sam@example.org")
     before = user.password_hash
-    response = forms.post("/account/change-password", {
-        "current_password": "not my password", "password": NEW_PASSWORD})
+    response = forms.post(
+        "/account/change-password",
+        {"current_password": "not my password", "password": NEW_PASSWORD},
+    )
     assert response.status_code == 200
     assert heading(response) == "Change your password"
     assert error_summary(response) == ["Your current password is not correct"]
@@ -158,27 +177,33 @@ def test_changing_password_needs_the_current_one(client, auth, forms):
     assert audit_events("change_password") == []
 
 
-@pytest.mark.parametrize("password, message", [
-    ("too short", "Password must be 10 characters or more"),
-    ("1234567890", "Password is too easy to guess. Try three random words"),
-    ("Sam@Example.org", "Password is too easy to guess. Try three random words"),
-])
+@pytest.mark.parametrize(
+    "password, message",
+    [
+        ("too short", "Password must be 10 characters or more"),
+        ("1234567890", "Password is too easy to guess. Try three random words"),
+        ("Sam@Example.org", "Password is too easy to guess. Try three random words"),
+    ],
+)
 def test_a_changed_password_must_meet_the_rules(auth, forms, password, message):
     make_user("sam@example.org")
     auth.sign_in("sam@example.org")
-    response = forms.post("/account/change-password", {
-        "current_password": PASSWORD, "password": password})
+    response = forms.post(
+        "/account/change-password", {"current_password": PASSWORD, "password": password}
+    )
     assert error_summary(response) == [message]
 
 
 def test_changing_password_keeps_this_session_and_signs_out_the_others(
-        client, auth, forms, other_client):
+    client, auth, forms, other_client
+):
     user = make_user("sam@example.org")
     sign_in(other_client)
     auth.sign_in("sam@example.org")
 
-    response = forms.post("/account/change-password", {
-        "current_password": PASSWORD, "password": NEW_PASSWORD})
+    response = forms.post(
+        "/account/change-password", {"current_password": PASSWORD, "password": NEW_PASSWORD}
+    )
     assert response.status_code == 302
     assert path_of(response.location) == "/account"
     account = client.get("/account")

@@ -1,4 +1,5 @@
 """Creating an account and confirming its email address."""
+
 from datetime import timedelta
 
 import pytest
@@ -7,8 +8,18 @@ import sqlalchemy as sa
 from app.accounts.models import User
 from app.extensions import db
 from app.timeutil import utcnow
-from tests.app.accounts.helpers import (audit_events, audit_types, banner, email_text, emails,
-                                        error_summary, heading, links_in, main_text, path_of)
+from tests.app.accounts.helpers import (
+    audit_events,
+    audit_types,
+    banner,
+    email_text,
+    emails,
+    error_summary,
+    heading,
+    links_in,
+    main_text,
+    path_of,
+)
 from tests.factories import make_user
 
 NEW_PASSWORD = "tangerine lighthouse walrus"
@@ -23,7 +34,8 @@ def users():
 
 
 def test_register_emails_a_link_that_confirms_the_address_and_then_sign_in_works(
-        client, forms, auth):
+    client, forms, auth
+):
     response = register(forms, email="New@Example.org")
     assert response.status_code == 302
     assert path_of(response.location) == "/register/check-your-email"
@@ -97,8 +109,7 @@ def test_a_confirmation_link_expires(app, client, forms, time_machine):
     assert not user.is_confirmed
 
 
-def test_registering_an_existing_email_looks_the_same_and_emails_the_owner_instead(
-        client, forms):
+def test_registering_an_existing_email_looks_the_same_and_emails_the_owner_instead(client, forms):
     make_user("sam@example.org")
     fresh = register(forms, email="nia@example.org")
     fresh_page = main_text(client.get(fresh.location))
@@ -109,8 +120,9 @@ def test_registering_an_existing_email_looks_the_same_and_emails_the_owner_inste
     existing_page = main_text(client.get(existing.location))
     assert heading(client.get(existing.location)) == "Check your email"
     # Word for word the same page, apart from the address it names.
-    assert existing_page.replace("sam@example.org", "ADDRESS") == \
-        fresh_page.replace("nia@example.org", "ADDRESS")
+    assert existing_page.replace("sam@example.org", "ADDRESS") == fresh_page.replace(
+        "nia@example.org", "ADDRESS"
+    )
 
     assert [u.email for u in users()] == ["sam@example.org", "nia@example.org"]
     assert [m.recipient for m in emails("confirm_email")] == ["nia@example.org"]
@@ -122,13 +134,16 @@ def test_registering_an_existing_email_looks_the_same_and_emails_the_owner_inste
     assert sam.name == "Sam Supplier"
 
 
-@pytest.mark.parametrize("password, message", [
-    ("short pw", "Password must be 10 characters or more"),
-    ("password123", "Password is too easy to guess. Try three random words"),
-    ("QWERTYUIOP", "Password is too easy to guess. Try three random words"),
-    ("new@example.org", "Password is too easy to guess. Try three random words"),
-    ("x" * 129, "Password must be 128 characters or fewer"),
-])
+@pytest.mark.parametrize(
+    "password, message",
+    [
+        ("short pw", "Password must be 10 characters or more"),
+        ("password123", "Password is too easy to guess. Try three random words"),
+        ("QWERTYUIOP", "Password is too easy to guess. Try three random words"),
+        ("new@example.org", "Password is too easy to guess. Try three random words"),
+        ("x" * 129, "Password must be 128 characters or fewer"),
+    ],
+)
 def test_password_rules_are_explained(forms, password, message):
     response = register(forms, email="new@example.org", password=password)
     assert response.status_code == 200
@@ -159,4 +174,3 @@ def test_resend_gives_a_new_link_only_to_an_unconfirmed_account(client, forms):
     assert [m.recipient for m in emails()] == ["waiting@example.org"]
     [link] = [p for p in links_in(emails()[0]) if p.startswith("/confirm/")]
     assert path_of(client.get(link).location) == "/sign-in"
-

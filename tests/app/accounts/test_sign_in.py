@@ -1,6 +1,15 @@
 """Signing in and out."""
-from tests.app.accounts.helpers import (audit_events, audit_types, banner, error_summary, heading,
-                                        page, path_of, with_next)
+
+from tests.app.accounts.helpers import (
+    audit_events,
+    audit_types,
+    banner,
+    error_summary,
+    heading,
+    page,
+    path_of,
+    with_next,
+)
 from tests.conftest import Browserless
 from tests.factories import PASSWORD, make_user
 
@@ -27,8 +36,10 @@ def test_a_wrong_password_and_an_unknown_email_get_the_same_answer(client, auth)
         assert heading(response) == "Sign in"
         assert error_summary(response) == [WRONG]
     # Nothing on either page tells them apart, bar the address typed into the form.
-    assert page(wrong_password).select_one("main form").get_text() == \
-        page(unknown_email).select_one("main form").get_text()
+    assert (
+        page(wrong_password).select_one("main form").get_text()
+        == page(unknown_email).select_one("main form").get_text()
+    )
     assert client.get("/account").status_code == 302
 
 
@@ -46,8 +57,7 @@ def test_signing_in_before_confirming_is_refused_with_a_way_forward(client, auth
     make_user("new@example.org", confirmed=False)
     response = auth.sign_in("new@example.org", PASSWORD)
     assert response.status_code == 200
-    assert error_summary(response) == [
-        "Confirm your email address first: use the link we sent you"]
+    assert error_summary(response) == ["Confirm your email address first: use the link we sent you"]
     links = {a.get_text(strip=True): a["href"] for a in page(response).select("main a")}
     assert links["Get a new confirmation link"] == "/confirm/resend"
     assert client.get("/account").status_code == 302
@@ -78,6 +88,7 @@ def test_a_signed_out_person_is_sent_to_sign_in_and_back_again(client, auth):
     assert response.status_code == 302
     assert path_of(response.location) == "/sign-in?next=%2Faccount"
     assert "Sign in to continue" in banner(client.get(response.location))
-    signed_in = Browserless(client).post(with_next("/sign-in", "/account"),
-                                         {"email": "sam@example.org", "password": PASSWORD})
+    signed_in = Browserless(client).post(
+        with_next("/sign-in", "/account"), {"email": "sam@example.org", "password": PASSWORD}
+    )
     assert path_of(signed_in.location) == "/account"

@@ -1,5 +1,6 @@
 """The audit log's hash chain on PostgreSQL: written in order, one chain however many transactions
 write at once, nothing from a rolled-back transaction, and `flask audit verify` finds tampering."""
+
 import threading
 
 import pytest
@@ -37,7 +38,10 @@ def test_events_in_one_transaction_chain_in_the_order_they_were_recorded(app):
 
     first, second, third = events()
     assert [e.event_type for e in (first, second, third)] == [
-        "register_account", "confirm_email", "sign_in"]
+        "register_account",
+        "confirm_email",
+        "sign_in",
+    ]
     assert first.prev_hash == GENESIS_HASH == "0" * 64
     assert second.prev_hash == first.hash
     assert third.prev_hash == second.hash
@@ -58,9 +62,19 @@ def test_the_chain_continues_across_transactions(app):
 def test_each_hash_is_taken_over_the_event_and_its_parent(app):
     record_many(2)
     for event in events():
-        fields = {name: getattr(event, name) for name in (
-            "occurred_at", "actor_id", "actor_label", "organisation_id", "event_type",
-            "subject_type", "subject_id", "detail")}
+        fields = {
+            name: getattr(event, name)
+            for name in (
+                "occurred_at",
+                "actor_id",
+                "actor_label",
+                "organisation_id",
+                "event_type",
+                "subject_type",
+                "subject_id",
+                "detail",
+            )
+        }
         assert compute_hash(fields, event.prev_hash) == event.hash
 
 
@@ -80,8 +94,10 @@ def test_verify_passes_on_an_empty_log(app):
 def test_verify_finds_a_changed_row(app):
     record_many(5)
     tampered = events()[2]
-    db.session.execute(sa.text("UPDATE audit_events SET detail = CAST(:d AS json) WHERE id = :id"),
-                       {"d": '{"n": 99}', "id": tampered.id})
+    db.session.execute(
+        sa.text("UPDATE audit_events SET detail = CAST(:d AS json) WHERE id = :id"),
+        {"d": '{"n": 99}', "id": tampered.id},
+    )
     db.session.commit()
 
     checked, broken, reason = verify_chain()
@@ -98,13 +114,23 @@ def test_verify_finds_a_row_rewritten_with_a_fresh_hash(app):
     """Recomputing the changed row's own hash does not help: the next row points at the old one."""
     record_many(4)
     target = events()[1]
-    fields = {name: getattr(target, name) for name in (
-        "occurred_at", "actor_id", "actor_label", "organisation_id", "event_type",
-        "subject_type", "subject_id")}
+    fields = {
+        name: getattr(target, name)
+        for name in (
+            "occurred_at",
+            "actor_id",
+            "actor_label",
+            "organisation_id",
+            "event_type",
+            "subject_type",
+            "subject_id",
+        )
+    }
     fields["detail"] = {"n": "forged"}
-    db.session.execute(sa.text(
-        "UPDATE audit_events SET detail = CAST(:d AS json), hash = :h WHERE id = :id"),
-        {"d": '{"n": "forged"}', "h": compute_hash(fields, target.prev_hash), "id": target.id})
+    db.session.execute(
+        sa.text("UPDATE audit_events SET detail = CAST(:d AS json), hash = :h WHERE id = :id"),
+        {"d": '{"n": "forged"}', "h": compute_hash(fields, target.prev_hash), "id": target.id},
+    )
     db.session.commit()
 
     _, broken, reason = verify_chain()
@@ -165,8 +191,7 @@ def test_transactions_on_many_threads_make_one_chain(app):
     assert verify_chain() == (len(chain), None, None)
     # Each thread's events are in its own order within the one chain.
     for n in range(threads):
-        mine = [e.detail["i"] for e in chain
-                if e.subject_id == n and e.event_type == "sign_in"]
+        mine = [e.detail["i"] for e in chain if e.subject_id == n and e.event_type == "sign_in"]
         assert mine == list(range(per_thread))
 
 

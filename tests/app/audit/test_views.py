@@ -1,4 +1,5 @@
 """The audit log page: administrators read and filter it; nobody else may."""
+
 from urllib.parse import parse_qs, urlsplit
 
 from bs4 import BeautifulSoup
@@ -17,8 +18,10 @@ def page(client, url):
 
 def table(soup):
     """The table body as the rows a person reads: [when, what, who, organisation, subject, hash]."""
-    return [[cell.get_text(" ", strip=True) for cell in tr.find_all(["th", "td"])]
-            for tr in soup.select("table.govuk-table tbody tr")]
+    return [
+        [cell.get_text(" ", strip=True) for cell in tr.find_all(["th", "td"])]
+        for tr in soup.select("table.govuk-table tbody tr")
+    ]
 
 
 def result_count(soup):
@@ -74,8 +77,10 @@ def test_filtering_by_event_type_narrows_the_table(client, auth):
     signed_in_admin(auth)
 
     soup = page(client, "/admin/audit?event_type=sign_in")
-    assert [row[1:3] for row in table(soup)] == [["Sign in", "admin@example.org"],
-                                                 ["Sign in", "bob@example.org"]]
+    assert [row[1:3] for row in table(soup)] == [
+        ["Sign in", "admin@example.org"],
+        ["Sign in", "bob@example.org"],
+    ]
     assert result_count(soup) == "2 events"
     assert soup.find("select", id="event_type").find("option", selected=True)["value"] == "sign_in"
 

@@ -1,5 +1,6 @@
 """Fixtures for the documents tests: apps with other settings, people with browsers of their own,
 and a tiny clamd that speaks the INSTREAM protocol over real TCP."""
+
 import socketserver
 import struct
 import threading
@@ -34,11 +35,13 @@ def app_with(app, make_app):
 def visitor(app):
     """``visitor(email=None, app=None)``: a person with a browser of their own, signed in if an
     email is given, on the app whose context is current."""
+
     def _visitor(email=None, on=None):
         person = Visitor(on or current_app._get_current_object())
         if email:
             person.sign_in(email)
         return person
+
     return _visitor
 
 

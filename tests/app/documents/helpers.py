@@ -1,5 +1,6 @@
 """Helpers for the documents tests: small real files made from bytes, organisations made with the
 models, a client per person, and reading GOV.UK pages the way a person does."""
+
 import contextvars
 import hashlib
 import io
@@ -18,9 +19,15 @@ from flask.testing import FlaskClient
 from app.audit.models import AuditEvent
 from app.documents.models import Document
 from app.extensions import db
-from app.organisations.models import (BuyerType, Membership, Organisation, OrganisationKind,
-                                      Role, SupplierType)
-from notifications.models import OutboxMessage
+from app.organisations.models import (
+    BuyerType,
+    Membership,
+    Organisation,
+    OrganisationKind,
+    Role,
+    SupplierType,
+)
+from app.outbox.models import OutboxMessage
 from tests.factories import PASSWORD, make_user
 
 # --- files ---------------------------------------------------------------------------------------
@@ -46,12 +53,22 @@ def pdf_of_size(size):
 
 def png():
     """A real 1x1 RGB PNG."""
+
     def chunk(kind, data):
-        return (struct.pack(">I", len(data)) + kind + data
-                + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
+        return (
+            struct.pack(">I", len(data))
+            + kind
+            + data
+            + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+        )
+
     header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
-            + chunk(b"IDAT", zlib.compress(b"\x00\xff\x00\x00")) + chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"\x00\xff\x00\x00"))
+        + chunk(b"IEND", b"")
+    )
 
 
 def jpeg(comment=b""):
@@ -75,25 +92,35 @@ _CONTENT_TYPES = (
     '<Default Extension="rels" '
     'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
     '<Default Extension="xml" ContentType="application/xml"/>'
-    '<Override PartName="/{part}" ContentType="{content_type}"/></Types>')
-_RELS = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-         '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-         '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
-         'relationships/officeDocument" Target="{part}"/></Relationships>')
+    '<Override PartName="/{part}" ContentType="{content_type}"/></Types>'
+)
+_RELS = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+    '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+    '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+    'relationships/officeDocument" Target="{part}"/></Relationships>'
+)
 _OOXML = {
-    "docx": ("word/document.xml", "application/vnd.openxmlformats-officedocument."
-             "wordprocessingml.document.main+xml"),
-    "xlsx": ("xl/workbook.xml", "application/vnd.openxmlformats-officedocument."
-             "spreadsheetml.sheet.main+xml"),
+    "docx": (
+        "word/document.xml",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml",
+    ),
+    "xlsx": (
+        "xl/workbook.xml",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
+    ),
 }
 
 
 def ooxml(kind, extra=(), content_types_first=True):
     """A minimal Word or Excel file laid out as Office writes it: [Content_Types].xml first."""
     part, content_type = _OOXML[kind]
-    entries = [("[Content_Types].xml", _CONTENT_TYPES.format(part=part, content_type=content_type)),
-               ("_rels/.rels", _RELS.format(part=part)),
-               (part, "<document/>"), *extra]
+    entries = [
+        ("[Content_Types].xml", _CONTENT_TYPES.format(part=part, content_type=content_type)),
+        ("_rels/.rels", _RELS.format(part=part)),
+        (part, "<document/>"),
+        *extra,
+    ]
     if not content_types_first:
         entries = entries[2:] + entries[:2]
     return zip_archive(entries)
@@ -107,8 +134,10 @@ def xlsx(extra=(), **kwargs):
     return ooxml("xlsx", extra, **kwargs)
 
 
-_ODF = {"odt": "application/vnd.oasis.opendocument.text",
-        "ods": "application/vnd.oasis.opendocument.spreadsheet"}
+_ODF = {
+    "odt": "application/vnd.oasis.opendocument.text",
+    "ods": "application/vnd.oasis.opendocument.spreadsheet",
+}
 
 
 def odf(kind, extra=()):
@@ -116,13 +145,17 @@ def odf(kind, extra=()):
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as archive:
         archive.writestr(zipfile.ZipInfo("mimetype"), _ODF[kind], compress_type=zipfile.ZIP_STORED)
-        for name, data in (("META-INF/manifest.xml", "<manifest/>"), ("content.xml", "<content/>"),
-                           *extra):
+        for name, data in (
+            ("META-INF/manifest.xml", "<manifest/>"),
+            ("content.xml", "<content/>"),
+            *extra,
+        ):
             archive.writestr(name, data, compress_type=zipfile.ZIP_DEFLATED)
     return buf.getvalue()
 
 
 # --- rows ----------------------------------------------------------------------------------------
+
 
 def make_person(email, name="Sam Supplier", admin=False):
     return make_user(email=email, name=name, admin=admin)
@@ -130,21 +163,24 @@ def make_person(email, name="Sam Supplier", admin=False):
 
 def make_supplier(owner, members=(), name="Riverside Community Care CIO"):
     """A supplier organisation with ``owner`` as its owner: made with the models directly."""
-    organisation = Organisation(kind=OrganisationKind.SUPPLIER, name=name,
-                                supplier_type=SupplierType.CIO)
+    organisation = Organisation(
+        kind=OrganisationKind.SUPPLIER, name=name, supplier_type=SupplierType.CIO
+    )
     db.session.add(organisation)
     db.session.flush()
     db.session.add(Membership(user_id=owner.id, organisation_id=organisation.id, role=Role.OWNER))
     for member in members:
-        db.session.add(Membership(user_id=member.id, organisation_id=organisation.id,
-                                  role=Role.MEMBER))
+        db.session.add(
+            Membership(user_id=member.id, organisation_id=organisation.id, role=Role.MEMBER)
+        )
     db.session.commit()
     return organisation
 
 
 def make_buyer(owner, name="Leeds City Council"):
-    organisation = Organisation(kind=OrganisationKind.BUYER, name=name,
-                                buyer_type=BuyerType.LOCAL_AUTHORITY)
+    organisation = Organisation(
+        kind=OrganisationKind.BUYER, name=name, buyer_type=BuyerType.LOCAL_AUTHORITY
+    )
     db.session.add(organisation)
     db.session.flush()
     db.session.add(Membership(user_id=owner.id, organisation_id=organisation.id, role=Role.OWNER))
@@ -155,10 +191,16 @@ def make_buyer(owner, name="Leeds City Council"):
 def upload(user, organisation, data, filename, purpose="policy", **kwargs):
     """Upload through the service, as a feature would."""
     from werkzeug.datastructures import FileStorage
+
     from app.documents import services
-    return services.upload_document(user, organisation,
-                                    FileStorage(stream=io.BytesIO(data), filename=filename),
-                                    purpose, **kwargs)
+
+    return services.upload_document(
+        user,
+        organisation,
+        FileStorage(stream=io.BytesIO(data), filename=filename),
+        purpose,
+        **kwargs,
+    )
 
 
 def documents():
@@ -181,8 +223,15 @@ def audit_events(event_type=None):
 
 
 def emails(template):
-    return db.session.execute(sa.select(OutboxMessage).where(OutboxMessage.template == template)
-                              .order_by(OutboxMessage.id)).scalars().all()
+    return (
+        db.session.execute(
+            sa.select(OutboxMessage)
+            .where(OutboxMessage.template == template)
+            .order_by(OutboxMessage.id)
+        )
+        .scalars()
+        .all()
+    )
 
 
 def local_files():
@@ -204,6 +253,7 @@ def bucket_keys(s3_client, bucket):
 
 
 # --- people and pages ----------------------------------------------------------------------------
+
 
 class FreshContextClient(FlaskClient):
     """A test client whose every request gets its own app context, as in production.
@@ -244,8 +294,15 @@ class Visitor:
         assert response.status_code == 302, response.get_data(as_text=True)[:2000]
         return self
 
-    def upload(self, organisation_id, data, filename, purpose="accounts",
-               expires=("31", "3", "2027"), **kwargs):
+    def upload(
+        self,
+        organisation_id,
+        data,
+        filename,
+        purpose="accounts",
+        expires=("31", "3", "2027"),
+        **kwargs,
+    ):
         """Post the upload form as a browser does: the radio, the three date boxes, the file."""
         url = f"/organisations/{organisation_id}/documents"
         form = {"expires_on": list(expires), "file": (io.BytesIO(data), filename)}
@@ -271,8 +328,10 @@ def error_summary(response):
     summary = soup(response).select_one(".govuk-error-summary")
     if summary is None:
         return []
-    return [(text(item), (item.find("a") or {}).get("href"))
-            for item in summary.select(".govuk-error-summary__list li")]
+    return [
+        (text(item), (item.find("a") or {}).get("href"))
+        for item in summary.select(".govuk-error-summary__list li")
+    ]
 
 
 def error_messages(response):
@@ -296,11 +355,17 @@ def checked_radio(response, name):
 
 
 def date_values(response, name):
-    return [soup(response).select_one(f"#{name}-{part}").get("value", "")
-            for part in ("day", "month", "year")]
+    return [
+        soup(response).select_one(f"#{name}-{part}").get("value", "")
+        for part in ("day", "month", "year")
+    ]
 
 
 def summary_list(response):
     rows = soup(response).select(".govuk-summary-list__row")
-    return {text(row.select_one(".govuk-summary-list__key")):
-            text(row.select_one(".govuk-summary-list__value")) for row in rows}
+    return {
+        text(row.select_one(".govuk-summary-list__key")): text(
+            row.select_one(".govuk-summary-list__value")
+        )
+        for row in rows
+    }

@@ -1,4 +1,5 @@
 """Who may read a document: in the service (access.can_read) and through the pages."""
+
 from datetime import datetime, timezone
 
 import pytest
@@ -8,8 +9,14 @@ from flask_login import AnonymousUserMixin
 from app.documents import access
 from app.documents.models import DocumentPurpose
 from app.timeutil import utcnow
-from tests.app.documents.helpers import (PDF, audit_events, make_buyer, make_person,
-                                         make_supplier, upload)
+from tests.app.documents.helpers import (
+    PDF,
+    audit_events,
+    make_buyer,
+    make_person,
+    make_supplier,
+    upload,
+)
 
 FILENAME = "Confidential accounts 2026.pdf"
 ADMIN_PURPOSES = ["selection_evidence", "insurance_certificate", "accounts", "policy"]
@@ -23,16 +30,22 @@ def people(app):
     rival = make_person("rex@rival.example", name="Rex Rival")
     make_supplier(rival, name="Rival Services CIC")
     admin = make_person("ada@operator.example", name="Ada Admin", admin=True)
-    return {"owner": owner, "colleague": colleague, "rival": rival, "admin": admin,
-            "organisation": organisation}
+    return {
+        "owner": owner,
+        "colleague": colleague,
+        "rival": rival,
+        "admin": admin,
+        "organisation": organisation,
+    }
 
 
 def _document(people, purpose="accounts"):
     return upload(people["owner"], people["organisation"], PDF, FILENAME, purpose=purpose)
 
 
-@pytest.mark.parametrize("who, allowed", [
-    ("owner", True), ("colleague", True), ("rival", False), ("admin", True)])
+@pytest.mark.parametrize(
+    "who, allowed", [("owner", True), ("colleague", True), ("rival", False), ("admin", True)]
+)
 def test_can_read(people, who, allowed):
     assert access.can_read(people[who], _document(people)) is allowed
 
@@ -85,8 +98,9 @@ def test_administrators_download_selection_documents(people, visitor, purpose):
     assert response.status_code == 200 and response.data == PDF
 
 
-@pytest.mark.parametrize("path", ["/documents/{id}", "/documents/{id}/download",
-                                  "/documents/{id}/delete"])
+@pytest.mark.parametrize(
+    "path", ["/documents/{id}", "/documents/{id}/download", "/documents/{id}/delete"]
+)
 def test_another_supplier_gets_not_found_without_the_filename(people, visitor, path):
     document = _document(people)
     response = visitor(people["rival"].email).get(path.format(id=document.id))
@@ -121,6 +135,7 @@ def test_signed_out_people_are_sent_to_sign_in_without_the_filename(people, visi
 
 def test_administrators_cannot_upload_to_a_supplier(people, visitor):
     from tests.app.documents.helpers import documents
+
     organisation = people["organisation"]
     page = visitor(people["admin"].email)
     assert page.get(f"/organisations/{organisation.id}/documents").status_code == 200
@@ -134,7 +149,8 @@ DEADLINE = datetime(2027, 3, 1, 12, 0, tzinfo=timezone.utc)
 
 
 def test_register_reader_rule_that_depends_on_a_clock_opens_access_after_a_deadline(
-        people, readers, visitor):
+    people, readers, visitor
+):
     """Stands in for "a buyer reads bid attachments only after the deadline", which needs
     opportunities and bids that do not exist yet: the hook lets a feature add a reader rule,
     and the rule is asked at the moment of reading."""
@@ -162,12 +178,15 @@ def test_register_reader_rule_that_depends_on_a_clock_opens_access_after_a_deadl
         assert access.can_read(buyer, accounts) is False
         assert page.get(f"/documents/{accounts.id}/download").status_code == 404
         assert access.can_read(people["rival"], document) is False
-        assert visitor(people["rival"].email).get(
-            f"/documents/{document.id}/download").status_code == 404
+        assert (
+            visitor(people["rival"].email).get(f"/documents/{document.id}/download").status_code
+            == 404
+        )
 
 
 def test_reader_rules_never_open_deleted_or_quarantined_documents(people, readers, visitor):
     from app.documents import services
+
     readers.register_reader("accounts", lambda user, document: True)
     document = _document(people)
     assert access.can_read(people["rival"], document) is True

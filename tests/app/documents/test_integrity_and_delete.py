@@ -1,13 +1,24 @@
 """Local downloads re-check the fingerprint; locked documents stay; deletes are soft."""
+
 from pathlib import Path
 
 import pytest
 from flask import current_app
 
 from app.documents import services
-from tests.app.documents.helpers import (PDF, audit_events, document, error_messages, heading,
-                                         link_texts, local_files, make_person, make_supplier,
-                                         soup, upload)
+from tests.app.documents.helpers import (
+    PDF,
+    audit_events,
+    document,
+    error_messages,
+    heading,
+    link_texts,
+    local_files,
+    make_person,
+    make_supplier,
+    soup,
+    upload,
+)
 
 
 @pytest.fixture
@@ -63,6 +74,7 @@ def test_a_locked_document_cannot_be_deleted(owner, visitor):
     stored = upload(person, organisation, PDF, "policy.pdf")
     services.lock_document(stored, "it is part of your submitted application")
     from app.extensions import db
+
     db.session.commit()
 
     page = visitor(person.email)
@@ -70,7 +82,8 @@ def test_a_locked_document_cannot_be_deleted(owner, visitor):
     response = page.post(f"/documents/{stored.id}/delete", form_url="/sign-in")
     assert response.status_code == 409
     assert error_messages(response) == [
-        "You cannot delete policy.pdf because it is part of your submitted application"]
+        "You cannot delete policy.pdf because it is part of your submitted application"
+    ]
     assert soup(response).find("button", string=lambda s: s and "Yes, delete it" in s) is None
     remaining = document(stored.id)
     assert remaining.status == "active" and remaining.deleted_at is None
@@ -84,6 +97,7 @@ def test_the_delete_page_of_a_locked_document_explains_before_asking(owner, visi
     stored = upload(person, organisation, PDF, "policy.pdf")
     services.lock_document(stored, "it is part of your submitted application")
     from app.extensions import db
+
     db.session.commit()
     page = visitor(person.email)
     receipt = page.get(f"/documents/{stored.id}")
@@ -100,8 +114,10 @@ def test_a_delete_is_soft_and_audited_and_the_job_removes_the_file(owner, visito
     confirm = page.get(f"/documents/{stored.id}/delete")
     assert heading(confirm) == "Are you sure you want to delete policy.pdf?"
     response = page.post(f"/documents/{stored.id}/delete", follow_redirects=True)
-    assert "policy.pdf has been deleted." in soup(response).select_one(
-        ".govuk-notification-banner").get_text()
+    assert (
+        "policy.pdf has been deleted."
+        in soup(response).select_one(".govuk-notification-banner").get_text()
+    )
     assert "You have not uploaded any documents yet." in response.get_data(as_text=True)
     assert document(stored.id).status == "deleted"
     assert stored_path(stored).exists()
@@ -120,13 +136,15 @@ def test_a_colleague_may_delete_but_someone_else_may_not(owner, visitor):
     stored = upload(person, organisation, PDF, "policy.pdf")
     make_person("rex@rival.example")
     response = visitor("rex@rival.example").post(
-        f"/documents/{stored.id}/delete", form_url="/sign-in")
+        f"/documents/{stored.id}/delete", form_url="/sign-in"
+    )
     assert response.status_code == 404
     assert document(stored.id).status == "active"
 
 
 def test_the_catch_up_removes_objects_whose_job_was_lost(owner):
     from app.documents.jobs import remove_all_deleted_objects
+
     person, organisation = owner
     first = upload(person, organisation, PDF, "one.pdf")
     second = upload(person, organisation, PDF, "two.pdf")

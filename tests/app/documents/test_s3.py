@@ -1,4 +1,5 @@
 """Documents in S3, against moto's S3 server over HTTP as the app's boto3 client sees a real one."""
+
 import urllib.request
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -6,9 +7,20 @@ import pytest
 from botocore.exceptions import ClientError
 
 from app.documents import services
-from tests.app.documents.helpers import (PDF, audit_events, bucket_keys, checked_radio,
-                                         closed_port, date_values, documents, error_summary,
-                                         make_person, make_supplier, sha256, upload)
+from tests.app.documents.helpers import (
+    PDF,
+    audit_events,
+    bucket_keys,
+    checked_radio,
+    closed_port,
+    date_values,
+    documents,
+    error_summary,
+    make_person,
+    make_supplier,
+    sha256,
+    upload,
+)
 
 FILENAME = "Safeguarding policy 2026.pdf"
 
@@ -28,7 +40,8 @@ def owner(bucket):
 
 
 def test_upload_puts_the_bytes_and_metadata_in_the_bucket_encrypted_under_an_opaque_key(
-        bucket, owner, visitor):
+    bucket, owner, visitor
+):
     s3_client, name = bucket
     person, organisation = owner
     response = visitor(person.email).upload(organisation.id, PDF, FILENAME, purpose="policy")
@@ -103,7 +116,8 @@ def test_a_non_ascii_filename_is_kept_in_the_presigned_disposition(bucket, owner
     stored = _upload(person, organisation, filename="Café accounts – 2026.pdf")
     response = visitor(person.email).get(f"/documents/{stored.id}/download")
     disposition = parse_qs(urlsplit(response.headers["Location"]).query)[
-        "response-content-disposition"][0]
+        "response-content-disposition"
+    ][0]
     assert 'filename="Caf_ accounts _ 2026.pdf"' in disposition
     assert "filename*=UTF-8''Caf%C3%A9%20accounts%20%E2%80%93%202026.pdf" in disposition
 
@@ -139,6 +153,7 @@ def test_delete_is_soft_then_a_job_removes_the_object(bucket, owner, visitor, ru
     assert removed.subject_id == stored.id
     # Running it again changes nothing.
     from app.documents.jobs import remove_deleted_object
+
     assert remove_deleted_object(stored.id) is False
     assert len(audit_events("remove_document_object")) == 1
 
@@ -151,9 +166,13 @@ def test_s3_unreachable_during_upload_says_try_again_and_keeps_the_form(s3, app_
     response = visitor(person.email).upload(organisation.id, PDF, "accounts.pdf")
 
     assert response.status_code == 200
-    assert error_summary(response) == [(
-        "Your file could not be saved because of a problem on our side. Nothing was saved. "
-        "Try again", "#file")]
+    assert error_summary(response) == [
+        (
+            "Your file could not be saved because of a problem on our side. Nothing was saved. "
+            "Try again",
+            "#file",
+        )
+    ]
     assert documents() == []
     assert audit_events("upload_document") == []
     assert checked_radio(response, "purpose") == ["accounts"]
@@ -169,6 +188,7 @@ def _commit_failing_once(monkeypatch, error):
         if len(calls) == 1:
             raise error
         return real_commit()
+
     monkeypatch.setattr(services, "commit", commit)
     return calls
 
@@ -185,8 +205,10 @@ def test_a_failed_commit_after_the_put_removes_the_object(bucket, owner, monkeyp
 
 
 def test_a_database_failure_on_upload_says_try_again_and_stores_nothing(
-        bucket, owner, visitor, monkeypatch):
+    bucket, owner, visitor, monkeypatch
+):
     import sqlalchemy as sa
+
     s3_client, name = bucket
     person, organisation = owner
     page = visitor(person.email)

@@ -1,10 +1,23 @@
 """Virus scanning through clamd's INSTREAM protocol, against a tiny clamd over real TCP."""
+
 import pytest
 
-from tests.app.documents.helpers import (CSV, EICAR, audit_events, checked_radio, closed_port,
-                                         date_values, documents, emails, error_summary,
-                                         link_texts, local_files, make_person, make_supplier,
-                                         soup)
+from tests.app.documents.helpers import (
+    CSV,
+    EICAR,
+    audit_events,
+    checked_radio,
+    closed_port,
+    date_values,
+    documents,
+    emails,
+    error_summary,
+    link_texts,
+    local_files,
+    make_person,
+    make_supplier,
+    soup,
+)
 
 
 @pytest.fixture
@@ -14,7 +27,8 @@ def owner(app):
 
 
 def test_a_flagged_file_is_quarantined_never_served_and_the_uploader_is_told(
-        clamd, app_with, visitor):
+    clamd, app_with, visitor
+):
     app_with(CLAMD_ADDRESS=clamd.address)
     owner = make_person("olu@riverside.example", name="Olu Owner")
     uploader = make_person("cat@riverside.example", name="Cat Colleague")
@@ -29,8 +43,10 @@ def test_a_flagged_file_is_quarantined_never_served_and_the_uploader_is_told(
     assert stored.status == "quarantined"
     assert stored.scan_result == "clamd: Eicar-Test-Signature"
     receipt = page.get(f"/documents/{stored.id}")
-    assert "Our virus checker flagged this file" in soup(receipt).select_one(
-        ".govuk-warning-text").get_text()
+    assert (
+        "Our virus checker flagged this file"
+        in soup(receipt).select_one(".govuk-warning-text").get_text()
+    )
     assert "Download" not in link_texts(receipt)
     assert page.get(f"/documents/{stored.id}/download").status_code == 404
     assert visitor(owner.email).get(f"/documents/{stored.id}/download").status_code == 404
@@ -45,7 +61,8 @@ def test_a_flagged_file_is_quarantined_never_served_and_the_uploader_is_told(
     assert email.recipient == uploader.email
     assert email.personalisation["filename"] == "eicar.csv"
     assert email.personalisation["documents_url"].endswith(
-        f"/organisations/{organisation.id}/documents")
+        f"/organisations/{organisation.id}/documents"
+    )
 
 
 def test_a_clean_file_passes_the_scanner(clamd, app_with, visitor):
@@ -70,9 +87,13 @@ def test_scanner_down_says_try_again_and_stores_nothing(app_with, visitor):
     organisation = make_supplier(person)
     response = visitor(person.email).upload(organisation.id, CSV, "accounts.csv")
     assert response.status_code == 200
-    assert error_summary(response) == [(
-        "We could not check your file for viruses just now. Nothing was saved. "
-        "Try again in a few minutes", "#file")]
+    assert error_summary(response) == [
+        (
+            "We could not check your file for viruses just now. Nothing was saved. "
+            "Try again in a few minutes",
+            "#file",
+        )
+    ]
     assert documents() == []
     assert local_files() == []
     assert checked_radio(response, "purpose") == ["accounts"]

@@ -1,11 +1,20 @@
 """The whole round trip on both storage backends: upload through the form, read the receipt,
 download the same bytes (streamed locally, or through a presigned S3 URL)."""
+
 import urllib.request
 
 import pytest
 
-from tests.app.documents.helpers import (PDF, bucket_keys, documents, local_files, make_person,
-                                         make_supplier, sha256, summary_list)
+from tests.app.documents.helpers import (
+    PDF,
+    bucket_keys,
+    documents,
+    local_files,
+    make_person,
+    make_supplier,
+    sha256,
+    summary_list,
+)
 
 
 @pytest.mark.parametrize("backend", ["local", "s3"])

@@ -1,12 +1,19 @@
 """The local storage adapter: whole files or nothing, never outside its folder."""
+
 import io
 import shutil
 
 import pytest
 
 from app.storage import LocalStorage, ObjectMissing, StorageUnavailable, content_disposition
-from tests.app.documents.helpers import (PDF, documents, error_summary, local_files, make_person,
-                                         make_supplier)
+from tests.app.documents.helpers import (
+    PDF,
+    documents,
+    error_summary,
+    local_files,
+    make_person,
+    make_supplier,
+)
 
 
 def test_put_open_delete(tmp_path):
@@ -34,6 +41,7 @@ def test_a_failed_write_leaves_nothing_behind(tmp_path, monkeypatch):
 
     def broken_copy(*args, **kwargs):
         raise OSError(28, "No space left on device")
+
     monkeypatch.setattr(shutil, "copyfileobj", broken_copy)
     with pytest.raises(StorageUnavailable):
         storage.put("documents/1/abc", io.BytesIO(PDF), "application/pdf")
@@ -47,20 +55,30 @@ def test_a_full_disk_during_upload_says_try_again(app, visitor, monkeypatch):
 
     def broken_copy(*args, **kwargs):
         raise OSError(28, "No space left on device")
+
     monkeypatch.setattr(shutil, "copyfileobj", broken_copy)
     response = page.upload(organisation.id, PDF, "accounts.pdf")
     assert response.status_code == 200
-    assert error_summary(response) == [(
-        "Your file could not be saved because of a problem on our side. Nothing was saved. "
-        "Try again", "#file")]
+    assert error_summary(response) == [
+        (
+            "Your file could not be saved because of a problem on our side. Nothing was saved. "
+            "Try again",
+            "#file",
+        )
+    ]
     assert documents() == []
     assert local_files() == []
 
 
-@pytest.mark.parametrize("filename, header", [
-    ("policy.pdf", "attachment; filename=\"policy.pdf\"; filename*=UTF-8''policy.pdf"),
-    ("Café – 2026.pdf",
-     "attachment; filename=\"Caf_ _ 2026.pdf\"; filename*=UTF-8''Caf%C3%A9%20%E2%80%93%202026.pdf"),
-])
+@pytest.mark.parametrize(
+    "filename, header",
+    [
+        ("policy.pdf", "attachment; filename=\"policy.pdf\"; filename*=UTF-8''policy.pdf"),
+        (
+            "Café – 2026.pdf",
+            "attachment; filename=\"Caf_ _ 2026.pdf\"; filename*=UTF-8''Caf%C3%A9%20%E2%80%93%202026.pdf",
+        ),
+    ],
+)
 def test_content_disposition(filename, header):
     assert content_disposition(filename) == header

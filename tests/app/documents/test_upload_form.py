@@ -1,11 +1,29 @@
 """Uploading through the form: every refusal names the file and the reason in the error summary,
 nothing is stored, and the rest of the form keeps what the person chose."""
+
 import pytest
 
-from tests.app.documents.helpers import (PDF, checked_radio, date_values, documents, docx,
-                                         error_summary, field_error, heading, jpeg, link_texts,
-                                         local_files, make_person, make_supplier, pdf_of_size,
-                                         png, sha256, soup, summary_list, zip_archive)
+from tests.app.documents.helpers import (
+    PDF,
+    checked_radio,
+    date_values,
+    documents,
+    docx,
+    error_summary,
+    field_error,
+    heading,
+    jpeg,
+    link_texts,
+    local_files,
+    make_person,
+    make_supplier,
+    pdf_of_size,
+    png,
+    sha256,
+    soup,
+    summary_list,
+    zip_archive,
+)
 
 
 @pytest.fixture
@@ -28,23 +46,54 @@ def assert_refused(response, message):
     assert date_values(response, "expires_on") == ["31", "3", "2027"]
 
 
-@pytest.mark.parametrize("data, filename, message", [
-    (b"MZ\x90\x00\x03\x00\x00\x00\x04" + bytes(300), "invoice.pdf",
-     "The selected file invoice.pdf must be a PDF, Word, Excel, OpenDocument, CSV, PNG or JPEG "
-     "file. Its contents are not"),
-    (b"", "accounts.pdf", "The selected file accounts.pdf is empty"),
-    (PDF, "report.pdf.exe", "The selected file report.pdf.exe must be a PDF, Word, Excel, "
-                            "OpenDocument, CSV, PNG or JPEG file"),
-    (PDF, "invoice.exe.pdf", "The selected file invoice.exe.pdf has a file name that hides another "
-                             "type of file. Rename it with a single extension, like report.pdf"),
-    (png() + zip_archive([("run.js", "alert(1)")]), "logo.png",
-     "The selected file logo.png contains another file hidden inside it"),
-    (jpeg(b"<script>alert(1)</script>"), "photo.jpg",
-     "The selected file photo.jpg contains web page code hidden inside it"),
-    (docx(extra=[("word/vbaProject.bin", b"\xd0\xcf\x11\xe0")]), "policy.docx",
-     "The selected file policy.docx contains macros. Save it without macros and try again"),
-], ids=["renamed-executable", "zero-bytes", "double-extension-exe", "double-extension-pdf",
-        "png-zip-polyglot", "jpeg-with-script", "docx-macros"])
+@pytest.mark.parametrize(
+    "data, filename, message",
+    [
+        (
+            b"MZ\x90\x00\x03\x00\x00\x00\x04" + bytes(300),
+            "invoice.pdf",
+            "The selected file invoice.pdf must be a PDF, Word, Excel, OpenDocument, CSV, PNG or JPEG "
+            "file. Its contents are not",
+        ),
+        (b"", "accounts.pdf", "The selected file accounts.pdf is empty"),
+        (
+            PDF,
+            "report.pdf.exe",
+            "The selected file report.pdf.exe must be a PDF, Word, Excel, "
+            "OpenDocument, CSV, PNG or JPEG file",
+        ),
+        (
+            PDF,
+            "invoice.exe.pdf",
+            "The selected file invoice.exe.pdf has a file name that hides another "
+            "type of file. Rename it with a single extension, like report.pdf",
+        ),
+        (
+            png() + zip_archive([("run.js", "alert(1)")]),
+            "logo.png",
+            "The selected file logo.png contains another file hidden inside it",
+        ),
+        (
+            jpeg(b"<script>alert(1)</script>"),
+            "photo.jpg",
+            "The selected file photo.jpg contains web page code hidden inside it",
+        ),
+        (
+            docx(extra=[("word/vbaProject.bin", b"\xd0\xcf\x11\xe0")]),
+            "policy.docx",
+            "The selected file policy.docx contains macros. Save it without macros and try again",
+        ),
+    ],
+    ids=[
+        "renamed-executable",
+        "zero-bytes",
+        "double-extension-exe",
+        "double-extension-pdf",
+        "png-zip-polyglot",
+        "jpeg-with-script",
+        "docx-macros",
+    ],
+)
 def test_bad_files_are_refused_and_nothing_is_stored(owner, visitor, data, filename, message):
     person, organisation = owner
     response = visitor(person.email).upload(organisation.id, data, filename)
@@ -73,8 +122,12 @@ def test_a_request_over_max_content_length_gets_the_413_page(app_with, visitor):
     assert heading(response) == "The file is too large"
     assert "Choose a smaller file" in response.get_data(as_text=True)
 
-    response = page.upload(organisation.id, pdf_of_size(16 * 1024), "accounts.pdf",
-                           headers={"Accept": "application/json"})
+    response = page.upload(
+        organisation.id,
+        pdf_of_size(16 * 1024),
+        "accounts.pdf",
+        headers={"Accept": "application/json"},
+    )
     assert response.status_code == 413
     assert response.is_json
     assert response.json["error"]["status"] == 413
@@ -85,6 +138,7 @@ def test_a_request_over_max_content_length_gets_the_413_page(app_with, visitor):
 
 def test_the_request_limit_leaves_room_for_the_rest_of_the_form():
     from config import Config
+
     assert Config.MAX_UPLOAD_BYTES == 25 * 1024 * 1024
     assert Config.MAX_CONTENT_LENGTH == Config.MAX_UPLOAD_BYTES + 1024 * 1024
 
@@ -121,9 +175,13 @@ def test_a_long_filename_is_shortened_keeping_its_extension(owner, visitor):
 
 def test_an_impossible_date_is_refused_and_the_choices_are_kept(owner, visitor):
     person, organisation = owner
-    response = visitor(person.email).upload(organisation.id, PDF, "insurance.pdf",
-                                            purpose="insurance_certificate",
-                                            expires=("31", "2", "2027"))
+    response = visitor(person.email).upload(
+        organisation.id,
+        PDF,
+        "insurance.pdf",
+        purpose="insurance_certificate",
+        expires=("31", "2", "2027"),
+    )
     assert response.status_code == 200
     assert error_summary(response) == [("Expiry date must be a real date", "#expires_on")]
     assert checked_radio(response, "purpose") == ["insurance_certificate"]
@@ -137,14 +195,21 @@ def test_an_impossible_date_is_refused_and_the_choices_are_kept(owner, visitor):
 def test_a_missing_purpose_and_missing_file_are_both_named(owner, visitor):
     person, organisation = owner
     page = visitor(person.email)
-    response = page.post(f"/organisations/{organisation.id}/documents",
-                         {"expires_on": ["", "", ""]}, content_type="multipart/form-data")
+    response = page.post(
+        f"/organisations/{organisation.id}/documents",
+        {"expires_on": ["", "", ""]},
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 200
-    assert error_summary(response) == [("Select what this document is", "#purpose"),
-                                       ("Select a file to upload", "#file")]
-    response = page.post(f"/organisations/{organisation.id}/documents",
-                         {"purpose": "policy", "expires_on": ["", "", ""]},
-                         content_type="multipart/form-data")
+    assert error_summary(response) == [
+        ("Select what this document is", "#purpose"),
+        ("Select a file to upload", "#file"),
+    ]
+    response = page.post(
+        f"/organisations/{organisation.id}/documents",
+        {"purpose": "policy", "expires_on": ["", "", ""]},
+        content_type="multipart/form-data",
+    )
     assert error_summary(response) == [("Select a file to upload", "#file")]
     assert documents() == []
 
@@ -153,8 +218,11 @@ def test_a_form_without_the_date_boxes_is_still_answered(owner, visitor):
     """A hand-made request that leaves the date out entirely gets the page, not an error."""
     person, organisation = owner
     page = visitor(person.email)
-    response = page.post(f"/organisations/{organisation.id}/documents", {"purpose": "policy"},
-                         content_type="multipart/form-data")
+    response = page.post(
+        f"/organisations/{organisation.id}/documents",
+        {"purpose": "policy"},
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 200
     assert error_summary(response) == [("Select a file to upload", "#file")]
 
@@ -162,8 +230,9 @@ def test_a_form_without_the_date_boxes_is_still_answered(owner, visitor):
 def test_the_receipt_shows_the_fingerprint_and_the_cleaned_filename(owner, visitor):
     person, organisation = owner
     page = visitor(person.email)
-    response = page.upload(organisation.id, PDF, "My files/../Safe\x00guarding.pdf",
-                           purpose="insurance_certificate")
+    response = page.upload(
+        organisation.id, PDF, "My files/../Safe\x00guarding.pdf", purpose="insurance_certificate"
+    )
     assert response.status_code == 302
     [stored] = documents()
     assert response.headers["Location"] == f"/documents/{stored.id}"

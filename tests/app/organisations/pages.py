@@ -1,4 +1,5 @@
 """Reading GOV.UK pages the way a person does: headings, error summaries, tables, summary lists."""
+
 from bs4 import BeautifulSoup
 
 
@@ -33,8 +34,12 @@ def banner(response):
 def summary_list(response, selector=".govuk-summary-list"):
     """{key: value} of a summary list."""
     rows = soup(response).select_one(selector).select(".govuk-summary-list__row")
-    return {text(row.select_one(".govuk-summary-list__key")):
-            text(row.select_one(".govuk-summary-list__value")) for row in rows}
+    return {
+        text(row.select_one(".govuk-summary-list__key")): text(
+            row.select_one(".govuk-summary-list__value")
+        )
+        for row in rows
+    }
 
 
 def change_links(response):
@@ -45,8 +50,7 @@ def table_rows(response, table_id):
     table = soup(response).find("table", id=table_id)
     if table is None:
         return []
-    return [[text(cell) for cell in row.find_all(["td", "th"])]
-            for row in table.select("tbody tr")]
+    return [[text(cell) for cell in row.find_all(["td", "th"])] for row in table.select("tbody tr")]
 
 
 def input_value(response, name):

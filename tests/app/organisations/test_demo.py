@@ -1,4 +1,5 @@
 """The demo seed: believable organisations with owners and members, and safe to run twice."""
+
 import sqlalchemy as sa
 
 from app.accounts.models import User
@@ -6,18 +7,22 @@ from app.audit.models import AuditEvent
 from app.demo import DEMO_PASSWORD, seed
 from app.extensions import db
 from app.organisations.models import Invitation, Membership, Organisation, Role
-from notifications.models import OutboxMessage
+from app.outbox.models import OutboxMessage
 
 
 def counts():
-    return {model.__tablename__: db.session.execute(
-        sa.select(sa.func.count()).select_from(model)).scalar_one()
-        for model in (User, Organisation, Membership, Invitation, AuditEvent, OutboxMessage)}
+    return {
+        model.__tablename__: db.session.execute(
+            sa.select(sa.func.count()).select_from(model)
+        ).scalar_one()
+        for model in (User, Organisation, Membership, Invitation, AuditEvent, OutboxMessage)
+    }
 
 
 def roles(name):
     organisation = db.session.execute(
-        sa.select(Organisation).where(Organisation.name == name)).scalar_one()
+        sa.select(Organisation).where(Organisation.name == name)
+    ).scalar_one()
     return organisation, sorted((m.role.value, m.user.email) for m in organisation.memberships)
 
 
@@ -40,14 +45,17 @@ def test_seed_makes_suppliers_and_buyers_with_their_people(app):
     greenfield, people = roles("Greenfield Food Co-operative")
     assert greenfield.region_code == "TLK" and len(people) == 2
 
-    for name, buyer_type in [("Leeds City Council", "local_authority"),
-                             ("Pennine Housing Association", "housing_association"),
-                             ("NHS West Yorkshire ICB", "nhs_body")]:
+    for name, buyer_type in [
+        ("Leeds City Council", "local_authority"),
+        ("Pennine Housing Association", "housing_association"),
+        ("NHS West Yorkshire ICB", "nhs_body"),
+    ]:
         buyer, people = roles(name)
         assert buyer.buyer_type == buyer_type
         # Leeds also has an approver (the awarded call-off needs a second pair of eyes).
         assert [role for role, _email in people] == (
-            ["member", "owner"] if name == "Leeds City Council" else ["owner"])
+            ["member", "owner"] if name == "Leeds City Council" else ["owner"]
+        )
         assert all(email in accounts for _role, email in people)
 
     # Every demo account can sign in: confirmed, with the demo password.
@@ -65,5 +73,9 @@ def test_seed_twice_adds_nothing(app):
     second = seed()
     assert counts() == before
     assert second["accounts"] == first["accounts"]
-    assert db.session.execute(sa.select(sa.func.count()).select_from(Membership).where(
-        Membership.role == Role.OWNER)).scalar_one() == 7
+    assert (
+        db.session.execute(
+            sa.select(sa.func.count()).select_from(Membership).where(Membership.role == Role.OWNER)
+        ).scalar_one()
+        == 7
+    )

@@ -1,4 +1,5 @@
 """Reference geography: regions and the local authorities suppliers choose from."""
+
 from app.reference import geography
 
 
@@ -21,8 +22,7 @@ def test_current_councils_cover_the_uk_once():
     assert names == sorted(names, key=str.casefold)
     assert {"Leeds", "Manchester", "City of Bristol", "Glasgow City"} <= set(names)
     # Every nation is covered, and every council has a region.
-    assert {la.nation for la in authorities} == {"England", "Wales", "Scotland",
-                                                 "Northern Ireland"}
+    assert {la.nation for la in authorities} == {"England", "Wales", "Scotland", "Northern Ireland"}
     assert all(geography.region(la.region_code) for la in authorities)
 
 

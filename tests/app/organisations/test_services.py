@@ -1,4 +1,5 @@
 """The organisation rules, tested through the services."""
+
 import hashlib
 from datetime import timedelta
 from urllib.parse import urlsplit
@@ -13,8 +14,8 @@ from app.audit.services import verify_chain
 from app.extensions import db
 from app.organisations import services
 from app.organisations.models import Invitation, Membership, Organisation, Role
+from app.outbox.models import OutboxMessage
 from app.timeutil import utcnow
-from notifications.models import OutboxMessage
 from tests.factories import make_membership, make_organisation, make_user
 
 SUPPLIER = {
@@ -35,15 +36,25 @@ BUYER = {"name": "Leeds City Council", "buyer_type": "local_authority", "region_
 
 
 def events(event_type):
-    return db.session.execute(
-        sa.select(AuditEvent).where(AuditEvent.event_type == event_type).order_by(AuditEvent.id)
-    ).scalars().all()
+    return (
+        db.session.execute(
+            sa.select(AuditEvent).where(AuditEvent.event_type == event_type).order_by(AuditEvent.id)
+        )
+        .scalars()
+        .all()
+    )
 
 
 def outbox(template):
-    return db.session.execute(
-        sa.select(OutboxMessage).where(OutboxMessage.template == template)
-        .order_by(OutboxMessage.id)).scalars().all()
+    return (
+        db.session.execute(
+            sa.select(OutboxMessage)
+            .where(OutboxMessage.template == template)
+            .order_by(OutboxMessage.id)
+        )
+        .scalars()
+        .all()
+    )
 
 
 def supplier_errors(**changes):
@@ -53,8 +64,10 @@ def supplier_errors(**changes):
 
 
 def role_of(user, organisation):
-    membership = db.session.execute(sa.select(Membership).where(
-        Membership.user_id == user.id, Membership.organisation_id == organisation.id)
+    membership = db.session.execute(
+        sa.select(Membership).where(
+            Membership.user_id == user.id, Membership.organisation_id == organisation.id
+        )
     ).scalar_one_or_none()
     return membership.role if membership else None
 
@@ -64,6 +77,7 @@ def token_from(message):
 
 
 # --- Creating and changing -----------------------------------------------------------------------
+
 
 def test_create_supplier_cleans_details_and_makes_the_creator_owner(app):
     user = make_user()
@@ -78,7 +92,11 @@ def test_create_supplier_cleans_details_and_makes_the_creator_owner(app):
     assert role_of(user, organisation) == Role.OWNER
     [event] = events("create_organisation")
     assert (event.actor_id, event.organisation_id, event.subject_type, event.subject_id) == (
-        user.id, organisation.id, "organisations", organisation.id)
+        user.id,
+        organisation.id,
+        "organisations",
+        organisation.id,
+    )
     assert event.detail["kind"] == "supplier"
 
 
@@ -115,78 +133,136 @@ def test_every_problem_with_a_buyer_is_reported_at_once(app):
     assert set(caught.value.errors) == {"name", "buyer_type", "region_code"}
 
 
-@pytest.mark.parametrize("typed, stored", [
-    ("1234567", "1234567"),
-    ("200001", "200001"),
-    ("12345678", "12345678"),
-    ("1234567-1", "1234567-1"),
-    ("1234567-12", "1234567-12"),
-    (" 1234 567 ", "1234567"),
-    ("SC012345", "SC012345"),
-    ("sc 012345", "SC012345"),
-    ("NIC123456", "NIC123456"),
-    ("nic100002", "NIC100002"),
-])
+@pytest.mark.parametrize(
+    "typed, stored",
+    [
+        ("1234567", "1234567"),
+        ("200001", "200001"),
+        ("12345678", "12345678"),
+        ("1234567-1", "1234567-1"),
+        ("1234567-12", "1234567-12"),
+        (" 1234 567 ", "1234567"),
+        ("SC012345", "SC012345"),
+        ("sc 012345", "SC012345"),
+        ("NIC123456", "NIC123456"),
+        ("nic100002", "NIC100002"),
+    ],
+)
 def test_charity_numbers_in_each_format_are_accepted(app, typed, stored):
-    assert services.clean_supplier_details(
-        {**SUPPLIER, "charity_number": typed})["charity_number"] == stored
+    assert (
+        services.clean_supplier_details({**SUPPLIER, "charity_number": typed})["charity_number"]
+        == stored
+    )
 
 
-@pytest.mark.parametrize("typed", [
-    "12345", "123456789", "1234567-", "1234567-1234", "1234567/1", "SC12345", "SC0123456",
-    "SO012345", "NI123456", "NIC12345", "NIC1234567", "CHARITY", "12a4567",
-])
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "12345",
+        "123456789",
+        "1234567-",
+        "1234567-1234",
+        "1234567/1",
+        "SC12345",
+        "SC0123456",
+        "SO012345",
+        "NI123456",
+        "NIC12345",
+        "NIC1234567",
+        "CHARITY",
+        "12a4567",
+    ],
+)
 def test_charity_numbers_in_other_formats_are_refused(app, typed):
-    assert supplier_errors(charity_number=typed) == {"charity_number": (
-        "Enter a charity number in the correct format, like 1234567, SC012345 or NIC123456")}
+    assert supplier_errors(charity_number=typed) == {
+        "charity_number": (
+            "Enter a charity number in the correct format, like 1234567, SC012345 or NIC123456"
+        )
+    }
 
 
-@pytest.mark.parametrize("typed, stored", [
-    ("01234567", "01234567"),
-    ("12345678", "12345678"),
-    ("SC123456", "SC123456"),
-    ("sc123456", "SC123456"),
-    ("NI123456", "NI123456"),
-    ("OC 123456", "OC123456"),
-    (" 0123 4567 ", "01234567"),
-])
+@pytest.mark.parametrize(
+    "typed, stored",
+    [
+        ("01234567", "01234567"),
+        ("12345678", "12345678"),
+        ("SC123456", "SC123456"),
+        ("sc123456", "SC123456"),
+        ("NI123456", "NI123456"),
+        ("OC 123456", "OC123456"),
+        (" 0123 4567 ", "01234567"),
+    ],
+)
 def test_company_numbers_in_each_format_are_accepted(app, typed, stored):
-    assert services.clean_supplier_details(
-        {**SUPPLIER, "company_number": typed})["company_number"] == stored
+    assert (
+        services.clean_supplier_details({**SUPPLIER, "company_number": typed})["company_number"]
+        == stored
+    )
 
 
-@pytest.mark.parametrize("typed", [
-    "1234567", "123456789", "SC12345", "SC1234567", "S1234567", "SCO12345", "1234567A", "ABCDEFGH",
-])
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "1234567",
+        "123456789",
+        "SC12345",
+        "SC1234567",
+        "S1234567",
+        "SCO12345",
+        "1234567A",
+        "ABCDEFGH",
+    ],
+)
 def test_company_numbers_in_other_formats_are_refused(app, typed):
-    assert supplier_errors(company_number=typed) == {"company_number": (
-        "Enter a company number in the correct format, like 01234567 or SC123456")}
+    assert supplier_errors(company_number=typed) == {
+        "company_number": (
+            "Enter a company number in the correct format, like 01234567 or SC123456"
+        )
+    }
 
 
-@pytest.mark.parametrize("supplier_type, field", [
-    ("charity", "charity_number"), ("cio", "charity_number"),
-    ("cic", "company_number"), ("company_limited_by_guarantee", "company_number"),
-    ("social_enterprise_company", "company_number"),
-])
+@pytest.mark.parametrize(
+    "supplier_type, field",
+    [
+        ("charity", "charity_number"),
+        ("cio", "charity_number"),
+        ("cic", "company_number"),
+        ("company_limited_by_guarantee", "company_number"),
+        ("social_enterprise_company", "company_number"),
+    ],
+)
 def test_a_type_that_is_registered_needs_its_number(app, supplier_type, field):
     errors = supplier_errors(supplier_type=supplier_type, charity_number="", company_number="")
     assert list(errors) == [field]
     assert errors[field].startswith("Enter your")
 
 
-@pytest.mark.parametrize("supplier_type", [
-    "community_benefit_society", "cooperative", "mutual", "community_group", "other"])
+@pytest.mark.parametrize(
+    "supplier_type",
+    ["community_benefit_society", "cooperative", "mutual", "community_group", "other"],
+)
 def test_other_types_need_no_number(app, supplier_type):
     values = services.clean_supplier_details(
-        {**SUPPLIER, "supplier_type": supplier_type, "charity_number": "", "company_number": ""})
+        {**SUPPLIER, "supplier_type": supplier_type, "charity_number": "", "company_number": ""}
+    )
     assert values["charity_number"] is None and values["company_number"] is None
 
 
-@pytest.mark.parametrize("typed, stored", [
-    ("SW1A 1AA", "SW1A 1AA"), ("sw1a1aa", "SW1A 1AA"), ("M1 1AE", "M1 1AE"), ("m11ae", "M1 1AE"),
-    ("B33 8TH", "B33 8TH"), ("CR2 6XH", "CR2 6XH"), ("DN55 1PT", "DN55 1PT"),
-    ("W1A 0AX", "W1A 0AX"), ("EC1A 1BB", "EC1A 1BB"), (" bt1  5gs ", "BT1 5GS"),
-])
+@pytest.mark.parametrize(
+    "typed, stored",
+    [
+        ("SW1A 1AA", "SW1A 1AA"),
+        ("sw1a1aa", "SW1A 1AA"),
+        ("M1 1AE", "M1 1AE"),
+        ("m11ae", "M1 1AE"),
+        ("B33 8TH", "B33 8TH"),
+        ("CR2 6XH", "CR2 6XH"),
+        ("DN55 1PT", "DN55 1PT"),
+        ("W1A 0AX", "W1A 0AX"),
+        ("EC1A 1BB", "EC1A 1BB"),
+        (" bt1  5gs ", "BT1 5GS"),
+    ],
+)
 def test_postcodes_are_normalised(app, typed, stored):
     assert services.clean_supplier_details({**SUPPLIER, "postcode": typed})["postcode"] == stored
 
@@ -194,21 +270,33 @@ def test_postcodes_are_normalised(app, typed, stored):
 @pytest.mark.parametrize("typed", ["SW1A", "12345", "SW1A 1A", "ZZZ 1AA", "LS1 AAA", "LS1-4AB"])
 def test_postcodes_that_are_not_full_uk_postcodes_are_refused(app, typed):
     assert supplier_errors(postcode=typed) == {
-        "postcode": "Enter a full UK postcode, like SW1A 1AA"}
+        "postcode": "Enter a full UK postcode, like SW1A 1AA"
+    }
 
 
-@pytest.mark.parametrize("typed, stored", [
-    ("https://www.example.org", "https://www.example.org"),
-    ("http://example.org/about", "http://example.org/about"),
-    ("example.co.uk", "https://example.co.uk"),
-])
+@pytest.mark.parametrize(
+    "typed, stored",
+    [
+        ("https://www.example.org", "https://www.example.org"),
+        ("http://example.org/about", "http://example.org/about"),
+        ("example.co.uk", "https://example.co.uk"),
+    ],
+)
 def test_websites_are_web_addresses(app, typed, stored):
     assert services.clean_supplier_details({**SUPPLIER, "website": typed})["website"] == stored
 
 
-@pytest.mark.parametrize("typed", [
-    "ftp://example.org", "javascript:alert(1)", "not a website", "http://localhost",
-    "https://user:pw@example.org", "https://exa mple.org"])
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "ftp://example.org",
+        "javascript:alert(1)",
+        "not a website",
+        "http://localhost",
+        "https://user:pw@example.org",
+        "https://exa mple.org",
+    ],
+)
 def test_other_websites_are_refused(app, typed):
     assert list(supplier_errors(website=typed)) == ["website"]
 
@@ -216,29 +304,42 @@ def test_other_websites_are_refused(app, typed):
 def test_description_has_a_word_limit(app):
     assert services.clean_supplier_details({**SUPPLIER, "description": "word " * 150})
     assert supplier_errors(description="word " * 151) == {
-        "description": "Description must be 150 words or fewer"}
+        "description": "Description must be 150 words or fewer"
+    }
 
 
 @pytest.mark.parametrize("code", ["KEN", "WYCA", "NOPE", ""])
 def test_local_authority_must_be_a_current_council_covering_one_area(app, code):
     # Kent County Council is upper tier; WYCA a combined authority.
     assert supplier_errors(local_authority_code=code) == {
-        "local_authority_code": "Select your local authority"}
+        "local_authority_code": "Select your local authority"
+    }
 
 
 def test_region_follows_the_local_authority(app):
-    assert services.clean_supplier_details(
-        {**SUPPLIER, "local_authority_code": "BST"})["region_code"] == "TLK"
-    assert services.clean_supplier_details(
-        {**SUPPLIER, "local_authority_code": "GLG"})["region_code"] == "TLM"
+    assert (
+        services.clean_supplier_details({**SUPPLIER, "local_authority_code": "BST"})["region_code"]
+        == "TLK"
+    )
+    assert (
+        services.clean_supplier_details({**SUPPLIER, "local_authority_code": "GLG"})["region_code"]
+        == "TLM"
+    )
 
 
 def test_an_owner_updates_the_profile_and_the_change_is_audited(app):
     owner = make_user()
     organisation = make_organisation(owner=owner)
-    services.update_organisation(owner, organisation, {
-        **SUPPLIER, "name": "Riverside Care CIO", "local_authority_code": "MAN",
-        "charity_number": "1187654"})
+    services.update_organisation(
+        owner,
+        organisation,
+        {
+            **SUPPLIER,
+            "name": "Riverside Care CIO",
+            "local_authority_code": "MAN",
+            "charity_number": "1187654",
+        },
+    )
 
     db.session.expire_all()
     organisation = db.session.get(Organisation, organisation.id)
@@ -273,6 +374,7 @@ def test_the_kind_of_an_organisation_never_changes(app):
 
 # --- Invitations ---------------------------------------------------------------------------------
 
+
 def test_invitation_is_emailed_with_a_link_and_only_a_hash_is_stored(app):
     owner = make_user()
     organisation = make_organisation(owner=owner)
@@ -297,7 +399,8 @@ def test_invitation_is_emailed_with_a_link_and_only_a_hash_is_stored(app):
 
 
 def test_the_invitation_email_reads_well(app):
-    from notifications.rendering import render_email
+    from app.outbox.rendering import render_email
+
     owner = make_user(name="Olu Owner")
     organisation = make_organisation(owner=owner)
     _invitation, token = services.invite_member(owner, organisation, "newbie@example.org")
@@ -443,12 +546,14 @@ def test_only_owners_invite_and_revoke(app):
 
 # --- Members and owners --------------------------------------------------------------------------
 
+
 def test_an_owner_removes_a_member_who_is_told_by_email(app):
     owner = make_user()
     member = make_user("mo@example.org", name="Mo Member")
     organisation = make_organisation(owner=owner, members=[member])
-    membership_id = db.session.execute(sa.select(Membership.id).where(
-        Membership.user_id == member.id)).scalar_one()
+    membership_id = db.session.execute(
+        sa.select(Membership.id).where(Membership.user_id == member.id)
+    ).scalar_one()
 
     services.remove_member(owner, db.session.get(Membership, membership_id))
 
@@ -475,8 +580,9 @@ def test_an_owner_can_leave_when_another_owner_remains(app):
     other = make_user("other@example.org")
     organisation = make_organisation(owner=owner)
     make_membership(organisation, other, "owner")
-    own = db.session.execute(sa.select(Membership).where(
-        Membership.user_id == owner.id)).scalar_one()
+    own = db.session.execute(
+        sa.select(Membership).where(Membership.user_id == owner.id)
+    ).scalar_one()
     services.remove_member(owner, own)
     assert role_of(owner, organisation) is None
     assert role_of(other, organisation) == Role.OWNER
@@ -487,8 +593,9 @@ def test_a_member_cannot_remove_anyone(app):
     owner = make_user()
     member = make_user("mo@example.org")
     organisation = make_organisation(owner=owner, members=[member])
-    own = db.session.execute(sa.select(Membership).where(
-        Membership.user_id == owner.id)).scalar_one()
+    own = db.session.execute(
+        sa.select(Membership).where(Membership.user_id == owner.id)
+    ).scalar_one()
     with pytest.raises(Forbidden):
         services.remove_member(member, own)
     assert role_of(owner, organisation) == Role.OWNER
@@ -498,8 +605,9 @@ def test_transfer_ownership_swaps_roles_and_tells_the_new_owner(app):
     owner = make_user()
     member = make_user("mo@example.org", name="Mo Member")
     organisation = make_organisation(owner=owner, members=[member])
-    target = db.session.execute(sa.select(Membership).where(
-        Membership.user_id == member.id)).scalar_one()
+    target = db.session.execute(
+        sa.select(Membership).where(Membership.user_id == member.id)
+    ).scalar_one()
 
     services.transfer_ownership(owner, target)
 
@@ -511,15 +619,17 @@ def test_transfer_ownership_swaps_roles_and_tells_the_new_owner(app):
     [message] = outbox("ownership_transferred")
     assert message.recipient == "mo@example.org"
     assert message.personalisation["organisation_url"] == (
-        f"http://localhost/organisations/{organisation.id}")
+        f"http://localhost/organisations/{organisation.id}"
+    )
 
 
 def test_the_owner_handing_over_can_stay_an_owner(app):
     owner = make_user()
     member = make_user("mo@example.org")
     organisation = make_organisation(owner=owner, members=[member])
-    target = db.session.execute(sa.select(Membership).where(
-        Membership.user_id == member.id)).scalar_one()
+    target = db.session.execute(
+        sa.select(Membership).where(Membership.user_id == member.id)
+    ).scalar_one()
     services.transfer_ownership(owner, target, stay_owner=True)
     assert role_of(member, organisation) == Role.OWNER
     assert role_of(owner, organisation) == Role.OWNER
@@ -550,8 +660,9 @@ def test_a_member_cannot_hand_over_ownership(app):
     member = make_user("mo@example.org")
     third = make_user("third@example.org")
     organisation = make_organisation(owner=owner, members=[member, third])
-    target = db.session.execute(sa.select(Membership).where(
-        Membership.user_id == third.id)).scalar_one()
+    target = db.session.execute(
+        sa.select(Membership).where(Membership.user_id == third.id)
+    ).scalar_one()
     with pytest.raises(Forbidden):
         services.transfer_ownership(member, target)
     assert role_of(third, organisation) == Role.MEMBER
@@ -567,14 +678,24 @@ def test_every_change_is_in_an_intact_audit_chain(app):
     b = make_user("b@example.org")
     membership = services.accept_invitation(b, token)
     services.transfer_ownership(owner, membership)
-    own = db.session.execute(sa.select(Membership).where(
-        Membership.user_id == owner.id)).scalar_one()
+    own = db.session.execute(
+        sa.select(Membership).where(Membership.user_id == owner.id)
+    ).scalar_one()
     services.remove_member(b, own)
 
-    kinds = [e.event_type for e in db.session.execute(
-        sa.select(AuditEvent).order_by(AuditEvent.id)).scalars()]
-    assert kinds == ["create_organisation", "update_organisation", "invite_member",
-                     "revoke_invitation", "invite_member", "accept_invitation",
-                     "transfer_ownership", "remove_member"]
+    kinds = [
+        e.event_type
+        for e in db.session.execute(sa.select(AuditEvent).order_by(AuditEvent.id)).scalars()
+    ]
+    assert kinds == [
+        "create_organisation",
+        "update_organisation",
+        "invite_member",
+        "revoke_invitation",
+        "invite_member",
+        "accept_invitation",
+        "transfer_ownership",
+        "remove_member",
+    ]
     checked, broken, _reason = verify_chain()
     assert (checked, broken) == (8, None)

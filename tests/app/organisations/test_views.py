@@ -1,4 +1,5 @@
 """The organisation pages, as a person uses them."""
+
 from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
@@ -9,11 +10,21 @@ import time_machine
 from app.extensions import db
 from app.organisations import services
 from app.organisations.models import Membership, Organisation, Role
+from app.outbox.models import OutboxMessage
 from app.timeutil import utcnow
-from notifications.models import OutboxMessage
-from tests.app.organisations.pages import (banner, change_links, checked_radio, error_summary,
-                                           heading, input_value, links, soup, summary_list,
-                                           table_rows, text)
+from tests.app.organisations.pages import (
+    banner,
+    change_links,
+    checked_radio,
+    error_summary,
+    heading,
+    input_value,
+    links,
+    soup,
+    summary_list,
+    table_rows,
+    text,
+)
 from tests.factories import make_membership, make_organisation, make_user
 
 SUPPLIER_FORM = {
@@ -49,26 +60,44 @@ def organisation(owner, member):
 
 def membership_of(user, organisation):
     db.session.expire_all()  # the pages changed rows in their own sessions
-    return db.session.execute(sa.select(Membership).where(
-        Membership.user_id == user.id, Membership.organisation_id == organisation.id)
+    return db.session.execute(
+        sa.select(Membership).where(
+            Membership.user_id == user.id, Membership.organisation_id == organisation.id
+        )
     ).scalar_one_or_none()
 
 
 def invitation_link():
-    message = db.session.execute(sa.select(OutboxMessage).where(
-        OutboxMessage.template == "invite_member").order_by(OutboxMessage.id.desc())
-    ).scalars().first()
+    message = (
+        db.session.execute(
+            sa.select(OutboxMessage)
+            .where(OutboxMessage.template == "invite_member")
+            .order_by(OutboxMessage.id.desc())
+        )
+        .scalars()
+        .first()
+    )
     return urlsplit(message.personalisation["accept_url"]).path
 
 
 # --- Signed out, and who may see what ------------------------------------------------------------
 
-@pytest.mark.parametrize("path", [
-    "/organisations", "/organisations/new", "/organisations/new/supplier",
-    "/organisations/new/buyer", "/organisations/1", "/organisations/1/edit",
-    "/organisations/1/invite", "/organisations/1/members/1/remove",
-    "/organisations/1/members/1/make-owner", "/organisations/1/invitations/1/revoke",
-])
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/organisations",
+        "/organisations/new",
+        "/organisations/new/supplier",
+        "/organisations/new/buyer",
+        "/organisations/1",
+        "/organisations/1/edit",
+        "/organisations/1/invite",
+        "/organisations/1/members/1/remove",
+        "/organisations/1/members/1/make-owner",
+        "/organisations/1/invitations/1/revoke",
+    ],
+)
 def test_signed_out_people_are_sent_to_sign_in(client, path):
     response = client.get(path)
     assert response.status_code == 302
@@ -79,11 +108,21 @@ def test_signed_out_people_are_sent_to_sign_in(client, path):
 
 def test_signed_out_posts_are_sent_to_sign_in(client, forms, owner, organisation):
     token = forms.csrf("/sign-in")  # a real token, so it is the sign-in check that refuses
-    for path in (f"/organisations/{organisation.id}/invite", "/organisations/new/buyer",
-                 f"/organisations/{organisation.id}/members/1/remove"):
-        response = client.post(path, data={"csrf_token": token, "email": "x@example.org",
-                                           "name": "X", "buyer_type": "nhs_body",
-                                           "region_code": "TLE"})
+    for path in (
+        f"/organisations/{organisation.id}/invite",
+        "/organisations/new/buyer",
+        f"/organisations/{organisation.id}/members/1/remove",
+    ):
+        response = client.post(
+            path,
+            data={
+                "csrf_token": token,
+                "email": "x@example.org",
+                "name": "X",
+                "buyer_type": "nhs_body",
+                "region_code": "TLE",
+            },
+        )
         assert response.status_code == 302
         assert urlsplit(response.headers["Location"]).path == "/sign-in"
     assert db.session.execute(sa.select(sa.func.count(OutboxMessage.id))).scalar_one() == 0
@@ -91,23 +130,33 @@ def test_signed_out_posts_are_sent_to_sign_in(client, forms, owner, organisation
     assert membership_of(owner, organisation).role == Role.OWNER
 
 
-@pytest.mark.parametrize("path", [
-    "/organisations/{org}/edit", "/organisations/{org}/invite",
-    "/organisations/{org}/members/{mine}/remove", "/organisations/{org}/members/{owner}/remove",
-    "/organisations/{org}/members/{mine}/make-owner",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/organisations/{org}/edit",
+        "/organisations/{org}/invite",
+        "/organisations/{org}/members/{mine}/remove",
+        "/organisations/{org}/members/{owner}/remove",
+        "/organisations/{org}/members/{mine}/make-owner",
+    ],
+)
 def test_a_member_cannot_act_as_owner(client, auth, owner, member, organisation, path):
-    url = path.format(org=organisation.id, mine=membership_of(member, organisation).id,
-                      owner=membership_of(owner, organisation).id)
+    url = path.format(
+        org=organisation.id,
+        mine=membership_of(member, organisation).id,
+        owner=membership_of(owner, organisation).id,
+    )
     auth.sign_in(member.email)
     page = client.get(url)
     assert page.status_code == 403
     assert heading(page) == "You do not have permission to see this page"
     # Posting (with a valid CSRF token from another page) is refused too, and changes nothing.
-    token = soup(client.get("/organisations/new")).find(
-        "input", attrs={"name": "csrf_token"})["value"]
-    response = client.post(url, data={"csrf_token": token, "email": "x@example.org",
-                                      "role": "member", **SUPPLIER_FORM})
+    token = soup(client.get("/organisations/new")).find("input", attrs={"name": "csrf_token"})[
+        "value"
+    ]
+    response = client.post(
+        url, data={"csrf_token": token, "email": "x@example.org", "role": "member", **SUPPLIER_FORM}
+    )
     assert response.status_code == 403, heading(response)
     assert membership_of(owner, organisation).role == Role.OWNER
     assert membership_of(member, organisation).role == Role.MEMBER
@@ -122,7 +171,9 @@ def test_a_member_sees_the_organisation_without_owner_actions(client, auth, memb
     assert change_links(page) == []
     assert "Invite someone" not in links(page)
     assert [row[:3] for row in table_rows(page, "members")] == [
-        ["Olu Owner", "olu@example.org", "Owner"], ["Mo Member (you)", "mo@example.org", "Member"]]
+        ["Olu Owner", "olu@example.org", "Owner"],
+        ["Mo Member (you)", "mo@example.org", "Member"],
+    ]
 
 
 def test_someone_from_another_organisation_cannot_see_it(client, auth, organisation):
@@ -141,13 +192,19 @@ def test_an_organisation_that_does_not_exist_is_not_found(client, auth, owner):
 
 
 def test_a_membership_of_another_organisation_is_not_found(client, auth, owner, organisation):
-    other = make_organisation(owner=make_user("out@example.org"), name="Other CIO",
-                              members=[make_user("x@example.org")])
-    theirs = db.session.execute(sa.select(Membership).where(
-        Membership.organisation_id == other.id)).scalars().first()
+    other = make_organisation(
+        owner=make_user("out@example.org"), name="Other CIO", members=[make_user("x@example.org")]
+    )
+    theirs = (
+        db.session.execute(sa.select(Membership).where(Membership.organisation_id == other.id))
+        .scalars()
+        .first()
+    )
     auth.sign_in(owner.email)
-    assert client.get(f"/organisations/{organisation.id}/members/{theirs.id}/remove"
-                      ).status_code == 404
+    assert (
+        client.get(f"/organisations/{organisation.id}/members/{theirs.id}/remove").status_code
+        == 404
+    )
 
 
 def test_a_supplier_user_cannot_read_the_audit_log(client, auth, owner, organisation):
@@ -167,6 +224,7 @@ def test_an_administrator_can_see_an_organisation_but_not_manage_it(client, auth
 
 
 # --- Adding organisations ------------------------------------------------------------------------
+
 
 def test_an_owner_adds_a_supplier_through_the_pages(client, auth, forms, owner):
     auth.sign_in(owner.email)
@@ -194,7 +252,8 @@ def test_an_owner_adds_a_supplier_through_the_pages(client, auth, forms, owner):
     assert details["Annual turnover"] == "£100,000 to £1 million"
     assert len(change_links(page)) == len(details)
     assert [row[:3] for row in table_rows(page, "members")] == [
-        ["Olu Owner (you)", "olu@example.org", "Owner"]]
+        ["Olu Owner (you)", "olu@example.org", "Owner"]
+    ]
 
     listing = client.get("/organisations")
     assert table_rows(listing, "organisations") == [["Riverside Care", "Supplier", "Owner"]]
@@ -205,26 +264,33 @@ def test_choosing_nothing_on_the_kind_page_shows_an_error(forms, auth, owner):
     page = forms.post("/organisations/new", {})
     assert page.status_code == 200
     assert error_summary(page) == [
-        ("Select whether your organisation is a supplier or a buyer", "#kind")]
+        ("Select whether your organisation is a supplier or a buyer", "#kind")
+    ]
     assert soup(page).title.get_text().startswith("Error: ")
 
 
 def test_supplier_form_errors_are_summarised_and_what_was_typed_is_kept(forms, auth, owner):
     auth.sign_in(owner.email)
-    typed = {**SUPPLIER_FORM, "charity_number": "12-AB", "postcode": "LS1",
-             "local_authority_code": "", "website": "not a website",
-             "description": "word " * 151}
+    typed = {
+        **SUPPLIER_FORM,
+        "charity_number": "12-AB",
+        "postcode": "LS1",
+        "local_authority_code": "",
+        "website": "not a website",
+        "description": "word " * 151,
+    }
     page = forms.post("/organisations/new/supplier", typed)
 
     assert page.status_code == 200
     assert error_summary(page) == [
-        ("Enter a charity number in the correct format, like 1234567, SC012345 or NIC123456",
-         "#charity_number"),
+        (
+            "Enter a charity number in the correct format, like 1234567, SC012345 or NIC123456",
+            "#charity_number",
+        ),
         ("Enter a full UK postcode, like SW1A 1AA", "#postcode"),
         ("Select your local authority", "#local_authority_code"),
         ("Description must be 150 words or fewer", "#description"),
-        ("Enter a website address in the correct format, like https://www.example.org",
-         "#website"),
+        ("Enter a website address in the correct format, like https://www.example.org", "#website"),
     ]
     # Each message is also shown by its field, and every field keeps what was typed.
     message = soup(page).find(id="charity_number-error")
@@ -241,10 +307,13 @@ def test_supplier_form_errors_are_summarised_and_what_was_typed_is_kept(forms, a
 
 def test_a_charity_without_its_number_is_told_to_give_it(forms, auth, owner):
     auth.sign_in(owner.email)
-    page = forms.post("/organisations/new/supplier",
-                      {**SUPPLIER_FORM, "supplier_type": "charity", "charity_number": ""})
+    page = forms.post(
+        "/organisations/new/supplier",
+        {**SUPPLIER_FORM, "supplier_type": "charity", "charity_number": ""},
+    )
     assert error_summary(page) == [
-        ("Enter your charity number: a registered charity or CIO has one", "#charity_number")]
+        ("Enter your charity number: a registered charity or CIO has one", "#charity_number")
+    ]
     assert checked_radio(page, "supplier_type") == "charity"
 
 
@@ -252,8 +321,15 @@ def test_an_empty_supplier_form_lists_every_missing_answer(forms, auth, owner):
     auth.sign_in(owner.email)
     page = forms.post("/organisations/new/supplier", {})
     assert [href for _message, href in error_summary(page)] == [
-        "#name", "#supplier_type", "#address", "#postcode", "#local_authority_code",
-        "#staff_band", "#turnover_band", "#description"]
+        "#name",
+        "#supplier_type",
+        "#address",
+        "#postcode",
+        "#local_authority_code",
+        "#staff_band",
+        "#turnover_band",
+        "#description",
+    ]
     # The links go somewhere: each href is the id of a field on the page.
     for _message, href in error_summary(page):
         assert soup(page).find(id=href[1:]) is not None
@@ -279,15 +355,21 @@ def test_an_owner_adds_a_buyer(client, forms, auth, owner):
     page = forms.post("/organisations/new/buyer", {"name": "Leeds City Council"})
     assert error_summary(page) == [
         ("Select the type of organisation", "#buyer_type"),
-        ("Select the region where your organisation is based", "#region_code")]
+        ("Select the region where your organisation is based", "#region_code"),
+    ]
     assert input_value(page, "name") == "Leeds City Council"
 
-    response = forms.post("/organisations/new/buyer", {
-        "name": "Leeds City Council", "buyer_type": "local_authority", "region_code": "TLE"})
+    response = forms.post(
+        "/organisations/new/buyer",
+        {"name": "Leeds City Council", "buyer_type": "local_authority", "region_code": "TLE"},
+    )
     page = client.get(response.headers["Location"])
     assert heading(page) == "Leeds City Council"
-    assert summary_list(page) == {"Name": "Leeds City Council", "Type": "Local authority",
-                                  "Region": "Yorkshire and The Humber"}
+    assert summary_list(page) == {
+        "Name": "Leeds City Council",
+        "Type": "Local authority",
+        "Region": "Yorkshire and The Humber",
+    }
 
 
 def test_an_owner_changes_the_profile(client, forms, auth, owner, organisation):
@@ -300,10 +382,18 @@ def test_an_owner_changes_the_profile(client, forms, auth, owner, organisation):
 
     bad = forms.post(url, {**SUPPLIER_FORM, "supplier_type": "cic", "company_number": ""})
     assert error_summary(bad) == [
-        ("Enter your company number: a company, including a CIC, has one", "#company_number")]
+        ("Enter your company number: a company, including a CIC, has one", "#company_number")
+    ]
 
-    response = forms.post(url, {**SUPPLIER_FORM, "trading_name": "", "company_number": "sc123456",
-                                "local_authority_code": "MAN"})
+    response = forms.post(
+        url,
+        {
+            **SUPPLIER_FORM,
+            "trading_name": "",
+            "company_number": "sc123456",
+            "local_authority_code": "MAN",
+        },
+    )
     page = client.get(response.headers["Location"])
     assert banner(page) == "Success Your changes have been saved."
     details = summary_list(page)
@@ -314,14 +404,14 @@ def test_an_owner_changes_the_profile(client, forms, auth, owner, organisation):
 
 # --- Invitations ---------------------------------------------------------------------------------
 
+
 def test_an_invited_person_signs_in_and_accepts(client, forms, auth, owner, organisation):
     auth.sign_in(owner.email)
     url = f"/organisations/{organisation.id}/invite"
     response = forms.post(url, {"email": "Nia@Example.org", "role": "member"})
     page = client.get(response.headers["Location"])
     assert banner(page) == "Success We have sent an invitation to nia@example.org."
-    assert [row[:2] for row in table_rows(page, "invitations")] == [
-        ["nia@example.org", "Member"]]
+    assert [row[:2] for row in table_rows(page, "invitations")] == [["nia@example.org", "Member"]]
     auth.sign_out()
 
     link = invitation_link()
@@ -331,8 +421,9 @@ def test_an_invited_person_signs_in_and_accepts(client, forms, auth, owner, orga
     sign_in = links(page)["Sign in"]
     assert parse_qs(urlsplit(sign_in).query)["next"] == [link]
 
-    response = forms.post(sign_in, {"email": nia.email, "password": "correct horse battery"},
-                          form_url="/sign-in")
+    response = forms.post(
+        sign_in, {"email": nia.email, "password": "correct horse battery"}, form_url="/sign-in"
+    )
     assert response.headers["Location"] == link
     page = client.get(link)
     assert heading(page) == "Join Riverside Community Care CIO"
@@ -343,7 +434,8 @@ def test_an_invited_person_signs_in_and_accepts(client, forms, auth, owner, orga
     page = client.get(response.headers["Location"])
     assert banner(page) == "Success You have joined Riverside Community Care CIO."
     assert ["Nia Newbie (you)", "nia@example.org", "Member"] in [
-        row[:3] for row in table_rows(page, "members")]
+        row[:3] for row in table_rows(page, "members")
+    ]
     assert table_rows(page, "invitations") == []
 
     # The link is used up.
@@ -408,12 +500,14 @@ def test_invite_form_errors(forms, auth, owner, member, organisation):
     url = f"/organisations/{organisation.id}/invite"
     page = forms.post(url, {"email": "not an email", "role": "member"})
     assert error_summary(page) == [
-        ("Enter an email address in the correct format, like name@example.com", "#email")]
+        ("Enter an email address in the correct format, like name@example.com", "#email")
+    ]
     assert input_value(page, "email") == "not an email"
 
     page = forms.post(url, {"email": member.email, "role": "member"})
     assert error_summary(page) == [
-        ("mo@example.org is already a member of Riverside Community Care CIO", "#email")]
+        ("mo@example.org is already a member of Riverside Community Care CIO", "#email")
+    ]
 
 
 def test_an_owner_cancels_an_invitation(client, forms, auth, owner, organisation):
@@ -433,6 +527,7 @@ def test_an_owner_cancels_an_invitation(client, forms, auth, owner, organisation
 
 # --- Removing people and handing over ------------------------------------------------------------
 
+
 def test_an_owner_removes_a_member(client, forms, auth, owner, member, organisation):
     auth.sign_in(owner.email)
     page = client.get(f"/organisations/{organisation.id}")
@@ -449,12 +544,16 @@ def test_an_owner_removes_a_member(client, forms, auth, owner, member, organisat
 def test_the_only_owner_cannot_leave(client, forms, auth, owner, organisation):
     auth.sign_in(owner.email)
     leave = links(client.get(f"/organisations/{organisation.id}"))[
-        "Leave Riverside Community Care CIO"]
+        "Leave Riverside Community Care CIO"
+    ]
     page = forms.post(leave)
     assert page.status_code == 200
-    assert error_summary(page) == [(
-        "Riverside Community Care CIO must have an owner. Make someone else an owner first",
-        "#submit")]
+    assert error_summary(page) == [
+        (
+            "Riverside Community Care CIO must have an owner. Make someone else an owner first",
+            "#submit",
+        )
+    ]
     assert membership_of(owner, organisation).role == Role.OWNER
 
 
@@ -465,10 +564,13 @@ def test_an_owner_hands_over_ownership(client, forms, auth, owner, member, organ
     assert heading(confirm) == "Make Mo Member an owner?"
     response = forms.post(make_owner)
     page = client.get(response.headers["Location"])
-    assert banner(page) == ("Success Mo Member is now an owner of Riverside Community Care CIO. "
-                            "You are now a member.")
+    assert banner(page) == (
+        "Success Mo Member is now an owner of Riverside Community Care CIO. You are now a member."
+    )
     assert [row[:3] for row in table_rows(page, "members")] == [
-        ["Mo Member", "mo@example.org", "Owner"], ["Olu Owner (you)", "olu@example.org", "Member"]]
+        ["Mo Member", "mo@example.org", "Owner"],
+        ["Olu Owner (you)", "olu@example.org", "Member"],
+    ]
     # The former owner is a member now: no more owner actions.
     assert change_links(page) == []
     assert client.get(f"/organisations/{organisation.id}/invite").status_code == 403
@@ -479,9 +581,11 @@ def test_a_second_owner_can_leave(client, forms, auth, owner, organisation):
     make_membership(organisation, other, "owner")
     auth.sign_in(other.email)
     leave = links(client.get(f"/organisations/{organisation.id}"))[
-        "Leave Riverside Community Care CIO"]
+        "Leave Riverside Community Care CIO"
+    ]
     assert heading(client.get(leave)).endswith(
-        "Are you sure you want to leave Riverside Community Care CIO?")
+        "Are you sure you want to leave Riverside Community Care CIO?"
+    )
     response = forms.post(leave)
     assert response.headers["Location"] == "/organisations"
     page = client.get("/organisations")
@@ -490,8 +594,11 @@ def test_a_second_owner_can_leave(client, forms, auth, owner, organisation):
 
 
 def test_names_are_shown_as_text_not_markup(client, auth, owner):
-    organisation = make_organisation(owner=owner, name="<b>Bold</b> & Co",
-                                     members=[make_user("x@example.org", name="<i>Ivy</i>")])
+    organisation = make_organisation(
+        owner=owner,
+        name="<b>Bold</b> & Co",
+        members=[make_user("x@example.org", name="<i>Ivy</i>")],
+    )
     auth.sign_in(owner.email)
     for path in ("/organisations", f"/organisations/{organisation.id}"):
         page = client.get(path)
@@ -499,17 +606,26 @@ def test_names_are_shown_as_text_not_markup(client, auth, owner):
         assert "<b>Bold</b>" not in html and "<i>Ivy</i>" not in html
         assert "&lt;b&gt;Bold&lt;/b&gt; &amp; Co" in html
     assert links(client.get("/organisations"))["<b>Bold</b> & Co"] == (
-        f"/organisations/{organisation.id}")
+        f"/organisations/{organisation.id}"
+    )
     assert "Remove <i>Ivy</i>" in links(client.get(f"/organisations/{organisation.id}"))
 
 
-@pytest.mark.parametrize("path, questions", [
-    ("/organisations/new", ["What kind of organisation are you adding?"]),
-    ("/organisations/new/supplier", ["Type of organisation",
-                                     "How many paid staff does your organisation have?",
-                                     "What is your organisation’s annual turnover?"]),
-    ("/organisations/new/buyer", ["Type of organisation", "Region"]),
-])
+@pytest.mark.parametrize(
+    "path, questions",
+    [
+        ("/organisations/new", ["What kind of organisation are you adding?"]),
+        (
+            "/organisations/new/supplier",
+            [
+                "Type of organisation",
+                "How many paid staff does your organisation have?",
+                "What is your organisation’s annual turnover?",
+            ],
+        ),
+        ("/organisations/new/buyer", ["Type of organisation", "Region"]),
+    ],
+)
 def test_every_group_of_radios_asks_its_question(client, auth, owner, path, questions):
     auth.sign_in(owner.email)
     page = soup(client.get(path))

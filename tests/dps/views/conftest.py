@@ -1,5 +1,6 @@
 """Fixtures for the supplier's DPS pages: a browser per test whose every request has its own app
 context (as in production), a DPS with four lots, and suppliers to apply with."""
+
 import contextvars
 
 import pytest

@@ -1,9 +1,12 @@
 """Reading the supplier's DPS pages the way a person does, and posting them as a browser would."""
+
 import io
 
 from dps.services.setup import definition_for
-from tests.pages import (banner, checked, heading, input_value, soup,  # noqa: F401
-                         summary_rows, table_rows, text)
+from tests.pages import (
+    soup,  # noqa: F401
+    text,
+)
 
 
 def error_summary(response):
@@ -23,10 +26,15 @@ def field_error(response, question_id):
 
 def task_list(response):
     """{task name: status} as the task list shows them."""
-    return {text(item.select_one(".govuk-task-list__name-and-hint a, "
-                                 ".govuk-task-list__name-and-hint div:not(.govuk-task-list__hint)")):
-            text(item.select_one(".govuk-task-list__status"))
-            for item in soup(response).select(".govuk-task-list__item")}
+    return {
+        text(
+            item.select_one(
+                ".govuk-task-list__name-and-hint a, "
+                ".govuk-task-list__name-and-hint div:not(.govuk-task-list__hint)"
+            )
+        ): text(item.select_one(".govuk-task-list__status"))
+        for item in soup(response).select(".govuk-task-list__item")
+    }
 
 
 def task_links(response):

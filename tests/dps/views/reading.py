@@ -1,4 +1,5 @@
 """Reading GOV.UK pages the way a person does, for the operator and directory page tests."""
+
 from bs4 import BeautifulSoup
 
 
@@ -38,8 +39,12 @@ def banner(html):
 
 def summary_list(html, element_id):
     rows = html.find(id=element_id).select(".govuk-summary-list__row")
-    return {text(row.select_one(".govuk-summary-list__key")):
-            text(row.select_one(".govuk-summary-list__value")) for row in rows}
+    return {
+        text(row.select_one(".govuk-summary-list__key")): text(
+            row.select_one(".govuk-summary-list__value")
+        )
+        for row in rows
+    }
 
 
 def table_rows(html, element_id):

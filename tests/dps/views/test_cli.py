@@ -1,11 +1,12 @@
 """`flask dps daily` and `flask dps load-questionnaire`."""
+
 import sqlalchemy as sa
 import time_machine
 
 from app.extensions import db
+from app.outbox.models import OutboxMessage
 from dps.models import LotMembership, MembershipStatus, Questionnaire
 from dps.services import deciding, standing
-from notifications.models import OutboxMessage
 from tests.dps.helpers import make_admin, make_dps, submitted_application
 
 
@@ -14,8 +15,11 @@ def run(app, *args):
 
 
 def emails(template):
-    return db.session.execute(sa.select(sa.func.count()).select_from(OutboxMessage).where(
-        OutboxMessage.template == template)).scalar_one()
+    return db.session.execute(
+        sa.select(sa.func.count())
+        .select_from(OutboxMessage)
+        .where(OutboxMessage.template == template)
+    ).scalar_one()
 
 
 def statuses():
@@ -48,21 +52,26 @@ def test_daily_reminds_then_suspends_and_says_how_many(app):
     assert result.exit_code == 0, result.output
     assert result.output.splitlines() == [
         "Renewals: 1 reminded, 0 lapsed (suspended from new call-offs).",
-        "Documents: 2 expiry reminders, 0 suspensions for expired certificates."]
+        "Documents: 2 expiry reminders, 0 suspensions for expired certificates.",
+    ]
     assert (emails("renewal_reminder"), emails("document_expiring")) == (1, 2)
     # Run again the same day: nothing is sent twice.
     again = run(app, "daily", "--on", "2026-12-23")
     assert again.exit_code == 0, again.output
-    assert again.output.splitlines()[0] == "Renewals: 0 reminded, 0 lapsed (suspended from new " \
-                                           "call-offs)."
+    assert (
+        again.output.splitlines()[0] == "Renewals: 0 reminded, 0 lapsed (suspended from new "
+        "call-offs)."
+    )
     assert (emails("renewal_reminder"), emails("document_expiring")) == (1, 2)
     assert statuses() == {MembershipStatus.ADMITTED}
 
     # After the due date the renewal has lapsed: the supplier is suspended, once.
     result = run(app, "daily", "--on", "2026-12-29")
     assert result.exit_code == 0, result.output
-    assert result.output.splitlines()[0] == \
-        "Renewals: 0 reminded, 1 lapsed (suspended from new call-offs)."
+    assert (
+        result.output.splitlines()[0]
+        == "Renewals: 0 reminded, 1 lapsed (suspended from new call-offs)."
+    )
     assert statuses() == {MembershipStatus.SUSPENDED}
     assert emails("supplier_suspended") == 1
 
@@ -71,8 +80,10 @@ def test_daily_reminds_then_suspends_and_says_how_many(app):
         standing.reinstate_supplier(admin, application.organisation, dps, "Declaration received")
     result = run(app, "daily", "--on", "2026-12-31")
     assert result.exit_code == 0, result.output
-    assert result.output.splitlines()[1] == \
-        "Documents: 0 expiry reminders, 1 suspension for expired certificates."
+    assert (
+        result.output.splitlines()[1]
+        == "Documents: 0 expiry reminders, 1 suspension for expired certificates."
+    )
     assert statuses() == {MembershipStatus.SUSPENDED}
 
 

@@ -1,5 +1,6 @@
 """The public supplier directory: who is listed, filters in the web address, stable pages, and
 search text that cannot do harm."""
+
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -7,8 +8,14 @@ import time_machine
 
 from app.extensions import db
 from app.timeutil import utcnow
-from dps.models import (Application, ApplicationLot, ApplicationStatus, LotDecision,
-                        LotMembership, MembershipStatus)
+from dps.models import (
+    Application,
+    ApplicationLot,
+    ApplicationStatus,
+    LotDecision,
+    LotMembership,
+    MembershipStatus,
+)
 from dps.services import deciding
 from tests.app.accounts.helpers import fresh_client
 from tests.dps.helpers import make_admin, make_dps, submitted_application
@@ -36,18 +43,28 @@ def listed(name, lots, status=MembershipStatus.ADMITTED, vcse=False, **fields):
     """A supplier holding ``lots`` (rows made directly: the directory only reads them)."""
     organisation = make_organisation(name=name, **fields)
     for lot in lots:
-        db.session.add(LotMembership(organisation_id=organisation.id, lot_id=lot.id,
-                                     status=status))
+        db.session.add(LotMembership(organisation_id=organisation.id, lot_id=lot.id, status=status))
     if vcse:
         owner = organisation.memberships[0].user
         application = Application(
-            dps_id=lots[0].dps_id, organisation_id=organisation.id,
-            questionnaire_id=lots[0].dps.questionnaire_id, status=ApplicationStatus.DECIDED,
-            answers={"is_vcse": "yes"}, created_by_id=owner.id, submitted_at=utcnow(),
-            decided_at=utcnow())
-        application.lots = [ApplicationLot(lot_id=lot.id, decision=LotDecision.ADMITTED,
-                                           reason="Meets the criteria", decided_at=utcnow())
-                            for lot in lots]
+            dps_id=lots[0].dps_id,
+            organisation_id=organisation.id,
+            questionnaire_id=lots[0].dps.questionnaire_id,
+            status=ApplicationStatus.DECIDED,
+            answers={"is_vcse": "yes"},
+            created_by_id=owner.id,
+            submitted_at=utcnow(),
+            decided_at=utcnow(),
+        )
+        application.lots = [
+            ApplicationLot(
+                lot_id=lot.id,
+                decision=LotDecision.ADMITTED,
+                reason="Meets the criteria",
+                decided_at=utcnow(),
+            )
+            for lot in lots
+        ]
         db.session.add(application)
     db.session.commit()
     return organisation
@@ -63,10 +80,23 @@ def count(html):
 
 def test_the_directory_lists_admitted_and_suspended_suppliers_only(client, world):
     admin, dps, lots = world
-    riverside = listed("Riverside Community Care CIO", [lots[0], lots[2]], vcse=True,
-                       trading_name="Riverside Care", staff_band="10-49", **LEEDS)
-    listed("Suspended Support CIC", [lots[0]], status=MembershipStatus.SUSPENDED,
-           supplier_type="cic", charity_number=None, company_number="12345678", **MANCHESTER)
+    riverside = listed(
+        "Riverside Community Care CIO",
+        [lots[0], lots[2]],
+        vcse=True,
+        trading_name="Riverside Care",
+        staff_band="10-49",
+        **LEEDS,
+    )
+    listed(
+        "Suspended Support CIC",
+        [lots[0]],
+        status=MembershipStatus.SUSPENDED,
+        supplier_type="cic",
+        charity_number=None,
+        company_number="12345678",
+        **MANCHESTER,
+    )
     listed("Removed Trust", [lots[0]], status=MembershipStatus.REMOVED, **LEEDS)
     listed("Left Trust", [lots[1]], status=MembershipStatus.LEFT, **LEEDS)
     make_organisation(name="Not Admitted Yet CIO")
@@ -80,12 +110,18 @@ def test_the_directory_lists_admitted_and_suspended_suppliers_only(client, world
     first = html.select_one("#results li")
     assert "Trading as Riverside Care" in text(first)
     assert text(first.select_one(".govuk-tag")) == "VCSE"
-    details = {text(row.select_one(".govuk-summary-list__key")):
-               text(row.select_one(".govuk-summary-list__value"))
-               for row in first.select(".govuk-summary-list__row")}
-    assert details == {"Type": "Charitable incorporated organisation (CIO)",
-                       "Area": "Leeds, Yorkshire and The Humber", "Paid staff": "10 to 49",
-                       "Lots": "Lot 1: Befriending Lot 3: Homecare: north patch"}
+    details = {
+        text(row.select_one(".govuk-summary-list__key")): text(
+            row.select_one(".govuk-summary-list__value")
+        )
+        for row in first.select(".govuk-summary-list__row")
+    }
+    assert details == {
+        "Type": "Charitable incorporated organisation (CIO)",
+        "Area": "Leeds, Yorkshire and The Humber",
+        "Paid staff": "10 to 49",
+        "Lots": "Lot 1: Befriending Lot 3: Homecare: north patch",
+    }
     assert "lunch clubs and befriending" in text(first)
     # Suspension is between the operator and the supplier: the public page does not say so.
     assert "Suspended" not in text(html.select("#results li")[1].select_one("dl"))
@@ -97,7 +133,8 @@ def test_the_directory_lists_admitted_and_suspended_suppliers_only(client, world
     assert about["Charity number"] == "1234567"
     assert about["Paid staff"] == "10 to 49"
     assert text(profile.find(id="lots")) == (
-        "Community Services DPS Lot 1: Befriending Lot 3: Homecare: north patch")
+        "Community Services DPS Lot 1: Befriending Lot 3: Homecare: north patch"
+    )
     # Contact details are not published: the profile has no address, phone or email.
     assert "1 Canal Street" not in text(profile) and "LS1 4AB" not in text(profile)
     assert "@" not in text(profile.find("main"))
@@ -132,28 +169,53 @@ def test_a_profile_is_only_for_a_supplier_that_holds_a_lot(client, world, status
 @pytest.fixture
 def many(world):
     admin, dps, lots = world
-    listed("Riverside Community Care CIO", [lots[0]], vcse=True, trading_name="Riverside Care",
-           **LEEDS)
-    listed("Northern Lights CIC", [lots[1]], vcse=True, supplier_type="cic",
-           charity_number=None, company_number="11223344",
-           description="Training young people leaving care in grounds maintenance.",
-           **MANCHESTER)
-    listed("Greenfield Food Co-operative", [lots[1], lots[3]], supplier_type="cooperative",
-           charity_number=None, description="Fresh local food for schools.", **BRISTOL)
-    listed("Café Club Community Benefit Society", [lots[2]],
-           supplier_type="community_benefit_society", charity_number=None,
-           description="A 100% volunteer-run café_and lunch club.", **LEEDS)
+    listed(
+        "Riverside Community Care CIO", [lots[0]], vcse=True, trading_name="Riverside Care", **LEEDS
+    )
+    listed(
+        "Northern Lights CIC",
+        [lots[1]],
+        vcse=True,
+        supplier_type="cic",
+        charity_number=None,
+        company_number="11223344",
+        description="Training young people leaving care in grounds maintenance.",
+        **MANCHESTER,
+    )
+    listed(
+        "Greenfield Food Co-operative",
+        [lots[1], lots[3]],
+        supplier_type="cooperative",
+        charity_number=None,
+        description="Fresh local food for schools.",
+        **BRISTOL,
+    )
+    listed(
+        "Café Club Community Benefit Society",
+        [lots[2]],
+        supplier_type="community_benefit_society",
+        charity_number=None,
+        description="A 100% volunteer-run café_and lunch club.",
+        **LEEDS,
+    )
     return lots
 
 
 FILTER_CASES = [
-    ("", ["Café Club Community Benefit Society", "Greenfield Food Co-operative",
-          "Northern Lights CIC", "Riverside Community Care CIO"]),
+    (
+        "",
+        [
+            "Café Club Community Benefit Society",
+            "Greenfield Food Co-operative",
+            "Northern Lights CIC",
+            "Riverside Community Care CIO",
+        ],
+    ),
     ("q=riverside", ["Riverside Community Care CIO"]),
     ("q=RIVERSIDE+care", ["Riverside Community Care CIO"]),
     ("q=riverside+care", ["Riverside Community Care CIO"]),
-    ("q=grounds+maintenance", ["Northern Lights CIC"]),       # the description
-    ("q=Riverside+Care", ["Riverside Community Care CIO"]),     # the trading name
+    ("q=grounds+maintenance", ["Northern Lights CIC"]),  # the description
+    ("q=Riverside+Care", ["Riverside Community Care CIO"]),  # the trading name
     ("q=caf%C3%A9", ["Café Club Community Benefit Society"]),
     ("q=food&type=cooperative", ["Greenfield Food Co-operative"]),
     ("region=TLE", ["Café Club Community Benefit Society", "Riverside Community Care CIO"]),
@@ -163,9 +225,15 @@ FILTER_CASES = [
     ("vcse=1&region=TLE", ["Riverside Community Care CIO"]),
     ("q=nothing+like+this", []),
     # Unknown filter values are ignored, not errors.
-    ("region=XX&type=wizard&lot=abc&local_authority=%27", [
-        "Café Club Community Benefit Society", "Greenfield Food Co-operative",
-        "Northern Lights CIC", "Riverside Community Care CIO"]),
+    (
+        "region=XX&type=wizard&lot=abc&local_authority=%27",
+        [
+            "Café Club Community Benefit Society",
+            "Greenfield Food Co-operative",
+            "Northern Lights CIC",
+            "Riverside Community Care CIO",
+        ],
+    ),
 ]
 
 
@@ -184,14 +252,22 @@ def test_the_lot_filter_and_the_chosen_filters_stay_on_the_page(client, many):
     assert field_value(html, "lot") == str(lots[1].id)
     assert field_value(html, "region") == "TLD"
     assert field_value(html, "q") == "young"
-    assert results(page(client, f"/suppliers?lot={lots[3].id}")) == [
-        "Greenfield Food Co-operative"]
+    assert results(page(client, f"/suppliers?lot={lots[3].id}")) == ["Greenfield Food Co-operative"]
     assert "Clear filters" in text(html)
 
 
-ODD_SEARCHES = ["%' OR 1=1 --", "' OR ''='", "\\", "Robert'); DROP TABLE organisations;--",
-                "<script>alert(1)</script>", "x" * 5000,
-                "nul\x00byte", "🙂", "*", "[a-z]"]
+ODD_SEARCHES = [
+    "%' OR 1=1 --",
+    "' OR ''='",
+    "\\",
+    "Robert'); DROP TABLE organisations;--",
+    "<script>alert(1)</script>",
+    "x" * 5000,
+    "nul\x00byte",
+    "🙂",
+    "*",
+    "[a-z]",
+]
 
 
 def test_odd_characters_in_the_search_are_harmless(client, many):
@@ -211,7 +287,8 @@ def test_odd_characters_in_the_search_are_harmless(client, many):
 def test_a_literal_percent_or_underscore_matches_only_itself(client, many):
     assert results(page(client, "/suppliers?q=100%25")) == ["Café Club Community Benefit Society"]
     assert results(page(client, "/suppliers?q=caf%C3%A9_and")) == [
-        "Café Club Community Benefit Society"]
+        "Café Club Community Benefit Society"
+    ]
     assert results(page(client, "/suppliers?q=food_")) == []
 
 
@@ -242,8 +319,9 @@ def test_pages_are_stable_and_keep_the_filters(client, world):
     assert [name for name, _href in seen] == sorted(names + ["Supplier 20 Trust"])
     assert f"/suppliers/{twins[0]}" in [href for _name, href in seen]
     # The same page twice reads the same.
-    assert results(page(client, "/suppliers?region=TLE&page=2")) == \
-        results(page(client, "/suppliers?region=TLE&page=2"))
+    assert results(page(client, "/suppliers?region=TLE&page=2")) == results(
+        page(client, "/suppliers?region=TLE&page=2")
+    )
     last = page(client, "/suppliers?region=TLE&page=3")
     assert len(results(last)) == 6
     assert last.select_one(".govuk-pagination__next") is None

@@ -1,14 +1,20 @@
 """Working days, as the decision clock counts them: weekends and the bank holidays of the DPS's
 nation are skipped. The holidays come from the `holidays` library; these tests pin the rules that
 differ between England and Wales, Scotland and Northern Ireland."""
+
 from datetime import date, timedelta
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dps.working_days import (Calendar, add_working_days, bank_holiday_name, is_working_day,
-                              working_days_between)
+from dps.working_days import (
+    Calendar,
+    add_working_days,
+    bank_holiday_name,
+    is_working_day,
+    working_days_between,
+)
 
 ENG, SCT, NIR = Calendar.ENGLAND_AND_WALES, Calendar.SCOTLAND, Calendar.NORTHERN_IRELAND
 
@@ -26,9 +32,15 @@ def test_ten_working_days_from_a_monday_is_the_monday_fortnight():
     assert add_working_days(date(2026, 12, 7), 10) == date(2026, 12, 21)
 
 
-@pytest.mark.parametrize("calendar, due", [(ENG, date(2027, 1, 6)), (NIR, date(2027, 1, 6)),
-                                           # Scotland also stops for 2 January (observed 4th).
-                                           (SCT, date(2027, 1, 7))])
+@pytest.mark.parametrize(
+    "calendar, due",
+    [
+        (ENG, date(2027, 1, 6)),
+        (NIR, date(2027, 1, 6)),
+        # Scotland also stops for 2 January (observed 4th).
+        (SCT, date(2027, 1, 7)),
+    ],
+)
 def test_christmas_and_new_year(calendar, due):
     # Christmas Day (Friday), Boxing Day (Saturday, observed Monday 28th), New Year's Day.
     received = date(2026, 12, 18)
@@ -42,11 +54,14 @@ def test_christmas_falling_at_a_weekend_is_observed_on_the_next_working_days():
     assert add_working_days(date(2027, 12, 24), 1) == date(2027, 12, 29)
 
 
-@pytest.mark.parametrize("calendar, next_day", [
-    (ENG, date(2026, 4, 7)),   # Good Friday and Easter Monday
-    (NIR, date(2026, 4, 7)),
-    (SCT, date(2026, 4, 6)),   # Easter Monday is not a bank holiday in Scotland
-])
+@pytest.mark.parametrize(
+    "calendar, next_day",
+    [
+        (ENG, date(2026, 4, 7)),  # Good Friday and Easter Monday
+        (NIR, date(2026, 4, 7)),
+        (SCT, date(2026, 4, 6)),  # Easter Monday is not a bank holiday in Scotland
+    ],
+)
 def test_easter(calendar, next_day):
     assert not is_working_day(date(2026, 4, 3), calendar)  # Good Friday is everywhere
     assert add_working_days(date(2026, 4, 2), 1, calendar) == next_day
@@ -115,7 +130,9 @@ def test_adding_the_days_between_reaches_the_last_working_day(start, gap, calend
     n = working_days_between(start, end, calendar)
     reached = add_working_days(start, n, calendar)
     assert reached <= end
-    assert all(not is_working_day(reached + timedelta(days=i), calendar)
-               for i in range(1, (end - reached).days + 1))
+    assert all(
+        not is_working_day(reached + timedelta(days=i), calendar)
+        for i in range(1, (end - reached).days + 1)
+    )
     if is_working_day(end, calendar) and end > start:
         assert reached == end

@@ -1,0 +1,166 @@
+"""Demo data for `flask seed-demo`: every feature adds to it, so `make run` shows it working.
+
+Safe to run again: each step looks for what it would make and adds only what is missing.
+Organisations and their members are made through the services, so the audit log and outbox read as
+they would.
+"""
+
+import sqlalchemy as sa
+
+from app.accounts.models import User
+from app.accounts.passwords import hash_password
+from app.extensions import db
+from app.timeutil import utcnow
+
+DEMO_PASSWORD = "demo password 2026"
+
+SUPPLIERS = [
+    {
+        "owner": ("rosa@riverside-care.example", "Rosa Okafor"),
+        "member": ("dev@riverside-care.example", "Dev Sharma"),
+        "details": {
+            "name": "Riverside Community Care CIO",
+            "supplier_type": "cio",
+            "charity_number": "1187654",
+            "address": "Riverside House\n12 Kirkstall Road\nLeeds",
+            "postcode": "LS3 1HS",
+            "local_authority_code": "LDS",
+            "staff_band": "10-49",
+            "turnover_band": "100k_1m",
+            "description": "We support older and disabled people to live well at home in Leeds: "
+            "home visits, befriending, lunch clubs and help after a stay in "
+            "hospital. Most of our volunteers live in the neighbourhoods they "
+            "serve.",
+            "website": "https://www.riverside-care.example",
+            "directory_email": "hello@riverside-care.example",
+            "directory_phone": "0113 496 0123",
+            "directory_show_website": True,
+        },
+    },
+    {
+        "owner": ("maya@northern-lights.example", "Maya Brennan"),
+        "member": ("tom@northern-lights.example", "Tom Kowalski"),
+        "details": {
+            "name": "Northern Lights Social Enterprise CIC",
+            "trading_name": "Northern Lights",
+            "supplier_type": "cic",
+            "company_number": "11223344",
+            "address": "Unit 4, Ancoats Works\n50 Great Ancoats Street\nManchester",
+            "postcode": "M4 5AB",
+            "local_authority_code": "MAN",
+            "staff_band": "1-9",
+            "turnover_band": "100k_1m",
+            "description": "A community interest company that trains and employs young people "
+            "leaving care in grounds maintenance, painting and small repairs for "
+            "housing providers across Greater Manchester.",
+            "website": "https://northern-lights.example",
+        },
+    },
+    {
+        "owner": ("jo@greenfield-food.example", "Jo Adeyemi"),
+        "member": ("sam@greenfield-food.example", "Sam Price"),
+        "details": {
+            "name": "Greenfield Food Co-operative",
+            "supplier_type": "cooperative",
+            "address": "The Old Dairy\n3 Mina Road\nBristol",
+            "postcode": "BS2 9XE",
+            "local_authority_code": "BST",
+            "staff_band": "10-49",
+            "turnover_band": "1m_10m",
+            "description": "A workers' co-operative supplying fresh, local food to schools, "
+            "nurseries and community cafes in Bristol, with cookery classes for "
+            "families on low incomes.",
+            "website": "https://greenfield-food.example",
+        },
+    },
+]
+
+BUYERS = [
+    {
+        "owner": ("buyer@leeds-council.example", "Priya Patel"),
+        "details": {
+            "name": "Leeds City Council",
+            "buyer_type": "local_authority",
+            "region_code": "TLE",
+        },
+    },
+    {
+        "owner": ("buyer@pennine-housing.example", "Gareth Hughes"),
+        "details": {
+            "name": "Pennine Housing Association",
+            "buyer_type": "housing_association",
+            "region_code": "TLE",
+        },
+    },
+    {
+        "owner": ("buyer@wy-icb.example", "Helen Clarke"),
+        "details": {
+            "name": "NHS West Yorkshire ICB",
+            "buyer_type": "nhs_body",
+            "region_code": "TLE",
+        },
+    },
+]
+
+
+def user(email, name, admin=False):
+    user = db.session.execute(sa.select(User).where(User.email == email)).scalar_one_or_none()
+    if user is None:
+        user = User(
+            email=email,
+            name=name,
+            password_hash=hash_password(DEMO_PASSWORD),
+            email_confirmed_at=utcnow(),
+            password_changed_at=utcnow(),
+            is_admin=admin,
+        )
+        db.session.add(user)
+        db.session.flush()
+    return user
+
+
+def make_organisation(kind, spec):
+    """The organisation named in ``spec``, made with its owner if it is not there yet."""
+    from app.organisations import queries, services
+
+    owner = user(*spec["owner"])
+    db.session.commit()
+    organisation = queries.find_organisation(kind, spec["details"]["name"])
+    if organisation is None:
+        create = services.create_supplier if kind == "supplier" else services.create_buyer
+        organisation = create(owner, spec["details"])
+    return organisation, owner
+
+
+def add_member(organisation, owner, email, name):
+    """Invite ``email`` and accept as them, unless they already belong."""
+    from app import permissions
+    from app.organisations import queries, services
+
+    member = user(email, name)
+    db.session.commit()
+    if not permissions.is_member(member, organisation.id):
+        # An invitation left unaccepted by an interrupted run is withdrawn and sent again.
+        for pending in queries.pending_invitations(organisation.id, email=email):
+            services.revoke_invitation(owner, pending)
+        _invitation, token = services.invite_member(owner, organisation, email)
+        services.accept_invitation(member, token)
+    return member
+
+
+def seed_people():
+    """The administrator, the demo suppliers (an owner and a member each) and buyers. Returns the
+    administrator and the accounts to print."""
+    accounts = []
+    admin = user("admin@vcse-dps.example", "Ada Administrator", admin=True)
+    db.session.commit()
+    accounts.append(("Platform administrator", admin.email))
+    for spec in SUPPLIERS:
+        organisation, owner = make_organisation("supplier", spec)
+        member = add_member(organisation, owner, *spec["member"])
+        accounts.append((f"Supplier owner, {organisation.display_name}", owner.email))
+        accounts.append((f"Supplier member, {organisation.display_name}", member.email))
+    for spec in BUYERS:
+        organisation, owner = make_organisation("buyer", spec)
+        accounts.append((f"Buyer owner, {organisation.display_name}", owner.email))
+    return admin, accounts

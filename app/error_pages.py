@@ -1,0 +1,100 @@
+"""Error pages in the GOV.UK style, and JSON error bodies for API and JSON requests."""
+
+import logging
+import math
+
+from flask import jsonify, make_response, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from app.extensions import db
+
+log = logging.getLogger(__name__)
+
+MESSAGES = {
+    400: ("There is a problem with your request", "Go back and try again."),
+    403: (
+        "You do not have permission to see this page",
+        "If you think you should, ask the owner of your organisation or contact us.",
+    ),
+    404: ("Page not found", "If you typed the web address, check it is correct."),
+    405: ("Sorry, you cannot do that here", "Go back and try again."),
+    413: ("The file is too large", "Choose a smaller file and try again."),
+    429: ("Too many attempts", "Wait a few minutes, then try again."),
+    500: ("Sorry, there is a problem with the service", "Try again later."),
+}
+OTHER_CLIENT_ERROR = ("Sorry, we cannot do that", "Go back and try again.")
+
+
+def wants_json():
+    return request.path.startswith("/api/") or (request.accept_mimetypes.best == "application/json")
+
+
+def render_error(status, title=None, message=None):
+    fallback = OTHER_CLIENT_ERROR if 400 <= status < 500 else MESSAGES[500]
+    default_title, default_message = MESSAGES.get(status, fallback)
+    title, message = title or default_title, message or default_message
+    if wants_json():
+        return make_response(
+            jsonify({"error": {"status": status, "title": title, "message": message}}), status
+        )
+    try:
+        return make_response(
+            render_template("errors/error.html", status=status, title=title, message=message),
+            status,
+        )
+    except Exception:  # the page itself failed (a broken database, say): still say something
+        log.exception("could not render the %s error page", status)
+        return make_response(
+            f"{title}. {message}\n", status, {"Content-Type": "text/plain; charset=utf-8"}
+        )
+
+
+def _wait(exc):
+    """How long to wait, in words: the window of the rate limit that was reached."""
+    try:
+        seconds = exc.limit.limit.get_expiry()
+    except AttributeError:  # a 429 that did not come from the rate limiter
+        seconds = 15 * 60
+    minutes = max(1, math.ceil(seconds / 60))
+    if minutes >= 120 and minutes % 60 == 0:
+        return f"{minutes // 60} hours"
+    return "1 minute" if minutes == 1 else f"{minutes} minutes"
+
+
+def init_app(app):
+    @app.errorhandler(CSRFError)
+    def _csrf(exc):
+        return render_error(
+            400,
+            "Your form has expired",
+            "For your security, forms expire. Go back, refresh the page and "
+            "try again. Nothing has been saved.",
+        )
+
+    @app.errorhandler(HTTPException)
+    def _http(exc):
+        if exc.code is None or exc.code < 400:
+            return exc
+        message = None
+        if exc.code == 429:
+            message = (
+                f"You have tried too many times. Wait {_wait(exc)}, then try again. "
+                "If you have forgotten your password, you can reset it."
+            )
+        response = render_error(exc.code, message=message)
+        # Keep what the exception says about the response (Allow on a 405, for instance).
+        response.headers.extend(
+            [(k, v) for k, v in exc.get_headers() if k.lower() != "content-type"]
+        )
+        return response
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc):
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        # The failed transaction must not break the error page (or the next request).
+        try:
+            db.session.rollback()
+        except Exception:
+            log.exception("could not roll back after the error")
+        return render_error(500)

@@ -1,0 +1,21 @@
+"""The email outbox: every email is a row written in the caller's transaction (``queue_email``),
+rendered from a template, sent exactly once by an RQ job through a backend (SMTP, GOV.UK Notify, or
+kept in the database), and relayed when it was not queued. Any package may send an email."""
+
+
+def init_app(app):
+    """Add the development outbox page and the relay's schedule to ``app``."""
+    from app import schedule
+    from app.outbox import services, views
+
+    app.register_blueprint(views.bp)
+    schedule.add(
+        app,
+        schedule.Entry(
+            "outbox-relay",
+            services.relay_outbox,
+            "minutes",
+            1,
+            description="Queue emails that Redis missed, and retries that are due",
+        ),
+    )

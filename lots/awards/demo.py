@@ -1,0 +1,365 @@
+"""Demo data for evaluation and award: one closed opportunity of Leeds City Council, bid for by
+two suppliers, evaluated, moderated and awarded, with the letters issued, the contract in the
+contracts register and a first quarter of social value delivered, so the register and the
+insight pages have something believable to show.
+
+Called after the lots seed (lots/demo.py), once the demo buyers have joined the DPS and Riverside
+Community Care is admitted to lot 1. Safe to run again: it does nothing when the opportunity is
+there already. Everything goes through the services, so the audit log, letters and outbox read
+as they would; only the dates are then moved into the past, on the rows themselves (see
+``_move_to_the_past``), because the services rightly refuse to bid after a deadline.
+"""
+
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+
+from app.demo.people import add_member, make_organisation
+from app.extensions import db
+from app.organisations.models import Organisation, OrganisationKind
+from app.timeutil import to_local, utcnow
+from dps.models import Lot, LotMembership, MembershipStatus
+from dps.working_days import is_working_day
+from lots.awards import services as awards
+from lots.awards.models import Award, AwardLetter, Contract
+from lots.bids import services as bids
+from lots.evaluation import sealing
+from lots.evaluation import services as evaluation
+from lots.evaluation.models import Evaluation
+from lots.opportunities import services as opportunities
+from lots.opportunities.demo import at
+from lots.opportunities.models import Opportunity
+
+TITLE = "Home from hospital support in Leeds"
+BUYER = "Leeds City Council"
+WINNER = "Riverside Community Care CIO"
+# A second bidder, so the competition and the letters read as they would. The demo admits it to
+# lot 1 directly, skipping the selection questionnaire that lots/dps demo data already shows.
+SECOND = {
+    "owner": ("ade@chapeltown-befrienders.example", "Ade Mensah"),
+    "details": {
+        "name": "Chapeltown Befrienders CIO",
+        "supplier_type": "cio",
+        "charity_number": "1198765",
+        "address": "Chapeltown Community Centre\n1 Reginald Terrace\nLeeds",
+        "postcode": "LS7 3EX",
+        "local_authority_code": "LDS",
+        "staff_band": "1-9",
+        "turnover_band": "under_100k",
+        "description": "Volunteer befrienders for older people in north-east Leeds.",
+    },
+}
+MEASURES = ["SV-EMP-01", "SV-COM-01"]
+QUESTIONS = [
+    {
+        "kind": "quality",
+        "text": "How will you support people in the first six weeks after they leave hospital?",
+        "word_limit": 750,
+        "weight": 25,
+    },
+    {
+        "kind": "quality",
+        "text": "How will you recruit, train and supervise staff and "
+        "volunteers, including safeguarding?",
+        "word_limit": 500,
+        "weight": 15,
+    },
+    {
+        "kind": "social_value",
+        "text": "What will you commit to for local people, and how will you measure it?",
+        "word_limit": 500,
+        "weight": 10,
+    },
+    {"kind": "pass_fail", "text": "Do you hold public liability insurance of at least £5 million?"},
+]
+BIDS = {
+    WINNER: {
+        "price_pence": 8_450_000,
+        "social_value": {"SV-EMP-01": "3", "SV-COM-01": "120"},
+        "answers": [
+            "A named support worker visits on the day of discharge and then weekly for six "
+            "weeks: shopping, prescriptions, benefits checks and a plan for staying well, "
+            "agreed with the person and their family.",
+            "We recruit through our lunch clubs and the Kirkstall volunteer hub. Every "
+            "worker and volunteer has an enhanced DBS check, level 2 safeguarding training "
+            "and monthly supervision.",
+            "We will employ three people who live in Leeds on the contract and give 120 "
+            "hours of staff volunteering a year to local groups, reported quarterly.",
+        ],
+        "scores": (4, 3, 3),
+    },
+    SECOND["details"]["name"]: {
+        "price_pence": 7_900_000,
+        "social_value": {"SV-EMP-01": "1", "SV-COM-01": "40"},
+        "answers": [
+            "Volunteer befrienders phone and visit people after discharge, and refer them to "
+            "other services when they need more help.",
+            "Volunteers are recruited through local churches and mosques, DBS checked and "
+            "trained in a one-day course.",
+            "We will employ one local coordinator and give 40 hours of volunteering a year.",
+        ],
+        "scores": (2, 2, 2),
+    },
+}
+REASONS = {
+    4: "Excellent: detailed, specific to Leeds and backed by evidence.",
+    3: "Good: a clear and credible approach with minor gaps.",
+    2: "Satisfactory: meets the requirement but with little detail on how.",
+}
+
+
+def seed_awards():
+    """The awarded opportunity, made if it is not there yet. Returns it, or None when the demo
+    buyer, supplier or lot is missing."""
+    buyer = _organisation(OrganisationKind.BUYER, BUYER)
+    winner = _organisation(OrganisationKind.SUPPLIER, WINNER)
+    lot = _admitted_lot(winner)
+    if buyer is None or winner is None or lot is None:
+        return None
+    existing = (
+        db.session.execute(
+            sa.select(Opportunity).where(
+                Opportunity.buyer_id == buyer.id, Opportunity.title == TITLE
+            )
+        )
+        .scalars()
+        .first()
+    )
+    if existing is not None:
+        return existing
+    owner = _owner(buyer)
+    second = _second_bidder(lot)
+
+    # Published as any opportunity is, with a deadline two weeks ahead.
+    deadline = _working_day_noon(to_local(utcnow()).date() + timedelta(days=14))
+    opportunity = opportunities.create_draft(
+        owner,
+        buyer,
+        lot,
+        title=TITLE,
+        summary="Practical and emotional support for older people for six weeks after they "
+        "leave hospital.",
+        description="We want a local organisation to support around 150 older people a year "
+        "after a stay at Leeds General Infirmary or St James's: a visit on the day "
+        "they get home, then weekly help for six weeks.",
+        estimated_value_pence=9_000_000,
+        price_weight=50,
+        quality_weight=40,
+        social_value_weight=10,
+        submission_deadline=deadline,
+        question_deadline=deadline - timedelta(days=7),
+        contract_start=to_local(deadline).date() + timedelta(days=45),
+        contract_months=12,
+        social_value_measures=MEASURES,
+        contact_name=owner.name,
+        contact_email=owner.email,
+    )
+    opportunities.set_questions(owner, opportunity, QUESTIONS)
+    opportunities.publish(owner, opportunity, acknowledge_bank_holiday=True)
+
+    for organisation in (winner, second):
+        _bid(organisation, opportunity, BIDS[organisation.name])
+
+    _move_to_the_past(opportunity)
+
+    # Evaluated by the buyer's owner, who holds every role: evaluator, moderator, approver.
+    evaluation.assign_evaluator(owner, opportunity, owner, moderator=True)
+    sealing.open_bids(owner, opportunity)
+    evaluation.declare(owner, opportunity, conflict=False)
+    scored = evaluation.scored_questions(opportunity.id)
+    placed = sealing.submitted_bids(opportunity.id)
+    for bid in placed:
+        for question, value in zip(scored, BIDS[bid.organisation.name]["scores"]):
+            evaluation.score(owner, opportunity, bid, question, value, REASONS[value])
+    evaluation.submit_scores(owner, opportunity)
+    for bid in placed:
+        for question, value in zip(scored, BIDS[bid.organisation.name]["scores"]):
+            evaluation.moderate(owner, opportunity, bid, question, value, REASONS[value])
+    awards.propose(owner, opportunity)
+    awards.confirm(_approver(buyer, owner), opportunity)  # four eyes: not the proposer
+    awards.issue_letters(opportunity.id)  # the job; it did nothing more if it already ran
+    _date_the_award(opportunity)
+    _deliver_first_quarter(owner, awards.contract_of(opportunity.id))
+    return opportunity
+
+
+def _organisation(kind, name):
+    return db.session.execute(
+        sa.select(Organisation).where(Organisation.kind == kind, Organisation.name == name)
+    ).scalar_one_or_none()
+
+
+def _owner(organisation):
+    return next((m.user for m in organisation.memberships if m.is_owner), None)
+
+
+def _admitted_lot(organisation):
+    """Lot 1, where the winner is admitted."""
+    if organisation is None:
+        return None
+    return (
+        db.session.execute(
+            sa.select(Lot)
+            .join(LotMembership, LotMembership.lot_id == Lot.id)
+            .where(
+                LotMembership.organisation_id == organisation.id,
+                LotMembership.status == MembershipStatus.ADMITTED,
+                Lot.number == 1,
+            )
+        )
+        .scalars()
+        .first()
+    )
+
+
+def _second_bidder(lot):
+    organisation, _owner_user = make_organisation("supplier", SECOND)
+    if not db.session.execute(
+        sa.select(LotMembership.id).where(
+            LotMembership.organisation_id == organisation.id, LotMembership.lot_id == lot.id
+        )
+    ).first():
+        # Demo shortcut: admitted without an application (see SECOND above).
+        db.session.add(
+            LotMembership(
+                organisation_id=organisation.id, lot_id=lot.id, status=MembershipStatus.ADMITTED
+            )
+        )
+        db.session.commit()
+    return organisation
+
+
+def _bid(organisation, opportunity, spec):
+    user = _owner(organisation)
+    bid = bids.start_bid(user, organisation, opportunity)
+    answers, pass_fail = {}, {}
+    scored = iter(spec["answers"])
+    for question in opportunity.questions:
+        if question.kind.value == "pass_fail":
+            pass_fail[str(question.id)] = "yes"
+        else:
+            answers[str(question.id)] = next(scored)
+    bids.save_draft(
+        user,
+        bid,
+        answers=answers,
+        pass_fail=pass_fail,
+        total_price_pence=spec["price_pence"],
+        social_value=spec["social_value"],
+    )
+    bids.submit(user, bid)
+
+
+def _working_day_noon(day):
+    while not is_working_day(day):
+        day += timedelta(days=1)
+    return at(day, 12)
+
+
+def _move_to_the_past(opportunity):
+    """DEMO ONLY: the bids were submitted before the deadline; now move the deadline (and the
+    dates that go with it) about four months into the past, directly on the row, so the
+    opportunity is closed and its contract has run for a quarter. No service may do this."""
+    day = to_local(utcnow()).date() - timedelta(days=130)
+    while not is_working_day(day):
+        day -= timedelta(days=1)
+    deadline = at(day, 12)
+    db.session.execute(
+        sa.update(Opportunity)
+        .where(Opportunity.id == opportunity.id)
+        .values(
+            submission_deadline=deadline,
+            question_deadline=deadline - timedelta(days=7),
+            published_at=deadline - timedelta(days=24),
+            contract_start=_first_of_next_month(day + timedelta(days=14)),
+        )
+    )
+    db.session.commit()
+    db.session.refresh(opportunity)
+
+
+def _first_of_next_month(day):
+    return (day.replace(day=1) + timedelta(days=32)).replace(day=1)
+
+
+def _date_the_award(opportunity):
+    """DEMO ONLY: the evaluation and award happened in the weeks after the (moved) deadline."""
+    deadline = opportunity.submission_deadline
+    confirmed = deadline + timedelta(days=10)
+    db.session.execute(
+        sa.update(Evaluation)
+        .where(Evaluation.opportunity_id == opportunity.id)
+        .values(opened_at=deadline + timedelta(hours=2))
+    )
+    db.session.execute(
+        sa.update(Award)
+        .where(Award.opportunity_id == opportunity.id)
+        .values(
+            proposed_at=deadline + timedelta(days=8),
+            confirmed_at=confirmed,
+            standstill_ends_at=confirmed,
+        )
+    )
+    db.session.execute(
+        sa.update(AwardLetter)
+        .where(AwardLetter.opportunity_id == opportunity.id)
+        .values(created_at=confirmed)
+    )
+    db.session.execute(
+        sa.update(Contract)
+        .where(Contract.opportunity_id == opportunity.id)
+        .values(entered_at=confirmed)
+    )
+    db.session.commit()
+
+
+def _deliver_first_quarter(owner, contract):
+    """The buyer records the first quarter's delivery: some promised, not all yet."""
+    if contract is None:
+        return
+    start = contract.start_date
+    month = start.month - 1 + 3
+    end = date(start.year + month // 12, month % 12 + 1, 1) - timedelta(days=1)
+    if end >= to_local(utcnow()).date():
+        return
+    delivered = {
+        "SV-EMP-01": ("2", "Two of the three local posts filled; the third is advertised"),
+        "SV-COM-01": ("26", "Staff volunteered at the Kirkstall food bank"),
+    }
+    for commitment in contract.commitments:
+        amount, note = delivered.get(commitment.measure_id, ("0", None))
+        awards.record_delivery(owner, commitment, start, end, amount, note)
+
+
+APPROVER = ("priya@leeds-council.example", "Priya Shah")
+
+
+def _approver(buyer, owner):
+    """A colleague at the buyer with the approver role, invited and accepted as anyone is."""
+    from app.organisations.models import Membership
+    from lots.opportunities import buyers
+    from lots.opportunities.permissions import has_buyer_role
+
+    member = add_member(buyer, owner, *APPROVER)
+    if not has_buyer_role(member, buyer.id, "approver"):
+        membership = db.session.execute(
+            sa.select(Membership).where(
+                Membership.user_id == member.id, Membership.organisation_id == buyer.id
+            )
+        ).scalar_one()
+        buyers.set_roles(owner, membership, ["approver"])
+    return member
+
+
+def demo_accounts():
+    """The sign-ins this demo adds (the second bidder's owner, the buyer's approver), for the
+    list `make run` prints."""
+    found = []
+    organisation = _organisation(OrganisationKind.SUPPLIER, SECOND["details"]["name"])
+    owner = _owner(organisation) if organisation is not None else None
+    if owner:
+        found.append((f"Supplier owner, {organisation.display_name}", owner.email))
+    buyer = _organisation(OrganisationKind.BUYER, BUYER)
+    if buyer is not None and any(m.user.email == APPROVER[0] for m in buyer.memberships):
+        found.append((f"Buyer approver, {buyer.display_name}", APPROVER[0]))
+    return found

@@ -1,0 +1,131 @@
+"""Award decisions, letters, the standstill, contracts and the social value they deliver."""
+
+import enum
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.timeutil import utcnow
+from app.types import UTCDateTime, string_enum
+
+
+class AwardStatus(enum.StrEnum):
+    PROPOSED = "proposed"  # the buyer proposes the winner; the approver has not confirmed
+    CONFIRMED = "confirmed"  # letters sent; the standstill (if any) runs
+    CONTRACTED = "contracted"  # the standstill ended and the contract is entered
+
+
+class Award(db.Model):
+    __tablename__ = "awards"
+    __table_args__ = (
+        sa.CheckConstraint(
+            "status = 'proposed' OR confirmed_at IS NOT NULL", name="confirmed_time"
+        ),
+    )
+
+    opportunity_id: Mapped[int] = mapped_column(sa.ForeignKey("opportunities.id"), primary_key=True)
+    winner_bid_id: Mapped[int] = mapped_column(sa.ForeignKey("bids.id"))
+    status: Mapped[AwardStatus] = mapped_column(
+        string_enum(AwardStatus, "award_status", 20), default=AwardStatus.PROPOSED
+    )
+    # The ranked result as decided: [{"bid_id", "supplier", "price", "quality", ...}].
+    result: Mapped[list] = mapped_column(sa.JSON)
+    proposed_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    proposed_at = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
+    confirmed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    confirmed_at = mapped_column(UTCDateTime(), nullable=True)
+    standstill_ends_at = mapped_column(UTCDateTime(), nullable=True)
+
+    winner = relationship("Bid", foreign_keys=[winner_bid_id])
+
+
+class AwardLetter(db.Model):
+    """The letter each bidder receives: an assessment summary, or the award letter."""
+
+    __tablename__ = "award_letters"
+    __table_args__ = (sa.UniqueConstraint("opportunity_id", "bid_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    opportunity_id: Mapped[int] = mapped_column(sa.ForeignKey("opportunities.id"), index=True)
+    bid_id: Mapped[int] = mapped_column(sa.ForeignKey("bids.id"))
+    document_id: Mapped[int] = mapped_column(sa.ForeignKey("documents.id"))
+    successful: Mapped[bool] = mapped_column(sa.Boolean)
+    created_at = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
+
+    document = relationship("Document")
+
+
+class Contract(db.Model):
+    """The contract entered after the standstill: published in the contracts register."""
+
+    __tablename__ = "contracts"
+    __table_args__ = (
+        sa.CheckConstraint("value_pence > 0", name="value_positive"),
+        sa.CheckConstraint("end_date >= start_date", name="dates_in_order"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    opportunity_id: Mapped[int] = mapped_column(sa.ForeignKey("opportunities.id"), unique=True)
+    buyer_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id"), index=True)
+    supplier_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id"), index=True)
+    lot_id: Mapped[int] = mapped_column(sa.ForeignKey("lots.id"), index=True)
+    value_pence: Mapped[int] = mapped_column(sa.BigInteger)
+    start_date = mapped_column(sa.Date, nullable=False)
+    end_date = mapped_column(sa.Date, nullable=False)
+    # As the supplier stood when the contract was entered (the register reports these).
+    supplier_is_vcse: Mapped[bool] = mapped_column(sa.Boolean)
+    supplier_is_sme: Mapped[bool] = mapped_column(sa.Boolean)
+    supplier_region_code: Mapped[str | None] = mapped_column(sa.String(10))
+    entered_at = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
+
+    opportunity = relationship("Opportunity")
+    buyer = relationship("Organisation", foreign_keys=[buyer_id])
+    supplier = relationship("Organisation", foreign_keys=[supplier_id])
+    commitments = relationship(
+        "SocialValueCommitment", back_populates="contract", order_by="SocialValueCommitment.id"
+    )
+
+
+class SocialValueCommitment(db.Model):
+    """What the winner promised in its bid, per measure."""
+
+    __tablename__ = "social_value_commitments"
+    __table_args__ = (sa.UniqueConstraint("contract_id", "measure_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contract_id: Mapped[int] = mapped_column(sa.ForeignKey("contracts.id"), index=True)
+    measure_id: Mapped[str] = mapped_column(sa.String(20))
+    promised: Mapped[Decimal] = mapped_column(sa.Numeric(14, 2))
+
+    contract = relationship("Contract", back_populates="commitments")
+    deliveries = relationship(
+        "SocialValueDelivery",
+        back_populates="commitment",
+        order_by="SocialValueDelivery.period_start",
+    )
+
+
+class SocialValueDelivery(db.Model):
+    """What the buyer recorded as delivered against a commitment, per period."""
+
+    __tablename__ = "social_value_deliveries"
+    __table_args__ = (
+        sa.UniqueConstraint("commitment_id", "period_start"),
+        sa.CheckConstraint("period_end >= period_start", name="period_in_order"),
+        sa.CheckConstraint("delivered >= 0", name="delivered_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    commitment_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("social_value_commitments.id"), index=True
+    )
+    period_start = mapped_column(sa.Date, nullable=False)
+    period_end = mapped_column(sa.Date, nullable=False)
+    delivered: Mapped[Decimal] = mapped_column(sa.Numeric(14, 2))
+    note: Mapped[str | None] = mapped_column(sa.Text)
+    recorded_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    recorded_at = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
+
+    commitment = relationship("SocialValueCommitment", back_populates="deliveries")

@@ -1,0 +1,132 @@
+"""Demo bids: the demo suppliers' bids for the demo's open opportunities, one submitted, one
+submitted and then changed, and one draft half written, so the bid pages show each state.
+
+Called at the end of the lots seed (lots/demo.py). Safe to run again: a supplier's bid for an
+opportunity is made only if it has none. Everything goes through the bid service, so the audit
+log, the receipts in the outbox and the submission fingerprints read as they would.
+"""
+
+import sqlalchemy as sa
+
+from app.extensions import db
+from app.organisations.models import Organisation
+from lots.bids import services as bids
+from lots.opportunities.models import Opportunity, OpportunityStatus, QuestionKind
+
+# What each quality or social value answer says, by the start of the question's text.
+ANSWERS = {
+    "Describe how you will deliver": (
+        "We have run befriending in east Leeds since 2014. Each older person is matched with a "
+        "volunteer who lives nearby, after a home visit by our coordinator to learn what matters "
+        "to them. Volunteers visit or phone every week, and we check in with the person every "
+        "three months.\n\nA group of six people who use the service meets each quarter to shape "
+        "it: they chose our telephone befriending hours and the activities we run in the "
+        "community centres."
+    ),
+    "How will you recruit, train": (
+        "Volunteers are recruited through GP practices, faith groups and our own lunch clubs. "
+        "Every volunteer has an enhanced DBS check, two references, and a day of training on "
+        "safeguarding adults, dementia awareness and boundaries before they are matched. A paid "
+        "coordinator supervises each volunteer monthly, and our safeguarding lead is trained to "
+        "level 3."
+    ),
+    "What will you commit to for local people": (
+        "Both coordinator posts will be filled by people living in the LS9 and LS14 postcodes. "
+        "We buy our catering from a local social enterprise, and we will report each quarter on "
+        "volunteer hours given in the area."
+    ),
+    "How will you run the service": (
+        "Our kitchen manager, who has run our Seacroft lunch club for five years, will run the "
+        "service, with two paid cooks and eight volunteers. Menus follow the tenants' dietary "
+        "and cultural needs, agreed with them in the first month."
+    ),
+    "What will you do for the community": (
+        "We will offer two places on our food hygiene course each term to tenants, and buy "
+        "fresh produce from growers within 20 miles."
+    ),
+}
+DEFAULT_ANSWER = (
+    "We will deliver this with our experienced local team, and report to you "
+    "every quarter on what we have achieved."
+)
+
+# (supplier, opportunity title, what to do, total price in pence, social value quantity)
+BIDS = [
+    (
+        "Riverside Community Care CIO",
+        "Befriending for older people in Leeds",
+        "submit",
+        4_260_000,
+        "2",
+    ),
+    (
+        "Riverside Community Care CIO",
+        "Tenant befriending and digital inclusion",
+        "change",
+        2_080_000,
+        "1.5",
+    ),
+    ("Riverside Community Care CIO", "Community meals in Bradford", "draft", None, None),
+]
+
+
+def seed_bids():
+    """Give the demo suppliers their bids. Suppliers or opportunities missing from the demo
+    (or not invited) are passed over."""
+    for supplier_name, title, action, price, quantity in BIDS:
+        organisation = (
+            db.session.execute(sa.select(Organisation).where(Organisation.name == supplier_name))
+            .scalars()
+            .first()
+        )
+        opportunity = (
+            db.session.execute(
+                sa.select(Opportunity).where(
+                    Opportunity.title == title, Opportunity.status == OpportunityStatus.PUBLISHED
+                )
+            )
+            .scalars()
+            .first()
+        )
+        if organisation is None or opportunity is None or not opportunity.is_open:
+            continue
+        if bids.bid_of(organisation.id, opportunity.id) is not None:
+            continue
+        if bids.eligibility_problem(organisation.id, opportunity):
+            continue
+        people = [m.user for m in organisation.memberships]
+        owner = next((m.user for m in organisation.memberships if m.is_owner), None)
+        if owner is None:
+            continue
+        # The draft is a colleague's work in progress; the others are the owner's.
+        user = next((p for p in people if p.id != owner.id), owner) if action == "draft" else owner
+        _bid(user, organisation, opportunity, action, price, quantity)
+
+
+def _bid(user, organisation, opportunity, action, price, quantity):
+    bid = bids.start_bid(user, organisation, opportunity)
+    questions = sorted(opportunity.questions, key=lambda q: q.position)
+    scored = [q for q in questions if q.kind in (QuestionKind.QUALITY, QuestionKind.SOCIAL_VALUE)]
+    if action == "draft":
+        # Half written: the first answer only, not yet priced.
+        if scored:
+            bids.save_draft(user, bid, answers={str(scored[0].id): _answer(scored[0])})
+        return
+    bids.save_draft(
+        user,
+        bid,
+        answers={str(q.id): _answer(q) for q in scored},
+        pass_fail={str(q.id): "yes" for q in questions if q.kind == QuestionKind.PASS_FAIL},
+        total_price_pence=price if not opportunity.price_schedule else None,
+        social_value={m: quantity for m in opportunity.social_value_measures or []},
+    )
+    bids.submit(user, bid)
+    if action == "change":
+        # Changed after submitting, not yet submitted again: the overview says so.
+        bids.save_draft(user, bid, total_price_pence=price - 60_000)
+
+
+def _answer(question):
+    return next(
+        (text for start, text in ANSWERS.items() if question.text.startswith(start)), DEFAULT_ANSWER
+    )

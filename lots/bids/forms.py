@@ -1,0 +1,360 @@
+"""Forms for a supplier's bid. They parse what was typed (money, quantities, shares of the work)
+and keep it for redisplay; the bid service owns every rule about the values (word limits,
+what is complete, who may bid, the deadline).
+
+Some forms are made for one opportunity (a field per pass/fail question, per price line, per
+social value measure). Each such field is named after the key ``bids.problems`` uses for it
+(``pass-fail-12``, ``line-0``, ``social-value-SV-EMP-01``), so a problem links straight to its box.
+"""
+
+from decimal import Decimal, InvalidOperation
+
+from flask_wtf.file import FileField, FileRequired
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovFileInput,
+    GovRadioInput,
+    GovTextArea,
+    GovTextInput,
+)
+from wtforms import FieldList, FormField, HiddenField, RadioField, StringField, TextAreaField
+from wtforms import Form as SubForm
+from wtforms.validators import ValidationError
+
+from app.forms import Form, strip_whitespace, submit
+from lots.bids.models import PartnerRole
+from lots.opportunities.forms import (
+    one_kind_of_newline,
+    pence_to_pounds,
+    pounds_to_pence,
+    whole_number,
+)
+
+ROLE_LABELS = {
+    PartnerRole.CONSORTIUM_MEMBER.value: "Consortium member",
+    PartnerRole.SUBCONTRACTOR.value: "Subcontractor",
+}
+MAX_PARTNERS = 20
+
+
+class StartBidForm(Form):
+    submit = submit("Start a bid")
+
+
+class AnswerForm(Form):
+    """One quality or social value question. A long answer is kept: the limit is checked when
+    the bid is submitted, with the count the server makes."""
+
+    answer = TextAreaField("Your answer", widget=GovTextArea(), filters=[one_kind_of_newline])
+    submit = submit("Save and continue")
+
+
+class CopyAnswerForm(Form):
+    answer = RadioField(
+        "Which answer do you want to copy?",
+        widget=GovRadioInput(),
+        choices=[],
+        validate_choice=False,
+    )
+    submit = submit("Copy this answer")
+
+    def __init__(self, *args, earlier=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.answer.choices = [(a["key"], a["question"] or "A question") for a in earlier]
+
+    def validate_answer(self, field):
+        if field.data not in {value for value, _ in self.answer.choices}:
+            raise ValidationError("Select the answer you want to copy")
+
+
+# --- Forms made for one opportunity --------------------------------------------------------------
+
+
+def _yes_or_no(form, field):
+    if field.data not in (None, "", "yes", "no"):
+        raise ValidationError("Select yes or no")
+
+
+def _yes_no(label):
+    return RadioField(
+        label,
+        widget=GovRadioInput(),
+        choices=[("yes", "Yes"), ("no", "No")],
+        validate_choice=False,
+        validators=[_yes_or_no],
+    )
+
+
+def pass_fail_form(questions, data=None):
+    """A yes/no for each pass/fail question; leaving one unanswered is saved as unanswered."""
+
+    class PassFailForm(Form):
+        submit = submit("Save and continue")
+
+        def values(self):
+            return {
+                name.removeprefix("pass-fail-"): (self[name].data or "") for name in self._names
+            }
+
+    names = []
+    for question in questions:
+        name = f"pass-fail-{question.id}"
+        setattr(PassFailForm, name, _yes_no(question.text))
+        names.append(name)
+    PassFailForm._names = names
+    return PassFailForm(data=data)
+
+
+def _money(message):
+    def _check(form, field):
+        if not field.data:
+            return
+        try:
+            pounds_to_pence(field.data)
+        except ValueError:
+            raise ValidationError(message) from None
+
+    return _check
+
+
+def price_form(schedule, bid):
+    """One total price, or a unit price for each line of the schedule, in pounds."""
+
+    class PriceForm(Form):
+        submit = submit("Save and continue")
+
+    if schedule:
+        for i, line in enumerate(schedule):
+            label = f"{line.get('description')}: price per {line.get('unit') or 'unit'}"
+            setattr(
+                PriceForm,
+                f"line-{i}",
+                StringField(
+                    label,
+                    widget=GovTextInput(),
+                    filters=[strip_whitespace],
+                    description=f"Estimated quantity: {line.get('quantity'):,}"
+                    if isinstance(line.get("quantity"), int)
+                    else None,
+                    validators=[
+                        _money(
+                            f"Enter the price per {line.get('unit') or 'unit'} for "
+                            f"{line.get('description')} as an amount of money, like "
+                            "£25 or £25.50"
+                        )
+                    ],
+                ),
+            )
+        data = {
+            f"line-{i}": pence_to_pounds(bid.line_prices.get(str(i))) for i in range(len(schedule))
+        }
+    else:
+        PriceForm.total_price = StringField(
+            "Your total price",
+            widget=GovTextInput(),
+            filters=[strip_whitespace],
+            description="In pounds, excluding VAT, for the whole contract",
+            validators=[
+                _money("Enter your total price as an amount of money, like £12,500 or £12,500.50")
+            ],
+        )
+        data = {"total_price": pence_to_pounds(bid.total_price_pence)}
+
+    def values(form):
+        if schedule:
+            return {
+                "line_prices": {
+                    str(i): (
+                        pounds_to_pence(form[f"line-{i}"].data) if form[f"line-{i}"].data else None
+                    )
+                    for i in range(len(schedule))
+                }
+            }
+        return {
+            "total_price_pence": pounds_to_pence(form.total_price.data)
+            if form.total_price.data
+            else None
+        }
+
+    PriceForm.values = values
+    return PriceForm(data=data)
+
+
+def _quantity_check(measure):
+    whole = measure.value_type == "integer"
+    money = measure.value_type == "money"
+
+    def _check(form, field):
+        if not field.data:
+            return
+        cleaned = field.data.replace(",", "").replace("£", "").strip()
+        try:
+            number = Decimal(cleaned)
+        except InvalidOperation:
+            number = None
+        if number is None or not number.is_finite() or number < 0:
+            raise ValidationError(
+                f"Enter what you commit to for ‘{measure.name}’ as a number, like 2 (or 0 if none)"
+            )
+        if whole and number != number.to_integral_value():
+            raise ValidationError(f"Enter a whole number of {measure.unit} for ‘{measure.name}’")
+        if money and number.as_tuple().exponent < -2:
+            raise ValidationError(f"Enter an amount of money for ‘{measure.name}’, like £500")
+
+    return _check
+
+
+def social_value_form(measures, bid):
+    """A quantity for each social value measure the buyer asked for (0 if none)."""
+
+    class SocialValueCommitmentsForm(Form):
+        submit = submit("Save and continue")
+
+    for measure in measures:
+        setattr(
+            SocialValueCommitmentsForm,
+            f"social-value-{measure.id}",
+            StringField(
+                measure.name,
+                widget=GovTextInput(),
+                filters=[strip_whitespace],
+                description=measure.definition,
+                validators=[_quantity_check(measure)],
+            ),
+        )
+
+    def values(form):
+        return {
+            m.id: form[f"social-value-{m.id}"].data.replace(",", "").replace("£", "")
+            for m in measures
+        }
+
+    SocialValueCommitmentsForm.values = values
+    return SocialValueCommitmentsForm(
+        data={f"social-value-{m.id}": bid.social_value.get(m.id, "") for m in measures}
+    )
+
+
+# --- Partners --------------------------------------------------------------------------------
+
+
+class PartnerRow(SubForm):
+    organisation_id = HiddenField()
+    name = StringField("Organisation name", widget=GovTextInput(), filters=[strip_whitespace])
+    role = RadioField(
+        "What is their role?",
+        widget=GovRadioInput(),
+        choices=list(ROLE_LABELS.items()),
+        validate_choice=False,
+    )
+    share_percent = StringField(
+        "Share of the work",
+        widget=GovTextInput(),
+        filters=[strip_whitespace],
+        description="A whole number from 1 to 99",
+    )
+
+    @property
+    def is_used(self):
+        return bool(self.name.data or self.organisation_id.data)
+
+    def validate_role(self, field):
+        if self.is_used and field.data not in ROLE_LABELS:
+            raise ValidationError("Select whether this is a consortium member or a subcontractor")
+
+    def validate_share_percent(self, field):
+        if not self.is_used:
+            return
+        try:
+            value = whole_number(field.data)
+        except ValueError:
+            value = 0
+        if not 1 <= value <= 99:
+            raise ValidationError("Enter the share of the work as a whole number from 1 to 99")
+
+    def value(self):
+        return {
+            "organisation_id": int(self.organisation_id.data)
+            if (self.organisation_id.data or "").isdigit()
+            else None,
+            "name": self.name.data,
+            "role": self.role.data,
+            "share_percent": whole_number(self.share_percent.data),
+        }
+
+
+class PartnersForm(Form):
+    partners = FieldList(FormField(PartnerRow), min_entries=1, max_entries=MAX_PARTNERS)
+    query = StringField(
+        "Search the supplier directory",
+        widget=GovTextInput(),
+        filters=[strip_whitespace],
+        description="Type part of the organisation’s name",
+    )
+    submit = submit("Save and continue")
+
+    @classmethod
+    def initial(cls, bid):
+        return {
+            "partners": [
+                {
+                    "organisation_id": str(p.partner_organisation_id or ""),
+                    "name": p.name,
+                    "role": p.role.value,
+                    "share_percent": str(p.share_percent),
+                }
+                for p in bid.partners
+            ]
+        }
+
+    def rows(self):
+        return [
+            {
+                "organisation_id": row.form.organisation_id.data or "",
+                "name": row.form.name.data or "",
+                "role": row.form.role.data,
+                "share_percent": row.form.share_percent.data or "",
+            }
+            for row in self.partners
+        ]
+
+    def values(self):
+        return [row.form.value() for row in self.partners if row.form.is_used]
+
+
+def add_row_error(form, index, field_name, message):
+    """Show a service's refusal against one partner's box (``partners-0-name``)."""
+    if not 0 <= index < len(form.partners.entries):
+        index = 0
+    row = form.partners.entries[index].form
+    field = row[field_name]
+    field.errors = list(field.errors or []) + [message]
+    row._errors = None
+    form.partners.errors = [entry.form.errors for entry in form.partners.entries]
+    form._errors = None
+
+
+class AttachmentForm(Form):
+    file = FileField(
+        "Upload a file",
+        widget=GovFileInput(),
+        validators=[FileRequired(message="Select a file to upload")],
+    )
+    submit = submit("Upload file")
+
+    def __init__(self, *args, max_bytes, **kwargs):
+        super().__init__(*args, **kwargs)
+        from app.documents.uploads import describe_size
+
+        self.file.description = (
+            "For example, a method statement, a policy or a CV. PDF, Word, "
+            "Excel, OpenDocument, CSV, PNG or JPEG, smaller than "
+            f"{describe_size(max_bytes)}"
+        )
+
+
+class SubmitBidForm(Form):
+    submit = submit("Submit bid")
+
+
+class WithdrawBidForm(Form):
+    submit = submit("Withdraw bid")

@@ -1,0 +1,209 @@
+"""Forms for evaluating bids, awarding and recording social value delivered. They parse what was
+typed and keep it for redisplay; the services (lots.services.evaluation, lots.services.awards)
+own the rules."""
+
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxInput,
+    GovRadioInput,
+    GovSelect,
+    GovTextArea,
+    GovTextInput,
+)
+from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.validators import InputRequired, ValidationError
+
+from app.fields import GovDateField
+from app.forms import Form, strip_whitespace, submit
+from lots.evaluation.scoring import SCALE_LABELS
+from lots.opportunities.forms import one_kind_of_newline
+
+
+def _area(label, description=None, validators=()):
+    return TextAreaField(
+        label,
+        description=description,
+        widget=GovTextArea(),
+        filters=[strip_whitespace, one_kind_of_newline],
+        validators=list(validators),
+    )
+
+
+def scale_choices(scale_max):
+    """[("0", "0 – Unacceptable"), ...] for the published scale."""
+    return [
+        (str(n), f"{n} – {SCALE_LABELS[n]}" if n in SCALE_LABELS else str(n))
+        for n in range(scale_max + 1)
+    ]
+
+
+class ActionForm(Form):
+    """A button that changes something: CSRF only."""
+
+
+# --- The buyer's evaluation page ----------------------------------------------------------------
+
+
+class AssignEvaluatorForm(Form):
+    evaluator = SelectField(
+        "Colleague",
+        widget=GovSelect(),
+        choices=[],
+        validate_choice=False,
+        description="Only colleagues with the evaluator role are listed. Owners can do everything.",
+    )
+    moderator = BooleanField(
+        "Make them the moderator",
+        widget=GovCheckboxInput(),
+        description="The moderator agrees one score per answer after everyone has scored",
+    )
+    submit = submit("Add evaluator")
+
+    def __init__(self, *args, colleagues=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.evaluator.choices = [("", "Select a colleague")] + [
+            (str(user.id), f"{user.name} ({user.email})") for user in colleagues
+        ]
+
+    def validate_evaluator(self, field):
+        if not field.data or field.data not in {v for v, _ in field.choices if v}:
+            raise ValidationError("Select a colleague with the evaluator role")
+
+
+class ExcludeForm(Form):
+    reason = _area(
+        "Why is this bid excluded?",
+        "The supplier will read this reason",
+        validators=[InputRequired(message="Enter the reason. The supplier will see it")],
+    )
+    submit = submit("Exclude the bid")
+
+
+class ReinstateForm(Form):
+    reason = _area(
+        "Why are you reinstating this bid?",
+        validators=[InputRequired(message="Enter the reason for reinstating the bid")],
+    )
+    submit = submit("Reinstate the bid")
+
+
+class ClearPriceForm(Form):
+    reason = _area(
+        "Why is this price acceptable?",
+        "For example, the supplier’s explanation of how it can deliver at this price",
+        validators=[InputRequired(message="Record why the price is acceptable")],
+    )
+    submit = submit("Clear the price")
+
+
+# --- Evaluators ---------------------------------------------------------------------------------
+
+
+class DeclarationForm(Form):
+    conflict = RadioField(
+        "Do you have a conflict of interest?",
+        widget=GovRadioInput(),
+        choices=[
+            ("no", "No, I have no conflict of interest"),
+            ("yes", "Yes, I have a conflict of interest"),
+        ],
+        invalid_choice_message="Select whether you have a conflict of interest",
+    )
+    details = _area(
+        "If you have a conflict, describe it",
+        "For example, you work with or for a bidder, or a close relative does. "
+        "If you declare a conflict you will not see the bids.",
+    )
+    submit = submit("Make my declaration")
+
+
+def score_form(
+    questions,
+    scale_max,
+    reason_label="Reason for your score",
+    data=None,
+    submit_label="Save scores",
+):
+    """A form with a score (radios on the published scale) and a comment per question:
+    ``score_<id>`` and ``comment_<id>``."""
+    choices = scale_choices(scale_max)
+
+    class ScoreForm(Form):
+        pass
+
+    for q in questions:
+        setattr(
+            ScoreForm,
+            f"score_{q.id}",
+            RadioField(
+                "Score",
+                widget=GovRadioInput(),
+                choices=choices,
+                invalid_choice_message="Choose a score",
+            ),
+        )
+        setattr(
+            ScoreForm,
+            f"comment_{q.id}",
+            _area(reason_label, validators=[InputRequired(message="Give a reason for the score")]),
+        )
+    ScoreForm.submit = submit(submit_label)
+    return ScoreForm(data=data or {})
+
+
+# --- Award ---------------------------------------------------------------------------------------
+
+
+class AwardDecisionForm(Form):
+    decision = RadioField(
+        "Your decision",
+        id="award-decision",
+        widget=GovRadioInput(),
+        choices=[
+            ("confirm", "Confirm the award"),
+            ("return", "Return it to the buyer to look at again"),
+            ("no_suitable_bid", "Record that no bid was suitable"),
+        ],
+        invalid_choice_message="Select confirm, return or no suitable bid",
+    )
+    reason = _area(
+        "Reason",
+        "Needed to return the award, or to record that no bid was "
+        "suitable. Every bidder reads a reason for no suitable bid.",
+    )
+    submit = submit("Save decision")
+
+
+# --- Contracts -----------------------------------------------------------------------------------
+
+
+class DeliveryForm(Form):
+    commitment = SelectField("Measure", widget=GovSelect(), choices=[], validate_choice=False)
+    period_start = GovDateField(
+        "Start of the period",
+        name_for_errors="The start of the period",
+        description="For example, 1 4 2027",
+        validators=[InputRequired(message="Enter the start of the period")],
+    )
+    period_end = GovDateField(
+        "End of the period",
+        name_for_errors="The end of the period",
+        description="For example, 30 6 2027",
+        validators=[InputRequired(message="Enter the end of the period")],
+    )
+    delivered = StringField(
+        "Amount delivered",
+        widget=GovTextInput(),
+        filters=[strip_whitespace],
+        validators=[InputRequired(message="Enter the amount delivered")],
+        render_kw={"inputmode": "decimal", "spellcheck": "false"},
+    )
+    note = _area("Note (optional)", "How it was measured, or anything that explains the figure")
+    submit = submit("Record delivery")
+
+    def __init__(self, *args, commitments=(), measure_name=str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.commitment.choices = [(str(c.id), measure_name(c.measure_id)) for c in commitments]
+
+    def validate_commitment(self, field):
+        if field.data not in {v for v, _ in field.choices}:
+            raise ValidationError("Select the measure")

@@ -1,0 +1,351 @@
+"""Lots' categories and areas, buyers, and opportunities (call-offs) with their invitations,
+amendments and clarification questions."""
+
+import enum
+
+import sqlalchemy as sa
+from sqlalchemy.ext.hybrid import hybrid_property
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.timeutil import utcnow
+from app.types import UTCDateTime, string_enum
+
+
+class AreaType(enum.StrEnum):
+    NATIONAL = "national"
+    REGION = "region"
+    LOCAL_AUTHORITY = "local_authority"
+
+
+class LotCpvCode(db.Model):
+    __tablename__ = "lot_cpv_codes"
+
+    lot_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("lots.id", ondelete="CASCADE"), primary_key=True
+    )
+    cpv_code: Mapped[str] = mapped_column(sa.String(10), primary_key=True)
+
+
+class LotArea(db.Model):
+    __tablename__ = "lot_areas"
+    __table_args__ = (
+        sa.CheckConstraint("(area_type = 'national') = (code = 'UK')", name="national_code"),
+    )
+
+    lot_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("lots.id", ondelete="CASCADE"), primary_key=True
+    )
+    area_type: Mapped[AreaType] = mapped_column(
+        string_enum(AreaType, "lot_area_type", 30), primary_key=True
+    )
+    code: Mapped[str] = mapped_column(sa.String(10), primary_key=True)
+
+
+class BuyerStatus(enum.StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+class BuyerProfile(db.Model):
+    """A buyer organisation's standing: an administrator approves it before it can publish."""
+
+    __tablename__ = "buyer_profiles"
+    __table_args__ = (
+        sa.CheckConstraint("status = 'pending' OR decided_at IS NOT NULL", name="decided_time"),
+    )
+
+    organisation_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("organisations.id"), primary_key=True
+    )
+    status: Mapped[BuyerStatus] = mapped_column(
+        string_enum(BuyerStatus, "buyer_status", 30), default=BuyerStatus.PENDING
+    )
+    contact_name: Mapped[str] = mapped_column(sa.String(200))
+    contact_email: Mapped[str] = mapped_column(sa.String(320))
+    contact_phone: Mapped[str | None] = mapped_column(sa.String(40))
+    # Whether drafts need an approver's sign-off before they can be published.
+    requires_approval: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    requested_at = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
+    decided_at = mapped_column(UTCDateTime(), nullable=True)
+    decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    decision_reason: Mapped[str | None] = mapped_column(sa.Text)
+
+    organisation = relationship("Organisation")
+
+
+class BuyerRoleName(enum.StrEnum):
+    BUYER = "buyer"  # drafts and publishes opportunities
+    EVALUATOR = "evaluator"  # scores bids
+    APPROVER = "approver"  # approves drafts and award decisions
+
+
+class BuyerRole(db.Model):
+    """Extra roles a member of a buyer organisation holds (on top of owner or member)."""
+
+    __tablename__ = "buyer_roles"
+    __table_args__ = (sa.UniqueConstraint("membership_id", "role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    membership_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("memberships.id", ondelete="CASCADE"), index=True
+    )
+    role: Mapped[BuyerRoleName] = mapped_column(string_enum(BuyerRoleName, "buyer_role_name", 20))
+
+
+class DpsBuyer(db.Model):
+    """A buyer organisation that has joined a DPS and may publish under its lots."""
+
+    __tablename__ = "dps_buyers"
+    __table_args__ = (sa.UniqueConstraint("dps_id", "organisation_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dps_id: Mapped[int] = mapped_column(sa.ForeignKey("dps.id"), index=True)
+    organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id"), index=True)
+    joined_at = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
+
+
+class OpportunityKind(enum.StrEnum):
+    MINI_COMPETITION = "mini_competition"
+    QUICK_QUOTE = "quick_quote"
+
+
+class OpportunityStatus(enum.StrEnum):
+    DRAFT = "draft"
+    AWAITING_APPROVAL = "awaiting_approval"
+    APPROVED = "approved"
+    PUBLISHED = "published"  # open until the deadline, then closed (derived from the deadline)
+    AWARDED = "awarded"
+    CANCELLED = "cancelled"
+    NO_SUITABLE_BID = "no_suitable_bid"
+
+
+# What anyone may see: everything but drafts and call-offs waiting for approval.
+PUBLIC_STATUSES = (
+    OpportunityStatus.PUBLISHED,
+    OpportunityStatus.AWARDED,
+    OpportunityStatus.CANCELLED,
+    OpportunityStatus.NO_SUITABLE_BID,
+)
+
+
+class LocationType(enum.StrEnum):
+    NATIONAL = "national"
+    REGION = "region"
+    LOCAL_AUTHORITY = "local_authority"
+
+
+class Opportunity(db.Model):
+    __tablename__ = "opportunities"
+    __table_args__ = (
+        # The lot must belong to the opportunity's DPS.
+        sa.ForeignKeyConstraint(
+            ["dps_id", "lot_id"], ["lots.dps_id", "lots.id"], name="fk_opportunities_dps_lot"
+        ),
+        sa.CheckConstraint(
+            "price_weight + quality_weight + social_value_weight = 100", name="weights_sum_100"
+        ),
+        sa.CheckConstraint(
+            "price_weight >= 0 AND quality_weight >= 0 AND social_value_weight >= 0",
+            name="weights_positive",
+        ),
+        sa.CheckConstraint("estimated_value_pence > 0", name="value_positive"),
+        sa.CheckConstraint(
+            "question_deadline IS NULL OR submission_deadline IS NULL OR "
+            "question_deadline < submission_deadline",
+            name="questions_first",
+        ),
+        sa.CheckConstraint(
+            "status IN ('draft', 'awaiting_approval', 'approved', 'cancelled') "
+            "OR published_at IS NOT NULL",
+            name="published_time",
+        ),
+        sa.CheckConstraint(
+            "status <> 'cancelled' OR cancel_reason IS NOT NULL", name="cancel_reason"
+        ),
+        sa.Index("ix_opportunities_status_deadline", "status", "submission_deadline"),
+        # Search listings: closed or all by closing date; a region's open ones; national ones.
+        sa.Index("ix_opportunities_submission_deadline", "submission_deadline", "id"),
+        sa.Index("ix_opportunities_region_open", "region_code", "status", "submission_deadline"),
+        sa.Index(
+            "ix_opportunities_national_open",
+            "status",
+            "submission_deadline",
+            postgresql_where=sa.text("location_type = 'national'"),
+            sqlite_where=sa.text("location_type = 'national'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str | None] = mapped_column(sa.String(30), unique=True)
+    kind: Mapped[OpportunityKind] = mapped_column(
+        string_enum(OpportunityKind, "opportunity_kind", 30)
+    )
+    status: Mapped[OpportunityStatus] = mapped_column(
+        string_enum(OpportunityStatus, "opportunity_status", 30), default=OpportunityStatus.DRAFT
+    )
+    dps_id: Mapped[int] = mapped_column(sa.Integer, index=True)
+    lot_id: Mapped[int] = mapped_column(sa.Integer, index=True)
+    buyer_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id"), index=True)
+    created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    title: Mapped[str] = mapped_column(sa.String(200))
+    summary: Mapped[str] = mapped_column(sa.String(600))
+    description: Mapped[str] = mapped_column(sa.Text)
+    estimated_value_pence: Mapped[int] = mapped_column(sa.BigInteger)
+    contract_start = mapped_column(sa.Date, nullable=True)
+    contract_months: Mapped[int | None] = mapped_column(sa.Integer)
+    location_type: Mapped[LocationType] = mapped_column(
+        string_enum(LocationType, "location_type", 30), default=LocationType.NATIONAL
+    )
+    location_code: Mapped[str | None] = mapped_column(sa.String(10))
+    region_code: Mapped[str | None] = mapped_column(sa.String(10), index=True)  # for filters
+    # A below-threshold call-off may be reserved even if its lot is not.
+    reserved_vcse: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    reserved_sme: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    reserved_area_code: Mapped[str | None] = mapped_column(sa.String(10))
+    price_weight: Mapped[int] = mapped_column(sa.Integer, default=50)
+    quality_weight: Mapped[int] = mapped_column(sa.Integer, default=40)
+    social_value_weight: Mapped[int] = mapped_column(sa.Integer, default=10)
+    # One total price (empty) or lines: [{"description", "unit", "quantity"}].
+    price_schedule: Mapped[list] = mapped_column(sa.JSON, default=list)
+    social_value_measures: Mapped[list] = mapped_column(sa.JSON, default=list)
+    tie_break: Mapped[str] = mapped_column(sa.String(20), default="quality")
+    contact_name: Mapped[str | None] = mapped_column(sa.String(200))
+    contact_email: Mapped[str | None] = mapped_column(sa.String(320))
+    question_deadline = mapped_column(UTCDateTime(), nullable=True)
+    submission_deadline = mapped_column(UTCDateTime(), nullable=True)
+    voluntary_standstill: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    created_at = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
+    approved_at = mapped_column(UTCDateTime(), nullable=True)
+    approved_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    published_at = mapped_column(UTCDateTime(), nullable=True, index=True)
+    published_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    cancelled_at = mapped_column(UTCDateTime(), nullable=True)
+    cancel_reason: Mapped[str | None] = mapped_column(sa.Text)
+    closed_recorded_at = mapped_column(UTCDateTime(), nullable=True)  # the closing job's mark
+    invitations_sent_at = mapped_column(UTCDateTime(), nullable=True)  # the fan-out finished
+    buyer_name: Mapped[str | None] = mapped_column(sa.String(300))  # kept for search
+
+    lot = relationship(
+        "Lot", foreign_keys=[lot_id], primaryjoin="Opportunity.lot_id == Lot.id", viewonly=True
+    )
+    dps = relationship(
+        "Dps", foreign_keys=[dps_id], primaryjoin="Opportunity.dps_id == Dps.id", viewonly=True
+    )
+    buyer = relationship("Organisation", foreign_keys=[buyer_id])
+    questions = relationship(
+        "OpportunityQuestion",
+        back_populates="opportunity",
+        order_by="OpportunityQuestion.position",
+        cascade="all, delete-orphan",
+    )
+    amendments = relationship(
+        "OpportunityAmendment", back_populates="opportunity", order_by="OpportunityAmendment.id"
+    )
+
+    @hybrid_property
+    def is_open(self):
+        """Published and before its deadline: statuses follow from the deadline, not a job."""
+        return (
+            self.status == OpportunityStatus.PUBLISHED
+            and self.submission_deadline is not None
+            and self.submission_deadline > utcnow()
+        )
+
+    @is_open.inplace.expression
+    @classmethod
+    def _is_open_expression(cls):
+        # The app's clock, as the Python side uses, so a list and a page never disagree.
+        return sa.and_(
+            cls.status == OpportunityStatus.PUBLISHED,
+            cls.submission_deadline > sa.literal(utcnow(), UTCDateTime()),
+        )
+
+    @property
+    def display_status(self):
+        if self.status == OpportunityStatus.PUBLISHED:
+            return "open" if self.is_open else "closed"
+        return self.status.value
+
+
+class QuestionKind(enum.StrEnum):
+    QUALITY = "quality"
+    SOCIAL_VALUE = "social_value"
+    PASS_FAIL = "pass_fail"
+
+
+class OpportunityQuestion(db.Model):
+    __tablename__ = "opportunity_questions"
+    __table_args__ = (
+        sa.UniqueConstraint("opportunity_id", "position"),
+        sa.CheckConstraint("(kind = 'pass_fail') = (weight IS NULL)", name="weight_for_scored"),
+        sa.CheckConstraint(
+            "word_limit IS NULL OR word_limit BETWEEN 10 AND 5000", name="word_limit_range"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    opportunity_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("opportunities.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(sa.Integer)
+    kind: Mapped[QuestionKind] = mapped_column(string_enum(QuestionKind, "question_kind", 20))
+    text: Mapped[str] = mapped_column(sa.Text)
+    guidance: Mapped[str | None] = mapped_column(sa.Text)
+    word_limit: Mapped[int | None] = mapped_column(sa.Integer)
+    weight: Mapped[int | None] = mapped_column(sa.Integer)  # percentage points of the total
+
+    opportunity = relationship("Opportunity", back_populates="questions")
+
+
+class OpportunityAmendment(db.Model):
+    """A change to a published opportunity, listed with its date on the page."""
+
+    __tablename__ = "opportunity_amendments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    opportunity_id: Mapped[int] = mapped_column(sa.ForeignKey("opportunities.id"), index=True)
+    made_at = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
+    made_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    summary: Mapped[str] = mapped_column(sa.Text)
+    changes: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+
+    opportunity = relationship("Opportunity", back_populates="amendments")
+
+
+class Invitation(db.Model):
+    """A supplier invited to an opportunity: every admitted, not suspended, eligible supplier of
+    the lot when it is published, and anyone admitted later while it is open."""
+
+    __tablename__ = "opportunity_invitations"
+    __table_args__ = (sa.UniqueConstraint("opportunity_id", "organisation_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    opportunity_id: Mapped[int] = mapped_column(sa.ForeignKey("opportunities.id"), index=True)
+    organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id"), index=True)
+    invited_at = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
+    via: Mapped[str] = mapped_column(sa.String(20))  # "publish" or "late_admission"
+
+
+class ClarificationQuestion(db.Model):
+    """A supplier's question about an opportunity; the buyer's answer goes to every invited
+    supplier without saying who asked, or privately when it concerns that supplier only."""
+
+    __tablename__ = "opportunity_clarifications"
+    __table_args__ = (
+        sa.CheckConstraint("answer IS NULL OR answered_at IS NOT NULL", name="answered_time"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    opportunity_id: Mapped[int] = mapped_column(sa.ForeignKey("opportunities.id"), index=True)
+    organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id"))
+    asked_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    asked_at = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
+    question: Mapped[str] = mapped_column(sa.Text)
+    answer: Mapped[str | None] = mapped_column(sa.Text)
+    answered_at = mapped_column(UTCDateTime(), nullable=True)
+    answered_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    public: Mapped[bool | None] = mapped_column(sa.Boolean)
+
+    opportunity = relationship("Opportunity")

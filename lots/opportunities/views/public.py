@@ -1,0 +1,189 @@
+"""Pages anyone can see: an opportunity's page and a lot's page. An invited supplier sees more
+on the opportunity page (its tender documents and questions, and its bid); a member of the buyer sees its own
+drafts there as a preview. Anyone else gets a 404 for a draft."""
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from app.errors import ServiceError
+from app.permissions import is_admin, is_member
+from app.reference import cpv, geography, social_value
+from app.timeutil import utcnow
+from dps.models import RESERVED_LABELS, ReservedFor
+from dps.queries import admitted_counts
+from lots.blueprint import bp
+from lots.opportunities import clarifications, queries
+from lots.opportunities.deadlines import closes_in_words
+from lots.opportunities.forms import (
+    KIND_LABELS,
+    LOCATION_LABELS,
+    QUESTION_KIND_LABELS,
+    TIE_BREAKS,
+    AskQuestionForm,
+)
+from lots.opportunities.lot_scope import scope_of
+from lots.opportunities.models import PUBLIC_STATUSES, AreaType, LocationType
+from lots.web import found, me, refused
+
+
+@bp.app_template_filter("location_name")
+def location_name(opportunity):
+    """'Leeds', 'Yorkshire and The Humber' or 'Anywhere in the UK'."""
+    if opportunity.location_type == LocationType.REGION:
+        region = geography.region(opportunity.location_code)
+        return region.name if region else opportunity.location_code
+    if opportunity.location_type == LocationType.LOCAL_AUTHORITY:
+        la = geography.local_authority(opportunity.location_code)
+        return la.name if la else opportunity.location_code
+    return LOCATION_LABELS[LocationType.NATIONAL]
+
+
+def area_name(code):
+    place = geography.region(code) or geography.local_authority(code)
+    return place.name if place else code
+
+
+def reservation_words(opportunity):
+    """Who may bid, in plain words: one sentence per restriction, or open to all."""
+    words = []
+    if opportunity.lot.reserved_for != ReservedFor.NONE:
+        words.append(f"The lot is {RESERVED_LABELS[opportunity.lot.reserved_for].lower()}")
+    if opportunity.reserved_vcse:
+        words.append("Reserved for VCSE organisations")
+    if opportunity.reserved_sme:
+        words.append("Reserved for small and medium-sized enterprises (SMEs)")
+    if opportunity.reserved_area_code:
+        words.append(f"Reserved for suppliers based in {area_name(opportunity.reserved_area_code)}")
+    return words or ["Open to every supplier admitted to the lot"]
+
+
+def measures_of(opportunity):
+    return [m for m in (social_value.get(i) for i in opportunity.social_value_measures or []) if m]
+
+
+@bp.route("/opportunities/<int:opportunity_id>")
+def view_opportunity(opportunity_id):
+    return render_opportunity(found(queries.opportunity(opportunity_id)))
+
+
+def render_opportunity(opportunity, ask_form=None, status=200):
+    """The opportunity's page, with the invited supplier's part when the person belongs to an
+    invited organisation (``ask_form`` is their question form, with what they typed)."""
+    of_buyer = is_member(current_user, opportunity.buyer_id)
+    if opportunity.status not in PUBLIC_STATUSES and not of_buyer:
+        abort(404)
+    supplier = supplier_part(opportunity, ask_form)
+    now = utcnow()
+    return render_template(
+        "lots/opportunity.html",
+        opportunity=opportunity,
+        of_buyer=of_buyer,
+        supplier=supplier,
+        form=supplier["form"] if supplier else None,
+        documents=queries.tender_documents(opportunity.id) if (supplier or of_buyer) else [],
+        answers=queries.public_answers(opportunity.id),
+        reservation=reservation_words(opportunity),
+        measures=measures_of(opportunity),
+        theme_name=social_value.theme_name,
+        kind_labels=KIND_LABELS,
+        question_kind_labels=QUESTION_KIND_LABELS,
+        tie_breaks=TIE_BREAKS,
+        closes_in_words=closes_in_words(opportunity.submission_deadline, now)
+        if opportunity.submission_deadline
+        else None,
+        questions_close_in_words=closes_in_words(opportunity.question_deadline, now)
+        if opportunity.question_deadline
+        else None,
+    ), status
+
+
+@bp.route("/lots/<int:lot_id>")
+def view_lot(lot_id):
+    lot = found(queries.lot(lot_id))
+    codes, areas = scope_of(lot.id)
+    opportunities, total = queries.open_opportunities_of_lot(lot.id)
+    return render_template(
+        "lots/lot.html",
+        lot=lot,
+        reserved_labels=RESERVED_LABELS,
+        categories=[(code, (cpv.get(code).description if cpv.get(code) else "")) for code in codes],
+        areas=sorted(_area_label(t, c) for t, c in areas),
+        admitted=admitted_counts(lot.dps_id).get(lot.id, 0),
+        opportunities=opportunities,
+        total=total,
+        closes_in_words=closes_in_words,
+        is_admin=is_admin(current_user),
+    )
+
+
+def _area_label(area_type, code):
+    if area_type == AreaType.NATIONAL:
+        return "The whole UK"
+    if area_type == AreaType.REGION:
+        region = geography.region(code)
+        return region.name if region else code
+    la = geography.local_authority(code)
+    return la.name if la else code
+
+
+# --- What an invited supplier sees on top: tender documents, its questions, asking one ------------
+
+_panels = []
+
+
+def add_supplier_panel(panel):
+    """``panel(opportunity, organisation) -> dict``: more for the invited supplier's part of the
+    page (the bids stage adds its bid). Registered by ``lots.init_app``."""
+    if panel not in _panels:
+        _panels.append(panel)
+
+
+def supplier_part(opportunity, ask_form=None):
+    """The invited supplier's part of the page, or None when the person belongs to no invited
+    organisation. Someone in several invited organisations chooses which with ``?as=``."""
+    organisations = queries.invited_organisations_for(current_user, opportunity.id)
+    if not organisations:
+        return None
+    wanted = ask_form.organisation_id.data if ask_form else request.args.get("as")
+    organisation = next((o for o in organisations if str(o.id) == str(wanted)), organisations[0])
+    deadline = opportunity.question_deadline or opportunity.submission_deadline
+    part = {
+        "organisation": organisation,
+        "organisations": organisations,
+        "questions": queries.questions_from(opportunity.id, organisation.id),
+        "form": ask_form or AskQuestionForm(data={"organisation_id": str(organisation.id)}),
+        "questions_open": bool(opportunity.is_open and deadline and utcnow() < deadline),
+    }
+    for panel in _panels:
+        part.update(panel(opportunity, organisation))
+    return part
+
+
+@bp.route("/opportunities/<int:opportunity_id>/questions", methods=["POST"])
+@login_required
+def ask_question(opportunity_id):
+    opportunity = found(queries.opportunity(opportunity_id))
+    form = AskQuestionForm()
+    if form.validate_on_submit():
+        organisation_id = form.organisation_id.data or ""
+        organisation = found(
+            queries.organisation(int(organisation_id)) if organisation_id.isdigit() else None
+        )
+        try:
+            clarifications.ask(me(), organisation, opportunity, form.question.data)
+        except ServiceError as exc:
+            refused(form, exc, "question")
+        else:
+            flash(
+                "Your question has been sent to the buyer. We will email you when it is answered.",
+                "success",
+            )
+            return redirect(
+                url_for(
+                    "lots.view_opportunity",
+                    opportunity_id=opportunity.id,
+                    **{"as": organisation.id},
+                )
+                + "#your-questions"
+            )
+    return render_opportunity(opportunity, ask_form=form)

@@ -1,0 +1,215 @@
+"""The search page: finding opportunities, with its results cached briefly (see ``queries``)."""
+
+import json
+import re
+from functools import lru_cache
+
+from flask import current_app, g, render_template, render_template_string, request, session, url_for
+from flask_login import current_user
+from markupsafe import Markup
+
+from app.reference import cpv, geography
+from app.timeutil import utcnow
+from dps.models import ReservedFor
+from lots.blueprint import bp
+from lots.opportunities.models import OpportunityKind, OpportunityStatus
+from lots.opportunities.views.public import location_name
+from lots.search import queries as search
+
+# Stands for the CSP nonce in a stored page. Escaping turns any "<" in what people type into
+# "&lt;", so this never comes from them.
+NONCE_MARK = b"<csp-nonce>"
+
+
+@bp.route("/opportunities")
+def find_opportunities():
+    """The search page. Its results column is the same for everyone, and so is the whole page for
+    people who are not signed in (their navigation is the same and nothing is flashed to them),
+    so both are cached for a few seconds (see ``lots.search``); a stored page gets each
+    response's own CSP nonce."""
+    args = search.query_args(request.args)
+    key = search.cache_key(args)
+    now = utcnow()
+    shared_page = not current_user.is_authenticated and not session.get("_flashes")
+    if shared_page:
+        cached = search.cache_get(key, "page", now, keep=True)
+        if cached and cached.text is not None:
+            return cached.text.replace(NONCE_MARK, g.csp_nonce.encode())
+    cached = search.cache_get(key, "results", now)
+    filters = search.parse(request.args)
+    lots = search.lot_choices(cached.generation if cached else None)
+    store = {}
+    if cached and cached.text is not None:
+        results_html, good_until = Markup(cached.text.decode()), cached.good_until
+    else:
+        results = search.search(filters, now)
+        results_html = _results_column(filters, args, results, lots, now)
+        good_until = _good_until(results, now)
+        store["results"] = results_html
+    html = render_template(
+        "lots/find.html",
+        filters=filters,
+        values=dict(args),
+        results_html=results_html,
+        filter_panel=_filter_panel(
+            tuple((name, value) for name, value in args if name != "page"),
+            tuple((lot.id, f"{lot.label} ({lot.dps_name})") for lot in lots),
+        ),
+    )
+    if shared_page and 'name="csrf_token"' not in html:  # never share a form's token
+        store["page"] = html.replace(g.csp_nonce, NONCE_MARK.decode())
+    if store:
+        search.cache_put(cached, key, store, now, good_until, keep=("page",))
+    return html
+
+
+def _filter_panel(args, lot_pairs):
+    """The filters column for the page's parameters (``query_args`` without the page number)."""
+    filters = search.parse(dict(args))
+    return _fragment(
+        "lots/_filters.html",
+        filters=filters,
+        values=dict(args),
+        component=_component,
+        lot_select=_select("lot", "Lot", lot_pairs, filters.lot_id, "Any lot"),
+        cpv_select=_select("cpv", "Category", _cpv_pairs(), filters.cpv_division, "Any category"),
+        region_select=_select(
+            "region", "Region", _region_pairs(), filters.region_code, "Anywhere in the UK"
+        ),
+        la_select=_select(
+            "local_authority",
+            "Local authority",
+            _la_pairs(),
+            filters.local_authority_code,
+            "Any local authority",
+        ),
+        sort_select=_select(
+            "sort", "Sort by", tuple(search.SORTS.items()), filters.sort, None, full_width=False
+        ),
+    )
+
+
+def _fragment(template, **context):
+    """Part of a page, rendered without the page's context (the navigation and the rest)."""
+    return Markup(current_app.jinja_env.get_template(template).render(**context))
+
+
+def _results_column(filters, args, results, lots, now):
+    """The results column: the count, the page of results and the pagination links."""
+    lots = {lot.id: lot for lot in lots}
+    items = []
+    for o in results.rows:
+        lot = lots.get(o.lot_id)
+        if o.status == OpportunityStatus.PUBLISHED:
+            state = search.closes_in_words(o.submission_deadline, now).capitalize()
+        else:
+            state = o.status.value.replace("_", " ").capitalize()
+        items.append(
+            {
+                "href": url_for("lots.view_opportunity", opportunity_id=o.id),
+                "title": o.title,
+                "buyer_name": o.buyer_name,
+                "summary": o.summary,
+                "value": "£{:,.0f}".format(o.estimated_value_pence / 100),
+                "place": location_name(o),
+                "state": state,
+                "lot_href": url_for("lots.view_lot", lot_id=o.lot_id),
+                "lot_label": lot.label if lot else "",
+                "reserved_vcse": o.reserved_vcse
+                or (lot is not None and lot.reserved_for == ReservedFor.VCSE),
+                "quick_quote": o.kind == OpportunityKind.QUICK_QUOTE,
+            }
+        )
+    link_args = {name: value for name, value in args if name != "page"}
+    pagination = {}
+    if filters.page > 1:
+        pagination["previous"] = {
+            "href": url_for("lots.find_opportunities", page=filters.page - 1, **link_args)
+        }
+    if results.has_next:
+        pagination["next"] = {
+            "href": url_for("lots.find_opportunities", page=filters.page + 1, **link_args)
+        }
+    return _fragment(
+        "lots/_results.html",
+        items=items,
+        total=results.total,
+        exact=results.exact,
+        q=filters.q,
+        pagination=pagination,
+    )
+
+
+def _good_until(results, now):
+    """When the results stop being true by the clock: the next local midnight (the days in
+    'closes in 3 days'), or the first deadline of an open opportunity shown, if sooner. (Their
+    age limit is the cache's.)"""
+    deadlines = [
+        o.submission_deadline
+        for o in results.rows
+        if o.status == OpportunityStatus.PUBLISHED and o.submission_deadline > now
+    ]
+    return min([search.next_local_midnight(now), *deadlines])
+
+
+# The filter controls are the same for everyone; rendering hundreds of options on every search
+# was most of the page's cost, so each control is rendered once per (options, choice), and the
+# other GOV.UK components of the filters once per set of parameters.
+_SELECT = (
+    '{% from "govuk_frontend_jinja/components/select/macro.html" import govukSelect %}'
+    "{{ govukSelect(params) }}"
+)
+
+
+@lru_cache(maxsize=4096)
+def _select(field_id, label, pairs, selected, empty, full_width=True):
+    params = {
+        "id": field_id,
+        "name": field_id,
+        "label": {"text": label, "classes": "govuk-label--s"},
+        "items": _items(pairs, selected, empty),
+    }
+    if full_width:
+        params["classes"] = "govuk-!-width-full"
+    return Markup(render_template_string(_SELECT, params=params))
+
+
+def _component(macro, params):
+    """``macro(params)``, a GOV.UK Frontend component (``govukInput``, ``govukRadios`` ...)."""
+    return _rendered_component(macro, json.dumps(params, sort_keys=True))
+
+
+@lru_cache(maxsize=2048)
+def _rendered_component(macro, params_json):
+    templates = current_app.extensions.setdefault("lots_component_templates", {})
+    if macro not in templates:
+        folder = re.sub(r"(?<!^)([A-Z])", r"-\1", macro[len("govuk") :]).lower()
+        templates[macro] = current_app.jinja_env.from_string(
+            f'{{% from "govuk_frontend_jinja/components/{folder}/macro.html" import {macro} %}}'
+            f"{{{{ {macro}(params) }}}}"
+        )
+    return Markup(templates[macro].render(params=json.loads(params_json)))
+
+
+@lru_cache(maxsize=1)
+def _cpv_pairs():
+    return tuple((d.division, d.description) for d in cpv.divisions())
+
+
+@lru_cache(maxsize=1)
+def _region_pairs():
+    return tuple((r.code, r.name) for r in geography.regions())
+
+
+@lru_cache(maxsize=1)
+def _la_pairs():
+    return tuple((la.code, la.name) for la in geography.local_authorities())
+
+
+def _items(pairs, selected, empty):
+    items = [{"value": "", "text": empty}] if empty else []
+    items += [
+        {"value": value, "text": text, "selected": str(value) == str(selected)}
+        for value, text in pairs
+    ]
+    return items

@@ -1,0 +1,326 @@
+"""Opportunities in the service layer on PostgreSQL: the rules of drafting and publishing, who is
+invited, and changes after publication."""
+
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+import time_machine
+
+from app.audit.models import AuditEvent
+from app.errors import NotAllowed, ServiceError
+from app.extensions import db
+from app.outbox.models import OutboxMessage
+from dps.models import MembershipStatus, SupplierExclusion
+from lots.opportunities import clarifications
+from lots.opportunities import services as opportunities
+from lots.opportunities.invitations import send_invitation_emails
+from lots.opportunities.models import Invitation, OpportunityKind, OpportunityStatus
+from tests.lots.helpers import DEADLINE, NOW, admit, ready_draft, setup_world, supplier
+
+
+@pytest.fixture
+def world(app):
+    return setup_world()
+
+
+def _invited(opportunity):
+    return set(
+        db.session.execute(
+            sa.select(Invitation.organisation_id).where(Invitation.opportunity_id == opportunity.id)
+        ).scalars()
+    )
+
+
+def _problem(opportunity, **changes):
+    for name, value in changes.items():
+        setattr(opportunity, name, value)
+    return opportunities.problems(opportunity, NOW)
+
+
+def test_a_ready_draft_has_no_problems(world):
+    admin, dps, lots, user, buyer = world
+    with time_machine.travel(NOW, tick=False):
+        opportunity = ready_draft(user, buyer, lots[0])
+        assert opportunities.problems(opportunity, NOW) == {}
+
+
+@pytest.mark.parametrize(
+    "changes, field, message",
+    [
+        ({"estimated_value_pence": 6_000_000}, "estimated_value_pence", "value band"),
+        ({"price_weight": 60}, "weights", "add up to 100"),
+        ({"price_weight": 55, "social_value_weight": 5}, "social_value_weight", "at least 10%"),
+        (
+            {"submission_deadline": NOW + timedelta(days=9)},
+            "submission_deadline",
+            "at least 10 days",
+        ),
+        (
+            {"submission_deadline": DEADLINE + timedelta(minutes=30)},
+            "submission_deadline",
+            "on the hour",
+        ),
+        ({"title": "  "}, "title", "Enter a title"),
+    ],
+)
+def test_publication_rules(world, changes, field, message):
+    admin, dps, lots, user, buyer = world
+    with time_machine.travel(NOW, tick=False):
+        opportunity = ready_draft(user, buyer, lots[0])
+        found = _problem(opportunity, **changes)
+    assert field in found and message in found[field], found
+    db.session.rollback()
+
+
+def test_bank_holiday_deadline_needs_confirming(world):
+    admin, dps, lots, user, buyer = world
+    christmas_eve_noon = DEADLINE.replace(day=28)  # Monday 28 December 2026: Boxing Day observed
+    with time_machine.travel(NOW, tick=False):
+        opportunity = ready_draft(user, buyer, lots[0], submission_deadline=christmas_eve_noon)
+        assert "bank holiday" in opportunities.problems(opportunity, NOW)["submission_deadline"]
+        assert opportunities.problems(opportunity, NOW, acknowledge_bank_holiday=True) == {}
+
+
+def test_quick_quote_has_one_quality_question(world):
+    admin, dps, lots, user, buyer = world
+    with time_machine.travel(NOW, tick=False):
+        opportunity = ready_draft(user, buyer, lots[0], kind=OpportunityKind.QUICK_QUOTE)
+        assert opportunities.problems(opportunity, NOW) == {}
+        opportunities.set_questions(
+            user,
+            opportunity,
+            [
+                {"kind": "quality", "text": "A", "weight": 20},
+                {"kind": "quality", "text": "B", "weight": 20},
+                {"kind": "social_value", "text": "C", "weight": 10},
+            ],
+        )
+        assert "exactly one quality" in opportunities.problems(opportunity, NOW)["questions"]
+
+
+def test_reservation_only_below_threshold(world):
+    admin, dps, lots, user, buyer = world
+    lot = lots[3]  # up to £200,000
+    with time_machine.travel(NOW, tick=False):
+        opportunity = ready_draft(
+            user, buyer, lot, estimated_value_pence=18_000_000, reserved_vcse=True
+        )
+        # £180,000 + VAT = £216,000, above the £207,720 threshold for a council.
+        assert "below the threshold" in opportunities.problems(opportunity, NOW)["reserved"]
+        opportunity.estimated_value_pence = 17_000_000
+        assert "reserved" not in opportunities.problems(opportunity, NOW)
+
+
+def test_publish_invites_exactly_the_eligible_suppliers(world, run_jobs):
+    admin, dps, lots, user, buyer = world
+    lot = lots[0]
+    _, admitted = supplier("Admitted CIC", "a@a.example")
+    _, suspended = supplier("Suspended CIC", "s@s.example")
+    _, unadmitted = supplier("Unadmitted CIC", "u@u.example")
+    _, large = supplier("Large Ltd", "l@l.example", sme=False)
+    _, elsewhere = supplier("Elsewhere CIC", "e@e.example", la="MAN", region="TLD")
+    _, excluded = supplier("Excluded CIC", "x@x.example")
+    admit(admitted, lot)
+    admit(suspended, lot, MembershipStatus.SUSPENDED)
+    admit(large, lot)
+    admit(elsewhere, lot)
+    admit(excluded, lot)
+    admit(unadmitted, lots[1])  # a different lot
+    db.session.add(
+        SupplierExclusion(
+            organisation_id=excluded.id, kind="debarred", reason="x", created_by_id=admin.id
+        )
+    )
+    db.session.commit()
+    with time_machine.travel(NOW, tick=False):
+        open_to_all = ready_draft(user, buyer, lot)
+        assert opportunities.publish(user, open_to_all) == 3
+        assert _invited(open_to_all) == {admitted.id, large.id, elsewhere.id}
+        reserved = ready_draft(user, buyer, lot, reserved_sme=True, reserved_area_code="TLE")
+        opportunities.publish(user, reserved)
+        assert _invited(reserved) == {admitted.id}
+    assert open_to_all.status == OpportunityStatus.PUBLISHED
+    assert open_to_all.reference.startswith("VCSE-2026-")
+    event = (
+        db.session.execute(
+            sa.select(AuditEvent)
+            .where(AuditEvent.event_type == "publish_opportunity")
+            .order_by(AuditEvent.id)
+        )
+        .scalars()
+        .first()
+    )
+    assert event.detail["invited"] == 3
+    # The emails are written by the fan-out job after commit: one per invited person, once.
+    with time_machine.travel(NOW, tick=False):
+        run_jobs()
+        assert send_invitation_emails(open_to_all.id, "invitation") == 0
+    invitations = (
+        db.session.execute(
+            sa.select(OutboxMessage.recipient).where(
+                OutboxMessage.template == "opportunity_invitation"
+            )
+        )
+        .scalars()
+        .all()
+    )
+    # a@ is invited to both opportunities; the suspended, excluded and unadmitted are not.
+    assert sorted(invitations) == ["a@a.example", "a@a.example", "e@e.example", "l@l.example"]
+
+
+def test_only_a_buyer_of_an_approved_organisation_that_joined_can_publish(world):
+    admin, dps, lots, user, buyer = world
+
+    stranger, _ = supplier("Stranger CIC", "str@example.org")
+    with time_machine.travel(NOW, tick=False):
+        opportunity = ready_draft(user, buyer, lots[0])
+        with pytest.raises(NotAllowed):
+            opportunities.publish(stranger, opportunity)
+    from tests.dps.helpers import make_dps as make_other_dps
+
+    other_dps, other_lots = make_other_dps(admin, slug="other-dps")
+    with pytest.raises(ServiceError, match="not joined"):
+        opportunities.create_draft(user, buyer, other_lots[0], title="X")
+
+
+def test_late_admission_is_invited_while_open(world):
+    admin, dps, lots, user, buyer = world
+    from dps.services import applying, deciding
+    from tests.dps.helpers import complete_answers, make_supplier
+    from tests.dps.services.test_application_lifecycle import _fill
+
+    with time_machine.travel(NOW, tick=False):
+        opportunity = ready_draft(user, buyer, lots[0])
+        opportunities.publish(user, opportunity)
+        late_user, late_org = make_supplier("late@late.example", "Late Starters CIO")
+        application = applying.start_application(late_user, late_org, dps)
+        _fill(late_user, application, complete_answers(late_user, late_org))
+        applying.choose_lots(late_user, application, [lots[0].id])
+        applying.submit_application(
+            late_user, application, declaration_name="L", declaration_role="CEO", confirmed=True
+        )
+        deciding.decide_lot(admin, application, lots[0].id, "admitted", "Good")
+    assert late_org.id in _invited(opportunity)
+    via = db.session.execute(
+        sa.select(Invitation.via).where(Invitation.organisation_id == late_org.id)
+    ).scalar_one()
+    assert via == "late_admission"
+
+
+def test_amend_extend_and_shorten(world, run_jobs):
+    admin, dps, lots, user, buyer = world
+    _, org = supplier("Admitted CIC", "a@a.example")
+    admit(org, lots[0])
+    with time_machine.travel(NOW, tick=False):
+        opportunity = ready_draft(user, buyer, lots[0])
+        opportunities.publish(user, opportunity)
+        amendment = opportunities.amend(
+            user, opportunity, "We added the service specification", description="New description"
+        )
+        assert amendment.changes["description"][1] == "New description"
+        with pytest.raises(ServiceError, match="never brought forward"):
+            opportunities.extend_deadline(user, opportunity, DEADLINE - timedelta(days=1), "x")
+        opportunities.extend_deadline(
+            user, opportunity, DEADLINE + timedelta(days=7), "More time for consortia"
+        )
+        assert opportunity.submission_deadline == DEADLINE + timedelta(days=7)
+        run_jobs()
+    templates = db.session.execute(sa.select(OutboxMessage.template)).scalars().all()
+    assert templates.count("opportunity_amended") == 2
+    assert len(opportunity.amendments) == 2
+
+
+def test_cancel_needs_a_reason_bidders_see(world, run_jobs):
+    admin, dps, lots, user, buyer = world
+    _, org = supplier("Admitted CIC", "a@a.example")
+    admit(org, lots[0])
+    with time_machine.travel(NOW, tick=False):
+        opportunity = ready_draft(user, buyer, lots[0])
+        opportunities.publish(user, opportunity)
+        with pytest.raises(ServiceError, match="reason"):
+            opportunities.cancel(user, opportunity, " ")
+        opportunities.cancel(user, opportunity, "The service is no longer funded")
+        run_jobs()
+    message = db.session.execute(
+        sa.select(OutboxMessage).where(OutboxMessage.template == "opportunity_cancelled")
+    ).scalar_one()
+    assert message.personalisation["reason"] == "The service is no longer funded"
+
+
+def test_status_follows_the_deadline_without_a_job(world):
+    admin, dps, lots, user, buyer = world
+    with time_machine.travel(NOW, tick=False):
+        opportunity = ready_draft(user, buyer, lots[0])
+        opportunities.publish(user, opportunity)
+        assert opportunity.is_open
+    with time_machine.travel(DEADLINE + timedelta(seconds=1), tick=False):
+        assert not opportunity.is_open
+        assert opportunity.display_status == "closed"
+        from lots.opportunities.models import Opportunity
+
+        # Lists filter with the same clock as the page.
+        assert (
+            db.session.execute(
+                sa.select(sa.func.count(Opportunity.id)).where(Opportunity.is_open)
+            ).scalar_one()
+            == 0
+        )
+
+
+def test_clarifications_are_private_until_answered_and_anonymous(world, run_jobs):
+    admin, dps, lots, user, buyer = world
+    asker_user, asker = supplier("Asker CIC", "ask@ask.example")
+    other_user, other = supplier("Other CIC", "oth@oth.example")
+    admit(asker, lots[0])
+    admit(other, lots[0])
+    with time_machine.travel(NOW, tick=False):
+        opportunity = ready_draft(user, buyer, lots[0])
+        opportunities.publish(user, opportunity)
+        question = clarifications.ask(asker_user, asker, opportunity, "Is TUPE likely to apply?")
+        assert clarifications.visible_to(opportunity.id, other.id) == []
+        assert clarifications.visible_to(opportunity.id, asker.id) == [question]
+        with pytest.raises(NotAllowed):
+            clarifications.answer(asker_user, question, "Yes", public=True)
+        clarifications.answer(user, question, "No staff will transfer.", public=True)
+        assert clarifications.visible_to(opportunity.id, other.id) == [question]
+        run_jobs()
+    answered = (
+        db.session.execute(
+            sa.select(OutboxMessage.recipient).where(
+                OutboxMessage.template == "clarification_answered"
+            )
+        )
+        .scalars()
+        .all()
+    )
+    assert sorted(answered) == ["ask@ask.example", "oth@oth.example"]
+    with time_machine.travel(DEADLINE - timedelta(days=4), tick=False):
+        with pytest.raises(ServiceError, match="deadline for questions"):
+            clarifications.ask(asker_user, asker, opportunity, "Late question")
+
+
+def test_only_a_buyer_attaches_tender_documents_and_only_to_a_draft(world):
+    """The rule lives in the service: an evaluator cannot add documents, nor can anyone after
+    publication (changes then go through amendments)."""
+    admin, dps, lots, user, buyer = world
+    from app.organisations.models import Membership, Role
+    from lots.opportunities.models import BuyerRole
+    from tests.dps.helpers import PDF, Upload
+    from tests.factories import make_user
+
+    evaluator = make_user(email="eve@leeds.example", name="Eve Evaluator")
+    membership = Membership(user_id=evaluator.id, organisation_id=buyer.id, role=Role.MEMBER)
+    db.session.add(membership)
+    db.session.flush()
+    db.session.add(BuyerRole(membership_id=membership.id, role="evaluator"))
+    db.session.commit()
+    with time_machine.travel(NOW, tick=False):
+        opportunity = ready_draft(user, buyer, lots[0])
+        with pytest.raises(NotAllowed):
+            opportunities.attach_tender_document(evaluator, opportunity, Upload(PDF, "spec.pdf"))
+        document = opportunities.attach_tender_document(user, opportunity, Upload(PDF, "spec.pdf"))
+        assert (document.subject_type, document.subject_id) == ("opportunity", opportunity.id)
+        opportunities.publish(user, opportunity)
+        with pytest.raises(ServiceError, match="only be added to a draft"):
+            opportunities.attach_tender_document(user, opportunity, Upload(PDF, "late.pdf"))

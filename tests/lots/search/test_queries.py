@@ -1,0 +1,353 @@
+"""Finding opportunities: ranking, every filter, pagination, and odd input."""
+
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+import time_machine
+from bs4 import BeautifulSoup
+from werkzeug.datastructures import MultiDict
+
+from app.extensions import db
+from lots.opportunities.models import LotCpvCode, Opportunity, OpportunityKind, OpportunityStatus
+from lots.search import queries as search_module
+from lots.search.queries import Filters, parse, search
+from tests.factories import make_user
+from tests.lots.helpers import NOW, setup_world
+
+
+def _publish(
+    lot, buyer, title, summary="A service", description="Details", value=1_000_000, days=14, **extra
+):
+    opportunity = Opportunity(
+        dps_id=lot.dps_id,
+        lot_id=lot.id,
+        buyer_id=buyer.id,
+        created_by_id=1,
+        kind=extra.pop("kind", OpportunityKind.MINI_COMPETITION),
+        title=title,
+        summary=summary,
+        description=description,
+        estimated_value_pence=value,
+        status=extra.pop("status", OpportunityStatus.PUBLISHED),
+        published_at=NOW,
+        submission_deadline=NOW + timedelta(days=days),
+        buyer_name=buyer.name,
+        **extra,
+    )
+    db.session.add(opportunity)
+    db.session.commit()
+    return opportunity
+
+
+@pytest.fixture
+def world(app):
+    admin, dps, lots, user, buyer = setup_world()
+    db.session.add_all(
+        [
+            LotCpvCode(lot_id=lots[0].id, cpv_code="85311000-2"),
+            LotCpvCode(lot_id=lots[1].id, cpv_code="55520000-1"),
+        ]
+    )
+    db.session.commit()
+    return lots, buyer
+
+
+def _titles(**kwargs):
+    results = search(Filters(**kwargs), now=NOW)
+    return [o.title for o in results.rows], results.total
+
+
+def test_title_matches_rank_first(world):
+    lots, buyer = world
+    _publish(lots[0], buyer, "Garden maintenance", description="Includes befriending visits")
+    _publish(lots[0], buyer, "Befriending service for older people")
+    _publish(lots[0], buyer, "Meals on wheels", summary="Hot meals and befriending")
+    titles, total = _titles(q="befriending", sort="relevance")
+    assert total == 3
+    assert titles[0] == "Befriending service for older people"
+    assert titles[1] == "Meals on wheels"  # summary (B) outranks description (C)
+
+
+def test_buyer_name_is_searchable(world):
+    lots, buyer = world
+    _publish(lots[0], buyer, "Advice service")
+    assert _titles(q="Leeds")[1] == 1
+
+
+def test_every_filter_narrows(world):
+    lots, buyer = world
+    _publish(
+        lots[0],
+        buyer,
+        "Care A",
+        value=2_000_000,
+        location_type="local_authority",
+        location_code="LDS",
+        region_code="TLE",
+    )
+    _publish(
+        lots[1],
+        buyer,
+        "Meals B",
+        value=8_000_000,
+        reserved_vcse=True,
+        kind=OpportunityKind.QUICK_QUOTE,
+        location_type="region",
+        location_code="TLD",
+        region_code="TLD",
+    )
+    _publish(lots[0], buyer, "Closed C", days=-1)
+    _publish(lots[0], buyer, "Soon D", days=2)
+    assert _titles()[1] == 3  # open by default
+    assert _titles(status="all")[1] == 4
+    assert _titles(status="closed")[0] == ["Closed C"]
+    assert _titles(lot_id=lots[1].id)[0] == ["Meals B"]
+    assert _titles(cpv_division="55")[0] == ["Meals B"]
+    assert sorted(_titles(region_code="TLE")[0]) == ["Care A", "Soon D"]  # national counts too
+    assert _titles(local_authority_code="LDS")[0] == ["Care A"]
+    assert _titles(min_value_pence=5_000_000)[0] == ["Meals B"]
+    assert sorted(_titles(max_value_pence=2_000_000)[0]) == ["Care A", "Soon D"]
+    assert _titles(vcse_only=True)[0] == ["Meals B"]
+    assert _titles(kind="quick_quote")[0] == ["Meals B"]
+    assert _titles(closing_within_days=3)[0] == ["Soon D"]
+    assert _titles(sort="value_high")[0][0] == "Meals B"
+
+
+def test_drafts_are_never_found(world):
+    lots, buyer = world
+    _publish(lots[0], buyer, "Secret draft", status=OpportunityStatus.DRAFT)
+    assert _titles(status="all", q="secret")[1] == 0
+
+
+def test_pagination_is_stable(world):
+    lots, buyer = world
+    for i in range(45):
+        _publish(lots[0], buyer, f"Same deadline {i:02d}", days=14)
+    seen = []
+    for page in (1, 2, 3):
+        titles, total = _titles(page=page)
+        seen += titles
+    assert total == 45
+    assert len(seen) == 45 and len(set(seen)) == 45
+
+
+@pytest.mark.parametrize(
+    "q",
+    [
+        "%' OR 1=1 --",
+        "<script>alert(1)</script>",
+        "a & | ! :* (",
+        "'\"\\",
+        "béfriending",
+        "   ",
+        "x" * 500,
+    ],
+)
+def test_odd_queries_are_harmless(world, client, q):
+    lots, buyer = world
+    _publish(lots[0], buyer, "Befriending")
+    response = client.get("/opportunities", query_string={"q": q, "status": "all"})
+    assert response.status_code == 200
+    soup = BeautifulSoup(response.data, "html.parser")
+    assert soup.select_one("#result-count") is not None
+    assert not soup.select("#results script")
+
+
+def test_filters_come_from_the_url(world, client):
+    lots, buyer = world
+    _publish(lots[0], buyer, "Care A", value=2_000_000)
+    _publish(lots[1], buyer, "Meals B", value=8_000_000)
+    with time_machine.travel(NOW, tick=False):
+        page = client.get(f"/opportunities?min_value=50000&lot={lots[1].id}")
+        soup = BeautifulSoup(page.data, "html.parser")
+        assert [a.text for a in soup.select("#results h2 a")] == ["Meals B"]
+        assert "1" in soup.select_one("#result-count").text
+        bad = client.get("/opportunities?min_value=lots")
+        soup = BeautifulSoup(bad.data, "html.parser")
+        assert bad.status_code == 200
+        assert "Enter an amount in pounds" in soup.select_one(".govuk-error-summary").text
+
+
+def test_parse_ignores_malformed_values():
+    f = parse(
+        MultiDict(
+            {
+                "lot": "abc",
+                "cpv": "8531",
+                "region": "x' or 1",
+                "page": "-3",
+                "sort": "drop table",
+                "status": "weird",
+                "closing_within": "9999",
+            }
+        )
+    )
+    assert (
+        f.lot_id,
+        f.cpv_division,
+        f.region_code,
+        f.page,
+        f.sort,
+        f.status,
+        f.closing_within_days,
+    ) == (None, None, None, 1, "closing", "open", None)
+
+
+# --- Counting, and the results cache -------------------------------------------------------------
+
+
+def _page(client, url="/opportunities"):
+    response = client.get(url)
+    assert response.status_code == 200
+    return BeautifulSoup(response.data, "html.parser")
+
+
+def _shown(soup):
+    return [a.text for a in soup.select("#results h2 a")]
+
+
+def test_counts_without_words_stop_at_the_limit(world, client, monkeypatch):
+    lots, buyer = world
+    monkeypatch.setattr(search_module, "COUNT_LIMIT", 3)
+    monkeypatch.setattr(search_module, "PAGE_SIZE", 2)
+    for i in range(5):
+        _publish(lots[0], buyer, f"Same words {i}", days=10 + i)
+    first = search(Filters(), now=NOW)
+    assert (first.total, first.exact, first.has_next) == (3, False, True)
+    last = search(Filters(page=3), now=NOW)  # far enough in to count them all
+    assert ([o.title for o in last.rows], last.total, last.exact, last.has_next) == (
+        ["Same words 4"],
+        5,
+        True,
+        False,
+    )
+    matched = search(Filters(q="same words"), now=NOW)  # every match is ranked, so counted
+    assert (matched.total, matched.exact) == (5, True)
+    in_lot = search(Filters(lot_id=lots[0].id), now=NOW)  # a narrowing filter: the same
+    assert ([o.title for o in in_lot.rows], in_lot.total, in_lot.exact) == (
+        ["Same words 0", "Same words 1"],
+        3,
+        False,
+    )
+    _publish(lots[1], buyer, "Elsewhere")
+    few = search(Filters(lot_id=lots[1].id), now=NOW)
+    assert ([o.title for o in few.rows], few.total, few.exact) == (["Elsewhere"], 1, True)
+    assert search(Filters(lot_id=lots[1].id, page=4), now=NOW).total == 1  # past the end
+    with time_machine.travel(NOW, tick=False):
+        soup = _page(client, "/opportunities?utm_source=mail&sort=closing")
+        assert soup.select_one("#result-count").text.startswith("More than 3 opportunities")
+        next_link = soup.select_one(".govuk-pagination__next a")["href"]
+        assert "page=2" in next_link and "sort=closing" in next_link
+        assert "utm_source" not in next_link  # links carry only what the page reads
+
+
+def test_a_sort_by_deadline_with_words_finds_rare_words(world):
+    lots, buyer = world
+    for i in range(30):
+        _publish(lots[0], buyer, f"Common service {i}", days=2 + i)
+    _publish(lots[0], buyer, "Gardening", days=40)
+    assert _titles(q="gardening", sort="closing") == (["Gardening"], 1)
+    titles, total = _titles(q="common", sort="value_high", page=2)
+    assert (len(titles), total) == (10, 30)
+
+
+def test_the_cache_keeps_a_page_until_something_changes(world, client):
+    lots, buyer = world
+    from app.queue import redis_connection
+
+    with time_machine.travel(NOW, tick=False):
+        first = _publish(lots[0], buyer, "Befriending", days=10)
+        assert _shown(_page(client)) == ["Befriending"]
+        assert redis_connection().keys("search:v1:page:*")
+        # Changed behind the ORM's back: nothing tells the cache, which keeps the page.
+        db.session.execute(sa.text("UPDATE opportunities SET title = 'Renamed'"))
+        db.session.commit()
+        assert _shown(_page(client)) == ["Befriending"]
+        # Changed through the ORM: the next page shows it at once.
+        db.session.refresh(first)
+        first.summary = "Now with a summary"
+        db.session.commit()
+        assert _shown(_page(client)) == ["Renamed"]
+        _publish(lots[0], buyer, "Meals", days=11)
+        assert _shown(_page(client)) == ["Renamed", "Meals"]
+        # So does a bulk statement on something the page filters on.
+        assert _shown(_page(client, "/opportunities?cpv=85")) == ["Renamed", "Meals"]
+        db.session.execute(sa.delete(LotCpvCode).where(LotCpvCode.lot_id == lots[0].id))
+        db.session.commit()
+        assert _shown(_page(client, "/opportunities?cpv=85")) == []
+
+
+def test_a_change_reaches_every_process_at_once(world, client, make_app):
+    lots, buyer = world
+    other = make_app().test_client()  # another web process: its own copies of pages
+    with time_machine.travel(NOW, tick=False):
+        _publish(lots[0], buyer, "Befriending", days=10)
+        for _ in range(2):
+            assert _shown(_page(other)) == ["Befriending"]
+        _publish(lots[0], buyer, "Meals", days=11)  # committed here, in this process
+        assert _shown(_page(other)) == ["Befriending", "Meals"]
+
+
+def test_cached_results_follow_the_clock(world, client):
+    lots, buyer = world
+    _publish(lots[0], buyer, "Closes tomorrow morning", days=1)  # 10:00 on 4 December
+    with time_machine.travel(NOW, tick=False):
+        assert "Closes tomorrow" in _page(client).select_one("#results").text
+    with time_machine.travel(NOW + timedelta(hours=22), tick=False):  # 08:00 on 4 December
+        assert "Closes today" in _page(client).select_one("#results").text
+    with time_machine.travel(NOW + timedelta(hours=24, minutes=1), tick=False):
+        assert _shown(_page(client)) == []
+        assert _shown(_page(client, "/opportunities?status=closed")) == ["Closes tomorrow morning"]
+    with time_machine.travel(NOW, tick=False):  # a page made later is not used earlier
+        assert _shown(_page(client)) == ["Closes tomorrow morning"]
+
+
+def test_each_response_from_the_cache_has_its_own_nonce(world, client):
+    lots, buyer = world
+    _publish(lots[0], buyer, "Befriending")
+    nonces = []
+    for _ in range(3):
+        response = client.get("/opportunities?status=all")
+        header = response.headers["Content-Security-Policy"]
+        scripts = BeautifulSoup(response.data, "html.parser").select("script[nonce]")
+        assert scripts and all(f"'nonce-{s['nonce']}'" in header for s in scripts)
+        nonces.append(scripts[0]["nonce"])
+    assert len(set(nonces)) == 3
+
+
+def test_signed_in_people_and_flashes_are_never_served_a_shared_page(world, app, client, auth):
+    lots, buyer = world
+    make_user(email="sam@example.org")
+    _publish(lots[0], buyer, "Befriending")
+    anonymous = app.test_client()
+
+    def navigation(soup):
+        return [a.text.strip() for a in soup.select(".govuk-service-navigation__link")]
+
+    with time_machine.travel(NOW, tick=False):
+        assert "Sign in" in navigation(_page(anonymous))
+        auth.sign_in("sam@example.org")
+        signed_in = _page(client)
+        assert "Sign out" in navigation(signed_in) and _shown(signed_in) == ["Befriending"]
+        assert "Sign in" in navigation(_page(anonymous))
+        with anonymous.session_transaction() as session:
+            session["_flashes"] = [("success", "Your alert is set up")]
+        flashed = _page(anonymous)
+        assert "Your alert is set up" in flashed.select_one(".govuk-notification-banner").text
+        assert flashed.select_one(".govuk-notification-banner") is not None
+        assert _page(anonymous).select_one(".govuk-notification-banner") is None
+
+
+def test_the_page_works_without_the_cache_and_without_redis(world, app, make_app):
+    lots, buyer = world
+    from app.queue import redis_connection
+
+    _publish(lots[0], buyer, "Befriending")
+    app.config["SEARCH_CACHE_SECONDS"] = 0
+    with time_machine.travel(NOW, tick=False):
+        assert _shown(_page(app.test_client())) == ["Befriending"]
+        assert not redis_connection().keys("search:v1:*")
+        down = make_app(REDIS_URL="redis://127.0.0.1:1/0")
+        for _ in range(2):
+            assert _shown(_page(down.test_client())) == ["Befriending"]

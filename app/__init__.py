@@ -84,6 +84,7 @@ def create_app(config_name_or_object=None, overrides=None):
         cli,
         documents,
         error_pages,
+        money,
         outbox,
         schedule_views,
         security,
@@ -99,6 +100,7 @@ def create_app(config_name_or_object=None, overrides=None):
     audit.init_app(app)
     security.init_app(app)
     templating.init_app(app)
+    money.init_app(app)
     error_pages.init_app(app)
     cli.init_app(app)
     for bp in (

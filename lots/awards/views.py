@@ -17,6 +17,7 @@ from app.errors import NotAllowed, ServiceError
 from app.extensions import db
 from app.organisations.models import Membership, Organisation
 from app.reference import social_value
+from app.web import found, me, refused
 from lots.awards import services as awards
 from lots.awards.models import AwardStatus, Contract, SocialValueCommitment
 from lots.bids.models import Bid
@@ -25,7 +26,6 @@ from lots.evaluation.forms import ActionForm, AwardDecisionForm, DeliveryForm
 from lots.evaluation.views import BASE, _overseen, render_result
 from lots.opportunities.models import OpportunityStatus
 from lots.opportunities.permissions import has_buyer_role
-from lots.web import found, me, refused
 
 DECISIONS = {
     "confirm": (

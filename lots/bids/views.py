@@ -21,6 +21,7 @@ from app.extensions import db
 from app.forms import add_error
 from app.reference import social_value
 from app.timeutil import format_datetime, utcnow
+from app.web import found, me
 from dps import queries as directory_queries
 from lots.bids import services as bids
 from lots.bids.forms import (
@@ -42,7 +43,6 @@ from lots.blueprint import bp
 from lots.opportunities import queries
 from lots.opportunities.models import QuestionKind
 from lots.search import queries as search
-from lots.web import found, me
 
 SCORED = (QuestionKind.QUALITY, QuestionKind.SOCIAL_VALUE)
 KIND_NAMES = {

@@ -13,7 +13,6 @@ from app.audit.services import record
 from app.errors import NotAllowed, ServiceError
 from app.extensions import db
 from app.timeutil import utcnow
-from app.types import UTCDateTime
 from app.unitofwork import commit
 from lots.bids.models import Bid, BidStatus, BidSubmission
 from lots.evaluation.models import BidExclusion, Evaluation
@@ -30,10 +29,9 @@ SEALED = "Bids stay sealed until the deadline has passed"
 
 
 def after_deadline():
-    """SQL: the opportunity's deadline has passed (by the app's clock, as every list uses)."""
+    """SQL: the opportunity was published and its deadline has passed (``deadline_passed``)."""
     return sa.and_(
-        Opportunity.submission_deadline.is_not(None),
-        Opportunity.submission_deadline <= sa.literal(utcnow(), UTCDateTime()),
+        Opportunity.deadline_passed,
         Opportunity.status.in_(
             (
                 OpportunityStatus.PUBLISHED,

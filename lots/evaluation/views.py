@@ -20,6 +20,7 @@ from flask_login import current_user, login_required
 from app.errors import NotAllowed, ServiceError
 from app.permissions import require
 from app.reference import social_value
+from app.web import me, refused
 from lots.bids.services import price_pence
 from lots.blueprint import bp
 from lots.evaluation import permissions, sealing
@@ -39,7 +40,6 @@ from lots.evaluation.scoring import SCALE_LABELS, two_places
 from lots.opportunities import queries
 from lots.opportunities.permissions import has_buyer_role
 from lots.opportunities.views.buyer import _buyer, _opportunity
-from lots.web import me, refused
 
 BASE = "/buyer/<int:organisation_id>/opportunities/<int:opportunity_id>"
 

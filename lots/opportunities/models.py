@@ -245,21 +245,36 @@ class Opportunity(db.Model):
     )
 
     @hybrid_property
+    def deadline_passed(self):
+        """The deadline for bids has passed, by the app's clock: the one rule that queries, the
+        seal on bids and pages all use (the database's own clock decides a bid's COMMIT)."""
+        return self.submission_deadline is not None and self.submission_deadline <= utcnow()
+
+    @deadline_passed.inplace.expression
+    @classmethod
+    def _deadline_passed_expression(cls):
+        # The app's clock, as the Python side uses, so a list and a page never disagree.
+        return sa.and_(
+            cls.submission_deadline.is_not(None),
+            cls.submission_deadline <= sa.literal(utcnow(), UTCDateTime()),
+        )
+
+    @hybrid_property
     def is_open(self):
         """Published and before its deadline: statuses follow from the deadline, not a job."""
         return (
             self.status == OpportunityStatus.PUBLISHED
             and self.submission_deadline is not None
-            and self.submission_deadline > utcnow()
+            and not self.deadline_passed
         )
 
     @is_open.inplace.expression
     @classmethod
     def _is_open_expression(cls):
-        # The app's clock, as the Python side uses, so a list and a page never disagree.
         return sa.and_(
             cls.status == OpportunityStatus.PUBLISHED,
-            cls.submission_deadline > sa.literal(utcnow(), UTCDateTime()),
+            cls.submission_deadline.is_not(None),
+            sa.not_(cls.deadline_passed),
         )
 
     @property

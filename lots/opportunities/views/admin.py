@@ -7,11 +7,11 @@ from app.errors import ServiceError
 from app.organisations.models import BUYER_TYPE_LABELS
 from app.permissions import admin_required
 from app.reference import geography
+from app.web import found, me, refused
 from lots.blueprint import bp
 from lots.opportunities import buyers, lot_scope, queries
 from lots.opportunities.forms import DecideBuyerForm, LotScopeForm
 from lots.opportunities.models import AreaType, BuyerStatus
-from lots.web import found, me, refused
 
 
 @bp.route("/admin/buyers")

@@ -17,6 +17,7 @@ from app.organisations.models import OrganisationKind
 from app.permissions import is_member, require
 from app.reference import social_value
 from app.timeutil import to_local, utcnow
+from app.web import found, me, refused
 from lots.blueprint import bp
 from lots.opportunities import buyers, clarifications, queries
 from lots.opportunities import services as opportunities
@@ -43,7 +44,6 @@ from lots.opportunities.forms import (
 )
 from lots.opportunities.models import OpportunityStatus
 from lots.opportunities.views.public import measures_of, reservation_words
-from lots.web import found, me, refused
 
 # The sections of a draft, in order: (endpoint, name). Each problem found before publication
 # belongs to one section, so the task list and the check page can say where to fix it.

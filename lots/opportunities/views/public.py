@@ -9,6 +9,7 @@ from app.errors import ServiceError
 from app.permissions import is_admin, is_member
 from app.reference import cpv, geography, social_value
 from app.timeutil import utcnow
+from app.web import found, me, refused
 from dps.models import RESERVED_LABELS, ReservedFor
 from dps.queries import admitted_counts
 from lots.blueprint import bp
@@ -23,7 +24,6 @@ from lots.opportunities.forms import (
 )
 from lots.opportunities.lot_scope import scope_of
 from lots.opportunities.models import PUBLIC_STATUSES, AreaType, LocationType
-from lots.web import found, me, refused
 
 
 @bp.app_template_filter("location_name")

@@ -1,0 +1,45 @@
+"""Money: amounts are whole pence (GBP, excluding VAT unless said), parsed from what people type
+and written back the way people write them. Templates use the ``money`` filter."""
+
+from decimal import Decimal, InvalidOperation
+
+# £100 billion: far above any public contract, far inside a BIGINT of pence.
+LIMIT = Decimal(10) ** 11
+
+
+def parse_pence(text, whole_pounds=False):
+    """'£1,500.50' -> 150050. Raises ValueError for anything that is not an amount of money: a
+    negative amount, more than two decimal places (any with ``whole_pounds``), or too large."""
+    cleaned = (text or "").replace(",", "").replace("£", "").strip()
+    try:
+        amount = Decimal(cleaned)
+    except InvalidOperation as exc:
+        raise ValueError(text) from exc
+    exponent = amount.as_tuple().exponent
+    if (
+        not amount.is_finite()
+        or amount < 0
+        or exponent < (0 if whole_pounds else -2)
+        or amount >= LIMIT
+    ):
+        raise ValueError(text)
+    return int(amount * 100)
+
+
+def pence_to_pounds(pence):
+    """150050 -> '1500.50', 150000 -> '1500': the amount as it goes back into a form field."""
+    if pence is None:
+        return ""
+    return f"{pence // 100}" if pence % 100 == 0 else f"{pence // 100}.{pence % 100:02d}"
+
+
+def money(pence, none="Not given"):
+    """150050 -> '£1,500.50', 150000 -> '£1,500': the amount as a page or an email shows it."""
+    if pence is None:
+        return none
+    pounds, rest = divmod(int(pence), 100)
+    return f"£{pounds:,}" if rest == 0 else f"£{pounds:,}.{rest:02d}"
+
+
+def init_app(app):
+    app.add_template_filter(money, "money")

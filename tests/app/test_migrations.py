@@ -29,7 +29,7 @@ def test_check_constraint_holds_organisation_kind(app):
     import pytest
     from sqlalchemy.exc import IntegrityError
 
-    with pytest.raises(IntegrityError):
+    with pytest.raises(IntegrityError, match="ck_organisations_kind_matches_type"):
         db.session.execute(
             sa.text(
                 "INSERT INTO organisations (kind, name, buyer_type, created_at) "

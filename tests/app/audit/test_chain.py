@@ -222,7 +222,7 @@ def test_an_event_from_a_failed_service_is_not_written_by_the_next_commit(app):
         record(E.CHANGE_PASSWORD, subject=user, actor=user)
         raise ValueError("a guard stopped it")
 
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="a guard stopped it"):
         failing_service()
     db.session.rollback()
     record_many(1)

@@ -179,7 +179,7 @@ def test_a_stream_is_read_only_up_to_the_limit():
             return len(buffer)
 
     source = Endless()
-    with pytest.raises(UploadRefused):
+    with pytest.raises(UploadRefused, match="must be smaller than 3 MB"):
         check_upload(FileStorage(stream=source, filename="endless.pdf"), 3 * 1024 * 1024)
     assert source.read_bytes <= 5 * 1024 * 1024
 

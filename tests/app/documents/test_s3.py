@@ -197,7 +197,7 @@ def test_a_failed_commit_after_the_put_removes_the_object(bucket, owner, monkeyp
     s3_client, name = bucket
     person, organisation = owner
     _commit_failing_once(monkeypatch, RuntimeError("database went away"))
-    with pytest.raises(RuntimeError):
+    with pytest.raises(RuntimeError, match="database went away"):
         _upload(person, organisation)
     assert bucket_keys(s3_client, name) == []
     assert documents() == []

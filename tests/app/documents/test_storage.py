@@ -31,7 +31,7 @@ def test_put_open_delete(tmp_path):
 
 def test_a_key_cannot_leave_the_folder(tmp_path):
     storage = LocalStorage(tmp_path / "store")
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="storage key escapes the storage folder"):
         storage.put("../outside", io.BytesIO(PDF), "application/pdf")
     assert not (tmp_path / "outside").exists()
 
@@ -43,7 +43,7 @@ def test_a_failed_write_leaves_nothing_behind(tmp_path, monkeypatch):
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(shutil, "copyfileobj", broken_copy)
-    with pytest.raises(StorageUnavailable):
+    with pytest.raises(StorageUnavailable, match="No space left on device"):
         storage.put("documents/1/abc", io.BytesIO(PDF), "application/pdf")
     assert [p for p in tmp_path.rglob("*") if p.is_file()] == []
 

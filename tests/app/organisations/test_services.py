@@ -368,8 +368,10 @@ def test_a_member_cannot_update_the_profile(app):
 def test_the_kind_of_an_organisation_never_changes(app):
     owner = make_user()
     organisation = services.create_buyer(owner, BUYER)
-    with pytest.raises(services.InvalidDetails):
+    with pytest.raises(services.InvalidDetails) as caught:
         services.update_organisation(owner, organisation, SUPPLIER)
+    assert set(caught.value.errors) == {"buyer_type", "region_code"}  # checked as a buyer
+    assert events("update_organisation") == []
 
 
 # --- Invitations ---------------------------------------------------------------------------------

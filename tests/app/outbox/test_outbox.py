@@ -62,8 +62,9 @@ def test_a_rolled_back_transaction_leaves_no_row_and_queues_nothing(app):
 
 
 def test_an_unknown_template_is_refused_when_queued(app):
-    with pytest.raises(UnknownTemplate):
+    with pytest.raises(UnknownTemplate, match="No email template called 'no_such_email'"):
         queue_email("ada@example.org", "no_such_email", {}, idempotency_key="k-5")
+    assert outbox_rows() == []
 
 
 def test_sending_a_row_twice_sends_one_email(smtp_app, smtp):

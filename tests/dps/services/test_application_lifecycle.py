@@ -105,7 +105,7 @@ def test_full_life_of_an_application(world):
     memberships = db.session.execute(sa.select(LotMembership)).scalars().all()
     assert [(m.lot_id, m.status) for m in memberships] == [(lots[0].id, MembershipStatus.ADMITTED)]
     assert len(_emails("application_decision")) == 2
-    with pytest.raises(DpsError):
+    with pytest.raises(DpsError, match="This application is not waiting for a decision"):
         deciding.decide_lot(admin, application, lots[1].id, "admitted", "Changed my mind")
 
     # The supplier may apply again: its answers are reused, and it only chooses lots.
@@ -114,8 +114,9 @@ def test_full_life_of_an_application(world):
     assert again.id != application.id
     assert again.reused_from_id == application.id
     assert again.answers["contact_name"] == "Rita Owner"
-    with pytest.raises(DpsError, match="already hold"):
+    with pytest.raises(DpsError, match="You already hold or have applied for") as refused:
         applying.choose_lots(user, again, [lots[0].id])
+    assert refused.value.field == "lots"
     applying.choose_lots(user, again, [lots[2].id])
     with time_machine.travel("2026-12-16 10:00:00+00:00", tick=False):
         applying.submit_application(
@@ -208,7 +209,7 @@ def test_reserved_lot_needs_vcse_status_and_cap_is_enforced(world):
         applying.choose_lots(user, application, [lots[1].id])
         problems = applying.problems_before_submit(application)
         assert any("reserved for voluntary" in p for p in problems.values())
-        with pytest.raises(DpsError, match="reserved"):
+        with pytest.raises(DpsError, match="is reserved for voluntary, community and social"):
             applying.submit_application(
                 user, application, declaration_name="R", declaration_role="CEO", confirmed=True
             )
@@ -267,11 +268,11 @@ def test_one_supplier_cannot_see_or_change_anothers_application(world):
     admin, dps, lots, user, org = world
     intruder, _ = make_supplier("intruder@example.org", "Intruder Ltd")
     application = applying.start_application(user, org, dps)
-    with pytest.raises(NotAllowed):
+    with pytest.raises(NotAllowed, match="You are not a member of this organisation"):
         applying.save_section(intruder, application, "about", {"contact_name": "X"})
-    with pytest.raises(NotAllowed):
+    with pytest.raises(NotAllowed, match="You are not a member of this organisation"):
         applying.choose_lots(intruder, application, [lots[0].id])
-    with pytest.raises(NotAllowed):
+    with pytest.raises(NotAllowed, match="Only the DPS operator can decide applications"):
         deciding.decide_lot(user, application, lots[0].id, "admitted", "I admit myself")
 
 
@@ -290,7 +291,7 @@ def test_debarred_supplier_cannot_be_admitted_and_loses_its_lots(world):
     assert membership.status == MembershipStatus.REMOVED
     assert application.status == ApplicationStatus.DECIDED
     assert {al.decision for al in application.lots} == {LotDecision.ADMITTED, LotDecision.REJECTED}
-    with pytest.raises(DpsError, match="excluded"):
+    with pytest.raises(DpsError, match="has been excluded from this DPS and cannot apply"):
         applying.start_application(user, org, dps)
 
 

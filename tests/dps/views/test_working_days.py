@@ -99,7 +99,7 @@ def test_counting_backwards_is_negative():
 
 
 def test_a_negative_number_of_days_is_refused():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="days must not be negative"):
         add_working_days(date(2026, 12, 7), -1)
 
 

@@ -1,6 +1,7 @@
 """The published scoring formula (lots.scoring): worked examples, then properties that must hold
 for any opportunity and any set of bids."""
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -186,44 +187,86 @@ def test_a_wider_published_scale():
     questions = [Question("q", QUALITY, 50)]
     (result,) = rank([Bid(1, 100, {"q": 7})], questions, Weights(50, 50, 0), scale_max=10)
     assert result.total == 85
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="Bid 1's score for 'q' must be from 0 to 4, not 5"):
         rank([Bid(1, 100, {"q": 5})], questions, Weights(50, 50, 0), scale_max=4)
 
 
 @pytest.mark.parametrize(
-    "make",
+    "make, message",
     [
-        lambda: question_score(5, 4, 20),
-        lambda: question_score(-1, 4, 20),
-        lambda: question_score(2.5, 4, 20),
-        lambda: question_score(True, 4, 20),
-        lambda: question_score(2, 0, 20),
-        lambda: question_score(2, 4, 0.5),
-        lambda: price_score(0, 100, 40),
-        lambda: price_score(100, -100, 40),
-        lambda: price_score(200, 100, 40),  # the "lowest" is more than this bid
-        lambda: price_score(100, 100, 101),
-        lambda: Weights(40, 40, 10),
-        lambda: Weights(110, -10, 0),
-        lambda: Weights(40.0, 50, 10),
-        lambda: Bid(1, 0),
-        lambda: Bid(1, -500),
-        lambda: Bid(1, 100, compliant=False),  # an exclusion needs a reason
-        lambda: Question("q", QUALITY),  # a scored question needs a weight
-        lambda: Question("q", "price", 10),
-        lambda: rank([Bid(1, 100, {"q1": 5, "q2": 1, "s1": 1})], QUESTIONS, WEIGHTS),
-        lambda: rank([Bid(1, 100, {"q1": 1, "q2": 1})], QUESTIONS, WEIGHTS),  # s1 missing
-        lambda: rank([Bid(1, 100, {"q1": 1, "q2": 1, "s1": 1, "p1": 1})], QUESTIONS, WEIGHTS),
-        lambda: rank([Bid(1, 100, {"q1": 1, "q2": 1, "s1": 1})], QUESTIONS, WEIGHTS, "cost"),
-        lambda: rank([Bid(1, 100, {}), Bid(1, 200, {})], [], Weights(100, 0, 0)),
-        lambda: rank([Bid(1, 100, {})], [], (100, 0, 0)),
-        lambda: abnormally_low({1: 100, 2: 0}, 30),
-        lambda: abnormally_low({1: 100, 2: 200}, 130),
-        lambda: score_spread({"e": {(1, "q1"): 9}}),
+        (lambda: question_score(5, 4, 20), "A score must be from 0 to 4, not 5"),
+        (lambda: question_score(-1, 4, 20), "A score must be from 0 to 4, not -1"),
+        (lambda: question_score(2.5, 4, 20), "A score must be a whole number, not 2.5"),
+        (lambda: question_score(True, 4, 20), "A score must be a whole number, not True"),
+        (lambda: question_score(2, 0, 20), "The top of the scale must be at least 1, not 0"),
+        (
+            lambda: question_score(2, 4, 0.5),
+            "A question's weight must be a whole number or a Decimal, not 0.5",
+        ),
+        (
+            lambda: price_score(0, 100, 40),
+            "The lowest compliant price must be more than 0 pence, not 0",
+        ),
+        (lambda: price_score(100, -100, 40), "The bid price must be more than 0 pence, not -100"),
+        (
+            lambda: price_score(200, 100, 40),  # the "lowest" is more than this bid
+            "The lowest compliant price cannot be more than a compliant bid's price",
+        ),
+        (lambda: price_score(100, 100, 101), "The price weight must be from 0 to 100, not 101"),
+        (
+            lambda: Weights(40, 40, 10),
+            "The price, quality and social value weights must add up to 100, not 90",
+        ),
+        (lambda: Weights(110, -10, 0), "The quality weight must not be negative"),
+        (lambda: Weights(40.0, 50, 10), "The price weight must be a whole number, not 40.0"),
+        (lambda: Bid(1, 0), "The price of bid 1 must be more than 0 pence, not 0"),
+        (lambda: Bid(1, -500), "The price of bid 1 must be more than 0 pence, not -500"),
+        (
+            lambda: Bid(1, 100, compliant=False),  # an exclusion needs a reason
+            "Bid 1 is excluded, so it needs a reason",
+        ),
+        (
+            lambda: Question("q", QUALITY),  # a scored question needs a weight
+            "A question's weight must be a whole number, not None",
+        ),
+        (lambda: Question("q", "price", 10), "Unknown question kind 'price'"),
+        (
+            lambda: rank([Bid(1, 100, {"q1": 5, "q2": 1, "s1": 1})], QUESTIONS, WEIGHTS),
+            "Bid 1's score for 'q1' must be from 0 to 4, not 5",
+        ),
+        (
+            lambda: rank([Bid(1, 100, {"q1": 1, "q2": 1})], QUESTIONS, WEIGHTS),  # s1 missing
+            "Bid 1 has no consensus score for question 's1'",
+        ),
+        (
+            lambda: rank([Bid(1, 100, {"q1": 1, "q2": 1, "s1": 1, "p1": 1})], QUESTIONS, WEIGHTS),
+            "Bid 1 has scores for questions that are not scored: [\"'p1'\"]",
+        ),
+        (
+            lambda: rank([Bid(1, 100, {"q1": 1, "q2": 1, "s1": 1})], QUESTIONS, WEIGHTS, "cost"),
+            "Unknown tie-break 'cost': use one of quality, social_value, price",
+        ),
+        (
+            lambda: rank([Bid(1, 100, {}), Bid(1, 200, {})], [], Weights(100, 0, 0)),
+            "Each bid must have a different id",
+        ),
+        (lambda: rank([Bid(1, 100, {})], [], (100, 0, 0)), "weights must be a Weights"),
+        (
+            lambda: abnormally_low({1: 100, 2: 0}, 30),
+            "The price of bid 2 must be more than 0 pence, not 0",
+        ),
+        (
+            lambda: abnormally_low({1: 100, 2: 200}, 130),
+            "The threshold percentage must be from 0 to 100, not 130",
+        ),
+        (
+            lambda: score_spread({"e": {(1, "q1"): 9}}),
+            "Evaluator 'e''s score for (1, 'q1') must be from 0 to 4, not 9",
+        ),
     ],
 )
-def test_invalid_input_is_refused(make):
-    with pytest.raises(ValueError):
+def test_invalid_input_is_refused(make, message):
+    with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
         make()
 
 

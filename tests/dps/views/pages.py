@@ -1,12 +1,10 @@
-"""Reading the supplier's DPS pages the way a person does, and posting them as a browser would."""
+"""Reading the supplier's DPS pages the way a person does, and posting them as a browser would.
+What every page test reads (headings, summary lists, tables) is in ``tests.pages``."""
 
 import io
 
 from dps.services.setup import definition_for
-from tests.pages import (
-    soup,  # noqa: F401
-    text,
-)
+from tests.pages import soup, text
 
 
 def error_summary(response):

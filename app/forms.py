@@ -3,7 +3,9 @@
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput, GovTextInput
 from wtforms import PasswordField, StringField, SubmitField
-from wtforms.validators import Email, InputRequired, Length
+from wtforms.validators import Email, InputRequired, Length, ValidationError
+
+from app.money import parse_pence
 
 
 class Form(FlaskForm):
@@ -13,6 +15,34 @@ class Form(FlaskForm):
 def strip_whitespace(value):
     """People paste addresses with a space at either end; that is not a mistake worth an error."""
     return value.strip() if isinstance(value, str) else value
+
+
+def text_field(label, description=None, validators=(), **render_kw):
+    """A GOV.UK text input that trims what was typed; ``render_kw`` become the input's attributes
+    (``inputmode="numeric"``, ``spellcheck="false"``)."""
+    return StringField(
+        label,
+        description=description,
+        widget=GovTextInput(),
+        filters=[strip_whitespace],
+        validators=list(validators),
+        render_kw=render_kw or None,
+    )
+
+
+def money_check(message, optional=False):
+    """A validator: the field holds an amount of money (``app.money.parse_pence``), or, when
+    ``optional``, nothing."""
+
+    def _check(form, field):
+        if optional and not field.data:
+            return
+        try:
+            parse_pence(field.data)
+        except ValueError:
+            raise ValidationError(message) from None
+
+    return _check
 
 
 def email_field(label="Email address", description=None):

@@ -8,13 +8,22 @@ HERE = Path(__file__).resolve().parent
 
 def init_app(app):
     """Add the DPS's pages, templates, command and scheduled job to ``app``."""
-    # Imported here, when the app is built, so that importing the models never loads the views.
+    # Imported here, when the app is built, so that importing the models never loads the views,
+    # the scheduler or the templates.
     from app import schedule
     from app.templating import add_template_folder
     from dps import jobs
     from dps.blueprint import bp
     from dps.cli import dps_cli
-    from dps.views import admin, applications, directory, public  # noqa: F401  (its pages)
+    from dps.views import (  # noqa: F401  (its pages)
+        admin_review,
+        admin_setup,
+        admin_standing,
+        applications,
+        directory,
+        public,
+        supplier_standing,
+    )
 
     add_template_folder(app, HERE / "templates")
     app.register_blueprint(bp)

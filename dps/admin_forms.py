@@ -4,29 +4,19 @@ for redisplay; the services own the rules about the values."""
 import re
 from decimal import Decimal, InvalidOperation
 
-from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovTextArea, GovTextInput
-from wtforms import RadioField, StringField, TextAreaField
+from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovTextArea
+from wtforms import RadioField, TextAreaField
 from wtforms.validators import InputRequired, Length, StopValidation, ValidationError
 
 from app.fields import GovDateField
-from app.forms import Form, strip_whitespace, submit
+from app.forms import Form, money_check, strip_whitespace, submit, text_field
+from app.money import parse_pence
 from dps.models import REGIME_LABELS, RESERVED_LABELS, LotDecision, Regime, ReservedFor
 from dps.working_days import CALENDAR_LABELS, Calendar
 
 
 def _labels(labels):
     return [(member.value, label) for member, label in labels.items()]
-
-
-def _text(label, description=None, validators=(), **render_kw):
-    return StringField(
-        label,
-        description=description,
-        widget=GovTextInput(),
-        filters=[strip_whitespace],
-        validators=list(validators),
-        render_kw=render_kw or None,
-    )
 
 
 def _area(label, description=None, validators=()):
@@ -67,23 +57,6 @@ def whole_number(text):
     return int(cleaned)
 
 
-def pounds_to_pence(text):
-    """'£1,500.50' -> 150050. Raises ValueError for anything that is not an amount of money."""
-    cleaned = (text or "").replace(",", "").replace("£", "").strip()
-    try:
-        amount = Decimal(cleaned)
-    except InvalidOperation as exc:
-        raise ValueError(text) from exc
-    if (
-        not amount.is_finite()
-        or amount < 0
-        or amount.as_tuple().exponent < -2
-        or amount >= Decimal(10) ** 11
-    ):
-        raise ValueError(text)
-    return int(amount * 100)
-
-
 def _whole_number_check(message, optional=False, minimum=None, too_small=None):
     def _check(form, field):
         if optional and not field.data:
@@ -98,20 +71,8 @@ def _whole_number_check(message, optional=False, minimum=None, too_small=None):
     return _check
 
 
-def _money_check(message, optional=False):
-    def _check(form, field):
-        if optional and not field.data:
-            return
-        try:
-            pounds_to_pence(field.data)
-        except ValueError:
-            raise ValidationError(message) from None
-
-    return _check
-
-
 class DpsForm(Form):
-    name = _text(
+    name = text_field(
         "Name",
         validators=[
             InputRequired(message="Enter the name of the DPS"),
@@ -119,7 +80,7 @@ class DpsForm(Form):
         ],
         spellcheck="true",
     )
-    slug = _text(
+    slug = text_field(
         "Web address name",
         "Lower case letters, numbers and hyphens, like yorkshire-community-services. "
         "It becomes part of the DPS’s web address and cannot be changed later",
@@ -129,7 +90,7 @@ class DpsForm(Form):
         ],
         spellcheck="false",
     )
-    summary = _text(
+    summary = text_field(
         "Summary",
         "One sentence, shown in lists of DPSs",
         validators=[
@@ -167,7 +128,7 @@ class DpsForm(Form):
         description="For example, 31 12 2030",
         validators=[required_date("Enter the end date")],
     )
-    admission_days = _text(
+    admission_days = text_field(
         "Time limit to decide an application, in working days",
         "Usually 10. You can extend one application to 15 working days if you record why",
         validators=[
@@ -182,7 +143,7 @@ class DpsForm(Form):
         "Select which bank holidays working days skip",
         default=Calendar.ENGLAND_AND_WALES.value,
     )
-    winner_fee_percent = _text(
+    winner_fee_percent = text_field(
         "Fee charged to winning suppliers (optional)",
         "A percentage of contract value, up to 5, like 1.5. Only a dynamic market under the "
         "Procurement Act 2023 may charge one. Leave blank for no fee",
@@ -224,7 +185,7 @@ class DpsForm(Form):
 
 
 class LotForm(Form):
-    number = _text(
+    number = text_field(
         "Lot number",
         validators=[
             InputRequired(message="Enter the lot number"),
@@ -236,7 +197,7 @@ class LotForm(Form):
         ],
         inputmode="numeric",
     )
-    title = _text(
+    title = text_field(
         "Title",
         validators=[
             InputRequired(message="Enter the lot’s title"),
@@ -248,20 +209,20 @@ class LotForm(Form):
         "What work the lot covers, and where",
         validators=[InputRequired(message="Enter a description of the lot")],
     )
-    min_value = _text(
+    min_value = text_field(
         "Smallest contract value (optional)",
         "In pounds, excluding VAT. Leave blank for £0",
         validators=[
-            _money_check("Enter the smallest value as an amount of money, like 5000", optional=True)
+            money_check("Enter the smallest value as an amount of money, like 5000", optional=True)
         ],
         inputmode="decimal",
     )
-    max_value = _text(
+    max_value = text_field(
         "Largest contract value",
         "In pounds, excluding VAT",
         validators=[
             InputRequired(message="Enter the largest contract value"),
-            _money_check("Enter the largest value as an amount of money, like 250000"),
+            money_check("Enter the largest value as an amount of money, like 250000"),
         ],
         inputmode="decimal",
     )
@@ -271,13 +232,13 @@ class LotForm(Form):
         "Select who may apply for this lot",
         default=ReservedFor.NONE.value,
     )
-    cap_group = _text(
+    cap_group = text_field(
         "Lot group (optional)",
         "For lots split into areas (patches): give each patch the same group "
         "name, like Homecare patches",
         validators=[Length(max=80, message="Lot group must be 80 characters or fewer")],
     )
-    cap_per_provider = _text(
+    cap_per_provider = text_field(
         "Most lots of the group one provider may hold (optional)",
         "For example, 1 to spread the work across providers",
         validators=[
@@ -292,8 +253,8 @@ class LotForm(Form):
             "number": whole_number(self.number.data),
             "title": self.title.data,
             "description": self.description.data,
-            "min_value_pence": pounds_to_pence(self.min_value.data) if self.min_value.data else 0,
-            "max_value_pence": pounds_to_pence(self.max_value.data),
+            "min_value_pence": parse_pence(self.min_value.data) if self.min_value.data else 0,
+            "max_value_pence": parse_pence(self.max_value.data),
             "reserved_for": self.reserved_for.data,
             "cap_group": self.cap_group.data or None,
             "cap_per_provider": whole_number(self.cap_per_provider.data)

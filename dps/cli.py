@@ -5,6 +5,10 @@ from datetime import date
 import click
 from flask.cli import AppGroup
 
+from app.unitofwork import commit
+from dps.services import expiry, renewals
+from dps.services.setup import ensure_default_questionnaire
+
 dps_cli = AppGroup("dps", help="The dynamic purchasing system.")
 
 
@@ -24,18 +28,16 @@ def daily(on):
     """Remind and suspend: renewals of the self-declaration, then documents that expire.
 
     Safe to run more than once a day: each reminder and suspension happens once."""
-    from dps.services import standing
-
     try:
         day = date.fromisoformat(on) if on else None
     except ValueError as exc:
         raise click.BadParameter(
             "Give the date as YYYY-MM-DD, like 2026-12-24", param_hint="--on"
         ) from exc
-    renewals = standing.process_renewals(day)
-    documents = standing.process_document_expiry(day)
+    renewed = renewals.process_renewals(day)
+    documents = expiry.process_document_expiry(day)
     click.echo(
-        f"Renewals: {renewals['reminded']} reminded, {renewals['lapsed']} lapsed "
+        f"Renewals: {renewed['reminded']} reminded, {renewed['lapsed']} lapsed "
         "(suspended from new call-offs)."
     )
     click.echo(
@@ -47,9 +49,6 @@ def daily(on):
 @dps_cli.command("load-questionnaire")
 def load_questionnaire():
     """Store the standard selection questionnaire, if it is not stored already."""
-    from app.unitofwork import commit
-    from dps.services.setup import ensure_default_questionnaire
-
     questionnaire = ensure_default_questionnaire()
     commit()
     click.echo(f"Questionnaire ‘{questionnaire.name}’ version {questionnaire.version} is loaded.")

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from werkzeug.datastructures import FileStorage
 
+from app.documents.services import upload_document
 from app.extensions import db
 from app.organisations.models import Organisation, OrganisationKind
 from dps.models import Application, Dps, LotMembership, Regime, ReservedFor
@@ -228,8 +229,6 @@ def _pdf(title):
 
 
 def _upload(user, organisation, purpose, filename, title, expires_on=None):
-    from app.documents.services import upload_document
-
     upload = FileStorage(
         stream=io.BytesIO(_pdf(title)), filename=filename, content_type="application/pdf"
     )

@@ -1,12 +1,12 @@
 """The DPS's scheduled job."""
 
-from dps.services import standing
+from dps.services import expiry, renewals
 
 
 def run_daily():
     """What `flask dps daily` does: renewal reminders and lapses, document expiry reminders and
     suspensions, reinstatements (each happens once, however often it runs)."""
     return {
-        "renewals": standing.process_renewals(),
-        "documents": standing.process_document_expiry(),
+        "renewals": renewals.process_renewals(),
+        "documents": expiry.process_document_expiry(),
     }

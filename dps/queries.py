@@ -8,6 +8,7 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.organisations.models import Organisation, OrganisationKind
+from app.timeutil import to_local
 from dps.models import (
     Application,
     ApplicationLot,
@@ -60,8 +61,6 @@ def median_decision_days(dps, days=90, on=None):
             Application.received_on.is_not(None),
         )
     ).all()
-    from app.timeutil import to_local
-
     taken = [
         working_days_between(received, to_local(decided).date(), dps.calendar)
         for received, decided in rows

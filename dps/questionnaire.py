@@ -21,6 +21,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
+from app.errors import ServiceError
+from app.money import money, pence_to_pounds
+from app.timeutil import format_date
+
 TYPES = {
     "yes_no",
     "single_choice",
@@ -35,8 +39,9 @@ _WORD = re.compile(r"[^\W_]", re.UNICODE)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
-class AnswerError(ValueError):
-    """The answer cannot be accepted; the message is fit for the error summary."""
+class AnswerError(ServiceError):
+    """The answer cannot be accepted; the message is fit for the error summary, and the field is
+    the question's id."""
 
 
 @dataclass(frozen=True)
@@ -196,11 +201,12 @@ def parse(question, raw):
         values = [v for v in (raw or []) if v]
         allowed = {o.value for o in question.options}
         if any(v not in allowed for v in values):
-            raise AnswerError(f"Select from the options for {name.lower()}")
+            raise AnswerError(f"Select from the options for {name.lower()}", question.id)
         exclusive = [o for o in question.options if o.exclusive and o.value in values]
         if exclusive and len(values) > 1:
             raise AnswerError(
-                f"Select ‘{exclusive[0].label}’ on its own, or only the options that apply"
+                f"Select ‘{exclusive[0].label}’ on its own, or only the options that apply",
+                question.id,
             )
         return list(dict.fromkeys(values)) or None
     if question.type == "date":
@@ -209,70 +215,68 @@ def parse(question, raw):
             return None
         missing = [n for n, v in zip(("day", "month", "year"), parts) if not v]
         if missing:
-            raise AnswerError(f"{name} must include a {' and a '.join(missing)}")
+            raise AnswerError(f"{name} must include a {' and a '.join(missing)}", question.id)
         if not all(p.isdigit() for p in parts) or len(parts[2]) != 4:
-            raise AnswerError(f"{name} must be a real date")
+            raise AnswerError(f"{name} must be a real date", question.id)
         try:
             return date(int(parts[2]), int(parts[1]), int(parts[0])).isoformat()
         except ValueError as exc:
-            raise AnswerError(f"{name} must be a real date") from exc
+            raise AnswerError(f"{name} must be a real date", question.id) from exc
     if question.type == "document":
         if raw in (None, ""):
             return None
         try:
             return int(raw)
         except (TypeError, ValueError) as exc:
-            raise AnswerError(f"Select a document for {name.lower()}") from exc
+            raise AnswerError(f"Select a document for {name.lower()}", question.id) from exc
     text = "" if raw is None else str(raw)
     text = _CONTROL.sub("", text).strip()
     if not text:
         return None
     if question.type == "yes_no":
         if text not in ("yes", "no"):
-            raise AnswerError(f"Select yes or no for {name.lower()}")
+            raise AnswerError(f"Select yes or no for {name.lower()}", question.id)
         return text
     if question.type == "single_choice":
         if text not in {o.value for o in question.options}:
-            raise AnswerError(f"Select one option for {name.lower()}")
+            raise AnswerError(f"Select one option for {name.lower()}", question.id)
         return text
     if question.type == "text":
         if len(text) > 20000:
-            raise AnswerError(f"{name} must be 20,000 characters or fewer")
+            raise AnswerError(f"{name} must be 20,000 characters or fewer", question.id)
         if question.max_words and count_words(text) > question.max_words:
-            raise AnswerError(f"{name} must be {question.max_words} words or fewer")
+            raise AnswerError(f"{name} must be {question.max_words} words or fewer", question.id)
         return text
     if question.type == "number":
         cleaned = text.replace(",", "")
         if not re.fullmatch(r"-?\d+", cleaned):
-            raise AnswerError(f"{name} must be a whole number, like 12")
+            raise AnswerError(f"{name} must be a whole number, like 12", question.id)
         return _in_range(question, int(cleaned), name)
     if question.type == "money":
         cleaned = text.replace(",", "").replace("£", "").strip()
         try:
             amount = Decimal(cleaned)
-        except InvalidOperation as exc:
-            raise AnswerError(f"{name} must be an amount of money, like 25000 or 25000.50") from exc
-        if not amount.is_finite() or amount.as_tuple().exponent < -2:
-            raise AnswerError(f"{name} must be an amount of money, like 25000 or 25000.50")
+        except InvalidOperation:
+            amount = None
+        if amount is None or not amount.is_finite() or amount.as_tuple().exponent < -2:
+            raise AnswerError(
+                f"{name} must be an amount of money, like 25000 or 25000.50", question.id
+            )
         if amount < 0:
-            raise AnswerError(f"{name} must be £0 or more")
+            raise AnswerError(f"{name} must be £0 or more", question.id)
         pence = int(amount * 100)
         if pence > 10**13:
-            raise AnswerError(f"{name} must be less than £100 billion")
-        return _in_range(question, pence, name, _pounds)
-    raise AnswerError(f"Unknown question type {question.type}")
-
-
-def _pounds(pence):
-    return f"£{pence / 100:,.2f}".replace(".00", "")
+            raise AnswerError(f"{name} must be less than £100 billion", question.id)
+        return _in_range(question, pence, name, money)
+    raise AnswerError(f"Unknown question type {question.type}", question.id)
 
 
 def _in_range(question, value, name, shown=str):
     # Limits of a money question are stored in pence: say them in pounds.
     if question.minimum is not None and value < question.minimum:
-        raise AnswerError(f"{name} must be {shown(question.minimum)} or more")
+        raise AnswerError(f"{name} must be {shown(question.minimum)} or more", question.id)
     if question.maximum is not None and value > question.maximum:
-        raise AnswerError(f"{name} must be {shown(question.maximum)} or less")
+        raise AnswerError(f"{name} must be {shown(question.maximum)} or less", question.id)
     return value
 
 
@@ -289,7 +293,7 @@ def check_stored(question, value):
         elif question.type == "money":
             if not isinstance(value, int):
                 return f"{question.summary_label} is not a valid amount"
-            raw = f"{value / 100:.2f}"
+            raw = pence_to_pounds(value)
         else:
             raw = value
         parse(question, raw)
@@ -360,13 +364,11 @@ def display_value(question, value, documents=None):
     if question.type == "multiple_choice":
         return ", ".join(question.option_label(v) for v in value)
     if question.type == "money":
-        pounds = value / 100
-        return f"£{pounds:,.2f}".replace(".00", "")
+        return money(value)
     if question.type == "number":
         return f"{value:,}"
     if question.type == "date":
-        d = date.fromisoformat(value)
-        return f"{d.day} {d.strftime('%B %Y')}"
+        return format_date(date.fromisoformat(value))
     if question.type == "document":
         doc = (documents or {}).get(value)
         return doc.original_filename if doc is not None else f"Document {value}"

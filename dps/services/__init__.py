@@ -3,17 +3,10 @@
 - ``setup``: the operator creates a DPS, its lots and questionnaire versions;
 - ``applying``: a supplier answers the questionnaire, chooses lots and submits;
 - ``deciding``: the operator clarifies, extends and decides each lot;
-- ``standing``: staying admitted: exclusion, suspension, renewal, expiring documents, leaving.
+- ``standing``: staying admitted: exclusion, suspension, reinstatement, removal, leaving;
+- ``renewals``: the operator asks a supplier to renew its self-declaration, and lapses;
+- ``expiry``: documents that expire: reminders, suspension, reinstatement once replaced.
+
+A refusal is an ``app.errors`` error (``ServiceError``, ``NotAllowed``) naming the field it is
+about; who may do what is asked of ``dps.permissions``.
 """
-
-
-class DpsError(ValueError):
-    """A rule stopped the change; the message is fit to show the user."""
-
-    def __init__(self, message, field=None):
-        super().__init__(message)
-        self.field = field
-
-
-class NotAllowed(DpsError):
-    pass

@@ -3,6 +3,7 @@ lots without answering again."""
 
 import hashlib
 import json
+from datetime import date
 
 import sqlalchemy as sa
 
@@ -10,11 +11,10 @@ from app.audit.events import AuditEventType as E
 from app.audit.services import record
 from app.documents.models import Document, DocumentStatus
 from app.documents.services import lock_document
+from app.errors import ServiceError
 from app.extensions import db
-from app.organisations.models import OrganisationKind
 from app.outbox.services import queue_email
-from app.permissions import membership
-from app.timeutil import format_datetime, utcnow
+from app.timeutil import format_date, format_datetime, utcnow
 from app.unitofwork import commit
 from app.urls import absolute_url
 from dps import questionnaire as engine
@@ -27,7 +27,7 @@ from dps.models import (
     MembershipStatus,
     ReservedFor,
 )
-from dps.services import DpsError, NotAllowed
+from dps.permissions import require_applying_for
 from dps.services.clock import due_date, today
 from dps.services.setup import definition_for
 from dps.services.standing import active_exclusion
@@ -35,16 +35,17 @@ from dps.services.standing import active_exclusion
 OPEN_STATUSES = (ApplicationStatus.SUBMITTED, ApplicationStatus.CLARIFICATION)
 
 
-def _require_member(user, organisation):
-    if membership(user, organisation.id) is None:
-        raise NotAllowed("You are not a member of this organisation")
-    if organisation.kind != OrganisationKind.SUPPLIER:
-        raise DpsError("Only supplier organisations can apply to join a DPS")
-
-
 def _require_draft(application):
     if application.status != ApplicationStatus.DRAFT:
-        raise DpsError("This application has been submitted and can no longer be changed")
+        raise ServiceError("This application has been submitted and can no longer be changed")
+
+
+def _require_open_to(organisation_id, dps):
+    """The DPS is open, and the organisation is not excluded."""
+    if not dps.is_open_on(today()):
+        raise ServiceError(f"{dps.name} is not open for applications")
+    if active_exclusion(organisation_id) is not None:
+        raise ServiceError("Your organisation has been excluded from this DPS and cannot apply")
 
 
 def latest_submitted(organisation_id, dps_id):
@@ -74,12 +75,8 @@ def current_draft(organisation_id, dps_id):
 def start_application(user, organisation, dps):
     """Return the organisation's draft for this DPS, making one if needed. A new draft reuses the
     answers of the organisation's latest submitted application, so nobody answers twice."""
-    _require_member(user, organisation)
-    if not dps.is_open_on(today()):
-        raise DpsError(f"{dps.name} is not open for applications")
-    exclusion = active_exclusion(organisation.id)
-    if exclusion is not None:
-        raise DpsError("Your organisation has been excluded from this DPS and cannot apply")
+    require_applying_for(user, organisation)
+    _require_open_to(organisation.id, dps)
     draft = current_draft(organisation.id, dps.id)
     if draft is not None:
         return draft
@@ -119,7 +116,7 @@ def save_section(user, application, section_id, raw_answers):
     """Save what was given for one section: valid answers are kept straight away (save as you
     go), and problems come back as {question_id: message}. Nothing typed is lost: the caller
     redisplays the raw values with the messages."""
-    _require_member(user, application.organisation)
+    require_applying_for(user, application.organisation)
     _require_draft(application)
     definition = definition_for(application.questionnaire)
     section = definition.section(section_id)
@@ -131,9 +128,9 @@ def save_section(user, application, section_id, raw_answers):
         try:
             value = engine.parse(question, raw_answers[question.id])
             if question.type == "document" and value is not None:
-                _check_document(application, value)
+                _check_document(application, question, value)
         except engine.AnswerError as exc:
-            errors[question.id] = str(exc)
+            errors[exc.field] = str(exc)
             continue
         if value is None:
             answers.pop(question.id, None)
@@ -165,8 +162,6 @@ def save_section(user, application, section_id, raw_answers):
 def _date_documents(section, answers):
     """A certificate's expiry date is the answer to its date question, so the daily job can remind
     the supplier before it expires (and suspend when it has)."""
-    from datetime import date
-
     for question in section.questions:
         if question.type != "document" or not question.expires_from:
             continue
@@ -177,22 +172,22 @@ def _date_documents(section, answers):
                 document.expires_on = date.fromisoformat(expiry)
 
 
-def _check_document(application, document_id):
+def _check_document(application, question, document_id):
     document = db.session.get(Document, document_id)
     if (
         document is None
         or document.owner_organisation_id != application.organisation_id
         or document.status != DocumentStatus.ACTIVE
     ):
-        raise engine.AnswerError("Choose one of your organisation's documents")
+        raise engine.AnswerError("Choose one of your organisation's documents", question.id)
 
 
 def choose_lots(user, application, lot_ids):
-    _require_member(user, application.organisation)
+    require_applying_for(user, application.organisation)
     _require_draft(application)
     lot_ids = {int(i) for i in lot_ids}
     if not lot_ids:
-        raise DpsError("Select at least one lot", "lots")
+        raise ServiceError("Select at least one lot", "lots")
     lots = (
         db.session.execute(
             sa.select(Lot).where(Lot.id.in_(lot_ids), Lot.dps_id == application.dps_id)
@@ -201,11 +196,11 @@ def choose_lots(user, application, lot_ids):
         .all()
     )
     if len(lots) != len(lot_ids):
-        raise DpsError("Select lots from this DPS", "lots")
+        raise ServiceError("Select lots from this DPS", "lots")
     unavailable = set(held_or_pending_lot_ids(application.organisation_id, application.dps_id))
     clash = [lot.label for lot in lots if lot.id in unavailable]
     if clash:
-        raise DpsError(f"You already hold or have applied for {', '.join(clash)}", "lots")
+        raise ServiceError(f"You already hold or have applied for {', '.join(clash)}", "lots")
     existing = {al.lot_id: al for al in application.lots}
     for lot_id in set(existing) - lot_ids:
         application.lots.remove(existing[lot_id])
@@ -361,22 +356,20 @@ def canonical_sha256(data):
 
 
 def submit_application(user, application, *, declaration_name, declaration_role, confirmed):
-    _require_member(user, application.organisation)
+    require_applying_for(user, application.organisation)
     _require_draft(application)
     dps = application.dps
-    if not dps.is_open_on(today()):
-        raise DpsError(f"{dps.name} is not open for applications")
-    if active_exclusion(application.organisation_id) is not None:
-        raise DpsError("Your organisation has been excluded from this DPS and cannot apply")
+    _require_open_to(application.organisation_id, dps)
     problems = problems_before_submit(application)
     if problems:
-        raise DpsError(next(iter(problems.values())))
+        anchor, message = next(iter(problems.items()))
+        raise ServiceError(message, anchor)
     if not confirmed:
-        raise DpsError("Confirm the declaration to submit your application", "confirm")
+        raise ServiceError("Confirm the declaration to submit your application", "confirm")
     if not (declaration_name or "").strip():
-        raise DpsError("Enter your full name", "declaration_name")
+        raise ServiceError("Enter your full name", "declaration_name")
     if not (declaration_role or "").strip():
-        raise DpsError("Enter your role in the organisation", "declaration_role")
+        raise ServiceError("Enter your role in the organisation", "declaration_role")
     definition = definition_for(application.questionnaire)
     now = utcnow()
     application.declaration_name = declaration_name.strip()[:200]
@@ -417,8 +410,7 @@ def submit_application(user, application, *, declaration_name, declaration_role,
                 "lots": lots,
                 "submitted_at": format_datetime(now),
                 "sha256": application.snapshot_sha256,
-                "due": f"{application.decision_due_on.day} "
-                f"{application.decision_due_on.strftime('%B %Y')}",
+                "due": format_date(application.decision_due_on),
                 "working_days": application.time_limit_days,
                 "url": absolute_url("dps.view_application", application_id=application.id),
             },
@@ -429,9 +421,9 @@ def submit_application(user, application, *, declaration_name, declaration_role,
 
 
 def withdraw_application(user, application):
-    _require_member(user, application.organisation)
+    require_applying_for(user, application.organisation)
     if application.status not in (ApplicationStatus.DRAFT, *OPEN_STATUSES):
-        raise DpsError("This application has already been decided")
+        raise ServiceError("This application has already been decided")
     was = application.status
     application.status = ApplicationStatus.WITHDRAWN
     application.decision_due_on = None

@@ -8,10 +8,10 @@ working days with a reason). Each clarification records which rule applied.
 
 from app.audit.events import AuditEventType as E
 from app.audit.services import record
+from app.errors import ServiceError
 from app.extensions import db
 from app.outbox.services import queue_email
-from app.permissions import is_admin
-from app.timeutil import utcnow
+from app.timeutil import format_date, utcnow
 from app.unitofwork import commit
 from app.urls import absolute_url
 from dps.hooks import run_after_admission
@@ -23,7 +23,7 @@ from dps.models import (
     MembershipStatus,
     Regime,
 )
-from dps.services import DpsError, NotAllowed
+from dps.permissions import require_acting_for, require_operator
 from dps.services.applying import lot_eligibility
 from dps.services.clock import due_date, today
 from dps.services.standing import active_exclusion
@@ -32,9 +32,8 @@ from dps.working_days import working_days_between
 EXTENDED_DAYS = 15
 
 
-def _require_admin(user):
-    if not is_admin(user):
-        raise NotAllowed("Only the DPS operator can decide applications")
+def _require_operator(user):
+    require_operator(user, "Only the DPS operator can decide applications")
 
 
 def _email_supplier(application, template, key, **personalisation):
@@ -53,17 +52,13 @@ def _email_supplier(application, template, key, **personalisation):
         )
 
 
-def _format(day):
-    return f"{day.day} {day.strftime('%B %Y')}"
-
-
 def ask_clarification(admin, application, question):
-    _require_admin(admin)
+    _require_operator(admin)
     if application.status != ApplicationStatus.SUBMITTED:
-        raise DpsError("You can only ask about an application that is waiting for a decision")
+        raise ServiceError("You can only ask about an application that is waiting for a decision")
     question = (question or "").strip()
     if not question:
-        raise DpsError("Enter your question for the supplier", "question")
+        raise ServiceError("Enter your question for the supplier", "question")
     stops = application.dps.regime == Regime.PROCUREMENT_ACT_2023
     clarification = Clarification(
         application_id=application.id,
@@ -96,15 +91,12 @@ def ask_clarification(admin, application, question):
 
 
 def answer_clarification(user, application, answer):
-    from app.permissions import membership
-
-    if membership(user, application.organisation_id) is None:
-        raise NotAllowed("You are not a member of this organisation")
+    require_acting_for(user, application.organisation_id)
     if application.status != ApplicationStatus.CLARIFICATION:
-        raise DpsError("There is no question waiting for your answer")
+        raise ServiceError("There is no question waiting for your answer")
     answer = (answer or "").strip()
     if not answer:
-        raise DpsError("Enter your answer", "answer")
+        raise ServiceError("Enter your answer", "answer")
     clarification = application.clarifications[-1]
     clarification.answer = answer
     clarification.answered_at = utcnow()
@@ -131,14 +123,14 @@ def answer_clarification(user, application, answer):
 
 
 def extend_time_limit(admin, application, reason):
-    _require_admin(admin)
+    _require_operator(admin)
     if application.status not in (ApplicationStatus.SUBMITTED, ApplicationStatus.CLARIFICATION):
-        raise DpsError("Only an application waiting for a decision can be extended")
+        raise ServiceError("Only an application waiting for a decision can be extended")
     if application.time_limit_days == EXTENDED_DAYS:
-        raise DpsError("This application has already been extended to 15 working days")
+        raise ServiceError("This application has already been extended to 15 working days")
     reason = (reason or "").strip()
     if not reason:
-        raise DpsError("Enter why this application needs longer", "reason")
+        raise ServiceError("Enter why this application needs longer", "reason")
     application.time_limit_days = EXTENDED_DAYS
     application.extension_reason = reason
     application.decision_due_on = due_date(application, application.dps)
@@ -154,7 +146,7 @@ def extend_time_limit(admin, application, reason):
         "application_extended",
         f"{application.id}",
         reason=reason,
-        due=_format(application.decision_due_on),
+        due=format_date(application.decision_due_on),
     )
     commit()
 
@@ -162,39 +154,41 @@ def extend_time_limit(admin, application, reason):
 def decide_lot(admin, application, lot_id, decision, reason):
     """Admit or reject one lot of an application, with reasons the supplier sees. When every lot
     is decided, the application is decided (final)."""
-    _require_admin(admin)
+    _require_operator(admin)
     try:
         decision = LotDecision(decision)
     except ValueError:
         decision = LotDecision.PENDING
     if decision == LotDecision.PENDING:
-        raise DpsError("Choose admit or reject", "decision")
+        raise ServiceError("Choose admit or reject", "decision")
     waiting_for_supplier = application.status == ApplicationStatus.CLARIFICATION
     if waiting_for_supplier and application.clock_stopped_on is not None:
         # 2023 Act: the clock is stopped, so the operator waits for the answer.
-        raise DpsError("Wait for the supplier to answer your question before deciding")
+        raise ServiceError("Wait for the supplier to answer your question before deciding")
     if application.status != ApplicationStatus.SUBMITTED and not waiting_for_supplier:
         # PCR 2015: the clock keeps running while the supplier answers, so the operator may
         # still decide in time without the answer.
-        raise DpsError("This application is not waiting for a decision")
+        raise ServiceError("This application is not waiting for a decision")
     reason = (reason or "").strip()
     if not reason:
-        raise DpsError("Enter the reasons for your decision. The supplier will see them", "reason")
+        raise ServiceError(
+            "Enter the reasons for your decision. The supplier will see them", "reason"
+        )
     application_lot = next((al for al in application.lots if al.lot_id == int(lot_id)), None)
     if application_lot is None:
-        raise DpsError("This application is not for that lot")
+        raise ServiceError("This application is not for that lot")
     if application_lot.decision != LotDecision.PENDING:
-        raise DpsError("This lot has already been decided")
+        raise ServiceError("This lot has already been decided")
     if decision == LotDecision.ADMITTED:
         if active_exclusion(application.organisation_id) is not None:
-            raise DpsError("This organisation is excluded and cannot be admitted")
+            raise ServiceError("This organisation is excluded and cannot be admitted", "decision")
         problems = lot_eligibility(
             application.organisation_id,
             application_lot.lot,
             application.snapshot.get("answers", {}),
         )
         if problems:
-            raise DpsError(problems[0])
+            raise ServiceError(problems[0], "decision")
     now = utcnow()
     application_lot.decision = decision
     application_lot.reason = reason

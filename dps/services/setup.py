@@ -10,16 +10,18 @@ import sqlalchemy as sa
 
 from app.audit.events import AuditEventType as E
 from app.audit.services import record
+from app.errors import ServiceError
 from app.extensions import db
 from app.unitofwork import commit
 from dps import questionnaire as engine
 from dps.models import Dps, Lot, Questionnaire, Regime, ReservedFor
-from dps.services import DpsError
+from dps.permissions import require_operator
 from dps.working_days import Calendar
 
 DEFAULT_QUESTIONNAIRE = (
     Path(__file__).resolve().parent.parent / "questionnaires" / "standard_sq_v1.json"
 )
+SET_UP = "Only the DPS operator can set up a DPS"
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
@@ -53,6 +55,7 @@ def ensure_default_questionnaire():
 
 def publish_questionnaire_version(actor, base, definition):
     """Publish a new version of a questionnaire. Applications already started keep theirs."""
+    require_operator(actor, SET_UP)
     definition = dict(definition)
     latest = db.session.execute(
         sa.select(sa.func.max(Questionnaire.version)).where(Questionnaire.name == base.name)
@@ -61,7 +64,7 @@ def publish_questionnaire_version(actor, base, definition):
     try:
         engine.load(definition)
     except (KeyError, ValueError) as exc:
-        raise DpsError(f"The questionnaire is not valid: {exc}") from exc
+        raise ServiceError(f"The questionnaire is not valid: {exc}", "definition") from exc
     questionnaire = Questionnaire(name=base.name, version=latest + 1, definition=definition)
     db.session.add(questionnaire)
     db.session.flush()
@@ -77,6 +80,7 @@ def publish_questionnaire_version(actor, base, definition):
 
 def use_questionnaire(actor, dps, questionnaire):
     """Point a DPS at a questionnaire version for applications started from now on."""
+    require_operator(actor, SET_UP)
     old = dps.questionnaire_id
     dps.questionnaire_id = questionnaire.id
     record(
@@ -101,29 +105,30 @@ def create_dps(
     winner_fee_percent=None,
     questionnaire=None,
 ):
+    require_operator(actor, SET_UP)
     regime = Regime(regime)
     if not _SLUG.match(slug or ""):
-        raise DpsError(
+        raise ServiceError(
             "Web address name must use only lower case letters, numbers and hyphens", "slug"
         )
     if db.session.execute(sa.select(Dps.id).where(Dps.slug == slug)).first():
-        raise DpsError("A DPS with this web address name already exists", "slug")
+        raise ServiceError("A DPS with this web address name already exists", "slug")
     if ends_on <= starts_on:
-        raise DpsError("End date must be after the start date", "ends_on")
+        raise ServiceError("End date must be after the start date", "ends_on")
     if not 1 <= admission_days <= 10:
-        raise DpsError(
+        raise ServiceError(
             "The time to decide an application must be between 1 and 10 working days",
             "admission_days",
         )
     if winner_fee_percent is not None:
         winner_fee_percent = Decimal(str(winner_fee_percent))
         if regime == Regime.PCR_2015:
-            raise DpsError(
+            raise ServiceError(
                 "A DPS under the Public Contracts Regulations 2015 cannot charge suppliers a fee",
                 "winner_fee_percent",
             )
         if not Decimal("0") <= winner_fee_percent <= Decimal("5"):
-            raise DpsError(
+            raise ServiceError(
                 "The fee must be between 0% and 5% of contract value", "winner_fee_percent"
             )
     questionnaire = questionnaire or ensure_default_questionnaire()
@@ -171,20 +176,21 @@ def add_lot(
     cap_group=None,
     cap_per_provider=None,
 ):
+    require_operator(actor, SET_UP)
     if min_value_pence < 0 or max_value_pence < min_value_pence:
-        raise DpsError("The maximum value must be at least the minimum value", "max_value")
+        raise ServiceError("The maximum value must be at least the minimum value", "max_value")
     if (cap_group is None) != (cap_per_provider is None):
-        raise DpsError(
+        raise ServiceError(
             "Give both a lot group and the most lots of it a provider may hold", "cap_per_provider"
         )
     if cap_per_provider is not None and cap_per_provider < 1:
-        raise DpsError(
+        raise ServiceError(
             "A provider must be able to hold at least 1 lot of a group", "cap_per_provider"
         )
     if db.session.execute(
         sa.select(Lot.id).where(Lot.dps_id == dps.id, Lot.number == number)
     ).first():
-        raise DpsError(f"This DPS already has a lot {number}", "number")
+        raise ServiceError(f"This DPS already has a lot {number}", "number")
     lot = Lot(
         dps_id=dps.id,
         number=number,

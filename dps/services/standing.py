@@ -1,56 +1,40 @@
-"""Staying admitted: exclusion and debarment, suspension and reinstatement, removal, leaving,
-renewing the self-declaration, and documents that expire."""
-
-from datetime import timedelta
+"""Staying admitted: exclusion and debarment, suspension and reinstatement, removal from a lot,
+and leaving. Renewing the self-declaration is ``renewals``; documents that expire, ``expiry``."""
 
 import sqlalchemy as sa
 
 from app.audit.events import AuditEventType as E
 from app.audit.services import record
-from app.documents.models import Document, DocumentPurpose, DocumentStatus
+from app.errors import ServiceError
 from app.extensions import db
 from app.organisations.models import Membership
 from app.outbox.services import queue_email
-from app.permissions import is_admin, membership
 from app.timeutil import utcnow
 from app.unitofwork import commit
-from app.urls import absolute_url
 from dps.models import (
     Application,
     ApplicationLot,
     ApplicationStatus,
-    Dps,
     Lot,
     LotDecision,
     LotMembership,
     MembershipStatus,
-    RenewalRequest,
     SupplierExclusion,
 )
-from dps.services import DpsError, NotAllowed
-from dps.services.clock import today
-from dps.working_days import add_working_days, working_days_between
+from dps.permissions import require_acting_for, require_operator
 
-RENEWAL_WORKING_DAYS = 5
-# Suspensions for an expired certificate start with this, so they can be lifted on replacement.
-EXPIRED_DOCUMENT = "Expired document:"
-EXPIRY_REMINDER_DAYS = (30, 7)
 HELD = (MembershipStatus.ADMITTED, MembershipStatus.SUSPENDED)
-
-
-def _require_admin(user):
-    if not is_admin(user):
-        raise NotAllowed("Only the DPS operator can do this")
 
 
 def _reason(reason):
     reason = (reason or "").strip()
     if not reason:
-        raise DpsError("Enter the reason. The supplier will see it", "reason")
+        raise ServiceError("Enter the reason. The supplier will see it", "reason")
     return reason
 
 
-def _email_organisation(organisation_id, template, key, **personalisation):
+def email_organisation(organisation_id, template, key, **personalisation):
+    """Queue ``template`` to every member of the organisation, once per ``key``."""
     members = (
         db.session.execute(
             sa.select(Membership).where(Membership.organisation_id == organisation_id)
@@ -93,7 +77,7 @@ def memberships_in(organisation_id, dps_id=None, statuses=HELD):
     return db.session.execute(stmt).scalars().all()
 
 
-def _set_status(rows, status, reason, now):
+def set_status(rows, status, reason, now):
     for row in rows:
         row.status = status
         row.status_reason = reason
@@ -103,12 +87,12 @@ def _set_status(rows, status, reason, now):
 def exclude_organisation(admin, organisation, kind, reason):
     """Exclude or debar: the organisation is removed from every lot it holds, its pending lots are
     rejected, and it cannot be admitted while the exclusion stands."""
-    _require_admin(admin)
+    require_operator(admin)
     if kind not in ("excluded", "debarred"):
-        raise DpsError("Choose excluded or debarred", "kind")
+        raise ServiceError("Choose excluded or debarred", "kind")
     reason = _reason(reason)
     if active_exclusion(organisation.id) is not None:
-        raise DpsError("This organisation is already excluded")
+        raise ServiceError("This organisation is already excluded")
     now = utcnow()
     exclusion = SupplierExclusion(
         organisation_id=organisation.id,
@@ -119,7 +103,7 @@ def exclude_organisation(admin, organisation, kind, reason):
     )
     db.session.add(exclusion)
     held = memberships_in(organisation.id)
-    _set_status(held, MembershipStatus.REMOVED, f"{kind.capitalize()}: {reason}", now)
+    set_status(held, MembershipStatus.REMOVED, f"{kind.capitalize()}: {reason}", now)
     pending = (
         db.session.execute(
             sa.select(ApplicationLot)
@@ -158,7 +142,7 @@ def exclude_organisation(admin, organisation, kind, reason):
             "lots_rejected": [al.lot_id for al in pending],
         },
     )
-    _email_organisation(
+    email_organisation(
         organisation.id, "supplier_excluded", f"{exclusion.id}", kind=kind, reason=reason
     )
     commit()
@@ -166,10 +150,10 @@ def exclude_organisation(admin, organisation, kind, reason):
 
 
 def lift_exclusion(admin, organisation, reason):
-    _require_admin(admin)
+    require_operator(admin)
     exclusion = active_exclusion(organisation.id)
     if exclusion is None:
-        raise DpsError("This organisation is not excluded")
+        raise ServiceError("This organisation is not excluded")
     exclusion.lifted_at = utcnow()
     exclusion.lifted_by_id = admin.id
     exclusion.lift_reason = _reason(reason)
@@ -183,30 +167,40 @@ def lift_exclusion(admin, organisation, reason):
     commit()
 
 
-def suspend(admin, organisation, dps, reason, *, actor_is_system=False):
-    """Suspend from new call-offs in every lot of the DPS (the supplier stays admitted)."""
-    if not actor_is_system:
-        _require_admin(admin)
-    reason = _reason(reason)
-    rows = memberships_in(organisation.id, dps.id, (MembershipStatus.ADMITTED,))
-    if not rows:
-        raise DpsError("This organisation holds no lots in this DPS that can be suspended")
+# What suspending and reinstating in a DPS record and send.
+_IN_DPS = {
+    MembershipStatus.SUSPENDED: (E.SUSPEND_SUPPLIER, "supplier_suspended"),
+    MembershipStatus.ADMITTED: (E.REINSTATE_SUPPLIER, "supplier_reinstated"),
+}
+
+
+def _change_in_dps(admin, organisation, dps, rows, reason, status):
+    """Suspend or reinstate ``rows`` (the organisation's lots in the DPS), audited and emailed.
+    A suspension keeps its reason on the rows; a reinstatement clears it."""
+    event, template = _IN_DPS[status]
     now = utcnow()
-    _set_status(rows, MembershipStatus.SUSPENDED, reason, now)
+    set_status(rows, status, reason if status == MembershipStatus.SUSPENDED else None, now)
     record(
-        E.SUSPEND_SUPPLIER,
+        event,
         subject=organisation,
         actor=admin,
         organisation=organisation,
         detail={"dps_id": dps.id, "reason": reason, "lots": [m.lot_id for m in rows]},
     )
-    _email_organisation(
-        organisation.id,
-        "supplier_suspended",
-        f"{dps.id}:{now:%Y%m%d%H%M%S}",
-        dps=dps.name,
-        reason=reason,
+    email_organisation(
+        organisation.id, template, f"{dps.id}:{now:%Y%m%d%H%M%S}", dps=dps.name, reason=reason
     )
+
+
+def suspend(admin, organisation, dps, reason, *, actor_is_system=False):
+    """Suspend from new call-offs in every lot of the DPS (the supplier stays admitted)."""
+    if not actor_is_system:
+        require_operator(admin)
+    reason = _reason(reason)
+    rows = memberships_in(organisation.id, dps.id, (MembershipStatus.ADMITTED,))
+    if not rows:
+        raise ServiceError("This organisation holds no lots in this DPS that can be suspended")
+    _change_in_dps(admin, organisation, dps, rows, reason, MembershipStatus.SUSPENDED)
     return rows
 
 
@@ -217,39 +211,24 @@ def suspend_supplier(admin, organisation, dps, reason):
 
 
 def reinstate_supplier(admin, organisation, dps, reason):
-    _require_admin(admin)
+    require_operator(admin)
     reason = _reason(reason)
     if active_exclusion(organisation.id) is not None:
-        raise DpsError("This organisation is excluded. Lift the exclusion first")
+        raise ServiceError("This organisation is excluded. Lift the exclusion first")
     rows = memberships_in(organisation.id, dps.id, (MembershipStatus.SUSPENDED,))
     if not rows:
-        raise DpsError("This organisation is not suspended in this DPS")
-    now = utcnow()
-    _set_status(rows, MembershipStatus.ADMITTED, None, now)
-    record(
-        E.REINSTATE_SUPPLIER,
-        subject=organisation,
-        actor=admin,
-        organisation=organisation,
-        detail={"dps_id": dps.id, "reason": reason, "lots": [m.lot_id for m in rows]},
-    )
-    _email_organisation(
-        organisation.id,
-        "supplier_reinstated",
-        f"{dps.id}:{now:%Y%m%d%H%M%S}",
-        dps=dps.name,
-        reason=reason,
-    )
+        raise ServiceError("This organisation is not suspended in this DPS")
+    _change_in_dps(admin, organisation, dps, rows, reason, MembershipStatus.ADMITTED)
     commit()
     return rows
 
 
 def remove_from_lot(admin, lot_membership, reason):
-    _require_admin(admin)
+    require_operator(admin)
     reason = _reason(reason)
     if lot_membership.status not in HELD:
-        raise DpsError("This supplier does not hold this lot")
-    _set_status([lot_membership], MembershipStatus.REMOVED, reason, utcnow())
+        raise ServiceError("This supplier does not hold this lot")
+    set_status([lot_membership], MembershipStatus.REMOVED, reason, utcnow())
     record(
         E.REMOVE_SUPPLIER_FROM_LOT,
         subject=lot_membership,
@@ -257,7 +236,7 @@ def remove_from_lot(admin, lot_membership, reason):
         organisation_id=lot_membership.organisation_id,
         detail={"lot_id": lot_membership.lot_id, "reason": reason},
     )
-    _email_organisation(
+    email_organisation(
         lot_membership.organisation_id,
         "supplier_removed_from_lot",
         f"{lot_membership.id}:{lot_membership.status_changed_at:%Y%m%d%H%M%S}",
@@ -269,13 +248,12 @@ def remove_from_lot(admin, lot_membership, reason):
 
 def leave_lots(user, organisation, lot_memberships):
     """A supplier leaves one lot, or every lot of a DPS."""
-    if membership(user, organisation.id) is None:
-        raise NotAllowed("You are not a member of this organisation")
+    require_acting_for(user, organisation.id)
     rows = [m for m in lot_memberships if m.organisation_id == organisation.id and m.status in HELD]
     if not rows:
-        raise DpsError("Your organisation does not hold these lots")
+        raise ServiceError("Your organisation does not hold these lots")
     now = utcnow()
-    _set_status(rows, MembershipStatus.LEFT, "Left at the supplier's request", now)
+    set_status(rows, MembershipStatus.LEFT, "Left at the supplier's request", now)
     record(
         E.LEAVE_LOT,
         subject=organisation,
@@ -284,276 +262,3 @@ def leave_lots(user, organisation, lot_memberships):
         detail={"lots": [m.lot_id for m in rows]},
     )
     commit()
-
-
-def request_renewal(admin, organisation, dps):
-    """Ask an admitted supplier to renew its self-declaration within 5 working days."""
-    _require_admin(admin)
-    if not memberships_in(organisation.id, dps.id):
-        raise DpsError("This organisation holds no lots in this DPS")
-    open_request = db.session.execute(
-        sa.select(RenewalRequest).where(
-            RenewalRequest.organisation_id == organisation.id,
-            RenewalRequest.dps_id == dps.id,
-            RenewalRequest.completed_at.is_(None),
-            RenewalRequest.lapsed_at.is_(None),
-        )
-    ).scalar_one_or_none()
-    if open_request is not None:
-        raise DpsError("This organisation already has a renewal to complete")
-    due = add_working_days(today(), RENEWAL_WORKING_DAYS, dps.calendar)
-    renewal = RenewalRequest(
-        dps_id=dps.id, organisation_id=organisation.id, requested_by_id=admin.id, due_on=due
-    )
-    db.session.add(renewal)
-    db.session.flush()
-    record(
-        E.REQUEST_RENEWAL,
-        subject=renewal,
-        actor=admin,
-        organisation=organisation,
-        detail={"dps_id": dps.id, "due_on": due.isoformat()},
-    )
-    _email_organisation(
-        organisation.id,
-        "renewal_requested",
-        f"{renewal.id}",
-        dps=dps.name,
-        due=f"{due.day} {due.strftime('%B %Y')}",
-        url=absolute_url("dps.renew_declaration", renewal_id=renewal.id),
-    )
-    commit()
-    return renewal
-
-
-def complete_renewal(user, renewal, confirmed):
-    if membership(user, renewal.organisation_id) is None:
-        raise NotAllowed("You are not a member of this organisation")
-    if renewal.completed_at or renewal.lapsed_at:
-        raise DpsError("This renewal is closed")
-    if not confirmed:
-        raise DpsError("Confirm that your answers are still correct", "confirm")
-    renewal.completed_at = utcnow()
-    renewal.completed_by_id = user.id
-    record(
-        E.COMPLETE_RENEWAL,
-        subject=renewal,
-        actor=user,
-        organisation_id=renewal.organisation_id,
-        detail={"dps_id": renewal.dps_id},
-    )
-    commit()
-
-
-def process_renewals(on=None):
-    """Daily: remind suppliers on the last working day; suspend those whose renewal lapsed.
-    Idempotent: each reminder and suspension happens once."""
-    on = on or today()
-    open_requests = (
-        db.session.execute(
-            sa.select(RenewalRequest).where(
-                RenewalRequest.completed_at.is_(None), RenewalRequest.lapsed_at.is_(None)
-            )
-        )
-        .scalars()
-        .all()
-    )
-    reminded = lapsed = 0
-    for renewal in open_requests:
-        left = working_days_between(on, renewal.due_on, renewal.dps.calendar)
-        if on > renewal.due_on:
-            renewal.lapsed_at = utcnow()
-            if memberships_in(
-                renewal.organisation_id, renewal.dps_id, (MembershipStatus.ADMITTED,)
-            ):
-                suspend(
-                    None,
-                    renewal.organisation,
-                    renewal.dps,
-                    "You did not renew your self-declaration by "
-                    f"{renewal.due_on.day} {renewal.due_on.strftime('%B %Y')}",
-                    actor_is_system=True,
-                )
-            record(
-                E.LAPSE_RENEWAL,
-                subject=renewal,
-                organisation_id=renewal.organisation_id,
-                detail={"due_on": renewal.due_on.isoformat()},
-            )
-            lapsed += 1
-        elif left <= 1 and renewal.reminded_at is None:
-            renewal.reminded_at = utcnow()
-            _email_organisation(
-                renewal.organisation_id,
-                "renewal_reminder",
-                f"{renewal.id}",
-                dps=renewal.dps.name,
-                due=f"{renewal.due_on.day} {renewal.due_on.strftime('%B %Y')}",
-                url=absolute_url("dps.renew_declaration", renewal_id=renewal.id),
-            )
-            reminded += 1
-    commit()
-    return {"reminded": reminded, "lapsed": lapsed}
-
-
-def _documents_in_latest_decided_applications():
-    """{document_id: organisation_id} of insurance certificates that admitted suppliers rely on."""
-    rows = db.session.execute(
-        sa.select(Application.organisation_id, Application.snapshot).where(
-            Application.status == ApplicationStatus.DECIDED
-        )
-    ).all()
-    relied = {}
-    for organisation_id, snapshot in rows:
-        for document_id, info in (snapshot or {}).get("documents", {}).items():
-            if info.get("purpose") == DocumentPurpose.INSURANCE_CERTIFICATE.value:
-                relied[int(document_id)] = organisation_id
-    return relied
-
-
-def process_document_expiry(on=None):
-    """Daily: remind owners 30 and 7 days before a document expires; when a certificate an
-    admitted supplier relies on has expired and no newer one of the same purpose is in its
-    library, suspend it from new call-offs and tell it. Idempotent."""
-    on = on or today()
-    reminders = 0
-    for days in EXPIRY_REMINDER_DAYS:
-        target = on + timedelta(days=days)
-        documents = (
-            db.session.execute(
-                sa.select(Document).where(
-                    Document.expires_on == target, Document.status == DocumentStatus.ACTIVE
-                )
-            )
-            .scalars()
-            .all()
-        )
-        for document in documents:
-            _email_organisation(
-                document.owner_organisation_id,
-                "document_expiring",
-                f"{document.id}:{days}",
-                filename=document.original_filename,
-                days=days,
-                expires=f"{target.day} {target.strftime('%B %Y')}",
-                url=absolute_url(
-                    "documents.list_documents", organisation_id=document.owner_organisation_id
-                ),
-            )
-            reminders += 1
-    reinstated = _reinstate_replaced(on)
-    suspended = 0
-    relied = _documents_in_latest_decided_applications()
-    if relied:
-        expired = (
-            db.session.execute(
-                sa.select(Document).where(Document.id.in_(list(relied)), Document.expires_on < on)
-            )
-            .scalars()
-            .all()
-        )
-        for document in expired:
-            replacement = db.session.execute(
-                sa.select(Document.id)
-                .where(
-                    Document.owner_organisation_id == document.owner_organisation_id,
-                    Document.purpose == document.purpose,
-                    Document.status == DocumentStatus.ACTIVE,
-                    Document.expires_on >= on,
-                )
-                .limit(1)
-            ).first()
-            if replacement:
-                continue
-            reason = (
-                f"{EXPIRED_DOCUMENT} your {document.purpose_label.lower()} "
-                f"{document.original_filename} expired on {document.expires_on.day} "
-                f"{document.expires_on.strftime('%B %Y')}. Upload a current one"
-            )
-            dps_ids = {
-                m.lot.dps_id
-                for m in memberships_in(
-                    document.owner_organisation_id, statuses=(MembershipStatus.ADMITTED,)
-                )
-            }
-            for dps_id in dps_ids:
-                suspend(
-                    None, document.owner, db.session.get(Dps, dps_id), reason, actor_is_system=True
-                )
-                suspended += 1
-    commit()
-    return {"reminders": reminders, "suspended": suspended, "reinstated": reinstated}
-
-
-def _expired_without_replacement(organisation_id, on):
-    """Certificates the organisation relies on that have expired with no current one of the
-    same kind in its library."""
-    relied = [
-        d
-        for d, org in _documents_in_latest_decided_applications().items()
-        if org == organisation_id
-    ]
-    if not relied:
-        return []
-    expired = (
-        db.session.execute(
-            sa.select(Document).where(Document.id.in_(relied), Document.expires_on < on)
-        )
-        .scalars()
-        .all()
-    )
-    return [
-        d
-        for d in expired
-        if db.session.execute(
-            sa.select(Document.id)
-            .where(
-                Document.owner_organisation_id == organisation_id,
-                Document.purpose == d.purpose,
-                Document.status == DocumentStatus.ACTIVE,
-                Document.expires_on >= on,
-            )
-            .limit(1)
-        ).first()
-        is None
-    ]
-
-
-def _reinstate_replaced(on):
-    """Suppliers suspended only because a certificate expired are reinstated once a current one
-    is in their library ("suspended until replaced")."""
-    rows = (
-        db.session.execute(
-            sa.select(LotMembership).where(
-                LotMembership.status == MembershipStatus.SUSPENDED,
-                LotMembership.status_reason.like(f"{EXPIRED_DOCUMENT}%"),
-            )
-        )
-        .scalars()
-        .all()
-    )
-    done = set()
-    for row in rows:
-        if row.organisation_id in done or _expired_without_replacement(row.organisation_id, on):
-            continue
-        done.add(row.organisation_id)
-        again = [m for m in rows if m.organisation_id == row.organisation_id]
-        _set_status(again, MembershipStatus.ADMITTED, None, utcnow())
-        record(
-            E.REINSTATE_SUPPLIER,
-            subject=row.organisation,
-            organisation_id=row.organisation_id,
-            detail={
-                "reason": "a current document replaced the expired one",
-                "lots": [m.lot_id for m in again],
-            },
-        )
-        for dps_id in {m.lot.dps_id for m in again}:
-            _email_organisation(
-                row.organisation_id,
-                "supplier_reinstated",
-                f"{dps_id}:replaced:{on.isoformat()}",
-                dps=db.session.get(Dps, dps_id).name,
-                reason="You uploaded a current document to replace the one that expired",
-            )
-    return len(done)

@@ -1,25 +1,26 @@
 """A supplier applies: it starts an application, works through the task list (one page per
 section of the questionnaire, then its lots), checks its answers and sends them; then it follows
-the application, answers the operator's questions, renews its declaration and leaves lots.
+the application and answers the operator's questions. (Its lots, renewals and leaving are
+``supplier_standing``.)
 
 Thin: parse the request, call one service, render or redirect. A refusal from a service is shown
-in the error summary against the field it names. Someone who may not see an application is told
-it does not exist (404), so nobody learns another organisation's business; administrators may
-read an application but not change it.
+in the error summary against the field it names (``app.web.refused``). Someone who may not see an
+application is told it does not exist (404), so nobody learns another organisation's business;
+the operator may read an application but not change it (``dps.permissions``).
 """
 
 from types import SimpleNamespace
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import login_required
 
 from app.documents.services import DocumentError, documents_for, upload_document
 from app.documents.uploads import UploadRefused, clean_filename
+from app.errors import NotAllowed, ServiceError
 from app.extensions import db
 from app.forms import add_error
 from app.organisations import queries as organisation_queries
-from app.organisations.models import Organisation
-from app.permissions import can_view_organisation, is_admin, is_member
+from app.web import found, me, refused
 from dps import queries
 from dps import questionnaire as engine
 from dps.blueprint import bp
@@ -27,13 +28,10 @@ from dps.models import (
     RESERVED_LABELS,
     Application,
     ApplicationStatus,
-    Dps,
     LotDecision,
-    LotMembership,
-    MembershipStatus,
-    RenewalRequest,
 )
-from dps.services import DpsError, NotAllowed, applying, deciding, standing
+from dps.permissions import may_apply_for, may_change_application, may_see_application
+from dps.services import applying, deciding
 from dps.services.clock import working_days_left
 from dps.services.setup import definition_for
 from dps.views import supplier_forms as forms
@@ -50,17 +48,6 @@ LOT_DECISION_TAGS = {
     LotDecision.ADMITTED: ("Admitted", "govuk-tag--green"),
     LotDecision.REJECTED: ("Not admitted", "govuk-tag--red"),
 }
-MEMBERSHIP_TAGS = {
-    MembershipStatus.ADMITTED: ("Admitted", "govuk-tag--green"),
-    MembershipStatus.SUSPENDED: ("Suspended", "govuk-tag--orange"),
-    MembershipStatus.REMOVED: ("Removed", "govuk-tag--red"),
-    MembershipStatus.LEFT: ("Left", "govuk-tag--grey"),
-}
-DECLARATION_FIELDS = ("declaration_name", "declaration_role", "confirm")
-
-
-def _me():
-    return current_user._get_current_object()
 
 
 def reference(application):
@@ -68,18 +55,14 @@ def reference(application):
 
 
 def _application(application_id, edit=False):
-    """The application, for a member of its organisation. Administrators may read it (403 when
-    they try to change it); anyone else gets a 404."""
-    application = db.session.get(Application, application_id)
-    if application is None:
+    """The application, for those who may see it (a 404 for anyone else); with ``edit``, a 403
+    for those who may see it but not change it (the operator)."""
+    application = found(db.session.get(Application, application_id))
+    if not may_see_application(me(), application):
         abort(404)
-    if is_member(current_user, application.organisation_id):
-        return application
-    if is_admin(current_user):
-        if edit:
-            abort(403)
-        return application
-    abort(404)
+    if edit and not may_change_application(me(), application):
+        abort(403)
+    return application
 
 
 def _to_application(application):
@@ -114,7 +97,9 @@ def _snapshot_documents(application):
     }
 
 
-def _submitted_sections(application):
+def submitted_sections(application):
+    """The answers as they were sent (or the draft's, before it is), as check your answers reads
+    them."""
     definition = definition_for(application.questionnaire)
     answers = (application.snapshot or {}).get("answers", application.answers or {})
     return _answer_sections(definition, answers, _snapshot_documents(application))
@@ -126,13 +111,11 @@ def _submitted_sections(application):
 @bp.route("/dps/<slug>/apply", methods=["GET", "POST"])
 @login_required
 def start_application(slug):
-    dps = queries.dps_by_slug(slug)
-    if dps is None:
-        abort(404)
+    dps = found(queries.dps_by_slug(slug))
     organisations = [
         m.organisation
-        for m in organisation_queries.memberships_for(_me())
-        if m.organisation.is_supplier
+        for m in organisation_queries.memberships_for(me())
+        if may_apply_for(me(), m.organisation)
     ]
     if not organisations:
         return render_template("dps/application_no_organisation.html", dps=dps)
@@ -149,9 +132,9 @@ def start_application(slug):
             add_error(form, "organisation_id", "Select the organisation that is applying")
         elif organisation is not None:
             try:
-                application = applying.start_application(_me(), organisation, dps)
-            except DpsError as exc:
-                add_error(form, "submit", str(exc))
+                application = applying.start_application(me(), organisation, dps)
+            except ServiceError as exc:
+                refused(form, exc, "submit")
             else:
                 return _to_application(application)
     return render_template(
@@ -166,7 +149,7 @@ def start_application(slug):
 @login_required
 def view_application(application_id):
     application = _application(application_id)
-    can_edit = is_member(current_user, application.organisation_id)
+    can_edit = may_change_application(me(), application)
     dps = application.dps
     if application.status == ApplicationStatus.DRAFT:
         definition = definition_for(application.questionnaire)
@@ -201,7 +184,7 @@ def view_application(application_id):
         days_left=working_days_left(application, dps) if waiting else None,
         application_tag=APPLICATION_STATUS_TAGS[application.status],
         decision_tags=LOT_DECISION_TAGS,
-        sections=_submitted_sections(application),
+        sections=submitted_sections(application),
     )
 
 
@@ -211,29 +194,29 @@ def view_application(application_id):
 def _upload_new_files(application, section, raw):
     """Store each new file in the organisation's library and answer its question with it.
     Returns {question id: why the file was refused}; those questions keep their last answer."""
-    refused = {}
+    rejected = {}
     for question, upload in forms.new_files(section, request.files):
         try:
-            document = upload_document(_me(), application.organisation, upload, question.purpose)
+            document = upload_document(me(), application.organisation, upload, question.purpose)
         except UploadRefused as exc:
-            refused[question.id] = f"The selected file {clean_filename(upload.filename)} {exc}"
+            rejected[question.id] = f"The selected file {clean_filename(upload.filename)} {exc}"
         except DocumentError as exc:
-            refused[question.id] = str(exc)
+            rejected[question.id] = str(exc)
         else:
             raw[question.id] = document.id
-    for question_id in refused:
+    for question_id in rejected:
         raw.pop(question_id, None)
-    return refused
+    return rejected
 
 
-def _typed_again(section, raw, refused):
+def _typed_again(section, raw, rejected):
     """What the boxes show after a failed save: exactly what was sent (a new file's id for a
     question answered by an upload)."""
     values = {}
     for question in section.questions:
         value = raw.get(question.id)
         if question.type == "document":
-            if question.id in refused:
+            if question.id in rejected:
                 value = forms.UPLOAD
             elif isinstance(value, int):
                 value = str(value)
@@ -254,19 +237,20 @@ def edit_section(application_id, section_id):
         abort(404)
     if application.status != ApplicationStatus.DRAFT:
         return _to_application(application)  # sent: nothing here to change
-    errors, refused = {}, {}
+    errors, rejected = {}, {}
     values = forms.typed_values(section, application.answers or {})
     if request.method == "POST":
         raw = forms.raw_answers(section, request.form)
-        refused = _upload_new_files(application, section, raw)
+        rejected = _upload_new_files(application, section, raw)
         try:
-            errors = applying.save_section(_me(), application, section.id, raw)
+            errors = applying.save_section(me(), application, section.id, raw)
         except NotAllowed:
-            abort(404)
-        except DpsError as exc:
+            abort(403)
+        except ServiceError as exc:
+            # Not about an answer (it was sent from another tab, say): the task list says it.
             flash(str(exc))
             return _to_application(application)
-        errors.update(refused)
+        errors.update(rejected)
         # Only questions that apply are on the page: a problem with one hidden by another
         # answer is not the person's to fix (its answer is not used).
         answers = application.answers or {}
@@ -283,9 +267,9 @@ def edit_section(application_id, section_id):
                 "changing before you can submit your application."
             )
             return _to_application(application)
-        values = _typed_again(section, raw, refused)
+        values = _typed_again(section, raw, rejected)
     documents = [d for d in documents_for(application.organisation_id) if d.is_available]
-    fields = forms.build_fields(definition, section, values, errors, documents, refused)
+    fields = forms.build_fields(definition, section, values, errors, documents, rejected)
     return render_template(
         "dps/application_section.html",
         application=application,
@@ -312,11 +296,9 @@ def choose_lots(application_id):
     if form.validate_on_submit():
         lot_ids = [int(v) if v.isdigit() else 0 for v in request.form.getlist("lots")]
         try:
-            applying.choose_lots(_me(), application, lot_ids)
-        except NotAllowed:
-            abort(404)
-        except DpsError as exc:
-            add_error(form, "lots", str(exc))
+            applying.choose_lots(me(), application, lot_ids)
+        except ServiceError as exc:
+            refused(form, exc, "lots")
             chosen = set(lot_ids)
         else:
             return _to_application(application)
@@ -352,16 +334,14 @@ def check_answers(application_id):
     if form.validate_on_submit():
         try:
             applying.submit_application(
-                _me(),
+                me(),
                 application,
                 declaration_name=form.declaration_name.data,
                 declaration_role=form.declaration_role.data,
                 confirmed=form.confirm.data,
             )
-        except NotAllowed:
-            abort(404)
-        except DpsError as exc:
-            add_error(form, exc.field if exc.field in DECLARATION_FIELDS else "submit", str(exc))
+        except ServiceError as exc:
+            refused(form, exc, "submit")
         else:
             return redirect(url_for("dps.application_submitted", application_id=application.id))
     definition = definition_for(application.questionnaire)
@@ -415,11 +395,9 @@ def answer_clarification(application_id):
     form = forms.ClarificationForm()
     if form.validate_on_submit():
         try:
-            deciding.answer_clarification(_me(), application, form.answer.data)
-        except NotAllowed:
-            abort(404)
-        except DpsError as exc:
-            add_error(form, "answer", str(exc))
+            deciding.answer_clarification(me(), application, form.answer.data)
+        except ServiceError as exc:
+            refused(form, exc, "answer")
         else:
             flash(
                 "Your answer has been sent. We will carry on deciding your application.", "success"
@@ -432,123 +410,4 @@ def answer_clarification(application_id):
         question=open_question,
         form=form,
         reference=reference(application),
-    )
-
-
-# --- Renewing the self-declaration ----------------------------------------------------------------
-
-
-@bp.route("/renewals/<int:renewal_id>", methods=["GET", "POST"])
-@login_required
-def renew_declaration(renewal_id):
-    renewal = db.session.get(RenewalRequest, renewal_id)
-    if renewal is None or not can_view_organisation(current_user, renewal.organisation_id):
-        abort(404)
-    form = forms.RenewalForm()
-    if form.validate_on_submit():
-        try:
-            standing.complete_renewal(_me(), renewal, form.confirm.data)
-        except NotAllowed:
-            abort(403)
-        except DpsError as exc:
-            add_error(form, "confirm" if exc.field == "confirm" else "submit", str(exc))
-        else:
-            flash(
-                f"Thank you. {renewal.organisation.display_name}’s self-declaration for "
-                f"{renewal.dps.name} has been renewed.",
-                "success",
-            )
-            return redirect(
-                url_for("dps.organisation_lots", organisation_id=renewal.organisation_id)
-            )
-    latest = applying.latest_submitted(renewal.organisation_id, renewal.dps_id)
-    return render_template(
-        "dps/application_renewal.html",
-        renewal=renewal,
-        dps=renewal.dps,
-        organisation=renewal.organisation,
-        form=form,
-        latest=latest,
-        sections=_submitted_sections(latest) if latest else [],
-        can_edit=is_member(current_user, renewal.organisation_id),
-    )
-
-
-# --- The organisation's lots ----------------------------------------------------------------------
-
-
-def _organisation(organisation_id):
-    organisation = db.session.get(Organisation, organisation_id)
-    if organisation is None or not can_view_organisation(current_user, organisation.id):
-        abort(404)
-    return organisation
-
-
-@bp.route("/organisations/<int:organisation_id>/lots")
-@login_required
-def organisation_lots(organisation_id):
-    organisation = _organisation(organisation_id)
-    return render_template(
-        "dps/application_organisation_lots.html",
-        organisation=organisation,
-        lot_memberships=queries.lot_memberships_for(organisation.id),
-        applications=queries.applications_for(organisation.id),
-        can_edit=is_member(current_user, organisation.id),
-        membership_tags=MEMBERSHIP_TAGS,
-        status_tags=APPLICATION_STATUS_TAGS,
-        reference=reference,
-        held=(MembershipStatus.ADMITTED, MembershipStatus.SUSPENDED),
-    )
-
-
-@bp.route(
-    "/organisations/<int:organisation_id>/lots/<int:membership_id>/leave", methods=["GET", "POST"]
-)
-@login_required
-def leave_lot(organisation_id, membership_id):
-    organisation = _organisation(organisation_id)
-    lot_membership = db.session.get(LotMembership, membership_id)
-    if lot_membership is None or lot_membership.organisation_id != organisation.id:
-        abort(404)
-    form = forms.ConfirmForm()
-    if form.validate_on_submit():
-        try:
-            standing.leave_lots(_me(), organisation, [lot_membership])
-        except NotAllowed:
-            abort(403)
-        except DpsError as exc:
-            add_error(form, "submit", str(exc))
-        else:
-            flash(f"{organisation.display_name} has left {lot_membership.lot.label}.", "success")
-            return redirect(url_for("dps.organisation_lots", organisation_id=organisation.id))
-    return render_template(
-        "dps/application_leave_lot.html",
-        organisation=organisation,
-        lot_membership=lot_membership,
-        form=form,
-    )
-
-
-@bp.route("/organisations/<int:organisation_id>/dps/<int:dps_id>/leave", methods=["GET", "POST"])
-@login_required
-def leave_dps(organisation_id, dps_id):
-    """Leave every lot the organisation holds in one DPS."""
-    organisation = _organisation(organisation_id)
-    dps = db.session.get(Dps, dps_id) or abort(404)
-    held = standing.memberships_in(organisation.id, dps.id)
-    if not held:
-        abort(404)
-    form = forms.ConfirmForm()
-    if form.validate_on_submit():
-        try:
-            standing.leave_lots(_me(), organisation, held)
-        except NotAllowed:
-            abort(403)
-        except DpsError as exc:
-            add_error(form, "submit", str(exc))
-        else:
-            flash(f"{organisation.display_name} has left {dps.name}.", "success")
-            return redirect(url_for("dps.organisation_lots", organisation_id=organisation.id))
-    return render_template(
-        "dps/application_leave_dps.html", organisation=organisation, dps=dps, held=held, form=form
     )

@@ -4,10 +4,11 @@ page for each supplier that holds a lot. Open to everyone, signed in or not."""
 import math
 import re
 
-from flask import abort, render_template, request, url_for
+from flask import render_template, request, url_for
 
 from app.organisations.models import STAFF_BAND_LABELS, SUPPLIER_TYPE_LABELS, TURNOVER_BAND_LABELS
 from app.reference import geography
+from app.web import found
 from dps import queries
 from dps.blueprint import bp
 from dps.models import RESERVED_LABELS
@@ -108,9 +109,7 @@ def directory():
 
 @bp.route("/suppliers/<int:organisation_id>")
 def supplier_profile(organisation_id):
-    organisation = queries.listed_supplier(organisation_id)
-    if organisation is None:
-        abort(404)
+    organisation = found(queries.listed_supplier(organisation_id))
     by_dps = {}
     for lot in queries.lots_held(organisation.id):
         by_dps.setdefault(lot.dps, []).append(lot)

@@ -1,9 +1,10 @@
 """The public pages of a DPS: what it buys and how to join, its lots, and its questionnaire, which
 anyone can read before registering. No sign-in needed."""
 
-from flask import abort, render_template
+from flask import render_template
 from flask_login import current_user
 
+from app.web import found
 from dps import queries
 from dps.blueprint import bp
 from dps.models import REGIME_LABELS, RESERVED_LABELS, Regime
@@ -25,13 +26,6 @@ REGIME_IN_PLAIN_WORDS = {
 }
 
 
-def _dps(slug):
-    dps = queries.dps_by_slug(slug)
-    if dps is None:
-        abort(404)
-    return dps
-
-
 @bp.route("/dps")
 def list_dps():
     return render_template("dps/public_list.html", all_dps=queries.all_dps(), today=today())
@@ -39,7 +33,7 @@ def list_dps():
 
 @bp.route("/dps/<slug>")
 def view_dps(slug):
-    dps = _dps(slug)
+    dps = found(queries.dps_by_slug(slug))
     return render_template(
         "dps/public_dps.html",
         dps=dps,
@@ -55,7 +49,7 @@ def view_dps(slug):
 
 @bp.route("/dps/<slug>/questionnaire")
 def view_questionnaire(slug):
-    dps = _dps(slug)
+    dps = found(queries.dps_by_slug(slug))
     definition = definition_for(dps.questionnaire)
     conditions = {
         question.id: describe_condition(definition, question.show_if)

@@ -18,6 +18,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import BooleanField, RadioField, StringField, TextAreaField
 
 from app.forms import Form, submit
+from app.money import money
 
 # The radio that reveals the file input of a document question.
 UPLOAD = "upload"
@@ -161,8 +162,7 @@ def stored_as_typed(question, value):
     if value is None:
         return None
     if question.type == "money":
-        pounds = f"{value / 100:,.2f}"
-        return pounds[:-3] if pounds.endswith(".00") else pounds
+        return money(value).removeprefix("£")  # "1,500" or "1,500.50"
     if question.type == "date":
         try:
             day = date.fromisoformat(value)

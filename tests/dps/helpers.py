@@ -7,7 +7,7 @@ from app.documents.services import upload_document
 from app.extensions import db
 from app.organisations.models import Membership, Organisation, OrganisationKind, Role, SupplierType
 from dps.models import ReservedFor
-from dps.services import setup
+from dps.services import applying, setup
 from tests.factories import make_user
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -158,18 +158,19 @@ def _date_parts(iso):
     return [str(d.day), str(d.month), str(d.year)]
 
 
-def submitted_application(dps, lot_ids, user=None, org=None, vcse=True, **answer_options):
-    """A supplier's application, answered in full and submitted for ``lot_ids`` (today, in
-    whatever time the caller has set). Makes the supplier when not given."""
-    from dps.services import applying
-
-    if user is None:
-        user, org = make_supplier()
+def answered_application(dps, lot_ids, user, org, vcse=True, **answer_options):
+    """The organisation's draft, answered in full (documents uploaded to its library) for
+    ``lot_ids``: ready to send."""
     application = applying.start_application(user, org, dps)
     for section_id, raw in complete_answers(user, org, vcse=vcse, **answer_options).items():
         errors = applying.save_section(user, application, section_id, raw)
         assert errors == {}, (section_id, errors)
     applying.choose_lots(user, application, lot_ids)
+    return application
+
+
+def sign_and_submit(user, application):
+    """Send the application, its declaration signed by Rita Owner, chief executive."""
     applying.submit_application(
         user,
         application,
@@ -178,3 +179,12 @@ def submitted_application(dps, lot_ids, user=None, org=None, vcse=True, **answer
         confirmed=True,
     )
     return application
+
+
+def submitted_application(dps, lot_ids, user=None, org=None, vcse=True, **answer_options):
+    """A supplier's application, answered in full and submitted for ``lot_ids`` (today, in
+    whatever time the caller has set). Makes the supplier when not given."""
+    if user is None:
+        user, org = make_supplier()
+    application = answered_application(dps, lot_ids, user, org, vcse=vcse, **answer_options)
+    return sign_and_submit(user, application)

@@ -8,11 +8,19 @@ import time_machine
 
 from app.audit.models import AuditEvent
 from app.documents.models import Document
+from app.errors import NotAllowed, ServiceError
 from app.extensions import db
 from app.outbox.models import OutboxMessage
 from dps.models import ApplicationStatus, LotDecision, LotMembership, MembershipStatus
-from dps.services import DpsError, NotAllowed, applying, deciding, standing
-from tests.dps.helpers import complete_answers, make_admin, make_dps, make_supplier
+from dps.services import applying, deciding, expiry, renewals, setup, standing
+from tests.dps.helpers import (
+    complete_answers,
+    make_admin,
+    make_dps,
+    make_supplier,
+    sign_and_submit,
+    submitted_application,
+)
 
 # Monday 7 December 2026, 10:00 in London.
 MONDAY = "2026-12-07 10:00:00+00:00"
@@ -55,13 +63,7 @@ def test_full_life_of_an_application(world):
         assert application.status == ApplicationStatus.DRAFT
         _fill(user, application, complete_answers(user, org))
         applying.choose_lots(user, application, [lots[0].id, lots[1].id])
-        applying.submit_application(
-            user,
-            application,
-            declaration_name="Rita Owner",
-            declaration_role="Chief executive",
-            confirmed=True,
-        )
+        sign_and_submit(user, application)
     assert application.status == ApplicationStatus.SUBMITTED
     assert application.received_on == date(2026, 12, 7)
     # 10 working days after Monday 7 December.
@@ -81,7 +83,7 @@ def test_full_life_of_an_application(world):
     with time_machine.travel("2026-12-09 10:00:00+00:00", tick=False):
         deciding.ask_clarification(admin, application, "Please confirm your ICO number.")
     assert application.status == ApplicationStatus.CLARIFICATION
-    with pytest.raises(DpsError, match="Wait for the supplier"):
+    with pytest.raises(ServiceError, match="Wait for the supplier"):
         deciding.decide_lot(admin, application, lots[0].id, "admitted", "Meets the criteria")
     with time_machine.travel("2026-12-11 10:00:00+00:00", tick=False):
         deciding.answer_clarification(user, application, "It is ZA123456.")
@@ -105,7 +107,7 @@ def test_full_life_of_an_application(world):
     memberships = db.session.execute(sa.select(LotMembership)).scalars().all()
     assert [(m.lot_id, m.status) for m in memberships] == [(lots[0].id, MembershipStatus.ADMITTED)]
     assert len(_emails("application_decision")) == 2
-    with pytest.raises(DpsError, match="This application is not waiting for a decision"):
+    with pytest.raises(ServiceError, match="This application is not waiting for a decision"):
         deciding.decide_lot(admin, application, lots[1].id, "admitted", "Changed my mind")
 
     # The supplier may apply again: its answers are reused, and it only chooses lots.
@@ -114,29 +116,23 @@ def test_full_life_of_an_application(world):
     assert again.id != application.id
     assert again.reused_from_id == application.id
     assert again.answers["contact_name"] == "Rita Owner"
-    with pytest.raises(DpsError, match="You already hold or have applied for") as refused:
+    with pytest.raises(ServiceError, match="You already hold or have applied for") as refused:
         applying.choose_lots(user, again, [lots[0].id])
     assert refused.value.field == "lots"
     applying.choose_lots(user, again, [lots[2].id])
     with time_machine.travel("2026-12-16 10:00:00+00:00", tick=False):
-        applying.submit_application(
-            user,
-            again,
-            declaration_name="Rita Owner",
-            declaration_role="Chief executive",
-            confirmed=True,
-        )
+        sign_and_submit(user, again)
         deciding.decide_lot(admin, again, lots[2].id, "admitted", "Good local presence")
 
     # A renewal request that is missed suspends the supplier from new call-offs.
     with time_machine.travel("2026-12-17 10:00:00+00:00", tick=False):
-        renewal = standing.request_renewal(admin, org, dps)
+        renewal = renewals.request_renewal(admin, org, dps)
     assert renewal.due_on == date(2026, 12, 24)
     with time_machine.travel("2026-12-23 09:00:00+00:00", tick=False):
-        assert standing.process_renewals() == {"reminded": 1, "lapsed": 0}
-        assert standing.process_renewals() == {"reminded": 0, "lapsed": 0}
+        assert renewals.process_renewals() == {"reminded": 1, "lapsed": 0}
+        assert renewals.process_renewals() == {"reminded": 0, "lapsed": 0}
     with time_machine.travel("2026-12-29 09:00:00+00:00", tick=False):
-        assert standing.process_renewals() == {"reminded": 0, "lapsed": 1}
+        assert renewals.process_renewals() == {"reminded": 0, "lapsed": 1}
     statuses = {m.status for m in db.session.execute(sa.select(LotMembership)).scalars()}
     assert statuses == {MembershipStatus.SUSPENDED}
     assert _emails("supplier_suspended")
@@ -166,12 +162,7 @@ def test_pcr_2015_clarification_keeps_the_clock_running(app):
     dps, lots = make_dps(admin, regime="pcr_2015", slug="pcr-dps")
     user, org = make_supplier()
     with time_machine.travel(MONDAY, tick=False):
-        application = applying.start_application(user, org, dps)
-        _fill(user, application, complete_answers(user, org))
-        applying.choose_lots(user, application, [lots[0].id])
-        applying.submit_application(
-            user, application, declaration_name="R", declaration_role="CEO", confirmed=True
-        )
+        application = submitted_application(dps, [lots[0].id], user, org)
     with time_machine.travel("2026-12-09 10:00:00+00:00", tick=False):
         clarification = deciding.ask_clarification(admin, application, "Which ICO number?")
     with time_machine.travel("2026-12-15 10:00:00+00:00", tick=False):
@@ -186,14 +177,8 @@ def test_pcr_2015_operator_may_decide_without_waiting_for_an_answer(app):
     operator past the deadline."""
     admin = make_admin()
     dps, lots = make_dps(admin, regime="pcr_2015", slug="pcr-dps")
-    user, org = make_supplier()
     with time_machine.travel(MONDAY, tick=False):
-        application = applying.start_application(user, org, dps)
-        _fill(user, application, complete_answers(user, org))
-        applying.choose_lots(user, application, [lots[0].id])
-        applying.submit_application(
-            user, application, declaration_name="R", declaration_role="CEO", confirmed=True
-        )
+        application = submitted_application(dps, [lots[0].id])
         deciding.ask_clarification(admin, application, "Which ICO number?")
         deciding.decide_lot(
             admin, application, lots[0].id, "rejected", "No answer to our question by the deadline"
@@ -209,17 +194,20 @@ def test_reserved_lot_needs_vcse_status_and_cap_is_enforced(world):
         applying.choose_lots(user, application, [lots[1].id])
         problems = applying.problems_before_submit(application)
         assert any("reserved for voluntary" in p for p in problems.values())
-        with pytest.raises(DpsError, match="is reserved for voluntary, community and social"):
+        with pytest.raises(ServiceError, match="is reserved for voluntary, community and social") as refusal:
             applying.submit_application(
                 user, application, declaration_name="R", declaration_role="CEO", confirmed=True
             )
+        # The refusal names the problem's place on check your answers: the lot.
+        assert refusal.value.field == f"lot-{lots[1].id}"
         applying.choose_lots(user, application, [lots[2].id, lots[3].id])
         applying.submit_application(
             user, application, declaration_name="R", declaration_role="CEO", confirmed=True
         )
         deciding.decide_lot(admin, application, lots[2].id, "admitted", "Best fit for north")
-        with pytest.raises(DpsError, match="at most 1 lot"):
+        with pytest.raises(ServiceError, match="at most 1 lot") as refusal:
             deciding.decide_lot(admin, application, lots[3].id, "admitted", "Also south")
+        assert refusal.value.field == "decision"
         deciding.decide_lot(
             admin, application, lots[3].id, "rejected", "One homecare patch per provider"
         )
@@ -227,8 +215,6 @@ def test_reserved_lot_needs_vcse_status_and_cap_is_enforced(world):
 
 def test_questionnaire_version_change_while_an_application_is_in_progress(world):
     admin, dps, lots, user, org = world
-    from dps.services import setup
-
     with time_machine.travel(MONDAY, tick=False):
         application = applying.start_application(user, org, dps)
         applying.save_section(user, application, "about", {"contact_name": "Rita Owner"})
@@ -291,15 +277,13 @@ def test_debarred_supplier_cannot_be_admitted_and_loses_its_lots(world):
     assert membership.status == MembershipStatus.REMOVED
     assert application.status == ApplicationStatus.DECIDED
     assert {al.decision for al in application.lots} == {LotDecision.ADMITTED, LotDecision.REJECTED}
-    with pytest.raises(DpsError, match="has been excluded from this DPS and cannot apply"):
+    with pytest.raises(ServiceError, match="has been excluded from this DPS and cannot apply"):
         applying.start_application(user, org, dps)
 
 
 def test_certificate_takes_its_expiry_date_from_the_answer(world):
     """The daily expiry job needs each insurance certificate's expiry date."""
     admin, dps, lots, user, org = world
-    from dps.services.standing import process_document_expiry
-
     with time_machine.travel(MONDAY, tick=False):
         application = applying.start_application(user, org, dps)
         answers = complete_answers(user, org, insurance_expiry="2027-01-06")
@@ -309,4 +293,4 @@ def test_certificate_takes_its_expiry_date_from_the_answer(world):
         _fill(user, application, answers)
     assert certificate.expires_on == date(2027, 1, 6)
     with time_machine.travel("2026-12-07 08:00:00+00:00", tick=False):
-        assert process_document_expiry()["reminders"] >= 1  # 30 days before
+        assert expiry.process_document_expiry()["reminders"] >= 1  # 30 days before

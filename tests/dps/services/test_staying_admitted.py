@@ -9,8 +9,9 @@ import time_machine
 from bs4 import BeautifulSoup
 
 from app.extensions import db
+from app.organisations.services import InvalidDetails, clean_supplier_details
 from dps.models import LotMembership, MembershipStatus
-from dps.services import applying, deciding, standing
+from dps.services import applying, deciding, expiry, standing
 from tests.conftest import Browserless
 from tests.dps.helpers import complete_answers, make_admin, make_dps, make_supplier, upload
 from tests.dps.services.test_application_lifecycle import MONDAY, _fill
@@ -41,16 +42,16 @@ def _statuses():
 def test_expired_certificate_suspends_until_replaced(admitted):
     admin, dps, lots, user, org = admitted
     with time_machine.travel("2027-02-01 08:00:00+00:00", tick=False):
-        result = standing.process_document_expiry()
+        result = expiry.process_document_expiry()
         assert result["suspended"] == 1
         assert _statuses() == {MembershipStatus.SUSPENDED}
         reason = db.session.execute(sa.select(LotMembership.status_reason)).scalars().first()
         assert "expired on 31 January 2027" in reason
         # Running again changes nothing.
-        assert standing.process_document_expiry()["suspended"] == 0
+        assert expiry.process_document_expiry()["suspended"] == 0
     with time_machine.travel("2027-02-02 09:00:00+00:00", tick=False):
         upload(user, org, "insurance_certificate", "el-2028.pdf", date(2028, 1, 31))
-        result = standing.process_document_expiry()
+        result = expiry.process_document_expiry()
     assert result["reinstated"] == 1
     assert _statuses() == {MembershipStatus.ADMITTED}
 
@@ -59,7 +60,7 @@ def test_a_supplier_suspended_by_the_operator_is_not_reinstated_by_the_job(admit
     admin, dps, lots, user, org = admitted
     standing.suspend_supplier(admin, org, dps, "Complaint under investigation")
     with time_machine.travel("2026-12-20 09:00:00+00:00", tick=False):
-        assert standing.process_document_expiry()["reinstated"] == 0
+        assert expiry.process_document_expiry()["reinstated"] == 0
     assert _statuses() == {MembershipStatus.SUSPENDED}
 
 
@@ -106,8 +107,6 @@ def test_directory_shows_only_chosen_contact_details(admitted, client):
 
 
 def test_contact_choices_are_checked(app):
-    from app.organisations.services import InvalidDetails, clean_supplier_details
-
     details = {
         "name": "Riverside",
         "supplier_type": "cio",

@@ -1,37 +1,10 @@
-"""Reading the supplier's DPS pages the way a person does, and posting them as a browser would."""
+"""Reading the supplier's DPS pages the way a person does, and posting them as a browser would.
+What every page test reads (headings, summary lists, tables) is in ``tests.pages``."""
 
 import io
 
 from dps.services.setup import definition_for
-from tests.pages import (
-    banner,
-    checked,
-    heading,
-    input_value,
-    soup,
-    summary_rows,
-    table_rows,
-    text,
-)
-
-# Re-exported: the page tests read pages through this module.
-__all__ = [
-    "banner",
-    "checked",
-    "heading",
-    "input_value",
-    "soup",
-    "summary_rows",
-    "table_rows",
-    "text",
-    "error_summary",
-    "field_error",
-    "task_list",
-    "task_links",
-    "section_url",
-    "blank_form",
-    "post_section",
-]
+from tests.pages import soup, text
 
 
 def error_summary(response):

@@ -23,7 +23,7 @@ from dps.models import (
     RenewalRequest,
     SupplierExclusion,
 )
-from dps.services import deciding
+from dps.services import applying, deciding
 from tests.app.accounts.helpers import fresh_client
 from tests.dps.helpers import make_admin, make_dps, make_supplier, submitted_application
 from tests.dps.views.reading import (
@@ -443,8 +443,6 @@ def test_the_review_shows_a_cap_next_to_the_lot(client, at, admin, world):
 
 def test_a_draft_is_not_shown_to_the_operator(client, signed_in, world):
     dps, lots = world
-    from dps.services import applying
-
     user, org = make_supplier()
     draft = applying.start_application(user, org, dps)
     assert client.get(f"/admin/applications/{draft.id}").status_code == 404

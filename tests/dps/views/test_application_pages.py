@@ -12,24 +12,26 @@ from app.documents.models import Document
 from app.extensions import db
 from app.outbox.models import OutboxMessage
 from dps.models import Application, ApplicationStatus, LotMembership, MembershipStatus
-from dps.services import applying, deciding, standing
-from tests.dps.helpers import PDF, complete_answers, make_supplier, upload
-from tests.dps.views.pages import (
+from dps.services import applying, deciding, renewals, standing
+from tests.dps.helpers import (
+    PDF,
+    answered_application,
+    make_supplier,
+    sign_and_submit,
+    upload,
+)
+from tests.dps.views.pages import error_summary, post_section, section_url, task_links, task_list
+from tests.factories import make_organisation, make_user
+from tests.pages import (
     banner,
     checked,
-    error_summary,
     heading,
     input_value,
-    post_section,
-    section_url,
     soup,
     summary_rows,
     table_rows,
-    task_links,
-    task_list,
     text,
 )
-from tests.factories import make_organisation, make_user
 
 SECTIONS = [
     "About your organisation",
@@ -300,18 +302,9 @@ def test_save_and_continue_with_problems_stays_on_the_page(client, forms, auth, 
 
 def test_reused_answers_are_noted_and_only_lots_are_left(client, forms, auth, world):
     admin, dps, lots, user, org = world
-    application = applying.start_application(user, org, dps)
-    for section_id, raw in complete_answers(user, org).items():
-        assert applying.save_section(user, application, section_id, raw) == {}
-    applying.choose_lots(user, application, [lots[0].id])
+    application = answered_application(dps, [lots[0].id], user, org)
     with time_machine.travel("2026-12-07 10:00:00+00:00", tick=False):
-        applying.submit_application(
-            user,
-            application,
-            declaration_name="Rita Owner",
-            declaration_role="Chief executive",
-            confirmed=True,
-        )
+        sign_and_submit(user, application)
         deciding.decide_lot(admin, application, lots[0].id, "admitted", "Meets every criterion")
 
     auth.sign_in(user.email)
@@ -403,10 +396,7 @@ def test_choosing_no_lots_is_an_error(client, forms, auth, world):
 
 def test_the_declaration_needs_a_name_a_role_and_the_box_ticked(client, forms, auth, world):
     admin, dps, lots, user, org = world
-    application = applying.start_application(user, org, dps)
-    for section_id, raw in complete_answers(user, org).items():
-        applying.save_section(user, application, section_id, raw)
-    applying.choose_lots(user, application, [lots[0].id])
+    application = answered_application(dps, [lots[0].id], user, org)
     auth.sign_in(user.email)
     url = f"/applications/{application.id}/check"
     response = forms.post(url, {"declaration_name": "Rita Owner", "declaration_role": "CEO"})
@@ -524,19 +514,9 @@ def test_an_administrator_can_read_but_not_change_an_application(client, forms, 
 
 
 def _submitted(user, org, dps, lots, lot_ids, when="2026-12-07 10:00:00+00:00"):
-    application = applying.start_application(user, org, dps)
-    for section_id, raw in complete_answers(user, org).items():
-        applying.save_section(user, application, section_id, raw)
-    applying.choose_lots(user, application, lot_ids)
+    application = answered_application(dps, lot_ids, user, org)
     with time_machine.travel(when, tick=False):
-        applying.submit_application(
-            user,
-            application,
-            declaration_name="Rita Owner",
-            declaration_role="Chief executive",
-            confirmed=True,
-        )
-    return application
+        return sign_and_submit(user, application)
 
 
 def test_the_status_page_shows_decisions_reasons_and_answers_a_question(client, forms, auth, world):
@@ -600,7 +580,7 @@ def test_lots_held_renewal_and_leaving_a_lot(client, forms, auth, world):
         deciding.decide_lot(admin, application, lots[2].id, "admitted", "Good local presence")
         standing.suspend_supplier(admin, org, dps, "Your insurance certificate has expired")
         standing.reinstate_supplier(admin, org, dps, "New certificate received")
-        renewal = standing.request_renewal(admin, org, dps)
+        renewal = renewals.request_renewal(admin, org, dps)
     membership = db.session.execute(
         sa.select(LotMembership).where(LotMembership.lot_id == lots[0].id)
     ).scalar_one()
@@ -666,7 +646,7 @@ def test_others_cannot_renew_or_leave_for_an_organisation(client, forms, auth, w
     application = _submitted(user, org, dps, lots, [lots[0].id])
     with time_machine.travel("2026-12-08 10:00:00+00:00", tick=False):
         deciding.decide_lot(admin, application, lots[0].id, "admitted", "Good")
-        renewal = standing.request_renewal(admin, org, dps)
+        renewal = renewals.request_renewal(admin, org, dps)
     membership = db.session.execute(sa.select(LotMembership)).scalar_one()
     auth.sign_in(intruder[0].email)
     assert client.get(f"/renewals/{renewal.id}").status_code == 404
@@ -721,10 +701,7 @@ def test_an_unknown_section_is_not_found(client, forms, auth, world):
 
 def test_pressing_submit_twice_shows_the_application(client, forms, auth, world):
     admin, dps, lots, user, org = world
-    application = applying.start_application(user, org, dps)
-    for section_id, raw in complete_answers(user, org).items():
-        applying.save_section(user, application, section_id, raw)
-    applying.choose_lots(user, application, [lots[0].id])
+    application = answered_application(dps, [lots[0].id], user, org)
     auth.sign_in(user.email)
     url = f"/applications/{application.id}/check"
     token_page = "/dps/community-services"

@@ -6,7 +6,7 @@ import time_machine
 from app.extensions import db
 from app.outbox.models import OutboxMessage
 from dps.models import LotMembership, MembershipStatus, Questionnaire
-from dps.services import deciding, standing
+from dps.services import deciding, renewals, standing
 from tests.dps.helpers import make_admin, make_dps, submitted_application
 
 
@@ -45,7 +45,7 @@ def test_daily_reminds_then_suspends_and_says_how_many(app):
         application = submitted_application(dps, [lots[0].id], insurance_expiry="2026-12-30")
         deciding.decide_lot(admin, application, lots[0].id, "admitted", "Meets the criteria")
     with time_machine.travel("2026-12-17 10:00:00+00:00", tick=False):
-        standing.request_renewal(admin, application.organisation, dps)  # due 24 December
+        renewals.request_renewal(admin, application.organisation, dps)  # due 24 December
 
     # Wednesday 23 December: the last working day to renew, and 7 days before expiry.
     result = run(app, "daily", "--on", "2026-12-23")

@@ -4,8 +4,8 @@ import time_machine
 
 from dps.services import applying, deciding
 from dps.services.setup import definition_for
-from tests.dps.helpers import complete_answers, make_supplier
-from tests.dps.views.pages import heading, soup, summary_rows, table_rows, text
+from tests.dps.helpers import complete_answers, make_supplier, sign_and_submit
+from tests.pages import heading, soup, summary_rows, table_rows, text
 
 
 def _apply_and_decide(user, org, dps, lot, admin, sent, decided, answers=None):
@@ -14,13 +14,7 @@ def _apply_and_decide(user, org, dps, lot, admin, sent, decided, answers=None):
         for section_id, raw in (answers or {}).items():
             assert applying.save_section(user, application, section_id, raw) == {}
         applying.choose_lots(user, application, [lot.id])
-        applying.submit_application(
-            user,
-            application,
-            declaration_name="Rita Owner",
-            declaration_role="Chief executive",
-            confirmed=True,
-        )
+        sign_and_submit(user, application)
     with time_machine.travel(decided, tick=False):
         deciding.decide_lot(admin, application, lot.id, "admitted", "Meets every criterion")
     return application

@@ -9,17 +9,8 @@ from app.extensions import db
 from dps.models import Application
 from dps.services import applying, setup
 from tests.dps.helpers import make_supplier, upload
-from tests.dps.views.pages import (
-    checked,
-    error_summary,
-    field_error,
-    input_value,
-    post_section,
-    section_url,
-    soup,
-    summary_rows,
-    text,
-)
+from tests.dps.views.pages import error_summary, field_error, post_section, section_url
+from tests.pages import checked, input_value, soup, summary_rows, text
 
 LONG_TEXT = "x" * 20_001
 
@@ -427,32 +418,18 @@ def test_html_in_an_answer_is_shown_as_text(client, forms, draft):
 
 
 def test_a_question_hidden_by_an_answer_is_not_required_and_not_checked(client, forms, draft):
+    about = {
+        "contact_name": "Rita",
+        "contact_role": "Chair",
+        "contact_phone": "0113",
+        "years_operating": "over_3",
+    }
+    parent_name = " ".join(["name"] * 40)
     response = post_section(
-        forms,
-        draft,
-        "about",
-        {
-            "contact_name": "Rita",
-            "contact_role": "Chair",
-            "contact_phone": "0113",
-            "years_operating": "over_3",
-            "part_of_group": "no",
-            "parent_name": " ".join(["name"] * 40),
-        },
+        forms, draft, "about", {**about, "part_of_group": "no", "parent_name": parent_name}
     )
     assert response.status_code == 302
-    response = post_section(
-        forms,
-        draft,
-        "about",
-        {
-            "contact_name": "Rita",
-            "contact_role": "Chair",
-            "contact_phone": "0113",
-            "years_operating": "over_3",
-            "part_of_group": "yes",
-        },
-    )
+    response = post_section(forms, draft, "about", {**about, "part_of_group": "yes"})
     refused(response, [("Enter parent organisation", "#parent_name")])
 
 

@@ -1,0 +1,125 @@
+"""Renewing the self-declaration: the operator asks an admitted supplier to confirm its answers
+are still correct within 5 working days; a supplier that does not is suspended from new
+call-offs (the daily job)."""
+
+import sqlalchemy as sa
+
+from app.audit.events import AuditEventType as E
+from app.audit.services import record
+from app.errors import ServiceError
+from app.extensions import db
+from app.timeutil import format_date, utcnow
+from app.unitofwork import commit
+from app.urls import absolute_url
+from dps.models import MembershipStatus, RenewalRequest
+from dps.permissions import require_acting_for, require_operator
+from dps.services.clock import today
+from dps.services.standing import email_organisation, memberships_in, suspend
+from dps.working_days import add_working_days, working_days_between
+
+RENEWAL_WORKING_DAYS = 5
+
+
+def request_renewal(admin, organisation, dps):
+    """Ask an admitted supplier to renew its self-declaration within 5 working days."""
+    require_operator(admin)
+    if not memberships_in(organisation.id, dps.id):
+        raise ServiceError("This organisation holds no lots in this DPS")
+    open_request = db.session.execute(
+        sa.select(RenewalRequest).where(
+            RenewalRequest.organisation_id == organisation.id,
+            RenewalRequest.dps_id == dps.id,
+            RenewalRequest.completed_at.is_(None),
+            RenewalRequest.lapsed_at.is_(None),
+        )
+    ).scalar_one_or_none()
+    if open_request is not None:
+        raise ServiceError("This organisation already has a renewal to complete")
+    due = add_working_days(today(), RENEWAL_WORKING_DAYS, dps.calendar)
+    renewal = RenewalRequest(
+        dps_id=dps.id, organisation_id=organisation.id, requested_by_id=admin.id, due_on=due
+    )
+    db.session.add(renewal)
+    db.session.flush()
+    record(
+        E.REQUEST_RENEWAL,
+        subject=renewal,
+        actor=admin,
+        organisation=organisation,
+        detail={"dps_id": dps.id, "due_on": due.isoformat()},
+    )
+    _email_renewal(renewal, "renewal_requested")
+    commit()
+    return renewal
+
+
+def _email_renewal(renewal, template):
+    email_organisation(
+        renewal.organisation_id,
+        template,
+        f"{renewal.id}",
+        dps=renewal.dps.name,
+        due=format_date(renewal.due_on),
+        url=absolute_url("dps.renew_declaration", renewal_id=renewal.id),
+    )
+
+
+def complete_renewal(user, renewal, confirmed):
+    require_acting_for(user, renewal.organisation_id)
+    if renewal.completed_at or renewal.lapsed_at:
+        raise ServiceError("This renewal is closed")
+    if not confirmed:
+        raise ServiceError("Confirm that your answers are still correct", "confirm")
+    renewal.completed_at = utcnow()
+    renewal.completed_by_id = user.id
+    record(
+        E.COMPLETE_RENEWAL,
+        subject=renewal,
+        actor=user,
+        organisation_id=renewal.organisation_id,
+        detail={"dps_id": renewal.dps_id},
+    )
+    commit()
+
+
+def process_renewals(on=None):
+    """Daily: remind suppliers on the last working day; suspend those whose renewal lapsed.
+    Idempotent: each reminder and suspension happens once."""
+    on = on or today()
+    open_requests = (
+        db.session.execute(
+            sa.select(RenewalRequest).where(
+                RenewalRequest.completed_at.is_(None), RenewalRequest.lapsed_at.is_(None)
+            )
+        )
+        .scalars()
+        .all()
+    )
+    reminded = lapsed = 0
+    for renewal in open_requests:
+        left = working_days_between(on, renewal.due_on, renewal.dps.calendar)
+        if on > renewal.due_on:
+            renewal.lapsed_at = utcnow()
+            if memberships_in(
+                renewal.organisation_id, renewal.dps_id, (MembershipStatus.ADMITTED,)
+            ):
+                suspend(
+                    None,
+                    renewal.organisation,
+                    renewal.dps,
+                    f"You did not renew your self-declaration by {format_date(renewal.due_on)}",
+                    actor_is_system=True,
+                )
+            record(
+                E.LAPSE_RENEWAL,
+                subject=renewal,
+                organisation_id=renewal.organisation_id,
+                detail={"due_on": renewal.due_on.isoformat()},
+            )
+            lapsed += 1
+        elif left <= 1 and renewal.reminded_at is None:
+            renewal.reminded_at = utcnow()
+            _email_renewal(renewal, "renewal_reminder")
+            reminded += 1
+    commit()
+    return {"reminded": reminded, "lapsed": lapsed}

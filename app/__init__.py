@@ -76,6 +76,8 @@ def create_app(config_name_or_object=None, overrides=None):
 
     # The shell, then each feature package on top of it, in the order they build on each other.
     # Each init_app registers its own pages, templates, hooks, commands and scheduled jobs.
+    # Imported here, where the app is assembled: the features build on the shell, so the shell
+    # names them nowhere else, and importing ``app`` alone loads no pages.
     import dps
     import lots
     import notifications

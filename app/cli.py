@@ -8,6 +8,14 @@ import click
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
+from app.accounts.services import create_admin as make_admin
+from app.accounts.services import find_user
+from app.audit.services import verify_chain
+from app.errors import ServiceError
+from app.outbox.services import relay_pending
+from app.queue import AppWorker, redis_connection
+from app.schedule import schedule_cli
+
 
 def init_app(app):
     app.cli.add_command(create_admin)
@@ -15,8 +23,6 @@ def init_app(app):
     app.cli.add_command(audit_cli)
     app.cli.add_command(outbox_cli)
     app.cli.add_command(worker)
-    from app.schedule import schedule_cli
-
     app.cli.add_command(schedule_cli)
 
 
@@ -31,16 +37,13 @@ def init_app(app):
 )
 def create_admin(email, name, password):
     """Make EMAIL a platform administrator (creating the account if needed)."""
-    from app.accounts.services import AccountError, find_user
-    from app.accounts.services import create_admin as make_admin
-
     if password is None and find_user(email) is None:
         if not sys.stdin.isatty():
             raise click.UsageError("Give --password or set ADMIN_PASSWORD.")
         password = getpass.getpass("Password for the new administrator: ")
     try:
         user = make_admin(email, name, password or "")
-    except AccountError as exc:
+    except ServiceError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"{user.email} is now a platform administrator.")
 
@@ -48,6 +51,7 @@ def create_admin(email, name, password):
 @click.command("seed-demo")
 def seed_demo():
     """Load believable demo data. Safe to run again: it adds only what is missing."""
+    # The demo seeds every feature package: loaded only when someone asks for it.
     from app.demo import seed
 
     accounts = seed()
@@ -71,8 +75,6 @@ audit_cli = AppGroup("audit", help="The audit log.")
 @audit_cli.command("verify")
 def audit_verify():
     """Check the audit log's hash chain and report the first broken link."""
-    from app.audit.services import verify_chain
-
     checked, broken, reason = verify_chain()
     if broken is None:
         click.echo(f"OK: {checked} audit events, chain intact.")
@@ -91,8 +93,6 @@ outbox_cli = AppGroup("outbox", help="The email outbox.")
 @outbox_cli.command("relay")
 def outbox_relay():
     """Queue outbox emails that were committed while Redis was down, or are due a retry."""
-    from app.outbox.services import relay_pending
-
     queued = relay_pending()
     click.echo(f"Queued {queued} email{'s' if queued != 1 else ''}.")
 
@@ -103,8 +103,6 @@ def outbox_relay():
 @with_appcontext
 def worker(burst, queues):
     """Run an RQ worker inside the app context."""
-    from app.queue import AppWorker, redis_connection
-
     names = list(queues) or [current_app.config["QUEUE_NAME"]]
     conn = redis_connection()
     w = AppWorker(names, connection=conn)

@@ -4,6 +4,8 @@ import sqlalchemy as sa
 from flask import Blueprint, current_app, jsonify
 
 from app.extensions import csrf, db, limiter
+from app.queue import redis_connection
+from app.storage import get_storage
 
 bp = Blueprint("health", __name__)
 
@@ -14,14 +16,10 @@ def _check_database():
 
 
 def _check_redis():
-    from app.queue import redis_connection
-
     redis_connection().ping()
 
 
 def _check_storage():
-    from app.storage import get_storage
-
     get_storage().check()
 
 

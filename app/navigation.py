@@ -3,6 +3,9 @@
 from flask import request, url_for
 from flask_login import current_user
 
+from app.organisations.queries import in_a_buyer_organisation
+from app.permissions import is_admin
+
 
 def navigation_items():
     try:
@@ -14,9 +17,9 @@ def navigation_items():
         ]
         if current_user.is_authenticated:
             items.append(("Your organisations", url_for("organisations.list_organisations")))
-            if _in_a_buyer_organisation(current_user):
+            if in_a_buyer_organisation(current_user):
                 items.append(("Buyer", url_for("lots.buyer_home")))
-            if current_user.is_admin:
+            if is_admin(current_user):
                 items.append(("Applications", url_for("dps.admin_queue")))
                 items.append(("DPS", url_for("dps.admin_list_dps")))
                 items.append(("Buyers", url_for("lots.admin_buyers")))
@@ -38,20 +41,3 @@ def navigation_items():
         }
         for text, href in items
     ]
-
-
-def _in_a_buyer_organisation(user):
-    import sqlalchemy as sa
-
-    from app.extensions import db
-    from app.organisations.models import Membership, Organisation, OrganisationKind
-
-    return (
-        db.session.execute(
-            sa.select(Membership.id)
-            .join(Organisation, Organisation.id == Membership.organisation_id)
-            .where(Membership.user_id == user.id, Organisation.kind == OrganisationKind.BUYER)
-            .limit(1)
-        ).first()
-        is not None
-    )

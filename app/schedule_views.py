@@ -4,7 +4,6 @@ rq-dashboard, so it has the GOV.UK look, the service's sign-in and CSRF, and an 
 each retry."""
 
 from flask import Blueprint, flash, redirect, render_template, url_for
-from flask_login import current_user
 from rq import Worker
 from rq.job import Job
 
@@ -12,6 +11,7 @@ from app import schedule
 from app.forms import ConfirmForm
 from app.permissions import admin_required
 from app.queue import REDIS_ERRORS, redis_connection, rq_queue
+from app.web import me
 
 bp = Blueprint("jobs", __name__)
 FAILED_SHOWN = 50
@@ -87,9 +87,7 @@ def jobs():
 @admin_required
 def retry(job_id):
     form = ConfirmForm()
-    if form.validate_on_submit() and schedule.retry_failed_job(
-        current_user._get_current_object(), job_id
-    ):
+    if form.validate_on_submit() and schedule.retry_failed_job(me(), job_id):
         flash(f"Job {job_id} is queued again", "success")
     else:
         flash(f"Job {job_id} is no longer in the failed list")

@@ -6,6 +6,7 @@ from flask import Blueprint, g, send_from_directory
 from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import FileSystemLoader
 
+from app.navigation import navigation_items
 from app.timeutil import format_date, format_datetime
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -45,8 +46,6 @@ def init_app(app):
 
     @app.context_processor
     def _globals():
-        from app.navigation import navigation_items
-
         return {
             "csp_nonce": getattr(g, "csp_nonce", ""),
             "service_name": app.config["SERVICE_NAME"],

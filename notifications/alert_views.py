@@ -5,36 +5,37 @@ service, render or redirect."""
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from app import permissions
+from app.errors import NotAllowed, ServiceError
 from app.extensions import csrf, db, limiter
-from app.forms import add_error
+from app.forms import ConfirmForm
+from app.money import pence_to_pounds
 from app.organisations import queries as organisation_queries
 from app.organisations.models import OrganisationKind
+from app.permissions import require
 from app.reference import geography
+from app.web import found, me, refused
 from dps.models import Lot
 from notifications import preferences
-from notifications.forms import ConfirmForm, FollowSearchForm, PreferencesForm
+from notifications.forms import FollowSearchForm, PreferencesForm
 from notifications.models import AlertKind, AlertSubscription
+from notifications.permissions import may_choose_alerts
 from notifications.unsubscribe import MANAGE, UNSUBSCRIBE, InvalidLink, read, sign
 
 bp = Blueprint("alerts", __name__)
 
 
-def _me():
-    return current_user._get_current_object()
-
-
 @bp.route("/account/alerts")
 @login_required
 def overview():
-    me = _me()
+    person = me()
     organisations = [
-        (o, preferences.preference_for(me, o)) for o in preferences.supplier_organisations(me)
+        (o, preferences.preference_for(person, o))
+        for o in preferences.supplier_organisations(person)
     ]
     return render_template(
         "alerts/overview.html",
         organisations=organisations,
-        searches=preferences.searches_of(me),
+        searches=preferences.searches_of(person),
         describe=preferences.describe,
         form=None,
         confirm_form=ConfirmForm(),
@@ -44,12 +45,12 @@ def overview():
 @bp.route("/account/alerts/organisations/<int:organisation_id>", methods=["GET", "POST"])
 @login_required
 def edit_preferences(organisation_id):
-    me = _me()
-    organisation = organisation_queries.organisation(organisation_id)
-    if organisation is None or organisation.kind != OrganisationKind.SUPPLIER:
+    person = me()
+    organisation = found(organisation_queries.organisation(organisation_id))
+    if organisation.kind != OrganisationKind.SUPPLIER:
         abort(404)
-    permissions.require(permissions.is_member(me, organisation.id))
-    current = preferences.preference_for(me, organisation)
+    require(may_choose_alerts(person, organisation))
+    current = preferences.preference_for(person, organisation)
     admitted = preferences.admitted_lot_ids(organisation.id)
     lots = db.session.execute(db.select(Lot).order_by(Lot.dps_id, Lot.number)).scalars().all()
     form = PreferencesForm()
@@ -67,12 +68,8 @@ def edit_preferences(organisation_id):
         form.set_local_authority_codes(
             [c for c in current.area_codes or [] if c not in form.regions.data]
         )
-        form.min_value.data = (
-            "" if current.min_value_pence is None else str(current.min_value_pence // 100)
-        )
-        form.max_value.data = (
-            "" if current.max_value_pence is None else str(current.max_value_pence // 100)
-        )
+        form.min_value.data = pence_to_pounds(current.min_value_pence)
+        form.max_value.data = pence_to_pounds(current.max_value_pence)
         form.keywords.data = current.keywords or ""
     elif action == "add" or action.startswith("remove-"):
         # "Add another local authority" and "Remove" post back: the page comes again with
@@ -93,7 +90,7 @@ def edit_preferences(organisation_id):
     elif form.validate_on_submit():
         try:
             preferences.save_preferences(
-                me,
+                person,
                 organisation,
                 frequency=form.frequency.data,
                 admitted_lots=form.admitted_lots.data,
@@ -105,15 +102,11 @@ def edit_preferences(organisation_id):
                 max_value_pence=form.max_value.pence,
                 keywords=form.keywords.data,
             )
-        except preferences.PreferencesError as exc:
-            if exc.field == "local_authorities":
+        except ServiceError as exc:
+            if exc.field == "local_authorities":  # a PreferencesError, naming the row
                 form.add_local_authority_error(exc.index, str(exc))
             else:
-                add_error(
-                    form,
-                    exc.field if exc.field and hasattr(form, exc.field) else "submit",
-                    str(exc),
-                )
+                refused(form, exc, "submit")
         else:
             flash("Your alert settings are saved", "success")
             return redirect(url_for("alerts.overview"))
@@ -159,12 +152,10 @@ def follow_search():
     elif form.validate_on_submit():
         try:
             sub = preferences.follow_search(
-                args, form.email.data, form.frequency.data, user=_me() if signed_in else None
+                args, form.email.data, form.frequency.data, user=me() if signed_in else None
             )
-        except preferences.PreferencesError as exc:
-            add_error(
-                form, exc.field if exc.field and hasattr(form, exc.field) else "submit", str(exc)
-            )
+        except ServiceError as exc:
+            refused(form, exc, "submit")
         else:
             if sub.confirmed_at is not None:
                 flash("You will get emails about new opportunities like these", "success")
@@ -215,7 +206,7 @@ def manage(token):
             abort(404)
         try:
             preferences.stop_search(sub, email=email)
-        except preferences.PreferencesError:
+        except NotAllowed:
             abort(403)
         flash("That alert is stopped", "success")
         return redirect(url_for("alerts.manage", token=token))
@@ -239,8 +230,8 @@ def stop_search(subscription_id):
     if sub is None or sub.kind != AlertKind.SEARCH or not form.validate_on_submit():
         abort(404)
     try:
-        preferences.stop_search(sub, user=_me())
-    except preferences.PreferencesError:
+        preferences.stop_search(sub, user=me())
+    except NotAllowed:
         abort(403)
     flash("That alert is stopped", "success")
     return redirect(url_for("alerts.overview"))

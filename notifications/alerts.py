@@ -31,11 +31,14 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from app.extensions import db
 from app.outbox.models import OutboxMessage, OutboxStatus
+from app.outbox.services import send_outbox_messages
 from app.queue import REDIS_ERRORS, enqueue, rq_queue
+from app.reference import geography
 from app.timeutil import format_datetime, utcnow
 from app.unitofwork import after_commit
 from app.urls import absolute_url
-from lots.opportunities.models import Opportunity, OpportunityStatus
+from lots.opportunities.invitations import enqueue_invitation_emails
+from lots.opportunities.models import LocationType, Opportunity, OpportunityStatus
 from notifications import matching
 from notifications.models import AlertFanout, AlertFrequency, OpportunityAlert
 from notifications.unsubscribe import alert_links, person_key
@@ -76,9 +79,6 @@ def enqueue_alerts(opportunity_id):
 
 
 def location_name(opportunity):
-    from app.reference import geography
-    from lots.opportunities.models import LocationType
-
     if opportunity.location_type == LocationType.REGION:
         place = geography.region(opportunity.location_code)
     elif opportunity.location_type == LocationType.LOCAL_AUTHORITY:
@@ -239,8 +239,6 @@ def enqueue_sends(ids):
 def send_outbox_batch(message_ids):
     """Job: send a batch of outbox rows (each is claimed first, so a row in two batches, or also
     queued by the relay, goes once)."""
-    from app.outbox.services import send_outbox_messages
-
     return [str(status) for status in send_outbox_messages(message_ids)]
 
 
@@ -248,8 +246,6 @@ def relay_fanouts(now=None, idle=timedelta(minutes=2)):
     """Scheduled: queue again each fan-out that never started (Redis was down at publication) or
     stopped making progress (its worker died), and invitation fan-outs never finished. Safe to run
     at any time: fan-outs write nothing twice. Returns how many it queued."""
-    from lots.opportunities.invitations import enqueue_invitation_emails
-
     now = now or utcnow()
     cutoff = now - idle
     stuck = (

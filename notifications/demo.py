@@ -11,6 +11,8 @@ from app.organisations import queries
 from app.timeutil import utcnow
 from lots.opportunities.models import Opportunity, OpportunityStatus
 from notifications import preferences
+from notifications.alerts import send_opportunity_alerts
+from notifications.digests import send_digests
 from notifications.models import AlertFrequency, AlertKind, AlertSubscription
 
 # (email, organisation, settings): what each demo supplier person has chosen.
@@ -64,9 +66,6 @@ SEARCHES = [
 
 def seed():
     """Returns [(what, email)] for `flask seed-demo` to list."""
-    from notifications.alerts import send_opportunity_alerts
-    from notifications.digests import send_digests
-
     shown = []
     for email, organisation_name, settings in SUPPLIER_SETTINGS:
         user = db.session.execute(sa.select(User).where(User.email == email)).scalar_one_or_none()

@@ -22,6 +22,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 from flask import current_app
 
+from app.accounts.models import User
 from app.extensions import db
 from app.timeutil import to_local, utcnow
 from lots.opportunities.models import Opportunity, OpportunityStatus
@@ -70,8 +71,6 @@ def send_digests(frequency, now=None):
 
 def _write_digest_emails(frequency, batch, details):
     chunk = current_app.config["FANOUT_CHUNK"]
-    from app.accounts.models import User
-
     last_email = ""
     written = 0
     while True:

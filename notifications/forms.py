@@ -20,20 +20,24 @@ from wtforms import (
 from wtforms import Form as SubForm
 from wtforms.validators import InputRequired, Length, ValidationError
 
-from app.forms import ConfirmForm, Form, email_field, strip_whitespace, submit  # noqa: F401
+from app.forms import Form, email_field, strip_whitespace, submit
+from app.money import parse_pence
 from app.reference import cpv, geography
 from notifications.models import AlertFrequency
 from notifications.preferences import FREQUENCY_LABELS, MAX_LOCAL_AUTHORITIES
 
 
 def _pounds(form, field):
-    raw = (field.data or "").strip().replace(",", "").lstrip("£")
-    if not raw:
-        field.pence = None
+    """A whole number of pounds ("£25,000"), kept on the field as ``pence`` (None when empty)."""
+    field.pence = None
+    if not (field.data or "").replace(",", "").replace("£", "").strip():
         return
-    if not raw.isdigit() or len(raw) > 12:
-        raise ValidationError(f"{field.label.text} must be an amount in pounds, like 25000")
-    field.pence = int(raw) * 100
+    try:
+        field.pence = parse_pence(field.data, whole_pounds=True)
+    except ValueError:
+        raise ValidationError(
+            f"{field.label.text} must be an amount in pounds, like 25000"
+        ) from None
 
 
 def frequency_choices(with_never=True):

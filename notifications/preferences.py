@@ -8,11 +8,12 @@ import re
 
 import sqlalchemy as sa
 
-from app import permissions
 from app.accounts.models import User
 from app.audit.events import AuditEventType as E
 from app.audit.services import record
+from app.errors import NotAllowed, ServiceError
 from app.extensions import db
+from app.money import money
 from app.organisations.models import Membership, Organisation, OrganisationKind
 from app.outbox.services import queue_email
 from app.reference import cpv, geography
@@ -20,7 +21,9 @@ from app.timeutil import utcnow
 from app.unitofwork import commit
 from app.urls import absolute_url
 from dps.models import Lot, LotMembership, MembershipStatus
+from lots.search.queries import QUERY_ARGS, parse
 from notifications.models import AlertFrequency, AlertKind, AlertSubscription
+from notifications.permissions import may_choose_alerts, may_stop_search
 from notifications.unsubscribe import CONFIRM, InvalidLink, read, sign
 
 FREQUENCY_LABELS = {
@@ -29,28 +32,20 @@ FREQUENCY_LABELS = {
     AlertFrequency.WEEKLY: "A weekly summary",
     AlertFrequency.NEVER: "Never",
 }
-SEARCH_FIELDS = (
-    "q",
-    "lot",
-    "cpv",
-    "region",
-    "local_authority",
-    "min_value",
-    "max_value",
-    "vcse",
-    "kind",
+# The search page's filters that alerts use: its status, closing date, order and page do not apply.
+SEARCH_FIELDS = tuple(
+    arg for arg in QUERY_ARGS if arg not in ("status", "closing_within", "sort", "page")
 )
 
 
 MAX_LOCAL_AUTHORITIES = 20
 
 
-class PreferencesError(ValueError):
+class PreferencesError(ServiceError):
     """A refusal, with the field it is about and, for a list of boxes, which one (from 0)."""
 
     def __init__(self, message, field=None, index=None):
-        super().__init__(message)
-        self.field = field
+        super().__init__(message, field)
         self.index = index
 
 
@@ -133,10 +128,6 @@ def searches_for_email(email):
     )
 
 
-def _pounds(pence):
-    return f"£{pence / 100:,.0f}"
-
-
 def describe(sub):
     """What a row matches, as [(label, words)], for summary lists and emails."""
     lots = {
@@ -157,11 +148,11 @@ def describe(sub):
     categories = ", ".join(names.get(code, code) for code in sub.cpv_divisions or [])
     areas = ", ".join(_area_name(code) for code in sub.area_codes or [])
     if sub.min_value_pence is not None and sub.max_value_pence is not None:
-        value = f"{_pounds(sub.min_value_pence)} to {_pounds(sub.max_value_pence)}"
+        value = f"{money(sub.min_value_pence)} to {money(sub.max_value_pence)}"
     elif sub.min_value_pence is not None:
-        value = f"{_pounds(sub.min_value_pence)} or more"
+        value = f"{money(sub.min_value_pence)} or more"
     elif sub.max_value_pence is not None:
-        value = f"Up to {_pounds(sub.max_value_pence)}"
+        value = f"Up to {money(sub.max_value_pence)}"
     else:
         value = "Any value"
     rows = [
@@ -263,12 +254,8 @@ def save_preferences(
 ):
     """Save a person's choices. Places come as ``regions`` and ``local_authorities`` (as many
     of each as they like), or already mixed as ``area_codes``; all are stored in area_codes."""
-    if organisation.kind != OrganisationKind.SUPPLIER or not permissions.is_member(
-        user, organisation.id
-    ):
-        raise PreferencesError(
-            "You can only choose alerts for a supplier organisation you belong to"
-        )
+    if not may_choose_alerts(user, organisation):
+        raise NotAllowed("You can only choose alerts for a supplier organisation you belong to")
     frequency = AlertFrequency(frequency)
     area_codes = sorted(set(area_codes or []) | set(check_places(regions, local_authorities)))
     keywords = _check(
@@ -321,8 +308,6 @@ def search_args(args):
 def search_subscription(args, email, frequency, user=None):
     """An unsaved row holding the search page's filters (``lots.search.parse`` reads them, as the
     search page does)."""
-    from lots.search.queries import parse
-
     filters = parse(args)
     if filters.errors:
         field, message = next(iter(filters.errors.items()))
@@ -410,11 +395,8 @@ def confirm_search(token):
 
 def stop_search(sub, email=None, user=None):
     """Stop one saved search: by its owner signed in, or from a signed link for its address."""
-    allowed = (email is not None and sub.email == email.lower()) or (
-        user is not None and (sub.user_id == user.id or sub.email == user.email)
-    )
-    if sub.kind != AlertKind.SEARCH or not allowed:
-        raise PreferencesError("You cannot change this alert")
+    if not may_stop_search(sub, email=email, user=user):
+        raise NotAllowed("You cannot change this alert")
     sub.unsubscribed_at = sub.unsubscribed_at or utcnow()
     sub.updated_at = utcnow()
     record(E.STOP_SEARCH_ALERT, subject=sub, actor=user, detail={"email": sub.email})

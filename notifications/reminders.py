@@ -3,8 +3,7 @@ idempotency key naming what it reminds about, so a second run (or a second sched
 nothing new.
 
 - Bid deadlines: members of suppliers with a draft bid, 3 days and 1 day before the deadline
-  (BID_REMINDER_DAYS). Needs the bids model (``lots.models.Bid`` or ``lots.bid_models.Bid``);
-  until it exists the job does nothing.
+  (BID_REMINDER_DAYS).
 - Clarification deadlines: members of invited suppliers, in the day before questions close.
 - Admission SLA: each administrator, once a day, about applications within 2 working days of
   their decision deadline and those overdue.
@@ -23,20 +22,13 @@ from app.outbox.services import queue_email
 from app.timeutil import format_date, format_datetime, utcnow
 from app.unitofwork import commit
 from app.urls import absolute_url
+from dps.queries import admission_queue
+from dps.services.clock import today
+from lots.bids.models import Bid
+from lots.opportunities.invitations import invited_people
 from lots.opportunities.models import Opportunity, OpportunityStatus
 
 SLA_WARNING_WORKING_DAYS = 2
-
-
-def _bid_model():
-    try:
-        from lots.opportunities.models import Bid
-    except ImportError:
-        try:
-            from lots.bids.models import Bid
-        except ImportError:
-            return None
-    return Bid
 
 
 def _open_between(column, start, end):
@@ -69,9 +61,6 @@ def _details(opportunity):
 def send_bid_deadline_reminders(now=None):
     """Job: remind suppliers with a draft bid, N days before the deadline (largest N first, and
     only the one that applies now, so a late run never sends the 3-day reminder a day before)."""
-    Bid = _bid_model()
-    if Bid is None:
-        return 0
     now = now or utcnow()
     days = sorted(
         {int(d) for d in str(current_app.config["BID_REMINDER_DAYS"]).split(",") if d.strip()}
@@ -106,8 +95,6 @@ def send_bid_deadline_reminders(now=None):
 
 def send_question_deadline_reminders(now=None):
     """Job: tell invited suppliers that questions about an opportunity close within a day."""
-    from lots.opportunities.invitations import invited_people
-
     now = now or utcnow()
     written = 0
     for opportunity in _open_between(Opportunity.question_deadline, now, now + timedelta(days=1)):
@@ -123,9 +110,6 @@ def send_question_deadline_reminders(now=None):
 def send_admission_sla_warnings(now=None):
     """Job: one email a day to each administrator listing applications near or past their
     decision deadline. Returns how many emails it wrote (none when nothing is near)."""
-    from dps.queries import admission_queue
-    from dps.services.clock import today
-
     rows = [
         row
         for row in admission_queue()

@@ -11,12 +11,16 @@ import uuid
 
 import psycopg
 import pytest
+import redis as redis_lib
 import sqlalchemy as sa
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
+from rq import SimpleWorker
 
 from app import create_app
 from app.extensions import db
+from app.queue import redis_connection, rq_queue
+from tests.factories import PASSWORD
 from tests.services import Postgres, Redis
 from tests.smtp import SMTPServer
 
@@ -185,8 +189,6 @@ def _truncate(url):
 @pytest.fixture
 def app(make_app, redis_server):
     app = make_app()
-    import redis as redis_lib
-
     redis_lib.Redis.from_url(redis_server.url(REDIS_TEST_DB)).flushdb()
     with app.app_context():
         yield app
@@ -197,6 +199,24 @@ def app(make_app, redis_server):
 
 
 @pytest.fixture
+def sqlite_app(tmp_path):
+    """The app as `make run` builds it: development settings, SQLite, every job inline."""
+    app = create_app(
+        "development",
+        {
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'dev.sqlite3'}",
+            "STORAGE_LOCAL_PATH": str(tmp_path / "storage"),
+            "BASE_URL": "http://localhost",
+        },
+    )
+    with app.app_context():
+        upgrade()
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
 def client(app):
     return app.test_client()
 
@@ -204,9 +224,6 @@ def client(app):
 @pytest.fixture
 def run_jobs(app):
     """Run every queued RQ job with a real worker in burst mode, in this process."""
-    from rq import SimpleWorker
-
-    from app.queue import redis_connection, rq_queue
 
     def _run():
         worker = SimpleWorker([rq_queue()], connection=redis_connection())
@@ -243,8 +260,6 @@ def forms(client):
 
 @pytest.fixture
 def auth(client, forms):
-    from tests.factories import PASSWORD
-
     class Auth:
         def sign_in(self, email, password=PASSWORD):
             return forms.post("/sign-in", {"email": email, "password": password})

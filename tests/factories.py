@@ -3,6 +3,7 @@
 from app.accounts.models import User
 from app.accounts.passwords import hash_password
 from app.extensions import db
+from app.organisations.models import Membership, Organisation, Role
 from app.timeutil import utcnow
 
 PASSWORD = "correct horse battery"
@@ -49,8 +50,6 @@ BUYER_DEFAULTS = {"buyer_type": "local_authority", "region_code": "TLE"}
 def make_organisation(kind="supplier", owner=None, name=None, members=(), **fields):
     """An organisation with ``owner`` (made if not given) as its owner and ``members`` as members.
     Fields default to a valid profile; pass any column to change it."""
-    from app.organisations.models import Membership, Organisation, Role
-
     defaults = SUPPLIER_DEFAULTS if kind == "supplier" else BUYER_DEFAULTS
     values = {**defaults, **fields}
     organisation = Organisation(
@@ -73,8 +72,6 @@ def make_organisation(kind="supplier", owner=None, name=None, members=(), **fiel
 
 
 def make_membership(organisation, user, role="member"):
-    from app.organisations.models import Membership
-
     membership = Membership(user_id=user.id, organisation_id=organisation.id, role=role)
     db.session.add(membership)
     db.session.commit()

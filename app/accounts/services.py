@@ -7,19 +7,12 @@ from app.accounts import passwords, tokens
 from app.accounts.models import User
 from app.audit.events import AuditEventType as E
 from app.audit.services import record
+from app.errors import ServiceError
 from app.extensions import db
 from app.outbox.services import queue_email
 from app.timeutil import utcnow
 from app.unitofwork import commit
 from app.urls import absolute_url
-
-
-class AccountError(ValueError):
-    """A rule stopped the change; the message is fit to show the user."""
-
-    def __init__(self, message, field=None):
-        super().__init__(message)
-        self.field = field
 
 
 def normalise_email(email):
@@ -40,7 +33,7 @@ def register(email, name, password):
     email = normalise_email(email)
     problem = passwords.password_problem(password, email)
     if problem:
-        raise AccountError(problem, "password")
+        raise ServiceError(problem, "password")
     existing = find_user(email)
     if existing is not None:
         # Take as long as making an account does, so timing does not say the address is known.
@@ -177,7 +170,7 @@ def reset_password(token, new_password):
 
 def change_password(user, current_password, new_password):
     if not passwords.verify_password(user.password_hash, current_password):
-        raise AccountError("Your current password is not correct", "current_password")
+        raise ServiceError("Your current password is not correct", "current_password")
     _set_password(user, new_password)
     record(E.CHANGE_PASSWORD, subject=user, actor=user)
     queue_email(
@@ -193,7 +186,7 @@ def change_password(user, current_password, new_password):
 def _set_password(user, new_password):
     problem = passwords.password_problem(new_password, user.email)
     if problem:
-        raise AccountError(problem, "password")
+        raise ServiceError(problem, "password")
     user.password_hash = passwords.hash_password(new_password)
     user.password_changed_at = utcnow()
     # Every other session signs out.
@@ -207,7 +200,7 @@ def create_admin(email, name, password):
     if user is None:
         problem = passwords.password_problem(password, email)
         if problem:
-            raise AccountError(problem, "password")
+            raise ServiceError(problem, "password")
         user = User(
             email=email,
             name=name,

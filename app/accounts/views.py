@@ -21,9 +21,11 @@ from app.accounts.forms import (
     SignInForm,
 )
 from app.accounts.tokens import ExpiredToken, InvalidToken
+from app.errors import ServiceError
 from app.extensions import limiter, login_manager
 from app.forms import add_error
 from app.urls import is_safe_redirect
+from app.web import me, refused
 
 bp = Blueprint("accounts", __name__)
 
@@ -60,8 +62,8 @@ def register():
     if form.validate_on_submit():
         try:
             services.register(form.email.data, form.name.data, form.password.data)
-        except services.AccountError as exc:
-            add_error(form, exc.field or "password", str(exc))
+        except ServiceError as exc:
+            refused(form, exc, "password")
         else:
             session["check_email"] = services.normalise_email(form.email.data)
             return redirect(url_for("accounts.check_email"))
@@ -133,7 +135,7 @@ def sign_out():
             return redirect(url_for("pages.index"))
         return render_template("accounts/sign_out.html", form=EmailOnlyForm(meta={"csrf": True}))
     if current_user.is_authenticated:
-        services.mark_signed_out(current_user._get_current_object())
+        services.mark_signed_out(me())
     logout_user()
     session.clear()
     flash("You have signed out.", "success")
@@ -164,8 +166,8 @@ def reset_password(token):
     if form.validate_on_submit():
         try:
             services.reset_password(token, form.password.data)
-        except services.AccountError as exc:
-            add_error(form, "password", str(exc))
+        except ServiceError as exc:
+            refused(form, exc, "password")
         except InvalidToken:
             return render_template("accounts/link_invalid.html"), 404
         else:
@@ -188,11 +190,9 @@ def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
         try:
-            user = services.change_password(
-                current_user._get_current_object(), form.current_password.data, form.password.data
-            )
-        except services.AccountError as exc:
-            add_error(form, exc.field or "password", str(exc))
+            user = services.change_password(me(), form.current_password.data, form.password.data)
+        except ServiceError as exc:
+            refused(form, exc, "password")
         else:
             login_user(user)  # this session carries on with the new session version
             flash("Your password has been changed.", "success")

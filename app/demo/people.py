@@ -7,9 +7,11 @@ they would.
 
 import sqlalchemy as sa
 
+from app import permissions
 from app.accounts.models import User
 from app.accounts.passwords import hash_password
 from app.extensions import db
+from app.organisations import invitations, queries, services
 from app.timeutil import utcnow
 
 DEMO_PASSWORD = "demo password 2026"
@@ -121,8 +123,6 @@ def user(email, name, admin=False):
 
 def make_organisation(kind, spec):
     """The organisation named in ``spec``, made with its owner if it is not there yet."""
-    from app.organisations import queries, services
-
     owner = user(*spec["owner"])
     db.session.commit()
     organisation = queries.find_organisation(kind, spec["details"]["name"])
@@ -134,17 +134,14 @@ def make_organisation(kind, spec):
 
 def add_member(organisation, owner, email, name):
     """Invite ``email`` and accept as them, unless they already belong."""
-    from app import permissions
-    from app.organisations import queries, services
-
     member = user(email, name)
     db.session.commit()
     if not permissions.is_member(member, organisation.id):
         # An invitation left unaccepted by an interrupted run is withdrawn and sent again.
         for pending in queries.pending_invitations(organisation.id, email=email):
-            services.revoke_invitation(owner, pending)
-        _invitation, token = services.invite_member(owner, organisation, email)
-        services.accept_invitation(member, token)
+            invitations.revoke_invitation(owner, pending)
+        _invitation, token = invitations.invite_member(owner, organisation, email)
+        invitations.accept_invitation(member, token)
     return member
 
 

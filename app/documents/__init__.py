@@ -4,6 +4,8 @@ downloads and the scheduled removal of deleted files."""
 
 def init_app(app):
     """Add the documents pages and the removal job to ``app``."""
+    # Imported when the app is built, so that importing this package (its models, say) never
+    # loads its pages.
     from app import schedule
     from app.documents import jobs, views
 

@@ -6,6 +6,7 @@ removed again. Deletes are soft and audited; a job removes the stored object aft
 """
 
 import hashlib
+import io
 import secrets
 from dataclasses import dataclass
 
@@ -14,12 +15,14 @@ from flask import current_app
 
 from app.audit.events import AuditEventType as E
 from app.audit.services import record
-from app.documents import access
+from app.documents.jobs import remove_deleted_object
 from app.documents.models import Document, DocumentPurpose, DocumentStatus
 from app.documents.scanning import ScannerUnavailable, get_scanner
-from app.documents.uploads import UploadRefused, check_upload
+from app.documents.uploads import check_upload
+from app.errors import NotAllowed, NotFound, ServiceError
 from app.extensions import db
 from app.outbox.services import queue_email
+from app.permissions import can_manage_document, can_read_document, can_upload_document
 from app.queue import enqueue
 from app.storage import StorageUnavailable, get_storage
 from app.timeutil import utcnow
@@ -27,12 +30,10 @@ from app.unitofwork import after_commit, commit
 from app.urls import absolute_url
 
 
-class DocumentError(Exception):
-    """A rule stopped the change; the message is fit to show the user."""
-
-
-class NotAllowed(DocumentError):
-    pass
+class DocumentError(ServiceError):
+    """A document could not be stored, deleted or sent; the message is fit to show the user.
+    (Someone who may not touch the document is refused with ``app.errors.NotAllowed``, or
+    ``NotFound`` when even its name must not leak.)"""
 
 
 class UploadFailed(DocumentError):
@@ -49,9 +50,7 @@ def upload_document(
 ):
     """Check, scan, store and record one upload. Raises UploadRefused (a message about the file),
     UploadFailed (try again) or NotAllowed. Returns the Document."""
-    from app.permissions import membership
-
-    if membership(user, organisation.id) is None:
+    if not can_upload_document(user, organisation.id):
         raise NotAllowed("You are not a member of this organisation")
     purpose = DocumentPurpose(purpose)
     checked = check_upload(file_storage, current_app.config["MAX_UPLOAD_BYTES"])
@@ -165,8 +164,6 @@ def store_generated(
     checks, but the same private storage, hash and record. Part of the caller's transaction; the
     object is stored first, so a failed commit leaves at most an orphan object, never a row
     without its file."""
-    import io
-
     data = content.encode("utf-8") if isinstance(content, str) else content
     digest = hashlib.sha256(data).hexdigest()
     key = new_storage_key(organisation_id)
@@ -227,7 +224,7 @@ def deletion_refusal(document):
 
 
 def delete_document(user, document):
-    if not access.can_manage(user, document):
+    if not can_manage_document(user, document):
         raise NotAllowed("You cannot delete this document")
     refusal = deletion_refusal(document)
     if refusal:
@@ -247,8 +244,6 @@ def delete_document(user, document):
 
 
 def _enqueue_removal(document_id):
-    from app.documents.jobs import remove_deleted_object
-
     enqueue(remove_deleted_object, document_id, job_id=f"remove_deleted_object-{document_id}")
 
 
@@ -268,10 +263,10 @@ def download_document(user, document):
     """Check the reader may have it, check a locally stored file still matches its fingerprint,
     audit the download and say how to deliver it.
 
-    Raises NotAllowed (shown as 404, so the name does not leak), IntegrityFailure (the stored
-    file changed: not sent) or StorageUnavailable."""
-    if not access.can_read(user, document) or document.status != DocumentStatus.ACTIVE:
-        raise NotAllowed("Not found")
+    Raises NotFound (for whoever may not read it, so its name does not leak), IntegrityFailure
+    (the stored file changed: not sent) or StorageUnavailable."""
+    if not can_read_document(user, document) or document.status != DocumentStatus.ACTIVE:
+        raise NotFound("Not found")
     storage = get_storage()
     if storage.streams:
         delivery = Delivery(stream=verified_local_stream(document))
@@ -338,6 +333,3 @@ def documents_for(organisation_id):
         .scalars()
         .all()
     )
-
-
-__all__ = ["UploadRefused"]

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 
 import filetype
 
+from app.errors import ServiceError
+
 CHUNK = 1024 * 1024
 
 
@@ -106,8 +108,12 @@ _OTHER_MAGIC = (b"MZ", b"\x7fELF", b"%PDF-", b"\x89PNG", b"\xff\xd8\xff", b"GIF8
 MAX_FILENAME = 150
 
 
-class UploadRefused(ValueError):
-    """The file cannot be accepted; the message is fit to show in the error summary."""
+class UploadRefused(ServiceError):
+    """The file cannot be accepted. The message says why, after the file's name ("The selected
+    file report.pdf " + message), in the error summary against the file's field."""
+
+    def __init__(self, message, field="file"):
+        super().__init__(message, field)
 
 
 @dataclass

@@ -12,22 +12,30 @@ from flask import (
 )
 from flask_login import current_user, login_required
 
-from app.documents import access, services
+from app.documents import services
 from app.documents.forms import ConfirmForm, UploadForm
 from app.documents.models import Document
 from app.documents.uploads import UploadRefused, clean_filename
+from app.errors import NotFound, ServiceError
 from app.extensions import db
 from app.forms import add_error
 from app.organisations.models import Organisation
-from app.permissions import can_view_organisation, membership, require
+from app.permissions import (
+    can_manage_document,
+    can_read_document,
+    can_upload_document,
+    can_view_organisation,
+    require,
+)
 from app.storage import StorageUnavailable, content_disposition
 from app.timeutil import to_local, utcnow
+from app.web import found
 
 bp = Blueprint("documents", __name__)
 
 
 def _organisation(organisation_id):
-    organisation = db.session.get(Organisation, organisation_id) or abort(404)
+    organisation = found(db.session.get(Organisation, organisation_id))
     require(can_view_organisation(current_user, organisation.id))
     return organisation
 
@@ -35,7 +43,7 @@ def _organisation(organisation_id):
 def _readable_document(document_id):
     """404 for anyone who may not read it, so a document's name never leaks."""
     document = db.session.get(Document, document_id)
-    if document is None or not access.can_read(current_user, document):
+    if not can_read_document(current_user, document):
         abort(404)
     return document
 
@@ -44,7 +52,7 @@ def _readable_document(document_id):
 @login_required
 def list_documents(organisation_id):
     organisation = _organisation(organisation_id)
-    can_upload = membership(current_user, organisation.id) is not None
+    can_upload = can_upload_document(current_user, organisation.id)
     form = UploadForm(max_bytes=current_app.config["MAX_UPLOAD_BYTES"])
     if form.is_submitted():
         require(can_upload)
@@ -81,7 +89,7 @@ def view_document(document_id):
     return render_template(
         "documents/view.html",
         document=document,
-        can_manage=access.can_manage(current_user, document),
+        can_manage=can_manage_document(current_user, document),
         refusal=services.deletion_refusal(document),
     )
 
@@ -92,7 +100,7 @@ def download(document_id):
     document = db.session.get(Document, document_id)
     try:
         delivery = services.download_document(current_user, document)
-    except services.NotAllowed:
+    except NotFound:
         abort(404)
     except services.IntegrityFailure as exc:
         return render_template("documents/damaged.html", document=document, message=str(exc)), 409
@@ -118,12 +126,12 @@ def download(document_id):
 @login_required
 def delete(document_id):
     document = _readable_document(document_id)
-    require(access.can_manage(current_user, document))
+    require(can_manage_document(current_user, document))
     form = ConfirmForm()
     if form.validate_on_submit():
         try:
             services.delete_document(current_user, document)
-        except services.DocumentError as exc:
+        except ServiceError as exc:  # locked by a submission, or (just) deleted by someone else
             return render_template(
                 "documents/delete.html", document=document, form=form, refusal=str(exc)
             ), 409

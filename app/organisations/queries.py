@@ -35,6 +35,19 @@ def memberships_for(user):
     )
 
 
+def in_a_buyer_organisation(user):
+    """Whether the person belongs to any buyer organisation."""
+    return (
+        db.session.execute(
+            sa.select(Membership.id)
+            .join(Organisation, Organisation.id == Membership.organisation_id)
+            .where(Membership.user_id == user.id, Organisation.kind == OrganisationKind.BUYER)
+            .limit(1)
+        ).first()
+        is not None
+    )
+
+
 def members_of(organisation_id):
     """Owners first, then members, each by name."""
     return (

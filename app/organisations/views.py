@@ -1,13 +1,14 @@
 """Organisation pages. Thin: check permission, parse the form, call one service, render or
 redirect."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from app import permissions
+from app.errors import ServiceError
 from app.extensions import login_manager
 from app.forms import add_error
-from app.organisations import queries, services
+from app.organisations import invitations, members, queries, services
 from app.organisations.forms import BuyerForm, InviteForm, KindForm, SupplierForm, confirm_form
 from app.organisations.models import (
     ROLE_LABELS,
@@ -17,6 +18,7 @@ from app.organisations.models import (
     Role,
 )
 from app.reference import geography
+from app.web import found, me, refused
 
 bp = Blueprint("organisations", __name__)
 
@@ -26,15 +28,9 @@ NEW_PAGES = {
 }
 
 
-def _me():
-    return current_user._get_current_object()
-
-
 def _organisation(organisation_id, manage=False):
     """The organisation, if the signed-in person may see it (or manage it): else 404 or 403."""
-    organisation = queries.organisation(organisation_id)
-    if organisation is None:
-        abort(404)
+    organisation = found(queries.organisation(organisation_id))
     if manage:
         permissions.require_manage_organisation(current_user, organisation.id)
     else:
@@ -42,17 +38,13 @@ def _organisation(organisation_id, manage=False):
     return organisation
 
 
-def _membership(organisation, membership_id):
-    membership = queries.membership_in(organisation.id, membership_id)
-    if membership is None:
-        abort(404)
-    return membership
-
-
-def _add_errors(form, exc):
-    errors = getattr(exc, "errors", None) or {exc.field or "submit": str(exc)}
-    for field, message in errors.items():
-        add_error(form, field if hasattr(form, field) else "submit", message)
+def _refused(form, exc):
+    """A refusal against the field it names; a profile's details against every field with a
+    problem."""
+    refused(form, exc, "submit")
+    if isinstance(exc, services.InvalidDetails):
+        for field, message in list(exc.errors.items())[1:]:  # the first is the refusal's own
+            add_error(form, field if hasattr(form, field) else "submit", message)
 
 
 # --- Organisations ------------------------------------------------------------------------------
@@ -63,7 +55,7 @@ def _add_errors(form, exc):
 def list_organisations():
     return render_template(
         "organisations/list.html",
-        memberships=queries.memberships_for(_me()),
+        memberships=queries.memberships_for(me()),
         role_labels=ROLE_LABELS,
     )
 
@@ -83,9 +75,9 @@ def new_supplier():
     form = SupplierForm()
     if form.validate_on_submit():
         try:
-            organisation = services.create_supplier(_me(), form.details())
-        except services.OrganisationError as exc:
-            _add_errors(form, exc)
+            organisation = services.create_supplier(me(), form.details())
+        except ServiceError as exc:
+            _refused(form, exc)
         else:
             flash(f"{organisation.display_name} has been added. You are its owner.", "success")
             return redirect(url_for(".view_organisation", organisation_id=organisation.id))
@@ -98,9 +90,9 @@ def new_buyer():
     form = BuyerForm()
     if form.validate_on_submit():
         try:
-            organisation = services.create_buyer(_me(), form.details())
-        except services.OrganisationError as exc:
-            _add_errors(form, exc)
+            organisation = services.create_buyer(me(), form.details())
+        except ServiceError as exc:
+            _refused(form, exc)
         else:
             flash(f"{organisation.display_name} has been added. You are its owner.", "success")
             return redirect(url_for(".view_organisation", organisation_id=organisation.id))
@@ -137,9 +129,9 @@ def edit_organisation(organisation_id):
     form = form_class(obj=organisation)
     if form.validate_on_submit():
         try:
-            services.update_organisation(_me(), organisation, form.details())
-        except services.OrganisationError as exc:
-            _add_errors(form, exc)
+            services.update_organisation(me(), organisation, form.details())
+        except ServiceError as exc:
+            _refused(form, exc)
         else:
             flash("Your changes have been saved.", "success")
             return redirect(url_for(".view_organisation", organisation_id=organisation.id))
@@ -156,11 +148,11 @@ def invite_member(organisation_id):
     form = InviteForm()
     if form.validate_on_submit():
         try:
-            invitation, _token = services.invite_member(
-                _me(), organisation, form.email.data, form.role.data
+            invitation, _token = invitations.invite_member(
+                me(), organisation, form.email.data, form.role.data
             )
-        except services.OrganisationError as exc:
-            _add_errors(form, exc)
+        except ServiceError as exc:
+            _refused(form, exc)
         else:
             flash(f"We have sent an invitation to {invitation.email}.", "success")
             return redirect(url_for(".view_organisation", organisation_id=organisation.id))
@@ -174,15 +166,13 @@ def invite_member(organisation_id):
 @login_required
 def revoke_invitation(organisation_id, invitation_id):
     organisation = _organisation(organisation_id, manage=True)
-    invitation = queries.invitation_in(organisation.id, invitation_id)
-    if invitation is None:
-        abort(404)
+    invitation = found(queries.invitation_in(organisation.id, invitation_id))
     form = confirm_form("Yes, cancel the invitation")
     if form.validate_on_submit():
         try:
-            services.revoke_invitation(_me(), invitation)
-        except services.OrganisationError as exc:
-            _add_errors(form, exc)
+            invitations.revoke_invitation(me(), invitation)
+        except ServiceError as exc:
+            _refused(form, exc)
         else:
             flash(f"The invitation to {invitation.email} has been cancelled.", "success")
             return redirect(url_for(".view_organisation", organisation_id=organisation.id))
@@ -201,14 +191,14 @@ def revoke_invitation(organisation_id, invitation_id):
 @login_required
 def remove_member(organisation_id, membership_id):
     organisation = _organisation(organisation_id, manage=True)
-    membership = _membership(organisation, membership_id)
+    membership = found(queries.membership_in(organisation.id, membership_id))
     is_me = membership.user_id == current_user.id
     form = confirm_form("Yes, leave" if is_me else f"Yes, remove {membership.user.name}")
     if form.validate_on_submit():
         try:
-            user = services.remove_member(_me(), membership)
-        except services.OrganisationError as exc:
-            _add_errors(form, exc)
+            user = members.remove_member(me(), membership)
+        except ServiceError as exc:
+            _refused(form, exc)
         else:
             if is_me:
                 flash(f"You have left {organisation.display_name}.", "success")
@@ -231,13 +221,13 @@ def remove_member(organisation_id, membership_id):
 @login_required
 def make_owner(organisation_id, membership_id):
     organisation = _organisation(organisation_id, manage=True)
-    membership = _membership(organisation, membership_id)
+    membership = found(queries.membership_in(organisation.id, membership_id))
     form = confirm_form(f"Yes, make {membership.user.name} an owner")
     if form.validate_on_submit():
         try:
-            services.transfer_ownership(_me(), membership)
-        except services.OrganisationError as exc:
-            _add_errors(form, exc)
+            members.transfer_ownership(me(), membership)
+        except ServiceError as exc:
+            _refused(form, exc)
         else:
             flash(
                 f"{membership.user.name} is now an owner of {organisation.display_name}. "
@@ -267,13 +257,13 @@ def accept_invitation(token):
     form = confirm_form("Accept invitation")
     try:
         if form.validate_on_submit():
-            membership = services.accept_invitation(_me(), token)
+            membership = invitations.accept_invitation(me(), token)
             flash(f"You have joined {membership.organisation.display_name}.", "success")
             return redirect(
                 url_for(".view_organisation", organisation_id=membership.organisation_id)
             )
-        invitation = services.open_invitation(token, _me() if signed_in else None)
-    except services.InvitationProblem as problem:
+        invitation = invitations.open_invitation(token, me() if signed_in else None)
+    except invitations.InvitationProblem as problem:
         invitation = problem.invitation
         if (
             problem.reason in ("accepted", "already_member")

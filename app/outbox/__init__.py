@@ -5,6 +5,8 @@ kept in the database), and relayed when it was not queued. Any package may send 
 
 def init_app(app):
     """Add the development outbox page and the relay's schedule to ``app``."""
+    # Imported when the app is built, so that importing this package (its models, say) never
+    # loads its pages.
     from app import schedule
     from app.outbox import services, views
 

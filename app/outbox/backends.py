@@ -16,6 +16,9 @@ from email.utils import formatdate, parseaddr
 
 from flask import current_app
 
+from app.outbox.ratelimit import SharedRateLimit
+from app.queue import redis_connection
+
 # sendmail() sends bytes as they are: CRLF line ends, and headers left whole (a folded
 # List-Unsubscribe would reach some readers with a leading space).
 SMTP_LINES = compat32.clone(linesep="\r\n", max_line_length=998)
@@ -150,9 +153,6 @@ class NotifyBackend:
         self.template_id = config["NOTIFY_TEMPLATE_ID"]
         self.rate_limit = None
         if config.get("NOTIFY_RATE_LIMIT_PER_MINUTE"):
-            from app.outbox.ratelimit import SharedRateLimit
-            from app.queue import redis_connection
-
             self.rate_limit = SharedRateLimit(
                 redis_connection(), "notify:sent", int(config["NOTIFY_RATE_LIMIT_PER_MINUTE"]), 60
             )

@@ -12,6 +12,7 @@ from flask import current_app
 from app.extensions import db
 from app.outbox.models import OutboxMessage, OutboxStatus
 from app.outbox.rendering import known_template
+from app.outbox.services import enqueue_send
 from app.timeutil import utcnow
 
 
@@ -27,8 +28,6 @@ def fan_out(recipients, template, personalisation, key_prefix, chunk=None):
     """Write and queue one email per recipient. ``recipients`` selects columns named user_id,
     email and name; ``personalisation`` is shared, plus each person's ``name``.
     Returns how many new rows were written."""
-    from app.outbox.services import enqueue_send
-
     known_template(template)
     chunk = chunk or current_app.config["FANOUT_CHUNK"]
     dialect = db.session.get_bind().dialect.name

@@ -6,6 +6,7 @@ from flask import Blueprint, abort, current_app, render_template
 from app.extensions import db
 from app.outbox.models import OutboxMessage
 from app.outbox.rendering import render_email
+from app.web import found
 
 bp = Blueprint("notifications", __name__)
 
@@ -28,7 +29,7 @@ def outbox():
 
 @bp.route("/dev/outbox/<int:message_id>")
 def outbox_message(message_id):
-    message = db.session.get(OutboxMessage, message_id) or abort(404)
+    message = found(db.session.get(OutboxMessage, message_id))
     subject, text, _ = render_email(message.template, message.personalisation or {})
     return render_template(
         "notifications/outbox_message.html",

@@ -1,10 +1,13 @@
 """The administrators' jobs page: queues, the schedule, failed jobs with their error, retry."""
 
+import sqlalchemy as sa
 from rq import SimpleWorker
 
+from app.audit.models import AuditEvent
+from app.extensions import db
 from app.queue import enqueue, redis_connection, rq_queue
 from tests.factories import make_user
-from tests.lots.pages import heading, soup, text
+from tests.pages import heading, soup, text
 
 
 def failing_job(message):
@@ -34,10 +37,6 @@ def test_a_failed_job_shows_its_error_and_can_be_retried(app, client, auth, form
     assert "Job failing-1 is queued again" in text(soup(response))
     assert rq_queue().job_ids == ["failing-1"]
     assert len(rq_queue().failed_job_registry) == 0
-    import sqlalchemy as sa
-
-    from app.audit.models import AuditEvent
-    from app.extensions import db
 
     assert (
         db.session.execute(sa.select(AuditEvent.event_type).order_by(AuditEvent.id.desc()))

@@ -334,8 +334,6 @@ def test_a_json_client_gets_a_json_error(client):
 
 def test_emailed_links_are_rate_limited_per_address_asked_for(make_app):
     """Nobody can flood someone else's inbox with reset or confirmation links."""
-    from tests.conftest import Browserless
-
     app = make_app(EMAIL_LINK_LIMIT_PER_ACCOUNT="2 per hour")
     forms = Browserless(app.test_client())
     for _ in range(2):

@@ -2,35 +2,15 @@
 
 import re
 
-import pytest
 import sqlalchemy as sa
-from flask_migrate import upgrade
 
-from app import create_app
+from app.accounts.models import User
 from app.extensions import db
+from app.outbox.models import OutboxMessage, OutboxStatus
 from tests.conftest import Browserless
 
 
-@pytest.fixture
-def sqlite_app(tmp_path):
-    app = create_app(
-        "development",
-        {
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'dev.sqlite3'}",
-            "STORAGE_LOCAL_PATH": str(tmp_path / "storage"),
-            "BASE_URL": "http://localhost",
-        },
-    )
-    with app.app_context():
-        upgrade()
-        yield app
-        db.session.remove()
-        db.engine.dispose()
-
-
 def test_main_journey_on_sqlite(sqlite_app):
-    from app.outbox.models import OutboxMessage, OutboxStatus
-
     client = sqlite_app.test_client()
     forms = Browserless(client)
     response = forms.post(
@@ -52,8 +32,6 @@ def test_main_journey_on_sqlite(sqlite_app):
 
 
 def test_seed_demo_runs_twice_on_sqlite(sqlite_app):
-    from app.accounts.models import User
-
     runner = sqlite_app.test_cli_runner()
     first = runner.invoke(args=["seed-demo"])
     assert first.exit_code == 0, first.output

@@ -1,23 +1,11 @@
 """Fixtures for the lots pages: a browser per person, each request in its own app context (as in
 production), and a world with an approved buyer in a DPS of four lots."""
 
-import contextvars
-
 import pytest
-from flask.testing import FlaskClient
 
-from tests.conftest import Browserless
+from tests.conftest import Browserless, FreshContextClient
 from tests.factories import PASSWORD
 from tests.lots.helpers import setup_world
-
-
-class FreshContextClient(FlaskClient):
-    """The ``app`` fixture keeps one app context pushed for the whole test, and Flask would reuse
-    it for every request, so ``g`` (the signed-in user, the CSRF token) would leak between
-    requests and people. Each request here gets its own."""
-
-    def open(self, *args, **kwargs):
-        return contextvars.Context().run(super().open, *args, **kwargs)
 
 
 class Person:

@@ -8,6 +8,7 @@ import time_machine
 
 from app.extensions import db
 from app.outbox.models import OutboxMessage
+from app.timeutil import utcnow
 from lots.opportunities import lot_scope
 from lots.opportunities import services as opportunities
 from notifications.models import AlertFrequency, AlertKind, AlertSubscription, OpportunityAlert
@@ -63,8 +64,6 @@ def prefer(user, org, frequency="instant", admitted_lots=False, **fields):
 
 
 def follow(email, frequency="instant", confirmed=True, **fields):
-    from app.timeutil import utcnow
-
     row = AlertSubscription(
         kind=AlertKind.SEARCH,
         email=email,

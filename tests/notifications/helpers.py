@@ -2,6 +2,7 @@
 
 import sqlalchemy as sa
 
+from app.accounts import services
 from app.extensions import db
 from app.outbox.models import OutboxMessage
 from tests.factories import PASSWORD
@@ -19,6 +20,4 @@ def outbox_row(message_id):
 
 def register(email="ada@example.org", name="Ada Lovelace"):
     """Register through the accounts service, which writes a confirm_email row to the outbox."""
-    from app.accounts import services
-
     return services.register(email, name, PASSWORD)

@@ -11,8 +11,9 @@ from app.outbox.models import OutboxMessage
 from app.reference import geography
 from notifications import preferences
 from notifications.models import AlertFrequency, AlertSubscription
-from tests.lots.pages import banner, error_links, error_summary, heading, soup, text
-from tests.notifications.alerting import admit, alerted, publish, supplier, world
+from tests.lots.pages import error_summary
+from tests.notifications.alerting import admit, alerted, prefer, publish, supplier, world
+from tests.pages import banner, error_links, heading, soup, text
 
 
 def _settings_url(org):
@@ -291,8 +292,6 @@ def test_a_supplier_person_adds_several_local_authorities(app, client, auth, for
 
     # Matching reads the list: an opportunity in Leeds reaches Pat (Bradford or Leeds), not
     # someone who chose Manchester only.
-    from tests.notifications.alerting import prefer
-
     prefer(other, other_org, area_codes=["MAN"])
     db.session.execute(
         sa.update(AlertSubscription)

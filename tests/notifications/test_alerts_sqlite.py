@@ -1,35 +1,14 @@
 """`make run` (SQLite, inline jobs): the demo's alert settings bring alerts and digests, matched
 with SQLite's JSON functions and the plain keyword fallback."""
 
-import pytest
 import sqlalchemy as sa
-from flask_migrate import upgrade
 
-from app import create_app
+from app.demo import seed
 from app.extensions import db
-
-
-@pytest.fixture
-def sqlite_app(tmp_path):
-    app = create_app(
-        "development",
-        {
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'dev.sqlite3'}",
-            "STORAGE_LOCAL_PATH": str(tmp_path / "storage"),
-            "BASE_URL": "http://localhost",
-        },
-    )
-    with app.app_context():
-        upgrade()
-        yield app
-        db.session.remove()
-        db.engine.dispose()
+from app.outbox.models import OutboxMessage
 
 
 def test_demo_alerts_on_sqlite(sqlite_app):
-    from app.demo import seed
-    from app.outbox.models import OutboxMessage
-
     accounts = dict((email, role) for role, email in seed()["alerts"])
     assert accounts["news@community-paper.example"] == "Follows a saved search (daily)"
     sent = db.session.execute(

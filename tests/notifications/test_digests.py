@@ -51,8 +51,6 @@ def test_a_daily_digest_lists_the_day_s_matches_once(app, run_jobs):
     assert send_digests("daily", now=DIGEST_AT) == 0  # again: nothing new
     assert send_digests("daily", now=DIGEST_AT + timedelta(days=1)) == 0  # next day: nothing
     run_jobs()
-    from tests.smtp import text_part  # noqa: F401  (the outbox backend keeps the text)
-
     message = _digests()["dee@daily.example"]
     assert message.subject == "Your daily opportunity alert: 2 new opportunities"
     assert "Lunch clubs in Leeds" in message.body_text

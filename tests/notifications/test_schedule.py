@@ -9,7 +9,10 @@ from app import schedule
 from app.extensions import db
 from app.outbox.models import OutboxMessage
 from app.queue import rq_queue
+from app.timeutil import utcnow
 from dps.models import Application, ApplicationStatus
+from dps.services.clock import today
+from lots.bids import services as bids
 from notifications.reminders import (
     send_admission_sla_warnings,
     send_bid_deadline_reminders,
@@ -106,8 +109,6 @@ def test_bid_deadline_reminders_go_to_suppliers_with_a_draft_bid(app):
     for org in (drafting, idle):
         admit(org, lots[0])
     opportunity = publish(buyer_user, buyer, lots[0])
-    from lots.bids import services as bids
-
     bids.start_bid(drafting_user, drafting, opportunity)
 
     assert send_bid_deadline_reminders(now=DEADLINE - timedelta(days=4)) == 0
@@ -132,9 +133,6 @@ def test_bid_deadline_reminders_go_to_suppliers_with_a_draft_bid(app):
 def test_admission_sla_warnings_tell_each_administrator_once_a_day(app):
     admin, dps, lots, buyer_user, buyer = world()
     user, org = supplier("Waiting CIC", "wai@waiting.example")
-    from app.timeutil import utcnow
-    from dps.services.clock import today
-
     for due in (today() - timedelta(days=7), today() + timedelta(days=60)):
         db.session.add(
             Application(

@@ -4,11 +4,13 @@ works signed out, and a tampered link refused."""
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
+from itsdangerous import URLSafeSerializer
 
 from app.extensions import db
 from notifications.models import AlertSubscription
-from tests.lots.pages import heading, soup, text
+from tests.conftest import Browserless
 from tests.notifications.alerting import follow, prefer, publish, supplier, world
+from tests.pages import heading, soup, text
 from tests.smtp import text_part
 
 
@@ -67,8 +69,6 @@ def test_a_tampered_link_is_refused(smtp_app, smtp, run_jobs):
         assert response.status_code == 404
         assert heading(response) == "This link does not work"
     # Someone else's address signed with another key does not work either.
-    from itsdangerous import URLSafeSerializer
-
     other = URLSafeSerializer("not-our-key", salt="alert-unsubscribe").dumps(
         {"e": "pat@test.example"}
     )
@@ -90,8 +90,6 @@ def test_the_manage_link_shows_followed_searches_and_stops_one_signed_out(
     page = client.get(path)
     assert page.status_code == 200
     assert "Keywords befriending" in text(soup(page).find("main"))
-    from tests.conftest import Browserless
-
     stopped = Browserless(client).post(
         path,
         {

@@ -1,17 +1,13 @@
 """Reading pages and emails as a person does: GOV.UK markup, and the links in an email's text."""
 
-import contextvars
 import re
 from urllib.parse import urlencode, urlsplit
 
-import sqlalchemy as sa
 from bs4 import BeautifulSoup
-from flask.testing import FlaskClient
 
-from app.audit.models import AuditEvent
-from app.extensions import db
-from app.outbox.models import OutboxMessage
 from app.outbox.rendering import render_email
+from tests.conftest import FreshContextClient
+from tests.reading import audit_events
 
 _URL = re.compile(r"https?://[^\s<>\"]+")
 
@@ -68,15 +64,6 @@ def with_next(url, target):
     return f"{url}?{urlencode({'next': target})}"
 
 
-def emails(template=None, recipient=None):
-    query = sa.select(OutboxMessage).order_by(OutboxMessage.id)
-    if template:
-        query = query.where(OutboxMessage.template == template)
-    if recipient:
-        query = query.where(OutboxMessage.recipient == recipient.lower())
-    return db.session.execute(query).scalars().all()
-
-
 def email_text(message):
     _subject, text, _html = render_email(message.template, message.personalisation)
     return text
@@ -87,27 +74,8 @@ def links_in(message):
     return [urlsplit(url).path for url in _URL.findall(email_text(message))]
 
 
-def audit_events(event_type=None):
-    query = sa.select(AuditEvent).order_by(AuditEvent.id)
-    if event_type:
-        query = query.where(AuditEvent.event_type == event_type)
-    return db.session.execute(query).scalars().all()
-
-
 def audit_types():
     return [e.event_type for e in audit_events()]
-
-
-class FreshContextClient(FlaskClient):
-    """A test client whose every request gets its own app context, as it does in production.
-
-    The ``app`` fixture keeps an app context pushed for the whole test, and Flask reuses a pushed
-    context for requests to the same app. Then ``g`` outlives the request: Flask-Login's cached
-    user and Flask-WTF's CSRF token would leak from one request (and one client) to the next.
-    Running each request in an empty ``contextvars.Context`` gives it a context of its own."""
-
-    def open(self, *args, **kwargs):
-        return contextvars.Context().run(super().open, *args, **kwargs)
 
 
 def fresh_client(app):

@@ -4,9 +4,10 @@ import sqlalchemy as sa
 
 from app.accounts.models import User
 from app.extensions import db
-from tests.app.accounts.helpers import audit_events, path_of
+from tests.app.accounts.helpers import path_of
 from tests.conftest import Browserless
 from tests.factories import make_user
+from tests.reading import audit_events
 
 
 def users():

@@ -8,10 +8,8 @@ from app.accounts.models import User
 from app.extensions import db
 from app.timeutil import utcnow
 from tests.app.accounts.helpers import (
-    audit_events,
     banner,
     email_text,
-    emails,
     error_summary,
     fresh_client,
     heading,
@@ -21,6 +19,7 @@ from tests.app.accounts.helpers import (
 )
 from tests.conftest import Browserless
 from tests.factories import PASSWORD, make_user
+from tests.reading import audit_events, emails
 
 NEW_PASSWORD = "marmalade otter lantern"
 

@@ -9,11 +9,9 @@ from app.accounts.models import User
 from app.extensions import db
 from app.timeutil import utcnow
 from tests.app.accounts.helpers import (
-    audit_events,
     audit_types,
     banner,
     email_text,
-    emails,
     error_summary,
     heading,
     links_in,
@@ -21,6 +19,7 @@ from tests.app.accounts.helpers import (
     path_of,
 )
 from tests.factories import make_user
+from tests.reading import audit_events, emails
 
 NEW_PASSWORD = "tangerine lighthouse walrus"
 

@@ -1,7 +1,6 @@
 """Signing in and out."""
 
 from tests.app.accounts.helpers import (
-    audit_events,
     audit_types,
     banner,
     error_summary,
@@ -12,6 +11,7 @@ from tests.app.accounts.helpers import (
 )
 from tests.conftest import Browserless
 from tests.factories import PASSWORD, make_user
+from tests.reading import audit_events
 
 WRONG = "Enter a correct email address and password"
 

@@ -1,10 +1,8 @@
 """Helpers for the documents tests: small real files made from bytes, organisations made with the
 models, a client per person, and reading GOV.UK pages the way a person does."""
 
-import contextvars
 import hashlib
 import io
-import re
 import socket
 import struct
 import zipfile
@@ -12,23 +10,21 @@ import zlib
 from pathlib import Path
 
 import sqlalchemy as sa
-from bs4 import BeautifulSoup
 from flask import current_app
-from flask.testing import FlaskClient
+from werkzeug.datastructures import FileStorage
 
 from app.audit.models import AuditEvent
+from app.documents import services
 from app.documents.models import Document
 from app.extensions import db
-from app.organisations.models import (
-    BuyerType,
-    Membership,
-    Organisation,
-    OrganisationKind,
-    Role,
-    SupplierType,
+from tests.conftest import Browserless, FreshContextClient
+from tests.factories import PASSWORD, make_organisation, make_user
+from tests.pages import soup, text
+
+# What a person is told when their file could not be stored (the store is down, say).
+NOT_SAVED = (
+    "Your file could not be saved because of a problem on our side. Nothing was saved. Try again"
 )
-from app.outbox.models import OutboxMessage
-from tests.factories import PASSWORD, make_user
 
 # --- files ---------------------------------------------------------------------------------------
 
@@ -162,38 +158,16 @@ def make_person(email, name="Sam Supplier", admin=False):
 
 
 def make_supplier(owner, members=(), name="Riverside Community Care CIO"):
-    """A supplier organisation with ``owner`` as its owner: made with the models directly."""
-    organisation = Organisation(
-        kind=OrganisationKind.SUPPLIER, name=name, supplier_type=SupplierType.CIO
-    )
-    db.session.add(organisation)
-    db.session.flush()
-    db.session.add(Membership(user_id=owner.id, organisation_id=organisation.id, role=Role.OWNER))
-    for member in members:
-        db.session.add(
-            Membership(user_id=member.id, organisation_id=organisation.id, role=Role.MEMBER)
-        )
-    db.session.commit()
-    return organisation
+    """A supplier organisation (a CIO) with ``owner`` as its owner."""
+    return make_organisation("supplier", owner=owner, name=name, members=members)
 
 
 def make_buyer(owner, name="Leeds City Council"):
-    organisation = Organisation(
-        kind=OrganisationKind.BUYER, name=name, buyer_type=BuyerType.LOCAL_AUTHORITY
-    )
-    db.session.add(organisation)
-    db.session.flush()
-    db.session.add(Membership(user_id=owner.id, organisation_id=organisation.id, role=Role.OWNER))
-    db.session.commit()
-    return organisation
+    return make_organisation("buyer", owner=owner, name=name)
 
 
 def upload(user, organisation, data, filename, purpose="policy", **kwargs):
     """Upload through the service, as a feature would."""
-    from werkzeug.datastructures import FileStorage
-
-    from app.documents import services
-
     return services.upload_document(
         user,
         organisation,
@@ -222,18 +196,6 @@ def audit_events(event_type=None):
     return db.session.execute(query).scalars().all()
 
 
-def emails(template):
-    return (
-        db.session.execute(
-            sa.select(OutboxMessage)
-            .where(OutboxMessage.template == template)
-            .order_by(OutboxMessage.id)
-        )
-        .scalars()
-        .all()
-    )
-
-
 def local_files():
     """Every file in the local storage folder (ignoring none: temporary files count too)."""
     root = Path(current_app.config["STORAGE_LOCAL_PATH"])
@@ -255,39 +217,18 @@ def bucket_keys(s3_client, bucket):
 # --- people and pages ----------------------------------------------------------------------------
 
 
-class FreshContextClient(FlaskClient):
-    """A test client whose every request gets its own app context, as in production.
-
-    The ``app`` fixture keeps a context pushed for the whole test, and Flask reuses a pushed
-    context for requests to the same app: ``g`` (Flask-Login's user, Flask-WTF's token) and the
-    database session would leak between requests and between people."""
-
-    def open(self, *args, **kwargs):
-        return contextvars.Context().run(super().open, *args, **kwargs)
-
-
-CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
-
-
 class Visitor:
     """One person with a browser of their own."""
 
     def __init__(self, app):
         self.client = FreshContextClient(app, app.response_class, use_cookies=True)
+        self.forms = Browserless(self.client)
 
     def get(self, url, **kwargs):
         return self.client.get(url, **kwargs)
 
-    def csrf(self, url):
-        response = self.client.get(url)
-        match = CSRF_RE.search(response.get_data(as_text=True))
-        assert match, f"no CSRF token on {url} ({response.status_code})"
-        return match.group(1)
-
     def post(self, url, data=None, form_url=None, **kwargs):
-        data = dict(data or {})
-        data.setdefault("csrf_token", self.csrf(form_url or url))
-        return self.client.post(url, data=data, **kwargs)
+        return self.forms.post(url, data, form_url=form_url, **kwargs)
 
     def sign_in(self, email, password=PASSWORD):
         response = self.post("/sign-in", {"email": email, "password": password})
@@ -309,18 +250,6 @@ class Visitor:
         if purpose is not None:
             form["purpose"] = purpose
         return self.post(url, form, content_type="multipart/form-data", **kwargs)
-
-
-def soup(response):
-    return BeautifulSoup(response.get_data(as_text=True), "html.parser")
-
-
-def text(element):
-    return " ".join(element.get_text(" ").split()) if element is not None else ""
-
-
-def heading(response):
-    return text(soup(response).find("h1"))
 
 
 def error_summary(response):

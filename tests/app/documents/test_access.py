@@ -1,4 +1,4 @@
-"""Who may read a document: in the service (access.can_read) and through the pages."""
+"""Who may read a document: the rule (app.permissions.can_read_document) and the pages."""
 
 from datetime import datetime, timezone
 
@@ -6,12 +6,14 @@ import pytest
 import time_machine
 from flask_login import AnonymousUserMixin
 
-from app.documents import access
+from app.documents import services
 from app.documents.models import DocumentPurpose
+from app.permissions import can_manage_document, can_read_document
 from app.timeutil import utcnow
 from tests.app.documents.helpers import (
     PDF,
     audit_events,
+    documents,
     make_buyer,
     make_person,
     make_supplier,
@@ -47,30 +49,30 @@ def _document(people, purpose="accounts"):
     "who, allowed", [("owner", True), ("colleague", True), ("rival", False), ("admin", True)]
 )
 def test_can_read(people, who, allowed):
-    assert access.can_read(people[who], _document(people)) is allowed
+    assert can_read_document(people[who], _document(people)) is allowed
 
 
 def test_nobody_signed_out_can_read(people):
-    assert access.can_read(AnonymousUserMixin(), _document(people)) is False
-    assert access.can_read(None, _document(people)) is False
+    assert can_read_document(AnonymousUserMixin(), _document(people)) is False
+    assert can_read_document(None, _document(people)) is False
 
 
 @pytest.mark.parametrize("purpose", ADMIN_PURPOSES)
 def test_administrators_read_what_the_operator_needs_to_decide_applications(people, purpose):
-    assert access.can_read(people["admin"], _document(people, purpose)) is True
+    assert can_read_document(people["admin"], _document(people, purpose)) is True
 
 
 def test_administrators_do_not_read_bid_attachments(people):
-    assert access.can_read(people["admin"], _document(people, "bid_attachment")) is False
-    assert access.can_read(people["owner"], _document(people, "bid_attachment")) is True
+    assert can_read_document(people["admin"], _document(people, "bid_attachment")) is False
+    assert can_read_document(people["owner"], _document(people, "bid_attachment")) is True
 
 
 def test_only_members_manage(people):
     document = _document(people)
-    assert access.can_manage(people["owner"], document)
-    assert access.can_manage(people["colleague"], document)
-    assert not access.can_manage(people["admin"], document)
-    assert not access.can_manage(people["rival"], document)
+    assert can_manage_document(people["owner"], document)
+    assert can_manage_document(people["colleague"], document)
+    assert not can_manage_document(people["admin"], document)
+    assert not can_manage_document(people["rival"], document)
 
 
 @pytest.mark.parametrize("who", ["owner", "colleague", "admin"])
@@ -134,8 +136,6 @@ def test_signed_out_people_are_sent_to_sign_in_without_the_filename(people, visi
 
 
 def test_administrators_cannot_upload_to_a_supplier(people, visitor):
-    from tests.app.documents.helpers import documents
-
     organisation = people["organisation"]
     page = visitor(people["admin"].email)
     assert page.get(f"/organisations/{organisation.id}/documents").status_code == 200
@@ -165,19 +165,19 @@ def test_register_reader_rule_that_depends_on_a_clock_opens_access_after_a_deadl
         document = _document(people, "bid_attachment")
         accounts = _document(people, "accounts")
         page = visitor(buyer.email)
-        assert access.can_read(buyer, document) is False
+        assert can_read_document(buyer, document) is False
         response = page.get(f"/documents/{document.id}/download")
         assert response.status_code == 404
         assert FILENAME not in response.get_data(as_text=True)
 
         clock.move_to(DEADLINE)
-        assert access.can_read(buyer, document) is True
+        assert can_read_document(buyer, document) is True
         response = page.get(f"/documents/{document.id}/download")
         assert response.status_code == 200 and response.data == PDF
         # The rule is for one purpose, and for that buyer only.
-        assert access.can_read(buyer, accounts) is False
+        assert can_read_document(buyer, accounts) is False
         assert page.get(f"/documents/{accounts.id}/download").status_code == 404
-        assert access.can_read(people["rival"], document) is False
+        assert can_read_document(people["rival"], document) is False
         assert (
             visitor(people["rival"].email).get(f"/documents/{document.id}/download").status_code
             == 404
@@ -185,11 +185,9 @@ def test_register_reader_rule_that_depends_on_a_clock_opens_access_after_a_deadl
 
 
 def test_reader_rules_never_open_deleted_or_quarantined_documents(people, readers, visitor):
-    from app.documents import services
-
     readers.register_reader("accounts", lambda user, document: True)
     document = _document(people)
-    assert access.can_read(people["rival"], document) is True
+    assert can_read_document(people["rival"], document) is True
     services.delete_document(people["owner"], document)
-    assert access.can_read(people["rival"], document) is False
-    assert access.can_read(people["owner"], document) is False
+    assert can_read_document(people["rival"], document) is False
+    assert can_read_document(people["owner"], document) is False

@@ -6,19 +6,20 @@ import pytest
 from flask import current_app
 
 from app.documents import services
+from app.documents.jobs import remove_all_deleted_objects
+from app.extensions import db
 from tests.app.documents.helpers import (
     PDF,
     audit_events,
     document,
     error_messages,
-    heading,
     link_texts,
     local_files,
     make_person,
     make_supplier,
-    soup,
     upload,
 )
+from tests.pages import heading, soup
 
 
 @pytest.fixture
@@ -73,8 +74,6 @@ def test_a_locked_document_cannot_be_deleted(owner, visitor):
     person, organisation = owner
     stored = upload(person, organisation, PDF, "policy.pdf")
     services.lock_document(stored, "it is part of your submitted application")
-    from app.extensions import db
-
     db.session.commit()
 
     page = visitor(person.email)
@@ -96,8 +95,6 @@ def test_the_delete_page_of_a_locked_document_explains_before_asking(owner, visi
     person, organisation = owner
     stored = upload(person, organisation, PDF, "policy.pdf")
     services.lock_document(stored, "it is part of your submitted application")
-    from app.extensions import db
-
     db.session.commit()
     page = visitor(person.email)
     receipt = page.get(f"/documents/{stored.id}")
@@ -143,8 +140,6 @@ def test_a_colleague_may_delete_but_someone_else_may_not(owner, visitor):
 
 
 def test_the_catch_up_removes_objects_whose_job_was_lost(owner):
-    from app.documents.jobs import remove_all_deleted_objects
-
     person, organisation = owner
     first = upload(person, organisation, PDF, "one.pdf")
     second = upload(person, organisation, PDF, "two.pdf")

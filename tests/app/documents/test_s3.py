@@ -4,10 +4,13 @@ import urllib.request
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
+import sqlalchemy as sa
 from botocore.exceptions import ClientError
 
 from app.documents import services
+from app.documents.jobs import remove_deleted_object
 from tests.app.documents.helpers import (
+    NOT_SAVED,
     PDF,
     audit_events,
     bucket_keys,
@@ -152,8 +155,6 @@ def test_delete_is_soft_then_a_job_removes_the_object(bucket, owner, visitor, ru
     [removed] = audit_events("remove_document_object")
     assert removed.subject_id == stored.id
     # Running it again changes nothing.
-    from app.documents.jobs import remove_deleted_object
-
     assert remove_deleted_object(stored.id) is False
     assert len(audit_events("remove_document_object")) == 1
 
@@ -166,13 +167,7 @@ def test_s3_unreachable_during_upload_says_try_again_and_keeps_the_form(s3, app_
     response = visitor(person.email).upload(organisation.id, PDF, "accounts.pdf")
 
     assert response.status_code == 200
-    assert error_summary(response) == [
-        (
-            "Your file could not be saved because of a problem on our side. Nothing was saved. "
-            "Try again",
-            "#file",
-        )
-    ]
+    assert error_summary(response) == [(NOT_SAVED, "#file")]
     assert documents() == []
     assert audit_events("upload_document") == []
     assert checked_radio(response, "purpose") == ["accounts"]
@@ -207,8 +202,6 @@ def test_a_failed_commit_after_the_put_removes_the_object(bucket, owner, monkeyp
 def test_a_database_failure_on_upload_says_try_again_and_stores_nothing(
     bucket, owner, visitor, monkeypatch
 ):
-    import sqlalchemy as sa
-
     s3_client, name = bucket
     person, organisation = owner
     page = visitor(person.email)

@@ -10,14 +10,14 @@ from tests.app.documents.helpers import (
     closed_port,
     date_values,
     documents,
-    emails,
     error_summary,
     link_texts,
     local_files,
     make_person,
     make_supplier,
-    soup,
 )
+from tests.pages import soup
+from tests.reading import emails
 
 
 @pytest.fixture

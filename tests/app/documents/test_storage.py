@@ -7,6 +7,7 @@ import pytest
 
 from app.storage import LocalStorage, ObjectMissing, StorageUnavailable, content_disposition
 from tests.app.documents.helpers import (
+    NOT_SAVED,
     PDF,
     documents,
     error_summary,
@@ -59,13 +60,7 @@ def test_a_full_disk_during_upload_says_try_again(app, visitor, monkeypatch):
     monkeypatch.setattr(shutil, "copyfileobj", broken_copy)
     response = page.upload(organisation.id, PDF, "accounts.pdf")
     assert response.status_code == 200
-    assert error_summary(response) == [
-        (
-            "Your file could not be saved because of a problem on our side. Nothing was saved. "
-            "Try again",
-            "#file",
-        )
-    ]
+    assert error_summary(response) == [(NOT_SAVED, "#file")]
     assert documents() == []
     assert local_files() == []
 

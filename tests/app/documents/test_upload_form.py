@@ -11,7 +11,6 @@ from tests.app.documents.helpers import (
     docx,
     error_summary,
     field_error,
-    heading,
     jpeg,
     link_texts,
     local_files,
@@ -20,10 +19,10 @@ from tests.app.documents.helpers import (
     pdf_of_size,
     png,
     sha256,
-    soup,
     summary_list,
     zip_archive,
 )
+from tests.pages import heading, soup
 
 
 @pytest.fixture

@@ -1,18 +1,6 @@
 """Reading GOV.UK pages the way a person does: headings, error summaries, tables, summary lists."""
 
-from bs4 import BeautifulSoup
-
-
-def soup(response):
-    return BeautifulSoup(response.get_data(as_text=True), "html.parser")
-
-
-def text(element):
-    return " ".join(element.get_text(" ").split()) if element is not None else ""
-
-
-def heading(response):
-    return text(soup(response).find("h1"))
+from tests.pages import soup, text
 
 
 def error_summary(response):
@@ -25,10 +13,6 @@ def error_summary(response):
 
 def error_messages(response):
     return [message for message, _href in error_summary(response)]
-
-
-def banner(response):
-    return text(soup(response).select_one(".govuk-notification-banner"))
 
 
 def summary_list(response, selector=".govuk-summary-list"):
@@ -44,13 +28,6 @@ def summary_list(response, selector=".govuk-summary-list"):
 
 def change_links(response):
     return [a["href"] for a in soup(response).select(".govuk-summary-list__actions a")]
-
-
-def table_rows(response, table_id):
-    table = soup(response).find("table", id=table_id)
-    if table is None:
-        return []
-    return [[text(cell) for cell in row.find_all(["td", "th"])] for row in table.select("tbody tr")]
 
 
 def input_value(response, name):

@@ -8,37 +8,26 @@ import sqlalchemy as sa
 import time_machine
 
 from app.extensions import db
-from app.organisations import services
+from app.organisations import invitations
 from app.organisations.models import Membership, Organisation, Role
 from app.outbox.models import OutboxMessage
 from app.timeutil import utcnow
+from tests.app.organisations.helpers import SUPPLIER
 from tests.app.organisations.pages import (
-    banner,
     change_links,
     checked_radio,
     error_summary,
-    heading,
     input_value,
     links,
-    soup,
     summary_list,
-    table_rows,
-    text,
 )
 from tests.factories import make_membership, make_organisation, make_user
+from tests.pages import banner, heading, soup, table_rows, text
 
 SUPPLIER_FORM = {
+    **SUPPLIER,
     "name": "Riverside Community Care CIO",
     "trading_name": "Riverside Care",
-    "supplier_type": "cio",
-    "charity_number": "1187654",
-    "company_number": "",
-    "address": "12 Kirkstall Road\nLeeds",
-    "postcode": "ls3 1hs",
-    "local_authority_code": "LDS",
-    "staff_band": "10-49",
-    "turnover_band": "100k_1m",
-    "description": "We support older people to live well at home.",
     "website": "https://www.riverside-care.example",
 }
 
@@ -444,7 +433,7 @@ def test_an_invited_person_signs_in_and_accepts(client, forms, auth, owner, orga
 
 
 def test_the_wrong_person_cannot_accept(client, forms, auth, owner, organisation):
-    services.invite_member(owner, organisation, "nia@example.org")
+    invitations.invite_member(owner, organisation, "nia@example.org")
     link = invitation_link()
     stranger = make_user("stranger@example.org")
     auth.sign_in(stranger.email)
@@ -459,7 +448,7 @@ def test_the_wrong_person_cannot_accept(client, forms, auth, owner, organisation
 
 
 def test_an_expired_invitation_says_so(client, auth, owner, organisation):
-    services.invite_member(owner, organisation, "nia@example.org")
+    invitations.invite_member(owner, organisation, "nia@example.org")
     link = invitation_link()
     make_user("nia@example.org")
     later = utcnow() + timedelta(days=8)
@@ -472,8 +461,8 @@ def test_an_expired_invitation_says_so(client, auth, owner, organisation):
 
 
 def test_a_used_invitation_says_so_to_someone_else(client, auth, owner, organisation):
-    _invitation, token = services.invite_member(owner, organisation, "nia@example.org")
-    services.accept_invitation(make_user("nia@example.org"), token)
+    _invitation, token = invitations.invite_member(owner, organisation, "nia@example.org")
+    invitations.accept_invitation(make_user("nia@example.org"), token)
     stranger = make_user("stranger@example.org")
     auth.sign_in(stranger.email)
     page = client.get(f"/invitations/{token}")
@@ -482,8 +471,8 @@ def test_a_used_invitation_says_so_to_someone_else(client, auth, owner, organisa
 
 
 def test_a_cancelled_invitation_says_so(client, auth, owner, organisation):
-    invitation, token = services.invite_member(owner, organisation, "nia@example.org")
-    services.revoke_invitation(owner, invitation)
+    invitation, token = invitations.invite_member(owner, organisation, "nia@example.org")
+    invitations.revoke_invitation(owner, invitation)
     page = client.get(f"/invitations/{token}")
     assert page.status_code == 410
     assert heading(page) == "This invitation has been cancelled"
@@ -511,7 +500,7 @@ def test_invite_form_errors(forms, auth, owner, member, organisation):
 
 
 def test_an_owner_cancels_an_invitation(client, forms, auth, owner, organisation):
-    invitation, _token = services.invite_member(owner, organisation, "nia@example.org")
+    invitation, _token = invitations.invite_member(owner, organisation, "nia@example.org")
     auth.sign_in(owner.email)
     page = client.get(f"/organisations/{organisation.id}")
     cancel = links(page)["Cancel invitation to nia@example.org"]

@@ -8,7 +8,7 @@ from bs4 import BeautifulSoup
 from app.extensions import db
 from app.outbox.models import OutboxMessage, OutboxStatus
 from app.outbox.rendering import UnknownTemplate, render_email
-from app.outbox.services import enqueue_send, queue_email, send_outbox_message
+from app.outbox.services import _claim, enqueue_send, queue_email, send_outbox_message
 from app.queue import rq_queue
 from app.unitofwork import commit
 from tests.notifications.helpers import outbox_row, outbox_rows
@@ -100,8 +100,6 @@ def test_a_job_queued_twice_and_run_by_a_worker_sends_one_email(smtp_app, smtp, 
 
 
 def test_a_row_claimed_by_another_worker_is_left_alone(smtp_app, smtp):
-    from app.outbox.services import _claim
-
     message_id = queue_email("ada@example.org", "confirm_email", CONFIRM, idempotency_key="k-8")
     db.session.commit()
     assert _claim(message_id) is not None  # another worker has it, and is still within its claim

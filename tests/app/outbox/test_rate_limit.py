@@ -3,6 +3,7 @@ than the limit in a window, and a worker past it waits for the next window."""
 
 import uuid
 
+from app.outbox.backends import NotifyBackend
 from app.outbox.ratelimit import SharedRateLimit
 from app.queue import redis_connection
 
@@ -35,8 +36,6 @@ def test_two_workers_share_one_limit(app):
 
 
 def test_notify_backend_takes_a_number_before_each_send(app, monkeypatch):
-    from app.outbox.backends import NotifyBackend
-
     app.config.update(
         NOTIFY_API_KEY="test-" + "a" * 36 + "-" + "b" * 36,
         NOTIFY_TEMPLATE_ID="t",

@@ -11,9 +11,9 @@ import time_machine
 from flask_login import AnonymousUserMixin
 from werkzeug.datastructures import FileStorage
 
-from app.documents.access import can_read
 from app.extensions import db
 from app.organisations.models import Membership, Role
+from app.permissions import can_read_document as can_read
 from lots.bids import services as bids
 from lots.evaluation import sealing
 from lots.evaluation import services as evaluation

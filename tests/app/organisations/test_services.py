@@ -313,4 +313,4 @@ def test_the_kind_of_an_organisation_never_changes(app):
     with pytest.raises(services.InvalidDetails) as caught:
         services.update_organisation(owner, organisation, SUPPLIER)
     assert set(caught.value.errors) == {"buyer_type", "region_code"}  # checked as a buyer
-    assert events("update_organisation") == []
+    assert audit_events("update_organisation") == []

@@ -194,7 +194,9 @@ def test_reserved_lot_needs_vcse_status_and_cap_is_enforced(world):
         applying.choose_lots(user, application, [lots[1].id])
         problems = applying.problems_before_submit(application)
         assert any("reserved for voluntary" in p for p in problems.values())
-        with pytest.raises(ServiceError, match="is reserved for voluntary, community and social") as refusal:
+        with pytest.raises(
+            ServiceError, match="is reserved for voluntary, community and social"
+        ) as refusal:
             applying.submit_application(
                 user, application, declaration_name="R", declaration_role="CEO", confirmed=True
             )

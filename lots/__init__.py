@@ -6,20 +6,21 @@ contracts, social value delivered). ``blueprint`` and ``permissions`` sit below 
 
 from pathlib import Path
 
+from app import schedule
+from app.audit.queries import hide_while
+from app.documents.access import register_reader
+from app.documents.models import DocumentPurpose
+from app.templating import add_template_folder
+from dps.hooks import after_admission
+
 HERE = Path(__file__).resolve().parent
 STAGES = ("opportunities", "search", "bids", "evaluation", "awards")
 
 
 def init_app(app):
     """Add the stages' pages, templates, document readers, audit filter and hooks to ``app``."""
-    # Imported here, when the app is built, so that importing one stage's models never loads
-    # every stage's views.
-    from app import schedule
-    from app.audit.queries import hide_while
-    from app.documents.access import register_reader
-    from app.documents.models import DocumentPurpose
-    from app.templating import add_template_folder
-    from dps.hooks import after_admission
+    # The stages are imported here, when the app is built, not at the top: importing one stage's
+    # models (which loads this package first) must never load every stage's views.
     from lots.awards import services as awards
     from lots.awards import views as award_views  # noqa: F401  (pages of the blueprint)
     from lots.bids import views as bid_views  # noqa: F401
@@ -27,17 +28,24 @@ def init_app(app):
     from lots.evaluation import access as bid_access
     from lots.evaluation import hooks as evaluation_hooks
     from lots.evaluation import views as evaluation_views  # noqa: F401
-    from lots.opportunities import access as tender_access
+    from lots.opportunities import permissions as tender_permissions
     from lots.opportunities import services as opportunities
     from lots.opportunities.invitations import invite_late_admission
-    from lots.opportunities.views import admin, buyer, public  # noqa: F401
-    from lots.search import queries as search
+    from lots.opportunities.views import (  # noqa: F401
+        admin,
+        buyer,
+        drafting,
+        public,
+        published,
+        publishing,
+    )
+    from lots.search import cache as search_cache
     from lots.search import views as search_views  # noqa: F401
 
     for stage in STAGES:
         add_template_folder(app, HERE / stage / "templates")
     app.register_blueprint(bp)
-    register_reader(DocumentPurpose.TENDER_DOCUMENT, tender_access.invited_supplier_may_read)
+    register_reader(DocumentPurpose.TENDER_DOCUMENT, tender_permissions.invited_supplier_may_read)
     register_reader(
         DocumentPurpose.BID_ATTACHMENT, bid_access.buyer_or_evaluator_may_read_bid_attachment
     )
@@ -45,7 +53,7 @@ def init_app(app):
     after_admission(invite_late_admission)
     public.add_supplier_panel(bid_views.bid_panel)
     evaluation_hooks.find_awards_with(awards.award_of)
-    search.init_app(app)
+    search_cache.init_app(app)
     schedule.add(
         app,
         schedule.Entry(

@@ -4,13 +4,13 @@ import sqlalchemy as sa
 
 from app.audit.events import AuditEventType as E
 from app.audit.services import record
-from app.errors import NotAllowed, ServiceError
+from app.errors import ServiceError
 from app.extensions import db
-from app.organisations.models import Membership, OrganisationKind, Role
-from app.permissions import is_admin, membership
+from app.organisations.models import OrganisationKind, Role
 from app.timeutil import utcnow
 from app.unitofwork import commit
 from lots.opportunities.models import BuyerProfile, BuyerRole, BuyerRoleName, BuyerStatus, DpsBuyer
+from lots.opportunities.permissions import require_buyer_owner, require_operator
 
 
 def profile(organisation_id):
@@ -25,9 +25,7 @@ def is_approved(organisation_id):
 def request_approval(user, organisation, contact_name, contact_email, contact_phone=None):
     if organisation.kind != OrganisationKind.BUYER:
         raise ServiceError("Only buyer organisations can ask to publish opportunities")
-    m = membership(user, organisation.id)
-    if m is None or m.role != Role.OWNER:
-        raise NotAllowed("Only an owner can ask for approval")
+    require_buyer_owner(user, organisation.id, "Only an owner can ask for approval")
     if not (contact_name or "").strip() or not (contact_email or "").strip():
         raise ServiceError("Give a contact name and email address", "contact_name")
     existing = profile(organisation.id)
@@ -50,8 +48,7 @@ def request_approval(user, organisation, contact_name, contact_email, contact_ph
 
 
 def decide_approval(admin, organisation, approve, reason):
-    if not is_admin(admin):
-        raise NotAllowed("Only the DPS operator can approve buyers")
+    require_operator(admin, "Only the DPS operator can approve buyers")
     p = profile(organisation.id)
     if p is None:
         raise ServiceError("This organisation has not asked for approval")
@@ -73,10 +70,8 @@ def decide_approval(admin, organisation, approve, reason):
 
 def set_roles(owner, member, roles):
     """An owner gives a colleague buyer roles (buyer, evaluator, approver)."""
-    m = membership(owner, member.organisation_id)
-    if m is None or m.role != Role.OWNER:
-        raise NotAllowed("Only an owner can change roles")
-    if m.organisation_id != member.organisation_id or member.role == Role.OWNER:
+    require_buyer_owner(owner, member.organisation_id, "Only an owner can change roles")
+    if member.role == Role.OWNER:
         raise ServiceError("Owners already hold every role")
     try:
         roles = {BuyerRoleName(r) for r in roles}
@@ -94,15 +89,8 @@ def set_roles(owner, member, roles):
     commit()
 
 
-def is_owner(user, organisation_id):
-    m = membership(user, organisation_id)
-    return m is not None and m.role == Role.OWNER
-
-
 def join_dps(user, organisation, dps):
-    m = membership(user, organisation.id)
-    if m is None or m.role != Role.OWNER:
-        raise NotAllowed("Only an owner can join a DPS for the organisation")
+    require_buyer_owner(user, organisation.id, "Only an owner can join a DPS for the organisation")
     if not is_approved(organisation.id):
         raise ServiceError("Your organisation must be approved before it can join a DPS")
     existing = db.session.execute(
@@ -135,6 +123,3 @@ def has_joined(organisation_id, dps_id):
         ).first()
         is not None
     )
-
-
-__all__ = ["Membership"]

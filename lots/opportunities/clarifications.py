@@ -5,40 +5,37 @@ import sqlalchemy as sa
 
 from app.audit.events import AuditEventType as E
 from app.audit.services import record
-from app.errors import NotAllowed, ServiceError
+from app.errors import ServiceError
 from app.extensions import db
 from app.outbox.services import queue_email
-from app.permissions import membership
+from app.queue import enqueue
 from app.timeutil import utcnow
 from app.unitofwork import after_commit, commit
 from app.urls import absolute_url
-from lots.opportunities.models import ClarificationQuestion, Invitation, OpportunityStatus
-from lots.opportunities.permissions import has_buyer_role
+from lots.opportunities.invitations import enqueue_invitation_emails, send_invitation_emails
+from lots.opportunities.models import ClarificationQuestion
+from lots.opportunities.permissions import require_buyer_role, require_invited_member
 
 MAX_LENGTH = 5000
 
 
-def is_invited(organisation_id, opportunity_id):
-    return (
-        db.session.execute(
-            sa.select(Invitation.id).where(
-                Invitation.organisation_id == organisation_id,
-                Invitation.opportunity_id == opportunity_id,
-            )
-        ).first()
-        is not None
-    )
+def questions_open(opportunity):
+    """Whether invited suppliers may still ask: the opportunity is open and its deadline for
+    questions (or, without one, its deadline for bids) has not passed."""
+    deadline = opportunity.question_deadline or opportunity.submission_deadline
+    return bool(opportunity.is_open and deadline and utcnow() < deadline)
 
 
 def ask(user, organisation, opportunity, question):
-    if membership(user, organisation.id) is None:
-        raise NotAllowed("You are not a member of this organisation")
-    if not is_invited(organisation.id, opportunity.id):
-        raise NotAllowed("Only invited suppliers can ask questions about this opportunity")
-    if opportunity.status != OpportunityStatus.PUBLISHED or not opportunity.is_open:
+    require_invited_member(
+        user,
+        organisation.id,
+        opportunity.id,
+        "Only invited suppliers can ask questions about this opportunity",
+    )
+    if not opportunity.is_open:
         raise ServiceError("This opportunity is closed")
-    deadline = opportunity.question_deadline or opportunity.submission_deadline
-    if utcnow() >= deadline:
+    if not questions_open(opportunity):
         raise ServiceError("The deadline for questions has passed", "question")
     question = (question or "").strip()
     if not question:
@@ -78,11 +75,8 @@ def ask(user, organisation, opportunity, question):
 
 
 def answer(user, clarification, text, public):
-    from lots.opportunities.invitations import enqueue_invitation_emails, send_invitation_emails
-
     opportunity = clarification.opportunity
-    if not has_buyer_role(user, opportunity.buyer_id, "buyer"):
-        raise NotAllowed("Only the buyer can answer questions")
+    require_buyer_role(user, opportunity.buyer_id, "buyer", "Only the buyer can answer questions")
     if clarification.answer is not None:
         raise ServiceError("This question has already been answered")
     text = (text or "").strip()
@@ -102,8 +96,6 @@ def answer(user, clarification, text, public):
     if clarification.public:
         after_commit(enqueue_invitation_emails, opportunity.id, f"clarification:{clarification.id}")
     else:
-        from app.queue import enqueue
-
         after_commit(
             enqueue,
             send_invitation_emails,

@@ -17,10 +17,11 @@ from app.extensions import db
 from app.organisations.models import Organisation, OrganisationKind
 from app.timeutil import to_local, utcnow
 from dps.working_days import is_working_day
-from lots.opportunities import buyers, clarifications, lot_scope
+from lots.opportunities import amendments, buyers, clarifications, lot_scope
 from lots.opportunities import services as opportunities
 from lots.opportunities.models import (
     ClarificationQuestion,
+    Invitation,
     LotCpvCode,
     Opportunity,
     OpportunityStatus,
@@ -329,21 +330,26 @@ def seed(admin, dps):
     name, number, fields, reason = CANCELLED
     cancelled = _publish(buyer_orgs, lots, name, number, fields, _deadline(21, 12))
     if cancelled is not None and cancelled.status == OpportunityStatus.PUBLISHED:
-        opportunities.cancel(buyer_orgs[name][1], cancelled, reason)
+        amendments.cancel(buyer_orgs[name][1], cancelled, reason)
     name, number, fields = DRAFT
     if name in buyer_orgs and number in lots and _find(buyer_orgs, name, fields["title"]) is None:
         organisation, owner = buyer_orgs[name]
-        opportunities.create_draft(
-            owner,
-            organisation,
-            lots[number],
-            price_weight=50,
-            quality_weight=40,
-            social_value_weight=10,
-            contact_name=owner.name,
-            contact_email=owner.email,
-            **fields,
-        )
+        _draft(owner, organisation, lots[number], **fields)
+
+
+def _draft(owner, organisation, lot, **fields):
+    """A draft with the usual weightings, its owner the contact."""
+    return opportunities.create_draft(
+        owner,
+        organisation,
+        lot,
+        price_weight=50,
+        quality_weight=40,
+        social_value_weight=10,
+        contact_name=owner.name,
+        contact_email=owner.email,
+        **fields,
+    )
 
 
 def _owner(organisation):
@@ -388,17 +394,12 @@ def _publish(buyer_orgs, lots, name, number, fields, deadline):
     question_day = to_local(deadline).date() - timedelta(days=7)
     while not is_working_day(question_day):
         question_day -= timedelta(days=1)
-    opportunity = opportunities.create_draft(
+    opportunity = _draft(
         owner,
         organisation,
         lots[number],
-        price_weight=50,
-        quality_weight=40,
-        social_value_weight=10,
         submission_deadline=deadline,
         question_deadline=at(question_day, 12),
-        contact_name=owner.name,
-        contact_email=owner.email,
         **fields,
     )
     opportunities.set_questions(
@@ -410,8 +411,6 @@ def _publish(buyer_orgs, lots, name, number, fields, deadline):
 
 def _answered_question(buyer_owner, opportunity):
     """A supplier's question about the opportunity, answered for everyone."""
-    from lots.opportunities.models import Invitation
-
     exists = db.session.execute(
         sa.select(ClarificationQuestion.id).where(
             ClarificationQuestion.opportunity_id == opportunity.id

@@ -14,14 +14,15 @@ from app.organisations.models import Membership, Organisation
 from app.outbox.fanout import fan_out
 from app.queue import enqueue
 from app.timeutil import format_datetime, utcnow
+from app.unitofwork import after_commit
 from app.urls import absolute_url
 from dps.models import LotMembership, MembershipStatus, SupplierExclusion
 from dps.queries import vcse_organisation_ids
 from lots.opportunities.models import (
+    ClarificationQuestion,
     Invitation,
     Opportunity,
     OpportunityAmendment,
-    OpportunityStatus,
 )
 
 
@@ -131,8 +132,6 @@ def send_invitation_emails(opportunity_id, kind, organisation_id=None):
     if base == "cancellation":
         personalisation["reason"] = opportunity.cancel_reason or ""
     if base == "clarification":
-        from lots.opportunities.models import ClarificationQuestion
-
         clarification = db.session.get(ClarificationQuestion, int(kind.split(":")[1]))
         personalisation["question"] = clarification.question
         personalisation["answer"] = clarification.answer or ""
@@ -151,8 +150,6 @@ def send_invitation_emails(opportunity_id, kind, organisation_id=None):
 def invite_late_admission(lot_membership):
     """A supplier admitted while an opportunity of the lot is open is invited too (inside the
     admission's transaction; its email goes after commit)."""
-    from app.unitofwork import after_commit
-
     open_ids = (
         db.session.execute(
             sa.select(Opportunity.id).where(
@@ -176,6 +173,3 @@ def invite_late_admission(lot_membership):
                 job_id=f"send_invitation_emails-{opportunity_id}-late-"
                 f"{lot_membership.organisation_id}",
             )
-
-
-__all__ = ["OpportunityStatus"]

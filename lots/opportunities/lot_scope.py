@@ -4,18 +4,17 @@ import sqlalchemy as sa
 
 from app.audit.events import AuditEventType as E
 from app.audit.services import record
-from app.errors import NotAllowed, ServiceError
+from app.errors import ServiceError
 from app.extensions import db
-from app.permissions import is_admin
 from app.reference import cpv, geography
 from app.unitofwork import commit
 from lots.opportunities.models import AreaType, LotArea, LotCpvCode
+from lots.opportunities.permissions import require_operator
 
 
 def set_scope(admin, lot, cpv_codes, areas):
     """Replace a lot's CPV codes and areas. ``areas`` is a list of (area_type, code)."""
-    if not is_admin(admin):
-        raise NotAllowed("Only the DPS operator can change a lot")
+    require_operator(admin, "Only the DPS operator can change a lot")
     codes = sorted({c.strip() for c in cpv_codes if c and c.strip()})
     bad = [c for c in codes if not cpv.is_valid(c)]
     if bad:

@@ -254,10 +254,13 @@ class Opportunity(db.Model):
     @classmethod
     def _deadline_passed_expression(cls):
         # The app's clock, as the Python side uses, so a list and a page never disagree.
-        return sa.and_(
-            cls.submission_deadline.is_not(None),
-            cls.submission_deadline <= sa.literal(utcnow(), UTCDateTime()),
-        )
+        return cls.deadline_passed_at(sa.literal(utcnow(), UTCDateTime()))
+
+    @classmethod
+    def deadline_passed_at(cls, now):
+        """SQL: ``deadline_passed``'s rule at a moment the caller fixes (the scheduled job that
+        records closing passes its own)."""
+        return sa.and_(cls.submission_deadline.is_not(None), cls.submission_deadline <= now)
 
     @hybrid_property
     def is_open(self):
@@ -276,6 +279,13 @@ class Opportunity(db.Model):
             cls.submission_deadline.is_not(None),
             sa.not_(cls.deadline_passed),
         )
+
+    @classmethod
+    def open_at(cls, now):
+        """SQL: ``is_open``'s rule at a moment the caller fixes (search keeps the moment its
+        cached results were made): published, and the deadline (never empty once published)
+        after ``now``, so written that the indexes on (status, deadline) serve it."""
+        return sa.and_(cls.status == OpportunityStatus.PUBLISHED, cls.submission_deadline > now)
 
     @property
     def display_status(self):

@@ -5,10 +5,10 @@ import sqlalchemy as sa
 from app.documents.models import Document, DocumentPurpose, DocumentStatus
 from app.extensions import db
 from app.organisations.models import Membership, Organisation, OrganisationKind
-from app.timeutil import utcnow
 from dps.models import Dps, Lot
 from lots.opportunities.models import (
     BuyerProfile,
+    BuyerRole,
     BuyerStatus,
     ClarificationQuestion,
     DpsBuyer,
@@ -37,19 +37,25 @@ def organisation(organisation_id):
     return db.session.get(Organisation, organisation_id)
 
 
-def buyer_organisations_for(user):
-    """The buyer organisations the user belongs to, by name."""
+def _organisations_of(user, stmt):
+    """The organisations of ``stmt`` (a select of them) that the user belongs to, by name."""
     if user is None or not getattr(user, "is_authenticated", False):
         return []
     return (
         db.session.execute(
-            sa.select(Organisation)
-            .join(Membership, Membership.organisation_id == Organisation.id)
-            .where(Membership.user_id == user.id, Organisation.kind == OrganisationKind.BUYER)
+            stmt.join(Membership, Membership.organisation_id == Organisation.id)
+            .where(Membership.user_id == user.id)
             .order_by(sa.func.lower(Organisation.name), Organisation.id)
         )
         .scalars()
         .all()
+    )
+
+
+def buyer_organisations_for(user):
+    """The buyer organisations the user belongs to, by name."""
+    return _organisations_of(
+        user, sa.select(Organisation).where(Organisation.kind == OrganisationKind.BUYER)
     )
 
 
@@ -127,29 +133,11 @@ def invited_count(opportunity_id):
 
 def invited_organisations_for(user, opportunity_id):
     """The user's organisations that are invited to the opportunity, by name."""
-    if user is None or not getattr(user, "is_authenticated", False):
-        return []
-    return (
-        db.session.execute(
-            sa.select(Organisation)
-            .join(Membership, Membership.organisation_id == Organisation.id)
-            .join(Invitation, Invitation.organisation_id == Organisation.id)
-            .where(Membership.user_id == user.id, Invitation.opportunity_id == opportunity_id)
-            .order_by(sa.func.lower(Organisation.name), Organisation.id)
-        )
-        .scalars()
-        .all()
-    )
-
-
-def user_is_invited(user_id, opportunity_id):
-    return (
-        db.session.execute(
-            sa.select(Invitation.id)
-            .join(Membership, Membership.organisation_id == Invitation.organisation_id)
-            .where(Membership.user_id == user_id, Invitation.opportunity_id == opportunity_id)
-        ).first()
-        is not None
+    return _organisations_of(
+        user,
+        sa.select(Organisation)
+        .join(Invitation, Invitation.organisation_id == Organisation.id)
+        .where(Invitation.opportunity_id == opportunity_id),
     )
 
 
@@ -259,12 +247,7 @@ def buyer_profiles(status):
 
 def open_opportunities_of_lot(lot_id, limit=20):
     """(opportunities, total): the lot's open opportunities, closing soonest first."""
-    now = utcnow()
-    stmt = sa.select(Opportunity).where(
-        Opportunity.lot_id == lot_id,
-        Opportunity.status == OpportunityStatus.PUBLISHED,
-        Opportunity.submission_deadline > now,
-    )
+    stmt = sa.select(Opportunity).where(Opportunity.lot_id == lot_id, Opportunity.is_open)
     total = db.session.execute(sa.select(sa.func.count()).select_from(stmt.subquery())).scalar_one()
     rows = (
         db.session.execute(
@@ -278,9 +261,6 @@ def open_opportunities_of_lot(lot_id, limit=20):
 
 def members_with_roles(organisation_id):
     """[(membership, {role, ...})] of a buyer organisation, owners first."""
-    from app.organisations.models import Membership
-    from lots.opportunities.models import BuyerRole
-
     members = (
         db.session.execute(
             sa.select(Membership)

@@ -1,4 +1,5 @@
-"""The search page: finding opportunities, with its results cached briefly (see ``queries``)."""
+"""The search page: finding opportunities (see ``queries``), with its results cached briefly (see
+``cache``)."""
 
 import json
 import re
@@ -12,8 +13,10 @@ from app.reference import cpv, geography
 from app.timeutil import utcnow
 from dps.models import ReservedFor
 from lots.blueprint import bp
+from lots.opportunities.deadlines import closes_in_words, next_local_midnight
 from lots.opportunities.models import OpportunityKind, OpportunityStatus
 from lots.opportunities.views.public import location_name
+from lots.search import cache
 from lots.search import queries as search
 
 # Stands for the CSP nonce in a stored page. Escaping turns any "<" in what people type into
@@ -25,17 +28,17 @@ NONCE_MARK = b"<csp-nonce>"
 def find_opportunities():
     """The search page. Its results column is the same for everyone, and so is the whole page for
     people who are not signed in (their navigation is the same and nothing is flashed to them),
-    so both are cached for a few seconds (see ``lots.search``); a stored page gets each
+    so both are cached for a few seconds (see ``lots.search.cache``); a stored page gets each
     response's own CSP nonce."""
     args = search.query_args(request.args)
-    key = search.cache_key(args)
+    key = cache.cache_key(args)
     now = utcnow()
     shared_page = not current_user.is_authenticated and not session.get("_flashes")
     if shared_page:
-        cached = search.cache_get(key, "page", now, keep=True)
+        cached = cache.cache_get(key, "page", now, keep=True)
         if cached and cached.text is not None:
             return cached.text.replace(NONCE_MARK, g.csp_nonce.encode())
-    cached = search.cache_get(key, "results", now)
+    cached = cache.cache_get(key, "results", now)
     filters = search.parse(request.args)
     lots = search.lot_choices(cached.generation if cached else None)
     store = {}
@@ -59,7 +62,7 @@ def find_opportunities():
     if shared_page and 'name="csrf_token"' not in html:  # never share a form's token
         store["page"] = html.replace(g.csp_nonce, NONCE_MARK.decode())
     if store:
-        search.cache_put(cached, key, store, now, good_until, keep=("page",))
+        cache.cache_put(cached, key, store, now, good_until, keep=("page",))
     return html
 
 
@@ -101,7 +104,7 @@ def _results_column(filters, args, results, lots, now):
     for o in results.rows:
         lot = lots.get(o.lot_id)
         if o.status == OpportunityStatus.PUBLISHED:
-            state = search.closes_in_words(o.submission_deadline, now).capitalize()
+            state = closes_in_words(o.submission_deadline, now).capitalize()
         else:
             state = o.status.value.replace("_", " ").capitalize()
         items.append(
@@ -149,7 +152,7 @@ def _good_until(results, now):
         for o in results.rows
         if o.status == OpportunityStatus.PUBLISHED and o.submission_deadline > now
     ]
-    return min([search.next_local_midnight(now), *deadlines])
+    return min([next_local_midnight(now), *deadlines])
 
 
 # The filter controls are the same for everyone; rendering hundreds of options on every search

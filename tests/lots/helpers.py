@@ -15,9 +15,11 @@ from app.organisations.models import (
     SupplierType,
     TurnoverBand,
 )
+from app.outbox.models import OutboxMessage
 from dps.models import LotMembership, MembershipStatus, SupplierExclusion
 from lots.opportunities import buyers
 from lots.opportunities import services as opportunities
+from lots.opportunities.models import BuyerRole
 from tests.dps.helpers import make_admin, make_dps
 from tests.factories import make_user
 
@@ -42,6 +44,35 @@ def make_buyer(admin, dps, email="bea@leeds.example", name="Leeds City Council")
 def admit(org, lot, status=MembershipStatus.ADMITTED):
     db.session.add(LotMembership(organisation_id=org.id, lot_id=lot.id, status=status))
     db.session.commit()
+
+
+def make_colleague(buyer, email="cal@leeds.example", name="Cal Colleague", roles=()):
+    """(user, membership): a member (not an owner) of the buyer organisation, with ``roles``."""
+    user = make_user(email=email, name=name)
+    membership = Membership(user_id=user.id, organisation_id=buyer.id, role=Role.MEMBER)
+    db.session.add(membership)
+    db.session.flush()
+    db.session.add_all([BuyerRole(membership_id=membership.id, role=role) for role in roles])
+    db.session.commit()
+    return user, membership
+
+
+def admitted_supplier(lot, name="Admitted CIC", email="a@a.example"):
+    """A supplier admitted to the lot, so invited to what is published under it."""
+    _, org = supplier(name, email)
+    admit(org, lot)
+    return org
+
+
+def outbox_recipients(template):
+    """Who the outbox has an email of ``template`` for, one row an email."""
+    return (
+        db.session.execute(
+            sa.select(OutboxMessage.recipient).where(OutboxMessage.template == template)
+        )
+        .scalars()
+        .all()
+    )
 
 
 def supplier(name, email, sme=True, la="LDS", region="TLE"):

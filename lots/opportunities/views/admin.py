@@ -10,7 +10,7 @@ from app.reference import geography
 from app.web import found, me, refused
 from lots.blueprint import bp
 from lots.opportunities import buyers, lot_scope, queries
-from lots.opportunities.forms import DecideBuyerForm, LotScopeForm
+from lots.opportunities.buyer_forms import DecideBuyerForm, LotScopeForm
 from lots.opportunities.models import AreaType, BuyerStatus
 
 

@@ -6,7 +6,6 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from app.errors import ServiceError
-from app.permissions import is_admin, is_member
 from app.reference import cpv, geography, social_value
 from app.timeutil import utcnow
 from app.web import found, me, refused
@@ -15,15 +14,11 @@ from dps.queries import admitted_counts
 from lots.blueprint import bp
 from lots.opportunities import clarifications, queries
 from lots.opportunities.deadlines import closes_in_words
-from lots.opportunities.forms import (
-    KIND_LABELS,
-    LOCATION_LABELS,
-    QUESTION_KIND_LABELS,
-    TIE_BREAKS,
-    AskQuestionForm,
-)
+from lots.opportunities.forms import KIND_LABELS, LOCATION_LABELS, QUESTION_KIND_LABELS, TIE_BREAKS
 from lots.opportunities.lot_scope import scope_of
-from lots.opportunities.models import PUBLIC_STATUSES, AreaType, LocationType
+from lots.opportunities.models import AreaType, LocationType
+from lots.opportunities.permissions import is_operator, may_see_opportunity, of_buyer
+from lots.opportunities.published_forms import AskQuestionForm
 
 
 @bp.app_template_filter("location_name")
@@ -69,18 +64,18 @@ def view_opportunity(opportunity_id):
 def render_opportunity(opportunity, ask_form=None, status=200):
     """The opportunity's page, with the invited supplier's part when the person belongs to an
     invited organisation (``ask_form`` is their question form, with what they typed)."""
-    of_buyer = is_member(current_user, opportunity.buyer_id)
-    if opportunity.status not in PUBLIC_STATUSES and not of_buyer:
+    if not may_see_opportunity(current_user, opportunity):
         abort(404)
+    buyer_member = of_buyer(current_user, opportunity)
     supplier = supplier_part(opportunity, ask_form)
     now = utcnow()
     return render_template(
         "lots/opportunity.html",
         opportunity=opportunity,
-        of_buyer=of_buyer,
+        of_buyer=buyer_member,
         supplier=supplier,
         form=supplier["form"] if supplier else None,
-        documents=queries.tender_documents(opportunity.id) if (supplier or of_buyer) else [],
+        documents=queries.tender_documents(opportunity.id) if (supplier or buyer_member) else [],
         answers=queries.public_answers(opportunity.id),
         reservation=reservation_words(opportunity),
         measures=measures_of(opportunity),
@@ -112,7 +107,7 @@ def view_lot(lot_id):
         opportunities=opportunities,
         total=total,
         closes_in_words=closes_in_words,
-        is_admin=is_admin(current_user),
+        is_admin=is_operator(current_user),
     )
 
 
@@ -146,13 +141,12 @@ def supplier_part(opportunity, ask_form=None):
         return None
     wanted = ask_form.organisation_id.data if ask_form else request.args.get("as")
     organisation = next((o for o in organisations if str(o.id) == str(wanted)), organisations[0])
-    deadline = opportunity.question_deadline or opportunity.submission_deadline
     part = {
         "organisation": organisation,
         "organisations": organisations,
         "questions": queries.questions_from(opportunity.id, organisation.id),
         "form": ask_form or AskQuestionForm(data={"organisation_id": str(organisation.id)}),
-        "questions_open": bool(opportunity.is_open and deadline and utcnow() < deadline),
+        "questions_open": clarifications.questions_open(opportunity),
     }
     for panel in _panels:
         part.update(panel(opportunity, organisation))

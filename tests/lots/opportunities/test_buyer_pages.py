@@ -10,11 +10,21 @@ import sqlalchemy as sa
 import time_machine
 
 from app.extensions import db
+from app.outbox.models import OutboxMessage
+from lots.opportunities import buyers
 from lots.opportunities import services as opportunities
 from lots.opportunities.models import BuyerRole, Opportunity, OpportunityStatus
 from tests.dps.helpers import PDF
 from tests.factories import make_membership, make_user
-from tests.lots.helpers import DEADLINE, NOW, admit, make_buyer, ready_draft, supplier
+from tests.lots.helpers import (
+    DEADLINE,
+    NOW,
+    admit,
+    admitted_supplier,
+    make_buyer,
+    ready_draft,
+    supplier,
+)
 from tests.lots.pages import (
     banner,
     error_links,
@@ -334,7 +344,6 @@ def test_who_may_see_buyer_pages_and_drafts(world, person):
 
 def test_a_draft_that_needs_approval(world, person):
     admin, dps, lots, user, buyer = world
-    from lots.opportunities import buyers
 
     buyers.profile(buyer.id).requires_approval = True
     db.session.commit()
@@ -365,8 +374,7 @@ def test_a_draft_that_needs_approval(world, person):
 
 def test_amend_extend_and_cancel_through_the_pages(world, person, run_jobs):
     admin, dps, lots, user, buyer = world
-    _, org = supplier("Admitted CIC", "a@a.example")
-    admit(org, lots[0])
+    admitted_supplier(lots[0])
     with time_machine.travel(NOW, tick=False):
         opportunity = ready_draft(user, buyer, lots[0])
         opportunities.publish(user, opportunity)
@@ -441,7 +449,6 @@ def test_amend_extend_and_cancel_through_the_pages(world, person, run_jobs):
             == "Cancelled"
         )
         run_jobs()
-    from app.outbox.models import OutboxMessage
 
     templates = (
         db.session.execute(

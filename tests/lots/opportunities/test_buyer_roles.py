@@ -5,22 +5,18 @@ import sqlalchemy as sa
 from bs4 import BeautifulSoup
 
 from app.extensions import db
-from app.organisations.models import Membership, Role
 from lots.opportunities.models import BuyerRole
 from lots.opportunities.permissions import buyer_roles
 from tests.conftest import Browserless
-from tests.factories import PASSWORD, make_user
-from tests.lots.helpers import setup_world
+from tests.factories import PASSWORD
+from tests.lots.helpers import make_colleague, setup_world
 
 
 @pytest.fixture
 def world(app):
     admin, dps, lots, owner, buyer = setup_world()
-    colleague = make_user(email="cal@leeds.example", name="Cal Colleague")
-    membership = Membership(user_id=colleague.id, organisation_id=buyer.id, role=Role.MEMBER)
-    db.session.add(membership)
-    db.session.commit()
-    return owner, colleague, buyer, membership
+    user, membership = make_colleague(buyer)
+    return owner, user, buyer, membership
 
 
 def _as(app, email):

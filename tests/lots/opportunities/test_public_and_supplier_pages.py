@@ -3,17 +3,21 @@ top: tender documents, their own questions, asking one; and the buyer answering 
 
 from datetime import timedelta
 
-import sqlalchemy as sa
 import time_machine
 
 from app.documents.services import upload_document
-from app.extensions import db
-from app.outbox.models import OutboxMessage
 from dps.models import MembershipStatus
-from lots.opportunities import clarifications, lot_scope
+from lots.opportunities import amendments, clarifications, lot_scope
 from lots.opportunities import services as opportunities
 from tests.dps.helpers import PDF, Upload
-from tests.lots.helpers import DEADLINE, NOW, admit, ready_draft, supplier
+from tests.lots.helpers import (
+    DEADLINE,
+    NOW,
+    admit,
+    outbox_recipients,
+    ready_draft,
+    supplier,
+)
 from tests.lots.pages import (
     banner,
     error_summary,
@@ -46,7 +50,7 @@ def test_the_public_opportunity_page_says_everything_a_supplier_needs(world, per
             ],
         )
         opportunities.publish(user, opportunity)
-        opportunities.amend(
+        amendments.amend(
             user, opportunity, "We added the service specification", description="New description"
         )
         page = person().get(f"/opportunities/{opportunity.id}")
@@ -173,15 +177,7 @@ def test_an_invited_supplier_asks_and_the_buyer_answers_everyone(world, person, 
         )
         assert refused.status_code == 403
         run_jobs()
-    answered_to = (
-        db.session.execute(
-            sa.select(OutboxMessage.recipient).where(
-                OutboxMessage.template == "clarification_answered"
-            )
-        )
-        .scalars()
-        .all()
-    )
+    answered_to = outbox_recipients("clarification_answered")
     assert sorted(answered_to) == ["ask@ask.example", "oth@oth.example"]
 
 

@@ -12,11 +12,30 @@ from app.errors import NotAllowed, ServiceError
 from app.extensions import db
 from app.outbox.models import OutboxMessage
 from dps.models import MembershipStatus, SupplierExclusion
-from lots.opportunities import clarifications
+from dps.services import applying, deciding
+from lots.opportunities import amendments, clarifications, readiness
 from lots.opportunities import services as opportunities
 from lots.opportunities.invitations import send_invitation_emails
-from lots.opportunities.models import Invitation, OpportunityKind, OpportunityStatus
-from tests.lots.helpers import DEADLINE, NOW, admit, ready_draft, setup_world, supplier
+from lots.opportunities.models import (
+    Invitation,
+    Opportunity,
+    OpportunityKind,
+    OpportunityStatus,
+)
+from tests.dps.helpers import PDF, Upload, complete_answers, make_supplier
+from tests.dps.helpers import make_dps as make_other_dps
+from tests.dps.services.test_application_lifecycle import _fill
+from tests.lots.helpers import (
+    DEADLINE,
+    NOW,
+    admit,
+    admitted_supplier,
+    make_colleague,
+    outbox_recipients,
+    ready_draft,
+    setup_world,
+    supplier,
+)
 
 
 @pytest.fixture
@@ -35,14 +54,14 @@ def _invited(opportunity):
 def _problem(opportunity, **changes):
     for name, value in changes.items():
         setattr(opportunity, name, value)
-    return opportunities.problems(opportunity, NOW)
+    return readiness.problems(opportunity, NOW)
 
 
 def test_a_ready_draft_has_no_problems(world):
     admin, dps, lots, user, buyer = world
     with time_machine.travel(NOW, tick=False):
         opportunity = ready_draft(user, buyer, lots[0])
-        assert opportunities.problems(opportunity, NOW) == {}
+        assert readiness.problems(opportunity, NOW) == {}
 
 
 @pytest.mark.parametrize(
@@ -78,15 +97,15 @@ def test_bank_holiday_deadline_needs_confirming(world):
     christmas_eve_noon = DEADLINE.replace(day=28)  # Monday 28 December 2026: Boxing Day observed
     with time_machine.travel(NOW, tick=False):
         opportunity = ready_draft(user, buyer, lots[0], submission_deadline=christmas_eve_noon)
-        assert "bank holiday" in opportunities.problems(opportunity, NOW)["submission_deadline"]
-        assert opportunities.problems(opportunity, NOW, acknowledge_bank_holiday=True) == {}
+        assert "bank holiday" in readiness.problems(opportunity, NOW)["submission_deadline"]
+        assert readiness.problems(opportunity, NOW, acknowledge_bank_holiday=True) == {}
 
 
 def test_quick_quote_has_one_quality_question(world):
     admin, dps, lots, user, buyer = world
     with time_machine.travel(NOW, tick=False):
         opportunity = ready_draft(user, buyer, lots[0], kind=OpportunityKind.QUICK_QUOTE)
-        assert opportunities.problems(opportunity, NOW) == {}
+        assert readiness.problems(opportunity, NOW) == {}
         opportunities.set_questions(
             user,
             opportunity,
@@ -96,7 +115,7 @@ def test_quick_quote_has_one_quality_question(world):
                 {"kind": "social_value", "text": "C", "weight": 10},
             ],
         )
-        assert "exactly one quality" in opportunities.problems(opportunity, NOW)["questions"]
+        assert "exactly one quality" in readiness.problems(opportunity, NOW)["questions"]
 
 
 def test_reservation_only_below_threshold(world):
@@ -107,9 +126,9 @@ def test_reservation_only_below_threshold(world):
             user, buyer, lot, estimated_value_pence=18_000_000, reserved_vcse=True
         )
         # £180,000 + VAT = £216,000, above the £207,720 threshold for a council.
-        assert "below the threshold" in opportunities.problems(opportunity, NOW)["reserved"]
+        assert "below the threshold" in readiness.problems(opportunity, NOW)["reserved"]
         opportunity.estimated_value_pence = 17_000_000
-        assert "reserved" not in opportunities.problems(opportunity, NOW)
+        assert "reserved" not in readiness.problems(opportunity, NOW)
 
 
 def test_publish_invites_exactly_the_eligible_suppliers(world, run_jobs):
@@ -156,15 +175,7 @@ def test_publish_invites_exactly_the_eligible_suppliers(world, run_jobs):
     with time_machine.travel(NOW, tick=False):
         run_jobs()
         assert send_invitation_emails(open_to_all.id, "invitation") == 0
-    invitations = (
-        db.session.execute(
-            sa.select(OutboxMessage.recipient).where(
-                OutboxMessage.template == "opportunity_invitation"
-            )
-        )
-        .scalars()
-        .all()
-    )
+    invitations = outbox_recipients("opportunity_invitation")
     # a@ is invited to both opportunities; the suspended, excluded and unadmitted are not.
     assert sorted(invitations) == ["a@a.example", "a@a.example", "e@e.example", "l@l.example"]
 
@@ -177,7 +188,6 @@ def test_only_a_buyer_of_an_approved_organisation_that_joined_can_publish(world)
         opportunity = ready_draft(user, buyer, lots[0])
         with pytest.raises(NotAllowed, match="You need the buyer role in this buyer organisation"):
             opportunities.publish(stranger, opportunity)
-    from tests.dps.helpers import make_dps as make_other_dps
 
     other_dps, other_lots = make_other_dps(admin, slug="other-dps")
     with pytest.raises(ServiceError, match="not joined this DPS, so it cannot use its lots"):
@@ -186,9 +196,6 @@ def test_only_a_buyer_of_an_approved_organisation_that_joined_can_publish(world)
 
 def test_late_admission_is_invited_while_open(world):
     admin, dps, lots, user, buyer = world
-    from dps.services import applying, deciding
-    from tests.dps.helpers import complete_answers, make_supplier
-    from tests.dps.services.test_application_lifecycle import _fill
 
     with time_machine.travel(NOW, tick=False):
         opportunity = ready_draft(user, buyer, lots[0])
@@ -210,19 +217,18 @@ def test_late_admission_is_invited_while_open(world):
 
 def test_amend_extend_and_shorten(world, run_jobs):
     admin, dps, lots, user, buyer = world
-    _, org = supplier("Admitted CIC", "a@a.example")
-    admit(org, lots[0])
+    admitted_supplier(lots[0])
     with time_machine.travel(NOW, tick=False):
         opportunity = ready_draft(user, buyer, lots[0])
         opportunities.publish(user, opportunity)
-        amendment = opportunities.amend(
+        amendment = amendments.amend(
             user, opportunity, "We added the service specification", description="New description"
         )
         assert amendment.changes["description"][1] == "New description"
         with pytest.raises(ServiceError, match="never brought forward") as refused:
-            opportunities.extend_deadline(user, opportunity, DEADLINE - timedelta(days=1), "x")
+            amendments.extend_deadline(user, opportunity, DEADLINE - timedelta(days=1), "x")
         assert refused.value.field == "submission_deadline"
-        opportunities.extend_deadline(
+        amendments.extend_deadline(
             user, opportunity, DEADLINE + timedelta(days=7), "More time for consortia"
         )
         assert opportunity.submission_deadline == DEADLINE + timedelta(days=7)
@@ -234,15 +240,14 @@ def test_amend_extend_and_shorten(world, run_jobs):
 
 def test_cancel_needs_a_reason_bidders_see(world, run_jobs):
     admin, dps, lots, user, buyer = world
-    _, org = supplier("Admitted CIC", "a@a.example")
-    admit(org, lots[0])
+    admitted_supplier(lots[0])
     with time_machine.travel(NOW, tick=False):
         opportunity = ready_draft(user, buyer, lots[0])
         opportunities.publish(user, opportunity)
         with pytest.raises(ServiceError, match=r"Enter the reason\. Everyone who was") as refused:
-            opportunities.cancel(user, opportunity, " ")
+            amendments.cancel(user, opportunity, " ")
         assert refused.value.field == "reason"
-        opportunities.cancel(user, opportunity, "The service is no longer funded")
+        amendments.cancel(user, opportunity, "The service is no longer funded")
         run_jobs()
     message = db.session.execute(
         sa.select(OutboxMessage).where(OutboxMessage.template == "opportunity_cancelled")
@@ -259,7 +264,6 @@ def test_status_follows_the_deadline_without_a_job(world):
     with time_machine.travel(DEADLINE + timedelta(seconds=1), tick=False):
         assert not opportunity.is_open
         assert opportunity.display_status == "closed"
-        from lots.opportunities.models import Opportunity
 
         # Lists filter with the same clock as the page.
         assert (
@@ -287,15 +291,7 @@ def test_clarifications_are_private_until_answered_and_anonymous(world, run_jobs
         clarifications.answer(user, question, "No staff will transfer.", public=True)
         assert clarifications.visible_to(opportunity.id, other.id) == [question]
         run_jobs()
-    answered = (
-        db.session.execute(
-            sa.select(OutboxMessage.recipient).where(
-                OutboxMessage.template == "clarification_answered"
-            )
-        )
-        .scalars()
-        .all()
-    )
+    answered = outbox_recipients("clarification_answered")
     assert sorted(answered) == ["ask@ask.example", "oth@oth.example"]
     with time_machine.travel(DEADLINE - timedelta(days=4), tick=False):
         with pytest.raises(ServiceError, match="The deadline for questions has passed") as refused:
@@ -307,17 +303,7 @@ def test_only_a_buyer_attaches_tender_documents_and_only_to_a_draft(world):
     """The rule lives in the service: an evaluator cannot add documents, nor can anyone after
     publication (changes then go through amendments)."""
     admin, dps, lots, user, buyer = world
-    from app.organisations.models import Membership, Role
-    from lots.opportunities.models import BuyerRole
-    from tests.dps.helpers import PDF, Upload
-    from tests.factories import make_user
-
-    evaluator = make_user(email="eve@leeds.example", name="Eve Evaluator")
-    membership = Membership(user_id=evaluator.id, organisation_id=buyer.id, role=Role.MEMBER)
-    db.session.add(membership)
-    db.session.flush()
-    db.session.add(BuyerRole(membership_id=membership.id, role="evaluator"))
-    db.session.commit()
+    evaluator, _ = make_colleague(buyer, "eve@leeds.example", "Eve Evaluator", roles=["evaluator"])
     with time_machine.travel(NOW, tick=False):
         opportunity = ready_draft(user, buyer, lots[0])
         with pytest.raises(NotAllowed, match="You need the buyer role in this buyer organisation"):

@@ -9,6 +9,7 @@ from bs4 import BeautifulSoup
 from werkzeug.datastructures import MultiDict
 
 from app.extensions import db
+from app.queue import redis_connection
 from lots.opportunities.models import LotCpvCode, Opportunity, OpportunityKind, OpportunityStatus
 from lots.search import queries as search_module
 from lots.search.queries import Filters, parse, search
@@ -254,7 +255,6 @@ def test_a_sort_by_deadline_with_words_finds_rare_words(world):
 
 def test_the_cache_keeps_a_page_until_something_changes(world, client):
     lots, buyer = world
-    from app.queue import redis_connection
 
     with time_machine.travel(NOW, tick=False):
         first = _publish(lots[0], buyer, "Befriending", days=10)
@@ -341,7 +341,6 @@ def test_signed_in_people_and_flashes_are_never_served_a_shared_page(world, app,
 
 def test_the_page_works_without_the_cache_and_without_redis(world, app, make_app):
     lots, buyer = world
-    from app.queue import redis_connection
 
     _publish(lots[0], buyer, "Befriending")
     app.config["SEARCH_CACHE_SECONDS"] = 0

@@ -1,0 +1,135 @@
+"""What stops a draft being published: the one place these rules live. The task list, the check
+page, sending for approval and publishing all ask ``problems``."""
+
+from datetime import timedelta
+
+from flask import current_app
+
+from app.extensions import db
+from app.money import money
+from app.organisations.models import BuyerType
+from app.timeutil import to_local, utcnow
+from dps.models import Lot, ReservedFor
+from dps.working_days import bank_holiday_name
+from lots.opportunities.models import LocationType, OpportunityKind, QuestionKind
+
+
+def threshold_pence(buyer):
+    config = current_app.config
+    if buyer.buyer_type == BuyerType.CENTRAL_GOVERNMENT:
+        return config["THRESHOLD_CENTRAL_GOVERNMENT_PENCE"]
+    return config["THRESHOLD_OTHER_PUBLIC_PENCE"]
+
+
+def value_including_vat(value_pence):
+    return value_pence * (100 + current_app.config["VAT_RATE_PERCENT"]) // 100
+
+
+def problems(opportunity, now=None, acknowledge_bank_holiday=False):
+    """Everything that stops publication, as {field: message}. The one place these rules live."""
+    with db.session.no_autoflush:
+        return _problems(opportunity, now or utcnow(), acknowledge_bank_holiday)
+
+
+def _problems(opportunity, now, acknowledge_bank_holiday):
+    config = current_app.config
+    found = {}
+    lot = db.session.get(Lot, opportunity.lot_id)
+    for name, label in (
+        ("title", "a title"),
+        ("summary", "a summary"),
+        ("description", "a full description"),
+    ):
+        if not (getattr(opportunity, name) or "").strip():
+            found[name] = f"Enter {label}"
+    value = opportunity.estimated_value_pence or 0
+    if not lot.min_value_pence <= value <= lot.max_value_pence:
+        found["estimated_value_pence"] = (
+            f"Estimated value must be between {money(lot.min_value_pence)} and "
+            f"{money(lot.max_value_pence)}, the value band of {lot.label}"
+        )
+    weights = (
+        opportunity.price_weight,
+        opportunity.quality_weight,
+        opportunity.social_value_weight,
+    )
+    if any(w is None or w < 0 for w in weights) or sum(w or 0 for w in weights) != 100:
+        found["weights"] = "Price, quality and social value weightings must add up to 100"
+    elif opportunity.social_value_weight < config["SOCIAL_VALUE_MIN_WEIGHT"]:
+        found["social_value_weight"] = (
+            f"Social value must be weighted at least {config['SOCIAL_VALUE_MIN_WEIGHT']}%"
+        )
+    scored = {QuestionKind.QUALITY: 0, QuestionKind.SOCIAL_VALUE: 0}
+    counts = {QuestionKind.QUALITY: 0, QuestionKind.SOCIAL_VALUE: 0}
+    for q in opportunity.questions:
+        if q.kind in scored:
+            scored[q.kind] += q.weight or 0
+            counts[q.kind] += 1
+    if "weights" not in found:
+        if (
+            opportunity.quality_weight
+            and scored[QuestionKind.QUALITY] != opportunity.quality_weight
+        ):
+            found["questions"] = (
+                f"Quality questions' weightings must add up to {opportunity.quality_weight}%"
+            )
+        elif (
+            opportunity.social_value_weight
+            and scored[QuestionKind.SOCIAL_VALUE] != opportunity.social_value_weight
+        ):
+            found["questions"] = (
+                f"Social value questions' weightings must add up to "
+                f"{opportunity.social_value_weight}%"
+            )
+    if opportunity.kind == OpportunityKind.QUICK_QUOTE:
+        if counts[QuestionKind.QUALITY] != 1:
+            found["questions"] = "A quick quote has exactly one quality question"
+        if opportunity.price_schedule:
+            found["price_schedule"] = "A quick quote asks for one total price"
+    if opportunity.reserved_vcse or opportunity.reserved_sme or opportunity.reserved_area_code:
+        buyer = opportunity.buyer
+        if (
+            value_including_vat(value) >= threshold_pence(buyer)
+            and lot.reserved_for == ReservedFor.NONE
+        ):
+            found["reserved"] = (
+                "Only a call-off below the threshold can be reserved for VCSEs, SMEs or an area"
+            )
+    if opportunity.location_type != LocationType.NATIONAL and not opportunity.location_code:
+        found["location_code"] = "Choose the region or local authority"
+    deadline = opportunity.submission_deadline
+    if deadline is None:
+        found["submission_deadline"] = "Enter the deadline for bids"
+    else:
+        minimum_days = (
+            config["QUICK_QUOTE_MIN_DAYS"]
+            if opportunity.kind == OpportunityKind.QUICK_QUOTE
+            else config["MIN_TENDER_DAYS"]
+        )
+        local = to_local(deadline)
+        if deadline < now + timedelta(days=minimum_days):
+            found["submission_deadline"] = (
+                f"The deadline for bids must be at least {minimum_days} days after publication"
+            )
+        elif local.minute or local.second:
+            found["submission_deadline"] = "The deadline must be on the hour, like 12pm or 3pm"
+        else:
+            holiday = bank_holiday_name(local.date(), opportunity.dps.calendar)
+            if holiday and not acknowledge_bank_holiday:
+                found["submission_deadline"] = (
+                    f"The deadline falls on a bank holiday ({holiday}). Choose another day, or "
+                    "confirm you want it"
+                )
+            elif local.weekday() >= 5 and not acknowledge_bank_holiday:
+                found["submission_deadline"] = (
+                    "The deadline falls at a weekend. Choose a working day, or confirm you want it"
+                )
+    if (
+        opportunity.question_deadline is not None
+        and deadline is not None
+        and (opportunity.question_deadline >= deadline or opportunity.question_deadline <= now)
+    ):
+        found["question_deadline"] = (
+            "The deadline for questions must be after publication and before the deadline for bids"
+        )
+    return found

@@ -1,0 +1,121 @@
+"""A buyer's published opportunity: amending it, extending its deadline, cancelling it, and
+answering suppliers' questions. Every invited supplier is told of a change."""
+
+from flask import flash, redirect, render_template, url_for
+
+from app.errors import ServiceError
+from app.web import found, me, refused
+from lots.opportunities import amendments, clarifications, queries
+from lots.opportunities.forms import DEADLINE_FIELDS
+from lots.opportunities.published_forms import AmendForm, AnswerForm, CancelForm, ExtendForm
+from lots.opportunities.views.buyer import (
+    _buyer,
+    _manage,
+    _opportunity,
+    opportunity_page,
+    sent_form,
+)
+
+
+def _published_page(
+    organisation_id, opportunity_id, form_class, template, act, default, done, fields=None
+):
+    """A change to a published opportunity: ``act(opportunity, form)`` is one service call."""
+    organisation = _buyer(organisation_id)
+    opportunity = _opportunity(organisation, opportunity_id)
+    form, accepted = sent_form(form_class, opportunity, act, default, fields)
+    if accepted:
+        flash(done, "success")
+        return _manage(opportunity)
+    return render_template(template, form=form, organisation=organisation, opportunity=opportunity)
+
+
+@opportunity_page("/amend", methods=("GET", "POST"))
+def amend_opportunity(organisation_id, opportunity_id):
+    return _published_page(
+        organisation_id,
+        opportunity_id,
+        AmendForm,
+        "lots/buyer_amend.html",
+        lambda o, form: amendments.amend(me(), o, form.change.data, **form.values()),
+        "change",
+        "Your change has been published. Every invited supplier will be told.",
+        {"summary": "change"},
+    )
+
+
+@opportunity_page("/extend", methods=("GET", "POST"))
+def extend_deadline(organisation_id, opportunity_id):
+    return _published_page(
+        organisation_id,
+        opportunity_id,
+        ExtendForm,
+        "lots/buyer_extend.html",
+        lambda o, form: amendments.extend_deadline(me(), o, **form.values()),
+        "submission_date",
+        "The deadline has been extended. Every invited supplier will be told.",
+        DEADLINE_FIELDS,
+    )
+
+
+@opportunity_page("/cancel", methods=("GET", "POST"))
+def cancel_opportunity(organisation_id, opportunity_id):
+    return _published_page(
+        organisation_id,
+        opportunity_id,
+        CancelForm,
+        "lots/buyer_cancel.html",
+        lambda o, form: amendments.cancel(me(), o, form.reason.data),
+        "reason",
+        "The opportunity has been cancelled.",
+    )
+
+
+@opportunity_page("/clarifications")
+def clarification_inbox(organisation_id, opportunity_id):
+    organisation = _buyer(organisation_id)
+    opportunity = _opportunity(organisation, opportunity_id)
+    waiting, answered = queries.clarification_inbox(opportunity.id)
+    return render_template(
+        "lots/buyer_inbox.html",
+        organisation=organisation,
+        opportunity=opportunity,
+        waiting=waiting,
+        answered=answered,
+    )
+
+
+@opportunity_page("/clarifications/<int:clarification_id>", methods=("GET", "POST"))
+def answer_clarification(organisation_id, opportunity_id, clarification_id):
+    organisation = _buyer(organisation_id)
+    opportunity = _opportunity(organisation, opportunity_id)
+    clarification = found(queries.clarification(opportunity.id, clarification_id))
+    form = AnswerForm()
+    if form.validate_on_submit():
+        try:
+            clarifications.answer(
+                me(), clarification, form.answer.data, public=form.audience.data == "everyone"
+            )
+        except ServiceError as exc:
+            refused(form, exc, "answer")
+        else:
+            flash(
+                "Your answer has been sent."
+                if form.audience.data == "asker"
+                else "Your answer has been published to every invited supplier.",
+                "success",
+            )
+            return redirect(
+                url_for(
+                    "lots.clarification_inbox",
+                    organisation_id=organisation.id,
+                    opportunity_id=opportunity.id,
+                )
+            )
+    return render_template(
+        "lots/buyer_answer.html",
+        form=form,
+        organisation=organisation,
+        opportunity=opportunity,
+        clarification=clarification,
+    )

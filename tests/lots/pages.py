@@ -1,10 +1,36 @@
 """Reading the lots pages the way a person does."""
 
 from tests.pages import (
-    input_value,  # noqa: F401
+    banner,
+    checked,
+    error_links,
+    heading,
+    input_value,
+    section,
+    selected,
     soup,
+    summary_rows,
+    table_rows,
     text,
 )
+
+# Re-exported: the page tests read pages through this module.
+__all__ = [
+    "banner",
+    "checked",
+    "error_links",
+    "heading",
+    "input_value",
+    "section",
+    "selected",
+    "soup",
+    "summary_rows",
+    "table_rows",
+    "text",
+    "error_summary",
+    "task_list",
+    "tags",
+]
 
 
 def error_summary(response):

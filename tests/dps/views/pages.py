@@ -4,9 +4,34 @@ import io
 
 from dps.services.setup import definition_for
 from tests.pages import (
-    soup,  # noqa: F401
+    banner,
+    checked,
+    heading,
+    input_value,
+    soup,
+    summary_rows,
+    table_rows,
     text,
 )
+
+# Re-exported: the page tests read pages through this module.
+__all__ = [
+    "banner",
+    "checked",
+    "heading",
+    "input_value",
+    "soup",
+    "summary_rows",
+    "table_rows",
+    "text",
+    "error_summary",
+    "field_error",
+    "task_list",
+    "task_links",
+    "section_url",
+    "blank_form",
+    "post_section",
+]
 
 
 def error_summary(response):

@@ -20,13 +20,15 @@ def init_app(app):
     from app.documents.models import DocumentPurpose
     from app.templating import add_template_folder
     from dps.hooks import after_admission
-    from lots.awards import services as awards
+    from lots.awards import contracts
+    from lots.awards import queries as awards
     from lots.awards import views as award_views  # noqa: F401  (pages of the blueprint)
-    from lots.bids import views as bid_views  # noqa: F401
+    from lots.bids.views import answers, attachments, check, partners, sections  # noqa: F401
+    from lots.bids.views import overview as bid_overview
     from lots.blueprint import bp
     from lots.evaluation import access as bid_access
     from lots.evaluation import hooks as evaluation_hooks
-    from lots.evaluation import views as evaluation_views  # noqa: F401
+    from lots.evaluation.views import evaluators, moderation, overview, result  # noqa: F401
     from lots.opportunities import access as tender_access
     from lots.opportunities import services as opportunities
     from lots.opportunities.invitations import invite_late_admission
@@ -43,7 +45,7 @@ def init_app(app):
     )
     hide_while(bid_access.sealed_bid_events)
     after_admission(invite_late_admission)
-    public.add_supplier_panel(bid_views.bid_panel)
+    public.add_supplier_panel(bid_overview.bid_panel)
     evaluation_hooks.find_awards_with(awards.award_of)
     search.init_app(app)
     schedule.add(
@@ -57,7 +59,7 @@ def init_app(app):
         ),
         schedule.Entry(
             "enter-contracts",
-            awards.enter_due_contracts,
+            contracts.enter_due_contracts,
             "hour",
             at=(0, 20),
             description="Enter the contracts whose standstill has ended",

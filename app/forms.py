@@ -1,11 +1,21 @@
 """Shared form helpers: GOV.UK widgets and plain-English validators."""
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput, GovTextInput
+from flask_wtf.file import FileField, FileRequired
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovFileInput,
+    GovPasswordInput,
+    GovSubmitInput,
+    GovTextInput,
+)
 from wtforms import PasswordField, StringField, SubmitField
 from wtforms.validators import Email, InputRequired, Length, ValidationError
 
 from app.money import parse_pence
+
+from app.documents.uploads import describe_size
+
+ACCEPTED_FILES = "PDF, Word, Excel, OpenDocument, CSV, PNG or JPEG"
 
 
 class Form(FlaskForm):
@@ -94,3 +104,22 @@ class ConfirmForm(Form):
     """A form that is only a button (and its CSRF token)."""
 
     submit = submit("Continue")
+
+
+class OneFileForm(Form):
+    """One required file and its button. The hint names the kinds of file taken and the size
+    limit, after ``example`` (a sentence on what the file might be) when there is one."""
+
+    example = ""
+    file = FileField(
+        "Upload a file",
+        widget=GovFileInput(),
+        validators=[FileRequired(message="Select a file to upload")],
+    )
+    submit = submit("Upload file")
+
+    def __init__(self, *args, max_bytes, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.file.description = (
+            f"{self.example}{ACCEPTED_FILES}, smaller than {describe_size(max_bytes)}"
+        )

@@ -21,13 +21,15 @@ def init_app(app):
     """Add the stages' pages, templates, document readers, audit filter and hooks to ``app``."""
     # The stages are imported here, when the app is built, not at the top: importing one stage's
     # models (which loads this package first) must never load every stage's views.
-    from lots.awards import services as awards
+    from lots.awards import contracts
+    from lots.awards import queries as awards
     from lots.awards import views as award_views  # noqa: F401  (pages of the blueprint)
-    from lots.bids import views as bid_views  # noqa: F401
+    from lots.bids.views import answers, attachments, check, partners, sections  # noqa: F401
+    from lots.bids.views import overview as bid_overview
     from lots.blueprint import bp
     from lots.evaluation import access as bid_access
     from lots.evaluation import hooks as evaluation_hooks
-    from lots.evaluation import views as evaluation_views  # noqa: F401
+    from lots.evaluation.views import evaluators, moderation, overview, result  # noqa: F401
     from lots.opportunities import permissions as tender_permissions
     from lots.opportunities import services as opportunities
     from lots.opportunities.invitations import invite_late_admission
@@ -51,7 +53,7 @@ def init_app(app):
     )
     hide_while(bid_access.sealed_bid_events)
     after_admission(invite_late_admission)
-    public.add_supplier_panel(bid_views.bid_panel)
+    public.add_supplier_panel(bid_overview.bid_panel)
     evaluation_hooks.find_awards_with(awards.award_of)
     search_cache.init_app(app)
     schedule.add(
@@ -65,7 +67,7 @@ def init_app(app):
         ),
         schedule.Entry(
             "enter-contracts",
-            awards.enter_due_contracts,
+            contracts.enter_due_contracts,
             "hour",
             at=(0, 20),
             description="Enter the contracts whose standstill has ended",

@@ -1,7 +1,7 @@
 // A bid question's page: a live word count and saving as the supplier types.
 //
 // The count uses GOV.UK Frontend's character count (its messages, its live region for screen
-// readers, its error styling), counting words by the service's rule (lots.services.bids.
+// readers, its error styling), counting words by the service's rule (lots.bids.services.
 // count_words): a word is a run of characters between spaces holding at least one letter or
 // digit, so "well-being" is one word and a lone dash is none. The server counts again when the
 // bid is submitted, and its count is the one that matters.
@@ -53,7 +53,8 @@ export function initAutosave (scope = document) {
           saved = sending
           status.textContent = `Your answer was saved automatically at ${result.at}.`
         } else {
-          status.textContent = `Your answer was not saved automatically: ${result.message}. Select ‘Save and continue’ to keep it.`
+          const message = result.error ? result.error.message : result.message
+          status.textContent = `Your answer was not saved automatically: ${message}. Select ‘Save and continue’ to keep it.`
         }
       } catch (error) {
         status.textContent = 'Your answer was not saved automatically. Check your connection, then select ‘Save and continue’ to keep it.'

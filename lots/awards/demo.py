@@ -16,19 +16,24 @@ import sqlalchemy as sa
 
 from app.demo.people import add_member, make_organisation
 from app.extensions import db
-from app.organisations.models import Organisation, OrganisationKind
+from app.organisations.models import Membership, Organisation, OrganisationKind
 from app.timeutil import to_local, utcnow
 from dps.models import Lot, LotMembership, MembershipStatus
 from dps.working_days import is_working_day
+from lots.awards import delivery, letters
+from lots.awards import queries as award_queries
 from lots.awards import services as awards
 from lots.awards.models import Award, AwardLetter, Contract
 from lots.bids import services as bids
-from lots.evaluation import sealing
+from lots.bids import submitting
+from lots.evaluation import scores, sealing
 from lots.evaluation import services as evaluation
 from lots.evaluation.models import Evaluation
+from lots.opportunities import buyers
 from lots.opportunities import services as opportunities
 from lots.opportunities.demo import at
 from lots.opportunities.models import Opportunity
+from lots.opportunities.permissions import has_buyer_role
 
 TITLE = "Home from hospital support in Leeds"
 BUYER = "Leeds City Council"
@@ -170,16 +175,16 @@ def seed_awards():
     placed = sealing.submitted_bids(opportunity.id)
     for bid in placed:
         for question, value in zip(scored, BIDS[bid.organisation.name]["scores"]):
-            evaluation.score(owner, opportunity, bid, question, value, REASONS[value])
-    evaluation.submit_scores(owner, opportunity)
+            scores.score(owner, opportunity, bid, question, value, REASONS[value])
+    scores.submit_scores(owner, opportunity)
     for bid in placed:
         for question, value in zip(scored, BIDS[bid.organisation.name]["scores"]):
-            evaluation.moderate(owner, opportunity, bid, question, value, REASONS[value])
+            scores.moderate(owner, opportunity, bid, question, value, REASONS[value])
     awards.propose(owner, opportunity)
     awards.confirm(_approver(buyer, owner), opportunity)  # four eyes: not the proposer
-    awards.issue_letters(opportunity.id)  # the job; it did nothing more if it already ran
+    letters.issue_letters(opportunity.id)  # the job; it did nothing more if it already ran
     _date_the_award(opportunity)
-    _deliver_first_quarter(owner, awards.contract_of(opportunity.id))
+    _deliver_first_quarter(owner, award_queries.contract_of(opportunity.id))
     return opportunity
 
 
@@ -247,7 +252,7 @@ def _bid(organisation, opportunity, spec):
         total_price_pence=spec["price_pence"],
         social_value=spec["social_value"],
     )
-    bids.submit(user, bid)
+    submitting.submit(user, bid)
 
 
 def _working_day_noon(day):
@@ -328,7 +333,7 @@ def _deliver_first_quarter(owner, contract):
     }
     for commitment in contract.commitments:
         amount, note = delivered.get(commitment.measure_id, ("0", None))
-        awards.record_delivery(owner, commitment, start, end, amount, note)
+        delivery.record_delivery(owner, commitment, start, end, amount, note)
 
 
 APPROVER = ("priya@leeds-council.example", "Priya Shah")
@@ -336,10 +341,6 @@ APPROVER = ("priya@leeds-council.example", "Priya Shah")
 
 def _approver(buyer, owner):
     """A colleague at the buyer with the approver role, invited and accepted as anyone is."""
-    from app.organisations.models import Membership
-    from lots.opportunities import buyers
-    from lots.opportunities.permissions import has_buyer_role
-
     member = add_member(buyer, owner, *APPROVER)
     if not has_buyer_role(member, buyer.id, "approver"):
         membership = db.session.execute(

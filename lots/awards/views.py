@@ -3,29 +3,33 @@ it, returns it or records that no bid was suitable; each bidder reads its own le
 contracts register and each contract's social value, promised and delivered, where the buyer
 records delivery.
 
-The services (lots.services.awards) decide who may do what; a NotAllowed is a 403. A supplier
-sees only the letters of its own organisation (anyone else gets a 404), and downloads them
-through the documents route, whose owner rule lets members of the supplier read them.
+Who may do what is decided in ``lots.awards.permissions`` (asked by the services, and by these
+pages for what to offer); a NotAllowed is a 403. A supplier sees only the letters of its own
+organisation (anyone else gets a 404), and downloads them through the documents route, whose
+owner rule lets members of the supplier read them.
 """
 
 import click
-import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from app.errors import NotAllowed, ServiceError
 from app.extensions import db
-from app.organisations.models import Membership, Organisation
+from app.organisations.models import Organisation
 from app.reference import social_value
 from app.web import found, me, refused
+from lots.awards import delivery, permissions, queries
 from lots.awards import services as awards
+from lots.awards.contracts import enter_due_contracts
+from lots.awards.forms import AwardDecisionForm, DeliveryForm
 from lots.awards.models import AwardStatus, Contract, SocialValueCommitment
-from lots.bids.models import Bid
 from lots.blueprint import bp
-from lots.evaluation.forms import ActionForm, AwardDecisionForm, DeliveryForm
-from lots.evaluation.views import BASE, _overseen, render_result
+from lots.evaluation.forms import ActionForm
+from lots.evaluation.permissions import may_decide
+from lots.evaluation.views.pages import BASE, overseen
+from lots.evaluation.views.result import render_result
+from lots.opportunities import queries as opportunity_queries
 from lots.opportunities.models import OpportunityStatus
-from lots.opportunities.permissions import has_buyer_role
 
 DECISIONS = {
     "confirm": (
@@ -49,7 +53,7 @@ DECISIONS = {
 @bp.route(BASE + "/award/propose", methods=["POST"])
 @login_required
 def propose_award(organisation_id, opportunity_id):
-    organisation, opportunity = _overseen(organisation_id, opportunity_id)
+    organisation, opportunity = overseen(organisation_id, opportunity_id)
     if ActionForm().validate_on_submit():
         try:
             awards.propose(me(), opportunity)
@@ -80,8 +84,8 @@ def propose_award(organisation_id, opportunity_id):
 @login_required
 def award_decision(organisation_id, opportunity_id):
     """The proposed award for the approver to decide, and the decision once made."""
-    organisation, opportunity = _overseen(organisation_id, opportunity_id)
-    award = awards.award_of(opportunity.id)
+    organisation, opportunity = overseen(organisation_id, opportunity_id)
+    award = queries.award_of(opportunity.id)
     form = AwardDecisionForm()
     if form.validate_on_submit():
         act, done = DECISIONS[form.decision.data]
@@ -98,29 +102,19 @@ def award_decision(organisation_id, opportunity_id):
         opportunity=opportunity,
         award=award,
         form=form,
-        contract=awards.contract_of(opportunity.id),
-        can_decide=has_buyer_role(current_user, opportunity.buyer_id, "approver"),
-        letters=_letter_count(opportunity.id),
+        contract=queries.contract_of(opportunity.id),
+        can_decide=may_decide(current_user, opportunity),
+        letters=queries.letter_count(opportunity.id),
         decided=opportunity.status
         in (OpportunityStatus.AWARDED, OpportunityStatus.NO_SUITABLE_BID),
     )
-
-
-def _letter_count(opportunity_id):
-    from lots.awards.models import AwardLetter
-
-    return db.session.execute(
-        sa.select(sa.func.count())
-        .select_from(AwardLetter)
-        .where(AwardLetter.opportunity_id == opportunity_id)
-    ).scalar()
 
 
 @bp.app_template_global("published_award")
 def published_award(opportunity):
     """The award as the opportunity page shows it, once the approver has confirmed it:
     {"winner", "value_pence", "confirmed_at", "standstill_ends_at", "contract"}; else None."""
-    award = awards.award_of(opportunity.id)
+    award = queries.award_of(opportunity.id)
     if award is None or award.status == AwardStatus.PROPOSED:
         return None
     winner = next(row for row in award.result if row["bid_id"] == award.winner_bid_id)
@@ -131,26 +125,11 @@ def published_award(opportunity):
         "standstill_ends_at": award.standstill_ends_at
         if opportunity.voluntary_standstill
         else None,
-        "contract": awards.contract_of(opportunity.id),
+        "contract": queries.contract_of(opportunity.id),
     }
 
 
 # --- A supplier's letters ----------------------------------------------------------------------
-
-
-def _bidding_organisations(user, opportunity_id):
-    """The user's organisations that bid for the opportunity."""
-    return (
-        db.session.execute(
-            sa.select(Organisation)
-            .join(Bid, Bid.organisation_id == Organisation.id)
-            .join(Membership, Membership.organisation_id == Organisation.id)
-            .where(Bid.opportunity_id == opportunity_id, Membership.user_id == user.id)
-            .order_by(Organisation.name)
-        )
-        .scalars()
-        .all()
-    )
 
 
 @bp.route("/opportunities/<int:opportunity_id>/letters")
@@ -158,12 +137,10 @@ def _bidding_organisations(user, opportunity_id):
 def award_letters(opportunity_id):
     """The letters of the signed-in person's organisations for this opportunity; 404 when
     there are none (so nobody learns whether another organisation has one)."""
-    from lots.opportunities import queries
-
-    opportunity = found(queries.opportunity(opportunity_id))
+    opportunity = found(opportunity_queries.opportunity(opportunity_id))
     groups = [
-        (org, awards.letters_for(opportunity.id, org.id))
-        for org in _bidding_organisations(current_user, opportunity.id)
+        (org, queries.letters_for(opportunity.id, org.id))
+        for org in permissions.letter_organisations(current_user, opportunity.id)
     ]
     groups = [(org, letters) for org, letters in groups if letters]
     if not groups:
@@ -183,7 +160,7 @@ def _id_arg(name):
 @bp.route("/contracts")
 def contracts_register():
     buyer_id, supplier_id = _id_arg("buyer"), _id_arg("supplier")
-    contracts = awards.contracts_register(buyer_id=buyer_id, supplier_id=supplier_id)
+    contracts = queries.contracts_register(buyer_id=buyer_id, supplier_id=supplier_id)
     filtered = (
         db.session.get(Organisation, buyer_id or supplier_id) if (buyer_id or supplier_id) else None
     )
@@ -198,14 +175,14 @@ def _measure_name(measure_id):
 @bp.route("/contracts/<int:contract_id>", methods=["GET", "POST"])
 def view_contract(contract_id):
     contract = found(db.session.get(Contract, contract_id))
-    can_record = has_buyer_role(current_user, contract.buyer_id, "buyer")
+    can_record = permissions.may_record_delivery(current_user, contract)
     form = DeliveryForm(commitments=contract.commitments, measure_name=_measure_name)
     if form.is_submitted() and not can_record:
         abort(403)
     if form.validate_on_submit():
         commitment = db.session.get(SocialValueCommitment, int(form.commitment.data))
         try:
-            awards.record_delivery(
+            delivery.record_delivery(
                 me(),
                 commitment,
                 form.period_start.data,
@@ -225,7 +202,7 @@ def view_contract(contract_id):
             "name": _measure_name(c.measure_id),
             "delivered": delivered,
         }
-        for c, delivered in awards.promised_and_delivered(contract)
+        for c, delivered in queries.promised_and_delivered(contract)
     ]
     return render_template(
         "lots/contracts_contract.html",
@@ -248,5 +225,5 @@ def quantity(amount):
 @bp.cli.command("enter-contracts")
 def enter_contracts_command():
     """Enter the contracts whose standstill has ended (safe to run again)."""
-    entered = awards.enter_due_contracts()
+    entered = enter_due_contracts()
     click.echo(f"Entered {entered} contract{'' if entered == 1 else 's'}.")

@@ -10,7 +10,9 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.organisations.models import Organisation
+from lots.bids import permissions as bid_permissions
 from lots.bids import services as bids
+from lots.bids import submitting
 from lots.opportunities.models import Opportunity, OpportunityStatus, QuestionKind
 
 # What each quality or social value answer says, by the start of the question's text.
@@ -92,7 +94,7 @@ def seed_bids():
             continue
         if bids.bid_of(organisation.id, opportunity.id) is not None:
             continue
-        if bids.eligibility_problem(organisation.id, opportunity):
+        if bid_permissions.eligibility_problem(organisation.id, opportunity):
             continue
         people = [m.user for m in organisation.memberships]
         owner = next((m.user for m in organisation.memberships if m.is_owner), None)
@@ -120,7 +122,7 @@ def _bid(user, organisation, opportunity, action, price, quantity):
         total_price_pence=price if not opportunity.price_schedule else None,
         social_value={m: quantity for m in opportunity.social_value_measures or []},
     )
-    bids.submit(user, bid)
+    submitting.submit(user, bid)
     if action == "change":
         # Changed after submitting, not yet submitted again: the overview says so.
         bids.save_draft(user, bid, total_price_pence=price - 60_000)

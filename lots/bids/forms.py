@@ -3,31 +3,21 @@ and keep it for redisplay; the bid service owns every rule about the values (wor
 what is complete, who may bid, the deadline).
 
 Some forms are made for one opportunity (a field per pass/fail question, per price line, per
-social value measure). Each such field is named after the key ``bids.problems`` uses for it
+social value measure). Each such field is named after the key ``submitting.problems`` uses for it
 (``pass-fail-12``, ``line-0``, ``social-value-SV-EMP-01``), so a problem links straight to its box.
 """
 
 from decimal import Decimal, InvalidOperation
 
-from flask_wtf.file import FileField, FileRequired
-from govuk_frontend_wtf.wtforms_widgets import (
-    GovFileInput,
-    GovRadioInput,
-    GovTextArea,
-    GovTextInput,
-)
+from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovTextArea, GovTextInput
 from wtforms import FieldList, FormField, HiddenField, RadioField, StringField, TextAreaField
 from wtforms import Form as SubForm
 from wtforms.validators import ValidationError
 
-from app.forms import Form, strip_whitespace, submit
+from app.forms import Form, OneFileForm, strip_whitespace, submit
+from app.money import parse_pence, pence_to_pounds
 from lots.bids.models import PartnerRole
-from lots.opportunities.forms import (
-    one_kind_of_newline,
-    pence_to_pounds,
-    pounds_to_pence,
-    whole_number,
-)
+from lots.opportunities.forms import one_kind_of_newline, whole_number
 
 ROLE_LABELS = {
     PartnerRole.CONSORTIUM_MEMBER.value: "Consortium member",
@@ -109,7 +99,7 @@ def _money(message):
         if not field.data:
             return
         try:
-            pounds_to_pence(field.data)
+            parse_pence(field.data)
         except ValueError:
             raise ValidationError(message) from None
 
@@ -164,13 +154,13 @@ def price_form(schedule, bid):
             return {
                 "line_prices": {
                     str(i): (
-                        pounds_to_pence(form[f"line-{i}"].data) if form[f"line-{i}"].data else None
+                        parse_pence(form[f"line-{i}"].data) if form[f"line-{i}"].data else None
                     )
                     for i in range(len(schedule))
                 }
             }
         return {
-            "total_price_pence": pounds_to_pence(form.total_price.data)
+            "total_price_pence": parse_pence(form.total_price.data)
             if form.total_price.data
             else None
         }
@@ -320,36 +310,19 @@ class PartnersForm(Form):
     def values(self):
         return [row.form.value() for row in self.partners if row.form.is_used]
 
+    def row(self, index):
+        """The index-th partner's boxes (the first's, when there is no such row)."""
+        entries = self.partners.entries
+        return entries[index if 0 <= index < len(entries) else 0].form
 
-def add_row_error(form, index, field_name, message):
-    """Show a service's refusal against one partner's box (``partners-0-name``)."""
-    if not 0 <= index < len(form.partners.entries):
-        index = 0
-    row = form.partners.entries[index].form
-    field = row[field_name]
-    field.errors = list(field.errors or []) + [message]
-    row._errors = None
-    form.partners.errors = [entry.form.errors for entry in form.partners.entries]
-    form._errors = None
+    def row_errors_changed(self):
+        """After an error was added to a row's box: gather the errors the summary lists."""
+        self.partners.errors = [entry.form.errors for entry in self.partners.entries]
+        self._errors = None
 
 
-class AttachmentForm(Form):
-    file = FileField(
-        "Upload a file",
-        widget=GovFileInput(),
-        validators=[FileRequired(message="Select a file to upload")],
-    )
-    submit = submit("Upload file")
-
-    def __init__(self, *args, max_bytes, **kwargs):
-        super().__init__(*args, **kwargs)
-        from app.documents.uploads import describe_size
-
-        self.file.description = (
-            "For example, a method statement, a policy or a CV. PDF, Word, "
-            "Excel, OpenDocument, CSV, PNG or JPEG, smaller than "
-            f"{describe_size(max_bytes)}"
-        )
+class AttachmentForm(OneFileForm):
+    example = "For example, a method statement, a policy or a CV. "
 
 
 class SubmitBidForm(Form):

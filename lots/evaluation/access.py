@@ -1,4 +1,5 @@
-"""Who may read a bid's attachments, and which audit events stay hidden while bids are sealed.
+"""Who may read a bid's attachments (the seal here, the people in ``permissions``), and which
+audit events stay hidden while bids are sealed.
 
 Registered by ``lots.init_app``: the document reader for bid attachments and the audit log's
 filter for sealed bids.
@@ -11,10 +12,7 @@ from app.documents.models import Document
 from app.extensions import db
 from lots.bids.models import Bid
 from lots.evaluation import permissions, sealing
-from lots.evaluation import services as evaluation
-from lots.evaluation.models import Declaration
 from lots.opportunities.models import Opportunity
-from lots.opportunities.permissions import has_buyer_role
 
 
 def buyer_or_evaluator_may_read_bid_attachment(user, document):
@@ -31,12 +29,7 @@ def buyer_or_evaluator_may_read_bid_attachment(user, document):
     opportunity = db.session.get(Bid, document.subject_id).opportunity
     if sealing.evaluation_of(opportunity.id) is None:
         return False  # opening the bids is the audited moment they can be read
-    assignment = permissions.assignment_for(user, opportunity.id)
-    if assignment is not None and assignment.declaration != Declaration.NO_CONFLICT:
-        return False  # an evaluator reads nothing before declaring, nor after a conflict
-    return has_buyer_role(user, opportunity.buyer_id, "buyer") or evaluation.may_read_bids(
-        user, opportunity
-    )
+    return permissions.may_read_opened_bids(user, opportunity)
 
 
 def sealed_bid_events():

@@ -1,24 +1,21 @@
-"""Forms for evaluating bids, awarding and recording social value delivered. They parse what was
-typed and keep it for redisplay; the services (lots.services.evaluation, lots.services.awards)
-own the rules."""
+"""Forms for evaluating bids. They parse what was typed and keep it for redisplay; the services
+(lots.evaluation.services, scores, results) own the rules."""
 
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxInput,
     GovRadioInput,
     GovSelect,
     GovTextArea,
-    GovTextInput,
 )
-from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, RadioField, SelectField, TextAreaField
 from wtforms.validators import InputRequired, ValidationError
 
-from app.fields import GovDateField
 from app.forms import Form, strip_whitespace, submit
 from lots.evaluation.scoring import SCALE_LABELS
 from lots.opportunities.forms import one_kind_of_newline
 
 
-def _area(label, description=None, validators=()):
+def text_area(label, description=None, validators=()):
     return TextAreaField(
         label,
         description=description,
@@ -70,7 +67,7 @@ class AssignEvaluatorForm(Form):
 
 
 class ExcludeForm(Form):
-    reason = _area(
+    reason = text_area(
         "Why is this bid excluded?",
         "The supplier will read this reason",
         validators=[InputRequired(message="Enter the reason. The supplier will see it")],
@@ -79,7 +76,7 @@ class ExcludeForm(Form):
 
 
 class ReinstateForm(Form):
-    reason = _area(
+    reason = text_area(
         "Why are you reinstating this bid?",
         validators=[InputRequired(message="Enter the reason for reinstating the bid")],
     )
@@ -87,7 +84,7 @@ class ReinstateForm(Form):
 
 
 class ClearPriceForm(Form):
-    reason = _area(
+    reason = text_area(
         "Why is this price acceptable?",
         "For example, the supplier’s explanation of how it can deliver at this price",
         validators=[InputRequired(message="Record why the price is acceptable")],
@@ -108,7 +105,7 @@ class DeclarationForm(Form):
         ],
         invalid_choice_message="Select whether you have a conflict of interest",
     )
-    details = _area(
+    details = text_area(
         "If you have a conflict, describe it",
         "For example, you work with or for a bidder, or a close relative does. "
         "If you declare a conflict you will not see the bids.",
@@ -144,66 +141,9 @@ def score_form(
         setattr(
             ScoreForm,
             f"comment_{q.id}",
-            _area(reason_label, validators=[InputRequired(message="Give a reason for the score")]),
+            text_area(
+                reason_label, validators=[InputRequired(message="Give a reason for the score")]
+            ),
         )
     ScoreForm.submit = submit(submit_label)
     return ScoreForm(data=data or {})
-
-
-# --- Award ---------------------------------------------------------------------------------------
-
-
-class AwardDecisionForm(Form):
-    decision = RadioField(
-        "Your decision",
-        id="award-decision",
-        widget=GovRadioInput(),
-        choices=[
-            ("confirm", "Confirm the award"),
-            ("return", "Return it to the buyer to look at again"),
-            ("no_suitable_bid", "Record that no bid was suitable"),
-        ],
-        invalid_choice_message="Select confirm, return or no suitable bid",
-    )
-    reason = _area(
-        "Reason",
-        "Needed to return the award, or to record that no bid was "
-        "suitable. Every bidder reads a reason for no suitable bid.",
-    )
-    submit = submit("Save decision")
-
-
-# --- Contracts -----------------------------------------------------------------------------------
-
-
-class DeliveryForm(Form):
-    commitment = SelectField("Measure", widget=GovSelect(), choices=[], validate_choice=False)
-    period_start = GovDateField(
-        "Start of the period",
-        name_for_errors="The start of the period",
-        description="For example, 1 4 2027",
-        validators=[InputRequired(message="Enter the start of the period")],
-    )
-    period_end = GovDateField(
-        "End of the period",
-        name_for_errors="The end of the period",
-        description="For example, 30 6 2027",
-        validators=[InputRequired(message="Enter the end of the period")],
-    )
-    delivered = StringField(
-        "Amount delivered",
-        widget=GovTextInput(),
-        filters=[strip_whitespace],
-        validators=[InputRequired(message="Enter the amount delivered")],
-        render_kw={"inputmode": "decimal", "spellcheck": "false"},
-    )
-    note = _area("Note (optional)", "How it was measured, or anything that explains the figure")
-    submit = submit("Record delivery")
-
-    def __init__(self, *args, commitments=(), measure_name=str, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.commitment.choices = [(str(c.id), measure_name(c.measure_id)) for c in commitments]
-
-    def validate_commitment(self, field):
-        if field.data not in {v for v, _ in field.choices}:
-            raise ValidationError("Select the measure")

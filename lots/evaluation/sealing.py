@@ -7,23 +7,23 @@ is an audited event (``open_bids``), and evaluation starts from it.
 """
 
 import sqlalchemy as sa
+from flask import current_app
 
 from app.audit.events import AuditEventType as E
 from app.audit.services import record
-from app.errors import NotAllowed, ServiceError
+from app.errors import ServiceError
 from app.extensions import db
 from app.timeutil import utcnow
 from app.unitofwork import commit
 from lots.bids.models import Bid, BidStatus, BidSubmission
 from lots.evaluation.models import BidExclusion, Evaluation
-from lots.evaluation.permissions import require_not_conflicted
+from lots.evaluation.permissions import require_role
 from lots.opportunities.models import (
     Opportunity,
     OpportunityQuestion,
     OpportunityStatus,
     QuestionKind,
 )
-from lots.opportunities.permissions import has_buyer_role
 
 SEALED = "Bids stay sealed until the deadline has passed"
 
@@ -103,11 +103,7 @@ def evaluation_of(opportunity_id):
 def open_bids(user, opportunity, abnormally_low_percent=None, scale_max=None):
     """Break the seal: audited, once. Bids that answered "no" to a pass/fail question are
     excluded at once, with the question as the reason."""
-    from flask import current_app
-
-    if not has_buyer_role(user, opportunity.buyer_id, "buyer"):
-        raise NotAllowed("You need the buyer role to open the bids")
-    require_not_conflicted(user, opportunity)
+    require_role(user, opportunity, "buyer", "You need the buyer role to open the bids")
     if is_sealed(opportunity):
         raise ServiceError(SEALED)
     existing = evaluation_of(opportunity.id)

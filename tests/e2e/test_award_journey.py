@@ -28,7 +28,7 @@ def world(live_server):
     its bid (£28,000), Supplier 1 has a complete draft (£30,000) still to submit, and the buyer
     has two evaluators and an approver."""
     with live_server.app.app_context():
-        from lots.bids import services as bids
+        from lots.bids import submitting
         from tests.lots.bidding import bidding_world, colleague, complete_bid, past_deadline
 
         world = bidding_world()
@@ -43,7 +43,7 @@ def world(live_server):
             price_pence=3_000_000,
             words="Kestrel volunteers recruit in Armley",
         )
-        bids.submit(
+        submitting.submit(
             user_2,
             complete_bid(
                 user_2,

@@ -10,7 +10,8 @@ import sqlalchemy as sa
 import time_machine
 
 from app.extensions import db
-from lots.awards import services as awards
+from lots.awards import contracts
+from lots.awards import queries as award_queries
 from lots.awards.models import AwardLetter, Contract
 from lots.opportunities.models import OpportunityStatus
 from tests.lots.bidding import bidding_world, colleague, past_deadline
@@ -128,12 +129,12 @@ def test_the_full_path_from_opening_to_social_value_delivered(app, person, run_j
             section(person().get("/contracts"), "contracts")
             == "No contracts have been entered yet."
         )
-        ends = awards.award_of(world.opportunity.id).standstill_ends_at
+        ends = award_queries.award_of(world.opportunity.id).standstill_ends_at
 
     with time_machine.travel(ends + timedelta(minutes=1), tick=False):
         result = app.test_cli_runner().invoke(args=["lots", "enter-contracts"])
         assert result.exit_code == 0 and "Entered 1 contract." in result.output
-        assert awards.enter_due_contracts() == 0  # safe to run again
+        assert contracts.enter_due_contracts() == 0  # safe to run again
         register = person().get("/contracts")
         [row] = table_rows(register, "contracts")
         assert row[1:4] == ["Leeds City Council", "Supplier 1 CIC", "£30,000"]
@@ -195,7 +196,7 @@ def test_the_approver_returns_the_award_or_records_no_suitable_bid(world, person
             _decide(ann, world, "return", "Check the second bid's social value score").status_code
             == 302
         )
-        assert awards.award_of(world.opportunity.id) is None
+        assert award_queries.award_of(world.opportunity.id) is None
         assert soup(bea.get(urls(world)["result"])).find(id="propose-award") is not None
         # An evaluator without the buyer or approver role sees none of it.
         eve = person(EVE)

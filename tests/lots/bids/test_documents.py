@@ -15,6 +15,7 @@ from app.extensions import db
 from app.organisations.models import Membership, Role
 from app.permissions import can_read_document as can_read
 from lots.bids import services as bids
+from lots.bids import submitting
 from lots.evaluation import sealing
 from lots.evaluation import services as evaluation
 from tests.dps.helpers import make_admin
@@ -37,7 +38,7 @@ def world(app):
         bid,
         FileStorage(io.BytesIO(PDF), filename="method.pdf", content_type="application/pdf"),
     )
-    bids.submit(user, bid)
+    submitting.submit(user, bid)
     w.eve = colleague(w.buyer, "eve@leeds.example", ("evaluator",), name="Eve")
     w.con = colleague(w.buyer, "con@leeds.example", ("evaluator",), name="Con")
     w.admin = make_admin("ops@operator.example")

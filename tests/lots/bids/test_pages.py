@@ -8,8 +8,10 @@ import pytest
 import sqlalchemy as sa
 import time_machine
 
+from app.errors import DeadlinePassed
 from app.extensions import db
 from lots.bids import services as bids
+from lots.bids import submitting
 from lots.bids.models import Bid, BidStatus, BidSubmission
 from tests.dps.helpers import PDF
 from tests.lots.bidding import bidding_world, complete_bid, past_deadline, published, questions
@@ -39,6 +41,15 @@ def bw(app):
 def _bid(org):
     db.session.expire_all()
     return db.session.execute(sa.select(Bid).where(Bid.organisation_id == org.id)).scalar_one()
+
+
+def _answering(bw, person):
+    """Supplier 1's owner, signed in, with a bid started: (organisation, its quality question,
+    the bid's address, the owner's client)."""
+    user, org = bw.suppliers[0]
+    o = bw.opportunity
+    bids.start_bid(user, org, o)
+    return org, questions(o)["quality"], f"/opportunities/{o.id}/bid", person(OWNER)
 
 
 def test_a_supplier_starts_fills_and_submits_a_bid(bw, person):
@@ -116,50 +127,36 @@ def test_a_supplier_starts_fills_and_submits_a_bid(bw, person):
         },
     )
     assert input_value(picked, "partners-1-organisation_id") == str(partner.id)
-    no_share = rosa.post(
-        f"{base}/partners",
-        {
-            "partners-0-name": "Leeds Volunteer Drivers",
-            "partners-0-role": "subcontractor",
-            "partners-0-share_percent": "10",
-            "partners-1-organisation_id": str(partner.id),
-            "partners-1-name": "Supplier 2 CIC",
-            "partners-1-role": "consortium_member",
-            "partners-1-share_percent": "a lot",
-            "action": "save",
-        },
-    )
+
+    def two_partners(second_share, first_share="10", second=partner):
+        """Save the typed partner and a directory pick (``second``) with these shares."""
+        return rosa.post(
+            f"{base}/partners",
+            {
+                "partners-0-name": "Leeds Volunteer Drivers",
+                "partners-0-role": "subcontractor",
+                "partners-0-share_percent": first_share,
+                "partners-1-organisation_id": str(second.id),
+                "partners-1-name": second.name,
+                "partners-1-role": "consortium_member",
+                "partners-1-share_percent": second_share,
+                "action": "save",
+            },
+        )
+
+    no_share = two_partners("a lot")
     assert error_summary(no_share) == ["Enter the share of the work as a whole number from 1 to 99"]
     assert error_links(no_share) == ["#partners-1-share_percent"]
     assert input_value(no_share, "partners-1-share_percent") == "a lot"
-    too_much = rosa.post(
-        f"{base}/partners",
-        {
-            "partners-0-name": "Leeds Volunteer Drivers",
-            "partners-0-role": "subcontractor",
-            "partners-0-share_percent": "60",
-            "partners-1-organisation_id": str(partner.id),
-            "partners-1-name": "Supplier 2 CIC",
-            "partners-1-role": "consortium_member",
-            "partners-1-share_percent": "40",
-            "action": "save",
-        },
-    )
+    # The service names the partner and the part of it: here the second one's directory pick,
+    # shown where that partner's name is.
+    itself = two_partners("20", second=org)
+    assert error_summary(itself) == ["Your own organisation is the bidder, not a partner"]
+    assert error_links(itself) == ["#partners-1-name"]
+    too_much = two_partners("40", first_share="60")
     assert "add up to more than 99%" in error_summary(too_much)[0]
     assert input_value(too_much, "partners-0-share_percent") == "60"
-    moved = rosa.post(
-        f"{base}/partners",
-        {
-            "partners-0-name": "Leeds Volunteer Drivers",
-            "partners-0-role": "subcontractor",
-            "partners-0-share_percent": "10",
-            "partners-1-organisation_id": str(partner.id),
-            "partners-1-name": "Supplier 2 CIC",
-            "partners-1-role": "consortium_member",
-            "partners-1-share_percent": "30",
-            "action": "save",
-        },
-    )
+    moved = two_partners("30")
     assert moved.headers["Location"].endswith(f"{base}/attachments")
     assert [(p.name, p.share_percent, p.partner_organisation_id) for p in _bid(org).partners] == [
         ("Leeds Volunteer Drivers", 10, None),
@@ -206,12 +203,7 @@ def test_a_supplier_starts_fills_and_submits_a_bid(bw, person):
 
 
 def test_an_over_limit_answer_is_kept_and_the_check_page_links_to_it(bw, person):
-    user, org = bw.suppliers[0]
-    o = bw.opportunity
-    q = questions(o)["quality"]
-    base = f"/opportunities/{o.id}/bid"
-    bids.start_bid(user, org, o)
-    rosa = person(OWNER)
+    org, q, base, rosa = _answering(bw, person)
     long_answer = " ".join(["volunteers"] * 501)
     assert rosa.post(f"{base}/questions/{q.id}", {"answer": long_answer}).status_code == 302
     page = rosa.get(f"{base}/questions/{q.id}")
@@ -283,7 +275,7 @@ def test_nobody_else_sees_the_bid(bw, person):
     o = bw.opportunity
     base = f"/opportunities/{o.id}/bid"
     bid = complete_bid(user, org, o, words="Our secret method")
-    bids.submit(user, bid)
+    submitting.submit(user, bid)
     from tests.lots.helpers import supplier
 
     supplier("Not Invited CIC", "x@notinvited.example")  # admitted to no lot: not invited
@@ -314,7 +306,7 @@ def test_after_the_deadline_the_bid_is_read_only_and_submit_is_refused(bw, perso
     o = bw.opportunity
     base = f"/opportunities/{o.id}/bid"
     bid = complete_bid(user, org, o)
-    bids.submit(user, bid)
+    submitting.submit(user, bid)
     bids.save_draft(user, bid, total_price_pence=2_500_000)  # a change never submitted
     with time_machine.travel(past_deadline(o), tick=False):
         rosa = person(OWNER)
@@ -358,13 +350,13 @@ def test_a_submission_late_by_the_databases_clock_says_the_answers_are_kept(
     complete_bid(user, org, o)
 
     def late(user, bid):
-        raise bids.DeadlinePassed(
+        raise DeadlinePassed(
             "The deadline (midday on 1 January 2027) passed before your "
             "submission reached us, so it was not accepted. Your answers "
             "are saved."
         )
 
-    monkeypatch.setattr(bids, "submit", late)
+    monkeypatch.setattr(submitting, "submit", late)
     rosa = person(OWNER)
     refused = rosa.post(f"{base}/submit", {}, form_url=f"{base}/check")
     assert refused.status_code == 409
@@ -376,7 +368,7 @@ def test_withdraw_with_a_confirm_step(bw, person, smtp):
     user, org = bw.suppliers[0]
     o = bw.opportunity
     base = f"/opportunities/{o.id}/bid"
-    bids.submit(user, complete_bid(user, org, o))
+    submitting.submit(user, complete_bid(user, org, o))
     rosa = person(OWNER)
     overview = rosa.get(base)
     assert soup(overview).find(id="withdraw")["href"] == f"{base}/withdraw"
@@ -396,7 +388,7 @@ def test_withdraw_with_a_confirm_step(bw, person, smtp):
 
 def test_copy_an_answer_from_an_earlier_bid(bw, person):
     user, org = bw.suppliers[0]
-    bids.submit(
+    submitting.submit(
         user, complete_bid(user, org, bw.opportunity, words="Our volunteers are local people")
     )
     later = published(bw.buyer_user, bw.buyer, bw.lots[0], title="Second call-off")
@@ -421,12 +413,7 @@ def test_copy_an_answer_from_an_earlier_bid(bw, person):
 
 
 def test_autosave_saves_the_answer_and_counts_words(bw, person):
-    user, org = bw.suppliers[0]
-    o = bw.opportunity
-    q = questions(o)["quality"]
-    base = f"/opportunities/{o.id}/bid"
-    bids.start_bid(user, org, o)
-    rosa = person(OWNER)
+    org, q, base, rosa = _answering(bw, person)
     saved = rosa.post(
         f"{base}/questions/{q.id}/autosave",
         {"answer": "well-being - for all"},
@@ -434,4 +421,14 @@ def test_autosave_saves_the_answer_and_counts_words(bw, person):
     )
     assert saved.status_code == 200
     assert saved.json["saved"] is True and saved.json["words"] == 3
+    assert _bid(org).answers[str(q.id)] == "well-being - for all"
+    with time_machine.travel(past_deadline(bw.opportunity), tick=False):
+        late = person(OWNER).post(
+            f"{base}/questions/{q.id}/autosave",
+            {"answer": "after the deadline"},
+            form_url="/sign-out",
+        )
+    # A refusal is the app's JSON error body (app.web.refused_json), which the page shows.
+    assert late.status_code == 403
+    assert late.json["error"]["message"] == "The deadline for bids has passed"
     assert _bid(org).answers[str(q.id)] == "well-being - for all"

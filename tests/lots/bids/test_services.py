@@ -9,13 +9,16 @@ import pytest
 import sqlalchemy as sa
 import time_machine
 
+from app.accounts.models import User
 from app.audit.models import AuditEvent
 from app.documents.models import Document
-from app.errors import NotAllowed, ServiceError
+from app.errors import DeadlinePassed, NotAllowed, ServiceError
 from app.extensions import db
 from app.outbox.models import OutboxMessage
 from dps.models import LotMembership, MembershipStatus
+from lots.bids import permissions as bid_permissions
 from lots.bids import services as bids
+from lots.bids import submitting
 from lots.bids.models import Bid, BidStatus, BidSubmission
 from tests.lots.bidding import bidding_world, complete_bid, past_deadline, questions
 from tests.lots.helpers import supplier
@@ -70,7 +73,7 @@ def test_a_suspended_supplier_cannot_start_or_submit(world):
     )
     db.session.commit()
     with pytest.raises(NotAllowed, match="suspended"):
-        bids.submit(user, bid)
+        submitting.submit(user, bid)
     assert bid.current_submission_id is None
 
 
@@ -82,8 +85,8 @@ def test_drafts_keep_long_answers_and_submission_names_every_problem(world):
     bids.save_draft(user, bid, answers={str(q["quality"].id): long_answer})
     db.session.expire_all()
     assert db.session.get(Bid, bid.id).answers[str(q["quality"].id)] == long_answer
-    with pytest.raises(bids.BidIncomplete) as refused:
-        bids.submit(user, bid)
+    with pytest.raises(submitting.BidIncomplete) as refused:
+        submitting.submit(user, bid)
     problems = refused.value.problems
     assert "501 words; the limit is 500" in problems[f"answer-{q['quality'].id}"]
     assert f"answer-{q['social_value'].id}" in problems
@@ -102,12 +105,49 @@ def test_answers_to_questions_not_asked_are_refused(world):
         bids.save_draft(user, bid, social_value={"SV-ENV-01": "3"})
 
 
+def test_a_refusal_names_the_field_it_is_about(world):
+    """Each refusal names its field, or the partner and the part of it, so that a page shows it
+    against the right box without reading its words."""
+    user, org = world.suppliers[0]
+    bid = bids.start_bid(user, org, world.opportunity)
+    q = questions(world.opportunity)
+    good = {"name": "Leeds Volunteer Drivers", "role": "subcontractor", "share_percent": 10}
+    for second, field in [
+        ({**good, "name": " "}, "partners-1-name"),
+        ({**good, "role": "partner"}, "partners-1-role"),
+        ({**good, "share_percent": 0}, "partners-1-share_percent"),
+        ({**good, "share_percent": "10"}, "partners-1-share_percent"),
+        ({**good, "organisation_id": org.id}, "partners-1-organisation_id"),
+        ({**good, "organisation_id": world.buyer.id}, "partners-1-organisation_id"),
+        ({**good, "share_percent": 90}, "partners"),
+    ]:
+        with pytest.raises(ServiceError) as refused:
+            bids.set_partners(user, bid, [good, second])
+        assert refused.value.field == field
+        db.session.rollback()
+    for values, field in [
+        ({"answers": {"999999": "hello"}}, "answers"),
+        ({"pass_fail": {str(q["pass_fail"].id): "maybe"}}, f"pass-fail-{q['pass_fail'].id}"),
+        ({"total_price_pence": 0}, "total_price"),
+        ({"line_prices": {"0": 100}}, "line_prices"),
+        ({"social_value": {"SV-ENV-01": "3"}}, "social_value"),
+        ({"social_value": {"SV-EMP-01": "lots"}}, "social-value-SV-EMP-01"),
+    ]:
+        with pytest.raises(ServiceError) as refused:
+            bids.save_draft(user, bid, **values)
+        assert refused.value.field == field
+        db.session.rollback()
+    with pytest.raises(ServiceError) as refused:
+        bids.detach(user, bid, 999999)
+    assert refused.value.field == "attachments"
+
+
 def test_submission_is_frozen_hashed_stamped_and_receipted(world, smtp):
     user, org = world.suppliers[0]
     bid = complete_bid(user, org, world.opportunity)
-    submission = bids.submit(user, bid)
+    submission = submitting.submit(user, bid)
     assert bid.status == BidStatus.SUBMITTED and bid.current_submission_id == submission.id
-    assert submission.sha256 == bids.canonical_hash(submission.snapshot)
+    assert submission.sha256 == submitting.canonical_hash(submission.snapshot)
     assert submission.snapshot["price"]["total_pence"] == 3_000_000
     assert submission.snapshot["social_value"] == {"SV-EMP-01": "2"}
     # The database stamped it: the time is the database's, close to its now().
@@ -125,41 +165,41 @@ def test_submission_is_frozen_hashed_stamped_and_receipted(world, smtp):
 def test_change_and_resubmit_keeps_history_and_the_latest_counts(world):
     user, org = world.suppliers[0]
     bid = complete_bid(user, org, world.opportunity)
-    first = bids.submit(user, bid)
-    assert not bids.has_unsubmitted_changes(bid)
+    first = submitting.submit(user, bid)
+    assert not submitting.has_unsubmitted_changes(bid)
     bids.save_draft(user, bid, total_price_pence=2_900_000)
-    assert bids.has_unsubmitted_changes(bid)
+    assert submitting.has_unsubmitted_changes(bid)
     # The first submission still stands until the change is submitted.
     assert bid.status == BidStatus.SUBMITTED and bid.current_submission_id == first.id
-    second = bids.submit(user, bid)
+    second = submitting.submit(user, bid)
     assert (first.version, second.version) == (1, 2)
     assert second.sha256 != first.sha256
     assert bid.current_submission_id == second.id
-    assert [s.version for s in bids.submissions_of(bid)] == [1, 2]
+    assert [s.version for s in submitting.submissions_of(bid)] == [1, 2]
 
 
 def test_withdraw_then_submit_again(world):
     user, org = world.suppliers[0]
     bid = complete_bid(user, org, world.opportunity)
-    bids.submit(user, bid)
-    bids.withdraw(user, bid)
+    submitting.submit(user, bid)
+    submitting.withdraw(user, bid)
     assert bid.status == BidStatus.WITHDRAWN and bid.current_submission_id is None
     with pytest.raises(ServiceError, match="Only a submitted bid"):
-        bids.withdraw(user, bid)
-    again = bids.submit(user, bid)
+        submitting.withdraw(user, bid)
+    again = submitting.submit(user, bid)
     assert again.version == 2 and bid.status == BidStatus.SUBMITTED
 
 
 def test_after_the_deadline_by_the_apps_clock_nothing_changes(world):
     user, org = world.suppliers[0]
     bid = complete_bid(user, org, world.opportunity)
-    bids.submit(user, bid)
+    submitting.submit(user, bid)
     with time_machine.travel(past_deadline(world.opportunity), tick=False):
-        with pytest.raises(bids.DeadlinePassed):
-            bids.submit(user, bid)
-        with pytest.raises(bids.DeadlinePassed):
-            bids.withdraw(user, bid)
-        with pytest.raises(bids.DeadlinePassed, match="The deadline for bids has passed"):
+        with pytest.raises(DeadlinePassed):
+            submitting.submit(user, bid)
+        with pytest.raises(DeadlinePassed):
+            submitting.withdraw(user, bid)
+        with pytest.raises(DeadlinePassed, match="The deadline for bids has passed"):
             bids.save_draft(user, bid, total_price_pence=1)
     assert bid.status == BidStatus.SUBMITTED
 
@@ -183,16 +223,16 @@ def test_a_commit_one_second_late_is_refused_and_kept_as_a_draft(world, monkeypa
     user, org = world.suppliers[0]
     bid = complete_bid(user, org, world.opportunity)
     _deadline_in(2, world.opportunity)
-    real_commit = bids.commit
+    real_commit = submitting.commit
 
     def slow_commit():
         time.sleep(3)  # the submission reaches COMMIT a second after the deadline
         real_commit()
 
-    monkeypatch.setattr(bids, "commit", slow_commit)
-    monkeypatch.setattr(bids, "eligibility_problem", lambda *a: None)
-    with pytest.raises(bids.DeadlinePassed, match="passed before your submission reached us"):
-        bids.submit(user, bid)
+    monkeypatch.setattr(submitting, "commit", slow_commit)
+    monkeypatch.setattr(bid_permissions, "eligibility_refusal", lambda *a: None)
+    with pytest.raises(DeadlinePassed, match="passed before your submission reached us"):
+        submitting.submit(user, bid)
     db.session.expire_all()
     kept = db.session.get(Bid, bid.id)
     assert kept.status == BidStatus.DRAFT and kept.current_submission_id is None
@@ -221,8 +261,6 @@ def test_many_suppliers_in_the_last_second(app):
     start = threading.Barrier(len(ids), timeout=30)
 
     def submit(index, user_id, org_id):
-        from app.accounts.models import User
-
         with app.app_context():
             try:
                 start.wait()
@@ -231,8 +269,8 @@ def test_many_suppliers_in_the_last_second(app):
                 bid = db.session.execute(
                     sa.select(Bid).where(Bid.organisation_id == org_id)
                 ).scalar_one()
-                outcomes[org_id] = ("kept", bids.submit(user, bid).id)
-            except bids.DeadlinePassed:
+                outcomes[org_id] = ("kept", submitting.submit(user, bid).id)
+            except DeadlinePassed:
                 outcomes[org_id] = ("refused", None)
             except Exception as exc:  # noqa: BLE001  (reported by the assertion below)
                 outcomes[org_id] = ("error", repr(exc))
@@ -271,7 +309,7 @@ def test_attachments_are_locked_once_submitted_and_detaching_keeps_the_file(worl
         bid,
         FileStorage(io.BytesIO(pdf), filename="method.pdf", content_type="application/pdf"),
     )
-    submission = bids.submit(user, bid)
+    submission = submitting.submit(user, bid)
     assert submission.snapshot["attachments"][0]["sha256"] == document.sha256
     db.session.refresh(document)
     assert document.locked_at is not None
@@ -285,7 +323,7 @@ def test_attachments_are_locked_once_submitted_and_detaching_keeps_the_file(worl
 def test_copy_in_answers_from_earlier_bids(world):
     user, org = world.suppliers[0]
     bid = complete_bid(user, org, world.opportunity, words="Our volunteers are local people")
-    bids.submit(user, bid)
+    submitting.submit(user, bid)
     from tests.lots.bidding import published
 
     later = published(world.buyer_user, world.buyer, world.lots[0], title="Second call-off")

@@ -8,10 +8,12 @@ import pytest
 import sqlalchemy as sa
 import time_machine
 
+from app.accounts.models import User
 from app.audit.models import AuditEvent
 from app.extensions import db
-from lots.bids import services as bids
+from lots.bids import submitting
 from lots.evaluation import sealing
+from lots.evaluation import services as evaluation_service
 from lots.evaluation.models import Evaluation
 from tests.lots.bidding import bidding_world, colleague, complete_bid, past_deadline, questions
 from tests.lots.pages import banner, error_summary, heading, section, soup, table_rows, tags, text
@@ -53,7 +55,7 @@ def submit_bids(world, prices=None, pass_fail=None):
             words=words,
             pass_fail=(pass_fail or {}).get(i, "yes"),
         )
-        bids.submit(user, bid)
+        submitting.submit(user, bid)
         out.append(bid)
     return out
 
@@ -96,8 +98,6 @@ def assert_reveals_nothing(response):
 
 
 def assign(person, world, email, moderator=False):
-    from app.accounts.models import User
-
     user = db.session.execute(sa.select(User).where(User.email == email)).scalar_one()
     data = {"evaluator": str(user.id)}
     if moderator:
@@ -478,13 +478,10 @@ def test_moderation_then_the_ranked_result_to_two_decimal_places(world, person):
 
 
 def test_a_buyer_assigned_as_evaluator_sees_no_bid_until_they_declare(app, world, person):
-    from lots.evaluation import sealing as sealing_service
-    from lots.evaluation import services as evaluation_service
-
     submit_bids(world)
     with time_machine.travel(past_deadline(world.opportunity), tick=False):
         evaluation_service.assign_evaluator(world.buyer_user, world.opportunity, world.buyer_user)
-        sealing_service.open_bids(world.buyer_user, world.opportunity)
+        sealing.open_bids(world.buyer_user, world.opportunity)
         bea = person(BUYER)
         for page in ("evaluation", "result"):
             response = bea.get(urls(world)[page])

@@ -8,12 +8,20 @@ import pytest
 import sqlalchemy as sa
 import time_machine
 
+from app.audit.models import AuditEvent
+from app.audit.queries import filter_events
 from app.errors import NotAllowed, ServiceError
 from app.extensions import db
+from lots.awards import contracts, delivery
+from lots.awards import letters as award_letters
+from lots.awards import queries as award_queries
 from lots.awards import services as awards
 from lots.awards.models import AwardLetter
 from lots.bids import services as bids
-from lots.evaluation import sealing
+from lots.bids import submitting
+from lots.evaluation import permissions as evaluation_permissions
+from lots.evaluation import results, sealing
+from lots.evaluation import scores as evaluation_scores
 from lots.evaluation import services as evaluation
 from lots.evaluation.models import BidExclusion
 from lots.opportunities.models import OpportunityStatus
@@ -30,7 +38,7 @@ def world(app):
     w.bids = []
     for (user, org), price in zip(w.suppliers, prices):
         bid = complete_bid(user, org, w.opportunity, price_pence=price)
-        bids.submit(user, bid)
+        submitting.submit(user, bid)
         w.bids.append(bid)
     return w
 
@@ -46,14 +54,16 @@ def _open(w):
 def _score_all(w, person, value=3):
     for bid in evaluation.bids_to_score(w.opportunity.id):
         for q in evaluation.scored_questions(w.opportunity.id):
-            evaluation.score(person, w.opportunity, bid, q, value, "Clear and local")
-    evaluation.submit_scores(person, w.opportunity)
+            evaluation_scores.score(person, w.opportunity, bid, q, value, "Clear and local")
+    evaluation_scores.submit_scores(person, w.opportunity)
 
 
 def _moderate_all(w, scores):
     for bid in evaluation.bids_to_score(w.opportunity.id):
         for q in evaluation.scored_questions(w.opportunity.id):
-            evaluation.moderate(w.max, w.opportunity, bid, q, scores.get(bid.id, 2), "Agreed")
+            evaluation_scores.moderate(
+                w.max, w.opportunity, bid, q, scores.get(bid.id, 2), "Agreed"
+            )
 
 
 def test_the_seal_holds_in_every_query_before_the_deadline(world):
@@ -71,7 +81,7 @@ def test_the_seal_holds_in_every_query_before_the_deadline(world):
 
 def test_withdrawn_bids_are_not_opened(world):
     w = world
-    bids.withdraw(w.suppliers[0][0], w.bids[0])
+    submitting.withdraw(w.suppliers[0][0], w.bids[0])
     with time_machine.travel(past_deadline(w.opportunity), tick=False):
         assert {b.id for b in sealing.submitted_bids(w.opportunity.id)} == {
             w.bids[1].id,
@@ -82,7 +92,7 @@ def test_withdrawn_bids_are_not_opened(world):
 def test_opening_is_audited_once_and_excludes_failed_pass_fail(app):
     w = bidding_world(n_suppliers=2)
     for (user, org), answer in zip(w.suppliers, ("yes", "no")):
-        bids.submit(user, complete_bid(user, org, w.opportunity, pass_fail=answer))
+        submitting.submit(user, complete_bid(user, org, w.opportunity, pass_fail=answer))
     with time_machine.travel(past_deadline(w.opportunity), tick=False):
         with pytest.raises(NotAllowed, match="You need the buyer role to open the bids"):
             sealing.open_bids(w.suppliers[0][0], w.opportunity)
@@ -91,8 +101,6 @@ def test_opening_is_audited_once_and_excludes_failed_pass_fail(app):
         excluded = db.session.execute(sa.select(BidExclusion)).scalars().all()
         assert len(excluded) == 1 and excluded[0].automatic
         assert "insurance" in excluded[0].reason
-        from app.audit.models import AuditEvent
-
         assert (
             db.session.scalar(
                 sa.select(sa.func.count())
@@ -110,18 +118,18 @@ def test_a_conflicted_evaluator_sees_nothing_and_a_pending_one_waits(world):
         evaluation.assign_evaluator(w.buyer_user, w.opportunity, w.max)
         sealing.open_bids(w.buyer_user, w.opportunity)
         with pytest.raises(NotAllowed, match="Declare any conflict of interest before"):
-            evaluation.bids_for_evaluator(w.eve, w.opportunity)
+            evaluation_scores.bids_for_evaluator(w.eve, w.opportunity)
         with pytest.raises(ServiceError, match="Describe the conflict of interest") as refused:
             evaluation.declare(w.eve, w.opportunity, conflict=True, details=" ")
         assert refused.value.field == "details"
         evaluation.declare(w.eve, w.opportunity, conflict=True, details="My sister runs one")
         with pytest.raises(NotAllowed, match="declared a conflict of interest, so you cannot see"):
-            evaluation.bids_for_evaluator(w.eve, w.opportunity)
+            evaluation_scores.bids_for_evaluator(w.eve, w.opportunity)
         with pytest.raises(ServiceError, match="You have already made your declaration"):
             evaluation.declare(w.eve, w.opportunity, conflict=False)
         with pytest.raises(NotAllowed, match="You are not an evaluator for this opportunity"):
-            evaluation.bids_for_evaluator(w.suppliers[0][0], w.opportunity)
-        assert not evaluation.may_read_bids(w.eve, w.opportunity)
+            evaluation_scores.bids_for_evaluator(w.suppliers[0][0], w.opportunity)
+        assert not evaluation_permissions.may_read_bids(w.eve, w.opportunity)
 
 
 def test_scores_stay_independent_until_everyone_has_submitted(world):
@@ -130,24 +138,24 @@ def test_scores_stay_independent_until_everyone_has_submitted(world):
         _open(w)
         _score_all(w, w.eve, 3)
         with pytest.raises(NotAllowed, match="Scores stay private until every evaluator"):
-            evaluation.side_by_side(w.eve, w.opportunity)
+            evaluation_scores.side_by_side(w.eve, w.opportunity)
         bid, q = w.bids[0], evaluation.scored_questions(w.opportunity.id)[0]
         with pytest.raises(ServiceError, match="Moderation starts"):
-            evaluation.moderate(w.max, w.opportunity, bid, q, 3, "Agreed")
+            evaluation_scores.moderate(w.max, w.opportunity, bid, q, 3, "Agreed")
         with pytest.raises(ServiceError, match="submitted your scores, so they can no longer"):
-            evaluation.score(w.eve, w.opportunity, bid, q, 1, "Changed my mind")
+            evaluation_scores.score(w.eve, w.opportunity, bid, q, 1, "Changed my mind")
         with pytest.raises(ServiceError, match="Choose a score from 0 to 4") as refused:
-            evaluation.score(w.max, w.opportunity, bid, q, 5, "Too high")
+            evaluation_scores.score(w.max, w.opportunity, bid, q, 5, "Too high")
         assert refused.value.field == "score"
         with pytest.raises(ServiceError, match="Give a reason for your score") as refused:
-            evaluation.score(w.max, w.opportunity, bid, q, 2, "")
+            evaluation_scores.score(w.max, w.opportunity, bid, q, 2, "")
         assert refused.value.field == "comment"
         _score_all(w, w.max, 1)
-        shown = evaluation.side_by_side(w.eve, w.opportunity)
+        shown = evaluation_scores.side_by_side(w.eve, w.opportunity)
         spread = shown["spread"][(bid.id, q.id)]
         assert (spread.min, spread.max) == (1, 3)
         with pytest.raises(NotAllowed, match="Only the moderator can record consensus scores"):
-            evaluation.moderate(w.eve, w.opportunity, bid, q, 2, "Agreed")
+            evaluation_scores.moderate(w.eve, w.opportunity, bid, q, 2, "Agreed")
 
 
 def test_an_abnormally_low_price_must_be_cleared_before_award(world):
@@ -157,20 +165,20 @@ def test_an_abnormally_low_price_must_be_cleared_before_award(world):
         _score_all(w, w.eve)
         _score_all(w, w.max)
         _moderate_all(w, {w.bids[0].id: 4})
-        flagged, cleared = evaluation.abnormally_low(w.opportunity)
+        flagged, cleared = results.abnormally_low(w.opportunity)
         assert flagged == {w.bids[2].id} and cleared == set()
         with pytest.raises(ServiceError, match="A price is flagged as possibly abnormally low"):
             awards.propose(w.buyer_user, w.opportunity)
         with pytest.raises(ServiceError, match="Record why the price is acceptable") as refused:
-            evaluation.clear_price(w.buyer_user, w.opportunity, w.bids[2], "")
+            results.clear_price(w.buyer_user, w.opportunity, w.bids[2], "")
         assert refused.value.field == "reason"
-        evaluation.clear_price(
+        results.clear_price(
             w.buyer_user,
             w.opportunity,
             w.bids[2],
             "Volunteers deliver most of the hours; costs checked",
         )
-        ranked = evaluation.result(w.opportunity)
+        ranked = results.result(w.opportunity)
         assert [r.position for r in ranked] == [1, 2, 3]
         assert all(r.total <= 100 for r in ranked)
         award = awards.propose(w.buyer_user, w.opportunity)
@@ -217,7 +225,7 @@ def test_award_letters_standstill_contract_and_delivery(world, run_jobs):
         ends = award.standstill_ends_at
         # Eight working days: at least ten calendar days later, at midnight in London.
         assert (ends - when).days >= 10
-        assert awards.contract_of(w.opportunity.id) is None
+        assert award_queries.contract_of(w.opportunity.id) is None
         run_jobs()
         run_jobs()  # again: no second letter
         letters = db.session.execute(sa.select(AwardLetter)).scalars().all()
@@ -227,13 +235,13 @@ def test_award_letters_standstill_contract_and_delivery(world, run_jobs):
             False,
             False,
         ]
-        assert awards.issue_letters(w.opportunity.id) == 0
+        assert award_letters.issue_letters(w.opportunity.id) == 0
     with time_machine.travel(ends - timedelta(minutes=1), tick=False):
-        assert awards.enter_due_contracts() == 0
+        assert contracts.enter_due_contracts() == 0
     with time_machine.travel(ends + timedelta(minutes=1), tick=False):
-        assert awards.enter_due_contracts() == 1
-        assert awards.enter_due_contracts() == 0
-        contract = awards.contract_of(w.opportunity.id)
+        assert contracts.enter_due_contracts() == 1
+        assert contracts.enter_due_contracts() == 0
+        contract = award_queries.contract_of(w.opportunity.id)
         assert contract.supplier_id == w.suppliers[0][1].id
         assert contract.value_pence == 3_000_000 and contract.supplier_is_sme
         assert [(c.measure_id, str(c.promised)) for c in contract.commitments] == [
@@ -242,10 +250,10 @@ def test_award_letters_standstill_contract_and_delivery(world, run_jobs):
         commitment = contract.commitments[0]
         start = contract.start_date
         with pytest.raises(NotAllowed, match="You need the buyer role to record delivery"):
-            awards.record_delivery(w.suppliers[0][0], commitment, start, start, "1")
-        awards.record_delivery(w.buyer_user, commitment, start, start + timedelta(days=89), "1.5")
+            delivery.record_delivery(w.suppliers[0][0], commitment, start, start, "1")
+        delivery.record_delivery(w.buyer_user, commitment, start, start + timedelta(days=89), "1.5")
         with pytest.raises(ServiceError, match="period is already recorded") as refused:
-            awards.record_delivery(
+            delivery.record_delivery(
                 w.buyer_user,
                 commitment,
                 start + timedelta(days=30),
@@ -254,7 +262,7 @@ def test_award_letters_standstill_contract_and_delivery(world, run_jobs):
             )
         assert refused.value.field == "period_start"
         with pytest.raises(ServiceError, match=r"as a number, like 2 or 1\.5$") as refused:
-            awards.record_delivery(
+            delivery.record_delivery(
                 w.buyer_user,
                 commitment,
                 start + timedelta(days=90),
@@ -262,7 +270,7 @@ def test_award_letters_standstill_contract_and_delivery(world, run_jobs):
                 "lots",
             )
         assert refused.value.field == "delivered"
-        [(c, delivered)] = awards.promised_and_delivered(contract)
+        [(c, delivered)] = award_queries.promised_and_delivered(contract)
         assert str(delivered) == "1.50"
 
 
@@ -274,7 +282,7 @@ def test_no_suitable_bid_and_returned_award(world):
             awards.return_award(w.ann, w.opportunity, "")
         assert refused.value.field == "reason"
         awards.return_award(w.ann, w.opportunity, "Check the moderation notes")
-        assert awards.award_of(w.opportunity.id) is None
+        assert award_queries.award_of(w.opportunity.id) is None
         awards.no_suitable_bid(w.ann, w.opportunity, "No bid met the safeguarding standard")
         assert w.opportunity.status == OpportunityStatus.NO_SUITABLE_BID
         with pytest.raises(ServiceError, match="only after the deadline, before any decision"):
@@ -315,8 +323,6 @@ def test_a_declared_conflict_cannot_be_undone_or_sidestepped(world):
 
 
 def test_administrators_cannot_see_who_is_bidding_in_the_audit_log_before_the_deadline(world):
-    from app.audit.queries import filter_events
-
     w = world
     names = {w.suppliers[0][1].id, w.suppliers[1][1].id, w.suppliers[2][1].id}
     events, _ = filter_events(event_type="submit_bid")
@@ -332,9 +338,9 @@ def test_a_double_submit_makes_one_version(app):
     w = bidding_world(n_suppliers=1)
     user, org = w.suppliers[0]
     bid = complete_bid(user, org, w.opportunity)
-    first = bids.submit(user, bid)
-    second = bids.submit(user, bid)
-    assert second.id == first.id and [s.version for s in bids.submissions_of(bid)] == [1]
+    first = submitting.submit(user, bid)
+    second = submitting.submit(user, bid)
+    assert second.id == first.id and [s.version for s in submitting.submissions_of(bid)] == [1]
 
 
 def test_quantities_and_prices_are_bounded(app):

@@ -1,0 +1,94 @@
+"""Contracts: entered when the award's standstill ends (at once when there is none), with the
+social value the winner promised, and published in the contracts register."""
+
+import calendar
+from datetime import date, timedelta
+from decimal import Decimal
+
+import sqlalchemy as sa
+from flask import current_app
+
+from app.audit.events import AuditEventType as E
+from app.audit.services import record
+from app.extensions import db
+from app.timeutil import to_local, utcnow
+from app.unitofwork import commit
+from dps.queries import vcse_among
+from lots.awards.models import Award, AwardStatus, Contract, SocialValueCommitment
+from lots.evaluation.sealing import submission_for
+
+
+def add_months(day, months):
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def enter_contract(award):
+    opportunity = award.winner.opportunity
+    supplier = award.winner.organisation
+    snapshot = submission_for(award.winner_bid_id).snapshot
+    entered = to_local(award.standstill_ends_at).date()
+    # Never before it is entered: a planned start that the award overtook moves to that day.
+    start = max(opportunity.contract_start or entered, entered)
+    months = opportunity.contract_months or 12
+    contract = Contract(
+        opportunity_id=opportunity.id,
+        buyer_id=opportunity.buyer_id,
+        supplier_id=supplier.id,
+        lot_id=opportunity.lot_id,
+        value_pence=snapshot["price"]["total_pence"],
+        start_date=start,
+        end_date=add_months(start, months) - timedelta(days=1),
+        supplier_is_vcse=supplier.id in vcse_among([supplier.id]),
+        supplier_is_sme=supplier.is_sme,
+        supplier_region_code=supplier.region_code,
+        entered_at=utcnow(),
+    )
+    db.session.add(contract)
+    db.session.flush()
+    for measure_id, quantity in sorted(snapshot.get("social_value", {}).items()):
+        db.session.add(
+            SocialValueCommitment(
+                contract_id=contract.id, measure_id=measure_id, promised=Decimal(quantity)
+            )
+        )
+    award.status = AwardStatus.CONTRACTED
+    record(
+        E.ENTER_CONTRACT,
+        subject=contract,
+        organisation_id=opportunity.buyer_id,
+        detail={
+            "supplier_id": supplier.id,
+            "value_pence": contract.value_pence,
+            "start": start.isoformat(),
+            "end": contract.end_date.isoformat(),
+        },
+    )
+    return contract
+
+
+def enter_due_contracts(now=None):
+    """Scheduled: enter the contracts whose standstill has ended. Safe to run again."""
+    now = now or utcnow()
+    due = (
+        db.session.execute(
+            sa.select(Award).where(
+                Award.status == AwardStatus.CONFIRMED, Award.standstill_ends_at <= now
+            )
+        )
+        .scalars()
+        .all()
+    )
+    entered = 0
+    for award in due:
+        try:
+            enter_contract(award)
+            commit()  # one at a time: one bad award must not hold up the others
+            entered += 1
+        except sa.exc.SQLAlchemyError:
+            db.session.rollback()
+            current_app.logger.exception(
+                "could not enter the contract for opportunity %s", award.opportunity_id
+            )
+    return entered

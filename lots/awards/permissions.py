@@ -1,0 +1,49 @@
+"""Who may propose and decide an award, record what a contract delivered, and read a bidder's
+letters. Roles at the buyer count only for someone who declared no conflict of interest for the
+opportunity (``lots.evaluation.permissions``)."""
+
+import sqlalchemy as sa
+
+from app.errors import NotAllowed
+from app.extensions import db
+from app.organisations.models import Membership, Organisation
+from lots.bids.models import Bid
+from lots.evaluation.permissions import require_role
+from lots.opportunities.permissions import has_buyer_role
+
+
+def require_proposer(user, opportunity):
+    """Proposing the award: the buyer role, no conflict."""
+    require_role(user, opportunity, "buyer")
+
+
+def require_approver(user, opportunity):
+    """Deciding on the proposed award: the approver role, no conflict."""
+    require_role(user, opportunity, "approver")
+
+
+def require_four_eyes(user, award):
+    """Whoever proposed the award cannot confirm it, whatever roles they hold."""
+    if award.proposed_by_id == user.id:
+        raise NotAllowed("Someone other than the person who proposed the award must confirm it")
+
+
+def may_record_delivery(user, contract):
+    """Recording the social value a contract delivered: the buyer role at its buyer."""
+    return has_buyer_role(user, contract.buyer_id, "buyer")
+
+
+def letter_organisations(user, opportunity_id):
+    """The person's organisations that bid for the opportunity: theirs are the only letters
+    they may read (by name)."""
+    return (
+        db.session.execute(
+            sa.select(Organisation)
+            .join(Bid, Bid.organisation_id == Organisation.id)
+            .join(Membership, Membership.organisation_id == Organisation.id)
+            .where(Bid.opportunity_id == opportunity_id, Membership.user_id == user.id)
+            .order_by(Organisation.name)
+        )
+        .scalars()
+        .all()
+    )

@@ -1,0 +1,56 @@
+"""Reading awards: an opportunity's award, its contract, the contracts register, a bidder's
+letters, and a contract's social value promised and delivered."""
+
+from decimal import Decimal
+
+import sqlalchemy as sa
+
+from app.extensions import db
+from lots.awards.models import Award, AwardLetter, Contract
+from lots.bids.models import Bid
+
+
+def award_of(opportunity_id):
+    return db.session.get(Award, opportunity_id)
+
+
+def contract_of(opportunity_id):
+    return db.session.execute(
+        sa.select(Contract).where(Contract.opportunity_id == opportunity_id)
+    ).scalar_one_or_none()
+
+
+def contracts_register(buyer_id=None, supplier_id=None):
+    stmt = sa.select(Contract).order_by(Contract.entered_at.desc(), Contract.id.desc())
+    if buyer_id is not None:
+        stmt = stmt.where(Contract.buyer_id == buyer_id)
+    if supplier_id is not None:
+        stmt = stmt.where(Contract.supplier_id == supplier_id)
+    return db.session.execute(stmt).scalars().all()
+
+
+def letters_for(opportunity_id, organisation_id):
+    return (
+        db.session.execute(
+            sa.select(AwardLetter)
+            .join(Bid, Bid.id == AwardLetter.bid_id)
+            .where(
+                AwardLetter.opportunity_id == opportunity_id, Bid.organisation_id == organisation_id
+            )
+        )
+        .scalars()
+        .all()
+    )
+
+
+def letter_count(opportunity_id):
+    return db.session.execute(
+        sa.select(sa.func.count())
+        .select_from(AwardLetter)
+        .where(AwardLetter.opportunity_id == opportunity_id)
+    ).scalar()
+
+
+def promised_and_delivered(contract):
+    """[(commitment, delivered total)] for the insight pages."""
+    return [(c, sum((d.delivered for d in c.deliveries), Decimal(0))) for c in contract.commitments]

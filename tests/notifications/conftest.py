@@ -1,9 +1,21 @@
-"""Fixtures for the email outbox: an app that sends through the real aiosmtpd server, and a
-throwaway Redis that a test may stop and start again."""
+"""Fixtures for the email outbox: an app that sends through the real aiosmtpd server, a
+throwaway Redis that a test may stop and start again, and a clock that starts at NOW."""
 import pytest
+import time_machine
 
 from app.extensions import db
+from tests.lots.helpers import NOW
 from tests.services import Redis
+
+
+@pytest.fixture
+def at_now():
+    """The test runs on a clock that starts at NOW (Thursday 3 December 2026, 10:00 UTC) and
+    ticks on. Tests that publish an opportunity at NOW (its deadline is 18 December 2026) and then
+    run its jobs need the jobs to run while it is open, whatever the real date. Processes the test
+    starts get this clock through ``tests.clock.subprocess_env``."""
+    with time_machine.travel(NOW, tick=True) as traveller:
+        yield traveller
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 works signed out, and a tampered link refused."""
 from urllib.parse import urlsplit
 
+import pytest
 import sqlalchemy as sa
 
 from app.extensions import db
@@ -9,6 +10,8 @@ from notifications.models import AlertSubscription
 from tests.lots.views.pages import heading, soup, text
 from tests.notifications.alerting import alerted, follow, prefer, publish, supplier, world
 from tests.smtp import text_part
+
+pytestmark = pytest.mark.usefixtures("at_now")  # opportunities published at NOW stay open
 
 
 def _alert(smtp_app, smtp, run_jobs):

@@ -13,6 +13,7 @@ import psycopg
 import pytest
 import redis as redis_lib
 import sqlalchemy as sa
+import time_machine
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from rq import SimpleWorker
@@ -20,6 +21,7 @@ from rq import SimpleWorker
 from app import create_app
 from app.extensions import db
 from app.queue import redis_connection, rq_queue
+from tests import clock
 from tests.factories import PASSWORD
 from tests.services import Postgres, Redis
 from tests.smtp import SMTPServer
@@ -29,6 +31,33 @@ from tests.smtp import SMTPServer
 REDIS_TEST_DB = int(os.environ.get("TEST_REDIS_DB", "9")) + int(
     os.environ.get("PYTEST_XDIST_WORKER", "gw0")[2:] or 0
 )
+
+_session_clock = None
+
+
+def pytest_configure(config):
+    """TEST_CLOCK_AHEAD_DAYS=N: the whole session runs N days ahead (see tests/clock.py). Started
+    before collection, so module-level dates are ahead too."""
+    global _session_clock
+    _session_clock = clock.start_session_clock()
+
+
+def pytest_unconfigure(config):
+    if _session_clock is not None:
+        _session_clock.stop()
+
+
+def pytest_report_header(config):
+    if clock.ahead_days():
+        return f"clock: {clock.ahead_days():g} days ahead of the real one ({clock.AHEAD_ENV})"
+
+
+@pytest.fixture
+def real_clock():
+    """The app's clock is the real one for this test, even in a session run ahead: for tests that
+    race the database's clock (clock_timestamp(), which time-machine cannot move)."""
+    with time_machine.travel(clock.real_now(), tick=True) as traveller:
+        yield traveller
 
 
 @pytest.fixture(scope="session")

@@ -1,7 +1,7 @@
 """Builders for DPS tests: a DPS with lots, a supplier with documents, complete answers."""
 
 import io
-from datetime import date
+from datetime import date, datetime, timezone
 
 from app.documents.services import upload_document
 from app.extensions import db
@@ -24,7 +24,14 @@ def make_admin(email="ada@operator.example"):
     return make_user(email=email, name="Ada Admin", admin=True)
 
 
+def ends_on():
+    """A test DPS ends on 31 December four years after this year (2030 when the clock says 2026):
+    open whatever day the tests run, and after every date a test travels to."""
+    return date(datetime.now(timezone.utc).year + 4, 12, 31)
+
+
 def make_dps(admin, regime="procurement_act_2023", slug="community-services", **kwargs):
+    """A DPS open from 1 January 2026 (before every date a test travels to) until ``ends_on()``."""
     dps = setup.create_dps(
         admin,
         name="Community Services DPS",
@@ -34,7 +41,7 @@ def make_dps(admin, regime="procurement_act_2023", slug="community-services", **
         who_may_join="Any supplier that meets the selection criteria.",
         regime=regime,
         starts_on=date(2026, 1, 1),
-        ends_on=date(2030, 12, 31),
+        ends_on=ends_on(),
         **kwargs,
     )
     lots = [

@@ -18,7 +18,9 @@ from tests.lots.helpers import admit, ready_draft, setup_world, supplier
 
 
 def real_deadline(days=11):
-    """On the hour, ``days`` from the real now (UTC whole hours are whole hours in London)."""
+    """On the hour, ``days`` from now (UTC whole hours are whole hours in London). Now is the
+    app's clock, which a session run ahead (tests/clock.py) puts after the database's: the
+    deadline is ahead of both."""
     now = datetime.now(timezone.utc)
     return (now + timedelta(days=days)).replace(minute=0, second=0, microsecond=0) + timedelta(
         hours=1

@@ -1,11 +1,12 @@
 """The alert fan-out delivers each email exactly once to a real SMTP server: run twice, with a
 real `flask worker` killed with SIGKILL half way and started again, and with Redis down while
-the opportunity is published."""
+the opportunity is published. The tests that publish run on a clock from NOW (``at_now``), so
+the opportunity is open while its jobs run whatever the real date, and the workers they start
+share that clock."""
 
 import os
 import signal
 import subprocess
-import sys
 import time
 from collections import Counter
 from datetime import timedelta
@@ -25,6 +26,7 @@ from app.unitofwork import commit
 from lots.opportunities.models import OpportunityStatus
 from notifications.alerts import relay_fanouts, send_opportunity_alerts
 from notifications.models import AlertFanout, OpportunityAlert
+from tests.clock import flask_command, subprocess_env
 from tests.conftest import REDIS_TEST_DB
 from tests.factories import make_user
 from tests.notifications.alerting import (
@@ -45,7 +47,7 @@ def _delivered(smtp):
     return Counter(m["To"].lower() for m in smtp.messages)
 
 
-def test_the_fan_out_run_twice_sends_each_email_once(smtp_app, smtp, run_jobs):
+def test_the_fan_out_run_twice_sends_each_email_once(smtp_app, smtp, run_jobs, at_now):
     admin, dps, lots, buyer_user, buyer = world()
     addresses = many_suppliers(25, lots[0].id)
     user, org = supplier("Named CIC", "nina@named.example")
@@ -68,7 +70,7 @@ def test_the_fan_out_run_twice_sends_each_email_once(smtp_app, smtp, run_jobs):
     assert len(db.session.execute(sa.select(OpportunityAlert)).all()) == 26
 
 
-def test_sends_are_queued_in_batches(app, run_jobs):
+def test_sends_are_queued_in_batches(app, run_jobs, at_now):
     app.config["ALERT_SEND_BATCH"] = 10
     admin, dps, lots, buyer_user, buyer = world()
     many_suppliers(25, lots[0].id)
@@ -90,7 +92,7 @@ def test_sends_are_queued_in_batches(app, run_jobs):
 
 
 def test_redis_down_while_publishing_the_relay_sends_the_alerts_later(
-    app, make_app, smtp, throwaway_redis, run_jobs
+    app, make_app, smtp, throwaway_redis, run_jobs, at_now
 ):
     outage = make_app(MAIL_BACKEND="smtp", REDIS_URL=throwaway_redis.url(0))
     with outage.app_context():
@@ -124,19 +126,18 @@ def test_redis_down_while_publishing_the_relay_sends_the_alerts_later(
 
 @pytest.fixture
 def workers():
-    """Start `flask worker` processes; any still running at the end are killed."""
+    """Start `flask worker` processes on the test's clock (time-machine moves only the test's
+    own); any still running at the end are killed."""
     started = []
 
     def _start(env, burst=False):
-        args = [sys.executable, "-m", "flask", "--app", "wsgi", "worker"] + (
-            ["--burst"] if burst else []
-        )
+        args = flask_command("worker", *(["--burst"] if burst else []))
         # Its own process group: RQ forks a scheduler process beside the worker, and a killed
         # machine (or container) takes both.
         proc = subprocess.Popen(
             args,
             cwd=ROOT,
-            env=env,
+            env=subprocess_env(env),
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             start_new_session=True,
@@ -154,7 +155,7 @@ def workers():
 
 
 def test_a_worker_killed_mid_fan_out_and_restarted_delivers_each_email_once(
-    app, make_app, smtp, smtp_server, redis_server, workers
+    app, make_app, smtp, smtp_server, redis_server, workers, at_now
 ):
     count = 400
     smtp_app = make_app(MAIL_BACKEND="smtp", FANOUT_CHUNK=5)
@@ -197,13 +198,11 @@ def test_a_worker_killed_mid_fan_out_and_restarted_delivers_each_email_once(
         db.session.rollback()
 
         # Started again: it sends what was queued; the relay (run by the scheduler every
-        # minute) queues the fan-out again once it has made no progress for two minutes.
+        # minute) queues the fan-out again once it has made no progress for two minutes. The
+        # workers wrote their progress on this test's clock: three minutes on from now, the
+        # fan-out has made none for more than two.
         assert workers(env, burst=True).wait(120) == 0
-        # The worker wrote its progress on the real clock; this test's clock is NOW's (the
-        # opportunity was published then): its last progress is at NOW on that clock.
-        db.session.execute(sa.update(AlertFanout).values(progress_at=NOW))
-        db.session.commit()
-        assert relay_fanouts(now=NOW + timedelta(minutes=3)) == 2  # alerts, and invitations
+        assert relay_fanouts(now=utcnow() + timedelta(minutes=3)) == 2  # alerts, and invitations
         relay_pending()
         assert workers(env, burst=True).wait(120) == 0
 

@@ -10,7 +10,7 @@ from tests.notifications.alerting import admit, alerted, follow, prefer, publish
 
 
 @pytest.fixture
-def alert_world(app):
+def alert_world(app, at_now):
     return world()
 
 

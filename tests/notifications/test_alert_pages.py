@@ -35,7 +35,7 @@ def test_the_account_page_links_to_alert_settings_with_the_defaults(app, client,
     assert "At once, one email for each opportunity" in words
 
 
-def test_a_supplier_person_chooses_what_to_hear_about(app, client, auth, forms, run_jobs):
+def test_a_supplier_person_chooses_what_to_hear_about(app, client, auth, forms, run_jobs, at_now):
     admin, dps, lots, buyer_user, buyer = world()
     user, org = supplier("Test CIC", "pat@test.example")
     auth.sign_in("pat@test.example")
@@ -113,7 +113,9 @@ def test_only_members_choose_an_organisation_s_alerts(app, client, auth):
     assert client.get(_settings_url(other)).status_code == 302  # to sign in
 
 
-def test_anyone_follows_a_search_after_confirming_their_address(app, client, forms, run_jobs):
+def test_anyone_follows_a_search_after_confirming_their_address(
+    app, client, forms, run_jobs, at_now
+):
     admin, dps, lots, buyer_user, buyer = world()
     results = client.get("/opportunities?q=befriending&region=TLE&sort=newest")
     link = soup(results).find("a", id="follow-search")
@@ -243,7 +245,9 @@ def test_the_service_refuses_an_unknown_local_authority_by_its_place(app):
     assert db.session.execute(sa.select(AlertSubscription)).first() is None
 
 
-def test_a_supplier_person_adds_several_local_authorities(app, client, auth, forms, run_jobs):
+def test_a_supplier_person_adds_several_local_authorities(
+    app, client, auth, forms, run_jobs, at_now
+):
     admin, dps, lots, buyer_user, buyer = world()
     user, org = supplier("Test CIC", "pat@test.example")
     other, other_org = supplier("Other CIC", "oz@other.example")

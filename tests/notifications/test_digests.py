@@ -29,7 +29,7 @@ def _titles(message):
     return [o["title"] for o in message.personalisation["opportunities"]]
 
 
-def test_a_daily_digest_lists_the_day_s_matches_once(app, run_jobs):
+def test_a_daily_digest_lists_the_day_s_matches_once(app, run_jobs, at_now):
     admin, dps, lots, buyer_user, buyer = world()
     daily_user, daily_org = supplier("Daily CIC", "dee@daily.example")
     prefer(daily_user, daily_org, frequency="daily")
@@ -63,7 +63,7 @@ def test_a_daily_digest_lists_the_day_s_matches_once(app, run_jobs):
     assert len(_titles(_digests()["weekly@public.example"])) == 2
 
 
-def test_an_opportunity_sent_at_once_is_not_repeated_in_the_digest(app, run_jobs):
+def test_an_opportunity_sent_at_once_is_not_repeated_in_the_digest(app, run_jobs, at_now):
     admin, dps, lots, buyer_user, buyer = world()
     user, org = supplier("Switching CIC", "sam@switch.example")
     row = prefer(user, org)  # at once, first
@@ -80,7 +80,7 @@ def test_an_opportunity_sent_at_once_is_not_repeated_in_the_digest(app, run_jobs
     assert _titles(_digests()["sam@switch.example"]) == ["Lunch clubs in Leeds"]
 
 
-def test_a_missed_digest_is_caught_up_by_the_next_without_repeats(app, run_jobs):
+def test_a_missed_digest_is_caught_up_by_the_next_without_repeats(app, run_jobs, at_now):
     admin, dps, lots, buyer_user, buyer = world()
     user, org = supplier("Daily CIC", "dee@daily.example")
     prefer(user, org, frequency="daily")
@@ -91,7 +91,7 @@ def test_a_missed_digest_is_caught_up_by_the_next_without_repeats(app, run_jobs)
     assert send_digests("daily", now=DIGEST_AT + timedelta(days=2)) == 0
 
 
-def test_a_rerun_after_a_change_of_settings_sends_only_what_is_new(app, run_jobs):
+def test_a_rerun_after_a_change_of_settings_sends_only_what_is_new(app, run_jobs, at_now):
     admin, dps, lots, buyer_user, buyer = world()
     dee, dee_org = supplier("Daily CIC", "dee@daily.example")
     prefer(dee, dee_org, frequency="daily", lot_ids=[lots[0].id])

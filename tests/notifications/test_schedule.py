@@ -102,7 +102,7 @@ def test_question_deadline_reminders_go_once_to_invited_suppliers(app):
     assert _templates("question_deadline_reminder") == ["ivy@invited.example"]
 
 
-def test_bid_deadline_reminders_go_to_suppliers_with_a_draft_bid(app):
+def test_bid_deadline_reminders_go_to_suppliers_with_a_draft_bid(app, at_now):
     admin, dps, lots, buyer_user, buyer = world()
     drafting_user, drafting = supplier("Drafting CIC", "dra@drafting.example")
     idle_user, idle = supplier("Idle CIC", "ida@idle.example")

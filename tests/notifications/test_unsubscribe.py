@@ -3,6 +3,7 @@ works signed out, and a tampered link refused."""
 
 from urllib.parse import urlsplit
 
+import pytest
 import sqlalchemy as sa
 from itsdangerous import URLSafeSerializer
 
@@ -12,6 +13,8 @@ from tests.conftest import Browserless
 from tests.notifications.alerting import follow, prefer, publish, supplier, world
 from tests.pages import heading, soup, text
 from tests.smtp import text_part
+
+pytestmark = pytest.mark.usefixtures("at_now")  # opportunities published at NOW stay open
 
 
 def _alert(smtp_app, smtp, run_jobs):

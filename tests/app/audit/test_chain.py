@@ -1,17 +1,20 @@
 """The audit log's hash chain on PostgreSQL: written in order, one chain however many transactions
 write at once, nothing from a rolled-back transaction, and `flask audit verify` finds tampering."""
 
+import json
 import threading
+from datetime import datetime, timezone
 
 import pytest
 import sqlalchemy as sa
+import time_machine
 
 from app.audit.events import AuditEventType as E
 from app.audit.models import AuditEvent
-from app.audit.services import GENESIS_HASH, compute_hash, record, verify_chain
+from app.audit.services import GENESIS_HASH, canonical, compute_hash, record, verify_chain
 from app.extensions import db
 from app.unitofwork import commit
-from tests.factories import make_user
+from tests.factories import make_organisation, make_user
 
 
 def events():
@@ -108,6 +111,142 @@ def test_verify_finds_a_changed_row(app):
     assert result.exit_code == 1
     assert f"BROKEN at audit event {tampered.id} " in result.output
     assert "2 events before it are intact" in result.output
+
+
+# Each column an event's hash is taken over, and SQL that changes it in place (as someone with
+# write access to the database would) or erases it. ``prev_hash`` links the event to its parent.
+TAMPERINGS = [
+    ("occurred_at", "occurred_at + interval '1 microsecond'"),
+    ("actor_id", ":other_user"),
+    ("actor_id", "NULL"),
+    ("actor_label", "'someone.else@example.org'"),
+    ("actor_label", "NULL"),
+    ("organisation_id", ":other_organisation"),
+    ("organisation_id", "NULL"),
+    ("event_type", "'sign_out'"),
+    ("subject_type", "'users'"),
+    ("subject_type", "NULL"),
+    ("subject_id", "subject_id + 1"),
+    ("subject_id", "NULL"),
+    ("detail", 'CAST(\'{"changed": ["website"]}\' AS json)'),
+    ("detail", "CAST('{}' AS json)"),
+    ("prev_hash", "repeat('1', 64)"),
+]
+HASHED = {
+    "occurred_at",
+    "actor_id",
+    "actor_label",
+    "organisation_id",
+    "event_type",
+    "subject_type",
+    "subject_id",
+    "detail",
+    "prev_hash",
+}
+
+
+def test_the_tamperings_cover_every_field_the_hash_is_taken_over():
+    fields = dict.fromkeys(HASHED - {"prev_hash"})
+    fields["occurred_at"] = datetime(2026, 12, 3, tzinfo=timezone.utc)
+    assert set(json.loads(canonical(fields, GENESIS_HASH))) == HASHED
+    assert {column for column, _ in TAMPERINGS} == HASHED
+
+
+@pytest.mark.parametrize("column, value", TAMPERINGS, ids=[f"{c}={v}" for c, v in TAMPERINGS])
+def test_verify_names_the_event_whose_hashed_field_was_changed(app, column, value):
+    """Every field the hash is taken over is one verify checks: changing any one of them in a
+    single event, and nothing else, breaks the chain at that event and not before."""
+    user, other_user = make_user("ada@example.org"), make_user("bob@example.org")
+    organisation, other_organisation = make_organisation(), make_organisation(name="Other CIO")
+    record(E.SIGN_IN, subject=user, actor=user)
+    record(
+        E.UPDATE_ORGANISATION,
+        subject=organisation,
+        actor=user,
+        organisation=organisation,
+        detail={"changed": ["name"]},
+    )
+    record(E.SIGN_OUT, subject=user, actor=user)
+    commit()
+    target = events()[1]
+    assert None not in (
+        target.actor_id,
+        target.actor_label,
+        target.organisation_id,
+        target.subject_type,
+        target.subject_id,
+    )
+    params = {
+        "id": target.id,
+        "other_user": other_user.id,
+        "other_organisation": other_organisation.id,
+    }
+    assert verify_chain() == (3, None, None)
+
+    changed = db.session.execute(
+        sa.text(
+            f"UPDATE audit_events SET {column} = {value} WHERE id = :id "
+            f"AND CAST({column} AS text) IS DISTINCT FROM CAST({value} AS text)"
+        ),
+        params,
+    ).rowcount
+    db.session.commit()
+    assert changed == 1  # the tampering changed the stored value
+
+    checked, broken, reason = verify_chain()
+    assert (checked, broken.id) == (1, params["id"])
+    assert reason == (
+        "its previous-hash does not match the event before it"
+        if column == "prev_hash"
+        else "its contents do not match its hash"
+    )
+    result = verify(app)
+    assert result.exit_code == 1
+    assert f"BROKEN at audit event {params['id']} " in result.output
+    assert "1 events before it are intact" in result.output
+
+
+def test_the_hash_of_a_known_event_is_pinned():
+    """A change to how events are hashed (a field left out or added, another format or
+    algorithm) would make every stored chain fail verification: it must not happen unnoticed."""
+    fields = {
+        "occurred_at": datetime(2026, 12, 3, 10, 0, 0, 123456, tzinfo=timezone.utc),
+        "actor_id": 7,
+        "actor_label": "ada@example.org",
+        "organisation_id": 3,
+        "event_type": "update_organisation",
+        "subject_type": "organisations",
+        "subject_id": 3,
+        "detail": {"ip": "192.0.2.1", "changed": ["name"], "note": "café ✓"},
+    }
+    assert canonical(fields, GENESIS_HASH) == (
+        '{"actor_id":7,"actor_label":"ada@example.org","detail":{"changed":["name"],'
+        '"ip":"192.0.2.1","note":"café ✓"},"event_type":"update_organisation",'
+        '"occurred_at":"2026-12-03T10:00:00.123456+00:00","organisation_id":3,'
+        '"prev_hash":"' + "0" * 64 + '","subject_id":3,"subject_type":"organisations"}'
+    )
+    assert compute_hash(fields, GENESIS_HASH) == (
+        "776dec045cd59ea549d063aebd58ffc2d00fb0382d91c2787dcf1b563aa8ee1d"
+    )
+    assert compute_hash(fields, "a" * 64) == (
+        "efc457d9a8eda290f7a29d1fa0d82534a7afe2d29431e635973a045101e70f1c"
+    )
+
+
+def test_an_event_recorded_at_a_known_moment_is_stored_with_its_known_hash(app):
+    at = datetime(2026, 12, 3, 10, 0, 0, 123456, tzinfo=timezone.utc)
+    with time_machine.travel(at, tick=False):
+        record(
+            E.UPDATE_ORGANISATION,
+            subject_type="organisations",
+            subject_id=3,
+            detail={"changed": ["name"], "note": "café ✓"},
+        )
+        commit()
+    [event] = events()
+    assert (event.occurred_at, event.prev_hash) == (at, GENESIS_HASH)
+    assert event.hash == "1de9d231b7b9f11d7a92b76917cea8a01f32055719ef9d123660527e0f566286"
+    assert verify_chain() == (1, None, None)
 
 
 def test_verify_finds_a_row_rewritten_with_a_fresh_hash(app):

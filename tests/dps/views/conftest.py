@@ -25,7 +25,7 @@ def client(app):
 
 @pytest.fixture
 def world(app):
-    """(admin, dps, lots, user, organisation): a DPS open from 2026 to 2030."""
+    """(admin, dps, lots, user, organisation): a DPS open from 2026 to four years on."""
     admin = make_admin()
     dps, lots = make_dps(admin)
     user, organisation = make_supplier()

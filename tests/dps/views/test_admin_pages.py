@@ -823,7 +823,7 @@ def test_the_overview_reads_the_dps_as_set_up(client, signed_in, world):
     html = page(client, f"/admin/dps/{dps.id}")
     details = summary_list(html, "dps-details")
     assert details["Rules"] == "Procurement Act 2023 (dynamic market)"
-    assert details["Open"] == "1 January 2026 to 31 December 2030"
+    assert details["Open"] == f"1 January 2026 to 31 December {dps.ends_on.year}"
     assert details["Time limit to decide"] == "10 working days"
     assert details["Bank holidays"] == "England and Wales"
     assert details["Fee charged to winners"] == "None"

@@ -65,7 +65,9 @@ def test_the_dps_page_shows_lots_admitted_counts_and_the_median_time_to_decide(c
         "Over the last 90 days, the median time to a decision was 5 working days"
     )
     assert facts["Fees"].startswith("None")
-    assert facts["Open for applications"] == "From 1 January 2026 to 31 December 2030"
+    assert facts["Open for applications"] == (
+        f"From 1 January 2026 to 31 December {dps.ends_on.year}"
+    )
     assert "Procurement Act 2023" in text(soup(page).find(id="main-content"))
     assert table_rows(page, "lots") == [
         ["1", "Befriending", "Up to £50,000", "Open to all suppliers", "No limit", "2"],

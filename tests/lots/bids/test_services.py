@@ -205,7 +205,8 @@ def test_after_the_deadline_by_the_apps_clock_nothing_changes(world):
 
 
 def _deadline_in(seconds, opportunity):
-    """Move the deadline to the database's now + seconds (test set-up only)."""
+    """Move the deadline to the database's now + seconds (test set-up only). The database's clock
+    is the real one: tests that use this need the app's to be too (``real_clock``)."""
     db.session.execute(
         sa.text(
             "UPDATE opportunities SET question_deadline = NULL, "
@@ -218,7 +219,7 @@ def _deadline_in(seconds, opportunity):
     db.session.refresh(opportunity)
 
 
-def test_a_commit_one_second_late_is_refused_and_kept_as_a_draft(world, monkeypatch):
+def test_a_commit_one_second_late_is_refused_and_kept_as_a_draft(real_clock, world, monkeypatch):
     """The app's clock says there is time; the database's clock at commit says there is not."""
     user, org = world.suppliers[0]
     bid = complete_bid(user, org, world.opportunity)
@@ -248,7 +249,7 @@ def test_a_commit_one_second_late_is_refused_and_kept_as_a_draft(world, monkeypa
     )
 
 
-def test_many_suppliers_in_the_last_second(app):
+def test_many_suppliers_in_the_last_second(real_clock, app):
     """Twelve suppliers submit from threads spread across the deadline: each one that committed
     before it is kept exactly once; each after it is refused and stays a draft; none is lost."""
     w = bidding_world(n_suppliers=12)

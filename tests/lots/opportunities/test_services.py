@@ -1,7 +1,7 @@
 """Opportunities in the service layer on PostgreSQL: the rules of drafting and publishing, who is
 invited, and changes after publication."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 
 import pytest
 import sqlalchemy as sa
@@ -90,6 +90,55 @@ def test_publication_rules(world, changes, field, message):
         found = _problem(opportunity, **changes)
     assert field in found and message in found[field], found
     db.session.rollback()
+
+
+# The minimum tender period (DOMAIN.md: 10 days under both regimes): a deadline exactly 10 days
+# after publication is allowed, anything shorter is not. Published at midday on Friday 4 December
+# 2026 (London is on UTC in December), exactly 10 days on is midday on Monday 14 December: a
+# working day, on the hour, so no other rule is in the way.
+PUBLISHED = datetime(2026, 12, 4, 12, 0, tzinfo=timezone.utc)
+TOO_SHORT = "The deadline for bids must be at least 10 days after publication"
+
+
+@pytest.mark.parametrize("kind", list(OpportunityKind))
+def test_a_deadline_exactly_the_minimum_tender_period_after_publication_is_allowed(world, kind):
+    admin, dps, lots, user, buyer = world
+    exactly = PUBLISHED + timedelta(days=10)
+    with time_machine.travel(PUBLISHED, tick=False):
+        opportunity = ready_draft(user, buyer, lots[0], kind=kind, submission_deadline=exactly)
+        assert readiness.problems(opportunity, PUBLISHED) == {}
+        opportunities.publish(user, opportunity)
+    db.session.expire_all()
+    assert opportunity.status == OpportunityStatus.PUBLISHED
+    assert (opportunity.published_at, opportunity.submission_deadline) == (PUBLISHED, exactly)
+
+
+@pytest.mark.parametrize("kind", list(OpportunityKind))
+def test_a_deadline_an_hour_short_of_the_minimum_tender_period_is_refused(world, kind):
+    admin, dps, lots, user, buyer = world
+    short = PUBLISHED + timedelta(days=10) - timedelta(hours=1)  # 11am on Monday 14 December
+    with time_machine.travel(PUBLISHED, tick=False):
+        opportunity = ready_draft(user, buyer, lots[0], kind=kind, submission_deadline=short)
+        assert readiness.problems(opportunity, PUBLISHED) == {"submission_deadline": TOO_SHORT}
+        with pytest.raises(ServiceError, match=TOO_SHORT):
+            opportunities.publish(user, opportunity)
+    db.session.rollback()
+    assert db.session.get(type(opportunity), opportunity.id).status == OpportunityStatus.DRAFT
+
+
+def test_publishing_a_second_after_the_minimum_tender_period_began_is_refused(world):
+    """The period runs from the moment of publication: a draft whose deadline was exactly 10
+    days away a second ago is too short now."""
+    admin, dps, lots, user, buyer = world
+    with time_machine.travel(PUBLISHED, tick=False):
+        opportunity = ready_draft(
+            user, buyer, lots[0], submission_deadline=PUBLISHED + timedelta(days=10)
+        )
+    a_second_later = PUBLISHED + timedelta(seconds=1)
+    assert readiness.problems(opportunity, a_second_later) == {"submission_deadline": TOO_SHORT}
+    with time_machine.travel(a_second_later, tick=False):
+        with pytest.raises(ServiceError, match=TOO_SHORT):
+            opportunities.publish(user, opportunity)
 
 
 def test_bank_holiday_deadline_needs_confirming(world):

@@ -11,9 +11,8 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import PasswordField, StringField, SubmitField
 from wtforms.validators import Email, InputRequired, Length, ValidationError
 
-from app.money import parse_pence
-
 from app.documents.uploads import describe_size
+from app.money import parse_pence
 
 ACCEPTED_FILES = "PDF, Word, Excel, OpenDocument, CSV, PNG or JPEG"
 

@@ -105,20 +105,28 @@ class ConfirmForm(Form):
     submit = submit("Continue")
 
 
+def file_field(label="Upload a file"):
+    """A required GOV.UK file input (its hint is set by ``describe_files`` when the form is made,
+    since it names the size limit from the configuration)."""
+    return FileField(
+        label, widget=GovFileInput(), validators=[FileRequired(message="Select a file to upload")]
+    )
+
+
+def describe_files(field, max_bytes, example=""):
+    """The hint of a file input: ``example`` (a sentence on what the file might be), then the
+    kinds of file taken and the size limit."""
+    field.description = f"{example}{ACCEPTED_FILES}, smaller than {describe_size(max_bytes)}"
+
+
 class OneFileForm(Form):
     """One required file and its button. The hint names the kinds of file taken and the size
     limit, after ``example`` (a sentence on what the file might be) when there is one."""
 
     example = ""
-    file = FileField(
-        "Upload a file",
-        widget=GovFileInput(),
-        validators=[FileRequired(message="Select a file to upload")],
-    )
+    file = file_field()
     submit = submit("Upload file")
 
     def __init__(self, *args, max_bytes, **kwargs):
         super().__init__(*args, **kwargs)
-        self.file.description = (
-            f"{self.example}{ACCEPTED_FILES}, smaller than {describe_size(max_bytes)}"
-        )
+        describe_files(self.file, max_bytes, self.example)

@@ -1,12 +1,10 @@
-from flask_wtf.file import FileField, FileRequired
-from govuk_frontend_wtf.wtforms_widgets import GovFileInput, GovRadioInput
+from govuk_frontend_wtf.wtforms_widgets import GovRadioInput
 from wtforms import RadioField
 from wtforms.validators import InputRequired
 
 from app.documents.models import LIBRARY_PURPOSES, PURPOSE_LABELS
-from app.documents.uploads import describe_size
 from app.fields import GovDateField
-from app.forms import Form, submit
+from app.forms import Form, describe_files, file_field, submit
 
 
 class UploadForm(Form):
@@ -22,19 +20,12 @@ class UploadForm(Form):
         description="For example, 31 3 2027. Insurance certificates "
         "have one. We will remind you before it expires",
     )
-    file = FileField(
-        "Upload a file",
-        widget=GovFileInput(),
-        validators=[FileRequired(message="Select a file to upload")],
-    )
+    file = file_field()
     submit = submit("Upload file")
 
     def __init__(self, *args, max_bytes, **kwargs):
         super().__init__(*args, **kwargs)
-        self.file.description = (
-            "PDF, Word, Excel, OpenDocument, CSV, PNG or JPEG, "
-            f"smaller than {describe_size(max_bytes)}"
-        )
+        describe_files(self.file, max_bytes)
 
 
 class ConfirmForm(Form):

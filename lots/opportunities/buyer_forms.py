@@ -5,9 +5,9 @@ from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovRadioInput
 from wtforms import RadioField, SelectMultipleField
 from wtforms.validators import InputRequired, Length, ValidationError
 
-from app.forms import Form, submit
+from app.forms import Form, submit, text_field
 from app.reference import geography
-from lots.opportunities.forms import email_field, text_area, text_field
+from lots.opportunities.forms import email_field, text_area
 
 
 class BuyerApprovalForm(Form):

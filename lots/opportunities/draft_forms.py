@@ -2,20 +2,17 @@
 value measures, deadlines and tender documents; the questions and the price schedule are in
 ``question_forms``), and for publishing it or approving it."""
 
-from flask_wtf.file import FileField, FileRequired
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
     GovCheckboxInput,
-    GovFileInput,
     GovRadioInput,
     GovSelect,
 )
 from wtforms import BooleanField, RadioField, SelectField, SelectMultipleField
 from wtforms.validators import InputRequired, ValidationError
 
-from app.documents.uploads import describe_size
 from app.fields import GovDateField
-from app.forms import Form, submit
+from app.forms import Form, describe_files, file_field, submit
 from app.money import parse_pence, pence_to_pounds
 from app.reference import geography, social_value
 from lots.opportunities.forms import (
@@ -300,19 +297,13 @@ class DeadlinesForm(Form):
 
 
 class TenderDocumentForm(Form):
-    file = FileField(
-        "Upload a tender document",
-        widget=GovFileInput(),
-        validators=[FileRequired(message="Select a file to upload")],
-    )
+    file = file_field("Upload a tender document")
     submit = submit("Upload file")
 
     def __init__(self, *args, max_bytes, **kwargs):
         super().__init__(*args, **kwargs)
-        self.file.description = (
-            "For example, the specification or the draft contract. PDF, "
-            "Word, Excel, OpenDocument, CSV, PNG or JPEG, smaller than "
-            f"{describe_size(max_bytes)}"
+        describe_files(
+            self.file, max_bytes, "For example, the specification or the draft contract. "
         )
 
 

@@ -12,13 +12,12 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovCharacterCount,
     GovSelect,
     GovTextArea,
-    GovTextInput,
 )
-from wtforms import SelectField, StringField, TextAreaField
+from wtforms import SelectField, TextAreaField
 from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
 
 from app.fields import GovDateField
-from app.forms import strip_whitespace
+from app.forms import strip_whitespace, text_field
 from app.money import parse_pence as pounds_to_pence  # noqa: F401  (lots.bids.forms, for now)
 from app.money import pence_to_pounds  # noqa: F401  (lots.bids.forms, for now)
 from app.timeutil import local_tz, to_local
@@ -101,17 +100,6 @@ def number_check(message, minimum=0, maximum=None, optional=False):
             raise ValidationError(message)
 
     return _check
-
-
-def text_field(label, description=None, validators=(), **render_kw):
-    return StringField(
-        label,
-        description=description,
-        widget=GovTextInput(),
-        filters=[strip_whitespace],
-        validators=list(validators),
-        render_kw=render_kw or None,
-    )
 
 
 def text_area(label, description=None, validators=(), count=None):

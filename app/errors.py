@@ -1,8 +1,8 @@
 """One family of errors for the rules of the service.
 
 A service refuses a change by raising one of these, naming the field (or sub-field) the refusal is
-about when there is one; ``app.web.show_refusal`` turns it into a GOV.UK error summary on a page
-(and ``app.error_pages`` into a JSON error body on the API). Nobody finds out what went wrong by
+about when there is one; ``app.web.refused`` turns it into a GOV.UK error summary on a page
+(and ``app.web.refused_json`` into a JSON error body). Nobody finds out what went wrong by
 reading a message's text.
 """
 

@@ -1,7 +1,8 @@
 """Money: amounts are whole pence (GBP, excluding VAT unless said), parsed from what people type
 and written back the way people write them. Templates use the ``money`` filter."""
 
-from decimal import Decimal, InvalidOperation
+import re
+from decimal import Decimal
 
 # £100 billion: far above any public contract, far inside a BIGINT of pence.
 LIMIT = Decimal(10) ** 11
@@ -9,21 +10,19 @@ LIMIT = Decimal(10) ** 11
 
 def parse_pence(text, whole_pounds=False):
     """'£1,500.50' -> 150050. Raises ValueError for anything that is not an amount of money: a
-    negative amount, more than two decimal places (any with ``whole_pounds``), or too large."""
+    sign, an exponent or other characters, more than two decimal places (any with
+    ``whole_pounds``), or £100 billion or more."""
     cleaned = (text or "").replace(",", "").replace("£", "").strip()
-    try:
-        amount = Decimal(cleaned)
-    except InvalidOperation as exc:
-        raise ValueError(text) from exc
-    exponent = amount.as_tuple().exponent
-    if (
-        not amount.is_finite()
-        or amount < 0
-        or exponent < (0 if whole_pounds else -2)
-        or amount >= LIMIT
-    ):
+    if not (_WHOLE if whole_pounds else _AMOUNT).fullmatch(cleaned):
+        raise ValueError(text)
+    amount = Decimal(cleaned)
+    if amount >= LIMIT:
         raise ValueError(text)
     return int(amount * 100)
+
+
+_AMOUNT = re.compile(r"[0-9]+(\.[0-9]{1,2})?|\.[0-9]{1,2}")
+_WHOLE = re.compile(r"[0-9]+")
 
 
 def pence_to_pounds(pence):

@@ -22,7 +22,23 @@ def test_what_people_type_is_read_as_pence(typed, pence):
 
 
 @pytest.mark.parametrize(
-    "typed", ["", "abc", "-5", "1.005", "1e3x", "NaN", "Infinity", "100000000000"]
+    "typed",
+    [
+        "",
+        "abc",
+        "-5",
+        "1.005",
+        "1e3x",
+        "NaN",
+        "Infinity",
+        "100000000000",
+        "1e3",
+        "+5",
+        "1_000",
+        "£",
+        "1.",
+        "1,5.5.5",
+    ],
 )
 def test_anything_else_is_refused(typed):
     with pytest.raises(ValueError) as refused:

@@ -104,6 +104,18 @@ class Config:
 
     RATELIMIT_STORAGE_URI = _env("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
+    # When Redis is down, limits are counted in this process's memory instead (and a warning is
+    # logged): signing in keeps working, never failing closed. Errors while counting are logged,
+    # not shown.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_SWALLOW_ERRORS = True
+    RATELIMIT_STORAGE_OPTIONS = {"socket_timeout": 1, "socket_connect_timeout": 1}
+    # How many proxies (load balancers) in front of the app to trust for the client's address
+    # (X-Forwarded-For) and scheme: 0 trusts none, so a forged header changes nothing.
+    TRUSTED_PROXIES = int(_env("TRUSTED_PROXIES", "0"))
+    # Addresses an account signed in from within this many days count as its owner's own: wrong
+    # passwords from other addresses do not lock the owner out (see app/accounts/views.py).
+    KNOWN_ADDRESS_DAYS = int(_env("KNOWN_ADDRESS_DAYS", "90"))
     SIGNIN_LIMIT_PER_ACCOUNT = _env("SIGNIN_LIMIT_PER_ACCOUNT", "5 per 15 minutes")
     SIGNIN_LIMIT_PER_ADDRESS = _env("SIGNIN_LIMIT_PER_ADDRESS", "30 per 15 minutes")
     # Emailed links (password reset, new confirmation link) per address asked for, so nobody

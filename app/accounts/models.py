@@ -39,3 +39,18 @@ class User(UserMixin, db.Model):
 
     def __repr__(self):
         return f"<User {self.id} {self.email}>"
+
+
+class SignIn(db.Model):
+    """One signed-in session, held on the server so that signing out ends it: the cookie carries a
+    random token and this row its hash. A copied cookie stops working when the row is ended. The
+    address it came from is kept only as a keyed hash, to recognise the owner's own addresses."""
+
+    __tablename__ = "sign_ins"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    address_hash: Mapped[str | None] = mapped_column(sa.String(64), nullable=True)
+    started_at = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
+    ended_at = mapped_column(UTCDateTime(), nullable=True)

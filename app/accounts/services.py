@@ -3,7 +3,7 @@
 import sqlalchemy as sa
 from flask import current_app
 
-from app.accounts import passwords, tokens
+from app.accounts import passwords, sessions, tokens
 from app.accounts.models import User
 from app.audit.events import AuditEventType as E
 from app.audit.services import record
@@ -116,13 +116,17 @@ def authenticate(email, password):
     return user
 
 
-def mark_signed_in(user):
+def mark_signed_in(user, address):
+    """Start a session held on the server for ``user`` signing in from ``address``."""
     user.last_signed_in_at = utcnow()
+    sessions.start(user, address)
     record(E.SIGN_IN, subject=user, actor=user)
     commit()
 
 
 def mark_signed_out(user):
+    """End this session on the server, so a copy of its cookie no longer signs anyone in."""
+    sessions.end()
     record(E.SIGN_OUT, subject=user, actor=user)
     commit()
 
@@ -223,6 +227,6 @@ def load_user(user_id):
     except ValueError:
         return None
     user = db.session.get(User, uid)
-    if user is None or user.session_version != version:
+    if user is None or user.session_version != version or not sessions.is_live(uid):
         return None
     return user

@@ -12,7 +12,7 @@ from flask import (
 )
 from flask_login import current_user, login_required, login_user, logout_user
 
-from app.accounts import services
+from app.accounts import services, sessions
 from app.accounts.forms import (
     ChangePasswordForm,
     EmailOnlyForm,
@@ -37,7 +37,13 @@ login_manager.user_loader(services.load_user)
 
 
 def _account_key():
-    return "signin-account:" + services.normalise_email(request.form.get("email", ""))
+    """Failed sign-ins count per account, with the owner's own addresses (where the account signed
+    in successfully within KNOWN_ADDRESS_DAYS) counted apart from everyone else's: a stranger who
+    guesses wrong five times locks out strangers, not the owner signing in from home."""
+    email = services.normalise_email(request.form.get("email", ""))
+    if sessions.is_known_address(email, request.remote_addr):
+        return f"signin-account:{email}:known:{sessions.address_hash(request.remote_addr)}"
+    return "signin-account:" + email
 
 
 def _per_account():
@@ -121,7 +127,7 @@ def sign_in():
         else:
             session.clear()  # a fresh session on sign-in (no fixation)
             login_user(user)
-            services.mark_signed_in(user)
+            services.mark_signed_in(user, request.remote_addr)
             if is_safe_redirect(next_url):
                 return redirect(next_url)
             return redirect(url_for("organisations.list_organisations"))

@@ -117,7 +117,10 @@ class Config:
     # passwords from other addresses do not lock the owner out (see app/accounts/views.py).
     KNOWN_ADDRESS_DAYS = int(_env("KNOWN_ADDRESS_DAYS", "90"))
     SIGNIN_LIMIT_PER_ACCOUNT = _env("SIGNIN_LIMIT_PER_ACCOUNT", "5 per 15 minutes")
+    # Failed sign-ins per address; every sign-in per address, successful ones included, against a
+    # much higher limit, so a training room behind one address can all sign in at once.
     SIGNIN_LIMIT_PER_ADDRESS = _env("SIGNIN_LIMIT_PER_ADDRESS", "30 per 15 minutes")
+    SIGNIN_ATTEMPTS_PER_ADDRESS = _env("SIGNIN_ATTEMPTS_PER_ADDRESS", "300 per 15 minutes")
     # Emailed links (password reset, new confirmation link) per address asked for, so nobody
     # can flood someone else's inbox.
     EMAIL_LINK_LIMIT_PER_ACCOUNT = _env("EMAIL_LINK_LIMIT_PER_ACCOUNT", "3 per hour")

@@ -62,6 +62,18 @@ def _per_address():
     return current_app.config["SIGNIN_LIMIT_PER_ADDRESS"]
 
 
+def _attempts_per_address():
+    return current_app.config["SIGNIN_ATTEMPTS_PER_ADDRESS"]
+
+
+def _address_key():
+    return "signin-address-all:" + (request.remote_addr or "")
+
+
+def _failed(response):
+    return response.status_code != 302
+
+
 @bp.route("/register", methods=["GET", "POST"])
 def register():
     form = RegisterForm()
@@ -106,12 +118,15 @@ def resend_confirmation():
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
-@limiter.limit(_per_address, methods=["POST"], error_message="address")
+@limiter.limit(
+    _attempts_per_address, key_func=_address_key, methods=["POST"], error_message="address"
+)
+@limiter.limit(_per_address, methods=["POST"], deduct_when=_failed, error_message="address")
 @limiter.limit(
     _per_account,
     key_func=_account_key,
     methods=["POST"],
-    deduct_when=lambda response: response.status_code != 302,
+    deduct_when=_failed,
     error_message="account",
 )
 def sign_in():

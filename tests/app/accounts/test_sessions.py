@@ -177,3 +177,28 @@ def test_signing_in_works_while_redis_is_down_and_limits_still_count(
     for path in ("/forgot-password", "/confirm/resend"):
         response = Browserless(fresh_client(outage)).post(path, {"email": "sam@example.org"})
         assert response.status_code in (200, 302), path
+
+
+# A training room behind one address
+
+
+def test_a_room_behind_one_address_can_all_sign_in(app, make_app):
+    room = make_app(SIGNIN_LIMIT_PER_ADDRESS="3 per 15 minutes")
+    for n in range(8):
+        make_user(f"trainee{n}@example.org")
+    for n in range(8):
+        response = sign_in(fresh_client(room), email=f"trainee{n}@example.org", address=HOME)
+        assert response.status_code == 302, n
+    # Failures from the address still count against its own, lower limit.
+    for _ in range(3):
+        assert sign_in(fresh_client(room), email="x@example.org", address=HOME).status_code == 200
+    assert sign_in(fresh_client(room), email="x@example.org", address=HOME).status_code == 429
+
+
+def test_every_sign_in_from_an_address_counts_against_a_higher_limit(app, make_app):
+    room = make_app(SIGNIN_ATTEMPTS_PER_ADDRESS="4 per 15 minutes")
+    for n in range(5):
+        make_user(f"trainee{n}@example.org")
+    for n in range(4):
+        assert sign_in(fresh_client(room), email=f"trainee{n}@example.org").status_code == 302
+    assert sign_in(fresh_client(room), email="trainee4@example.org").status_code == 429

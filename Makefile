@@ -63,7 +63,12 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-assets: node_modules/.installed
+# GOV.UK Frontend built with the system's fonts (app/static/src/govuk.scss): only GOV.UK may use
+# GDS Transport.
+BUILT_CSS := app/static/build/govuk.css
+assets: node_modules/.installed $(BUILT_CSS)
+$(BUILT_CSS): app/static/src/govuk.scss node_modules/.installed
+	node_modules/.bin/sass --no-source-map --style=compressed --load-path=node_modules --quiet-deps $< $@
 
 # --- What the tests need from Debian: Chromium, and PostgreSQL and Redis when none answers --
 system-test-deps:

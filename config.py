@@ -101,6 +101,18 @@ class Config:
     DPS_TIMEZONE = _env("DPS_TIMEZONE", "Europe/London")
     SERVICE_NAME = _env("SERVICE_NAME", "Find and win VCSE contracts")
     CONTACT_EMAIL = _env("CONTACT_EMAIL", "support@vcse-dps.example")
+    # The operator's brand (app/brand.py): never the crown, the Royal Arms or Crown copyright.
+    # Colours are #rrggbb and are checked for WCAG 2.2 AA contrast when the app starts.
+    OPERATOR_NAME = _env("OPERATOR_NAME", "VCSE DPS")
+    OPERATOR_URL = _env("OPERATOR_URL", "")
+    BRAND_LOGO_PATH = _env("BRAND_LOGO_PATH", "")  # an SVG file; empty: the neutral default mark
+    BRAND_LOGO_ALT = _env("BRAND_LOGO_ALT", "")  # empty: the logo is decorative beside the name
+    BRAND_COLOUR = _env("BRAND_COLOUR", "#0b3c5d")
+    BRAND_TEXT_COLOUR = _env("BRAND_TEXT_COLOUR", "#ffffff")
+    BRAND_LINK_COLOUR = _env("BRAND_LINK_COLOUR", "#1d70b8")
+    BRAND_PHASE = _env("BRAND_PHASE", "Beta")  # empty: no phase banner
+    BRAND_LICENCE = _env("BRAND_LICENCE", "")  # empty: "© the operator"
+    BRAND_FOOTER_LINKS = _env("BRAND_FOOTER_LINKS", "[]")  # JSON: [{"text": ..., "href": ...}]
 
     RATELIMIT_STORAGE_URI = _env("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
@@ -143,6 +155,9 @@ class Config:
 
 class DevelopmentConfig(Config):
     APP_ENV = "development"
+    # The demo runs as a fictional operator.
+    OPERATOR_NAME = _env("OPERATOR_NAME", "Three Rivers Community Partnership (demo)")
+    OPERATOR_URL = _env("OPERATOR_URL", "https://three-rivers.example")
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
     REMEMBER_COOKIE_SECURE = False
     HSTS = False

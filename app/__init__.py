@@ -90,6 +90,7 @@ def create_app(config_name_or_object=None, overrides=None):
     import notifications
     from app import (
         audit,
+        brand,
         cli,
         documents,
         error_pages,
@@ -108,6 +109,7 @@ def create_app(config_name_or_object=None, overrides=None):
     unitofwork.init_app(app)
     audit.init_app(app)
     security.init_app(app)
+    brand.init_app(app)
     templating.init_app(app)
     money.init_app(app)
     error_pages.init_app(app)

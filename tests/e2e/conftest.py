@@ -10,6 +10,8 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from werkzeug.serving import make_server
 
+from tests.brand import crown_marks
+
 CHROMIUM = "/usr/bin/chromium"
 
 
@@ -66,6 +68,8 @@ class AxeCheck:
         self.checked = []
 
     def __call__(self, page):
+        marks = crown_marks(page.content())
+        assert not marks, f"{page.url} carries GOV.UK-only marks: {', '.join(marks)}"
         results = self.axe.run(page)
         self.checked.append(page.url)
         problems = [v for v in results.response["violations"] if self._real(v)]

@@ -11,7 +11,7 @@ IS_ROOT := $(shell [ "$$(id -u)" = 0 ] && echo yes)
 
 .PHONY: run test lint install install-test assets system-deps system-test-deps db demo worker clean
 
-run: install assets
+run: install assets system-deps
 	APP_ENV=development $(BIN)/flask db upgrade
 	APP_ENV=development $(BIN)/flask seed-demo
 	@echo "Serving http://localhost:5000 (Ctrl+C to stop)"
@@ -25,7 +25,7 @@ TEST_WORKERS ?= 2
 # skips that run.
 CLOCK_AHEAD_DAYS ?= 365
 CLOCK_AHEAD_PATHS ?= tests/lots tests/dps tests/notifications tests/app/documents
-test: install-test assets system-test-deps lint
+test: install-test assets system-deps system-test-deps lint
 	APP_ENV=test $(BIN)/pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 	if [ "$(CLOCK_AHEAD_DAYS)" != 0 ]; then APP_ENV=test TEST_CLOCK_AHEAD_DAYS=$(CLOCK_AHEAD_DAYS) \
 	  $(BIN)/pytest -n $(TEST_WORKERS) $(PYTEST_ARGS) $(CLOCK_AHEAD_PATHS); fi
@@ -69,6 +69,15 @@ BUILT_CSS := app/static/build/govuk.css
 assets: node_modules/.installed $(BUILT_CSS)
 $(BUILT_CSS): app/static/src/govuk.scss node_modules/.installed
 	node_modules/.bin/sass --no-source-map --style=compressed --load-path=node_modules --quiet-deps $< $@
+
+# --- What the app needs from Debian: Pango and a font for WeasyPrint (PDF letters) ---------
+system-deps:
+	@if ! ldconfig -p 2>/dev/null | grep -q libpangoft2-1.0.so.0 || ! ls /usr/share/fonts/truetype/dejavu >/dev/null 2>&1; then \
+	  if [ "$(IS_ROOT)" = yes ]; then \
+	    echo "Installing Pango and fonts for PDF letters from Debian"; \
+	    apt-get update -qq && apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core >/dev/null; \
+	  else echo "Please install: libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core (apt-get install ...)" >&2; exit 1; fi; \
+	fi
 
 # --- What the tests need from Debian: Chromium, and PostgreSQL and Redis when none answers --
 system-test-deps:

@@ -12,6 +12,7 @@ from app.documents.services import store_generated
 from app.extensions import db
 from app.organisations.models import Membership
 from app.outbox.services import queue_email
+from app.pdf import html_to_pdf
 from app.timeutil import format_datetime, utcnow
 from app.unitofwork import commit
 from app.urls import absolute_url
@@ -83,10 +84,21 @@ def issue_letters(opportunity_id):
             subject_type="bid",
             subject_id=bid.id,
         )
+        pdf = store_generated(
+            bid.organisation_id,
+            DocumentPurpose.AWARD_LETTER,
+            f"{kind} - {opportunity.reference}.pdf",
+            html_to_pdf(html),
+            "application/pdf",
+            award.confirmed_by_id,
+            subject_type="bid",
+            subject_id=bid.id,
+        )
         letter = AwardLetter(
             opportunity_id=opportunity_id,
             bid_id=bid.id,
             document_id=document.id,
+            pdf_document_id=pdf.id,
             successful=successful,
             created_at=utcnow(),
         )
@@ -96,7 +108,11 @@ def issue_letters(opportunity_id):
             E.ISSUE_AWARD_LETTER,
             subject=letter,
             organisation_id=bid.organisation_id,
-            detail={"successful": successful, "sha256": document.sha256},
+            detail={
+                "successful": successful,
+                "sha256": document.sha256,
+                "pdf_sha256": pdf.sha256,
+            },
         )
         for person in bidder_people(opportunity_id, bid.id):
             queue_email(

@@ -50,11 +50,17 @@ class AwardLetter(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     opportunity_id: Mapped[int] = mapped_column(sa.ForeignKey("opportunities.id"), index=True)
     bid_id: Mapped[int] = mapped_column(sa.ForeignKey("bids.id"))
+    # The HTML letter (the accessible version) and the same letter as a tagged PDF to file and
+    # forward; letters issued before PDFs existed have none.
     document_id: Mapped[int] = mapped_column(sa.ForeignKey("documents.id"))
+    pdf_document_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("documents.id"), nullable=True
+    )
     successful: Mapped[bool] = mapped_column(sa.Boolean)
     created_at = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
 
-    document = relationship("Document")
+    document = relationship("Document", foreign_keys=[document_id])
+    pdf_document = relationship("Document", foreign_keys=[pdf_document_id])
 
 
 class Contract(db.Model):

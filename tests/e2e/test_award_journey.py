@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 import time_machine
+from pypdf import PdfReader
 
 from tests.e2e.helpers import sign_in
 
@@ -309,7 +310,14 @@ def test_bid_evaluate_moderate_award_and_read_the_letters(
             assert h1(page) == "Your letters"
             axe(page)
             with page.expect_download() as download_info:
-                page.get_by_role("link", name=kind).click()
+                page.get_by_role("link", name=f"{kind} (PDF").click()
+            pdf = download_info.value
+            assert pdf.suggested_filename.startswith(kind)
+            assert pdf.suggested_filename.endswith(".pdf")
+            pdf_text = " ".join(p.extract_text() for p in PdfReader(pdf.path()).pages)
+            assert f"To: {supplier}" in pdf_text
+            with page.expect_download() as download_info:
+                page.get_by_role("link", name=f"{kind} as a web page").click()
             download = download_info.value
             assert download.suggested_filename.startswith(kind)
             letter = Path(download.path()).read_text(encoding="utf-8")

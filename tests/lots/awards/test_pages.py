@@ -104,7 +104,10 @@ def test_the_full_path_from_opening_to_social_value_delivered(app, person, run_j
         for who, org in ((supplier_one, s1), (supplier_two, s2)):
             page = who.get(f"/opportunities/{world.opportunity.id}/letters")
             assert page.status_code == 200
-            [(label, href)] = _letter_links(page)
+            [(pdf_label, pdf_href), (label, href)] = _letter_links(page)
+            assert pdf_label.startswith(label.split(" as a web page")[0] + " (PDF, ")
+            assert who.get(pdf_href).mimetype == "application/pdf"
+            label = label.split(" as a web page")[0]
             letters[org.id] = (label, href)
             download = who.get(href)
             assert download.status_code == 200

@@ -2,14 +2,17 @@
 its deadline, and cancelling it (a draft can be cancelled too). Every invited supplier is told,
 by a job after commit."""
 
+import sqlalchemy as sa
+
 from app.audit.events import AuditEventType as E
 from app.audit.services import record
 from app.errors import ServiceError
 from app.extensions import db
 from app.timeutil import to_local, utcnow
 from app.unitofwork import after_commit, commit
+from lots.opportunities import hooks
 from lots.opportunities.invitations import enqueue_invitation_emails
-from lots.opportunities.models import OpportunityAmendment, OpportunityStatus
+from lots.opportunities.models import Opportunity, OpportunityAmendment, OpportunityStatus
 from lots.opportunities.permissions import require_buyer_role
 
 AMENDABLE = (
@@ -30,10 +33,21 @@ def _require_published_open(opportunity):
         raise ServiceError("The deadline has passed, so this opportunity can no longer change")
 
 
-def amend(user, opportunity, what_changed, **changes):
+REOPEN_BIDS = (
+    "Changing the price schedule returns every bid already submitted to its supplier, to price "
+    "again and resubmit before the deadline. Confirm that you want to do this"
+)
+
+
+def amend(user, opportunity, what_changed, reopen_bids=False, **changes):
     """Change a published opportunity: the change is listed with its date, and every invited
     supplier is told. ``what_changed`` describes the change (the opportunity's own ``summary``
-    is one of the fields that can change)."""
+    is one of the fields that can change).
+
+    A change to the price schedule (its lines or quantities) needs ``reopen_bids``: bids priced
+    on the old schedule cannot stand, so every submitted bid goes back to draft and its supplier
+    is told to price it again. The buyer confirms this whether or not any bid is in: before the
+    deadline it must not learn whether there are any."""
     summary = what_changed
     require_buyer_role(user, opportunity.buyer_id, "buyer")
     _require_published_open(opportunity)
@@ -42,6 +56,12 @@ def amend(user, opportunity, what_changed, **changes):
     bad = set(changes) - set(AMENDABLE)
     if bad:
         raise ServiceError(f"These cannot be amended: {', '.join(sorted(bad))}")
+    if "price_schedule" in changes:
+        # One change at a time: a bid being submitted waits for this (lots.bids.submitting).
+        db.session.execute(
+            sa.select(Opportunity.id).where(Opportunity.id == opportunity.id).with_for_update()
+        )
+        db.session.refresh(opportunity)
     diff = {}
     for name, value in changes.items():
         old = getattr(opportunity, name)
@@ -50,10 +70,16 @@ def amend(user, opportunity, what_changed, **changes):
                 str(old) if old is not None else None,
                 str(value) if value is not None else None,
             ]
-            setattr(opportunity, name, value)
     if not diff:
         raise ServiceError("Nothing has changed")
+    if "price_schedule" in diff and not reopen_bids:
+        raise ServiceError(REOPEN_BIDS, "reopen_bids")
+    old_schedule = list(opportunity.price_schedule or [])
+    for name in diff:
+        setattr(opportunity, name, changes[name])
     amendment = _amendment(user, opportunity, summary, diff)
+    if "price_schedule" in diff:
+        hooks.run_on_price_schedule_change(opportunity, old_schedule, amendment, user)
     after_commit(enqueue_invitation_emails, opportunity.id, f"amendment:{amendment.id}")
     commit()
     return amendment

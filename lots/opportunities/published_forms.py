@@ -6,7 +6,7 @@ from wtforms import HiddenField, RadioField
 from wtforms.validators import InputRequired, ValidationError
 
 from app.fields import GovDateField
-from app.forms import Form, submit
+from app.forms import Form, describe_files, file_field, submit
 from lots.opportunities import forms as shared
 from lots.opportunities.forms import check_hour, hour_field, local_parts, text_area, to_utc
 
@@ -31,6 +31,22 @@ class AmendForm(Form):
 
     def values(self):
         return shared.amendable_values(self)
+
+
+class ReplaceDocumentForm(Form):
+    """Replacing a published tender document: an amendment."""
+
+    change = text_area(
+        "Describe the change",
+        "Every invited supplier is told, and it is listed with its date on the opportunity page",
+        validators=[InputRequired(message="Describe the change")],
+    )
+    file = file_field("Upload the new version")
+    submit = submit("Replace the document")
+
+    def __init__(self, *args, max_bytes, **kwargs):
+        super().__init__(*args, **kwargs)
+        describe_files(self.file, max_bytes)
 
 
 class ExtendForm(Form):

@@ -8,7 +8,7 @@ from flask import current_app
 
 from app.audit.events import AuditEventType as E
 from app.audit.services import record
-from app.documents.services import upload_document
+from app.documents.services import lock_document, upload_document
 from app.errors import ServiceError
 from app.extensions import db
 from app.reference import geography
@@ -26,7 +26,7 @@ from lots.opportunities.models import (
     QuestionKind,
 )
 from lots.opportunities.permissions import require_another_approver, require_buyer_role
-from lots.opportunities.queries import OPPORTUNITY_SUBJECT
+from lots.opportunities.queries import OPPORTUNITY_SUBJECT, tender_documents
 from lots.opportunities.readiness import problems
 
 EDITABLE = (OpportunityStatus.DRAFT,)
@@ -191,6 +191,15 @@ def attach_tender_document(user, opportunity, file_storage):
     )
 
 
+def published_lock_reason(opportunity):
+    """Why a published tender document cannot be deleted (completes "You cannot delete X
+    because ...")."""
+    return (
+        f"it was published with {opportunity.reference}. To change it, replace it with an "
+        "amendment, which every invited supplier is told about"
+    )
+
+
 def submit_for_approval(user, opportunity):
     require_buyer_role(user, opportunity.buyer_id, "buyer")
     if opportunity.status != OpportunityStatus.DRAFT:
@@ -259,6 +268,9 @@ def publish(user, opportunity, acknowledge_bank_holiday=False):
     opportunity.reference = f"VCSE-{now.year}-{opportunity.id:06d}"
     opportunity.buyer_name = opportunity.buyer.name
     opportunity.region_code = _region_for(opportunity)
+    # Published documents are part of the tender: nobody deletes one; an amendment replaces it.
+    for document in tender_documents(opportunity.id, available_only=False):
+        lock_document(document, published_lock_reason(opportunity))
     invited = invite_eligible(opportunity, via="publish")
     record(
         E.PUBLISH_OPPORTUNITY,

@@ -14,7 +14,12 @@ from app.timeutil import to_local, utcnow
 from app.unitofwork import after_commit, commit
 from lots.opportunities import hooks
 from lots.opportunities.invitations import enqueue_invitation_emails
-from lots.opportunities.models import Opportunity, OpportunityAmendment, OpportunityStatus
+from lots.opportunities.models import (
+    Opportunity,
+    OpportunityAmendment,
+    OpportunityKind,
+    OpportunityStatus,
+)
 from lots.opportunities.permissions import require_buyer_role
 from lots.opportunities.queries import OPPORTUNITY_SUBJECT, tender_documents
 from lots.opportunities.services import published_lock_reason
@@ -76,8 +81,11 @@ def amend(user, opportunity, what_changed, reopen_bids=False, **changes):
             ]
     if not diff:
         raise ServiceError("Nothing has changed")
-    if "price_schedule" in diff and not reopen_bids:
-        raise ServiceError(REOPEN_BIDS, "reopen_bids")
+    if "price_schedule" in diff:
+        if changes["price_schedule"] and opportunity.kind == OpportunityKind.QUICK_QUOTE:
+            raise ServiceError("A quick quote asks for one total price", "price_schedule")
+        if not reopen_bids:
+            raise ServiceError(REOPEN_BIDS, "reopen_bids")
     old_schedule = list(opportunity.price_schedule or [])
     for name in diff:
         setattr(opportunity, name, changes[name])

@@ -12,6 +12,7 @@ from lots.opportunities import amendments, clarifications, queries
 from lots.opportunities.forms import DEADLINE_FIELDS
 from lots.opportunities.published_forms import (
     AmendForm,
+    AmendPriceScheduleForm,
     AnswerForm,
     CancelForm,
     ExtendForm,
@@ -50,6 +51,27 @@ def amend_opportunity(organisation_id, opportunity_id):
         "change",
         "Your change has been published. Every invited supplier will be told.",
         {"summary": "change"},
+    )
+
+
+@opportunity_page("/amend-price", methods=("GET", "POST"))
+def amend_price_schedule(organisation_id, opportunity_id):
+    return _published_page(
+        organisation_id,
+        opportunity_id,
+        AmendPriceScheduleForm,
+        "lots/buyer_amend_price.html",
+        lambda o, form: amendments.amend(
+            me(),
+            o,
+            form.change.data,
+            reopen_bids=form.reopen_bids.data,
+            price_schedule=form.values(),
+        ),
+        "change",
+        "The price schedule has been changed. Every invited supplier will be told, and any "
+        "bid already submitted has been returned to its supplier.",
+        {"summary": "change", "price_schedule": "schedule"},
     )
 
 

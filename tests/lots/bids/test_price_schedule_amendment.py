@@ -18,6 +18,7 @@ from lots.evaluation import sealing
 from lots.opportunities import amendments
 from lots.opportunities import services as opportunities
 from tests.lots.bidding import bidding_world, complete_bid, past_deadline
+from tests.lots.pages import error_summary, soup, text
 
 SCHEDULE = [
     {"description": "Befriending visit", "unit": "visit", "quantity": 100},
@@ -128,3 +129,31 @@ def test_other_amendments_leave_submitted_bids_alone(world):
     amendments.amend(w.buyer_user, w.opportunity, "Clearer description", description="Clearer")
     assert w.bids[0].status == BidStatus.SUBMITTED
     assert _templates("bid_reopened") == []
+
+
+def test_the_buyer_changes_the_schedule_from_its_page_only_once_it_confirms(world, person):
+    w = world
+    bea = person("bea@leeds.example")
+    url = f"/buyer/{w.buyer.id}/opportunities/{w.opportunity.id}/amend-price"
+    form = {
+        "change": "We now need 150 visits",
+        "schedule": "lines",
+        "lines-0-description": "Befriending visit",
+        "lines-0-unit": "visit",
+        "lines-0-quantity": "150",
+        "lines-1-description": "Volunteer training",
+        "lines-1-unit": "session",
+        "lines-1-quantity": "10",
+    }
+    unconfirmed = bea.post(url, form)
+    assert unconfirmed.status_code == 200
+    assert error_summary(unconfirmed) == [amendments.REOPEN_BIDS]
+    assert w.bids[0].status == BidStatus.SUBMITTED
+    confirmed = bea.post(url, {**form, "reopen_bids": "y"})
+    assert confirmed.status_code == 302
+    db.session.expire_all()
+    assert w.opportunity.price_schedule == NEW_SCHEDULE
+    assert w.bids[0].status == BidStatus.DRAFT
+    rosa = person(w.suppliers[0][0].email)
+    overview = rosa.get(f"/opportunities/{w.opportunity.id}/bid")
+    assert "Returned to you" in text(soup(overview).find(id="bid-status"))

@@ -143,9 +143,10 @@ def opened(world, person):
     return bea
 
 
-def evaluated(world, person, scores=((4, 2), (3, 2)), agreed=(4, 2)):
+def evaluated(world, person, scores=((5, 2), (4, 2)), agreed=(5, 2)):
     """After the deadline (the caller travels): open the bids, Eve and Max score them (bid 1
-    and bid 2: ``scores`` per evaluator), both submit, Max agrees ``agreed``. Returns
+    and bid 2: ``scores`` per evaluator, on the call-off's 0 to 5 scale), both submit, Max
+    agrees ``agreed``. Returns
     (bea, eve, max) signed in."""
     bea = person(BUYER)
     assert bea.post(urls(world)["open"], form_url=urls(world)["evaluation"]).status_code == 302

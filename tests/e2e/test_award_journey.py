@@ -187,8 +187,8 @@ def test_bid_evaluate_moderate_award_and_read_the_letters(
         assert "The result is ready when" in bea.locator("#not-ready").inner_text()
         axe(bea)
 
-        # Two evaluators score on the call-off's 0 to 5 scale on their own; Max's scores for Supplier 1 are 2 below Eve's
-        # on quality, so moderation marks that answer for discussion.
+        # Two evaluators score on their own, on the call-off's 0 to 5 scale; Max's scores for
+        # Supplier 1 are 2 below Eve's on quality, so moderation marks that answer for discussion.
         eve = evaluate(
             browser,
             live_server,

@@ -72,9 +72,10 @@ class Config:
     NOTIFY_TEMPLATE_ID = _env("NOTIFY_TEMPLATE_ID")
     NOTIFY_BASE_URL = _env("NOTIFY_BASE_URL", "https://api.notifications.service.gov.uk")
     # Evaluation: a price this many per cent below the mean of the others is flagged as possibly
-    # abnormally low; evaluators score answers from 0 to SCORE_SCALE_MAX.
+    # abnormally low; evaluators score answers from 0 to SCORE_SCALE_MAX (5, or 10). Both are
+    # defaults for a new draft call-off: each call-off publishes and keeps its own.
     ABNORMALLY_LOW_PERCENT = int(_env("ABNORMALLY_LOW_PERCENT", "30"))
-    SCORE_SCALE_MAX = int(_env("SCORE_SCALE_MAX", "4"))
+    SCORE_SCALE_MAX = int(_env("SCORE_SCALE_MAX", "5"))
     # Notify's API rate limit is 3,000 messages a minute per service; every worker shares it.
     NOTIFY_RATE_LIMIT_PER_MINUTE = int(_env("NOTIFY_RATE_LIMIT_PER_MINUTE", "3000"))
     # Temporary send failures are retried this many times, waiting longer each time.

@@ -24,12 +24,14 @@ def init_app(app):
     from lots.awards import contracts
     from lots.awards import queries as awards
     from lots.awards import views as award_views  # noqa: F401  (pages of the blueprint)
+    from lots.bids import submitting
     from lots.bids.views import answers, attachments, check, partners, sections  # noqa: F401
     from lots.bids.views import overview as bid_overview
     from lots.blueprint import bp
     from lots.evaluation import access as bid_access
     from lots.evaluation import hooks as evaluation_hooks
     from lots.evaluation.views import evaluators, moderation, overview, result  # noqa: F401
+    from lots.opportunities import hooks as opportunity_hooks
     from lots.opportunities import permissions as tender_permissions
     from lots.opportunities import services as opportunities
     from lots.opportunities.invitations import invite_late_admission
@@ -53,6 +55,7 @@ def init_app(app):
     )
     hide_while(bid_access.sealed_bid_events)
     after_admission(invite_late_admission)
+    opportunity_hooks.on_price_schedule_change(submitting.reopen_submitted)
     public.add_supplier_panel(bid_overview.bid_panel)
     evaluation_hooks.find_awards_with(awards.award_of)
     search_cache.init_app(app)

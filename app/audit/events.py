@@ -76,6 +76,7 @@ class AuditEventType(enum.StrEnum):
     SAVE_BID = "save_bid"
     SUBMIT_BID = "submit_bid"
     WITHDRAW_BID = "withdraw_bid"
+    REOPEN_BID = "reopen_bid"  # an amendment to the price schedule returned it to draft
     OPEN_BIDS = "open_bids"
     VIEW_BID = "view_bid"
     ASSIGN_EVALUATOR = "assign_evaluator"

@@ -13,6 +13,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.exc import DBAPIError
 
+from app.accounts.models import User
 from app.audit.events import AuditEventType as E
 from app.documents.models import DocumentStatus
 from app.documents.services import lock_document
@@ -32,7 +33,7 @@ from lots.bids.services import (
     questions_of,
     record_bid,
 )
-from lots.opportunities.models import QuestionKind
+from lots.opportunities.models import Opportunity, QuestionKind
 
 DEADLINE_SQLSTATE = "VB001"
 
@@ -169,6 +170,12 @@ def submit(user, bid):
     found = problems(bid)
     if found:
         raise BidIncomplete(found)
+    # The price schedule cannot change under a submission: an amendment to it waits for this
+    # (and this for it), then reopens the bids submitted before it (``reopen_submitted``).
+    db.session.execute(
+        sa.select(Opportunity.id).where(Opportunity.id == opportunity.id).with_for_update(read=True)
+    )
+    db.session.refresh(opportunity, ["price_schedule"])
     # One submission at a time per bid: a double click must not make two versions.
     db.session.execute(sa.select(Bid.id).where(Bid.id == bid.id).with_for_update())
     db.session.refresh(bid)
@@ -270,6 +277,73 @@ def withdraw(user, bid):
         idempotency_key=f"bid_withdrawn:{bid.id}:{bid.withdrawn_at.isoformat()}",
     )
     commit()
+
+
+def reopen_submitted(opportunity, old_schedule, amendment, user):
+    """An amendment changed the price schedule (``lots.opportunities.hooks``): every submitted
+    bid goes back to draft, because it was priced on other lines or quantities. Its submissions
+    stay on record but none stands until the supplier submits again; the person who submitted
+    it is told. Unit prices are kept for lines that still describe the same thing, for the
+    supplier to check. Part of the amendment's transaction."""
+    reopened = (
+        db.session.execute(
+            sa.select(Bid)
+            .where(Bid.opportunity_id == opportunity.id, Bid.status == BidStatus.SUBMITTED)
+            .order_by(Bid.id)
+            .with_for_update()
+        )
+        .scalars()
+        .all()
+    )
+    new_schedule = opportunity.price_schedule or []
+    for bid in reopened:
+        submission = bid.current_submission
+        bid.status = BidStatus.DRAFT
+        bid.current_submission_id = None
+        bid.line_prices = _kept_line_prices(old_schedule, new_schedule, bid.line_prices or {})
+        bid.updated_at = utcnow()
+        record_bid(
+            E.REOPEN_BID,
+            user,
+            bid,
+            {
+                "amendment_id": amendment.id,
+                "submission_id": submission.id,
+                "version": submission.version,
+            },
+        )
+        submitter = db.session.get(User, submission.submitted_by_id)
+        queue_email(
+            submitter.email,
+            "bid_reopened",
+            {
+                "name": submitter.name,
+                "title": opportunity.title,
+                "reference": opportunity.reference or "",
+                "supplier": bid.organisation.name,
+                "change": amendment.summary,
+                "version": submission.version,
+                "deadline": format_datetime(opportunity.submission_deadline),
+                "url": absolute_url("lots.bid_overview", opportunity_id=opportunity.id),
+            },
+            idempotency_key=f"bid_reopened:{bid.id}:{amendment.id}",
+        )
+    return len(reopened)
+
+
+def _kept_line_prices(old_schedule, new_schedule, line_prices):
+    def same(i):
+        old, new = old_schedule[i], new_schedule[i]
+        return (old.get("description"), old.get("unit")) == (
+            new.get("description"),
+            new.get("unit"),
+        )
+
+    return {
+        key: value
+        for key, value in line_prices.items()
+        if key.isdigit() and int(key) < min(len(old_schedule), len(new_schedule)) and same(int(key))
+    }
 
 
 def _require_database_before_deadline(opportunity):

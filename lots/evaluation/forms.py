@@ -11,7 +11,7 @@ from wtforms import BooleanField, RadioField, SelectField, TextAreaField
 from wtforms.validators import InputRequired, ValidationError
 
 from app.forms import Form, strip_whitespace, submit
-from lots.evaluation.scoring import SCALE_LABELS
+from lots.evaluation.scoring import scale_labels
 from lots.opportunities.forms import one_kind_of_newline
 
 
@@ -27,10 +27,8 @@ def text_area(label, description=None, validators=()):
 
 def scale_choices(scale_max):
     """[("0", "0 – Unacceptable"), ...] for the published scale."""
-    return [
-        (str(n), f"{n} – {SCALE_LABELS[n]}" if n in SCALE_LABELS else str(n))
-        for n in range(scale_max + 1)
-    ]
+    labels = scale_labels(scale_max)
+    return [(str(n), f"{n} – {labels[n]}" if n in labels else str(n)) for n in range(scale_max + 1)]
 
 
 class ActionForm(Form):

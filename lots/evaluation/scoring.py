@@ -16,12 +16,13 @@ a share in proportion::
     8,000 / 8,000 x 40 = 40.00 and 8,000 / 10,000 x 40 = 32.00.
 
 Quality and social value. Each question is worth a number of the 100 marks. Evaluators score each
-answer independently on the published scale (0 unacceptable, 1 poor, 2 satisfactory, 3 good,
-4 excellent); a moderator then agrees one consensus score per answer::
+answer independently on the scale the opportunity published with its criteria (0 to 5 unless the
+buyer chose 0 to 10: 0 unacceptable, 1 poor, 2 weak, 3 satisfactory, 4 good, 5 excellent); a
+moderator then agrees one consensus score per answer::
 
-    question score = consensus score / 4 x question weight
+    question score = consensus score / top of the scale x question weight
 
-    "Good" (3) on a question worth 20 marks scores 3 / 4 x 20 = 15.00.
+    "Good" (4 of 5) on a question worth 20 marks scores 4 / 5 x 20 = 16.00.
 
 If a section's question weights do not add up to the section's weight, each question's weight is
 scaled in proportion so that they do.
@@ -55,8 +56,19 @@ PRICE = "price"
 SCORED_KINDS = (QUALITY, SOCIAL_VALUE)
 TIE_BREAKS = (QUALITY, SOCIAL_VALUE, PRICE)
 
-DEFAULT_SCALE_MAX = 4
-SCALE_LABELS = {0: "Unacceptable", 1: "Poor", 2: "Satisfactory", 3: "Good", 4: "Excellent"}
+DEFAULT_SCALE_MAX = 4  # the pure functions' default; each opportunity publishes its own scale
+# The words for the points of each published scale (by its top). The service passes the scale.
+SCALE_LABELS = {
+    4: {0: "Unacceptable", 1: "Poor", 2: "Satisfactory", 3: "Good", 4: "Excellent"},
+    5: {0: "Unacceptable", 1: "Poor", 2: "Weak", 3: "Satisfactory", 4: "Good", 5: "Excellent"},
+    10: {0: "Unacceptable", 2: "Poor", 4: "Weak", 6: "Satisfactory", 8: "Good", 10: "Excellent"},
+}
+
+
+def scale_labels(scale_max):
+    """{score: word} for the points of the scale that have a word (0 to 10 labels the even ones)."""
+    return SCALE_LABELS.get(scale_max, {0: "Unacceptable", scale_max: "Excellent"})
+
 
 # Our own context, so a caller's decimal settings never change a score.
 _DECIMAL = Context(prec=28, rounding=ROUND_HALF_EVEN)

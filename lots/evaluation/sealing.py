@@ -7,7 +7,6 @@ is an audited event (``open_bids``), and evaluation starts from it.
 """
 
 import sqlalchemy as sa
-from flask import current_app
 
 from app.audit.events import AuditEventType as E
 from app.audit.services import record
@@ -100,9 +99,10 @@ def evaluation_of(opportunity_id):
     return db.session.get(Evaluation, opportunity_id)
 
 
-def open_bids(user, opportunity, abnormally_low_percent=None, scale_max=None):
+def open_bids(user, opportunity):
     """Break the seal: audited, once. Bids that answered "no" to a pass/fail question are
-    excluded at once, with the question as the reason."""
+    excluded at once, with the question as the reason. The scoring scale and the abnormally low
+    percentage are the ones the call-off published, never today's configuration."""
     require_role(user, opportunity, "buyer", "You need the buyer role to open the bids")
     if is_sealed(opportunity):
         raise ServiceError(SEALED)
@@ -113,9 +113,8 @@ def open_bids(user, opportunity, abnormally_low_percent=None, scale_max=None):
         opportunity_id=opportunity.id,
         opened_at=utcnow(),
         opened_by_id=user.id,
-        abnormally_low_percent=abnormally_low_percent
-        or current_app.config.get("ABNORMALLY_LOW_PERCENT", 30),
-        scale_max=scale_max or current_app.config.get("SCORE_SCALE_MAX", 4),
+        abnormally_low_percent=opportunity.abnormally_low_percent,
+        scale_max=opportunity.score_scale_max,
     )
     db.session.add(evaluation)
     bids = submitted_bids(opportunity.id)

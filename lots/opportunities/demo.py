@@ -8,22 +8,25 @@ log and the outbox read as they would; the closed opportunity's dates are then m
 past on the row itself.
 """
 
+import io
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from werkzeug.datastructures import FileStorage
 
 from app.extensions import db
 from app.organisations.models import Organisation, OrganisationKind
 from app.timeutil import to_local, utcnow
 from dps.working_days import is_working_day
-from lots.opportunities import amendments, buyers, clarifications, lot_scope
+from lots.opportunities import amendments, buyers, clarifications, lot_scope, queries
 from lots.opportunities import services as opportunities
 from lots.opportunities.models import (
     ClarificationQuestion,
     Invitation,
     LotCpvCode,
     Opportunity,
+    OpportunityAmendment,
     OpportunityStatus,
 )
 
@@ -162,6 +165,7 @@ OPEN = [
         15,
         {
             "title": "Employment support for care leavers",
+            "score_scale_max": 10,  # published with its criteria: answers scored 0 to 10
             "summary": "One-to-one coaching, work placements and in-work support for 30 young "
             "people leaving care in Leeds each year.",
             "description": "We want an organisation that knows care leavers to help them into "
@@ -322,6 +326,7 @@ def seed(admin, dps):
     befriending = _find(buyer_orgs, "Leeds City Council", "Befriending for older people in Leeds")
     if befriending is not None:
         _answered_question(buyer_orgs["Leeds City Council"][1], befriending)
+        _replaced_specification(buyer_orgs["Leeds City Council"][1], befriending)
 
     name, number, fields = CLOSED
     closed = _publish(buyer_orgs, lots, name, number, fields, _deadline(14, 12))
@@ -405,8 +410,40 @@ def _publish(buyer_orgs, lots, name, number, fields, deadline):
     opportunities.set_questions(
         owner, opportunity, QUICK_QUESTIONS if quick else STANDARD_QUESTIONS
     )
+    if fields["title"] in DOCUMENTS:
+        opportunities.attach_tender_document(owner, opportunity, _pdf(DOCUMENTS[fields["title"]]))
     opportunities.publish(owner, opportunity)
     return opportunity
+
+
+# Tender documents published with an opportunity (locked from then on).
+DOCUMENTS = {"Befriending for older people in Leeds": "Befriending service specification.pdf"}
+
+
+def _pdf(filename, version=1):
+    content = f"%PDF-1.4\n% {filename}, version {version}\n%%EOF\n".encode()
+    return FileStorage(io.BytesIO(content), filename=filename, content_type="application/pdf")
+
+
+def _replaced_specification(buyer_owner, opportunity):
+    """The published specification replaced by an amendment: listed on the page with its date,
+    the first version kept on record."""
+    done = db.session.execute(
+        sa.select(OpportunityAmendment.id).where(
+            OpportunityAmendment.opportunity_id == opportunity.id,
+            OpportunityAmendment.document_id.is_not(None),
+        )
+    ).first()
+    current = queries.tender_documents(opportunity.id)
+    if done or not current or not opportunity.is_open:
+        return
+    amendments.replace_tender_document(
+        buyer_owner,
+        opportunity,
+        current[0],
+        _pdf("Befriending service specification v2.pdf", version=2),
+        "The specification now gives the number of people waiting in each ward",
+    )
 
 
 def _answered_question(buyer_owner, opportunity):

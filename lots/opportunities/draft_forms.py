@@ -208,6 +208,17 @@ class EvaluationForm(Form):
         default="quality",
         invalid_choice_message="Select how a tie is broken",
     )
+    score_scale_max = RadioField(
+        "Scale evaluators score each answer on",
+        widget=GovRadioInput(),
+        description="Published with the opportunity and fixed once it is published",
+        choices=[
+            ("5", "0 to 5: unacceptable, poor, weak, satisfactory, good, excellent"),
+            ("10", "0 to 10: for finer distinctions between answers"),
+        ],
+        default="5",
+        invalid_choice_message="Select the scoring scale",
+    )
     submit = submit("Save and continue")
 
     @classmethod
@@ -217,6 +228,7 @@ class EvaluationForm(Form):
             "quality_weight": str(o.quality_weight),
             "social_value_weight": str(o.social_value_weight),
             "tie_break": o.tie_break,
+            "score_scale_max": str(o.score_scale_max),
         }
 
     def values(self):
@@ -225,6 +237,7 @@ class EvaluationForm(Form):
             "quality_weight": whole_number(self.quality_weight.data),
             "social_value_weight": whole_number(self.social_value_weight.data),
             "tie_break": self.tie_break.data,
+            "score_scale_max": int(self.score_scale_max.data),
         }
 
 

@@ -1,7 +1,8 @@
 """Other packages react to what happens to an opportunity without this stage importing them.
 
-``notifications.init_app`` registers what publishing tells opportunity alerts. Hooks run inside
-the service's transaction, before its commit, so what they write commits with it.
+``notifications.init_app`` registers what publishing tells opportunity alerts; ``lots.init_app``
+what an amended price schedule does to submitted bids. Hooks run inside the service's
+transaction, before its commit, so what they write commits with it.
 """
 
 _on_publish = []
@@ -17,3 +18,20 @@ def on_publish(fn):
 def run_on_publish(opportunity):
     for fn in _on_publish:
         fn(opportunity)
+
+
+_on_price_schedule_change = []
+
+
+def on_price_schedule_change(fn):
+    """``fn(opportunity, old_schedule, amendment, user)`` runs when an amendment changes a
+    published opportunity's price schedule (``lots.init_app`` registers the bids stage's: every
+    submitted bid goes back to its supplier to price again)."""
+    if fn not in _on_price_schedule_change:
+        _on_price_schedule_change.append(fn)
+    return fn
+
+
+def run_on_price_schedule_change(opportunity, old_schedule, amendment, user):
+    for fn in _on_price_schedule_change:
+        fn(opportunity, old_schedule, amendment, user)

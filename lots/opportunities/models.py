@@ -151,6 +151,8 @@ class Opportunity(db.Model):
             name="weights_positive",
         ),
         sa.CheckConstraint("estimated_value_pence > 0", name="value_positive"),
+        sa.CheckConstraint("score_scale_max BETWEEN 1 AND 10", name="score_scale_range"),
+        sa.CheckConstraint("abnormally_low_percent BETWEEN 1 AND 99", name="abnormally_low_range"),
         sa.CheckConstraint(
             "question_deadline IS NULL OR submission_deadline IS NULL OR "
             "question_deadline < submission_deadline",
@@ -211,6 +213,11 @@ class Opportunity(db.Model):
     price_schedule: Mapped[list] = mapped_column(sa.JSON, default=list)
     social_value_measures: Mapped[list] = mapped_column(sa.JSON, default=list)
     tie_break: Mapped[str] = mapped_column(sa.String(20), default="quality")
+    # Published with the criteria and frozen with them: answers are scored from 0 to this, and a
+    # price this many per cent below the mean of the others is flagged as abnormally low. Set
+    # from configuration when the draft is made; evaluation reads these, never configuration.
+    score_scale_max: Mapped[int] = mapped_column(sa.Integer, default=5, server_default="5")
+    abnormally_low_percent: Mapped[int] = mapped_column(sa.Integer, default=30, server_default="30")
     contact_name: Mapped[str | None] = mapped_column(sa.String(200))
     contact_email: Mapped[str | None] = mapped_column(sa.String(320))
     question_deadline = mapped_column(UTCDateTime(), nullable=True)
@@ -335,8 +342,14 @@ class OpportunityAmendment(db.Model):
     made_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
     summary: Mapped[str] = mapped_column(sa.Text)
     changes: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    # A tender document replaced by this amendment, and its replacement. The old one stays on
+    # record (locked, readable by whoever could read it); lists show only the replacement.
+    replaced_document_id: Mapped[int | None] = mapped_column(sa.ForeignKey("documents.id"))
+    document_id: Mapped[int | None] = mapped_column(sa.ForeignKey("documents.id"))
 
     opportunity = relationship("Opportunity", back_populates="amendments")
+    replaced_document = relationship("Document", foreign_keys=[replaced_document_id])
+    document = relationship("Document", foreign_keys=[document_id])
 
 
 class Invitation(db.Model):

@@ -1,14 +1,15 @@
 """Forms for a published opportunity: the buyer's changes (an amendment, a later deadline,
 cancelling it) and answers to suppliers' questions, and an invited supplier's question."""
 
-from govuk_frontend_wtf.wtforms_widgets import GovRadioInput
-from wtforms import HiddenField, RadioField
+from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovRadioInput
+from wtforms import BooleanField, HiddenField, RadioField
 from wtforms.validators import InputRequired, ValidationError
 
 from app.fields import GovDateField
-from app.forms import Form, submit
+from app.forms import Form, describe_files, file_field, submit
 from lots.opportunities import forms as shared
 from lots.opportunities.forms import check_hour, hour_field, local_parts, text_area, to_utc
+from lots.opportunities.question_forms import PriceScheduleForm
 
 
 class AmendForm(Form):
@@ -31,6 +32,39 @@ class AmendForm(Form):
 
     def values(self):
         return shared.amendable_values(self)
+
+
+class AmendPriceScheduleForm(PriceScheduleForm):
+    """Changing the price schedule of a published opportunity: an amendment that returns every
+    submitted bid to its supplier (the service refuses it unconfirmed)."""
+
+    change = text_area(
+        "Describe the change",
+        "Every invited supplier is told, and it is listed with its date on the opportunity page",
+        validators=[InputRequired(message="Describe the change")],
+    )
+    reopen_bids = BooleanField(
+        "I understand that every bid already submitted will be returned to its supplier to "
+        "price again and resubmit before the deadline",
+        widget=GovCheckboxInput(),
+    )
+    submit = submit("Publish the change")
+
+
+class ReplaceDocumentForm(Form):
+    """Replacing a published tender document: an amendment."""
+
+    change = text_area(
+        "Describe the change",
+        "Every invited supplier is told, and it is listed with its date on the opportunity page",
+        validators=[InputRequired(message="Describe the change")],
+    )
+    file = file_field("Upload the new version")
+    submit = submit("Replace the document")
+
+    def __init__(self, *args, max_bytes, **kwargs):
+        super().__init__(*args, **kwargs)
+        describe_files(self.file, max_bytes)
 
 
 class ExtendForm(Form):

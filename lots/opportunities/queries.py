@@ -14,6 +14,7 @@ from lots.opportunities.models import (
     DpsBuyer,
     Invitation,
     Opportunity,
+    OpportunityAmendment,
     OpportunityStatus,
 )
 
@@ -142,10 +143,13 @@ def invited_organisations_for(user, opportunity_id):
 
 
 def tender_documents(opportunity_id, available_only=True):
+    """The opportunity's current tender documents: not those an amendment replaced (they stay
+    on record, listed with the amendment)."""
     stmt = sa.select(Document).where(
         Document.subject_type == OPPORTUNITY_SUBJECT,
         Document.subject_id == opportunity_id,
         Document.purpose == DocumentPurpose.TENDER_DOCUMENT,
+        ~sa.exists().where(OpportunityAmendment.replaced_document_id == Document.id),
     )
     if available_only:
         stmt = stmt.where(Document.status == DocumentStatus.ACTIVE)

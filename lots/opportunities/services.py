@@ -4,10 +4,11 @@ publication is ``readiness``; changes after it are ``amendments``. Statuses that
 (open, closed) are derived, never set by a job."""
 
 import sqlalchemy as sa
+from flask import current_app
 
 from app.audit.events import AuditEventType as E
 from app.audit.services import record
-from app.documents.services import upload_document
+from app.documents.services import lock_document, upload_document
 from app.errors import ServiceError
 from app.extensions import db
 from app.reference import geography
@@ -25,10 +26,12 @@ from lots.opportunities.models import (
     QuestionKind,
 )
 from lots.opportunities.permissions import require_another_approver, require_buyer_role
-from lots.opportunities.queries import OPPORTUNITY_SUBJECT
+from lots.opportunities.queries import OPPORTUNITY_SUBJECT, tender_documents
 from lots.opportunities.readiness import problems
 
 EDITABLE = (OpportunityStatus.DRAFT,)
+# The scoring scales a buyer may publish: 0 to 5, or 0 to 10.
+SCORE_SCALES = (5, 10)
 DRAFT_FIELDS = (
     "kind",
     "title",
@@ -48,6 +51,8 @@ DRAFT_FIELDS = (
     "price_schedule",
     "social_value_measures",
     "tie_break",
+    "score_scale_max",
+    "abnormally_low_percent",
     "contact_name",
     "contact_email",
     "question_deadline",
@@ -80,6 +85,9 @@ def create_draft(user, buyer, lot, **fields):
         social_value_weight=10,
         price_schedule=[],
         social_value_measures=[],
+        # Configuration gives a new draft its figures; publication freezes the call-off's own.
+        score_scale_max=current_app.config["SCORE_SCALE_MAX"],
+        abnormally_low_percent=current_app.config["ABNORMALLY_LOW_PERCENT"],
     )
     _apply(opportunity, fields)
     db.session.add(opportunity)
@@ -108,6 +116,14 @@ def _apply(opportunity, fields):
     if any(w is None or w < 0 for w in weights) or sum(weights) != 100:
         raise ServiceError(
             "Price, quality and social value weightings must add up to 100", "weights"
+        )
+    if "score_scale_max" in fields and fields["score_scale_max"] not in SCORE_SCALES:
+        raise ServiceError("Choose a scoring scale of 0 to 5 or 0 to 10", "score_scale_max")
+    percent = fields.get("abnormally_low_percent", 1)
+    if not isinstance(percent, int) or isinstance(percent, bool) or not 1 <= percent <= 90:
+        raise ServiceError(
+            "The abnormally low price percentage must be a whole number from 1 to 90",
+            "abnormally_low_percent",
         )
     for name, value in fields.items():
         if isinstance(value, str):
@@ -172,6 +188,15 @@ def attach_tender_document(user, opportunity, file_storage):
         "tender_document",
         subject_type=OPPORTUNITY_SUBJECT,
         subject_id=opportunity.id,
+    )
+
+
+def published_lock_reason(opportunity):
+    """Why a published tender document cannot be deleted (completes "You cannot delete X
+    because ...")."""
+    return (
+        f"it was published with {opportunity.reference}. To change it, replace it with an "
+        "amendment, which every invited supplier is told about"
     )
 
 
@@ -243,6 +268,9 @@ def publish(user, opportunity, acknowledge_bank_holiday=False):
     opportunity.reference = f"VCSE-{now.year}-{opportunity.id:06d}"
     opportunity.buyer_name = opportunity.buyer.name
     opportunity.region_code = _region_for(opportunity)
+    # Published documents are part of the tender: nobody deletes one; an amendment replaces it.
+    for document in tender_documents(opportunity.id, available_only=False):
+        lock_document(document, published_lock_reason(opportunity))
     invited = invite_eligible(opportunity, via="publish")
     record(
         E.PUBLISH_OPPORTUNITY,

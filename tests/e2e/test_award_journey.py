@@ -188,15 +188,15 @@ def test_bid_evaluate_moderate_award_and_read_the_letters(
         assert "The result is ready when" in bea.locator("#not-ready").inner_text()
         axe(bea)
 
-        # Two evaluators score on their own; Max's scores for Supplier 1 are 2 below Eve's
-        # on quality, so moderation marks that answer for discussion.
+        # Two evaluators score on their own, on the call-off's 0 to 5 scale; Max's scores for
+        # Supplier 1 are 2 below Eve's on quality, so moderation marks that answer for discussion.
         eve = evaluate(
             browser,
             live_server,
             axe,
             EVE,
             title,
-            {"Supplier 1 CIC": (4, 4), "Supplier 2 CIC": (2, 2)},
+            {"Supplier 1 CIC": (5, 5), "Supplier 2 CIC": (2, 2)},
         )
         assert "when every evaluator has submitted theirs" in eve.locator("main").inner_text()
         mod = evaluate(
@@ -205,7 +205,7 @@ def test_bid_evaluate_moderate_award_and_read_the_letters(
             axe,
             MAX,
             title,
-            {"Supplier 1 CIC": (2, 4), "Supplier 2 CIC": (2, 2)},
+            {"Supplier 1 CIC": (3, 5), "Supplier 2 CIC": (2, 2)},
         )
         # Now that both have submitted, Eve sees Max's scores beside hers.
         eve.reload()
@@ -220,7 +220,7 @@ def test_bid_evaluate_moderate_award_and_read_the_letters(
         assert h1(mod) == "Moderate the scores"
         assert "Discuss: 2 apart" in mod.locator("main").inner_text()
         axe(mod)
-        for supplier, agreed in (("Supplier 1 CIC", (4, 4)), ("Supplier 2 CIC", (2, 2))):
+        for supplier, agreed in (("Supplier 1 CIC", (5, 5)), ("Supplier 2 CIC", (2, 2))):
             mod.get_by_role("button", name=f"Agree the scores for {supplier}").click()
             assert h1(mod) == f"Agree the scores for {supplier}"
             if supplier == "Supplier 1 CIC":
@@ -252,7 +252,7 @@ def test_bid_evaluate_moderate_award_and_read_the_letters(
             bea.locator("#result tbody tr").nth(i).locator("td").all_inner_texts() for i in range(2)
         ]
         assert ranked[0][:2] == ["1", "Supplier 1 CIC"] and ranked[0][-1] == "96.67"
-        assert ranked[1][:2] == ["2", "Supplier 2 CIC"] and ranked[1][-1] == "75.00"
+        assert ranked[1][:2] == ["2", "Supplier 2 CIC"] and ranked[1][-1] == "70.00"
         axe(bea)
         bea.get_by_role("button", name="Propose award").click()
         assert h1(bea) == "Award decision"
@@ -328,7 +328,7 @@ def test_bid_evaluate_moderate_award_and_read_the_letters(
             else:
                 assert "your bid has not been successful" in flat
                 assert "has been awarded to <strong>Supplier 1 CIC</strong>" in flat
-                assert "75.00" in flat
+                assert "70.00" in flat
             # The letter itself passes axe-core like every page of the service.
             page.set_content(letter)
             assert h1(page) == kind

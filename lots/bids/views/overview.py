@@ -103,6 +103,14 @@ def _status_words(bid):
             f"You withdrew your bid at {format_datetime(bid.withdrawn_at)}. You can submit "
             "it again before the deadline.",
         )
+    if bid.status == BidStatus.DRAFT and submitting.submissions_of(bid):
+        # Only an amendment to the price schedule turns a submitted bid back into a draft.
+        return (
+            "Returned to you",
+            "govuk-tag--orange",
+            "The buyer changed the price schedule after you submitted, so your bid was returned "
+            "to you. Check your prices and submit it again: the buyer will not see it otherwise.",
+        )
     return ("Draft", "govuk-tag--yellow", "Your bid has not been submitted.")
 
 

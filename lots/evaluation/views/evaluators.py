@@ -12,7 +12,7 @@ from lots.evaluation import permissions, scores, sealing
 from lots.evaluation import services as evaluation
 from lots.evaluation.forms import ActionForm, DeclarationForm, score_form
 from lots.evaluation.models import Declaration
-from lots.evaluation.scoring import SCALE_LABELS
+from lots.evaluation.scoring import scale_labels
 from lots.evaluation.views.pages import (
     BASE,
     own_assignment,
@@ -133,7 +133,7 @@ def score_bid(organisation_id, opportunity_id, bid_id):
         form=form,
         assignment=assignment,
         mine=mine,
-        scale_labels=SCALE_LABELS,
+        scale_labels=scale_labels(scale_max),
         scale_max=scale_max,
         measure_name=measure_name,
     )

@@ -12,7 +12,7 @@ from lots.evaluation import permissions, scores, sealing
 from lots.evaluation import services as evaluation
 from lots.evaluation.forms import score_form
 from lots.evaluation.hooks import award_of
-from lots.evaluation.scoring import SCALE_LABELS, two_places
+from lots.evaluation.scoring import scale_labels, two_places
 from lots.evaluation.views.pages import BASE, own_assignment, published, save_each, saved_answers
 
 
@@ -43,7 +43,7 @@ def moderation(organisation_id, opportunity_id):
         bids=evaluation.bids_to_score(opportunity.id),
         questions=evaluation.scored_questions(opportunity.id),
         agreed=scores.consensus(opportunity.id),
-        scale_labels=SCALE_LABELS,
+        scale_labels=scale_labels(sealing.evaluation_of(opportunity.id).scale_max),
         two_places=two_places,
         award=award_of(opportunity.id),
     )
@@ -92,6 +92,6 @@ def moderate_bid(organisation_id, opportunity_id, bid_id):
         form=form,
         spread=table["spread"],
         comments=table["comments"],
-        scale_labels=SCALE_LABELS,
+        scale_labels=scale_labels(sealing.evaluation_of(opportunity.id).scale_max),
         two_places=two_places,
     )

@@ -1,13 +1,23 @@
 """A buyer's published opportunity: amending it, extending its deadline, cancelling it, and
 answering suppliers' questions. Every invited supplier is told of a change."""
 
-from flask import flash, redirect, render_template, url_for
+from flask import abort, current_app, flash, redirect, render_template, url_for
 
+from app.documents.services import DocumentError, UploadFailed
+from app.documents.uploads import UploadRefused, clean_filename
 from app.errors import ServiceError
+from app.forms import add_error
 from app.web import found, me, refused
 from lots.opportunities import amendments, clarifications, queries
 from lots.opportunities.forms import DEADLINE_FIELDS
-from lots.opportunities.published_forms import AmendForm, AnswerForm, CancelForm, ExtendForm
+from lots.opportunities.published_forms import (
+    AmendForm,
+    AmendPriceScheduleForm,
+    AnswerForm,
+    CancelForm,
+    ExtendForm,
+    ReplaceDocumentForm,
+)
 from lots.opportunities.views.buyer import (
     _buyer,
     _manage,
@@ -41,6 +51,71 @@ def amend_opportunity(organisation_id, opportunity_id):
         "change",
         "Your change has been published. Every invited supplier will be told.",
         {"summary": "change"},
+    )
+
+
+@opportunity_page("/amend-price", methods=("GET", "POST"))
+def amend_price_schedule(organisation_id, opportunity_id):
+    return _published_page(
+        organisation_id,
+        opportunity_id,
+        AmendPriceScheduleForm,
+        "lots/buyer_amend_price.html",
+        lambda o, form: amendments.amend(
+            me(),
+            o,
+            form.change.data,
+            reopen_bids=form.reopen_bids.data,
+            price_schedule=form.values(),
+        ),
+        "change",
+        "The price schedule has been changed. Every invited supplier will be told, and any "
+        "bid already submitted has been returned to its supplier.",
+        {"summary": "change", "price_schedule": "schedule"},
+    )
+
+
+@opportunity_page("/documents/<int:document_id>/replace", methods=("GET", "POST"))
+def replace_document(organisation_id, opportunity_id, document_id):
+    """Replace a published tender document: an amendment every invited supplier is told of."""
+    organisation = _buyer(organisation_id)
+    opportunity = _opportunity(organisation, opportunity_id)
+    document = next(
+        (
+            d
+            for d in queries.tender_documents(opportunity.id, available_only=False)
+            if d.id == document_id
+        ),
+        None,
+    )
+    if document is None:
+        abort(404)
+    form = ReplaceDocumentForm(max_bytes=current_app.config["MAX_UPLOAD_BYTES"])
+    if form.validate_on_submit():
+        upload = form.file.data
+        try:
+            amendments.replace_tender_document(
+                me(), opportunity, document, upload, form.change.data
+            )
+        except ServiceError as exc:
+            refused(form, exc, "file", {"summary": "change"})
+        except UploadRefused as exc:
+            add_error(form, "file", f"The selected file {clean_filename(upload.filename)} {exc}")
+        except (UploadFailed, DocumentError) as exc:
+            add_error(form, "file", str(exc))
+        else:
+            flash(
+                f"{document.original_filename} has been replaced. Every invited supplier will "
+                "be told.",
+                "success",
+            )
+            return _manage(opportunity)
+    return render_template(
+        "lots/buyer_replace_document.html",
+        form=form,
+        organisation=organisation,
+        opportunity=opportunity,
+        document=document,
     )
 
 

@@ -44,7 +44,7 @@ def world(app):
 
 def _scored(world, person):
     """Past the deadline (the caller travels): bids opened, scored, moderated. Supplier 1
-    (£30,000, excellent) ranks above Supplier 2 (£28,000, satisfactory)."""
+    (£30,000, excellent) ranks above Supplier 2 (£28,000, weak)."""
     bea = person(BUYER)
     assign(bea, world, EVE)
     assign(bea, world, MAX, moderator=True)
@@ -118,7 +118,7 @@ def test_the_full_path_from_opening_to_social_value_delivered(app, person, run_j
         assert letters[s2.id][0] == "Assessment summary"
         letter_two = " ".join(supplier_two.get(letters[s2.id][1]).get_data(as_text=True).split())
         assert "has been awarded to <strong>Supplier 1 CIC</strong>" in letter_two
-        assert "75.00" in letter_two
+        assert "70.00" in letter_two  # 2 of 5 ("weak") on quality and social value
         # ... and never another's.
         assert supplier_two.get(letters[s1.id][1]).status_code == 404
         assert supplier_one.get(letters[s2.id][1]).status_code == 404

@@ -143,9 +143,10 @@ def opened(world, person):
     return bea
 
 
-def evaluated(world, person, scores=((4, 2), (3, 2)), agreed=(4, 2)):
+def evaluated(world, person, scores=((5, 2), (4, 2)), agreed=(5, 2)):
     """After the deadline (the caller travels): open the bids, Eve and Max score them (bid 1
-    and bid 2: ``scores`` per evaluator), both submit, Max agrees ``agreed``. Returns
+    and bid 2: ``scores`` per evaluator, on the call-off's 0 to 5 scale), both submit, Max
+    agrees ``agreed``. Returns
     (bea, eve, max) signed in."""
     bea = person(BUYER)
     assert bea.post(urls(world)["open"], form_url=urls(world)["evaluation"]).status_code == 302
@@ -353,12 +354,14 @@ def test_an_evaluator_declares_before_seeing_any_bid(world, person):
         bid_page = eve.get(urls(world, placed[0].id)["score"])
         assert "Kestrel volunteers recruit in Armley" in bid_page.get_data(as_text=True)
         labels = [text(label) for label in soup(bid_page).select(".govuk-radios__label")]
-        assert labels[:5] == [
+        # The call-off's published scale: 0 to 5 unless its buyer chose 0 to 10.
+        assert labels[:6] == [
             "0 – Unacceptable",
             "1 – Poor",
-            "2 – Satisfactory",
-            "3 – Good",
-            "4 – Excellent",
+            "2 – Weak",
+            "3 – Satisfactory",
+            "4 – Good",
+            "5 – Excellent",
         ]
 
 
@@ -455,20 +458,20 @@ def test_moderation_then_the_ranked_result_to_two_decimal_places(world, person):
         eve, mod = person(EVE), person(MAX)
         for who in (eve, mod):
             declare(who, world)
-            for bid, value in zip(placed, (4, 2)):
+            for bid, value in zip(placed, (5, 2)):
                 score_all(who, world, bid, value)
             who.post(urls(world)["submit"], form_url=urls(world)["evaluate"])
         moderate_page = urls(world, placed[0].id)["moderate"]
         refused = mod.post(moderate_page, {})
         assert "Choose a score" in error_summary(refused)
-        for bid, value in zip(placed, (4, 2)):
+        for bid, value in zip(placed, (5, 2)):
             agree_all(mod, world, bid, value)
         agreed = mod.get(urls(world)["moderation"]).get_data(as_text=True)
         assert "Agreed score:" in agreed
         result = bea.get(urls(world)["result"])
         assert table_rows(result, "result") == [
             ["1", "Supplier 1 CIC", "£30,000", "46.67", "40.00", "10.00", "96.67"],
-            ["2", "Supplier 2 CIC", "£28,000", "50.00", "20.00", "5.00", "75.00"],
+            ["2", "Supplier 2 CIC", "£28,000", "50.00", "16.00", "4.00", "70.00"],
         ]
         assert soup(result).find(id="propose-award") is not None
         # The approver sees the result but cannot propose.

@@ -144,8 +144,8 @@ def test_scores_stay_independent_until_everyone_has_submitted(world):
             evaluation_scores.moderate(w.max, w.opportunity, bid, q, 3, "Agreed")
         with pytest.raises(ServiceError, match="submitted your scores, so they can no longer"):
             evaluation_scores.score(w.eve, w.opportunity, bid, q, 1, "Changed my mind")
-        with pytest.raises(ServiceError, match="Choose a score from 0 to 4") as refused:
-            evaluation_scores.score(w.max, w.opportunity, bid, q, 5, "Too high")
+        with pytest.raises(ServiceError, match="Choose a score from 0 to 5") as refused:
+            evaluation_scores.score(w.max, w.opportunity, bid, q, 6, "Too high")
         assert refused.value.field == "score"
         with pytest.raises(ServiceError, match="Give a reason for your score") as refused:
             evaluation_scores.score(w.max, w.opportunity, bid, q, 2, "")

@@ -6,8 +6,8 @@ Call-offs published before this migration keep the figures they were evaluated w
 evaluation, if the bids were opened) or, if not yet opened, the old configuration defaults (0-4,
 30%) under which they were published.
 
-Revision ID: 0010_frozen_terms
-Revises: 0009
+Revision ID: 0012_frozen_terms
+Revises: 0011_letter_pdfs
 Create Date: 2026-12-01 09:00:00
 
 """
@@ -16,8 +16,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0010_frozen_terms'
-down_revision = '0009'
+revision = '0012_frozen_terms'
+down_revision = '0011_letter_pdfs'
 branch_labels = None
 depends_on = None
 

@@ -11,6 +11,7 @@ from flask import current_app
 from app.audit.events import AuditEventType as E
 from app.audit.services import record
 from app.extensions import db
+from app.reference import social_value
 from app.timeutil import to_local, utcnow
 from app.unitofwork import commit
 from dps.queries import vcse_among
@@ -48,9 +49,14 @@ def enter_contract(award):
     db.session.add(contract)
     db.session.flush()
     for measure_id, quantity in sorted(snapshot.get("social_value", {}).items()):
+        measure = social_value.get(measure_id)
         db.session.add(
             SocialValueCommitment(
-                contract_id=contract.id, measure_id=measure_id, promised=Decimal(quantity)
+                contract_id=contract.id,
+                measure_id=measure_id,
+                promised=Decimal(quantity),
+                value_type=measure.value_type if measure else None,
+                aggregation=measure.aggregation if measure else None,
             )
         )
     award.status = AwardStatus.CONTRACTED

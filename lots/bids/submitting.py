@@ -27,6 +27,7 @@ from lots.bids.models import Bid, BidStatus, BidSubmission
 from lots.bids.services import (
     MAX_PRICE_PENCE,
     attachments,
+    commitment,
     count_words,
     quantity,
     questions_of,
@@ -79,10 +80,16 @@ def problems(bid):
     ):
         found["total_price"] = "The total price must be £100,000,000 or less"
     for measure_id in bid.opportunity.social_value_measures or []:
-        if quantity(bid.social_value.get(measure_id)) is None:
+        value = bid.social_value.get(measure_id)
+        if quantity(value) is None:
             found[f"social-value-{measure_id}"] = (
                 "Enter what you commit to for each social value measure (0 if none)"
             )
+            continue
+        try:
+            commitment(measure_id, value)
+        except ServiceError as exc:
+            found[exc.field] = str(exc)
     for document in attachments(bid):
         if document.status != DocumentStatus.ACTIVE:
             found["attachments"] = f"Remove {document.original_filename}: it cannot be submitted"

@@ -252,7 +252,7 @@ def _bid(organisation, opportunity, spec):
         total_price_pence=spec["price_pence"],
         social_value=spec["social_value"],
     )
-    submitting.submit(user, bid)
+    submitting.submit(user, bid, conditions_confirmed=True)
 
 
 def _working_day_noon(day):

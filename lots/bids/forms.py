@@ -7,8 +7,21 @@ social value measure). Each such field is named after the key ``submitting.probl
 (``pass-fail-12``, ``line-0``, ``social-value-SV-EMP-01``), so a problem links straight to its box.
 """
 
-from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovTextArea, GovTextInput
-from wtforms import FieldList, FormField, HiddenField, RadioField, StringField, TextAreaField
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxInput,
+    GovRadioInput,
+    GovTextArea,
+    GovTextInput,
+)
+from wtforms import (
+    BooleanField,
+    FieldList,
+    FormField,
+    HiddenField,
+    RadioField,
+    StringField,
+    TextAreaField,
+)
 from wtforms import Form as SubForm
 from wtforms.validators import ValidationError
 
@@ -316,6 +329,11 @@ class AttachmentForm(OneFileForm):
 
 
 class SubmitBidForm(Form):
+    # The declaration: the service refuses a submission without it (lots.bids.submitting).
+    conditions_confirmed = BooleanField(
+        "I confirm that, if we win, we accept the contract conditions above",
+        widget=GovCheckboxInput(),
+    )
     submit = submit("Submit bid")
 
 

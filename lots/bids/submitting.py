@@ -33,6 +33,7 @@ from lots.bids.services import (
     questions_of,
     record_bid,
 )
+from lots.opportunities import conditions
 from lots.opportunities.models import QuestionKind
 
 DEADLINE_SQLSTATE = "VB001"
@@ -155,6 +156,8 @@ def snapshot_of(bid):
             }
             for d in attachments(bid)
         ],
+        # The declaration the supplier made by submitting: it accepts these conditions.
+        "declarations": {"contract_conditions": conditions.frozen(bid.opportunity)},
     }
 
 
@@ -168,14 +171,27 @@ def has_unsubmitted_changes(bid):
     return current is None or canonical_hash(snapshot_of(bid)) != current.sha256
 
 
-def submit(user, bid):
-    """Freeze the working copy as a new submission. Raises BidIncomplete, NotAllowed or
+CONFIRM_CONDITIONS = "Confirm that you accept the contract conditions: payment terms{rlw}"
+
+
+def submit(user, bid, conditions_confirmed=False):
+    """Freeze the working copy as a new submission. The supplier declares that it accepts the
+    call-off's contract conditions (payment terms flowing down to subcontractors, and the Real
+    Living Wage where it is a condition): without ``conditions_confirmed`` nothing is
+    submitted. Raises BidIncomplete, ServiceError (no declaration), NotAllowed or
     DeadlinePassed (the commit came after the deadline by the database's clock)."""
     opportunity = bid.opportunity
     permissions.require_may_bid(user, bid.organisation_id, opportunity)
     found = problems(bid)
     if found:
         raise BidIncomplete(found)
+    if conditions_confirmed is not True:
+        raise ServiceError(
+            CONFIRM_CONDITIONS.format(
+                rlw=" and the Real Living Wage" if opportunity.real_living_wage else ""
+            ),
+            "conditions_confirmed",
+        )
     # One submission at a time per bid: a double click must not make two versions.
     db.session.execute(sa.select(Bid.id).where(Bid.id == bid.id).with_for_update())
     db.session.refresh(bid)
@@ -216,6 +232,7 @@ def submit(user, bid):
             "version": version,
             "sha256": submission.sha256,
             "submitted_at": submission.submitted_at.isoformat(),
+            "conditions_confirmed": True,
         },
     )
     queue_email(

@@ -138,16 +138,12 @@ def check_value(measure, value, field, not_a_number):
             raise ServiceError(
                 f"Enter the percentage for {name} with at most 2 decimal places", field
             )
-    else:
-        if number < 0 or number >= MAX_QUANTITY:
-            raise ServiceError(
-                f"Enter a number of {measure.unit} of 0 or more for {name}, like 2 or 1.5", field
-            )
-        if number != number.quantize(CENT):
-            raise ServiceError(
-                f"Enter the number of {measure.unit} for {name} with at most 2 decimal places",
-                field,
-            )
+    elif number < 0 or number >= MAX_QUANTITY or number != number.quantize(CENT):
+        raise ServiceError(
+            f"Enter a number of {measure.unit} of 0 or more for {name}, with at most 2 decimal "
+            "places",
+            field,
+        )
     return number
 
 

@@ -352,7 +352,10 @@ def test_quantities_and_prices_are_bounded(app):
     user, org = w.suppliers[0]
     bid = bids.start_bid(user, org, w.opportunity)
     for bad in ("10000000000000", "1e999999", "NaN", "-1", "1.234"):
-        with pytest.raises(ServiceError, match="with at most 2 decimal places") as refused:
+        # FTE: a decimal quantity (app.reference.social_value), each refusal naming the measure.
+        with pytest.raises(
+            ServiceError, match="for ‘Local people employed on the contract’"
+        ) as refused:
             bids.save_draft(user, bid, social_value={"SV-EMP-01": bad})
         assert refused.value.field == "social-value-SV-EMP-01"
     with pytest.raises(ServiceError, match="up to £100,000,000") as refused:

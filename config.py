@@ -89,6 +89,9 @@ class Config:
     THRESHOLD_CENTRAL_GOVERNMENT_PENCE = int(_env("THRESHOLD_CENTRAL_GOVERNMENT_PENCE", "13501800"))
     THRESHOLD_OTHER_PUBLIC_PENCE = int(_env("THRESHOLD_OTHER_PUBLIC_PENCE", "20772000"))
     VAT_RATE_PERCENT = int(_env("VAT_RATE_PERCENT", "20"))
+    # Contract conditions: a new call-off's payment terms in days (a buyer may choose fewer;
+    # never more than 30, this product's policy).
+    PAYMENT_TERMS_DAYS = int(_env("PAYMENT_TERMS_DAYS", "30"))
     # Invitations and alerts are written to the outbox in chunks of this many people.
     FANOUT_CHUNK = int(_env("FANOUT_CHUNK", "1000"))
     # Search results are kept this many seconds in Redis (0: not at all).

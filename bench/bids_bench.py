@@ -323,7 +323,9 @@ class Client:
             return
         begin = time.perf_counter()
         response = self.session.post(
-            self.url("/submit"), data={"csrf_token": self.token}, timeout=60
+            self.url("/submit"),
+            data={"csrf_token": self.token, "conditions_confirmed": "y"},
+            timeout=60,
         )
         self.submit_seconds = time.perf_counter() - begin
         self.statuses.append(response.status_code)

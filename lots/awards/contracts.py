@@ -11,11 +11,13 @@ from flask import current_app
 from app.audit.events import AuditEventType as E
 from app.audit.services import record
 from app.extensions import db
+from app.reference import social_value
 from app.timeutil import to_local, utcnow
 from app.unitofwork import commit
 from dps.queries import vcse_among
 from lots.awards.models import Award, AwardStatus, Contract, SocialValueCommitment
 from lots.evaluation.sealing import submission_for
+from lots.opportunities import conditions
 
 
 def add_months(day, months):
@@ -43,14 +45,25 @@ def enter_contract(award):
         supplier_is_vcse=supplier.id in vcse_among([supplier.id]),
         supplier_is_sme=supplier.is_sme,
         supplier_region_code=supplier.region_code,
+        # The contract conditions as published with the call-off, and declared in the bid.
+        payment_terms_days=opportunity.payment_terms_days,
+        real_living_wage=opportunity.real_living_wage,
+        living_wage_rate_pence=opportunity.living_wage_rate_pence,
+        living_wage_rate_year=opportunity.living_wage_rate_year,
+        living_wage_london=opportunity.living_wage_london,
         entered_at=utcnow(),
     )
     db.session.add(contract)
     db.session.flush()
     for measure_id, quantity in sorted(snapshot.get("social_value", {}).items()):
+        measure = social_value.get(measure_id)
         db.session.add(
             SocialValueCommitment(
-                contract_id=contract.id, measure_id=measure_id, promised=Decimal(quantity)
+                contract_id=contract.id,
+                measure_id=measure_id,
+                promised=Decimal(quantity),
+                value_type=measure.value_type if measure else None,
+                aggregation=measure.aggregation if measure else None,
             )
         )
     award.status = AwardStatus.CONTRACTED
@@ -63,6 +76,7 @@ def enter_contract(award):
             "value_pence": contract.value_pence,
             "start": start.isoformat(),
             "end": contract.end_date.isoformat(),
+            "conditions": conditions.frozen(contract),
         },
     )
     return contract

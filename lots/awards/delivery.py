@@ -1,24 +1,23 @@
 """Social value delivered: the buyer records, period by period, what a contract delivered
 against each commitment the winner made in its bid."""
 
-from decimal import Decimal, InvalidOperation
-
 import sqlalchemy as sa
 
 from app.audit.events import AuditEventType as E
 from app.audit.services import record
 from app.errors import NotAllowed, ServiceError
 from app.extensions import db
+from app.reference import social_value
 from app.timeutil import utcnow
 from app.unitofwork import commit
 from lots.awards.models import SocialValueDelivery
 from lots.awards.permissions import may_record_delivery
 
-MAX_QUANTITY = Decimal(10) ** 12  # social value quantities fit NUMERIC(14, 2)
-
 
 def record_delivery(user, commitment, period_start, period_end, delivered, note=None):
-    """The buyer records what was delivered against a commitment for a period."""
+    """The buyer records what was delivered against a commitment for a period: a value of the
+    measure's type (a whole count, pounds and pence, a decimal quantity, or a percentage from 0
+    to 100), refused otherwise."""
     contract = commitment.contract
     if not may_record_delivery(user, contract):
         raise NotAllowed("You need the buyer role to record delivery")
@@ -26,22 +25,12 @@ def record_delivery(user, commitment, period_start, period_end, delivered, note=
         raise ServiceError("The end of the period must be on or after its start", "period_end")
     if period_start < contract.start_date:
         raise ServiceError("The period must start on or after the contract's start", "period_start")
-    try:
-        amount = Decimal(str(delivered).strip().replace(",", ""))
-    except InvalidOperation:
-        raise ServiceError(
-            "Enter the amount delivered as a number, like 2 or 1.5", "delivered"
-        ) from None
-    if (
-        not amount.is_finite()
-        or amount < 0
-        or amount >= MAX_QUANTITY
-        or amount != amount.quantize(Decimal("0.01"))
-    ):
-        raise ServiceError(
-            "Enter the amount delivered as a number, like 2 or 1.5, with at most 2 decimal places",
-            "delivered",
-        )
+    amount = social_value.check_value(
+        commitment.measure,
+        delivered,
+        "delivered",
+        "Enter the amount delivered as a number, like 2 or 1.5",
+    )
     clash = db.session.execute(
         sa.select(SocialValueDelivery.id).where(
             SocialValueDelivery.commitment_id == commitment.id,
@@ -75,3 +64,11 @@ def record_delivery(user, commitment, period_start, period_end, delivered, note=
     )
     commit()
     return row
+
+
+def delivered_so_far(commitment):
+    """What the periods recorded come to under the measure's own rule: a sum, the latest
+    period, their average or the highest (None when nothing is recorded for a level)."""
+    return social_value.aggregate(
+        commitment.measure.aggregation, [d.delivered for d in commitment.deliveries]
+    )

@@ -1,7 +1,8 @@
 """Demo data for evaluation and award: one closed opportunity of Leeds City Council, bid for by
 two suppliers, evaluated, moderated and awarded, with the letters issued, the contract in the
 contracts register and a first quarter of social value delivered, so the register and the
-insight pages have something believable to show.
+insight pages have something believable to show. The contract's conditions: payment within 14 days
+and the Real Living Wage at the rate in force when the opportunity was published.
 
 Called after the lots seed (lots/demo.py), once the demo buyers have joined the DPS and Riverside
 Community Care is admitted to lot 1. Safe to run again: it does nothing when the opportunity is
@@ -54,7 +55,7 @@ SECOND = {
         "description": "Volunteer befrienders for older people in north-east Leeds.",
     },
 }
-MEASURES = ["SV-EMP-01", "SV-COM-01"]
+MEASURES = ["SV-EMP-01", "SV-COM-01", "SV-FW-01"]
 QUESTIONS = [
     {
         "kind": "quality",
@@ -80,7 +81,7 @@ QUESTIONS = [
 BIDS = {
     WINNER: {
         "price_pence": 8_450_000,
-        "social_value": {"SV-EMP-01": "3", "SV-COM-01": "120"},
+        "social_value": {"SV-EMP-01": "3", "SV-COM-01": "120", "SV-FW-01": "100"},
         "answers": [
             "A named support worker visits on the day of discharge and then weekly for six "
             "weeks: shopping, prescriptions, benefits checks and a plan for staying well, "
@@ -95,7 +96,7 @@ BIDS = {
     },
     SECOND["details"]["name"]: {
         "price_pence": 7_900_000,
-        "social_value": {"SV-EMP-01": "1", "SV-COM-01": "40"},
+        "social_value": {"SV-EMP-01": "1", "SV-COM-01": "40", "SV-FW-01": "100"},
         "answers": [
             "Volunteer befrienders phone and visit people after discharge, and refer them to "
             "other services when they need more help.",
@@ -156,6 +157,10 @@ def seed_awards():
         contract_start=to_local(deadline).date() + timedelta(days=45),
         contract_months=12,
         social_value_measures=MEASURES,
+        # Contract conditions: shorter payment terms than the 30-day maximum, and the Real
+        # Living Wage (the UK rate: Leeds), its rate frozen when the opportunity is published.
+        payment_terms_days=14,
+        real_living_wage=True,
         contact_name=owner.name,
         contact_email=owner.email,
     )
@@ -252,7 +257,7 @@ def _bid(organisation, opportunity, spec):
         total_price_pence=spec["price_pence"],
         social_value=spec["social_value"],
     )
-    submitting.submit(user, bid)
+    submitting.submit(user, bid, conditions_confirmed=True)
 
 
 def _working_day_noon(day):
@@ -330,6 +335,7 @@ def _deliver_first_quarter(owner, contract):
     delivered = {
         "SV-EMP-01": ("2", "Two of the three local posts filled; the third is advertised"),
         "SV-COM-01": ("26", "Staff volunteered at the Kirkstall food bank"),
+        "SV-FW-01": ("96", "One new starter on a training rate until their probation ends"),
     }
     for commitment in contract.commitments:
         amount, note = delivered.get(commitment.measure_id, ("0", None))

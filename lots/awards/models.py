@@ -1,5 +1,6 @@
 """Award decisions, letters, the standstill, contracts and the social value they deliver."""
 
+import dataclasses
 import enum
 from decimal import Decimal
 
@@ -7,6 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
+from app.reference import social_value
 from app.timeutil import utcnow
 from app.types import UTCDateTime, string_enum
 
@@ -84,6 +86,15 @@ class Contract(db.Model):
     supplier_is_vcse: Mapped[bool] = mapped_column(sa.Boolean)
     supplier_is_sme: Mapped[bool] = mapped_column(sa.Boolean)
     supplier_region_code: Mapped[str | None] = mapped_column(sa.String(10))
+    # The call-off's contract conditions as published (lots.opportunities.conditions); empty
+    # payment terms on contracts entered before conditions were recorded.
+    payment_terms_days: Mapped[int | None] = mapped_column(sa.Integer)
+    real_living_wage: Mapped[bool] = mapped_column(
+        sa.Boolean, default=False, server_default=sa.false()
+    )
+    living_wage_rate_pence: Mapped[int | None] = mapped_column(sa.Integer)
+    living_wage_rate_year: Mapped[str | None] = mapped_column(sa.String(10))
+    living_wage_london: Mapped[bool | None] = mapped_column(sa.Boolean)
     entered_at = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
 
     opportunity = relationship("Opportunity")
@@ -95,15 +106,30 @@ class Contract(db.Model):
 
 
 class SocialValueCommitment(db.Model):
-    """What the winner promised in its bid, per measure."""
+    """What the winner promised in its bid, per measure, with the measure's value type and
+    aggregation as they were when the contract was entered (``app.reference.social_value``)."""
 
     __tablename__ = "social_value_commitments"
-    __table_args__ = (sa.UniqueConstraint("contract_id", "measure_id"),)
+    __table_args__ = (
+        sa.UniqueConstraint("contract_id", "measure_id"),
+        sa.CheckConstraint(
+            "value_type IS NULL OR value_type IN ('count', 'money', 'decimal', 'percentage')",
+            name="value_type_known",
+        ),
+        sa.CheckConstraint(
+            "aggregation IS NULL OR aggregation IN ('sum', 'latest', 'average', 'maximum')",
+            name="aggregation_known",
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     contract_id: Mapped[int] = mapped_column(sa.ForeignKey("contracts.id"), index=True)
     measure_id: Mapped[str] = mapped_column(sa.String(20))
     promised: Mapped[Decimal] = mapped_column(sa.Numeric(14, 2))
+    # Frozen at entry; empty on contracts entered before measures had them (the data file's
+    # values apply).
+    value_type: Mapped[str | None] = mapped_column(sa.String(20))
+    aggregation: Mapped[str | None] = mapped_column(sa.String(20))
 
     contract = relationship("Contract", back_populates="commitments")
     deliveries = relationship(
@@ -111,6 +137,18 @@ class SocialValueCommitment(db.Model):
         back_populates="commitment",
         order_by="SocialValueDelivery.period_start",
     )
+
+    @property
+    def measure(self):
+        """The measure, with this contract's frozen value type and aggregation."""
+        known = social_value.get(self.measure_id) or social_value.Measure(
+            self.measure_id, self.measure_id, "", "", "decimal", "sum"
+        )
+        return dataclasses.replace(
+            known,
+            value_type=self.value_type or known.value_type,
+            aggregation=self.aggregation or known.aggregation,
+        )
 
 
 class SocialValueDelivery(db.Model):

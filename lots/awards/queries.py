@@ -1,11 +1,10 @@
 """Reading awards: an opportunity's award, its contract, the contracts register, a bidder's
 letters, and a contract's social value promised and delivered."""
 
-from decimal import Decimal
-
 import sqlalchemy as sa
 
 from app.extensions import db
+from lots.awards.delivery import delivered_so_far
 from lots.awards.models import Award, AwardLetter, Contract
 from lots.bids.models import Bid
 
@@ -52,5 +51,6 @@ def letter_count(opportunity_id):
 
 
 def promised_and_delivered(contract):
-    """[(commitment, delivered total)] for the insight pages."""
-    return [(c, sum((d.delivered for d in c.deliveries), Decimal(0))) for c in contract.commitments]
+    """[(commitment, delivered so far)], each measure added up by its own rule (a percentage
+    or a level is the latest period, never the sum of periods)."""
+    return [(c, delivered_so_far(c)) for c in contract.commitments]

@@ -201,6 +201,7 @@ def view_contract(contract_id):
             "measure": social_value.get(c.measure_id),
             "name": _measure_name(c.measure_id),
             "delivered": delivered,
+            "rule": c.measure.aggregation_label,
         }
         for c, delivered in queries.promised_and_delivered(contract)
     ]

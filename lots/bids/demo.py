@@ -122,7 +122,7 @@ def _bid(user, organisation, opportunity, action, price, quantity):
         total_price_pence=price if not opportunity.price_schedule else None,
         social_value={m: quantity for m in opportunity.social_value_measures or []},
     )
-    submitting.submit(user, bid)
+    submitting.submit(user, bid, conditions_confirmed=True)
     if action == "change":
         # Changed after submitting, not yet submitted again: the overview says so.
         bids.save_draft(user, bid, total_price_pence=price - 60_000)

@@ -7,16 +7,29 @@ social value measure). Each such field is named after the key ``submitting.probl
 (``pass-fail-12``, ``line-0``, ``social-value-SV-EMP-01``), so a problem links straight to its box.
 """
 
-from decimal import Decimal, InvalidOperation
-
-from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovTextArea, GovTextInput
-from wtforms import FieldList, FormField, HiddenField, RadioField, StringField, TextAreaField
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxInput,
+    GovRadioInput,
+    GovTextArea,
+    GovTextInput,
+)
+from wtforms import (
+    BooleanField,
+    FieldList,
+    FormField,
+    HiddenField,
+    RadioField,
+    StringField,
+    TextAreaField,
+)
 from wtforms import Form as SubForm
 from wtforms.validators import ValidationError
 
+from app.errors import ServiceError
 from app.forms import Form, OneFileForm, strip_whitespace, submit
 from app.money import parse_pence, pence_to_pounds
 from lots.bids.models import PartnerRole
+from lots.bids.services import commitment
 from lots.opportunities.forms import one_kind_of_newline, whole_number
 
 ROLE_LABELS = {
@@ -170,25 +183,15 @@ def price_form(schedule, bid):
 
 
 def _quantity_check(measure):
-    whole = measure.value_type == "integer"
-    money = measure.value_type == "money"
+    """The measure's value type, checked as the service checks it (one rule, two callers)."""
 
     def _check(form, field):
         if not field.data:
             return
-        cleaned = field.data.replace(",", "").replace("£", "").strip()
         try:
-            number = Decimal(cleaned)
-        except InvalidOperation:
-            number = None
-        if number is None or not number.is_finite() or number < 0:
-            raise ValidationError(
-                f"Enter what you commit to for ‘{measure.name}’ as a number, like 2 (or 0 if none)"
-            )
-        if whole and number != number.to_integral_value():
-            raise ValidationError(f"Enter a whole number of {measure.unit} for ‘{measure.name}’")
-        if money and number.as_tuple().exponent < -2:
-            raise ValidationError(f"Enter an amount of money for ‘{measure.name}’, like £500")
+            commitment(measure.id, field.data)
+        except ServiceError as exc:
+            raise ValidationError(str(exc)) from None
 
     return _check
 
@@ -326,6 +329,11 @@ class AttachmentForm(OneFileForm):
 
 
 class SubmitBidForm(Form):
+    # The declaration: the service refuses a submission without it (lots.bids.submitting).
+    conditions_confirmed = BooleanField(
+        "I confirm that, if we win, we accept the contract conditions above",
+        widget=GovCheckboxInput(),
+    )
     submit = submit("Submit bid")
 
 

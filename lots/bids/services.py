@@ -17,6 +17,7 @@ from app.documents.services import delete_document, upload_document
 from app.errors import ServiceError
 from app.extensions import db
 from app.organisations.models import Organisation
+from app.reference import social_value as sv_measures
 from app.timeutil import utcnow
 from app.unitofwork import commit
 from lots.bids.models import Bid, BidPartner, BidStatus, BidSubmission, PartnerRole
@@ -47,6 +48,21 @@ def quantity(value):
     except (InvalidOperation, AttributeError, TypeError):
         return None
     return number if fits else None
+
+
+def commitment(measure_id, value):
+    """A social value commitment as the measure's value type allows (a whole count, pounds and
+    pence, a decimal quantity, a percentage from 0 to 100), or a ServiceError naming its box."""
+    measure = sv_measures.get(measure_id)
+    field = f"social-value-{measure_id}"
+    if measure is None:
+        raise ServiceError("That social value measure was not asked for", field)
+    return sv_measures.check_value(
+        measure,
+        value,
+        field,
+        f"Enter what you commit to for ‘{measure.name}’ as a number, like 2 (or 0 if none)",
+    )
 
 
 def record_bid(event, user, bid, detail):
@@ -158,11 +174,8 @@ def save_draft(
         if set(social_value) - asked:
             raise ServiceError("That social value measure was not asked for", "social_value")
         for measure_id, value in social_value.items():
-            if (value or "").strip() and quantity(value) is None:
-                raise ServiceError(
-                    "Enter a number from 0 to 999,999,999,999 with at most 2 decimal places",
-                    f"social-value-{measure_id}",
-                )
+            if (value or "").strip():
+                commitment(measure_id, value)
         bid.social_value = {**bid.social_value, **social_value}
     bid.updated_at = utcnow()
     given = dict(

@@ -28,11 +28,13 @@ from lots.bids.models import Bid, BidStatus, BidSubmission
 from lots.bids.services import (
     MAX_PRICE_PENCE,
     attachments,
+    commitment,
     count_words,
     quantity,
     questions_of,
     record_bid,
 )
+from lots.opportunities import conditions
 from lots.opportunities.models import Opportunity, QuestionKind
 
 DEADLINE_SQLSTATE = "VB001"
@@ -80,10 +82,16 @@ def problems(bid):
     ):
         found["total_price"] = "The total price must be £100,000,000 or less"
     for measure_id in bid.opportunity.social_value_measures or []:
-        if quantity(bid.social_value.get(measure_id)) is None:
+        value = bid.social_value.get(measure_id)
+        if quantity(value) is None:
             found[f"social-value-{measure_id}"] = (
                 "Enter what you commit to for each social value measure (0 if none)"
             )
+            continue
+        try:
+            commitment(measure_id, value)
+        except ServiceError as exc:
+            found[exc.field] = str(exc)
     for document in attachments(bid):
         if document.status != DocumentStatus.ACTIVE:
             found["attachments"] = f"Remove {document.original_filename}: it cannot be submitted"
@@ -149,6 +157,8 @@ def snapshot_of(bid):
             }
             for d in attachments(bid)
         ],
+        # The declaration the supplier made by submitting: it accepts these conditions.
+        "declarations": {"contract_conditions": conditions.frozen(bid.opportunity)},
     }
 
 
@@ -162,8 +172,14 @@ def has_unsubmitted_changes(bid):
     return current is None or canonical_hash(snapshot_of(bid)) != current.sha256
 
 
-def submit(user, bid):
-    """Freeze the working copy as a new submission. Raises BidIncomplete, NotAllowed or
+CONFIRM_CONDITIONS = "Confirm that you accept the contract conditions: payment terms{rlw}"
+
+
+def submit(user, bid, conditions_confirmed=False):
+    """Freeze the working copy as a new submission. The supplier declares that it accepts the
+    call-off's contract conditions (payment terms flowing down to subcontractors, and the Real
+    Living Wage where it is a condition): without ``conditions_confirmed`` nothing is
+    submitted. Raises BidIncomplete, ServiceError (no declaration), NotAllowed or
     DeadlinePassed (the commit came after the deadline by the database's clock)."""
     opportunity = bid.opportunity
     permissions.require_may_bid(user, bid.organisation_id, opportunity)
@@ -176,6 +192,13 @@ def submit(user, bid):
         sa.select(Opportunity.id).where(Opportunity.id == opportunity.id).with_for_update(read=True)
     )
     db.session.refresh(opportunity, ["price_schedule"])
+    if conditions_confirmed is not True:
+        raise ServiceError(
+            CONFIRM_CONDITIONS.format(
+                rlw=" and the Real Living Wage" if opportunity.real_living_wage else ""
+            ),
+            "conditions_confirmed",
+        )
     # One submission at a time per bid: a double click must not make two versions.
     db.session.execute(sa.select(Bid.id).where(Bid.id == bid.id).with_for_update())
     db.session.refresh(bid)
@@ -216,6 +239,7 @@ def submit(user, bid):
             "version": version,
             "sha256": submission.sha256,
             "submitted_at": submission.submitted_at.isoformat(),
+            "conditions_confirmed": True,
         },
     )
     queue_email(

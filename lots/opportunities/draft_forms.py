@@ -260,6 +260,44 @@ class SocialValueForm(Form):
             raise ValidationError("Select social value measures from the list")
 
 
+class ConditionsForm(Form):
+    """The contract's conditions. The service (``lots.opportunities.conditions``) owns the rule
+    on payment terms; this parses what was typed."""
+
+    payment_terms_days = text_field(
+        "Payment terms, in days",
+        "How many days you take to pay an undisputed invoice. 30 days at most: this service "
+        "does not allow longer terms. You may choose fewer.",
+        validators=[
+            InputRequired(message="Enter the payment terms in days"),
+            number_check("Enter the payment terms as a whole number of days, like 30"),
+        ],
+        inputmode="numeric",
+        spellcheck="false",
+    )
+    real_living_wage = RadioField(
+        "Is paying the Real Living Wage a condition of the contract?",
+        widget=GovRadioInput(),
+        choices=[("yes", "Yes"), ("no", "No")],
+        default="no",
+        invalid_choice_message="Select yes if the Real Living Wage is a condition",
+    )
+    submit = submit("Save and continue")
+
+    @classmethod
+    def initial(cls, o):
+        return {
+            "payment_terms_days": str(o.payment_terms_days),
+            "real_living_wage": "yes" if o.real_living_wage else "no",
+        }
+
+    def values(self):
+        return {
+            "payment_terms_days": whole_number(self.payment_terms_days.data),
+            "real_living_wage": self.real_living_wage.data == "yes",
+        }
+
+
 class DeadlinesForm(Form):
     question_date = GovDateField(
         "Date", name_for_errors="The date for questions", description="For example, 11 12 2026"

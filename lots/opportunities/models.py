@@ -166,6 +166,14 @@ class Opportunity(db.Model):
         sa.CheckConstraint(
             "status <> 'cancelled' OR cancel_reason IS NOT NULL", name="cancel_reason"
         ),
+        # This product's policy: payment within 30 days at most (lots.opportunities.conditions).
+        sa.CheckConstraint(
+            "payment_terms_days BETWEEN 1 AND 30", name="payment_terms_at_most_30_days"
+        ),
+        sa.CheckConstraint(
+            "published_at IS NULL OR NOT real_living_wage OR living_wage_rate_pence IS NOT NULL",
+            name="living_wage_rate_frozen",
+        ),
         sa.Index("ix_opportunities_status_deadline", "status", "submission_deadline"),
         # Search listings: closed or all by closing date; a region's open ones; national ones.
         sa.Index("ix_opportunities_submission_deadline", "submission_deadline", "id"),
@@ -223,6 +231,17 @@ class Opportunity(db.Model):
     question_deadline = mapped_column(UTCDateTime(), nullable=True)
     submission_deadline = mapped_column(UTCDateTime(), nullable=True)
     voluntary_standstill: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    # Contract conditions (lots.opportunities.conditions): the Real Living Wage rate is the one
+    # in force at publication, for London or the UK, written when it is published.
+    payment_terms_days: Mapped[int] = mapped_column(
+        sa.Integer, default=30, server_default=sa.text("30")
+    )
+    real_living_wage: Mapped[bool] = mapped_column(
+        sa.Boolean, default=False, server_default=sa.false()
+    )
+    living_wage_rate_pence: Mapped[int | None] = mapped_column(sa.Integer)
+    living_wage_rate_year: Mapped[str | None] = mapped_column(sa.String(10))
+    living_wage_london: Mapped[bool | None] = mapped_column(sa.Boolean)
     created_at = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
     approved_at = mapped_column(UTCDateTime(), nullable=True)
     approved_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))

@@ -11,6 +11,7 @@ from app.organisations.models import BuyerType
 from app.timeutil import to_local, utcnow
 from dps.models import Lot, ReservedFor
 from dps.working_days import bank_holiday_name
+from lots.opportunities import conditions
 from lots.opportunities.models import LocationType, OpportunityKind, QuestionKind
 
 
@@ -95,6 +96,7 @@ def _problems(opportunity, now, acknowledge_bank_holiday):
             found["reserved"] = (
                 "Only a call-off below the threshold can be reserved for VCSEs, SMEs or an area"
             )
+    found.update(conditions.problems(opportunity, to_local(now).date()))
     if opportunity.location_type != LocationType.NATIONAL and not opportunity.location_code:
         found["location_code"] = "Choose the region or local authority"
     deadline = opportunity.submission_deadline

@@ -12,9 +12,9 @@ from app.documents.services import lock_document, upload_document
 from app.errors import ServiceError
 from app.extensions import db
 from app.reference import geography
-from app.timeutil import utcnow
+from app.timeutil import to_local, utcnow
 from app.unitofwork import after_commit, commit
-from lots.opportunities import hooks
+from lots.opportunities import conditions, hooks
 from lots.opportunities.buyers import has_joined, is_approved, profile
 from lots.opportunities.invitations import enqueue_invitation_emails, invite_eligible
 from lots.opportunities.models import (
@@ -58,6 +58,8 @@ DRAFT_FIELDS = (
     "question_deadline",
     "submission_deadline",
     "voluntary_standstill",
+    "payment_terms_days",
+    "real_living_wage",
 )
 
 
@@ -88,6 +90,8 @@ def create_draft(user, buyer, lot, **fields):
         # Configuration gives a new draft its figures; publication freezes the call-off's own.
         score_scale_max=current_app.config["SCORE_SCALE_MAX"],
         abnormally_low_percent=current_app.config["ABNORMALLY_LOW_PERCENT"],
+        payment_terms_days=conditions.default_payment_terms_days(),
+        real_living_wage=False,
     )
     _apply(opportunity, fields)
     db.session.add(opportunity)
@@ -125,6 +129,8 @@ def _apply(opportunity, fields):
             "The abnormally low price percentage must be a whole number from 1 to 90",
             "abnormally_low_percent",
         )
+    if "payment_terms_days" in fields:
+        conditions.check_payment_terms(fields["payment_terms_days"])
     for name, value in fields.items():
         if isinstance(value, str):
             value = value.strip()
@@ -262,6 +268,8 @@ def publish(user, opportunity, acknowledge_bank_holiday=False):
     found = problems(opportunity, now, acknowledge_bank_holiday)
     if found:
         raise ServiceError(next(iter(found.values())), next(iter(found)))
+    # The rate first: the database holds a published call-off to a rate if it has the condition.
+    conditions.freeze(opportunity, to_local(now).date())
     opportunity.status = OpportunityStatus.PUBLISHED
     opportunity.published_at = now
     opportunity.published_by_id = user.id
@@ -281,6 +289,7 @@ def publish(user, opportunity, acknowledge_bank_holiday=False):
             "reference": opportunity.reference,
             "invited": invited,
             "deadline": opportunity.submission_deadline.isoformat(),
+            "conditions": conditions.frozen(opportunity),
         },
     )
     after_commit(enqueue_invitation_emails, opportunity.id, "invitation")

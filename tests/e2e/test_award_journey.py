@@ -53,6 +53,7 @@ def world(live_server):
                 price_pence=2_800_000,
                 words="Heron befrienders from Chapeltown",
             ),
+            conditions_confirmed=True,
         )
         return {
             "opportunity_id": world.opportunity.id,
@@ -150,6 +151,7 @@ def test_bid_evaluate_moderate_award_and_read_the_letters(
     assert h1(page) == "Check your answers before submitting your bid"
     assert page.locator(".govuk-error-summary").count() == 0
     axe(page)
+    page.get_by_label("I confirm that, if we win, we accept the contract conditions above").check()
     page.get_by_role("button", name="Submit bid").click()
     assert "Bid submitted" in page.locator("#confirmation").inner_text()
     axe(page)

@@ -18,7 +18,7 @@ def opportunity_id(live_server):
     with live_server.app.app_context():
         from tests.lots.bidding import bidding_world
 
-        return bidding_world(n_suppliers=2).opportunity.id
+        return bidding_world(n_suppliers=2, real_living_wage=True).opportunity.id
 
 
 def save(page):
@@ -101,7 +101,18 @@ def test_start_fill_submit_and_read_the_receipt(page, live_server, opportunity_i
     assert page.locator("h1").inner_text() == "Check your answers before submitting your bid"
     assert page.locator(".govuk-error-summary").count() == 0
     assert "Supplier 2 CIC" in page.locator("#check-partners").inner_text()
+    conditions = page.locator("#check-conditions").inner_text()
+    assert "within 30 days" in conditions
+    assert "an hour (UK rate," in conditions  # Leeds: the UK Real Living Wage
     axe(page)
+    # The declaration: submitting without confirming the conditions is refused, and says why.
+    page.get_by_role("button", name="Submit bid").click()
+    assert (
+        "Confirm that you accept the contract conditions: payment terms and the Real Living Wage"
+        in page.locator(".govuk-error-summary").inner_text()
+    )
+    axe(page)
+    page.get_by_label("I confirm that, if we win, we accept the contract conditions above").check()
     page.get_by_role("button", name="Submit bid").click()
 
     assert "Bid submitted" in page.locator("#confirmation").inner_text()

@@ -84,7 +84,7 @@ def submit_bid(opportunity_id):
     if not form.validate_on_submit():
         return _render_check(who, form)
     try:
-        submitting.submit(me(), who.bid)
+        submitting.submit(me(), who.bid, conditions_confirmed=form.conditions_confirmed.data)
     except submitting.BidIncomplete as exc:
         db.session.rollback()
         return _render_check(who, SubmitBidForm(formdata=None), problems=exc.problems)

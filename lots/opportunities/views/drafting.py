@@ -10,11 +10,13 @@ from app.documents.uploads import UploadRefused, clean_filename
 from app.errors import ServiceError
 from app.forms import add_error
 from app.reference import social_value
+from app.timeutil import to_local, utcnow
 from app.web import found, me, refused
 from lots.blueprint import bp
-from lots.opportunities import buyers, queries, readiness
+from lots.opportunities import buyers, conditions, queries, readiness
 from lots.opportunities import services as opportunities
 from lots.opportunities.draft_forms import (
+    ConditionsForm,
     DeadlinesForm,
     DetailsForm,
     EvaluationForm,
@@ -39,6 +41,7 @@ SECTIONS = [
     ("lots.edit_questions", "Questions for bidders"),
     ("lots.edit_price_schedule", "Price schedule"),
     ("lots.edit_social_value", "Social value measures"),
+    ("lots.edit_conditions", "Contract conditions"),
     ("lots.edit_deadlines", "Deadlines"),
     ("lots.edit_documents", "Tender documents"),
 ]
@@ -53,6 +56,8 @@ PROBLEM_SECTIONS = {
     "social_value_weight": ("lots.edit_evaluation", "social_value_weight"),
     "questions": ("lots.edit_questions", "questions"),
     "price_schedule": ("lots.edit_price_schedule", "schedule"),
+    "payment_terms_days": ("lots.edit_conditions", "payment_terms_days"),
+    "real_living_wage": ("lots.edit_conditions", "real_living_wage"),
     "submission_deadline": ("lots.edit_deadlines", "submission_date"),
     "question_deadline": ("lots.edit_deadlines", "question_date"),
 }
@@ -242,6 +247,26 @@ def edit_social_value(organisation_id, opportunity_id):
         {"social_value_measures": "measures"},
         themes=themes,
         theme_name=social_value.theme_name,
+    )
+
+
+@opportunity_page("/conditions", methods=("GET", "POST"))
+def edit_conditions(organisation_id, opportunity_id):
+    organisation = _buyer(organisation_id)
+    opportunity = _opportunity(organisation, opportunity_id)
+    rate, london = conditions.rate_for(opportunity, to_local(utcnow()).date())
+    return _edit(
+        organisation_id,
+        opportunity_id,
+        ConditionsForm,
+        "lots/buyer_conditions.html",
+        lambda o, form: opportunities.update_draft(me(), o, **form.values()),
+        "payment_terms_days",
+        None,
+        rate=rate,
+        london=london,
+        max_days=conditions.MAX_PAYMENT_TERMS_DAYS,
+        flow_down_days=conditions.SUBCONTRACT_PAYMENT_DAYS,
     )
 
 

@@ -12,13 +12,20 @@ from app.web import found, me, refused
 from dps.models import RESERVED_LABELS, ReservedFor
 from dps.queries import admitted_counts
 from lots.blueprint import bp
-from lots.opportunities import clarifications, queries
+from lots.opportunities import clarifications, conditions, queries
 from lots.opportunities.deadlines import closes_in_words
 from lots.opportunities.forms import KIND_LABELS, LOCATION_LABELS, QUESTION_KIND_LABELS, TIE_BREAKS
 from lots.opportunities.lot_scope import scope_of
 from lots.opportunities.models import AreaType, LocationType
 from lots.opportunities.permissions import is_operator, may_see_opportunity, of_buyer
 from lots.opportunities.published_forms import AskQuestionForm
+
+
+@bp.app_template_global("contract_conditions")
+def contract_conditions(record):
+    """[(name, sentence)]: the contract conditions of a call-off or a contract, in plain
+    English (``lots.opportunities.conditions``)."""
+    return conditions.statements(record)
 
 
 @bp.app_template_filter("location_name")

@@ -153,7 +153,9 @@ def test_the_full_path_from_opening_to_social_value_delivered(app, person, run_j
         # The buyer records delivery; everyone sees promised against delivered.
         bea = person(BUYER)
         page = bea.get(link)
-        assert table_rows(page, "social-value")[0][2:4] == ["2", "0"]
+        # SV-EMP-01 (local people employed, in FTE) is a level: the latest period counts.
+        assert table_rows(page, "social-value")[0][2:4] == ["2", "Not yet recorded"]
+        assert table_rows(page, "social-value")[0][5] == "Latest period"
         start = contract.start_date
         commitment = contract.commitments[0]
         end = start + timedelta(days=89)

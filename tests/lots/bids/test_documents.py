@@ -38,7 +38,7 @@ def world(app):
         bid,
         FileStorage(io.BytesIO(PDF), filename="method.pdf", content_type="application/pdf"),
     )
-    submitting.submit(user, bid)
+    submitting.submit(user, bid, conditions_confirmed=True)
     w.eve = colleague(w.buyer, "eve@leeds.example", ("evaluator",), name="Eve")
     w.con = colleague(w.buyer, "con@leeds.example", ("evaluator",), name="Con")
     w.admin = make_admin("ops@operator.example")

@@ -179,7 +179,19 @@ def test_a_supplier_starts_fills_and_submits_a_bid(bw, person):
     assert "£30,000.50" in section(check, "check-price")
     assert "Supplier 2 CIC" in section(check, "check-partners")
     assert "2.5 FTE" in section(check, "check-social-value")
-    submitted = rosa.post(f"{base}/submit", {}, form_url=f"{base}/check")
+    # The contract conditions are on the check page; submitting declares them accepted.
+    conditions = summary_rows(check, "check-conditions")
+    assert conditions["Payment terms"].startswith(
+        "The buyer pays undisputed invoices within 30 days."
+    )
+    assert "30-day payment terms flow down the supply chain" in conditions["Payment terms"]
+    assert conditions["Real Living Wage"] == "Not a condition of this contract."
+    undeclared = rosa.post(f"{base}/submit", {}, form_url=f"{base}/check")
+    assert error_summary(undeclared) == [
+        "Confirm that you accept the contract conditions: payment terms"
+    ]
+    assert _bid(org).current_submission_id is None
+    submitted = rosa.post(f"{base}/submit", {"conditions_confirmed": "y"}, form_url=f"{base}/check")
     assert submitted.headers["Location"].endswith(f"{base}/submitted")
     receipt_page = rosa.get(f"{base}/submitted")
     assert "Bid submitted" in section(receipt_page, "confirmation")
@@ -275,7 +287,7 @@ def test_nobody_else_sees_the_bid(bw, person):
     o = bw.opportunity
     base = f"/opportunities/{o.id}/bid"
     bid = complete_bid(user, org, o, words="Our secret method")
-    submitting.submit(user, bid)
+    submitting.submit(user, bid, conditions_confirmed=True)
     from tests.lots.helpers import supplier
 
     supplier("Not Invited CIC", "x@notinvited.example")  # admitted to no lot: not invited
@@ -306,7 +318,7 @@ def test_after_the_deadline_the_bid_is_read_only_and_submit_is_refused(bw, perso
     o = bw.opportunity
     base = f"/opportunities/{o.id}/bid"
     bid = complete_bid(user, org, o)
-    submitting.submit(user, bid)
+    submitting.submit(user, bid, conditions_confirmed=True)
     bids.save_draft(user, bid, total_price_pence=2_500_000)  # a change never submitted
     with time_machine.travel(past_deadline(o), tick=False):
         rosa = person(OWNER)
@@ -349,7 +361,7 @@ def test_a_submission_late_by_the_databases_clock_says_the_answers_are_kept(
     base = f"/opportunities/{o.id}/bid"
     complete_bid(user, org, o)
 
-    def late(user, bid):
+    def late(user, bid, conditions_confirmed=False):
         raise DeadlinePassed(
             "The deadline (midday on 1 January 2027) passed before your "
             "submission reached us, so it was not accepted. Your answers "
@@ -358,7 +370,7 @@ def test_a_submission_late_by_the_databases_clock_says_the_answers_are_kept(
 
     monkeypatch.setattr(submitting, "submit", late)
     rosa = person(OWNER)
-    refused = rosa.post(f"{base}/submit", {}, form_url=f"{base}/check")
+    refused = rosa.post(f"{base}/submit", {"conditions_confirmed": "y"}, form_url=f"{base}/check")
     assert refused.status_code == 409
     assert "passed before your submission reached us" in error_summary(refused)[0]
     assert "The buyer has no bid from you" in section(refused, "submit-section")
@@ -368,7 +380,7 @@ def test_withdraw_with_a_confirm_step(bw, person, smtp):
     user, org = bw.suppliers[0]
     o = bw.opportunity
     base = f"/opportunities/{o.id}/bid"
-    submitting.submit(user, complete_bid(user, org, o))
+    submitting.submit(user, complete_bid(user, org, o), conditions_confirmed=True)
     rosa = person(OWNER)
     overview = rosa.get(base)
     assert soup(overview).find(id="withdraw")["href"] == f"{base}/withdraw"
@@ -389,7 +401,9 @@ def test_withdraw_with_a_confirm_step(bw, person, smtp):
 def test_copy_an_answer_from_an_earlier_bid(bw, person):
     user, org = bw.suppliers[0]
     submitting.submit(
-        user, complete_bid(user, org, bw.opportunity, words="Our volunteers are local people")
+        user,
+        complete_bid(user, org, bw.opportunity, words="Our volunteers are local people"),
+        conditions_confirmed=True,
     )
     later = published(bw.buyer_user, bw.buyer, bw.lots[0], title="Second call-off")
     q = questions(later)["quality"]

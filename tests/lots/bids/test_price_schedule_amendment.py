@@ -38,7 +38,9 @@ def world(app):
         bid = complete_bid(user, org, w.opportunity)
         bids.save_draft(user, bid, line_prices={"0": 2_000, "1": 15_000})
         w.bids.append(bid)
-    submitting.submit(w.suppliers[0][0], w.bids[0])  # the second stays a draft
+    submitting.submit(
+        w.suppliers[0][0], w.bids[0], conditions_confirmed=True
+    )  # the second stays a draft
     return w
 
 
@@ -106,7 +108,7 @@ def test_a_reopened_bid_is_priced_on_the_new_quantities_when_submitted_again(wor
     amendments.amend(
         w.buyer_user, w.opportunity, "More visits", reopen_bids=True, price_schedule=NEW_SCHEDULE
     )
-    submission = submitting.submit(user, w.bids[0])
+    submission = submitting.submit(user, w.bids[0], conditions_confirmed=True)
     assert submission.version == 2
     assert submission.snapshot["price"]["total_pence"] == 150 * 2_000 + 10 * 15_000
 

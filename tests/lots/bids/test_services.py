@@ -73,7 +73,7 @@ def test_a_suspended_supplier_cannot_start_or_submit(world):
     )
     db.session.commit()
     with pytest.raises(NotAllowed, match="suspended"):
-        submitting.submit(user, bid)
+        submitting.submit(user, bid, conditions_confirmed=True)
     assert bid.current_submission_id is None
 
 
@@ -86,7 +86,7 @@ def test_drafts_keep_long_answers_and_submission_names_every_problem(world):
     db.session.expire_all()
     assert db.session.get(Bid, bid.id).answers[str(q["quality"].id)] == long_answer
     with pytest.raises(submitting.BidIncomplete) as refused:
-        submitting.submit(user, bid)
+        submitting.submit(user, bid, conditions_confirmed=True)
     problems = refused.value.problems
     assert "501 words; the limit is 500" in problems[f"answer-{q['quality'].id}"]
     assert f"answer-{q['social_value'].id}" in problems
@@ -145,7 +145,7 @@ def test_a_refusal_names_the_field_it_is_about(world):
 def test_submission_is_frozen_hashed_stamped_and_receipted(world, smtp):
     user, org = world.suppliers[0]
     bid = complete_bid(user, org, world.opportunity)
-    submission = submitting.submit(user, bid)
+    submission = submitting.submit(user, bid, conditions_confirmed=True)
     assert bid.status == BidStatus.SUBMITTED and bid.current_submission_id == submission.id
     assert submission.sha256 == submitting.canonical_hash(submission.snapshot)
     assert submission.snapshot["price"]["total_pence"] == 3_000_000
@@ -165,13 +165,13 @@ def test_submission_is_frozen_hashed_stamped_and_receipted(world, smtp):
 def test_change_and_resubmit_keeps_history_and_the_latest_counts(world):
     user, org = world.suppliers[0]
     bid = complete_bid(user, org, world.opportunity)
-    first = submitting.submit(user, bid)
+    first = submitting.submit(user, bid, conditions_confirmed=True)
     assert not submitting.has_unsubmitted_changes(bid)
     bids.save_draft(user, bid, total_price_pence=2_900_000)
     assert submitting.has_unsubmitted_changes(bid)
     # The first submission still stands until the change is submitted.
     assert bid.status == BidStatus.SUBMITTED and bid.current_submission_id == first.id
-    second = submitting.submit(user, bid)
+    second = submitting.submit(user, bid, conditions_confirmed=True)
     assert (first.version, second.version) == (1, 2)
     assert second.sha256 != first.sha256
     assert bid.current_submission_id == second.id
@@ -181,22 +181,22 @@ def test_change_and_resubmit_keeps_history_and_the_latest_counts(world):
 def test_withdraw_then_submit_again(world):
     user, org = world.suppliers[0]
     bid = complete_bid(user, org, world.opportunity)
-    submitting.submit(user, bid)
+    submitting.submit(user, bid, conditions_confirmed=True)
     submitting.withdraw(user, bid)
     assert bid.status == BidStatus.WITHDRAWN and bid.current_submission_id is None
     with pytest.raises(ServiceError, match="Only a submitted bid"):
         submitting.withdraw(user, bid)
-    again = submitting.submit(user, bid)
+    again = submitting.submit(user, bid, conditions_confirmed=True)
     assert again.version == 2 and bid.status == BidStatus.SUBMITTED
 
 
 def test_after_the_deadline_by_the_apps_clock_nothing_changes(world):
     user, org = world.suppliers[0]
     bid = complete_bid(user, org, world.opportunity)
-    submitting.submit(user, bid)
+    submitting.submit(user, bid, conditions_confirmed=True)
     with time_machine.travel(past_deadline(world.opportunity), tick=False):
         with pytest.raises(DeadlinePassed):
-            submitting.submit(user, bid)
+            submitting.submit(user, bid, conditions_confirmed=True)
         with pytest.raises(DeadlinePassed):
             submitting.withdraw(user, bid)
         with pytest.raises(DeadlinePassed, match="The deadline for bids has passed"):
@@ -233,7 +233,7 @@ def test_a_commit_one_second_late_is_refused_and_kept_as_a_draft(real_clock, wor
     monkeypatch.setattr(submitting, "commit", slow_commit)
     monkeypatch.setattr(bid_permissions, "eligibility_refusal", lambda *a: None)
     with pytest.raises(DeadlinePassed, match="passed before your submission reached us"):
-        submitting.submit(user, bid)
+        submitting.submit(user, bid, conditions_confirmed=True)
     db.session.expire_all()
     kept = db.session.get(Bid, bid.id)
     assert kept.status == BidStatus.DRAFT and kept.current_submission_id is None
@@ -270,7 +270,10 @@ def test_many_suppliers_in_the_last_second(real_clock, app):
                 bid = db.session.execute(
                     sa.select(Bid).where(Bid.organisation_id == org_id)
                 ).scalar_one()
-                outcomes[org_id] = ("kept", submitting.submit(user, bid).id)
+                outcomes[org_id] = (
+                    "kept",
+                    submitting.submit(user, bid, conditions_confirmed=True).id,
+                )
             except DeadlinePassed:
                 outcomes[org_id] = ("refused", None)
             except Exception as exc:  # noqa: BLE001  (reported by the assertion below)
@@ -310,7 +313,7 @@ def test_attachments_are_locked_once_submitted_and_detaching_keeps_the_file(worl
         bid,
         FileStorage(io.BytesIO(pdf), filename="method.pdf", content_type="application/pdf"),
     )
-    submission = submitting.submit(user, bid)
+    submission = submitting.submit(user, bid, conditions_confirmed=True)
     assert submission.snapshot["attachments"][0]["sha256"] == document.sha256
     db.session.refresh(document)
     assert document.locked_at is not None
@@ -324,7 +327,7 @@ def test_attachments_are_locked_once_submitted_and_detaching_keeps_the_file(worl
 def test_copy_in_answers_from_earlier_bids(world):
     user, org = world.suppliers[0]
     bid = complete_bid(user, org, world.opportunity, words="Our volunteers are local people")
-    submitting.submit(user, bid)
+    submitting.submit(user, bid, conditions_confirmed=True)
     from tests.lots.bidding import published
 
     later = published(world.buyer_user, world.buyer, world.lots[0], title="Second call-off")

@@ -21,7 +21,7 @@ def _opened(w, prices):
     bids = []
     for (user, org), price in zip(w.suppliers, prices):
         bid = complete_bid(user, org, w.opportunity, price_pence=price)
-        submitting.submit(user, bid)
+        submitting.submit(user, bid, conditions_confirmed=True)
         bids.append(bid)
     eve = colleague(w.buyer, "eve@leeds.example", ("evaluator",), name="Eve")
     evaluation.assign_evaluator(w.buyer_user, w.opportunity, eve, moderator=True)

@@ -55,7 +55,7 @@ def submit_bids(world, prices=None, pass_fail=None):
             words=words,
             pass_fail=(pass_fail or {}).get(i, "yes"),
         )
-        submitting.submit(user, bid)
+        submitting.submit(user, bid, conditions_confirmed=True)
         out.append(bid)
     return out
 

@@ -38,7 +38,7 @@ def world(app):
     w.bids = []
     for (user, org), price in zip(w.suppliers, prices):
         bid = complete_bid(user, org, w.opportunity, price_pence=price)
-        submitting.submit(user, bid)
+        submitting.submit(user, bid, conditions_confirmed=True)
         w.bids.append(bid)
     return w
 
@@ -92,7 +92,11 @@ def test_withdrawn_bids_are_not_opened(world):
 def test_opening_is_audited_once_and_excludes_failed_pass_fail(app):
     w = bidding_world(n_suppliers=2)
     for (user, org), answer in zip(w.suppliers, ("yes", "no")):
-        submitting.submit(user, complete_bid(user, org, w.opportunity, pass_fail=answer))
+        submitting.submit(
+            user,
+            complete_bid(user, org, w.opportunity, pass_fail=answer),
+            conditions_confirmed=True,
+        )
     with time_machine.travel(past_deadline(w.opportunity), tick=False):
         with pytest.raises(NotAllowed, match="You need the buyer role to open the bids"):
             sealing.open_bids(w.suppliers[0][0], w.opportunity)
@@ -338,8 +342,8 @@ def test_a_double_submit_makes_one_version(app):
     w = bidding_world(n_suppliers=1)
     user, org = w.suppliers[0]
     bid = complete_bid(user, org, w.opportunity)
-    first = submitting.submit(user, bid)
-    second = submitting.submit(user, bid)
+    first = submitting.submit(user, bid, conditions_confirmed=True)
+    second = submitting.submit(user, bid, conditions_confirmed=True)
     assert second.id == first.id and [s.version for s in submitting.submissions_of(bid)] == [1]
 
 
@@ -348,7 +352,10 @@ def test_quantities_and_prices_are_bounded(app):
     user, org = w.suppliers[0]
     bid = bids.start_bid(user, org, w.opportunity)
     for bad in ("10000000000000", "1e999999", "NaN", "-1", "1.234"):
-        with pytest.raises(ServiceError, match="with at most 2 decimal places") as refused:
+        # FTE: a decimal quantity (app.reference.social_value), each refusal naming the measure.
+        with pytest.raises(
+            ServiceError, match="for ‘Local people employed on the contract’"
+        ) as refused:
             bids.save_draft(user, bid, social_value={"SV-EMP-01": bad})
         assert refused.value.field == "social-value-SV-EMP-01"
     with pytest.raises(ServiceError, match="up to £100,000,000") as refused:

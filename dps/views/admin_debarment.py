@@ -7,6 +7,7 @@ summary against the field it names (``app.web.refused``), and a bad file lists e
 from flask import current_app, flash, redirect, render_template, url_for
 
 from app.errors import ServiceError
+from app.extensions import db
 from app.forms import add_error
 from app.web import found, me, refused
 from dps.admin_forms import DebarmentListForm, MatchReviewForm
@@ -22,10 +23,14 @@ def _list_form(**kwargs):
     return DebarmentListForm(max_bytes=current_app.config["DEBARMENT_LIST_MAX_BYTES"], **kwargs)
 
 
-def _page(form):
+def _page(form, problems=()):
+    """The list page. ``problems`` are every problem with an uploaded file, one line each: the
+    error summary lists them all (a form's own summary shows one error per field)."""
+    problems = list(problems) or [errors[0] for errors in form.errors.values() if errors]
     return render_template(
         "dps/admin_debarment.html",
-        form=form,
+        upload_form=form,
+        problems=problems,
         summary=debarment.list_summary(),
         entries=debarment.entries(SHOWN_ENTRIES),
         shown_entries=SHOWN_ENTRIES,
@@ -45,9 +50,15 @@ def admin_debarment():
         try:
             result = debarment.load_list(me(), upload.read(limit + 1), upload.filename)
         except debarment.DebarmentListError as exc:
-            refused(form, exc, "file")
-            for message in exc.messages()[1:]:
-                add_error(form, "file", message)
+            db.session.rollback()
+            count = len(exc.problems)
+            add_error(
+                form,
+                "file",
+                f"The file has {count} problem{'' if count == 1 else 's'}. Nothing was loaded: "
+                "fix the file and upload it again",
+            )
+            return _page(form, exc.messages())
         except ServiceError as exc:
             refused(form, exc, "file")
         else:

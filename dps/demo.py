@@ -197,7 +197,7 @@ DEBARMENT_LIST = """supplier_name,company_number,charity_number,grounds,from_dat
 Shoddy Services Ltd,09876543,,Fraud (Procurement Act 2023 Schedule 6 paragraph 11),2026-02-02,2031-02-01
 Quickbuck Care Limited,SC123456,,Bribery (Schedule 6 paragraph 7),2026-05-11,
 Hollow Promises Trust,,1199999,Failure to pay tax (Schedule 6 paragraph 16),2025-09-01,2027-08-31
-Northern Lights Social Enterprise Ltd,07654321,,Poor performance: a contract terminated (Schedule 7 paragraph 12),2026-10-05,2028-10-04
+Northern Lights Social Enterprise Ltd,07654321,,Poor performance (Schedule 7 para 12),2026-10-05,
 """
 DEBARMENT_FILENAME = "debarment-list-2026-11.csv"
 

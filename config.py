@@ -56,6 +56,8 @@ class Config:
     # Werkzeug refuses bigger requests outright (the 413 page) before reading them; the upload
     # checks enforce MAX_UPLOAD_BYTES itself, with room here for the rest of the form.
     MAX_CONTENT_LENGTH = MAX_UPLOAD_BYTES + 1024 * 1024
+    # The largest debarment list (CSV) the operator may load.
+    DEBARMENT_LIST_MAX_BYTES = int(_env("DEBARMENT_LIST_MAX_BYTES", str(5 * 1024 * 1024)))
     # Presigned download links live this long.
     DOWNLOAD_URL_SECONDS = int(_env("DOWNLOAD_URL_SECONDS", "60"))
     # Virus scanning: a clamd daemon over TCP (host:port) or a Unix socket path; none by default.

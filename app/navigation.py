@@ -21,6 +21,7 @@ def navigation_items():
                 items.append(("Buyer", url_for("lots.buyer_home")))
             if is_admin(current_user):
                 items.append(("Applications", url_for("dps.admin_queue")))
+                items.append(("Debarment", url_for("dps.admin_debarment")))
                 items.append(("DPS", url_for("dps.admin_list_dps")))
                 items.append(("Buyers", url_for("lots.admin_buyers")))
                 items.append(("Audit log", url_for("audit.list_events")))

@@ -14,8 +14,9 @@ def init_app(app):
     from app.templating import add_template_folder
     from dps import jobs
     from dps.blueprint import bp
-    from dps.cli import dps_cli
+    from dps.cli import debarment_cli, dps_cli
     from dps.views import (  # noqa: F401  (its pages)
+        admin_debarment,
         admin_review,
         admin_setup,
         admin_standing,
@@ -28,6 +29,7 @@ def init_app(app):
     add_template_folder(app, HERE / "templates")
     app.register_blueprint(bp)
     app.cli.add_command(dps_cli)
+    app.cli.add_command(debarment_cli)
     schedule.add(
         app,
         schedule.Entry(

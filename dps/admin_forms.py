@@ -8,10 +8,18 @@ from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovTextArea
 from wtforms import RadioField, TextAreaField
 from wtforms.validators import InputRequired, Length, StopValidation, ValidationError
 
+from app.documents.uploads import describe_size
 from app.fields import GovDateField
-from app.forms import Form, money_check, strip_whitespace, submit, text_field
+from app.forms import Form, OneFileForm, money_check, strip_whitespace, submit, text_field
 from app.money import parse_pence
-from dps.models import REGIME_LABELS, RESERVED_LABELS, LotDecision, Regime, ReservedFor
+from dps.models import (
+    REGIME_LABELS,
+    RESERVED_LABELS,
+    ExclusionOutcome,
+    LotDecision,
+    Regime,
+    ReservedFor,
+)
 from dps.working_days import CALENDAR_LABELS, Calendar
 
 
@@ -308,3 +316,58 @@ class ReasonForm(Form):
 
 class ConfirmForm(Form):
     submit = submit("Confirm")
+
+
+EXCLUSION_OUTCOME_CHOICES = [
+    (ExclusionOutcome.EXCLUDED.value, "Excluded"),
+    (ExclusionOutcome.SELF_CLEANED.value, "Not excluded because of self-cleaning"),
+]
+
+
+class ExclusionDecisionForm(Form):
+    outcome = _radios(
+        "Your decision on the exclusion grounds",
+        EXCLUSION_OUTCOME_CHOICES,
+        "Select excluded, or not excluded because of self-cleaning",
+    )
+    reasons = _area(
+        "Reasons for your decision",
+        "Say what the supplier declared and the self-cleaning evidence you relied on: "
+        "compensation paid, cooperation with investigators, changes to stop it happening again",
+    )
+    submit = submit("Record exclusion decision")
+
+
+class DebarmentListForm(OneFileForm):
+    example = (
+        "A CSV file with a header line: supplier_name, company_number, charity_number, grounds, "
+        "from_date, to_date. "
+    )
+    submit = submit("Load debarment list")
+
+    def __init__(self, *args, max_bytes, **kwargs):
+        super().__init__(*args, max_bytes=max_bytes, **kwargs)
+        self.file.label.text = "Upload the debarment list"
+        self.file.description = (
+            f"{self.example}Dates like 2026-03-01. CSV saved as UTF-8, smaller than "
+            f"{describe_size(max_bytes)}"
+        )
+
+
+MATCH_REVIEW_CHOICES = [
+    ("confirm", "Yes: it is the same organisation. Debar it"),
+    ("dismiss", "No: it is a different organisation"),
+]
+
+
+class MatchReviewForm(Form):
+    decision = _radios(
+        "Is this the organisation on the debarment list?",
+        MATCH_REVIEW_CHOICES,
+        "Select yes or no",
+    )
+    reason = _area(
+        "Reasons for your decision",
+        "For example, what you checked: the registered address, directors or trustees",
+    )
+    submit = submit("Save decision")

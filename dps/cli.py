@@ -1,15 +1,18 @@
-"""`flask dps ...`: the DPS's daily run and loading the standard questionnaire."""
+"""`flask dps ...`: the DPS's daily run and loading the standard questionnaire;
+`flask debarment load FILE`: the debarment list."""
 
 from datetime import date
+from pathlib import Path
 
 import click
 from flask.cli import AppGroup
 
 from app.unitofwork import commit
-from dps.services import expiry, renewals
+from dps.services import debarment, expiry, renewals
 from dps.services.setup import ensure_default_questionnaire
 
 dps_cli = AppGroup("dps", help="The dynamic purchasing system.")
+debarment_cli = AppGroup("debarment", help="The debarment list.")
 
 
 def _count(n, noun):
@@ -52,3 +55,26 @@ def load_questionnaire():
     questionnaire = ensure_default_questionnaire()
     commit()
     click.echo(f"Questionnaire ‘{questionnaire.name}’ version {questionnaire.version} is loaded.")
+
+
+@debarment_cli.command("load")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, readable=True))
+def load_debarment_list(file):
+    """Replace the debarment list with FILE (CSV with a header line: supplier_name,
+    company_number, charity_number, grounds, from_date, to_date), then check every member and
+    applicant against it. Nothing is loaded if any row is wrong."""
+    path = Path(file)
+    try:
+        result = debarment.load_list(None, path.read_bytes(), path.name, from_command_line=True)
+    except debarment.DebarmentListError as exc:
+        for message in exc.messages():
+            click.echo(message, err=True)
+        raise click.ClickException("Nothing was loaded: fix the file and try again") from None
+    click.echo(
+        f"Loaded {_count(result.rows, 'row')} from {path.name} "
+        f"(replacing {_count(result.replaced, 'row')})."
+    )
+    for match in result.definite:
+        click.echo(f"Debarred at once (definite match): {match.organisation.display_name}")
+    for match in result.possible:
+        click.echo(f"Waiting for your review (possible match): {match.organisation.display_name}")

@@ -18,7 +18,7 @@ from app.documents.services import upload_document
 from app.extensions import db
 from app.organisations.models import Organisation, OrganisationKind
 from dps.models import Application, Dps, LotMembership, Regime, ReservedFor
-from dps.services import applying, deciding, setup
+from dps.services import applying, debarment, deciding, setup
 from dps.services.clock import due_date, today
 from dps.working_days import Calendar, is_working_day
 
@@ -187,7 +187,26 @@ def seed(admin):
             "lot, please tell us how your rules stop profits being distributed, and which "
             "clause says so.",
         )
+    seed_debarment_list(admin)
     return dps
+
+
+# A fictional debarment list. The last row's name matches Northern Lights Social Enterprise CIC
+# (waiting for a decision) but its company number does not: a possible match for the operator.
+DEBARMENT_LIST = """supplier_name,company_number,charity_number,grounds,from_date,to_date
+Shoddy Services Ltd,09876543,,Fraud (Procurement Act 2023 Schedule 6 paragraph 11),2026-02-02,2031-02-01
+Quickbuck Care Limited,SC123456,,Bribery (Schedule 6 paragraph 7),2026-05-11,
+Hollow Promises Trust,,1199999,Failure to pay tax (Schedule 6 paragraph 16),2025-09-01,2027-08-31
+Northern Lights Social Enterprise Ltd,07654321,,Poor performance (Schedule 7 para 12),2026-10-05,
+"""
+DEBARMENT_FILENAME = "debarment-list-2026-11.csv"
+
+
+def seed_debarment_list(admin):
+    """The debarment list, loaded once: Northern Lights is a possible match waiting for review."""
+    if debarment.list_summary().rows:
+        return
+    debarment.load_list(admin, DEBARMENT_LIST.encode(), DEBARMENT_FILENAME)
 
 
 def _supplier(name):

@@ -284,7 +284,8 @@ class SupplierExclusion(db.Model):
     kind: Mapped[str] = mapped_column(sa.String(20))  # "excluded" or "debarred"
     reason: Mapped[str] = mapped_column(sa.Text)
     created_at = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
-    created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    # None when the service did it: a definite match on the debarment list debars at once.
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     lifted_at = mapped_column(UTCDateTime(), nullable=True)
     lifted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     lift_reason: Mapped[str | None] = mapped_column(sa.Text)
@@ -307,4 +308,112 @@ class RenewalRequest(db.Model):
     lapsed_at = mapped_column(UTCDateTime(), nullable=True)  # missed: the supplier was suspended
 
     dps = relationship("Dps")
+    organisation = relationship("Organisation")
+
+
+class ExclusionOutcome(enum.StrEnum):
+    EXCLUDED = "excluded"
+    SELF_CLEANED = "not_excluded_self_cleaning"
+
+
+EXCLUSION_OUTCOME_LABELS = {
+    ExclusionOutcome.EXCLUDED: "Excluded",
+    ExclusionOutcome.SELF_CLEANED: "Not excluded because of self-cleaning",
+}
+
+
+class ExclusionDecision(db.Model):
+    """The operator's decision on the exclusion grounds an application declares, with reasons.
+    An application that declares a mandatory ground cannot be admitted until there is one, nor
+    when it says "excluded"."""
+
+    __tablename__ = "exclusion_decisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(sa.ForeignKey("applications.id"), unique=True)
+    outcome: Mapped[ExclusionOutcome] = mapped_column(
+        string_enum(ExclusionOutcome, "exclusion_outcome", 30)
+    )
+    reasons: Mapped[str] = mapped_column(sa.Text)
+    # The grounds declared, as the operator saw them: {"mandatory": [...], "discretionary": [...]}.
+    grounds: Mapped[dict] = mapped_column(sa.JSON)
+    decided_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    decided_at = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
+
+    application = relationship("Application")
+    decided_by = relationship("User")
+
+
+class DebarmentEntry(db.Model):
+    """One row of the debarment list as the operator last loaded it. Loading a list replaces
+    every row at once; the keys are the normalised forms matching compares."""
+
+    __tablename__ = "debarment_entries"
+    __table_args__ = (
+        sa.CheckConstraint("to_date IS NULL OR to_date >= from_date", name="dates_in_order"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    line_number: Mapped[int] = mapped_column(sa.Integer)
+    supplier_name: Mapped[str] = mapped_column(sa.String(300))
+    name_key: Mapped[str] = mapped_column(sa.String(300), index=True)
+    company_number: Mapped[str | None] = mapped_column(sa.String(8), index=True)
+    charity_number: Mapped[str | None] = mapped_column(sa.String(20), index=True)
+    grounds: Mapped[str] = mapped_column(sa.Text)
+    from_date = mapped_column(sa.Date, nullable=False)
+    to_date = mapped_column(sa.Date, nullable=True)
+    loaded_at = mapped_column(UTCDateTime(), nullable=False)
+    source_filename: Mapped[str] = mapped_column(sa.String(255))
+
+    def is_current_on(self, day):
+        return self.from_date <= day and (self.to_date is None or day <= self.to_date)
+
+
+class MatchKind(enum.StrEnum):
+    DEFINITE = "definite"  # the company or charity number is on the list
+    POSSIBLE = "possible"  # only the name matches: the operator decides
+
+
+class MatchStatus(enum.StrEnum):
+    PENDING = "pending"  # waiting for the operator
+    CONFIRMED = "confirmed"  # debarred
+    DISMISSED = "dismissed"  # not the same organisation
+
+
+class DebarmentMatch(db.Model):
+    """An organisation found on the debarment list. The entry's details are copied, since the
+    list is replaced when it is loaded again; ``match_key`` names the entry, so the same entry
+    is never flagged twice for one organisation (a dismissed match stays dismissed)."""
+
+    __tablename__ = "debarment_matches"
+    __table_args__ = (
+        sa.UniqueConstraint("organisation_id", "match_key"),
+        sa.CheckConstraint(
+            "(status = 'pending') = (reviewed_at IS NULL)", name="reviewed_when_decided"
+        ),
+        sa.Index("ix_debarment_matches_status", "status", "found_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id"), index=True)
+    match_key: Mapped[str] = mapped_column(sa.String(340))
+    kind: Mapped[MatchKind] = mapped_column(string_enum(MatchKind, "debarment_match_kind", 20))
+    basis: Mapped[str] = mapped_column(sa.String(20))  # company_number, charity_number or name
+    status: Mapped[MatchStatus] = mapped_column(
+        string_enum(MatchStatus, "debarment_match_status", 20), default=MatchStatus.PENDING
+    )
+    # Where it was found: "list_loaded", "application" or "renewal".
+    found_when: Mapped[str] = mapped_column(sa.String(20))
+    found_at = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
+    entry_name: Mapped[str] = mapped_column(sa.String(300))
+    entry_company_number: Mapped[str | None] = mapped_column(sa.String(8))
+    entry_charity_number: Mapped[str | None] = mapped_column(sa.String(20))
+    entry_grounds: Mapped[str] = mapped_column(sa.Text)
+    entry_from_date = mapped_column(sa.Date, nullable=False)
+    entry_to_date = mapped_column(sa.Date, nullable=True)
+    entry_source: Mapped[str] = mapped_column(sa.String(255))
+    reviewed_at = mapped_column(UTCDateTime(), nullable=True)
+    reviewed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    review_reason: Mapped[str | None] = mapped_column(sa.Text)
+
     organisation = relationship("Organisation")

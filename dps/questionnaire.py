@@ -35,6 +35,12 @@ TYPES = {
     "date",
     "document",
 }
+EXCLUSION_GROUNDS = ("mandatory", "discretionary")
+# Definitions stored before questions named their exclusion ground: the standard sections say it.
+_GROUND_SECTIONS = {
+    "mandatory_exclusions": "mandatory",
+    "discretionary_exclusions": "discretionary",
+}
 _WORD = re.compile(r"[^\W_]", re.UNICODE)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -70,6 +76,9 @@ class Question:
     short_label: str | None = None
     # For a document question: the date question whose answer is the document's expiry date.
     expires_from: str | None = None
+    # "mandatory" or "discretionary": a "yes", or any option but the exclusive "none of these",
+    # declares an exclusion ground the operator must decide on.
+    exclusion_ground: str | None = None
 
     @property
     def summary_label(self):
@@ -137,7 +146,10 @@ def load(data):
                 show_if=q.get("show_if"),
                 short_label=q.get("short_label"),
                 expires_from=q.get("expires_from"),
+                exclusion_ground=q.get("exclusion_ground"),
             )
+            if question.exclusion_ground not in (None, *EXCLUSION_GROUNDS):
+                raise ValueError(f"question {q['id']}: unknown exclusion ground")
             if question.type in ("single_choice", "multiple_choice") and not question.options:
                 raise ValueError(f"question {q['id']} needs options")
             if question.show_if and any(
@@ -373,3 +385,30 @@ def display_value(question, value, documents=None):
         doc = (documents or {}).get(value)
         return doc.original_filename if doc is not None else f"Document {value}"
     return str(value)
+
+
+def _ground_of(definition, question):
+    if any(q.exclusion_ground for q in definition.by_id.values()):
+        return question.exclusion_ground
+    if question.type in ("yes_no", "multiple_choice"):
+        return _GROUND_SECTIONS.get(question.section_id)
+    return None
+
+
+def declared_grounds(definition, answers):
+    """The exclusion grounds the answers declare: {"mandatory": [labels], "discretionary":
+    [labels]}, each label as the supplier chose it ("Fraud", "Tax or social security not paid")."""
+    grounds = {kind: [] for kind in EXCLUSION_GROUNDS}
+    for section in definition.sections:
+        for question in visible_questions(definition, section, answers):
+            kind = _ground_of(definition, question)
+            value = answers.get(question.id)
+            if kind is None or value in (None, "", []):
+                continue
+            if question.type == "yes_no":
+                if value == "yes":
+                    grounds[kind].append(question.summary_label)
+            elif question.type == "multiple_choice":
+                exclusive = {o.value for o in question.options if o.exclusive}
+                grounds[kind].extend(question.option_label(v) for v in value if v not in exclusive)
+    return grounds

@@ -53,6 +53,11 @@ class AuditEventType(enum.StrEnum):
     REQUEST_RENEWAL = "request_renewal"
     COMPLETE_RENEWAL = "complete_renewal"
     LAPSE_RENEWAL = "lapse_renewal"
+    DECIDE_EXCLUSION_GROUNDS = "decide_exclusion_grounds"
+    LOAD_DEBARMENT_LIST = "load_debarment_list"
+    FLAG_DEBARMENT_MATCH = "flag_debarment_match"
+    CONFIRM_DEBARMENT_MATCH = "confirm_debarment_match"
+    DISMISS_DEBARMENT_MATCH = "dismiss_debarment_match"
     # lots, buyers and opportunities
     UPDATE_LOT = "update_lot"
     REQUEST_BUYER_APPROVAL = "request_buyer_approval"

@@ -28,6 +28,7 @@ from dps.models import (
     ReservedFor,
 )
 from dps.permissions import require_applying_for
+from dps.services import debarment
 from dps.services.clock import due_date, today
 from dps.services.setup import definition_for
 from dps.services.standing import active_exclusion
@@ -398,6 +399,9 @@ def submit_application(user, application, *, declaration_name, declaration_role,
             "decision_due_on": application.decision_due_on.isoformat(),
         },
     )
+    # A definite match on the debarment list debars at once (its lots are rejected); a
+    # possible one waits for the operator's review.
+    debarment.screen(application.organisation, "application")
     lots = ", ".join(al.lot.label for al in application.lots)
     for member in application.organisation.memberships:
         queue_email(

@@ -24,6 +24,7 @@ from dps.models import (
     Regime,
 )
 from dps.permissions import require_acting_for, require_operator
+from dps.services import debarment, exclusions
 from dps.services.applying import lot_eligibility
 from dps.services.clock import due_date, today
 from dps.services.standing import active_exclusion
@@ -182,6 +183,11 @@ def decide_lot(admin, application, lot_id, decision, reason):
     if decision == LotDecision.ADMITTED:
         if active_exclusion(application.organisation_id) is not None:
             raise ServiceError("This organisation is excluded and cannot be admitted", "decision")
+        barred = exclusions.admission_problem(application) or debarment.admission_problem(
+            application.organisation
+        )
+        if barred:
+            raise ServiceError(barred, "decision")
         problems = lot_eligibility(
             application.organisation_id,
             application_lot.lot,

@@ -13,6 +13,7 @@ from app.unitofwork import commit
 from app.urls import absolute_url
 from dps.models import MembershipStatus, RenewalRequest
 from dps.permissions import require_acting_for, require_operator
+from dps.services import debarment
 from dps.services.clock import today
 from dps.services.standing import email_organisation, memberships_in, suspend
 from dps.working_days import add_working_days, working_days_between
@@ -79,6 +80,8 @@ def complete_renewal(user, renewal, confirmed):
         organisation_id=renewal.organisation_id,
         detail={"dps_id": renewal.dps_id},
     )
+    # Renewing is a time to check the debarment list again.
+    debarment.screen(renewal.organisation, "renewal")
     commit()
 
 

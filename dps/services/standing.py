@@ -93,12 +93,21 @@ def exclude_organisation(admin, organisation, kind, reason):
     reason = _reason(reason)
     if active_exclusion(organisation.id) is not None:
         raise ServiceError("This organisation is already excluded")
+    exclusion = apply_exclusion(admin, organisation, kind, reason)
+    commit()
+    return exclusion
+
+
+def apply_exclusion(actor, organisation, kind, reason, detail=None):
+    """Record the exclusion, remove the organisation from every lot it holds, reject its lots
+    waiting for a decision, audit it and email its members; part of the caller's transaction.
+    ``actor`` is None when the service does it (a definite match on the debarment list)."""
     now = utcnow()
     exclusion = SupplierExclusion(
         organisation_id=organisation.id,
         kind=kind,
         reason=reason,
-        created_by_id=admin.id,
+        created_by_id=getattr(actor, "id", None),
         created_at=now,
     )
     db.session.add(exclusion)
@@ -123,7 +132,7 @@ def exclude_organisation(admin, organisation, kind, reason):
         application_lot.decision = LotDecision.REJECTED
         application_lot.reason = f"Your organisation has been {kind}: {reason}"
         application_lot.decided_at = now
-        application_lot.decided_by_id = admin.id
+        application_lot.decided_by_id = getattr(actor, "id", None)
         application = application_lot.application
         if all(al.decision != LotDecision.PENDING for al in application.lots):
             application.status = ApplicationStatus.DECIDED
@@ -133,19 +142,19 @@ def exclude_organisation(admin, organisation, kind, reason):
     record(
         E.EXCLUDE_SUPPLIER,
         subject=organisation,
-        actor=admin,
+        actor=actor,
         organisation=organisation,
         detail={
             "kind": kind,
             "reason": reason,
             "lots_removed": [m.lot_id for m in held],
             "lots_rejected": [al.lot_id for al in pending],
+            **(detail or {}),
         },
     )
     email_organisation(
         organisation.id, "supplier_excluded", f"{exclusion.id}", kind=kind, reason=reason
     )
-    commit()
     return exclusion
 
 

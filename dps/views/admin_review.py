@@ -13,11 +13,11 @@ from app.reference import geography
 from app.web import found, me, refused
 from dps import queries
 from dps import questionnaire as engine
-from dps.admin_forms import ClarificationForm, DecideForm, ExtendForm
+from dps.admin_forms import ClarificationForm, DecideForm, ExclusionDecisionForm, ExtendForm
 from dps.blueprint import bp
-from dps.models import ApplicationStatus, LotDecision, Regime
+from dps.models import EXCLUSION_OUTCOME_LABELS, ApplicationStatus, LotDecision, Regime
 from dps.permissions import operator_page
-from dps.services import applying, deciding, setup, standing
+from dps.services import applying, debarment, deciding, exclusions, setup, standing
 from dps.services.clock import working_days_left
 
 QUEUE_STATUS_LABELS = {
@@ -121,6 +121,7 @@ def _review(application, form=None, **submitted):
     forms = {
         "clarify_form": ClarificationForm(**blank),
         "extend_form": ExtendForm(prefix="extend", **blank),
+        "exclusion_form": ExclusionDecisionForm(prefix="exclusion", **blank),
         **submitted,
     }
     snapshot_answers = application.snapshot.get("answers", {})
@@ -166,6 +167,14 @@ def _review(application, form=None, **submitted):
         lots_held=queries.lots_held(organisation.id),
         exclusion=standing.active_exclusion(organisation.id),
         status_labels=QUEUE_STATUS_LABELS,
+        grounds=exclusions.declared_grounds(application),
+        exclusion_decision=exclusions.decision_for(application),
+        outcome_labels=EXCLUSION_OUTCOME_LABELS,
+        debarment_matches=debarment.matches_for(organisation.id),
+        debarment_problem=debarment.admission_problem(organisation)
+        if application.status in queries.WAITING
+        else None,
+        basis_labels=debarment.BASIS_LABELS,
     )
 
 
@@ -229,3 +238,19 @@ def admin_decide_lot(application_id, lot_id):
             )
             return redirect(url_for("dps.admin_review", application_id=application.id))
     return _review(application, form=form, decide_forms={lot_id: form})
+
+
+@bp.route("/admin/applications/<int:application_id>/exclusion", methods=["POST"])
+@operator_page
+def admin_decide_exclusion(application_id):
+    application = _submitted_application(application_id)
+    form = ExclusionDecisionForm(prefix="exclusion")
+    if form.validate_on_submit():
+        try:
+            exclusions.decide_exclusion(me(), application, form.outcome.data, form.reasons.data)
+        except ServiceError as exc:
+            refused(form, exc, "outcome")
+        else:
+            flash("Your exclusion decision and its reasons have been recorded.", "success")
+            return redirect(url_for("dps.admin_review", application_id=application.id))
+    return _review(application, form=form, exclusion_form=form)

@@ -23,7 +23,7 @@ from dps.models import (
     RenewalRequest,
     SupplierExclusion,
 )
-from dps.services import applying, deciding
+from dps.services import applying, debarment, deciding
 from tests.app.accounts.helpers import fresh_client
 from tests.dps.helpers import make_admin, make_dps, make_supplier, submitted_application
 from tests.dps.views.reading import (
@@ -743,8 +743,14 @@ def every_admin_url(app, admin, world):
     with time_machine.travel(MONDAY, tick=False):
         application = submitted_application(dps, [lots[0].id])
         deciding.decide_lot(admin, application, lots[0].id, "admitted", "Good")
+        loaded = debarment.load_list(
+            admin,
+            b"supplier_name,grounds,from_date\nRiverside Community Care Ltd,Fraud,2026-01-01\n",
+            "list.csv",
+        )
     membership = db.session.execute(sa.select(LotMembership)).scalar_one()
     ids = {
+        "match_id": loaded.possible[0].id,
         "dps_id": dps.id,
         "application_id": application.id,
         "lot_id": lots[0].id,

@@ -122,16 +122,37 @@ def answer_clarification(user, application, answer):
     commit()
 
 
-def extend_time_limit(admin, application, reason):
+def extend_time_limit(admin, application, reason, days=None):
+    """Give one application longer to decide: up to the law's 15 working days (PCR 2015
+    regulation 34, "where justified"), never fewer than the DPS's own days, with a reason the
+    supplier sees. An extended limit may be extended again, up to 15."""
     _require_operator(admin)
     if application.status not in (ApplicationStatus.SUBMITTED, ApplicationStatus.CLARIFICATION):
         raise ServiceError("Only an application waiting for a decision can be extended")
-    if application.time_limit_days == EXTENDED_DAYS:
-        raise ServiceError("This application has already been extended to 15 working days")
+    current = application.time_limit_days
+    if current >= EXTENDED_DAYS:
+        raise ServiceError(
+            f"This application has already been extended to {EXTENDED_DAYS} working days"
+        )
+    if days is None:
+        days = EXTENDED_DAYS
+    if isinstance(days, str) and days.strip().isdigit():
+        days = int(days.strip())
+    if not isinstance(days, int) or isinstance(days, bool):
+        raise ServiceError("Enter the number of working days as a whole number, like 15", "days")
+    if days <= current:
+        raise ServiceError(
+            f"An extension must give more than the {current} working days the application has",
+            "days",
+        )
+    if days > EXTENDED_DAYS:
+        raise ServiceError(
+            f"An application can be given at most {EXTENDED_DAYS} working days", "days"
+        )
     reason = (reason or "").strip()
     if not reason:
         raise ServiceError("Enter why this application needs longer", "reason")
-    application.time_limit_days = EXTENDED_DAYS
+    application.time_limit_days = days
     application.extension_reason = reason
     application.decision_due_on = due_date(application, application.dps)
     record(
@@ -139,12 +160,16 @@ def extend_time_limit(admin, application, reason):
         subject=application,
         actor=admin,
         organisation_id=application.organisation_id,
-        detail={"reason": reason, "decision_due_on": application.decision_due_on.isoformat()},
+        detail={
+            "reason": reason,
+            "time_limit_days": [current, days],
+            "decision_due_on": application.decision_due_on.isoformat(),
+        },
     )
     _email_supplier(
         application,
         "application_extended",
-        f"{application.id}",
+        f"{application.id}:{days}",
         reason=reason,
         due=format_date(application.decision_due_on),
     )

@@ -6,10 +6,13 @@ do; under PCR 2015 regulation 34 it keeps running (the limit may instead be exte
 working days with a reason). Each clarification records which rule applied.
 """
 
+import sqlalchemy as sa
+
 from app.audit.events import AuditEventType as E
 from app.audit.services import record
 from app.errors import ServiceError
 from app.extensions import db
+from app.organisations.models import Organisation
 from app.outbox.services import queue_email
 from app.timeutil import format_date, utcnow
 from app.unitofwork import commit
@@ -176,6 +179,16 @@ def extend_time_limit(admin, application, reason, days=None):
     commit()
 
 
+def _lock_organisation(organisation_id):
+    """Take the organisation's row lock until commit, so two decisions at once on lots of one
+    capped group run one after the other: the second counts the lots the first admitted to
+    (each statement sees what was committed before it under READ COMMITTED). SQLite, which
+    writes one transaction at a time, has no row locks and needs none."""
+    db.session.execute(
+        sa.select(Organisation.id).where(Organisation.id == organisation_id).with_for_update()
+    )
+
+
 def decide_lot(admin, application, lot_id, decision, reason):
     """Admit or reject one lot of an application, with reasons the supplier sees. When every lot
     is decided, the application is decided (final)."""
@@ -205,6 +218,8 @@ def decide_lot(admin, application, lot_id, decision, reason):
     if application_lot.decision != LotDecision.PENDING:
         raise ServiceError("This lot has already been decided")
     if decision == LotDecision.ADMITTED:
+        if application_lot.lot.cap_group:
+            _lock_organisation(application.organisation_id)
         if active_exclusion(application.organisation_id) is not None:
             raise ServiceError("This organisation is excluded and cannot be admitted", "decision")
         problems = lot_eligibility(

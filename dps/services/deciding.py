@@ -6,13 +6,11 @@ do; under PCR 2015 regulation 34 it keeps running (the limit may instead be exte
 working days with a reason). Each clarification records which rule applied.
 """
 
-import sqlalchemy as sa
-
 from app.audit.events import AuditEventType as E
 from app.audit.services import record
 from app.errors import ServiceError
 from app.extensions import db
-from app.organisations.models import Organisation
+from app.organisations.locking import locked_organisation
 from app.outbox.services import queue_email
 from app.timeutil import format_date, utcnow
 from app.unitofwork import commit
@@ -182,11 +180,9 @@ def extend_time_limit(admin, application, reason, days=None):
 def _lock_organisation(organisation_id):
     """Take the organisation's row lock until commit, so two decisions at once on lots of one
     capped group run one after the other: the second counts the lots the first admitted to
-    (each statement sees what was committed before it under READ COMMITTED). SQLite, which
-    writes one transaction at a time, has no row locks and needs none."""
-    db.session.execute(
-        sa.select(Organisation.id).where(Organisation.id == organisation_id).with_for_update()
-    )
+    (each statement sees what was committed before it under READ COMMITTED). SQLite writes one
+    transaction at a time and needs no row lock."""
+    locked_organisation(organisation_id)
 
 
 def decide_lot(admin, application, lot_id, decision, reason):

@@ -20,6 +20,8 @@ depends_on = None
 
 
 def upgrade():
+    with op.batch_alter_table('organisations', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('balance_sheet_band', sa.Enum('under_1m', '1m_10m', '10m_38m', 'over_38m', name='balance_sheet_band', native_enum=False, length=40), nullable=True))
     with op.batch_alter_table('applications', schema=None) as batch_op:
         batch_op.add_column(sa.Column('standard_time_limit_days', sa.Integer(), nullable=True))
     # Until now every limit was 10, or 15 when extended with a reason: the standard was 10.
@@ -68,3 +70,5 @@ def downgrade():
             op.f('ck_applications_time_limit'), 'time_limit_days IN (10, 15) OR time_limit_days IS NULL'
         )
         batch_op.drop_column('standard_time_limit_days')
+    with op.batch_alter_table('organisations', schema=None) as batch_op:
+        batch_op.drop_column('balance_sheet_band')

@@ -94,6 +94,12 @@ class Config:
     # Contract conditions: a new call-off's payment terms in days (a buyer may choose fewer;
     # never more than 30, this product's policy).
     PAYMENT_TERMS_DAYS = int(_env("PAYMENT_TERMS_DAYS", "30"))
+    # An SME (Procurement Act 2023): fewer than this many staff, and turnover up to the first
+    # figure or a balance sheet total up to the second (pence). Profiles give bands: a band
+    # counts only if all of it is within the figure.
+    SME_STAFF_FEWER_THAN = int(_env("SME_STAFF_FEWER_THAN", "250"))
+    SME_TURNOVER_MAX_PENCE = int(_env("SME_TURNOVER_MAX_PENCE", "4400000000"))
+    SME_BALANCE_SHEET_MAX_PENCE = int(_env("SME_BALANCE_SHEET_MAX_PENCE", "3800000000"))
     # Invitations and alerts are written to the outbox in chunks of this many people.
     FANOUT_CHUNK = int(_env("FANOUT_CHUNK", "1000"))
     # Search results are kept this many seconds in Redis (0: not at all).

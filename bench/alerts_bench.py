@@ -59,7 +59,7 @@ def deadline_in(days):
     from dps.working_days import is_working_day
 
     day = datetime.now(ZoneInfo("Europe/London")).date() + timedelta(days=days)
-    while not is_working_day(day):
+    while not is_working_day(day, "england-and-wales"):
         day += timedelta(days=1)
     return datetime.combine(day, clock_time(12), tzinfo=ZoneInfo("Europe/London"))
 

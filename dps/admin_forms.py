@@ -138,7 +138,7 @@ class DpsForm(Form):
     )
     admission_days = text_field(
         "Time limit to decide an application, in working days",
-        "Usually 10. You can extend one application to 15 working days if you record why",
+        "Usually 10. You can extend one application, up to 15 working days, if you record why",
         validators=[
             InputRequired(message="Enter the time limit in working days"),
             _whole_number_check("Enter the time limit as a whole number of working days, like 10"),
@@ -277,8 +277,18 @@ class ClarificationForm(Form):
 
 
 class ExtendForm(Form):
+    days = text_field(
+        "How many working days in all?",
+        "Up to 15, and more than the application has now. Leave it empty for 15",
+        validators=[
+            _whole_number_check(
+                "Enter the number of working days as a whole number, like 15", optional=True
+            ),
+        ],
+        inputmode="numeric",
+    )
     reason = _area("Why does this application need longer?", "The supplier will see this reason")
-    submit = submit("Extend to 15 working days")
+    submit = submit("Extend the time limit")
 
 
 DECISION_CHOICES = [(LotDecision.ADMITTED.value, "Admit"), (LotDecision.REJECTED.value, "Reject")]

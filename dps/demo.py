@@ -20,7 +20,7 @@ from app.organisations.models import Organisation, OrganisationKind
 from dps.models import Application, Dps, LotMembership, Regime, ReservedFor
 from dps.services import applying, debarment, deciding, setup
 from dps.services.clock import due_date, today
-from dps.working_days import Calendar, is_working_day
+from dps.working_days import Calendar, add_working_days, is_working_day
 
 SLUG = "yorkshire-community-services"
 LONDON = ZoneInfo("Europe/London")
@@ -39,8 +39,6 @@ DPS_DETAILS = {
     "voluntary, community and social enterprise organisations. A provider may "
     "hold at most one homecare patch.",
     "regime": Regime.PROCUREMENT_ACT_2023,
-    "starts_on": date(2026, 1, 1),
-    "ends_on": date(2030, 12, 31),
     "admission_days": 10,
     "calendar": Calendar.ENGLAND_AND_WALES,
 }
@@ -129,11 +127,28 @@ PROFILES = {
 }
 
 
+def dates(on):
+    """The demo DPS's dates, relative to ``on`` (today) so the demo works in any year: open since
+    1 January last year, until 31 December four years on."""
+    return {"starts_on": date(on.year - 1, 1, 1), "ends_on": date(on.year + 4, 12, 31)}
+
+
+def march_decision(on):
+    """(received, decided): an application received on the first working day from 2 March, the
+    latest such March at least a month before ``on``, and decided 8 working days later."""
+    year = on.year if date(on.year, 4, 15) <= on else on.year - 1
+    received = date(year, 3, 2)
+    calendar = DPS_DETAILS["calendar"]
+    while not is_working_day(received, calendar):
+        received += timedelta(days=1)
+    return received, add_working_days(received, 8, calendar)
+
+
 def seed(admin):
     """The DPS, its lots and the demo applications. Returns the DPS."""
     dps = db.session.execute(sa.select(Dps).where(Dps.slug == SLUG)).scalar_one_or_none()
     if dps is None:
-        dps = setup.create_dps(admin, **DPS_DETAILS)
+        dps = setup.create_dps(admin, **DPS_DETAILS, **dates(today()))
     have = {lot.number for lot in dps.lots}
     for spec in LOTS:
         if spec["number"] not in have:
@@ -161,7 +176,8 @@ def seed(admin):
             ),
         ]:
             deciding.decide_lot(admin, application, lots[number].id, "admitted", reason)
-        _move_to_the_past(application, received=date(2026, 3, 2), decided=date(2026, 3, 12))
+        received, decided = march_decision(today())
+        _move_to_the_past(application, received=received, decided=decided)
     # ...and now applying for a homecare patch too: a draft, answers carried over.
     if (
         riverside
@@ -171,10 +187,17 @@ def seed(admin):
         draft = applying.start_application(_owner(riverside), riverside, dps)
         applying.choose_lots(_owner(riverside), draft, [lots[3].id])
 
-    # Submitted 7 working days ago: 3 working days left to decide.
+    # Submitted 7 working days ago, and given 12 working days instead of 10 (an extension, with
+    # its reason): 5 working days left to decide.
     if northern and not _applications(northern, dps):
         application = _submit(northern, dps, [lots[6]])
         _receive_earlier(application, working_days_ago=7)
+        deciding.extend_time_limit(
+            admin,
+            application,
+            "We are checking references with two housing providers you have worked for.",
+            12,
+        )
 
     # Submitted 4 working days ago; the operator asked a question, so the clock has stopped.
     if greenfield and not _applications(greenfield, dps):

@@ -136,11 +136,24 @@ class Application(db.Model):
             "status IN ('draft', 'withdrawn') OR submitted_at IS NOT NULL", name="submitted_time"
         ),
         sa.CheckConstraint("status <> 'draft' OR submitted_at IS NULL", name="draft_unsubmitted"),
+        # The limit is the DPS's own days when it was received (1 to 15), extended (with a
+        # reason) up to the law's 15, never below the DPS's own days.
         sa.CheckConstraint(
-            "time_limit_days IN (10, 15) OR time_limit_days IS NULL", name="time_limit"
+            "time_limit_days IS NULL OR (time_limit_days >= 1 AND time_limit_days <= 15)",
+            name="time_limit",
         ),
         sa.CheckConstraint(
-            "time_limit_days <> 15 OR extension_reason IS NOT NULL", name="extension_has_reason"
+            "(time_limit_days IS NULL) = (standard_time_limit_days IS NULL)",
+            name="standard_time_limit_pair",
+        ),
+        sa.CheckConstraint(
+            "time_limit_days IS NULL OR time_limit_days >= standard_time_limit_days",
+            name="extension_never_shortens",
+        ),
+        sa.CheckConstraint(
+            "time_limit_days IS NULL OR time_limit_days = standard_time_limit_days"
+            " OR extension_reason IS NOT NULL",
+            name="extension_has_reason",
         ),
         # One draft at a time per organisation and DPS.
         sa.Index(
@@ -176,6 +189,8 @@ class Application(db.Model):
     # The decision clock, in working days of the DPS's calendar.
     received_on = mapped_column(sa.Date, nullable=True)
     time_limit_days: Mapped[int | None] = mapped_column(sa.Integer)
+    # The DPS's own days when the application was received: an extension starts from these.
+    standard_time_limit_days: Mapped[int | None] = mapped_column(sa.Integer)
     extension_reason: Mapped[str | None] = mapped_column(sa.Text)
     paused_working_days: Mapped[int] = mapped_column(sa.Integer, default=0)
     clock_stopped_on = mapped_column(sa.Date, nullable=True)

@@ -182,16 +182,46 @@ def directory(
     return rows, total
 
 
-def vcse_organisation_ids():
-    """Organisations whose latest decided application says they are a VCSE (with evidence)."""
-    return sa.select(Application.organisation_id).where(
-        Application.status == ApplicationStatus.DECIDED,
-        Application.id.in_(
-            sa.select(ApplicationLot.application_id).where(
-                ApplicationLot.decision == LotDecision.ADMITTED
-            )
-        ),
-        Application.answers["is_vcse"].as_string() == "yes",
+def vcse_organisation_ids(organisation_ids=None):
+    """Organisations counted as VCSEs (a select of their ids): each one's latest decided
+    application (by the time it was decided) said it is a VCSE and was admitted to a lot, and it
+    still holds a lot. An earlier admission does not count once a later decision or a removal
+    has overtaken it."""
+    ranked = sa.select(
+        Application.id,
+        Application.organisation_id,
+        Application.answers,
+        sa.func.row_number()
+        .over(
+            partition_by=Application.organisation_id,
+            order_by=(Application.decided_at.desc(), Application.id.desc()),
+        )
+        .label("newest_first"),
+    ).where(Application.status == ApplicationStatus.DECIDED)
+    if organisation_ids is not None:
+        ranked = ranked.where(Application.organisation_id.in_(list(organisation_ids)))
+    ranked = ranked.subquery()
+    admitted = (
+        sa.select(ApplicationLot.id)
+        .where(
+            ApplicationLot.application_id == ranked.c.id,
+            ApplicationLot.decision == LotDecision.ADMITTED,
+        )
+        .exists()
+    )
+    holds = (
+        sa.select(LotMembership.id)
+        .where(
+            LotMembership.organisation_id == ranked.c.organisation_id,
+            LotMembership.status.in_([MembershipStatus.ADMITTED, MembershipStatus.SUSPENDED]),
+        )
+        .exists()
+    )
+    return sa.select(ranked.c.organisation_id).where(
+        ranked.c.newest_first == 1,
+        ranked.c.answers["is_vcse"].as_string() == "yes",
+        admitted,
+        holds,
     )
 
 
@@ -235,11 +265,7 @@ def vcse_among(organisation_ids):
     """Which of these organisations the directory counts as VCSEs."""
     if not organisation_ids:
         return set()
-    return set(
-        db.session.execute(
-            vcse_organisation_ids().where(Application.organisation_id.in_(list(organisation_ids)))
-        ).scalars()
-    )
+    return set(db.session.execute(vcse_organisation_ids(organisation_ids)).scalars())
 
 
 def listed_supplier(organisation_id):

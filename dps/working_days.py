@@ -1,7 +1,9 @@
 """Working days: weekdays that are not bank holidays in the chosen UK nation.
 
 Bank holidays come from the `holidays` library (never a hand-written list). ``GB`` needs a
-subdivision, or Easter Monday and the August bank holiday go missing.
+subdivision, or Easter Monday and the August bank holiday go missing. Every function takes the
+calendar of the DPS's nation, with no default: a calculation that forgot it (the standstill once
+did) would count a Scottish or Northern Irish bank holiday as a working day.
 """
 
 import enum
@@ -34,15 +36,15 @@ def _bank_holidays(calendar, year):
     return frozenset(holidays.GB(subdiv=_SUBDIVISIONS[Calendar(calendar)], years=year).keys())
 
 
-def is_bank_holiday(day, calendar=Calendar.ENGLAND_AND_WALES):
+def is_bank_holiday(day, calendar):
     return day in _bank_holidays(Calendar(calendar).value, day.year)
 
 
-def is_working_day(day, calendar=Calendar.ENGLAND_AND_WALES):
+def is_working_day(day, calendar):
     return day.weekday() < 5 and not is_bank_holiday(day, calendar)
 
 
-def add_working_days(start, days, calendar=Calendar.ENGLAND_AND_WALES):
+def add_working_days(start, days, calendar):
     """The date ``days`` working days after ``start`` (``start`` itself does not count: an
     application received on a Monday with 10 days has its deadline on the Monday fortnight)."""
     if days < 0:
@@ -56,7 +58,7 @@ def add_working_days(start, days, calendar=Calendar.ENGLAND_AND_WALES):
     return day
 
 
-def working_days_between(start, end, calendar=Calendar.ENGLAND_AND_WALES):
+def working_days_between(start, end, calendar):
     """Working days after ``start`` up to and including ``end`` (negative if ``end`` is earlier)."""
     if end < start:
         return -working_days_between(end, start, calendar)
@@ -69,6 +71,6 @@ def working_days_between(start, end, calendar=Calendar.ENGLAND_AND_WALES):
     return count
 
 
-def bank_holiday_name(day, calendar=Calendar.ENGLAND_AND_WALES):
+def bank_holiday_name(day, calendar):
     names = holidays.GB(subdiv=_SUBDIVISIONS[Calendar(calendar)], years=day.year)
     return names.get(day)

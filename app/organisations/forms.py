@@ -14,6 +14,7 @@ from wtforms.validators import Email, InputRequired, Length
 
 from app.forms import Form, submit
 from app.organisations.models import (
+    BALANCE_SHEET_BAND_LABELS,
     BUYER_TYPE_LABELS,
     KIND_LABELS,
     ROLE_LABELS,
@@ -135,6 +136,12 @@ class SupplierForm(DetailsForm):
         "What is your organisation’s annual turnover?",
         _labels(TURNOVER_BAND_LABELS),
         "Your total income in your most recent accounts",
+    )
+    balance_sheet_band = _radios(
+        "What is your organisation’s balance sheet total?",
+        _labels(BALANCE_SHEET_BAND_LABELS),
+        "Answer only if your turnover is in the top band: the total assets in your most recent "
+        "accounts. It can still make you a small or medium-sized enterprise (SME)",
     )
     description = TextAreaField(
         "What does your organisation do?",

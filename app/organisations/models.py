@@ -3,6 +3,7 @@
 import enum
 
 import sqlalchemy as sa
+from flask import current_app
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -104,6 +105,65 @@ TURNOVER_BAND_LABELS = {
 }
 
 
+class BalanceSheetBand(enum.StrEnum):
+    UNDER_1M = "under_1m"
+    UNDER_10M = "1m_10m"
+    UNDER_38M = "10m_38m"
+    OVER_38M = "over_38m"
+
+
+BALANCE_SHEET_BAND_LABELS = {
+    BalanceSheetBand.UNDER_1M: "Under £1 million",
+    BalanceSheetBand.UNDER_10M: "£1 million to £10 million",
+    BalanceSheetBand.UNDER_38M: "£10 million to £38 million",
+    BalanceSheetBand.OVER_38M: "Over £38 million",
+}
+
+# The top of each band (None: no top), so the SME test can compare the bands with the limits in
+# configuration. A band counts only if all of it is within the limit.
+_POUNDS = 100
+STAFF_BAND_TOP = {
+    StaffBand.NONE: 0,
+    StaffBand.MICRO: 9,
+    StaffBand.SMALL: 49,
+    StaffBand.MEDIUM: 249,
+    StaffBand.LARGE: None,
+}
+TURNOVER_BAND_TOP_PENCE = {
+    TurnoverBand.UNDER_100K: 100_000 * _POUNDS,
+    TurnoverBand.UNDER_1M: 1_000_000 * _POUNDS,
+    TurnoverBand.UNDER_10M: 10_000_000 * _POUNDS,
+    TurnoverBand.UNDER_44M: 44_000_000 * _POUNDS,
+    TurnoverBand.OVER_44M: None,
+}
+BALANCE_SHEET_BAND_TOP_PENCE = {
+    BalanceSheetBand.UNDER_1M: 1_000_000 * _POUNDS,
+    BalanceSheetBand.UNDER_10M: 10_000_000 * _POUNDS,
+    BalanceSheetBand.UNDER_38M: 38_000_000 * _POUNDS,
+    BalanceSheetBand.OVER_38M: None,
+}
+
+
+def sme_bands():
+    """(staff bands, turnover bands, balance sheet bands) within the SME limits in configuration:
+    fewer than SME_STAFF_FEWER_THAN staff, and turnover up to SME_TURNOVER_MAX_PENCE or a balance
+    sheet total up to SME_BALANCE_SHEET_MAX_PENCE (the Procurement Act 2023's definition)."""
+    config = current_app.config
+
+    def within(tops, limit, fewer_than=False):
+        return [
+            band
+            for band, top in tops.items()
+            if top is not None and (top < limit if fewer_than else top <= limit)
+        ]
+
+    return (
+        within(STAFF_BAND_TOP, config["SME_STAFF_FEWER_THAN"], fewer_than=True),
+        within(TURNOVER_BAND_TOP_PENCE, config["SME_TURNOVER_MAX_PENCE"]),
+        within(BALANCE_SHEET_BAND_TOP_PENCE, config["SME_BALANCE_SHEET_MAX_PENCE"]),
+    )
+
+
 class Role(enum.StrEnum):
     OWNER = "owner"
     MEMBER = "member"
@@ -145,6 +205,10 @@ class Organisation(db.Model):
     turnover_band: Mapped[TurnoverBand | None] = mapped_column(
         string_enum(TurnoverBand, "turnover_band")
     )
+    # Asked when the turnover is over the SME limit: the balance sheet total is the alternative.
+    balance_sheet_band: Mapped[BalanceSheetBand | None] = mapped_column(
+        string_enum(BalanceSheetBand, "balance_sheet_band")
+    )
     description: Mapped[str | None] = mapped_column(sa.Text)
     website: Mapped[str | None] = mapped_column(sa.String(500))
     # What the supplier chooses to show in the public directory (nothing unless it says so).
@@ -179,20 +243,20 @@ class Organisation(db.Model):
 
     @hybrid_property
     def is_sme(self):
-        """Fewer than 250 staff and turnover up to £44m (in Python and in queries)."""
-        return self.staff_band not in (None, StaffBand.LARGE) and self.turnover_band not in (
-            None,
-            TurnoverBand.OVER_44M,
+        """Fewer than 250 staff, and turnover up to £44m or a balance sheet total up to £38m
+        (the figures are configuration; in Python and in queries)."""
+        staff, turnover, balance_sheet = sme_bands()
+        return self.staff_band in staff and (
+            self.turnover_band in turnover or self.balance_sheet_band in balance_sheet
         )
 
     @is_sme.inplace.expression
     @classmethod
     def _is_sme_expression(cls):
+        staff, turnover, balance_sheet = sme_bands()
         return sa.and_(
-            cls.staff_band.is_not(None),
-            cls.staff_band != StaffBand.LARGE,
-            cls.turnover_band.is_not(None),
-            cls.turnover_band != TurnoverBand.OVER_44M,
+            cls.staff_band.in_(staff),
+            sa.or_(cls.turnover_band.in_(turnover), cls.balance_sheet_band.in_(balance_sheet)),
         )
 
     def __repr__(self):

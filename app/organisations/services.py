@@ -11,14 +11,18 @@ Rules kept here:
 
 import re
 
+from flask import current_app
+
 from app import permissions
 from app.audit.events import AuditEventType as E
 from app.audit.services import record
 from app.errors import ServiceError
 from app.extensions import db
+from app.money import money
 from app.organisations import identifiers
 from app.organisations.locking import locked_organisation, one_transaction
 from app.organisations.models import (
+    BalanceSheetBand,
     BuyerType,
     Membership,
     Organisation,
@@ -27,6 +31,7 @@ from app.organisations.models import (
     StaffBand,
     SupplierType,
     TurnoverBand,
+    sme_bands,
 )
 from app.reference import geography
 from app.unitofwork import commit
@@ -54,6 +59,7 @@ SUPPLIER_FIELDS = (
     "local_authority_code",
     "staff_band",
     "turnover_band",
+    "balance_sheet_band",
     "description",
     "website",
     "directory_email",
@@ -163,6 +169,20 @@ def clean_supplier_details(details):
     values["turnover_band"] = _choice(TurnoverBand, _text(details, "turnover_band"))
     if values["turnover_band"] is None:
         errors["turnover_band"] = "Select your organisation’s annual turnover"
+    # The balance sheet total decides SME status only when the turnover is over the limit.
+    raw = _text(details, "balance_sheet_band")
+    values["balance_sheet_band"] = _choice(BalanceSheetBand, raw)
+    if raw and values["balance_sheet_band"] is None:
+        errors["balance_sheet_band"] = "Select your organisation’s balance sheet total"
+    elif values["turnover_band"] is not None and values["turnover_band"] not in sme_bands()[1]:
+        if values["balance_sheet_band"] is None:
+            errors["balance_sheet_band"] = (
+                "Select your organisation’s balance sheet total: with a turnover over "
+                f"{money(current_app.config['SME_TURNOVER_MAX_PENCE'])} it decides whether "
+                "you are an SME"
+            )
+    else:
+        values["balance_sheet_band"] = None  # not needed: the turnover decides
 
     description = _text(details, "description")
     if not description:

@@ -11,6 +11,7 @@ from app.forms import add_error
 from app.organisations import invitations, members, queries, services
 from app.organisations.forms import BuyerForm, InviteForm, KindForm, SupplierForm, confirm_form
 from app.organisations.models import (
+    BALANCE_SHEET_BAND_LABELS,
     ROLE_LABELS,
     STAFF_BAND_LABELS,
     TURNOVER_BAND_LABELS,
@@ -113,6 +114,7 @@ def view_organisation(organisation_id):
         region=geography.region(organisation.region_code),
         staff_label=STAFF_BAND_LABELS.get(organisation.staff_band),
         turnover_label=TURNOVER_BAND_LABELS.get(organisation.turnover_band),
+        balance_sheet_label=BALANCE_SHEET_BAND_LABELS.get(organisation.balance_sheet_band),
         role_labels=ROLE_LABELS,
     )
 

@@ -379,7 +379,7 @@ def submit_application(user, application, *, declaration_name, declaration_role,
     application.submitted_by_id = user.id
     application.status = ApplicationStatus.SUBMITTED
     application.received_on = today()
-    application.time_limit_days = dps.admission_days
+    application.time_limit_days = application.standard_time_limit_days = dps.admission_days
     application.paused_working_days = 0
     application.decision_due_on = due_date(application, dps)
     application.snapshot = _snapshot(application, definition)

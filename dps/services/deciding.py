@@ -10,6 +10,7 @@ from app.audit.events import AuditEventType as E
 from app.audit.services import record
 from app.errors import ServiceError
 from app.extensions import db
+from app.organisations.locking import locked_organisation
 from app.outbox.services import queue_email
 from app.timeutil import format_date, utcnow
 from app.unitofwork import commit
@@ -123,16 +124,37 @@ def answer_clarification(user, application, answer):
     commit()
 
 
-def extend_time_limit(admin, application, reason):
+def extend_time_limit(admin, application, reason, days=None):
+    """Give one application longer to decide: up to the law's 15 working days (PCR 2015
+    regulation 34, "where justified"), never fewer than the DPS's own days, with a reason the
+    supplier sees. An extended limit may be extended again, up to 15."""
     _require_operator(admin)
     if application.status not in (ApplicationStatus.SUBMITTED, ApplicationStatus.CLARIFICATION):
         raise ServiceError("Only an application waiting for a decision can be extended")
-    if application.time_limit_days == EXTENDED_DAYS:
-        raise ServiceError("This application has already been extended to 15 working days")
+    current = application.time_limit_days
+    if current >= EXTENDED_DAYS:
+        raise ServiceError(
+            f"This application has already been extended to {EXTENDED_DAYS} working days"
+        )
+    if days is None:
+        days = EXTENDED_DAYS
+    if isinstance(days, str) and days.strip().isdigit():
+        days = int(days.strip())
+    if not isinstance(days, int) or isinstance(days, bool):
+        raise ServiceError("Enter the number of working days as a whole number, like 15", "days")
+    if days <= current:
+        raise ServiceError(
+            f"An extension must give more than the {current} working days the application has",
+            "days",
+        )
+    if days > EXTENDED_DAYS:
+        raise ServiceError(
+            f"An application can be given at most {EXTENDED_DAYS} working days", "days"
+        )
     reason = (reason or "").strip()
     if not reason:
         raise ServiceError("Enter why this application needs longer", "reason")
-    application.time_limit_days = EXTENDED_DAYS
+    application.time_limit_days = days
     application.extension_reason = reason
     application.decision_due_on = due_date(application, application.dps)
     record(
@@ -140,16 +162,28 @@ def extend_time_limit(admin, application, reason):
         subject=application,
         actor=admin,
         organisation_id=application.organisation_id,
-        detail={"reason": reason, "decision_due_on": application.decision_due_on.isoformat()},
+        detail={
+            "reason": reason,
+            "time_limit_days": [current, days],
+            "decision_due_on": application.decision_due_on.isoformat(),
+        },
     )
     _email_supplier(
         application,
         "application_extended",
-        f"{application.id}",
+        f"{application.id}:{days}",
         reason=reason,
         due=format_date(application.decision_due_on),
     )
     commit()
+
+
+def _lock_organisation(organisation_id):
+    """Take the organisation's row lock until commit, so two decisions at once on lots of one
+    capped group run one after the other: the second counts the lots the first admitted to
+    (each statement sees what was committed before it under READ COMMITTED). SQLite writes one
+    transaction at a time and needs no row lock."""
+    locked_organisation(organisation_id)
 
 
 def decide_lot(admin, application, lot_id, decision, reason):
@@ -181,6 +215,8 @@ def decide_lot(admin, application, lot_id, decision, reason):
     if application_lot.decision != LotDecision.PENDING:
         raise ServiceError("This lot has already been decided")
     if decision == LotDecision.ADMITTED:
+        if application_lot.lot.cap_group:
+            _lock_organisation(application.organisation_id)
         if active_exclusion(application.organisation_id) is not None:
             raise ServiceError("This organisation is excluded and cannot be admitted", "decision")
         barred = exclusions.admission_problem(application) or debarment.admission_problem(

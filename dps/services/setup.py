@@ -78,17 +78,6 @@ def publish_questionnaire_version(actor, base, definition):
     return questionnaire
 
 
-def use_questionnaire(actor, dps, questionnaire):
-    """Point a DPS at a questionnaire version for applications started from now on."""
-    require_operator(actor, SET_UP)
-    old = dps.questionnaire_id
-    dps.questionnaire_id = questionnaire.id
-    record(
-        E.UPDATE_DPS, subject=dps, actor=actor, detail={"questionnaire_id": [old, questionnaire.id]}
-    )
-    commit()
-
-
 def create_dps(
     actor,
     *,

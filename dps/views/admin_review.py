@@ -13,7 +13,13 @@ from app.reference import geography
 from app.web import found, me, refused
 from dps import queries
 from dps import questionnaire as engine
-from dps.admin_forms import ClarificationForm, DecideForm, ExclusionDecisionForm, ExtendForm
+from dps.admin_forms import (
+    ClarificationForm,
+    DecideForm,
+    ExclusionDecisionForm,
+    ExtendForm,
+    whole_number,
+)
 from dps.blueprint import bp
 from dps.models import EXCLUSION_OUTCOME_LABELS, ApplicationStatus, LotDecision, Regime
 from dps.permissions import operator_page
@@ -120,8 +126,8 @@ def _review(application, form=None, **submitted):
     decide_forms.update(submitted.pop("decide_forms", {}))
     forms = {
         "clarify_form": ClarificationForm(**blank),
-        "extend_form": ExtendForm(prefix="extend", **blank),
         "exclusion_form": ExclusionDecisionForm(prefix="exclusion", **blank),
+        "extend_form": ExtendForm(prefix="extend", data={"days": "15"}, **blank),
         **submitted,
     }
     snapshot_answers = application.snapshot.get("answers", {})
@@ -207,12 +213,19 @@ def admin_extend(application_id):
     form = ExtendForm(prefix="extend")
     if form.validate_on_submit():
         try:
-            deciding.extend_time_limit(me(), application, form.reason.data)
+            deciding.extend_time_limit(
+                me(),
+                application,
+                form.reason.data,
+                whole_number(form.days.data) if form.days.data else None,
+            )
         except ServiceError as exc:
             refused(form, exc, "reason")
         else:
             flash(
-                "The time limit is now 15 working days. The supplier has been told why.", "success"
+                f"The time limit is now {application.time_limit_days} working days. "
+                "The supplier has been told why.",
+                "success",
             )
             return redirect(url_for("dps.admin_review", application_id=application.id))
     return _review(application, form=form, extend_form=form)

@@ -19,6 +19,7 @@ from app.demo.people import add_member, make_organisation
 from app.extensions import db
 from app.organisations.models import Membership, Organisation, OrganisationKind
 from app.timeutil import to_local, utcnow
+from dps.demo import DPS_DETAILS
 from dps.models import Lot, LotMembership, MembershipStatus
 from dps.working_days import is_working_day
 from lots.awards import delivery, letters
@@ -35,6 +36,9 @@ from lots.opportunities import services as opportunities
 from lots.opportunities.demo import at
 from lots.opportunities.models import Opportunity
 from lots.opportunities.permissions import has_buyer_role
+
+# The demo DPS's nation: its working days and bank holidays.
+CALENDAR = DPS_DETAILS["calendar"]
 
 TITLE = "Home from hospital support in Leeds"
 BUYER = "Leeds City Council"
@@ -261,7 +265,7 @@ def _bid(organisation, opportunity, spec):
 
 
 def _working_day_noon(day):
-    while not is_working_day(day):
+    while not is_working_day(day, CALENDAR):
         day += timedelta(days=1)
     return at(day, 12)
 
@@ -271,7 +275,7 @@ def _move_to_the_past(opportunity):
     dates that go with it) about four months into the past, directly on the row, so the
     opportunity is closed and its contract has run for a quarter. No service may do this."""
     day = to_local(utcnow()).date() - timedelta(days=130)
-    while not is_working_day(day):
+    while not is_working_day(day, CALENDAR):
         day -= timedelta(days=1)
     deadline = at(day, 12)
     db.session.execute(

@@ -126,11 +126,12 @@ def _result_record(opportunity, ranked):
     return rows
 
 
-def standstill_end(now, voluntary):
-    """Midnight (London) after the 8th working day, when a voluntary standstill applies."""
+def standstill_end(now, voluntary, calendar):
+    """Midnight (London) after the 8th working day in the DPS's calendar, when a voluntary
+    standstill applies."""
     if not voluntary:
         return now
-    last = add_working_days(to_local(now).date(), STANDSTILL_WORKING_DAYS)
+    last = add_working_days(to_local(now).date(), STANDSTILL_WORKING_DAYS, calendar)
     return datetime.combine(last + timedelta(days=1), time(0, 0), tzinfo=local_tz())
 
 
@@ -147,7 +148,9 @@ def confirm(user, opportunity):
     award.status = AwardStatus.CONFIRMED
     award.confirmed_by_id = user.id
     award.confirmed_at = now
-    award.standstill_ends_at = standstill_end(now, opportunity.voluntary_standstill)
+    award.standstill_ends_at = standstill_end(
+        now, opportunity.voluntary_standstill, opportunity.dps.calendar
+    )
     opportunity.status = OpportunityStatus.AWARDED
     record(
         E.CONFIRM_AWARD,

@@ -18,6 +18,7 @@ from werkzeug.datastructures import FileStorage
 from app.extensions import db
 from app.organisations.models import Organisation, OrganisationKind
 from app.timeutil import to_local, utcnow
+from dps.demo import DPS_DETAILS
 from dps.working_days import is_working_day
 from lots.opportunities import amendments, buyers, clarifications, lot_scope, queries
 from lots.opportunities import services as opportunities
@@ -29,6 +30,9 @@ from lots.opportunities.models import (
     OpportunityAmendment,
     OpportunityStatus,
 )
+
+# The demo DPS's nation: its working days and bank holidays.
+CALENDAR = DPS_DETAILS["calendar"]
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -378,7 +382,7 @@ def _find(buyer_orgs, name, title):
 def _deadline(days, hour):
     """``days`` from today, moved on to a working day, at ``hour`` in London, in UTC."""
     day = to_local(utcnow()).date() + timedelta(days=days)
-    while not is_working_day(day):
+    while not is_working_day(day, CALENDAR):
         day += timedelta(days=1)
     return at(day, hour)
 
@@ -397,7 +401,7 @@ def _publish(buyer_orgs, lots, name, number, fields, deadline):
     organisation, owner = buyer_orgs[name]
     quick = fields.get("kind") == "quick_quote"
     question_day = to_local(deadline).date() - timedelta(days=7)
-    while not is_working_day(question_day):
+    while not is_working_day(question_day, CALENDAR):
         question_day -= timedelta(days=1)
     opportunity = _draft(
         owner,
@@ -489,7 +493,7 @@ def _move_to_the_past(opportunity):
     """A closed opportunity: published three and a half weeks ago, closed on the last working
     day before today."""
     day = to_local(utcnow()).date() - timedelta(days=1)
-    while not is_working_day(day):
+    while not is_working_day(day, CALENDAR):
         day -= timedelta(days=1)
     opportunity.submission_deadline = at(day, 12)
     opportunity.question_deadline = at(day - timedelta(days=7), 12)

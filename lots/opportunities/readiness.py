@@ -26,6 +26,13 @@ def value_including_vat(value_pence):
     return value_pence * (100 + current_app.config["VAT_RATE_PERCENT"]) // 100
 
 
+def earliest_deadline(now, days):
+    """``days`` calendar days after ``now`` in London, at the same time on the clock: across
+    the spring clock change that is an hour less than ``days`` x 24 hours, across the autumn
+    one an hour more."""
+    return to_local(now) + timedelta(days=days)
+
+
 def problems(opportunity, now=None, acknowledge_bank_holiday=False):
     """Everything that stops publication, as {field: message}. The one place these rules live."""
     with db.session.no_autoflush:
@@ -109,7 +116,7 @@ def _problems(opportunity, now, acknowledge_bank_holiday):
             else config["MIN_TENDER_DAYS"]
         )
         local = to_local(deadline)
-        if deadline < now + timedelta(days=minimum_days):
+        if deadline < earliest_deadline(now, minimum_days):
             found["submission_deadline"] = (
                 f"The deadline for bids must be at least {minimum_days} days after publication"
             )

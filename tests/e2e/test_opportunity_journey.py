@@ -14,7 +14,7 @@ pytestmark = pytest.mark.browser
 def _working_day(day):
     from dps.working_days import is_working_day
 
-    while not is_working_day(day):
+    while not is_working_day(day, "england-and-wales"):
         day += timedelta(days=1)
     return day
 

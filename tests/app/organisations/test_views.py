@@ -610,6 +610,7 @@ def test_names_are_shown_as_text_not_markup(client, auth, owner):
                 "Type of organisation",
                 "How many paid staff does your organisation have?",
                 "What is your organisation’s annual turnover?",
+                "What is your organisation’s balance sheet total?",
             ],
         ),
         ("/organisations/new/buyer", ["Type of organisation", "Region"]),

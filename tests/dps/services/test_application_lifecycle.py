@@ -11,8 +11,8 @@ from app.documents.models import Document
 from app.errors import NotAllowed, ServiceError
 from app.extensions import db
 from app.outbox.models import OutboxMessage
-from dps.models import ApplicationStatus, LotDecision, LotMembership, MembershipStatus
-from dps.services import applying, deciding, expiry, renewals, setup, standing
+from dps.models import ApplicationStatus, LotDecision, LotMembership, MembershipStatus, Regime
+from dps.services import applying, conditions, deciding, expiry, renewals, setup, standing
 from tests.dps.helpers import (
     complete_answers,
     make_admin,
@@ -236,7 +236,9 @@ def test_questionnaire_version_change_while_an_application_is_in_progress(world)
         )
         new_definition["sections"] = sections
         new_version = setup.publish_questionnaire_version(admin, old_version, new_definition)
-        setup.use_questionnaire(admin, dps, new_version)
+        # Under PCR 2015 the questionnaire of an established DPS may change (members are told).
+        dps.regime = Regime.PCR_2015
+        conditions.use_questionnaire(admin, dps, new_version)
         # The draft keeps the version it was started on; new drafts get the new one.
         db.session.refresh(application)
         assert application.questionnaire_id == old_version.id

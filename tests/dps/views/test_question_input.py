@@ -6,8 +6,8 @@ question, with what was typed shown again."""
 import pytest
 
 from app.extensions import db
-from dps.models import Application
-from dps.services import applying, setup
+from dps.models import Application, Regime
+from dps.services import applying, conditions, setup
 from tests.dps.helpers import make_supplier, upload
 from tests.dps.views.pages import error_summary, field_error, post_section, section_url
 from tests.pages import checked, input_value, soup, summary_rows, text
@@ -363,7 +363,9 @@ def test_letters_in_a_number(client, forms, auth, world):
         ],
     )
     definition["sections"] = sections
-    setup.use_questionnaire(
+    # Under PCR 2015 the questionnaire of an established DPS may change (members are told).
+    dps.regime = Regime.PCR_2015
+    conditions.use_questionnaire(
         admin, dps, setup.publish_questionnaire_version(admin, base, definition)
     )
     application = applying.start_application(user, org, dps)

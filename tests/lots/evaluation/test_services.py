@@ -299,10 +299,12 @@ def test_standstill_skips_weekends_and_bank_holidays(app):
     # Confirmed Wednesday 23 December 2026: 8 working days skip Christmas, Boxing Day (moved
     # to Monday 28th), New Year's Day and two weekends: the 8th is Thursday 7 January 2027,
     # so the standstill ends at midnight as Friday 8 January begins.
-    ends = awards.standstill_end(datetime(2026, 12, 23, 10, tzinfo=timezone.utc), True)
+    ends = awards.standstill_end(
+        datetime(2026, 12, 23, 10, tzinfo=timezone.utc), True, "england-and-wales"
+    )
     assert ends.date() == date(2027, 1, 8) and (ends.hour, ends.minute) == (0, 0)
     assert awards.standstill_end(
-        datetime(2026, 12, 23, 10, tzinfo=timezone.utc), False
+        datetime(2026, 12, 23, 10, tzinfo=timezone.utc), False, "england-and-wales"
     ) == datetime(2026, 12, 23, 10, tzinfo=timezone.utc)
 
 

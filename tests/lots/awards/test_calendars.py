@@ -60,7 +60,7 @@ def test_a_scottish_award_confirmed_before_st_andrews_day_does_not_end_a_day_ear
     w.bids = []
     for user, org in w.suppliers:
         bid = complete_bid(user, org, w.opportunity, price_pence=3_000_000)
-        submitting.submit(user, bid)
+        submitting.submit(user, bid, conditions_confirmed=True)
         w.bids.append(bid)
     w.dps.calendar = "scotland"
     w.opportunity.voluntary_standstill = True

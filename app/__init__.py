@@ -88,6 +88,7 @@ def create_app(config_name_or_object=None, overrides=None):
         error_pages,
         money,
         outbox,
+        recovery,
         schedule_views,
         security,
         templating,
@@ -113,6 +114,7 @@ def create_app(config_name_or_object=None, overrides=None):
         schedule_views.bp,
     ):
         app.register_blueprint(bp)
+    recovery.init_app(app)
     outbox.init_app(app)
     documents.init_app(app)
     dps.init_app(app)

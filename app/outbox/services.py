@@ -304,6 +304,7 @@ def _failed(message, error, permanent):
     return message.status
 
 
-def relay_outbox():
-    """Scheduled: queue outbox rows that were committed while Redis was down, or are due a retry."""
+def recover_outbox(now, idle):
+    """The outbox's recoverer (``app.recovery``): rows committed while Redis was down, due a
+    retry, or claimed by a worker that died. A row's claim, not ``idle``, says when it is free."""
     return relay_pending()

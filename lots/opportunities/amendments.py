@@ -7,8 +7,8 @@ from app.audit.services import record
 from app.errors import ServiceError
 from app.extensions import db
 from app.timeutil import to_local, utcnow
-from app.unitofwork import after_commit, commit
-from lots.opportunities.invitations import enqueue_invitation_emails
+from app.unitofwork import commit
+from lots.opportunities.invitations import record_invitation_emails
 from lots.opportunities.models import OpportunityAmendment, OpportunityStatus
 from lots.opportunities.permissions import require_buyer_role
 
@@ -54,7 +54,7 @@ def amend(user, opportunity, what_changed, **changes):
     if not diff:
         raise ServiceError("Nothing has changed")
     amendment = _amendment(user, opportunity, summary, diff)
-    after_commit(enqueue_invitation_emails, opportunity.id, f"amendment:{amendment.id}")
+    record_invitation_emails(opportunity.id, f"amendment:{amendment.id}")
     commit()
     return amendment
 
@@ -115,7 +115,7 @@ def extend_deadline(user, opportunity, new_deadline, reason, new_question_deadli
         ]
         opportunity.question_deadline = new_question_deadline
     amendment = _amendment(user, opportunity, reason or "The deadline has been extended", diff)
-    after_commit(enqueue_invitation_emails, opportunity.id, f"amendment:{amendment.id}")
+    record_invitation_emails(opportunity.id, f"amendment:{amendment.id}")
     commit()
     return amendment
 
@@ -143,5 +143,5 @@ def cancel(user, opportunity, reason):
         detail={"reason": opportunity.cancel_reason},
     )
     if was_published:
-        after_commit(enqueue_invitation_emails, opportunity.id, "cancellation")
+        record_invitation_emails(opportunity.id, "cancellation")
     commit()

@@ -34,6 +34,11 @@ def create_app(config_name_or_object=None, overrides=None):
         app.config.from_object(config_name_or_object)
     if overrides:
         app.config.update(overrides)
+    # Every outside call's timeout comes from the configuration's one list of them.
+    if "SQLALCHEMY_ENGINE_OPTIONS" not in (overrides or {}):
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = config_module.engine_options(app.config)
+    if app.config["RATELIMIT_STORAGE_URI"].startswith("redis"):
+        app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", config_module.redis_options(app.config))
     if app.config["APP_ENV"] == "production":
         problems = config_module.check_production(app.config)
         if problems:

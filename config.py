@@ -114,7 +114,7 @@ class Config:
     REDIS_CONNECT_TIMEOUT = float(_env("REDIS_CONNECT_TIMEOUT", "2"))
     REDIS_TIMEOUT = float(_env("REDIS_TIMEOUT", "3"))
     S3_CONNECT_TIMEOUT = float(_env("S3_CONNECT_TIMEOUT", "3"))
-    S3_READ_TIMEOUT = float(_env("S3_READ_TIMEOUT", "8"))
+    S3_READ_TIMEOUT = float(_env("S3_READ_TIMEOUT", "5"))
     S3_MAX_ATTEMPTS = int(_env("S3_MAX_ATTEMPTS", "2"))  # boto3's: the first try included
     SMTP_TIMEOUT = float(_env("SMTP_TIMEOUT", "10"))
     # /healthz answers within this, whatever its checks are waiting for.

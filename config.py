@@ -39,6 +39,7 @@ class Config:
     SQLALCHEMY_DATABASE_URI = _normalise_db_url(
         _env("DATABASE_URL", f"sqlite:///{BASE_DIR / 'instance' / 'vcse_dps.sqlite3'}")
     )
+    # Built from the timeouts below by ``engine_options`` when the app is made.
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     REDIS_URL = _env("REDIS_URL", "redis://127.0.0.1:6379/0")
     # Jobs: "inline" runs them in the web process after commit; "rq" sends them to Redis.
@@ -126,6 +127,23 @@ class Config:
     BRAND_LICENCE = _env("BRAND_LICENCE", "")  # empty: "© the operator"
     BRAND_FOOTER_LINKS = _env("BRAND_FOOTER_LINKS", "[]")  # JSON: [{"text": ..., "href": ...}]
 
+    # --- Timeouts, in seconds: every call to a service outside the app gives up before gunicorn
+    # kills the web worker (WEB_TIMEOUT, the Procfile's --timeout), so a hung database, Redis,
+    # S3 or SMTP server ends in the service's own error page, not a bare "Internal Server
+    # Error". Set here and nowhere else; tests/faults/test_timeouts.py checks each worst case is
+    # shorter than WEB_TIMEOUT.
+    WEB_TIMEOUT = int(_env("WEB_TIMEOUT", "30"))
+    DATABASE_CONNECT_TIMEOUT = int(_env("DATABASE_CONNECT_TIMEOUT", "3"))  # libpq's least is 2
+    DATABASE_STATEMENT_TIMEOUT = float(_env("DATABASE_STATEMENT_TIMEOUT", "15"))  # 0: none
+    REDIS_CONNECT_TIMEOUT = float(_env("REDIS_CONNECT_TIMEOUT", "2"))
+    REDIS_TIMEOUT = float(_env("REDIS_TIMEOUT", "3"))
+    S3_CONNECT_TIMEOUT = float(_env("S3_CONNECT_TIMEOUT", "3"))
+    S3_READ_TIMEOUT = float(_env("S3_READ_TIMEOUT", "5"))
+    S3_MAX_ATTEMPTS = int(_env("S3_MAX_ATTEMPTS", "2"))  # boto3's: the first try included
+    SMTP_TIMEOUT = float(_env("SMTP_TIMEOUT", "10"))
+    # /healthz answers within this, whatever its checks are waiting for.
+    HEALTH_TIMEOUT = float(_env("HEALTH_TIMEOUT", "0.8"))
+
     RATELIMIT_STORAGE_URI = _env("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
     # When Redis is down, limits are counted in this process's memory instead (and a warning is
@@ -207,6 +225,47 @@ def config_for(name=None):
     return CONFIGS[(name or _env("APP_ENV", "development")).lower()]
 
 
+def engine_options(config):
+    """SQLAlchemy's engine options: on PostgreSQL, a connect timeout, a statement timeout and TCP
+    keepalives (a server that vanishes is noticed), from the timeouts above."""
+    options = {"pool_pre_ping": True}
+    if config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        connect_args = {
+            "connect_timeout": config["DATABASE_CONNECT_TIMEOUT"],
+            "keepalives": 1,
+            "keepalives_idle": 10,
+            "keepalives_interval": 5,
+            "keepalives_count": 3,
+        }
+        statement_ms = int(config["DATABASE_STATEMENT_TIMEOUT"] * 1000)
+        if statement_ms:
+            connect_args["options"] = f"-c statement_timeout={statement_ms}"
+        options["connect_args"] = connect_args
+        options["pool_timeout"] = config["DATABASE_CONNECT_TIMEOUT"]
+    return options
+
+
+def redis_options(config):
+    """Socket timeouts for every Redis connection: the job queue's and the rate limiter's."""
+    return {
+        "socket_connect_timeout": config["REDIS_CONNECT_TIMEOUT"],
+        "socket_timeout": config["REDIS_TIMEOUT"],
+    }
+
+
+def worst_cases(config):
+    """The longest each kind of outside call can take before it gives up, in seconds."""
+    return {
+        "database connect": config["DATABASE_CONNECT_TIMEOUT"],
+        "database statement": config["DATABASE_STATEMENT_TIMEOUT"],
+        "redis": config["REDIS_CONNECT_TIMEOUT"] + config["REDIS_TIMEOUT"],
+        "storage": (config["S3_CONNECT_TIMEOUT"] + config["S3_READ_TIMEOUT"])
+        * config["S3_MAX_ATTEMPTS"],
+        "smtp": config["SMTP_TIMEOUT"],
+        "health check": config["HEALTH_TIMEOUT"],
+    }
+
+
 class ConfigError(RuntimeError):
     """The app refuses to start with an unsafe configuration."""
 
@@ -221,6 +280,12 @@ def check_production(config):
         problems.append("DATABASE_URL must point to PostgreSQL, not SQLite.")
     if config.get("QUEUE_BACKEND") != "rq":
         problems.append("QUEUE_BACKEND must be 'rq': inline jobs would run in the web process.")
+    for call, seconds in worst_cases(config).items():
+        if seconds >= config["WEB_TIMEOUT"]:
+            problems.append(
+                f"The {call} timeout ({seconds:g} s) must be shorter than WEB_TIMEOUT "
+                f"({config['WEB_TIMEOUT']} s)."
+            )
     if config.get("MAIL_BACKEND") == "outbox":
         problems.append(
             "MAIL_BACKEND must be 'smtp' or 'notify': the outbox backend sends nothing."

@@ -35,6 +35,11 @@ def create_app(config_name_or_object=None, overrides=None):
         app.config.from_object(config_name_or_object)
     if overrides:
         app.config.update(overrides)
+    # Every outside call's timeout comes from the configuration's one list of them.
+    if "SQLALCHEMY_ENGINE_OPTIONS" not in (overrides or {}):
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = config_module.engine_options(app.config)
+    if app.config["RATELIMIT_STORAGE_URI"].startswith("redis"):
+        app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", config_module.redis_options(app.config))
     if app.config["APP_ENV"] == "production":
         problems = config_module.check_production(app.config)
         if problems:
@@ -96,6 +101,7 @@ def create_app(config_name_or_object=None, overrides=None):
         error_pages,
         money,
         outbox,
+        recovery,
         schedule_views,
         security,
         templating,
@@ -122,6 +128,7 @@ def create_app(config_name_or_object=None, overrides=None):
         schedule_views.bp,
     ):
         app.register_blueprint(bp)
+    recovery.init_app(app)
     outbox.init_app(app)
     documents.init_app(app)
     dps.init_app(app)

@@ -1,4 +1,5 @@
-"""Flask CLI commands: create-admin, seed-demo, audit verify, outbox relay, worker."""
+"""Flask CLI commands: create-admin, seed-demo, audit verify, outbox relay (the same as `flask jobs
+recover`), worker."""
 
 import getpass
 import os
@@ -12,8 +13,8 @@ from app.accounts.services import create_admin as make_admin
 from app.accounts.services import find_user
 from app.audit.services import verify_chain
 from app.errors import ServiceError
-from app.outbox.services import relay_pending
 from app.queue import AppWorker, redis_connection
+from app.recovery import echo_recovery
 from app.schedule import schedule_cli
 
 
@@ -92,9 +93,8 @@ outbox_cli = AppGroup("outbox", help="The email outbox.")
 
 @outbox_cli.command("relay")
 def outbox_relay():
-    """Queue outbox emails that were committed while Redis was down, or are due a retry."""
-    queued = relay_pending()
-    click.echo(f"Queued {queued} email{'s' if queued != 1 else ''}.")
+    """The same as `flask jobs recover`: queue again every kind of pending work, emails included."""
+    echo_recovery()
 
 
 @click.command("worker")

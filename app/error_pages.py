@@ -3,11 +3,14 @@
 import logging
 import math
 
-from flask import jsonify, make_response, render_template, request
+import redis
+import sqlalchemy as sa
+from flask import g, jsonify, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from app.extensions import db
+from app.storage import StorageUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -24,6 +27,57 @@ MESSAGES = {
     500: ("Sorry, there is a problem with the service", "Try again later."),
 }
 OTHER_CLIENT_ERROR = ("Sorry, we cannot do that", "Go back and try again.")
+
+# A service outside the app that failed or did not answer in time (each call's timeout is in
+# config.py): the person gets a 503 and what they typed, never gunicorn's bare error.
+OUTSIDE_FAULTS = (
+    sa.exc.OperationalError,  # connect timeout, statement timeout, connection lost
+    sa.exc.InterfaceError,
+    sa.exc.TimeoutError,  # no connection free in the pool in time
+    redis.exceptions.ConnectionError,
+    redis.exceptions.TimeoutError,
+    StorageUnavailable,
+    TimeoutError,
+    ConnectionError,
+)
+UNAVAILABLE = "Sorry, the service is unavailable"
+NOT_KEPT = ("csrf_token", "password", "token")
+KEPT_CHARS = 20000
+
+
+def kept_input():
+    """What the person typed into the form they sent, as (label, value) pairs, leaving out
+    passwords, tokens and files, so the page can give it back to them."""
+    if request.method != "POST" or request.mimetype not in (
+        "application/x-www-form-urlencoded",
+        "multipart/form-data",
+    ):
+        return []
+    kept = []
+    for name, value in request.form.items(multi=True):
+        if not value.strip() or any(word in name.lower() for word in NOT_KEPT):
+            continue
+        kept.append((name.replace("_", " ").replace("-", " ").capitalize(), value[:KEPT_CHARS]))
+    return kept
+
+
+def render_unavailable():
+    """The 503 page: plain words, what was typed, and no part of the page that needs the
+    service that failed (the navigation would ask the database who is signed in)."""
+    g.service_unavailable = True
+    if wants_json():
+        response = render_error(503, UNAVAILABLE, "Nothing was saved. Try again in a few minutes.")
+    else:
+        try:
+            response = make_response(
+                render_template("errors/unavailable.html", title=UNAVAILABLE, kept=kept_input()),
+                503,
+            )
+        except Exception:
+            log.exception("could not render the unavailable page")
+            response = render_error(503, UNAVAILABLE, "Try again in a few minutes.")
+    response.headers["Retry-After"] = "60"
+    return response
 
 
 def wants_json():
@@ -91,6 +145,13 @@ def init_app(app):
 
     @app.errorhandler(Exception)
     def _unexpected(exc):
+        if isinstance(exc, OUTSIDE_FAULTS):
+            log.warning("an outside service failed on %s %s: %r", request.method, request.path, exc)
+            try:
+                db.session.rollback()
+            except Exception:
+                log.exception("could not roll back after the outside failure")
+            return render_unavailable()
         log.exception("unhandled error on %s %s", request.method, request.path)
         # The failed transaction must not break the error page (or the next request).
         try:

@@ -1,6 +1,6 @@
 """The service navigation, which depends on who is signed in."""
 
-from flask import request, url_for
+from flask import g, request, url_for
 from flask_login import current_user
 
 from app.organisations.queries import in_a_buyer_organisation
@@ -15,7 +15,8 @@ def navigation_items():
             ("Find suppliers", url_for("dps.directory")),
             ("Find opportunities", url_for("lots.find_opportunities")),
         ]
-        if current_user.is_authenticated:
+        # On the "service unavailable" page nothing may ask the database who is signed in.
+        if not g.get("service_unavailable") and current_user.is_authenticated:
             items.append(("Your organisations", url_for("organisations.list_organisations")))
             if in_a_buyer_organisation(current_user):
                 items.append(("Buyer", url_for("lots.buyer_home")))

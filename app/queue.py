@@ -12,6 +12,7 @@ from flask import current_app
 from rq import Queue, SimpleWorker
 
 from app.extensions import db
+from config import redis_options
 
 log = logging.getLogger(__name__)
 
@@ -22,9 +23,7 @@ def redis_connection():
     app = current_app._get_current_object()
     conn = app.extensions.get("vcse_redis")
     if conn is None:
-        conn = redis.Redis.from_url(
-            app.config["REDIS_URL"], socket_connect_timeout=2, socket_timeout=5
-        )
+        conn = redis.Redis.from_url(app.config["REDIS_URL"], **redis_options(app.config))
         app.extensions["vcse_redis"] = conn
     return conn
 

@@ -97,9 +97,9 @@ class S3Storage:
             aws_access_key_id=config.get("S3_ACCESS_KEY_ID"),
             aws_secret_access_key=config.get("S3_SECRET_ACCESS_KEY"),
             config=BotoConfig(
-                connect_timeout=3,
-                read_timeout=30,
-                retries={"max_attempts": 2, "mode": "standard"},
+                connect_timeout=config["S3_CONNECT_TIMEOUT"],
+                read_timeout=config["S3_READ_TIMEOUT"],
+                retries={"total_max_attempts": config["S3_MAX_ATTEMPTS"], "mode": "standard"},
                 signature_version="s3v4",
             ),
         )

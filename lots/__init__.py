@@ -6,7 +6,7 @@ contracts, social value delivered). ``blueprint`` and ``permissions`` sit below 
 
 from pathlib import Path
 
-from app import schedule
+from app import recovery, schedule
 from app.audit.queries import hide_while
 from app.documents.access import register_reader
 from app.documents.models import DocumentPurpose
@@ -21,7 +21,7 @@ def init_app(app):
     """Add the stages' pages, templates, document readers, audit filter and hooks to ``app``."""
     # The stages are imported here, when the app is built, not at the top: importing one stage's
     # models (which loads this package first) must never load every stage's views.
-    from lots.awards import contracts
+    from lots.awards import contracts, letters
     from lots.awards import queries as awards
     from lots.awards import views as award_views  # noqa: F401  (pages of the blueprint)
     from lots.bids import submitting
@@ -34,7 +34,7 @@ def init_app(app):
     from lots.opportunities import hooks as opportunity_hooks
     from lots.opportunities import permissions as tender_permissions
     from lots.opportunities import services as opportunities
-    from lots.opportunities.invitations import invite_late_admission
+    from lots.opportunities.invitations import invite_late_admission, recover_invitations
     from lots.opportunities.views import (  # noqa: F401
         admin,
         buyer,
@@ -75,4 +75,11 @@ def init_app(app):
             at=(0, 20),
             description="Enter the contracts whose standstill has ended",
         ),
+    )
+    recovery.add(
+        app,
+        recovery.Recoverer(
+            "invitations", recover_invitations, "invitation fan-outs of published opportunities"
+        ),
+        recovery.Recoverer("award-letters", letters.recover_letters, "letters to bidders"),
     )

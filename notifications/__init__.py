@@ -9,7 +9,7 @@ HERE = Path(__file__).resolve().parent
 def init_app(app):
     """Add the alert pages, templates, publication hook and scheduled jobs to ``app``."""
     # Imported here, when the app is built, so that importing the models never loads the views.
-    from app import schedule
+    from app import recovery, schedule
     from app.templating import add_template_folder
     from lots.opportunities.hooks import on_publish
     from notifications import alerts, digests, reminders
@@ -18,17 +18,16 @@ def init_app(app):
     add_template_folder(app, HERE / "templates")
     app.register_blueprint(bp)
     on_publish(alerts.on_publish)
+    recovery.add(
+        app,
+        recovery.Recoverer(
+            "alert-fanouts", alerts.recover_fanouts, "alert fan-outs that stopped or never started"
+        ),
+    )
     digest_at = schedule.local_time(app.config["DIGEST_TIME"])
     E = schedule.Entry
     schedule.add(
         app,
-        E(
-            "fanout-relay",
-            alerts.relay_fanouts,
-            "minutes",
-            1,
-            description="Queue again opportunity alert fan-outs that stopped or never started",
-        ),
         E(
             "question-deadline-reminders",
             reminders.send_question_deadline_reminders,

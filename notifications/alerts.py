@@ -16,14 +16,13 @@ then commits and queues the sends in batches of ``ALERT_SEND_BATCH`` (``send_out
 job claims its rows in one statement and sends them over one SMTP connection). Running the whole
 job again writes nothing new. Rows written but not queued (a worker killed between commit and
 enqueue) are queued by the outbox relay; a fan-out left unfinished is queued again by
-``relay_fanouts``.
+``recover_fanouts`` (``flask jobs recover``).
 
 Invitations are separate (lots.services.invitations): they go to every admitted, eligible
 supplier of the lot. Alerts skip every member of an invited organisation, so nobody gets both.
 """
 
 import logging
-from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import current_app
@@ -37,7 +36,6 @@ from app.reference import geography
 from app.timeutil import format_datetime, utcnow
 from app.unitofwork import after_commit
 from app.urls import absolute_url
-from lots.opportunities.invitations import enqueue_invitation_emails
 from lots.opportunities.models import LocationType, Opportunity, OpportunityStatus
 from notifications import matching
 from notifications.models import AlertFanout, AlertFrequency, OpportunityAlert
@@ -242,11 +240,10 @@ def send_outbox_batch(message_ids):
     return [str(status) for status in send_outbox_messages(message_ids)]
 
 
-def relay_fanouts(now=None, idle=timedelta(minutes=2)):
-    """Scheduled: queue again each fan-out that never started (Redis was down at publication) or
-    stopped making progress (its worker died), and invitation fan-outs never finished. Safe to run
-    at any time: fan-outs write nothing twice. Returns how many it queued."""
-    now = now or utcnow()
+def recover_fanouts(now, idle):
+    """Recoverer (``app.recovery``): queue again each alert fan-out that never started (Redis
+    was down at publication) or stopped making progress (its worker died). Safe at any time:
+    fan-outs write nothing twice. Returns how many it queued."""
     cutoff = now - idle
     stuck = (
         db.session.execute(
@@ -258,23 +255,10 @@ def relay_fanouts(now=None, idle=timedelta(minutes=2)):
         .scalars()
         .all()
     )
-    invitations = (
-        db.session.execute(
-            sa.select(Opportunity.id).where(
-                Opportunity.status == OpportunityStatus.PUBLISHED,
-                Opportunity.invitations_sent_at.is_(None),
-                Opportunity.published_at < cutoff,
-                Opportunity.submission_deadline > now,
-            )
-        )
-        .scalars()
-        .all()
-    )
     db.session.rollback()
     queued = 0
     for opportunity_id in stuck:
-        queued += bool(enqueue_alerts(opportunity_id))
-    for opportunity_id in invitations:
-        enqueue_invitation_emails(opportunity_id, "invitation")
+        if not enqueue_alerts(opportunity_id):
+            break
         queued += 1
     return queued

@@ -19,7 +19,7 @@ from flask_migrate import upgrade
 from rq import SimpleWorker
 
 from app import create_app
-from app.extensions import db
+from app.extensions import db, limiter
 from app.queue import redis_connection, rq_queue
 from tests import clock
 from tests.factories import PASSWORD
@@ -225,6 +225,9 @@ def app(make_app, redis_server):
     _close_all(make_app.apps)
     _truncate(app.config["SQLALCHEMY_DATABASE_URI"])
     redis_lib.Redis.from_url(redis_server.url(REDIS_TEST_DB)).flushdb()
+    # The limiter is one object for every app in the process: a test that stopped its Redis must
+    # not leave the next test counting on the in-memory fallback.
+    limiter._storage_dead = False
 
 
 @pytest.fixture

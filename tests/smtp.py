@@ -1,5 +1,6 @@
 """A real SMTP server (aiosmtpd) in a thread that keeps what arrives, for tests to read."""
 
+import asyncio
 import email
 import threading
 from email import policy
@@ -14,6 +15,7 @@ class Sink:
         self.messages = []
         self.lock = threading.Lock()
         self.reject = {}  # address -> SMTP reply, to simulate permanent or temporary refusal
+        self.delay = 0  # seconds between receiving a message and saying "250" (a slow server)
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address.lower() in self.reject:
@@ -25,12 +27,15 @@ class Sink:
         msg = email.message_from_bytes(envelope.content, policy=policy.default)
         with self.lock:
             self.messages.append(msg)
+        if self.delay:
+            await asyncio.sleep(self.delay)
         return "250 Message accepted for delivery"
 
     def clear(self):
         with self.lock:
             self.messages.clear()
         self.reject.clear()
+        self.delay = 0
 
     def to(self, address):
         return [m for m in self.messages if m["To"].lower() == address.lower()]

@@ -6,7 +6,7 @@ def init_app(app):
     """Add the documents pages and the removal job to ``app``."""
     # Imported when the app is built, so that importing this package (its models, say) never
     # loads its pages.
-    from app import schedule
+    from app import recovery, schedule
     from app.documents import jobs, views
 
     app.register_blueprint(views.bp)
@@ -18,5 +18,11 @@ def init_app(app):
             "hour",
             at=(0, 5),
             description="Remove stored files of deleted documents",
+        ),
+    )
+    recovery.add(
+        app,
+        recovery.Recoverer(
+            "document-removals", jobs.recover_removals, "stored files of deleted documents"
         ),
     )

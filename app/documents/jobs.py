@@ -6,6 +6,7 @@ from app.audit.events import AuditEventType as E
 from app.audit.services import record
 from app.documents.models import Document, DocumentStatus
 from app.extensions import db
+from app.queue import enqueue
 from app.storage import get_storage
 from app.timeutil import utcnow
 
@@ -36,3 +37,28 @@ def remove_all_deleted_objects():
         .all()
     )
     return sum(1 for document_id in ids if remove_deleted_object(document_id))
+
+
+def recover_removals(now, idle):
+    """Recoverer (``app.recovery``): queue the removal of each deleted document's stored file
+    whose job was lost. Returns how many it queued."""
+    ids = (
+        db.session.execute(
+            sa.select(Document.id).where(
+                Document.status == DocumentStatus.DELETED,
+                Document.object_removed_at.is_(None),
+                Document.deleted_at < now - idle,
+            )
+        )
+        .scalars()
+        .all()
+    )
+    db.session.rollback()
+    queued = 0
+    for document_id in ids:
+        if not enqueue(
+            remove_deleted_object, document_id, job_id=f"remove_deleted_object-{document_id}"
+        ):
+            break
+        queued += 1
+    return queued

@@ -4,20 +4,18 @@ kept in the database), and relayed when it was not queued. Any package may send 
 
 
 def init_app(app):
-    """Add the development outbox page and the relay's schedule to ``app``."""
+    """Add the development outbox page and the relay's recoverer to ``app``."""
     # Imported when the app is built, so that importing this package (its models, say) never
     # loads its pages.
-    from app import schedule
+    from app import recovery
     from app.outbox import services, views
 
     app.register_blueprint(views.bp)
-    schedule.add(
+    recovery.add(
         app,
-        schedule.Entry(
-            "outbox-relay",
-            services.relay_outbox,
-            "minutes",
-            1,
-            description="Queue emails that Redis missed, and retries that are due",
+        recovery.Recoverer(
+            "outbox",
+            services.recover_outbox,
+            "emails Redis missed, retries that are due, sends whose worker died",
         ),
     )

@@ -63,9 +63,10 @@ class SMTPBackend:
         self.starttls = config.get("SMTP_STARTTLS")
         self.sender = config["MAIL_FROM"]
         self.envelope_sender = parseaddr(self.sender)[1]
+        self.timeout = config["SMTP_TIMEOUT"]
 
     def _connect(self):
-        conn = smtplib.SMTP(self.host, self.port, timeout=20)
+        conn = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
         if self.starttls:
             conn.starttls()
         if self.username:

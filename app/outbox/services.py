@@ -201,9 +201,31 @@ def send_outbox_messages(message_ids):
     # The rows are ours (claimed): reloading each after every commit would double the queries.
     session.expire_on_commit = False
     try:
-        return [_send_claimed(message, message.recipient in undeliverable) for message in messages]
+        return [
+            _send_claimed(message, message.recipient in undeliverable)
+            for message in messages
+            if _still_ours(message)
+        ]
     finally:
         session.expire_on_commit = True
+
+
+def _still_ours(message):
+    """Renew a batch row's claim just before it is sent. A slow batch (a hundred sends, each up to
+    SMTP_TIMEOUT) could otherwise outlive the claim it took at the start, and the relay would
+    give a row it is about to send to another worker: two copies. False if it is not ours now."""
+    table = OutboxMessage.__table__
+    renewed = db.session.execute(
+        sa.update(table)
+        .where(
+            table.c.id == message.id,
+            table.c.status == OutboxStatus.SENDING.value,
+            table.c.attempts == message.attempts,
+        )
+        .values(claimed_until=utcnow() + timedelta(seconds=CLAIM_SECONDS))
+    ).rowcount
+    db.session.commit()
+    return renewed == 1
 
 
 def send_outbox_message(message_id):
@@ -247,6 +269,9 @@ def _send_claimed(message, undeliverable):
             reference=message.idempotency_key,
             headers=dict((message.personalisation or {}).get("_headers", {})),
         )
+        # From here to the commit below is the only window in which a worker killed leaves an
+        # email sent but not recorded; the relay sends it again (same Message-ID) once the
+        # claim expires. Delivery is at least once: nothing else happens in between.
         reference = get_backend().send(email)
     except TemporaryFailure as exc:
         return _failed(message, str(exc), permanent=False)
@@ -304,6 +329,7 @@ def _failed(message, error, permanent):
     return message.status
 
 
-def relay_outbox():
-    """Scheduled: queue outbox rows that were committed while Redis was down, or are due a retry."""
+def recover_outbox(now, idle):
+    """The outbox's recoverer (``app.recovery``): rows committed while Redis was down, due a
+    retry, or claimed by a worker that died. A row's claim, not ``idle``, says when it is free."""
     return relay_pending()

@@ -13,10 +13,11 @@ from app.extensions import db
 from app.organisations.models import Membership
 from app.outbox.services import queue_email
 from app.pdf import html_to_pdf
+from app.queue import enqueue
 from app.timeutil import format_datetime, utcnow
 from app.unitofwork import commit
 from app.urls import absolute_url
-from lots.awards.models import AwardLetter, AwardStatus
+from lots.awards.models import Award, AwardLetter, AwardStatus
 from lots.awards.queries import award_of
 from lots.bids.models import Bid
 from lots.evaluation.sealing import evaluation_of, submitted_bids
@@ -132,3 +133,33 @@ def issue_letters(opportunity_id):
         commit()  # one letter at a time: a retry carries on from the next
         issued += 1
     return issued
+
+
+def enqueue_letters(opportunity_id):
+    return enqueue(issue_letters, opportunity_id, job_id=f"issue_letters-{opportunity_id}")
+
+
+def recover_letters(now, idle):
+    """Recoverer (``app.recovery``): queue again the letters of each confirmed award that has
+    fewer letters than bidders in its result (Redis was down at confirmation, or the worker
+    died part way). ``issue_letters`` carries on from the next letter. Returns how many queued."""
+    letters = (
+        sa.select(sa.func.count())
+        .where(AwardLetter.opportunity_id == Award.opportunity_id)
+        .scalar_subquery()
+    )
+    rows = db.session.execute(
+        sa.select(Award.opportunity_id, Award.result, letters).where(
+            Award.status != AwardStatus.PROPOSED, Award.confirmed_at < now - idle
+        )
+    ).all()
+    db.session.rollback()
+    pending = [
+        opportunity_id for opportunity_id, result, issued in rows if issued < len(result or [])
+    ]
+    queued = 0
+    for opportunity_id in pending:
+        if not enqueue_letters(opportunity_id):
+            break
+        queued += 1
+    return queued

@@ -15,7 +15,6 @@ from app.errors import ServiceError
 from app.extensions import db
 from app.organisations.models import Organisation
 from app.outbox.services import queue_email
-from app.queue import enqueue
 from app.timeutil import local_tz, to_local, utcnow
 from app.unitofwork import after_commit, commit
 from app.urls import absolute_url
@@ -164,9 +163,7 @@ def confirm(user, opportunity):
     )
     if not opportunity.voluntary_standstill:
         enter_contract(award)
-    after_commit(
-        enqueue, letters.issue_letters, opportunity.id, job_id=f"issue_letters-{opportunity.id}"
-    )
+    after_commit(letters.enqueue_letters, opportunity.id)
     commit()
     return award
 

@@ -11,9 +11,9 @@ from app.documents.services import lock_document, upload_document
 from app.errors import ServiceError
 from app.extensions import db
 from app.timeutil import to_local, utcnow
-from app.unitofwork import after_commit, commit
+from app.unitofwork import commit
 from lots.opportunities import hooks
-from lots.opportunities.invitations import enqueue_invitation_emails
+from lots.opportunities.invitations import record_invitation_emails
 from lots.opportunities.models import (
     Opportunity,
     OpportunityAmendment,
@@ -92,7 +92,7 @@ def amend(user, opportunity, what_changed, reopen_bids=False, **changes):
     amendment = _amendment(user, opportunity, summary, diff)
     if "price_schedule" in diff:
         hooks.run_on_price_schedule_change(opportunity, old_schedule, amendment, user)
-    after_commit(enqueue_invitation_emails, opportunity.id, f"amendment:{amendment.id}")
+    record_invitation_emails(opportunity.id, f"amendment:{amendment.id}")
     commit()
     return amendment
 
@@ -152,7 +152,7 @@ def replace_tender_document(user, opportunity, document, file_storage, what_chan
         replaced_document_id=document.id,
         document_id=new.id,
     )
-    after_commit(enqueue_invitation_emails, opportunity.id, f"amendment:{amendment.id}")
+    record_invitation_emails(opportunity.id, f"amendment:{amendment.id}")
     commit()
     return amendment
 
@@ -202,7 +202,7 @@ def extend_deadline(user, opportunity, new_deadline, reason, new_question_deadli
         ]
         opportunity.question_deadline = new_question_deadline
     amendment = _amendment(user, opportunity, reason or "The deadline has been extended", diff)
-    after_commit(enqueue_invitation_emails, opportunity.id, f"amendment:{amendment.id}")
+    record_invitation_emails(opportunity.id, f"amendment:{amendment.id}")
     commit()
     return amendment
 
@@ -230,5 +230,5 @@ def cancel(user, opportunity, reason):
         detail={"reason": opportunity.cancel_reason},
     )
     if was_published:
-        after_commit(enqueue_invitation_emails, opportunity.id, "cancellation")
+        record_invitation_emails(opportunity.id, "cancellation")
     commit()

@@ -8,11 +8,10 @@ from app.audit.services import record
 from app.errors import ServiceError
 from app.extensions import db
 from app.outbox.services import queue_email
-from app.queue import enqueue
 from app.timeutil import utcnow
-from app.unitofwork import after_commit, commit
+from app.unitofwork import commit
 from app.urls import absolute_url
-from lots.opportunities.invitations import enqueue_invitation_emails, send_invitation_emails
+from lots.opportunities.invitations import record_invitation_emails
 from lots.opportunities.models import ClarificationQuestion
 from lots.opportunities.permissions import require_buyer_role, require_invited_member
 
@@ -94,15 +93,10 @@ def answer(user, clarification, text, public):
         detail={"public": clarification.public},
     )
     if clarification.public:
-        after_commit(enqueue_invitation_emails, opportunity.id, f"clarification:{clarification.id}")
+        record_invitation_emails(opportunity.id, f"clarification:{clarification.id}")
     else:
-        after_commit(
-            enqueue,
-            send_invitation_emails,
-            opportunity.id,
-            f"clarification:{clarification.id}",
-            clarification.organisation_id,
-            job_id=f"send_invitation_emails-{opportunity.id}-clarification-{clarification.id}",
+        record_invitation_emails(
+            opportunity.id, f"clarification:{clarification.id}", clarification.organisation_id
         )
     commit()
 

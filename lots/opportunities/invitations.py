@@ -13,8 +13,8 @@ from app.extensions import db
 from app.organisations.models import Membership, Organisation
 from app.outbox.fanout import fan_out
 from app.queue import enqueue
+from app.recovery import enqueue_recorded
 from app.timeutil import format_datetime, utcnow
-from app.unitofwork import after_commit
 from app.urls import absolute_url
 from dps.models import LotMembership, MembershipStatus, SupplierExclusion
 from dps.queries import vcse_organisation_ids
@@ -23,6 +23,7 @@ from lots.opportunities.models import (
     Invitation,
     Opportunity,
     OpportunityAmendment,
+    OpportunityStatus,
 )
 
 
@@ -95,13 +96,57 @@ def invited_people(opportunity_id, organisation_id=None):
     return stmt.distinct()
 
 
+def invitation_job_id(opportunity_id, kind, organisation_id=None):
+    job_id = f"send_invitation_emails-{opportunity_id}-{kind.replace(':', '-')}"
+    return job_id if organisation_id is None else f"{job_id}-{organisation_id}"
+
+
 def enqueue_invitation_emails(opportunity_id, kind):
-    enqueue(
+    """Queue the invitation fan-out of a published opportunity (after its commit; its own
+    recoverer, ``recover_invitations``, finds one that never finished)."""
+    return enqueue(
         send_invitation_emails,
         opportunity_id,
         kind,
-        job_id=f"send_invitation_emails-{opportunity_id}-{kind.replace(':', '-')}",
+        job_id=invitation_job_id(opportunity_id, kind),
     )
+
+
+def record_invitation_emails(opportunity_id, kind, organisation_id=None):
+    """In the caller's transaction: record the fan-out that tells the invited people (or one
+    organisation's) about ``kind`` (an amendment, a cancellation, an answer, a late invitation).
+    It is queued after commit, and ``flask jobs recover`` runs it if it never finishes."""
+    args = [opportunity_id, kind] + ([organisation_id] if organisation_id is not None else [])
+    return enqueue_recorded(
+        send_invitation_emails,
+        *args,
+        job_key=invitation_job_id(opportunity_id, kind, organisation_id),
+    )
+
+
+def recover_invitations(now, idle):
+    """Recoverer (``app.recovery``): queue again each open, published opportunity whose
+    invitations were never all written (Redis was down at publication, or its worker died).
+    The fan-out writes nothing twice. Returns how many it queued."""
+    ids = (
+        db.session.execute(
+            sa.select(Opportunity.id).where(
+                Opportunity.status == OpportunityStatus.PUBLISHED,
+                Opportunity.invitations_sent_at.is_(None),
+                Opportunity.published_at < now - idle,
+                Opportunity.submission_deadline > now,
+            )
+        )
+        .scalars()
+        .all()
+    )
+    db.session.rollback()
+    queued = 0
+    for opportunity_id in ids:
+        if not enqueue_invitation_emails(opportunity_id, "invitation"):
+            break
+        queued += 1
+    return queued
 
 
 TEMPLATES = {
@@ -164,12 +209,4 @@ def invite_late_admission(lot_membership):
         if invite_eligible(
             opportunity, via="late_admission", organisation_id=lot_membership.organisation_id
         ):
-            after_commit(
-                enqueue,
-                send_invitation_emails,
-                opportunity_id,
-                "invitation",
-                lot_membership.organisation_id,
-                job_id=f"send_invitation_emails-{opportunity_id}-late-"
-                f"{lot_membership.organisation_id}",
-            )
+            record_invitation_emails(opportunity_id, "invitation", lot_membership.organisation_id)

@@ -49,5 +49,5 @@ def test_a_failed_job_shows_its_error_and_can_be_retried(app, client, auth, form
 def test_run_now_queues_a_scheduled_job(app, client, auth, forms):
     make_user("root@example.org", admin=True)
     auth.sign_in("root@example.org")
-    forms.post("/admin/jobs/schedule/outbox-relay/run", form_url="/admin/jobs")
-    assert any(j.startswith("schedule-outbox-relay-now-") for j in rq_queue().job_ids)
+    forms.post("/admin/jobs/schedule/recover/run", form_url="/admin/jobs")
+    assert any(j.startswith("schedule-recover-now-") for j in rq_queue().job_ids)

@@ -44,7 +44,7 @@ def test_slots_follow_london_time(app):
         )
     weekly = schedule.entry("weekly-digest")
     assert schedule.latest_slot(weekly, WINTER).date() == date(2026, 11, 30)  # the Monday
-    relay = schedule.entry("outbox-relay")
+    relay = schedule.entry("recover")
     assert schedule.latest_slot(relay, WINTER + timedelta(seconds=59)).strftime("%H:%M") == "07:00"
     closed = schedule.entry("mark-closed")
     assert schedule.latest_slot(closed, WINTER + timedelta(minutes=29)).strftime("%M") == "15"
@@ -55,10 +55,9 @@ def test_tick_queues_each_slot_once(app):
     assert set(names) == {e.name for e in schedule.entries()}  # first run: the latest of each
     assert "schedule-daily-digest-20261203T0700" in rq_queue().job_ids
     assert schedule.tick(WINTER + timedelta(seconds=30)) == []  # same minute: nothing
-    assert schedule.tick(WINTER + timedelta(minutes=1)) == ["outbox-relay", "fanout-relay"]
+    assert schedule.tick(WINTER + timedelta(minutes=1)) == ["recover"]
     assert set(schedule.tick(WINTER + timedelta(hours=1))) == {
-        "outbox-relay",
-        "fanout-relay",
+        "recover",
         "mark-closed",
         "remove-deleted-documents",
         "question-deadline-reminders",
@@ -83,8 +82,8 @@ def test_schedule_commands(app):
     assert listed.exit_code == 0 and "daily-digest" in listed.output
     assert "every day at 07:00" in listed.output
     ticked = runner.invoke(args=["schedule", "tick"])
-    assert ticked.exit_code == 0 and "outbox-relay" in ticked.output
-    ran = runner.invoke(args=["schedule", "run-job", "outbox-relay"])
+    assert ticked.exit_code == 0 and "recover" in ticked.output
+    ran = runner.invoke(args=["schedule", "run-job", "recover"])
     assert ran.exit_code == 0, ran.output
     assert runner.invoke(args=["schedule", "run-job", "nope"]).exit_code != 0
 

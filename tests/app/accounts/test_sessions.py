@@ -8,7 +8,7 @@ import pytest
 import time_machine
 
 from app.accounts.models import SignIn
-from app.extensions import db, limiter
+from app.extensions import db
 from app.timeutil import utcnow
 from tests.app.accounts.helpers import error_summary, fresh_client
 from tests.conftest import Browserless
@@ -157,16 +157,8 @@ def test_behind_one_trusted_proxy_each_client_has_its_own_limit(app, make_app):
 # 2. Signing in while Redis is down
 
 
-@pytest.fixture
-def limiter_recovers():
-    """The limiter is one object for every app in the process: it must not stay on its in-memory
-    fallback for the tests that follow this one."""
-    yield
-    limiter._storage_dead = False
-
-
 def test_signing_in_works_while_redis_is_down_and_limits_still_count(
-    app, make_app, throwaway_redis, caplog, limiter_recovers
+    app, make_app, throwaway_redis, caplog
 ):
     outage = make_app(RATELIMIT_STORAGE_URI=throwaway_redis.url(0))
     make_user("sam@example.org")

@@ -48,16 +48,14 @@ def test_an_email_written_while_redis_is_down_is_relayed_and_sent_once(
 
         result = outage.test_cli_runner().invoke(args=["outbox", "relay"])
         assert result.exit_code == 0, result.output
-        assert "Queued 1 email." in result.output
+        assert "outbox: queued 1 " in result.output
         assert rq_queue().job_ids == [f"send_outbox_message-{row.id}"]
 
         run_jobs()
         run_jobs()
         assert outbox_row(row.id).status == OutboxStatus.SENT
         # Sent now: a second relay has nothing to do.
-        assert (
-            "Queued 0 emails." in outage.test_cli_runner().invoke(args=["outbox", "relay"]).output
-        )
+        assert "Queued 0 jobs." in outage.test_cli_runner().invoke(args=["outbox", "relay"]).output
     assert len(smtp.to("ada@example.org")) == 1
     assert len(smtp.messages) == 1
 

@@ -49,7 +49,7 @@ def test_redis_down_during_publish_amend_answer_and_bid_recovery_sends_each_emai
         user, org = world.suppliers[0]
         question = clarifications.ask(user, org, opportunity, "Can we bid as a consortium?")
         clarifications.answer(world.buyer_user, question, "Yes, with a lead member.", True)
-        submitting.submit(user, complete_bid(user, org, opportunity))
+        submitting.submit(user, complete_bid(user, org, opportunity), conditions_confirmed=True)
         failed_requests = 0  # every one of those committed; only their jobs missed Redis
         assert smtp.messages == []
 

@@ -17,12 +17,12 @@ def page(response):
 
 
 def is_govuk_page(response):
-    """The page is this service's GOV.UK template: header, footer, and one h1."""
+    """The page is this service's template: the operator's header, footer, and one h1."""
     html = page(response)
     return (
         response.mimetype == "text/html"
         and "govuk-template" in (html.html.get("class") or [])
-        and html.select_one(".govuk-header") is not None
+        and html.select_one(".app-header") is not None
         and html.select_one(".govuk-footer") is not None
         and len(html.find_all("h1")) == 1
     )

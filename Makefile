@@ -11,11 +11,14 @@ IS_ROOT := $(shell [ "$$(id -u)" = 0 ] && echo yes)
 
 .PHONY: run test lint install install-test assets system-deps system-test-deps db demo worker clean
 
+# `make run PORT=5050` serves elsewhere; links in the demo's emails follow it.
+PORT ?= 5000
+run: export BASE_URL ?= http://localhost:$(PORT)
 run: install assets system-deps
 	APP_ENV=development $(BIN)/flask db upgrade
 	APP_ENV=development $(BIN)/flask seed-demo
-	@echo "Serving http://localhost:5000 (Ctrl+C to stop)"
-	APP_ENV=development $(BIN)/flask run --host 127.0.0.1 --port 5000
+	@echo "Serving http://localhost:$(PORT) (Ctrl+C to stop); emails sent go to http://localhost:$(PORT)/dev/outbox"
+	APP_ENV=development $(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
 # Two workers (pytest-xdist) on a two-core machine; each has its own database and Redis db.
 TEST_WORKERS ?= 2

@@ -88,6 +88,9 @@ class Config:
     THRESHOLD_CENTRAL_GOVERNMENT_PENCE = int(_env("THRESHOLD_CENTRAL_GOVERNMENT_PENCE", "13501800"))
     THRESHOLD_OTHER_PUBLIC_PENCE = int(_env("THRESHOLD_OTHER_PUBLIC_PENCE", "20772000"))
     VAT_RATE_PERCENT = int(_env("VAT_RATE_PERCENT", "20"))
+    # Records of a call-off are kept this many years after its contract ends (or it closes without
+    # award); then the personal data in them are erased and unsuccessful bids' documents deleted.
+    RECORDS_RETENTION_YEARS = int(_env("RECORDS_RETENTION_YEARS", "3"))
     # Invitations and alerts are written to the outbox in chunks of this many people.
     FANOUT_CHUNK = int(_env("FANOUT_CHUNK", "1000"))
     # Search results are kept this many seconds in Redis (0: not at all).

@@ -7,8 +7,8 @@ same parent and ids follow the chain. Events recorded in a transaction (or savep
 back are dropped with it.
 
 Personal data are hashed apart. An event's actor (``actor_id``, ``actor_label``) and the personal
-keys of its detail (``PERSONAL_DETAIL_KEYS``: the IP address, an email address) are hashed with a
-random salt into ``personal_hash``, and the chain is taken over that hash and the rest of the
+keys of its detail (``PERSONAL_DETAIL_KEYS``: an IP or email address, a person's id) are hashed
+with a random salt into ``personal_hash``, and the chain is taken over that hash and the rest of the
 event. When a call-off's records expire, ``anonymise`` erases the personal data and the salt and
 keeps the hash: the chain still verifies, nothing else of the event can change unnoticed, and
 without the salt the hash cannot be used to guess who it was. Events written before personal data
@@ -31,8 +31,9 @@ from app.timeutil import utcnow
 from app.unitofwork import current_transaction, listen_once, within
 
 GENESIS_HASH = "0" * 64
-# Keys of an event's detail that hold personal data: hashed apart, erased when records expire.
-PERSONAL_DETAIL_KEYS = ("ip", "email")
+# Keys of an event's detail that hold personal data (an IP or email address, a person's id):
+# hashed apart, erased when records expire.
+PERSONAL_DETAIL_KEYS = ("ip", "email", "user_id")
 # The columns an event's hash covers, directly or through its personal hash.
 HASHED_COLUMNS = (
     "occurred_at",

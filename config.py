@@ -101,6 +101,9 @@ class Config:
     SME_STAFF_FEWER_THAN = int(_env("SME_STAFF_FEWER_THAN", "250"))
     SME_TURNOVER_MAX_PENCE = int(_env("SME_TURNOVER_MAX_PENCE", "4400000000"))
     SME_BALANCE_SHEET_MAX_PENCE = int(_env("SME_BALANCE_SHEET_MAX_PENCE", "3800000000"))
+    # Records of a call-off are kept this many years after its contract ends (or it closes without
+    # award); then the personal data in them are erased and unsuccessful bids' documents deleted.
+    RECORDS_RETENTION_YEARS = int(_env("RECORDS_RETENTION_YEARS", "3"))
     # Invitations and alerts are written to the outbox in chunks of this many people.
     FANOUT_CHUNK = int(_env("FANOUT_CHUNK", "1000"))
     # Search results are kept this many seconds in Redis (0: not at all).

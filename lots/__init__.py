@@ -18,12 +18,14 @@ STAGES = ("opportunities", "search", "bids", "evaluation", "awards")
 
 
 def init_app(app):
-    """Add the stages' pages, templates, document readers, audit filter and hooks to ``app``."""
+    """Add the stages' pages, templates, document readers, audit filter, hooks, the records
+    command and scheduled jobs to ``app``."""
     # The stages are imported here, when the app is built, not at the top: importing one stage's
     # models (which loads this package first) must never load every stage's views.
-    from lots.awards import contracts, letters
+    from lots.awards import contracts, letters, retention
     from lots.awards import queries as awards
     from lots.awards import views as award_views  # noqa: F401  (pages of the blueprint)
+    from lots.awards.cli import records_cli
     from lots.bids import submitting
     from lots.bids.views import answers, attachments, check, partners, sections  # noqa: F401
     from lots.bids.views import overview as bid_overview
@@ -59,6 +61,7 @@ def init_app(app):
     public.add_supplier_panel(bid_overview.bid_panel)
     evaluation_hooks.find_awards_with(awards.award_of)
     search_cache.init_app(app)
+    app.cli.add_command(records_cli)
     schedule.add(
         app,
         schedule.Entry(
@@ -74,6 +77,14 @@ def init_app(app):
             "hour",
             at=(0, 20),
             description="Enter the contracts whose standstill has ended",
+        ),
+        schedule.Entry(
+            "expire-records",
+            retention.expire_records,
+            "day",
+            at=(2, 30),
+            description="Erase personal data in call-offs' records once their retention "
+            "period is over (flask records expire)",
         ),
     )
     recovery.add(

@@ -101,6 +101,7 @@ class AuditEventType(enum.StrEnum):
     ISSUE_AWARD_LETTER = "issue_award_letter"
     ENTER_CONTRACT = "enter_contract"
     RECORD_SOCIAL_VALUE_DELIVERY = "record_social_value_delivery"
+    EXPIRE_RECORDS = "expire_records"
     # alerts and scheduled work
     UPDATE_ALERT_PREFERENCES = "update_alert_preferences"
     FOLLOW_SEARCH = "follow_search"

@@ -23,6 +23,13 @@ class AuditEvent(db.Model):
     detail: Mapped[dict] = mapped_column(sa.JSON, default=dict)
     # The actor's email at the time, so the log reads well even after an address changes.
     actor_label: Mapped[str | None] = mapped_column(sa.String(320))
+    # The personal data of the event (actor_id, actor_label, and the detail's PERSONAL_DETAIL_KEYS)
+    # are hashed apart, with a random salt, and only that hash is chained, so they can be erased
+    # when their records expire and the chain still verifies (see services.canonical). Events
+    # written before this have no personal hash and are chained whole.
+    personal_salt: Mapped[str | None] = mapped_column(sa.String(32))
+    personal_hash: Mapped[str | None] = mapped_column(sa.String(64))
+    anonymised_at = mapped_column(UTCDateTime(), nullable=True)
     prev_hash: Mapped[str] = mapped_column(sa.String(64))
     hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
 

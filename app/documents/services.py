@@ -333,3 +333,55 @@ def documents_for(organisation_id):
         .scalars()
         .all()
     )
+
+
+# --- Records retention: called by the job that expires a call-off's records ---------------------
+
+
+def read_content(document):
+    """The stored bytes of a document (for a service that rewrites its own letters)."""
+    handle = get_storage().open(document.storage_key)
+    try:
+        return handle.read()
+    finally:
+        handle.close()
+
+
+def replace_content(document, data):
+    """Give a document the service made (a letter) new content, with personal data taken out.
+    The new object is stored first, under a new key; the row follows in the caller's transaction.
+    Returns the old key, for the caller to remove (``remove_object``) once it has committed, so a
+    failed commit leaves at most an orphan object, never a row without its file."""
+    digest = hashlib.sha256(data).hexdigest()
+    key = new_storage_key(document.owner_organisation_id)
+    get_storage().put(
+        key,
+        io.BytesIO(data),
+        document.content_type,
+        metadata={"sha256": digest, "organisation": document.owner_organisation_id},
+    )
+    old_key = document.storage_key
+    document.storage_key, document.sha256, document.size_bytes = key, digest, len(data)
+    return old_key
+
+
+def expire_document(document):
+    """Delete a document whose retention period is over, locked or not: in the caller's
+    transaction, which audits it. The caller removes the stored object once it has committed
+    (``remove_object``); if that fails, the hourly removal job does it."""
+    document.status = DocumentStatus.DELETED
+    document.deleted_at = utcnow()
+    document.deleted_by_id = None
+
+
+def remove_object(key, document=None):
+    """Remove a stored object; mark the (deleted) document's object removed. Returns False if the
+    store could not be reached (the hourly removal job tries deleted documents again)."""
+    try:
+        get_storage().delete(key)
+    except StorageUnavailable:
+        current_app.logger.warning("could not remove stored object %s", key)
+        return False
+    if document is not None and document.status == DocumentStatus.DELETED:
+        document.object_removed_at = utcnow()
+    return True

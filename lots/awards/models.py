@@ -173,3 +173,25 @@ class SocialValueDelivery(db.Model):
     recorded_at = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
 
     commitment = relationship("SocialValueCommitment", back_populates="deliveries")
+
+
+class ExpiryReason(enum.StrEnum):
+    CONTRACT_ENDED = "contract_ended"  # the contract's end date
+    CANCELLED = "cancelled"  # the call-off was cancelled
+    NO_SUITABLE_BID = "no_suitable_bid"  # it closed without award
+
+
+class RecordsExpiry(db.Model):
+    """A call-off whose records passed their retention period (RECORDS_RETENTION_YEARS after
+    the contract ended, or after it closed without award), and what was done: the personal data
+    in its records erased and the documents of its unsuccessful bids deleted. One per call-off,
+    so the job that writes it does it once."""
+
+    __tablename__ = "records_expiries"
+
+    opportunity_id: Mapped[int] = mapped_column(sa.ForeignKey("opportunities.id"), primary_key=True)
+    reason: Mapped[ExpiryReason] = mapped_column(string_enum(ExpiryReason, "expiry_reason", 20))
+    ended_on = mapped_column(sa.Date, nullable=False)  # the contract's end, or the closing day
+    expired_at = mapped_column(UTCDateTime(), nullable=False)
+    # What was done, in counts: {"audit_events": 12, "documents_deleted": 2, ...}.
+    summary: Mapped[dict] = mapped_column(sa.JSON, default=dict)

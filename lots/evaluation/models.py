@@ -45,7 +45,8 @@ class EvaluatorAssignment(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     opportunity_id: Mapped[int] = mapped_column(sa.ForeignKey("opportunities.id"), index=True)
-    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    # The evaluator; erased when the call-off's records expire (lots.awards.retention).
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), index=True)
     is_moderator: Mapped[bool] = mapped_column(sa.Boolean, default=False)
     assigned_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
     assigned_at = mapped_column(UTCDateTime(), default=utcnow, nullable=False)

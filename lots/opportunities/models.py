@@ -397,7 +397,8 @@ class ClarificationQuestion(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     opportunity_id: Mapped[int] = mapped_column(sa.ForeignKey("opportunities.id"), index=True)
     organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id"))
-    asked_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    # Who asked; erased when the call-off's records expire (lots.awards.retention).
+    asked_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     asked_at = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
     question: Mapped[str] = mapped_column(sa.Text)
     answer: Mapped[str | None] = mapped_column(sa.Text)

@@ -86,6 +86,7 @@ def create_app(config_name_or_object=None, overrides=None):
         cli,
         documents,
         error_pages,
+        incoming,
         money,
         outbox,
         schedule_views,
@@ -98,6 +99,7 @@ def create_app(config_name_or_object=None, overrides=None):
     from app.organisations import views as organisation_views
     from app.pages import views as page_views
 
+    incoming.init_app(app)
     unitofwork.init_app(app)
     audit.init_app(app)
     security.init_app(app)

@@ -1,7 +1,6 @@
 """Forms for the operator's pages. They parse what was typed (numbers, money, dates) and keep it
 for redisplay; the services own the rules about the values."""
 
-import re
 from decimal import Decimal, InvalidOperation
 
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovTextArea
@@ -9,7 +8,7 @@ from wtforms import RadioField, TextAreaField
 from wtforms.validators import InputRequired, Length, StopValidation, ValidationError
 
 from app.fields import GovDateField
-from app.forms import Form, money_check, strip_whitespace, submit, text_field
+from app.forms import Form, money_check, strip_whitespace, submit, text_field, whole_number
 from app.money import parse_pence
 from dps.models import REGIME_LABELS, RESERVED_LABELS, LotDecision, Regime, ReservedFor
 from dps.working_days import CALENDAR_LABELS, Calendar
@@ -48,13 +47,6 @@ def required_date(message):
             raise StopValidation(message)
 
     return _check
-
-
-def whole_number(text):
-    cleaned = (text or "").replace(",", "").strip()
-    if not re.fullmatch(r"\d+", cleaned):
-        raise ValueError(text)
-    return int(cleaned)
 
 
 def _whole_number_check(message, optional=False, minimum=None, too_small=None):

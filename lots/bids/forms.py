@@ -14,7 +14,7 @@ from wtforms import FieldList, FormField, HiddenField, RadioField, StringField, 
 from wtforms import Form as SubForm
 from wtforms.validators import ValidationError
 
-from app.forms import Form, OneFileForm, strip_whitespace, submit
+from app.forms import Form, OneFileForm, optional_id, strip_whitespace, submit
 from app.money import parse_pence, pence_to_pounds
 from lots.bids.models import PartnerRole
 from lots.opportunities.forms import one_kind_of_newline, whole_number
@@ -263,9 +263,7 @@ class PartnerRow(SubForm):
 
     def value(self):
         return {
-            "organisation_id": int(self.organisation_id.data)
-            if (self.organisation_id.data or "").isdigit()
-            else None,
+            "organisation_id": optional_id(self.organisation_id.data),
             "name": self.name.data,
             "role": self.role.data,
             "share_percent": whole_number(self.share_percent.data),

@@ -88,6 +88,12 @@ class Config:
     THRESHOLD_CENTRAL_GOVERNMENT_PENCE = int(_env("THRESHOLD_CENTRAL_GOVERNMENT_PENCE", "13501800"))
     THRESHOLD_OTHER_PUBLIC_PENCE = int(_env("THRESHOLD_OTHER_PUBLIC_PENCE", "20772000"))
     VAT_RATE_PERCENT = int(_env("VAT_RATE_PERCENT", "20"))
+    # Hostile input (issue 15): the longest answer a bid may hold, far above any word limit (a
+    # 2,000-word answer is about 13,000 characters), and the furthest ahead a deadline or a
+    # contract may be set (deadlines only move later, so a typo of a year would be forever).
+    BID_ANSWER_MAX_CHARACTERS = int(_env("BID_ANSWER_MAX_CHARACTERS", "50000"))
+    DEADLINE_MAX_DAYS_AHEAD = int(_env("DEADLINE_MAX_DAYS_AHEAD", "365"))
+    CONTRACT_MAX_YEARS = int(_env("CONTRACT_MAX_YEARS", "10"))
     # Invitations and alerts are written to the outbox in chunks of this many people.
     FANOUT_CHUNK = int(_env("FANOUT_CHUNK", "1000"))
     # Search results are kept this many seconds in Redis (0: not at all).

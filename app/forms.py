@@ -1,7 +1,7 @@
-"""Shared form helpers: GOV.UK widgets and plain-English validators, and the one place a whole
-number or an id typed into a form or a query string is parsed and bounded."""
+"""Shared form helpers: GOV.UK widgets and plain-English validators. Whole numbers and ids typed
+into a form or a query string are parsed and bounded by ``app.numbers`` (re-exported here)."""
 
-import re
+import unicodedata
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
@@ -11,17 +11,17 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovSubmitInput,
     GovTextInput,
 )
-from wtforms import PasswordField, SelectField, StringField, SubmitField
+from wtforms import Form as WTForm
+from wtforms import PasswordField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import Email, InputRequired, Length, ValidationError
 
 from app.documents.uploads import describe_size
 from app.money import parse_pence
+from app.numbers import DATABASE_INT_MAX, database_id, optional_id, whole_number
+
+__all__ = ["DATABASE_INT_MAX", "database_id", "optional_id", "whole_number"]
 
 ACCEPTED_FILES = "PDF, Word, Excel, OpenDocument, CSV, PNG or JPEG"
-# The largest PostgreSQL integer: every id and whole number from a form or a query string is
-# bounded by it (and usually by much less) before it reaches a query, so a tampered
-# 99999999999999 is "not found" or a message, never a 500.
-DATABASE_INT_MAX = 2**31 - 1
 CHOICE_MESSAGES = {
     "radio": "Select one of the options",
     "checkbox": "Select from the options given",
@@ -29,18 +29,61 @@ CHOICE_MESSAGES = {
 }
 
 
-class Form(FlaskForm):
-    """Every form: CSRF on, rendered with GOV.UK widgets. A choice that was never offered (a
-    tampered radio, checkbox or select) gets a plain message, not WTForms' "Not a valid choice"
-    (a field's own ``invalid_choice_message`` says it better where there is one)."""
+class Checked:
+    """What every field of every form gets, when it is made (before it reads the request):
 
-    class Meta:
-        def bind_field(self, form, unbound_field, options):
-            # Before the field reads the request, so a value that cannot be coerced (a tampered
-            # id in a choice of ids) gets the plain message too.
-            field = super().bind_field(form, unbound_field, options)
-            plain_choice_messages(field)
-            return field
+    - a choice that was never offered (a tampered radio, checkbox or select, or a value that
+      cannot be coerced) gets a plain message, not WTForms' "Not a valid choice" (a field's own
+      ``invalid_choice_message`` says it better where there is one);
+    - a name or a title (a text box whose name ends in ``name`` or ``title``) refuses hidden
+      formatting characters (``hidden_characters_check``)."""
+
+    def bind_field(self, form, unbound_field, options):
+        field = super().bind_field(form, unbound_field, options)
+        plain_choice_messages(field)
+        if is_name_or_title(field):
+            field.validators = [*field.validators, hidden_characters_check]
+        return field
+
+
+class Form(FlaskForm):
+    """Every form: CSRF on, rendered with GOV.UK widgets, its fields ``Checked``."""
+
+    class Meta(Checked):
+        pass
+
+
+class SubForm(WTForm):
+    """The rows of a FieldList (questions, price lines, partners): ``Checked`` as a Form is."""
+
+    class Meta(Checked):
+        pass
+
+
+# Format characters (Unicode category Cf) are invisible and change how the text around them is
+# shown: right-to-left and left-to-right overrides, embeddings, isolates and marks, zero-width
+# spaces and joiners, word joiners, byte order marks, soft hyphens. In a name or a title they
+# let "Acme" and "Ac\u200bme" differ, or show a name backwards.
+def hidden_characters(text):
+    return [ch for ch in text or "" if unicodedata.category(ch) == "Cf"]
+
+
+def is_name_or_title(field):
+    return (
+        isinstance(field, StringField)
+        and not isinstance(field, (PasswordField, TextAreaField))
+        and field.short_name.endswith(("name", "title"))
+    )
+
+
+def hidden_characters_check(form, field):
+    """Refused, not removed: a silent change to a name would make what is stored differ, unseen,
+    from what the person believes they typed. Retyping (rather than pasting) removes them."""
+    if isinstance(field.data, str) and hidden_characters(field.data):
+        raise ValidationError(
+            f"{field.label.text} must not include hidden formatting characters (such as a "
+            "right-to-left mark or a zero-width space): type it again rather than pasting it"
+        )
 
 
 def plain_choice_messages(field):
@@ -50,34 +93,6 @@ def plain_choice_messages(field):
     kind = "radio" if "Radio" in widget else "checkbox" if "Checkbox" in widget else "select"
     field.invalid_choice_message = field.invalid_choice_message or CHOICE_MESSAGES[kind]
     field.invalid_value_message = field.invalid_value_message or CHOICE_MESSAGES[kind]
-
-
-def whole_number(text, minimum=0, maximum=DATABASE_INT_MAX):
-    """Digits (commas allowed between them), or an int already, as an int from ``minimum`` to
-    ``maximum``; ValueError for anything else, a sign or a decimal point included."""
-    if isinstance(text, int) and not isinstance(text, bool) and text >= 0:
-        text = str(text)
-    cleaned = (text or "").replace(",", "").strip() if isinstance(text, str) else ""
-    if not re.fullmatch(r"[0-9]{1,10}", cleaned):
-        raise ValueError(text)
-    value = int(cleaned)
-    if not minimum <= value <= (maximum if maximum is not None else DATABASE_INT_MAX):
-        raise ValueError(text)
-    return value
-
-
-def database_id(text):
-    """An id from a form field or a query string: a whole number a database can hold, else
-    ValueError, so ``request.args.get(name, type=database_id)`` is None for a tampered one."""
-    return whole_number(text, minimum=1)
-
-
-def optional_id(text):
-    """``database_id``, or None for anything that is not one."""
-    try:
-        return database_id(text)
-    except ValueError:
-        return None
 
 
 def strip_whitespace(value):

@@ -23,8 +23,8 @@ from decimal import Decimal, InvalidOperation
 
 from app.errors import ServiceError
 from app.fields import real_date_parts
-from app.forms import database_id
 from app.money import money, pence_to_pounds
+from app.numbers import database_id
 from app.timeutil import format_date
 
 TYPES = {

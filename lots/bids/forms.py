@@ -11,10 +11,9 @@ from decimal import Decimal, InvalidOperation
 
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovTextArea, GovTextInput
 from wtforms import FieldList, FormField, HiddenField, RadioField, StringField, TextAreaField
-from wtforms import Form as SubForm
 from wtforms.validators import ValidationError
 
-from app.forms import Form, OneFileForm, optional_id, strip_whitespace, submit
+from app.forms import Form, OneFileForm, SubForm, optional_id, strip_whitespace, submit
 from app.money import parse_pence, pence_to_pounds
 from lots.bids.models import PartnerRole
 from lots.opportunities.forms import one_kind_of_newline, whole_number

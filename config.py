@@ -104,6 +104,12 @@ class Config:
     # Records of a call-off are kept this many years after its contract ends (or it closes without
     # award); then the personal data in them are erased and unsuccessful bids' documents deleted.
     RECORDS_RETENTION_YEARS = int(_env("RECORDS_RETENTION_YEARS", "3"))
+    # Hostile input (issue 15): the longest answer a bid may hold, far above any word limit (a
+    # 2,000-word answer is about 13,000 characters), and the furthest ahead a deadline or a
+    # contract may be set (deadlines only move later, so a typo of a year would be forever).
+    BID_ANSWER_MAX_CHARACTERS = int(_env("BID_ANSWER_MAX_CHARACTERS", "50000"))
+    DEADLINE_MAX_DAYS_AHEAD = int(_env("DEADLINE_MAX_DAYS_AHEAD", "365"))
+    CONTRACT_MAX_YEARS = int(_env("CONTRACT_MAX_YEARS", "10"))
     # Invitations and alerts are written to the outbox in chunks of this many people.
     FANOUT_CHUNK = int(_env("FANOUT_CHUNK", "1000"))
     # Search results are kept this many seconds in Redis (0: not at all).

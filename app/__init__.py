@@ -99,6 +99,7 @@ def create_app(config_name_or_object=None, overrides=None):
         cli,
         documents,
         error_pages,
+        incoming,
         money,
         outbox,
         recovery,
@@ -112,6 +113,7 @@ def create_app(config_name_or_object=None, overrides=None):
     from app.organisations import views as organisation_views
     from app.pages import views as page_views
 
+    incoming.init_app(app)
     unitofwork.init_app(app)
     audit.init_app(app)
     security.init_app(app)

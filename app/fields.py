@@ -6,6 +6,13 @@ from govuk_frontend_wtf.wtforms_widgets import GovDateInput
 from wtforms import Field
 
 
+def real_date_parts(parts):
+    """Day, month and year boxes that could make a date: digits only, a day and a month of one or
+    two digits, a year of four."""
+    day, month, year = parts
+    return all(p.isdigit() for p in parts) and len(day) <= 2 and len(month) <= 2 and len(year) == 4
+
+
 class GovDateField(Field):
     """The GOV.UK date input: day, month and year boxes, with the Design System's messages.
 
@@ -38,7 +45,8 @@ class GovDateField(Field):
         if missing:
             self.data = None
             raise ValueError(f"{what} must include a {' and a '.join(missing)}")
-        if not all(p.isdigit() for p in parts) or len(parts[2]) != 4:
+        # A day and a month have at most two digits: date() overflows, not refuses, on a huge one.
+        if not real_date_parts(parts):
             self.data = None
             raise ValueError(f"{what} must be a real date")
         try:

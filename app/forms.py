@@ -1,4 +1,7 @@
-"""Shared form helpers: GOV.UK widgets and plain-English validators."""
+"""Shared form helpers: GOV.UK widgets and plain-English validators. Whole numbers and ids typed
+into a form or a query string are parsed and bounded by ``app.numbers`` (re-exported here)."""
+
+import unicodedata
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
@@ -8,17 +11,88 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovSubmitInput,
     GovTextInput,
 )
-from wtforms import PasswordField, StringField, SubmitField
+from wtforms import Form as WTForm
+from wtforms import PasswordField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import Email, InputRequired, Length, ValidationError
 
 from app.documents.uploads import describe_size
 from app.money import parse_pence
+from app.numbers import DATABASE_INT_MAX, database_id, optional_id, whole_number
+
+__all__ = ["DATABASE_INT_MAX", "database_id", "optional_id", "whole_number"]
 
 ACCEPTED_FILES = "PDF, Word, Excel, OpenDocument, CSV, PNG or JPEG"
+CHOICE_MESSAGES = {
+    "radio": "Select one of the options",
+    "checkbox": "Select from the options given",
+    "select": "Select an option from the list",
+}
+
+
+class Checked:
+    """What every field of every form gets, when it is made (before it reads the request):
+
+    - a choice that was never offered (a tampered radio, checkbox or select, or a value that
+      cannot be coerced) gets a plain message, not WTForms' "Not a valid choice" (a field's own
+      ``invalid_choice_message`` says it better where there is one);
+    - a name or a title (a text box whose name ends in ``name`` or ``title``) refuses hidden
+      formatting characters (``hidden_characters_check``)."""
+
+    def bind_field(self, form, unbound_field, options):
+        field = super().bind_field(form, unbound_field, options)
+        plain_choice_messages(field)
+        if is_name_or_title(field):
+            field.validators = [*field.validators, hidden_characters_check]
+        return field
 
 
 class Form(FlaskForm):
-    """Every form: CSRF on, rendered with GOV.UK widgets."""
+    """Every form: CSRF on, rendered with GOV.UK widgets, its fields ``Checked``."""
+
+    class Meta(Checked):
+        pass
+
+
+class SubForm(WTForm):
+    """The rows of a FieldList (questions, price lines, partners): ``Checked`` as a Form is."""
+
+    class Meta(Checked):
+        pass
+
+
+# Format characters (Unicode category Cf) are invisible and change how the text around them is
+# shown: right-to-left and left-to-right overrides, embeddings, isolates and marks, zero-width
+# spaces and joiners, word joiners, byte order marks, soft hyphens. In a name or a title they
+# let "Acme" and "Ac\u200bme" differ, or show a name backwards.
+def hidden_characters(text):
+    return [ch for ch in text or "" if unicodedata.category(ch) == "Cf"]
+
+
+def is_name_or_title(field):
+    return (
+        isinstance(field, StringField)
+        and not isinstance(field, (PasswordField, TextAreaField))
+        and field.short_name.endswith(("name", "title"))
+    )
+
+
+def hidden_characters_check(form, field):
+    """Refused, not removed: a silent change to a name would make what is stored differ, unseen,
+    from what the person believes they typed. Retyping (rather than pasting) removes them."""
+    if isinstance(field.data, str) and hidden_characters(field.data):
+        raise ValidationError(
+            f"{field.label.text} must not include hidden formatting characters (such as a "
+            "right-to-left mark or a zero-width space): type it again rather than pasting it"
+        )
+
+
+def plain_choice_messages(field):
+    if not isinstance(field, SelectField):  # radios and checkboxes are SelectFields too
+        return
+    widget = type(field.widget).__name__
+    kind = "radio" if "Radio" in widget else "checkbox" if "Checkbox" in widget else "select"
+    field.invalid_choice_message = field.invalid_choice_message or CHOICE_MESSAGES[kind]
+    field.invalid_value_message = field.invalid_value_message or CHOICE_MESSAGES[kind]
 
 
 def strip_whitespace(value):

@@ -1,7 +1,6 @@
 """Forms for the operator's pages. They parse what was typed (numbers, money, dates) and keep it
 for redisplay; the services own the rules about the values."""
 
-import re
 from decimal import Decimal, InvalidOperation
 
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovTextArea
@@ -10,7 +9,15 @@ from wtforms.validators import InputRequired, Length, StopValidation, Validation
 
 from app.documents.uploads import describe_size
 from app.fields import GovDateField
-from app.forms import Form, OneFileForm, money_check, strip_whitespace, submit, text_field
+from app.forms import (
+    Form,
+    OneFileForm,
+    money_check,
+    strip_whitespace,
+    submit,
+    text_field,
+    whole_number,
+)
 from app.money import parse_pence
 from dps.models import (
     REGIME_LABELS,
@@ -56,13 +63,6 @@ def required_date(message):
             raise StopValidation(message)
 
     return _check
-
-
-def whole_number(text):
-    cleaned = (text or "").replace(",", "").strip()
-    if not re.fullmatch(r"\d+", cleaned):
-        raise ValueError(text)
-    return int(cleaned)
 
 
 def _whole_number_check(message, optional=False, minimum=None, too_small=None):

@@ -22,7 +22,9 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from app.errors import ServiceError
+from app.fields import real_date_parts
 from app.money import money, pence_to_pounds
+from app.numbers import database_id
 from app.timeutil import format_date
 
 TYPES = {
@@ -228,7 +230,7 @@ def parse(question, raw):
         missing = [n for n, v in zip(("day", "month", "year"), parts) if not v]
         if missing:
             raise AnswerError(f"{name} must include a {' and a '.join(missing)}", question.id)
-        if not all(p.isdigit() for p in parts) or len(parts[2]) != 4:
+        if not real_date_parts(parts):
             raise AnswerError(f"{name} must be a real date", question.id)
         try:
             return date(int(parts[2]), int(parts[1]), int(parts[0])).isoformat()
@@ -238,7 +240,7 @@ def parse(question, raw):
         if raw in (None, ""):
             return None
         try:
-            return int(raw)
+            return database_id(raw)
         except (TypeError, ValueError) as exc:
             raise AnswerError(f"Select a document for {name.lower()}", question.id) from exc
     text = "" if raw is None else str(raw)

@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 
 from app.errors import NotAllowed, ServiceError
 from app.extensions import csrf, db, limiter
-from app.forms import ConfirmForm
+from app.forms import ConfirmForm, database_id
 from app.money import pence_to_pounds
 from app.organisations import queries as organisation_queries
 from app.organisations.models import OrganisationKind
@@ -201,7 +201,9 @@ def manage(token):
         return render_template("alerts/link_invalid.html"), 404
     form = ConfirmForm()
     if request.method == "POST" and form.validate_on_submit():
-        sub = db.session.get(AlertSubscription, request.form.get("subscription_id", type=int))
+        sub = db.session.get(
+            AlertSubscription, request.form.get("subscription_id", type=database_id)
+        )
         if sub is None or sub.kind != AlertKind.SEARCH:
             abort(404)
         try:

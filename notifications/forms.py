@@ -17,10 +17,9 @@ from wtforms import (
     SelectMultipleField,
     StringField,
 )
-from wtforms import Form as SubForm
 from wtforms.validators import InputRequired, Length, ValidationError
 
-from app.forms import Form, email_field, strip_whitespace, submit
+from app.forms import Form, SubForm, email_field, strip_whitespace, submit
 from app.money import parse_pence
 from app.reference import cpv, geography
 from notifications.models import AlertFrequency

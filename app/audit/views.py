@@ -6,14 +6,14 @@ from flask import Blueprint, render_template, request, url_for
 
 from app.audit import queries
 from app.audit.events import AuditEventType
+from app.forms import optional_id
 from app.permissions import admin_required
 
 bp = Blueprint("audit", __name__, url_prefix="/admin/audit")
 
 
 def _int_arg(name):
-    value = request.args.get(name, "").strip()
-    return int(value) if value.isdigit() else None
+    return optional_id(request.args.get(name))
 
 
 @bp.route("")

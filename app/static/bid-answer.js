@@ -1,21 +1,16 @@
 // A bid question's page: a live word count and saving as the supplier types.
 //
 // The count uses GOV.UK Frontend's character count (its messages, its live region for screen
-// readers, its error styling), counting words by the service's rule (lots.bids.services.
-// count_words): a word is a run of characters between spaces holding at least one letter or
-// digit, so "well-being" is one word and a lone dash is none. The server counts again when the
-// bid is submitted, and its count is the one that matters.
+// readers, its error styling), counting words by the service's rule (word-count.js, the same as
+// lots.bids.services.count_words). The server counts again when the bid is submitted, and its
+// count is the one that matters.
 //
 // Autosave: every 20 seconds, if the answer has changed, the form is posted (with its CSRF token)
 // to the page's autosave address. Without JavaScript, "Save and continue" saves as usual.
 import { CharacterCount, createAll } from '/static/govuk/govuk-frontend.min.js'
+import { countWords } from '/static/word-count.js'
 
-const SPACE = /[\s\u001c-\u001f\u0085]+/u
-const WORD_CHARACTER = /[\p{L}\p{N}_\u00C0-\u024F]/u
-
-export function countWords (text) {
-  return (text || '').split(SPACE).filter((token) => token && WORD_CHARACTER.test(token)).length
-}
+export { countWords }
 
 export class WordCount extends CharacterCount {
   updateCount () {

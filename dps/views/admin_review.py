@@ -8,6 +8,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 
 from app.documents.models import PURPOSE_LABELS, DocumentPurpose
 from app.errors import ServiceError
+from app.forms import optional_id
 from app.organisations.models import STAFF_BAND_LABELS, SUPPLIER_TYPE_LABELS, TURNOVER_BAND_LABELS
 from app.reference import geography
 from app.web import found, me, refused
@@ -40,8 +41,7 @@ CLOCK_RULES = {
 
 
 def _int_arg(name):
-    value = request.args.get(name, "").strip()
-    return int(value) if value.isdigit() else None
+    return optional_id(request.args.get(name))
 
 
 # --- The admission queue ------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from app.documents.services import DocumentError, documents_for, upload_document
 from app.documents.uploads import UploadRefused, clean_filename
 from app.errors import NotAllowed, ServiceError
 from app.extensions import db
-from app.forms import add_error
+from app.forms import add_error, optional_id
 from app.organisations import queries as organisation_queries
 from app.web import found, me, refused
 from dps import queries
@@ -294,7 +294,7 @@ def choose_lots(application_id):
     form = forms.LotsForm()
     chosen = {al.lot_id for al in application.lots}
     if form.validate_on_submit():
-        lot_ids = [int(v) if v.isdigit() else 0 for v in request.form.getlist("lots")]
+        lot_ids = [optional_id(v) or 0 for v in request.form.getlist("lots")]
         try:
             applying.choose_lots(me(), application, lot_ids)
         except ServiceError as exc:

@@ -6,6 +6,7 @@ import re
 
 from flask import render_template, request, url_for
 
+from app.forms import optional_id
 from app.organisations.models import STAFF_BAND_LABELS, SUPPLIER_TYPE_LABELS, TURNOVER_BAND_LABELS
 from app.reference import geography
 from app.web import found
@@ -17,8 +18,7 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def _int_arg(name):
-    value = request.args.get(name, "").strip()
-    return int(value) if value.isdigit() and len(value) < 10 else None
+    return optional_id(request.args.get(name))
 
 
 def _area(organisation):

@@ -15,6 +15,7 @@ from flask_login import current_user, login_required
 
 from app.errors import NotAllowed, ServiceError
 from app.extensions import db
+from app.forms import database_id
 from app.organisations.models import Organisation
 from app.reference import social_value
 from app.web import found, me, refused
@@ -153,8 +154,7 @@ def award_letters(opportunity_id):
 
 def _id_arg(name):
     """An organisation id from the query string, or None (also for ones no database holds)."""
-    value = request.args.get(name, type=int)
-    return value if value is not None and 0 < value < 2**31 else None
+    return request.args.get(name, type=database_id)
 
 
 @bp.route("/contracts")

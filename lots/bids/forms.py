@@ -22,11 +22,10 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms import Form as SubForm
 from wtforms.validators import ValidationError
 
 from app.errors import ServiceError
-from app.forms import Form, OneFileForm, strip_whitespace, submit
+from app.forms import Form, OneFileForm, SubForm, optional_id, strip_whitespace, submit
 from app.money import parse_pence, pence_to_pounds
 from lots.bids.models import PartnerRole
 from lots.bids.services import commitment
@@ -266,9 +265,7 @@ class PartnerRow(SubForm):
 
     def value(self):
         return {
-            "organisation_id": int(self.organisation_id.data)
-            if (self.organisation_id.data or "").isdigit()
-            else None,
+            "organisation_id": optional_id(self.organisation_id.data),
             "name": self.name.data,
             "role": self.role.data,
             "share_percent": whole_number(self.share_percent.data),

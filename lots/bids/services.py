@@ -9,6 +9,7 @@ import re
 from decimal import Decimal, InvalidOperation
 
 import sqlalchemy as sa
+from flask import current_app
 
 from app.audit.events import AuditEventType as E
 from app.audit.services import record
@@ -16,6 +17,7 @@ from app.documents.models import Document, DocumentPurpose
 from app.documents.services import delete_document, upload_document
 from app.errors import ServiceError
 from app.extensions import db
+from app.numbers import optional_id
 from app.organisations.models import Organisation
 from app.reference import social_value as sv_measures
 from app.timeutil import utcnow
@@ -26,14 +28,40 @@ from lots.opportunities.models import Opportunity, OpportunityQuestion, Question
 
 MAX_PRICE_PENCE = 10_000_000_000  # £100 million: far above any call-off, far inside the column
 WORD = re.compile(r"[\w\u00C0-\u024F]", re.UNICODE)
+# What joins two words without a space but still leaves two words: commas, semicolons and
+# colons (except between digits: 1,000 and 10:30 are one), a full stop before a word of two
+# letters or more ("end.Start", not "e.g." or 2.5), slashes, dashes other than a single hyphen
+# (en and em dashes, a double hyphen), and the like.
+JOINER = re.compile(
+    r"(?<![0-9])[,;:](?=[^\W\d_])|(?<=[^\W\d_])[,;:](?=[0-9])|\.(?=[^\W\d_]{2})|[/\\|+&=…]"
+    r"|[\u2010-\u2015\u2212\ufe58\ufe63\uff0d]|-{2,}|[()\[\]{}<>]"
+)
+PARTNER_NAME_MAX = 300  # the column's length: refused beyond it, never cut
+LONG_WORD = 30  # no word a person writes is longer ("antidisestablishmentarianism" is 28)
+CHARACTERS_PER_WORD = 6  # an average English word and the space after it
 BID_SUBJECT = "bid"
 
 
 def count_words(text):
-    """Words as a person counts them: runs of characters between spaces that hold at least one
-    letter or digit ("well-being" is one word, a lone dash is none). The page's counter uses the
-    same rule."""
-    return sum(1 for token in (text or "").split() if WORD.search(token))
+    """Words as a person counts them, so a limit cannot be dodged by leaving the spaces out.
+
+    - Words are split at spaces, and where punctuation joins two words without one: commas,
+      semicolons, colons, slashes, a full stop before a word ("care,support/advice" is three;
+      "e.g." and "2.5" are one), and dashes
+      other than a single hyphen ("care—support" and "care--support" are two). A single hyphen
+      makes one word of a compound, as people (and word processors) count it: "well-being".
+    - A piece counts if it holds a letter or a digit (a lone dash is not a word).
+    - A piece longer than any real word (over 30 characters, with no space or joining
+      punctuation) counts as one word per 6 characters, the length of an average English word
+      and its space: a 2 MB answer with no spaces is about 350,000 words, not one.
+
+    The page's counter (app/static/bid-answer.js) uses the same rule."""
+    count = 0
+    for token in (text or "").split():
+        for piece in JOINER.split(token):
+            if WORD.search(piece):
+                count += -(-len(piece) // CHARACTERS_PER_WORD) if len(piece) > LONG_WORD else 1
+    return count
 
 
 def quantity(value):
@@ -142,15 +170,25 @@ def save_draft(
     line_prices=None,
     social_value=None,
 ):
-    """Save what the supplier has entered so far. Nothing typed is refused here (a long answer
-    is kept and flagged at submission); only answers to questions the opportunity does not ask
-    are. A submitted bid keeps its submission until it is resubmitted. A refusal names the
-    field as ``problems`` does (``pass-fail-12``, ``social-value-SV-EMP-01``), or the argument
+    """Save what the supplier has entered so far. Little typed is refused here (an answer over
+    its word limit is kept and flagged at submission): answers to questions the opportunity
+    does not ask, and an answer longer than ``BID_ANSWER_MAX_CHARACTERS`` (far above any word
+    limit: it keeps a pasted file or a script out of the database). A submitted bid keeps its
+    submission until it is resubmitted. A refusal names the field as ``problems`` does
+    (``answer-12``, ``pass-fail-12``, ``social-value-SV-EMP-01``), or the argument
     (``answers``, ``line_prices``) when it is about no one box."""
     _require_changeable(user, bid)
     questions = {str(q.id): q for q in questions_of(bid.opportunity_id)}
     if answers is not None:
         _known(answers, questions, (QuestionKind.QUALITY, QuestionKind.SOCIAL_VALUE), "answers")
+        longest = current_app.config["BID_ANSWER_MAX_CHARACTERS"]
+        for key, value in answers.items():
+            if len(value or "") > longest:
+                raise ServiceError(
+                    f"Your answer must be {longest:,} characters or fewer "
+                    f"(it is {len(value):,}): shorten it, then save it again",
+                    f"answer-{key}",
+                )
         bid.answers = {**bid.answers, **{k: (v or "") for k, v in answers.items()}}
     if pass_fail is not None:
         _known(pass_fail, questions, (QuestionKind.PASS_FAIL,), "pass_fail")
@@ -210,7 +248,7 @@ def set_partners(user, bid, partners):
         name = (partner.get("name") or "").strip()
         org_id = partner.get("organisation_id")
         if org_id:
-            org = db.session.get(Organisation, int(org_id))
+            org = db.session.get(Organisation, optional_id(org_id)) if optional_id(org_id) else None
             if org is None or not org.is_supplier:
                 raise ServiceError(
                     "Choose an organisation from the directory", f"partners-{i}-organisation_id"
@@ -223,6 +261,11 @@ def set_partners(user, bid, partners):
             name = org.name
         if not name:
             raise ServiceError("Enter the partner's name", f"partners-{i}-name")
+        if len(name) > PARTNER_NAME_MAX:
+            raise ServiceError(
+                f"The partner's name must be {PARTNER_NAME_MAX} characters or fewer",
+                f"partners-{i}-name",
+            )
         try:
             role = PartnerRole(partner.get("role"))
         except ValueError:
@@ -239,9 +282,9 @@ def set_partners(user, bid, partners):
         rows.append(
             BidPartner(
                 role=role,
-                name=name[:300],
+                name=name,
                 share_percent=share,
-                partner_organisation_id=int(org_id) if org_id else None,
+                partner_organisation_id=org.id if org_id else None,
             )
         )
     if sum(r.share_percent for r in rows) > 99:

@@ -327,16 +327,8 @@ class DeadlinesForm(Form):
         check_hour(field)
 
     def validate_question_date(self, field):
-        question = (
-            to_utc(field.data, self.question_hour.data)
-            if field.data and self.question_hour.data.isdigit()
-            else None
-        )
-        bids = (
-            to_utc(self.submission_date.data, self.submission_hour.data)
-            if self.submission_date.data and self.submission_hour.data.isdigit()
-            else None
-        )
+        question = to_utc(field.data, self.question_hour.data)
+        bids = to_utc(self.submission_date.data, self.submission_hour.data)
         if question and bids and question >= bids:
             raise ValidationError("The deadline for questions must be before the deadline for bids")
 

@@ -5,7 +5,6 @@ organisations and the operator's pages), ``draft_forms`` (a draft, section by se
 (changes after publication, and clarification questions). They parse what was typed and keep it
 for redisplay; the services own the rules about the values."""
 
-import re
 from datetime import datetime, time, timezone
 
 from govuk_frontend_wtf.wtforms_widgets import (
@@ -17,7 +16,7 @@ from wtforms import SelectField, TextAreaField
 from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
 
 from app.fields import GovDateField
-from app.forms import strip_whitespace, text_field
+from app.forms import strip_whitespace, text_field, whole_number
 from app.money import parse_pence as pounds_to_pence  # noqa: F401  (lots.bids.forms, for now)
 from app.money import pence_to_pounds  # noqa: F401  (lots.bids.forms, for now)
 from app.timeutil import local_tz, to_local
@@ -53,6 +52,7 @@ def hour_label(hour):
 
 
 HOUR_CHOICES = [(str(h), hour_label(h)) for h in HOURS]
+HOUR_VALUES = {value for value, _label in HOUR_CHOICES}
 # Where a service's deadline fields land on the deadline forms (a draft's and an extension's).
 DEADLINE_FIELDS = {"submission_deadline": "submission_date", "question_deadline": "question_date"}
 
@@ -60,16 +60,10 @@ DEADLINE_FIELDS = {"submission_deadline": "submission_date", "question_deadline"
 # --- Parsing -----------------------------------------------------------------------------------
 
 
-def whole_number(text):
-    cleaned = (text or "").replace(",", "").strip()
-    if not re.fullmatch(r"\d{1,9}", cleaned):
-        raise ValueError(text)
-    return int(cleaned)
-
-
 def to_utc(day, hour):
-    """A date and an hour in Europe/London, as a UTC datetime."""
-    if day is None:
+    """A date and an hour in Europe/London, as a UTC datetime; None without a date, or for an
+    hour that is not one of the choices (a tampered ``25`` is "Select a time", not a 500)."""
+    if day is None or str(hour) not in HOUR_VALUES:
         return None
     return datetime.combine(day, time(int(hour)), tzinfo=local_tz()).astimezone(timezone.utc)
 
@@ -124,7 +118,7 @@ def hour_field(label):
 
 
 def check_hour(field):
-    if field.data not in {value for value, _ in HOUR_CHOICES}:
+    if field.data not in HOUR_VALUES:
         raise ValidationError("Select a time")
 
 

@@ -17,10 +17,9 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms import Form as SubForm
 from wtforms.validators import ValidationError
 
-from app.forms import Form, strip_whitespace, submit
+from app.forms import Form, SubForm, strip_whitespace, submit
 from lots.opportunities.forms import (
     MAX_ROWS,
     QUESTION_KIND_LABELS,

@@ -5,6 +5,7 @@ from flask import redirect, render_template, request
 from flask_login import login_required
 
 from app.errors import ServiceError
+from app.forms import optional_id
 from app.web import me
 from dps import queries as directory_queries
 from lots.bids import services as bids
@@ -46,8 +47,8 @@ def bid_partners(opportunity_id):
             rows = [r for i, r in enumerate(rows) if i != index] or [{}]
             return _render_partners(who, _rebuilt(rows, form.query.data), results)
         if action == "search" or action.startswith("pick-"):
-            if action.startswith("pick-") and action[5:].isdigit():
-                picked = directory_queries.listed_supplier(int(action[5:]))
+            if action.startswith("pick-") and optional_id(action[5:]):
+                picked = directory_queries.listed_supplier(optional_id(action[5:]))
                 if picked is not None:
                     rows = [r for r in rows if r.get("name") or r.get("organisation_id")]
                     rows.append({"organisation_id": str(picked.id), "name": picked.name})

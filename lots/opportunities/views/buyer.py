@@ -10,6 +10,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from app.errors import NotAllowed, ServiceError
+from app.forms import database_id
 from app.organisations.models import OrganisationKind
 from app.permissions import require
 from app.timeutil import to_local, utcnow
@@ -181,7 +182,7 @@ def buyer_roles(organisation_id):
     members = queries.members_with_roles(organisation.id)
     error = None
     if request.method == "POST":
-        membership_id = request.form.get("membership_id", type=int)
+        membership_id = request.form.get("membership_id", type=database_id)
         member = next((m for m, _ in members if m.id == membership_id), None)
         if member is None:
             abort(404)

@@ -6,6 +6,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from app.errors import ServiceError
+from app.forms import optional_id
 from app.reference import cpv, geography, social_value
 from app.timeutil import utcnow
 from app.web import found, me, refused
@@ -166,10 +167,8 @@ def ask_question(opportunity_id):
     opportunity = found(queries.opportunity(opportunity_id))
     form = AskQuestionForm()
     if form.validate_on_submit():
-        organisation_id = form.organisation_id.data or ""
-        organisation = found(
-            queries.organisation(int(organisation_id)) if organisation_id.isdigit() else None
-        )
+        organisation_id = optional_id(form.organisation_id.data)
+        organisation = found(queries.organisation(organisation_id) if organisation_id else None)
         try:
             clarifications.ask(me(), organisation, opportunity, form.question.data)
         except ServiceError as exc:

@@ -182,6 +182,16 @@ class Lot(db.Model):
     def label(self):
         return f"Lot {self.number}: {self.title}"
 
+    @property
+    def basis_words(self):
+        """The reservation's basis in law, in plain words (None for a lot open to all)."""
+        return RESERVATION_BASIS_WORDS.get(self.reservation_basis)
+
+    @property
+    def category_words(self):
+        words = CATEGORY_LABELS[self.category]
+        return f"{words} (light-touch services)" if self.light_touch else words
+
 
 class Questionnaire(db.Model):
     """A published version of a selection questionnaire. Never changed once published: a new

@@ -44,8 +44,8 @@ def is_above_threshold(opportunity, lot=None):
 def reservation_bases(opportunity, lot=None):
     """The call-off's reservation bases in law: its lot's, and the below-threshold ones the buyer
     chose (they may combine). Recorded on the call-off when it is published."""
-    if opportunity.published_at is not None:
-        return [ReservationBasis(b) for b in opportunity.reservation_bases or []]
+    if opportunity.published_at is not None and opportunity.reservation_bases:
+        return [ReservationBasis(b) for b in opportunity.reservation_bases]
     lot = lot or db.session.get(Lot, opportunity.lot_id)
     bases = [lot.reservation_basis] if lot.reservation_basis else []
     for chosen, basis in (

@@ -33,6 +33,7 @@ def test_a_supplier_answers_the_supported_employment_question(client, forms, aut
         "workforce_disadvantaged_percent": "25",
         "workforce_evidence": "10 of our 40 staff, from our HR records",
         "workforce_evidence_document": "upload",
+        "public_service_mutual": "no",
     }
     saved = post_section(
         forms,

@@ -91,6 +91,19 @@ class Config:
     # Thresholds from 1 January 2026, including VAT, in pence.
     THRESHOLD_CENTRAL_GOVERNMENT_PENCE = int(_env("THRESHOLD_CENTRAL_GOVERNMENT_PENCE", "13501800"))
     THRESHOLD_OTHER_PUBLIC_PENCE = int(_env("THRESHOLD_OTHER_PUBLIC_PENCE", "20772000"))
+    THRESHOLD_WORKS_PENCE = int(_env("THRESHOLD_WORKS_PENCE", "519300000"))
+    THRESHOLD_LIGHT_TOUCH_PENCE = int(_env("THRESHOLD_LIGHT_TOUCH_PENCE", "66354000"))
+    # Below the threshold, a notice is mandatory from these values (including VAT).
+    NOTICE_THRESHOLD_CENTRAL_GOVERNMENT_PENCE = int(
+        _env("NOTICE_THRESHOLD_CENTRAL_GOVERNMENT_PENCE", "1200000")
+    )
+    NOTICE_THRESHOLD_OTHER_PENCE = int(_env("NOTICE_THRESHOLD_OTHER_PENCE", "3000000"))
+    # Supported employment providers (s32): the least share of the workforce disabled or
+    # disadvantaged. Public service mutuals (s33): the longest contract, and the years in which
+    # a buyer may not award the same mutual a comparable reserved contract again.
+    SUPPORTED_EMPLOYMENT_MIN_PERCENT = int(_env("SUPPORTED_EMPLOYMENT_MIN_PERCENT", "30"))
+    MUTUAL_MAX_CONTRACT_MONTHS = int(_env("MUTUAL_MAX_CONTRACT_MONTHS", "60"))
+    MUTUAL_REPEAT_AWARD_YEARS = int(_env("MUTUAL_REPEAT_AWARD_YEARS", "3"))
     VAT_RATE_PERCENT = int(_env("VAT_RATE_PERCENT", "20"))
     # Contract conditions: a new call-off's payment terms in days (a buyer may choose fewer;
     # never more than 30, this product's policy).

@@ -3,8 +3,8 @@ for redisplay; the services own the rules about the values."""
 
 from decimal import Decimal, InvalidOperation
 
-from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovTextArea
-from wtforms import RadioField, TextAreaField
+from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovRadioInput, GovTextArea
+from wtforms import BooleanField, RadioField, TextAreaField
 from wtforms.validators import InputRequired, Length, StopValidation, ValidationError
 
 from app.documents.uploads import describe_size
@@ -20,8 +20,10 @@ from app.forms import (
 )
 from app.money import parse_pence
 from dps.models import (
+    CATEGORY_LABELS,
     REGIME_LABELS,
     RESERVED_LABELS,
+    Category,
     ExclusionOutcome,
     LotDecision,
     Regime,
@@ -234,10 +236,25 @@ class LotForm(Form):
         ],
         inputmode="decimal",
     )
+    category = _radios(
+        "What does the lot buy?",
+        _labels(CATEGORY_LABELS),
+        "Select goods, services or works",
+        description="Works contracts have a higher threshold (£5,193,000 including VAT)",
+        default=Category.SERVICES.value,
+    )
+    light_touch = BooleanField(
+        "These are light-touch services (like social care, health, education or community "
+        "services), with their own threshold of £663,540 including VAT",
+        widget=GovCheckboxInput(),
+    )
     reserved_for = _radios(
         "Who may apply for this lot?",
         _labels(RESERVED_LABELS),
         "Select who may apply for this lot",
+        description="Only a lot whose largest value (with VAT) is below the threshold may be "
+        "reserved for VCSE organisations. Above it, the law allows reserving only for "
+        "supported employment providers or, for light-touch services, public service mutuals",
         default=ReservedFor.NONE.value,
     )
     cap_group = text_field(
@@ -264,6 +281,8 @@ class LotForm(Form):
             "min_value_pence": parse_pence(self.min_value.data) if self.min_value.data else 0,
             "max_value_pence": parse_pence(self.max_value.data),
             "reserved_for": self.reserved_for.data,
+            "category": self.category.data,
+            "light_touch": bool(self.light_touch.data),
             "cap_group": self.cap_group.data or None,
             "cap_per_provider": whole_number(self.cap_per_provider.data)
             if self.cap_per_provider.data

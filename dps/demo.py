@@ -51,6 +51,7 @@ LOTS = [
         "community activities on a GP's referral.",
         "min_value_pence": 1_000_000,
         "max_value_pence": 25_000_000,
+        "light_touch": True,
     },
     {
         "number": 2,
@@ -60,6 +61,7 @@ LOTS = [
         "min_value_pence": 500_000,
         "max_value_pence": 15_000_000,
         "reserved_for": ReservedFor.VCSE,
+        "light_touch": True,
     },
     {
         "number": 3,
@@ -68,6 +70,7 @@ LOTS = [
         "charter, with an office in the patch.",
         "min_value_pence": 5_000_000,
         "max_value_pence": 150_000_000,
+        "light_touch": True,
         "cap_group": "Homecare patches",
         "cap_per_provider": 1,
     },
@@ -78,6 +81,7 @@ LOTS = [
         "charter, with an office in the patch.",
         "min_value_pence": 5_000_000,
         "max_value_pence": 150_000_000,
+        "light_touch": True,
         "cap_group": "Homecare patches",
         "cap_per_provider": 1,
     },
@@ -88,6 +92,7 @@ LOTS = [
         "charter, with an office in the patch.",
         "min_value_pence": 5_000_000,
         "max_value_pence": 150_000_000,
+        "light_touch": True,
         "cap_group": "Homecare patches",
         "cap_per_provider": 1,
     },
@@ -98,6 +103,18 @@ LOTS = [
         "work, including care leavers and disabled people.",
         "min_value_pence": 2_000_000,
         "max_value_pence": 50_000_000,
+        "light_touch": True,
+    },
+    {
+        "number": 7,
+        "title": "Supported employment: grounds maintenance and catering",
+        "description": "Grounds maintenance, cleaning and catering by supported employment "
+        "providers: businesses where at least 30% of the workforce are disabled or "
+        "disadvantaged. Reserved under section 32 of the Procurement Act 2023, which allows "
+        "it above the threshold.",
+        "min_value_pence": 2_000_000,
+        "max_value_pence": 50_000_000,
+        "reserved_for": ReservedFor.SUPPORTED_EMPLOYMENT,
     },
 ]
 
@@ -116,6 +133,8 @@ PROFILES = {
         "protection": "asset_lock",
         "ico": "ZB118264",
         "governing": "northern-lights-articles.pdf",
+        # A supported employment provider: 40% of its workforce disabled or disadvantaged.
+        "workforce_percent": "40",
     },
     "Greenfield Food Co-operative": {
         "contact": ("Jo Adeyemi", "Secretary", "0117 496 0789"),
@@ -187,16 +206,26 @@ def seed(admin):
         draft = applying.start_application(_owner(riverside), riverside, dps)
         applying.choose_lots(_owner(riverside), draft, [lots[3].id])
 
-    # Submitted 7 working days ago, and given 12 working days instead of 10 (an extension, with
-    # its reason): 5 working days left to decide.
+    # Submitted 7 working days ago and given 12 working days instead of 10 (an extension, with its
+    # reason): admitted to the supported employment lot (40% of its workforce), with 5 working
+    # days left to decide the employment support lot.
     if northern and not _applications(northern, dps):
-        application = _submit(northern, dps, [lots[6]])
+        application = _submit(northern, dps, [lots[6], lots[7]])
         _receive_earlier(application, working_days_ago=7)
         deciding.extend_time_limit(
             admin,
             application,
             "We are checking references with two housing providers you have worked for.",
             12,
+        )
+        deciding.decide_lot(
+            admin,
+            application,
+            lots[7].id,
+            "admitted",
+            "You meet every selection criterion. 40% of your workforce are disabled or "
+            "disadvantaged, above the 30% a supported employment provider needs, and your "
+            "evidence shows how you counted them.",
         )
 
     # Submitted 4 working days ago; the operator asked a question, so the clock has stopped.
@@ -356,6 +385,28 @@ def _answers(user, organisation):
             "vcse_protection": profile["protection"],
             "governing_document": governing.id,
         },
+        "reserved_lots": _reserved_lot_answers(user, organisation, profile),
+    }
+
+
+def _reserved_lot_answers(user, organisation, profile):
+    if "workforce_percent" not in profile:
+        return {"supported_employment": "no", "public_service_mutual": "no"}
+    evidence = _upload(
+        user,
+        organisation,
+        "selection_evidence",
+        "workforce-statement.pdf",
+        f"{organisation.name} workforce statement signed by the chair",
+    )
+    return {
+        "supported_employment": "yes",
+        "workforce_disadvantaged_percent": profile["workforce_percent"],
+        "workforce_evidence": "We employ 25 people. On 1 October 2026, 10 of them were disabled "
+        "or disadvantaged (care leavers, people with learning disabilities and people out of "
+        "work for over a year), from our HR records.",
+        "workforce_evidence_document": evidence.id,
+        "public_service_mutual": "no",
     }
 
 

@@ -25,12 +25,69 @@ class ReservedFor(enum.StrEnum):
     NONE = "none"
     VCSE = "vcse"
     SUPPORTED_EMPLOYMENT = "supported_employment"
+    PUBLIC_SERVICE_MUTUAL = "public_service_mutual"
 
 
 RESERVED_LABELS = {
     ReservedFor.NONE: "Open to all suppliers",
     ReservedFor.VCSE: "Reserved for VCSE organisations",
     ReservedFor.SUPPORTED_EMPLOYMENT: "Reserved for supported employment providers",
+    ReservedFor.PUBLIC_SERVICE_MUTUAL: "Reserved for public service mutuals",
+}
+
+
+class ReservationBasis(enum.StrEnum):
+    """The law that lets a lot or a call-off be reserved. Above the threshold only the Procurement
+    Act 2023's sections 32 and 33 do; below it a buyer may reserve for VCSEs, SMEs or an area."""
+
+    S32_SUPPORTED_EMPLOYMENT = "s32_supported_employment"
+    S33_PUBLIC_SERVICE_MUTUAL = "s33_public_service_mutual"
+    BELOW_THRESHOLD_VCSE = "below_threshold_vcse"
+    BELOW_THRESHOLD_SME = "below_threshold_sme"
+    BELOW_THRESHOLD_AREA = "below_threshold_area"
+
+
+ABOVE_THRESHOLD_BASES = (
+    ReservationBasis.S32_SUPPORTED_EMPLOYMENT,
+    ReservationBasis.S33_PUBLIC_SERVICE_MUTUAL,
+)
+
+# A reserved lot's basis follows from whom it is reserved for (the database holds this too).
+LOT_BASIS = {
+    ReservedFor.VCSE: ReservationBasis.BELOW_THRESHOLD_VCSE,
+    ReservedFor.SUPPORTED_EMPLOYMENT: ReservationBasis.S32_SUPPORTED_EMPLOYMENT,
+    ReservedFor.PUBLIC_SERVICE_MUTUAL: ReservationBasis.S33_PUBLIC_SERVICE_MUTUAL,
+}
+
+# The basis in plain words, for public pages.
+RESERVATION_BASIS_WORDS = {
+    ReservationBasis.S32_SUPPORTED_EMPLOYMENT: "Reserved for supported employment providers, "
+    "where at least 30% of the workforce are disabled or disadvantaged (section 32 of the "
+    "Procurement Act 2023)",
+    ReservationBasis.S33_PUBLIC_SERVICE_MUTUAL: "Reserved for public service mutuals, for "
+    "light-touch services and a contract of at most 5 years (section 33 of the Procurement Act "
+    "2023)",
+    ReservationBasis.BELOW_THRESHOLD_VCSE: "Reserved for VCSE organisations, which the law "
+    "allows because the value is below the procurement threshold",
+    ReservationBasis.BELOW_THRESHOLD_SME: "Reserved for small and medium-sized enterprises "
+    "(SMEs), which the law allows because the value is below the procurement threshold",
+    ReservationBasis.BELOW_THRESHOLD_AREA: "Reserved for suppliers based in an area, which the "
+    "law allows because the value is below the procurement threshold",
+}
+
+
+class Category(enum.StrEnum):
+    """What a contract buys: each kind has its own threshold (works a higher one)."""
+
+    GOODS = "goods"
+    SERVICES = "services"
+    WORKS = "works"
+
+
+CATEGORY_LABELS = {
+    Category.GOODS: "Goods",
+    Category.SERVICES: "Services",
+    Category.WORKS: "Works",
 }
 
 
@@ -80,6 +137,17 @@ class Lot(db.Model):
         ),
         sa.CheckConstraint("(cap_group IS NULL) = (cap_per_provider IS NULL)", name="cap_pair"),
         sa.CheckConstraint("cap_per_provider IS NULL OR cap_per_provider >= 1", name="cap_min"),
+        # Every reserved lot records its basis in law, and only the basis its reservation has.
+        sa.CheckConstraint(
+            "(reserved_for = 'none' AND reservation_basis IS NULL)"
+            " OR (reserved_for = 'vcse' AND reservation_basis = 'below_threshold_vcse')"
+            " OR (reserved_for = 'supported_employment'"
+            " AND reservation_basis = 's32_supported_employment')"
+            " OR (reserved_for = 'public_service_mutual'"
+            " AND reservation_basis = 's33_public_service_mutual')",
+            name="reservation_basis_matches",
+        ),
+        sa.CheckConstraint("NOT light_touch OR category = 'services'", name="light_touch_services"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -90,6 +158,14 @@ class Lot(db.Model):
     reserved_for: Mapped[ReservedFor] = mapped_column(
         string_enum(ReservedFor, "lot_reserved_for"), default=ReservedFor.NONE
     )
+    reservation_basis: Mapped[ReservationBasis | None] = mapped_column(
+        string_enum(ReservationBasis, "reservation_basis")
+    )
+    category: Mapped[Category] = mapped_column(
+        string_enum(Category, "procurement_category", 20), default=Category.SERVICES
+    )
+    # Light-touch services (social, health, education...) have their own, higher threshold.
+    light_touch: Mapped[bool] = mapped_column(sa.Boolean, default=False)
     min_value_pence: Mapped[int] = mapped_column(sa.BigInteger, default=0)
     max_value_pence: Mapped[int] = mapped_column(sa.BigInteger)
     # Patch-based lotting: a provider may hold at most cap_per_provider lots of one cap_group.
@@ -105,6 +181,16 @@ class Lot(db.Model):
     @property
     def label(self):
         return f"Lot {self.number}: {self.title}"
+
+    @property
+    def basis_words(self):
+        """The reservation's basis in law, in plain words (None for a lot open to all)."""
+        return RESERVATION_BASIS_WORDS.get(self.reservation_basis)
+
+    @property
+    def category_words(self):
+        words = CATEGORY_LABELS[self.category]
+        return f"{words} (light-touch services)" if self.light_touch else words
 
 
 class Questionnaire(db.Model):

@@ -6,6 +6,7 @@ import json
 from datetime import date
 
 import sqlalchemy as sa
+from flask import current_app
 
 from app.audit.events import AuditEventType as E
 from app.audit.services import record
@@ -251,6 +252,7 @@ def lot_eligibility(organisation_id, lot, answers):
                 "enterprise organisations. Answer ‘yes’ in the VCSE status section "
                 "and upload your governing document to apply for it."
             )
+    reasons.extend(reserved_lot_reasons(lot, answers))
     if lot.cap_group:
         held = db.session.execute(
             sa.select(sa.func.count())
@@ -270,6 +272,50 @@ def lot_eligibility(organisation_id, lot, answers):
                 f"‘{lot.cap_group}’ group, and you already hold {held}."
             )
     return reasons
+
+
+def reserved_lot_reasons(lot, answers):
+    """Why the answers do not meet a lot reserved for supported employment providers (s32: at
+    least 30% of the workforce disabled or disadvantaged, with evidence) or public service mutuals
+    (s33's three conditions, with evidence): at admission and at renewal."""
+    section = "‘Supported employment and public service mutuals’"
+    if lot.reserved_for == ReservedFor.SUPPORTED_EMPLOYMENT:
+        least = current_app.config["SUPPORTED_EMPLOYMENT_MIN_PERCENT"]
+        percent = answers.get("workforce_disadvantaged_percent")
+        if (
+            answers.get("supported_employment") != "yes"
+            or not isinstance(percent, int)
+            or not answers.get("workforce_evidence")
+            or not answers.get("workforce_evidence_document")
+        ):
+            return [
+                f"{lot.label} is reserved for supported employment providers. Answer the "
+                f"section {section}, with the share of your workforce who are disabled or "
+                "disadvantaged and your evidence, to apply for it."
+            ]
+        if percent < least:
+            return [
+                f"{lot.label} is reserved for supported employment providers, where at least "
+                f"{least}% of the workforce are disabled or disadvantaged. You told us {percent}%."
+            ]
+    if lot.reserved_for == ReservedFor.PUBLIC_SERVICE_MUTUAL:
+        conditions = ("mutual_public_service_mission", "mutual_profits", "mutual_ownership")
+        if answers.get("public_service_mutual") != "yes" or not answers.get(
+            "mutual_evidence_document"
+        ):
+            return [
+                f"{lot.label} is reserved for public service mutuals. Answer the section "
+                f"{section} and upload your evidence to apply for it."
+            ]
+        if any(answers.get(c) != "yes" for c in conditions):
+            return [
+                f"{lot.label} is reserved for public service mutuals: an organisation whose "
+                "objective is a public service mission, which reinvests its profits or shares "
+                "them on participatory principles, and which is owned or managed by its "
+                "employees or members. Your answers say your organisation does not meet all "
+                "three conditions."
+            ]
+    return []
 
 
 def cap_explanations(lots, chosen_ids):

@@ -15,10 +15,11 @@ from app.errors import Conflict, ServiceError
 from app.extensions import db
 from app.unitofwork import commit
 from app.urls import absolute_url
-from dps.models import RESERVED_LABELS, Lot, LotMembership, Regime, ReservedFor
+from dps.models import LOT_BASIS, RESERVED_LABELS, Lot, LotMembership, Regime, ReservedFor
 from dps.permissions import require_operator
 from dps.services.clock import today
 from dps.services.standing import HELD, email_organisation
+from dps.thresholds import lot_problem
 
 NOT_ESTABLISHED = "not_established"
 FIXED_FOR_LIFE = "procurement_act_2023_fixed"
@@ -141,7 +142,12 @@ def change_lot_conditions(actor, lot, *, reserved_for, cap_group=None, cap_per_p
     if not changed:
         raise ServiceError("Nothing has changed", "reserved_for")
     rule = change_rule(lot.dps, next(iter(changed)))
+    # The reservation keeps its basis in law, and the law's threshold for it.
+    problem = lot_problem(reserved_for, lot.category, lot.light_touch, lot.max_value_pence)
+    if problem:
+        raise ServiceError(problem[1], "reserved_for")
     lot.reserved_for = reserved_for
+    lot.reservation_basis = LOT_BASIS.get(reserved_for)
     lot.cap_group = cap_group
     lot.cap_per_provider = cap_per_provider
     told = []

@@ -3,6 +3,7 @@ are still correct within 5 working days; a supplier that does not is suspended f
 call-offs (the daily job)."""
 
 import sqlalchemy as sa
+from flask import current_app
 
 from app.audit.events import AuditEventType as E
 from app.audit.services import record
@@ -11,11 +12,16 @@ from app.extensions import db
 from app.timeutil import format_date, utcnow
 from app.unitofwork import commit
 from app.urls import absolute_url
-from dps.models import MembershipStatus, RenewalRequest
+from dps.models import MembershipStatus, RenewalRequest, ReservedFor
 from dps.permissions import require_acting_for, require_operator
 from dps.services import debarment
 from dps.services.clock import today
-from dps.services.standing import email_organisation, memberships_in, suspend
+from dps.services.standing import (
+    email_organisation,
+    memberships_in,
+    remove_for_reservation,
+    suspend,
+)
 from dps.working_days import add_working_days, working_days_between
 
 RENEWAL_WORKING_DAYS = 5
@@ -65,24 +71,76 @@ def _email_renewal(renewal, template):
     )
 
 
-def complete_renewal(user, renewal, confirmed):
+def reserved_memberships(renewal):
+    """The lots reserved for supported employment providers or public service mutuals that the
+    organisation holds in the renewal's DPS: {ReservedFor: [LotMembership]}. A renewal asks again
+    the question each reservation turns on."""
+    held = {}
+    for membership in memberships_in(renewal.organisation_id, renewal.dps_id):
+        reserved_for = membership.lot.reserved_for
+        if reserved_for in (ReservedFor.SUPPORTED_EMPLOYMENT, ReservedFor.PUBLIC_SERVICE_MUTUAL):
+            held.setdefault(reserved_for, []).append(membership)
+    return held
+
+
+def complete_renewal(user, renewal, confirmed, workforce_percent=None, mutual_conditions=None):
+    """Confirm the declaration. A holder of a supported-employment lot says again what share of
+    its workforce is disabled or disadvantaged, and a holder of a public-service-mutual lot
+    whether it still meets section 33's conditions; one that no longer qualifies is removed
+    from those lots, with the reason, and keeps its others."""
     require_acting_for(user, renewal.organisation_id)
     if renewal.completed_at or renewal.lapsed_at:
         raise ServiceError("This renewal is closed")
+    held = reserved_memberships(renewal)
+    least = current_app.config["SUPPORTED_EMPLOYMENT_MIN_PERCENT"]
+    if ReservedFor.SUPPORTED_EMPLOYMENT in held and (
+        not isinstance(workforce_percent, int) or not 0 <= workforce_percent <= 100
+    ):
+        raise ServiceError(
+            "Enter the percentage of your workforce who are disabled or disadvantaged, as a "
+            "whole number from 0 to 100",
+            "workforce_percent",
+        )
+    if ReservedFor.PUBLIC_SERVICE_MUTUAL in held and mutual_conditions not in (True, False):
+        raise ServiceError(
+            "Say whether your organisation still meets the conditions of a public service mutual",
+            "mutual_conditions",
+        )
     if not confirmed:
         raise ServiceError("Confirm that your answers are still correct", "confirm")
     renewal.completed_at = utcnow()
     renewal.completed_by_id = user.id
+    detail = {"dps_id": renewal.dps_id}
+    removed = []
+    if ReservedFor.SUPPORTED_EMPLOYMENT in held:
+        detail["workforce_percent"] = workforce_percent
+        if workforce_percent < least:
+            removed += remove_for_reservation(
+                held[ReservedFor.SUPPORTED_EMPLOYMENT],
+                f"At renewal you told us {workforce_percent}% of your workforce are disabled or "
+                f"disadvantaged. A lot reserved for supported employment providers needs at "
+                f"least {least}%.",
+            )
+    if ReservedFor.PUBLIC_SERVICE_MUTUAL in held:
+        detail["mutual_conditions"] = mutual_conditions
+        if not mutual_conditions:
+            removed += remove_for_reservation(
+                held[ReservedFor.PUBLIC_SERVICE_MUTUAL],
+                "At renewal you told us your organisation no longer meets the conditions of a "
+                "public service mutual (section 33 of the Procurement Act 2023).",
+            )
+    detail["removed_from_lots"] = removed
     record(
         E.COMPLETE_RENEWAL,
         subject=renewal,
         actor=user,
         organisation_id=renewal.organisation_id,
-        detail={"dps_id": renewal.dps_id},
+        detail=detail,
     )
     # Renewing is a time to check the debarment list again.
     debarment.screen(renewal.organisation, "renewal")
     commit()
+    return removed
 
 
 def process_renewals(on=None):

@@ -14,12 +14,13 @@ from app.errors import ServiceError
 from app.extensions import db
 from app.unitofwork import commit
 from dps import questionnaire as engine
-from dps.models import Dps, Lot, Questionnaire, Regime, ReservedFor
+from dps.models import LOT_BASIS, Category, Dps, Lot, Questionnaire, Regime, ReservedFor
 from dps.permissions import require_operator
+from dps.thresholds import lot_problem
 from dps.working_days import Calendar
 
 DEFAULT_QUESTIONNAIRE = (
-    Path(__file__).resolve().parent.parent / "questionnaires" / "standard_sq_v1.json"
+    Path(__file__).resolve().parent.parent / "questionnaires" / "standard_sq_v2.json"
 )
 SET_UP = "Only the DPS operator can set up a DPS"
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -162,12 +163,19 @@ def add_lot(
     max_value_pence,
     min_value_pence=0,
     reserved_for=ReservedFor.NONE,
+    category=Category.SERVICES,
+    light_touch=False,
     cap_group=None,
     cap_per_provider=None,
 ):
     require_operator(actor, SET_UP)
     if min_value_pence < 0 or max_value_pence < min_value_pence:
         raise ServiceError("The maximum value must be at least the minimum value", "max_value")
+    try:
+        reserved_for, category = ReservedFor(reserved_for), Category(category)
+    except ValueError as exc:
+        raise ServiceError("Select who may apply and what the lot buys", "reserved_for") from exc
+    check_lot_reservation(reserved_for, category, light_touch, max_value_pence)
     if (cap_group is None) != (cap_per_provider is None):
         raise ServiceError(
             "Give both a lot group and the most lots of it a provider may hold", "cap_per_provider"
@@ -185,7 +193,10 @@ def add_lot(
         number=number,
         title=title.strip(),
         description=description.strip(),
-        reserved_for=ReservedFor(reserved_for),
+        reserved_for=reserved_for,
+        reservation_basis=LOT_BASIS.get(reserved_for),
+        category=category,
+        light_touch=bool(light_touch),
         min_value_pence=min_value_pence,
         max_value_pence=max_value_pence,
         cap_group=cap_group,
@@ -202,7 +213,19 @@ def add_lot(
             "number": number,
             "title": lot.title,
             "reserved_for": lot.reserved_for.value,
+            "reservation_basis": lot.reservation_basis.value if lot.reservation_basis else None,
+            "category": lot.category.value,
+            "light_touch": lot.light_touch,
+            "max_value_pence": lot.max_value_pence,
         },
     )
     commit()
     return lot
+
+
+def check_lot_reservation(reserved_for, category, light_touch, max_value_pence):
+    """Refuse a lot whose reservation the law does not allow at its largest value (VAT
+    included): for making a lot and for any change to its reservation, category or band."""
+    found = lot_problem(reserved_for, category, light_touch, max_value_pence)
+    if found:
+        raise ServiceError(found[1], found[0])

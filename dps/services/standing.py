@@ -255,6 +255,28 @@ def remove_from_lot(admin, lot_membership, reason):
     commit()
 
 
+def remove_for_reservation(lot_memberships, reason):
+    """Remove a supplier that no longer qualifies for reserved lots (found at renewal), with the
+    reason, told by email. Part of the caller's transaction; returns the lots' ids."""
+    now = utcnow()
+    set_status(lot_memberships, MembershipStatus.REMOVED, reason, now)
+    for membership in lot_memberships:
+        record(
+            E.REMOVE_SUPPLIER_FROM_LOT,
+            subject=membership,
+            organisation_id=membership.organisation_id,
+            detail={"lot_id": membership.lot_id, "reason": reason},
+        )
+        email_organisation(
+            membership.organisation_id,
+            "supplier_removed_from_lot",
+            f"{membership.id}:{now:%Y%m%d%H%M%S}",
+            lot=membership.lot.label,
+            reason=reason,
+        )
+    return [m.lot_id for m in lot_memberships]
+
+
 def leave_lots(user, organisation, lot_memberships):
     """A supplier leaves one lot, or every lot of a DPS."""
     require_acting_for(user, organisation.id)

@@ -67,10 +67,36 @@ class ClarificationForm(Form):
 
 
 class RenewalForm(Form):
+    # Asked only of holders of lots reserved for supported employment providers or public
+    # service mutuals (the view leaves them out otherwise); the service checks the values.
+    workforce_percent = StringField(
+        "What percentage of your workforce are disabled or disadvantaged today?",
+        description="As a whole number from 0 to 100. Lots reserved for supported employment "
+        "providers need at least 30%",
+        widget=GovTextInput(),
+    )
+    mutual_conditions = RadioField(
+        "Does your organisation still meet the conditions of a public service mutual?",
+        description="Its objective is a public service mission; it reinvests its profits or "
+        "shares them on participatory principles; it is owned or managed by its employees or "
+        "members",
+        choices=YES_NO,
+        widget=GovRadioInput(),
+        validate_choice=False,
+    )
     confirm = BooleanField(
         "I confirm that these answers are still correct", widget=GovCheckboxInput()
     )
     submit = submit("Renew our declaration")
+
+    def values(self):
+        """The service's keyword arguments; a percentage that is not a whole number is None,
+        which the service refuses with its message."""
+        text = (self.workforce_percent.data or "").strip().rstrip("%").strip()
+        return {
+            "workforce_percent": int(text) if text.isdigit() else None,
+            "mutual_conditions": {"yes": True, "no": False}.get(self.mutual_conditions.data),
+        }
 
 
 class ConfirmForm(Form):

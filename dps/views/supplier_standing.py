@@ -15,7 +15,7 @@ from app.organisations.models import Organisation
 from app.web import found, me, refused
 from dps import queries
 from dps.blueprint import bp
-from dps.models import Dps, LotMembership, MembershipStatus, RenewalRequest
+from dps.models import Dps, LotMembership, MembershipStatus, RenewalRequest, ReservedFor
 from dps.permissions import may_act_for, may_see_for
 from dps.services import applying, renewals, standing
 from dps.views import supplier_forms as forms
@@ -39,15 +39,23 @@ def renew_declaration(renewal_id):
     if not may_see_for(me(), renewal.organisation_id):
         abort(404)
     form = forms.RenewalForm()
+    reserved = renewals.reserved_memberships(renewal)
     if form.validate_on_submit():
         try:
-            renewals.complete_renewal(me(), renewal, form.confirm.data)
+            removed = renewals.complete_renewal(me(), renewal, form.confirm.data, **form.values())
         except ServiceError as exc:
             refused(form, exc, "submit")
         else:
             flash(
                 f"Thank you. {renewal.organisation.display_name}’s self-declaration for "
-                f"{renewal.dps.name} has been renewed.",
+                f"{renewal.dps.name} has been renewed."
+                + (
+                    " Your organisation no longer qualifies for "
+                    f"{len(removed)} reserved {'lot' if len(removed) == 1 else 'lots'}, and "
+                    "has been removed from them. We have emailed you the reason."
+                    if removed
+                    else ""
+                ),
                 "success",
             )
             return redirect(
@@ -60,6 +68,8 @@ def renew_declaration(renewal_id):
         dps=renewal.dps,
         organisation=renewal.organisation,
         form=form,
+        ask_workforce=ReservedFor.SUPPORTED_EMPLOYMENT in reserved,
+        ask_mutual=ReservedFor.PUBLIC_SERVICE_MUTUAL in reserved,
         latest=latest,
         sections=submitted_sections(latest) if latest else [],
         can_edit=may_act_for(me(), renewal.organisation_id),

@@ -8,6 +8,7 @@ in ``lots.awards.permissions``."""
 from datetime import datetime, time, timedelta
 
 import sqlalchemy as sa
+from flask import current_app
 
 from app.audit.events import AuditEventType as E
 from app.audit.services import record
@@ -15,9 +16,10 @@ from app.errors import ServiceError
 from app.extensions import db
 from app.organisations.models import Organisation
 from app.outbox.services import queue_email
-from app.timeutil import local_tz, to_local, utcnow
+from app.timeutil import format_date, local_tz, to_local, utcnow
 from app.unitofwork import after_commit, commit
 from app.urls import absolute_url
+from dps.models import ReservationBasis
 from dps.working_days import add_working_days
 from lots.awards import letters, permissions
 from lots.awards.contracts import enter_contract
@@ -29,7 +31,7 @@ from lots.evaluation.results import abnormally_low, result
 from lots.evaluation.scores import consensus
 from lots.evaluation.sealing import is_sealed
 from lots.evaluation.services import scored_questions
-from lots.opportunities.models import OpportunityStatus
+from lots.opportunities.models import Opportunity, OpportunityStatus
 
 STANDSTILL_WORKING_DAYS = 8
 
@@ -55,6 +57,7 @@ def propose(user, opportunity):
             "Two bids tie for first place even after the published tie-break. "
             "Review the consensus scores"
         )
+    check_mutual_repeat_award(opportunity, db.session.get(Bid, placed[0].bid_id).organisation_id)
     flagged, cleared = abnormally_low(opportunity)
     if flagged - cleared:
         raise ServiceError(
@@ -82,6 +85,43 @@ def propose(user, opportunity):
     )
     commit()
     return award
+
+
+def check_mutual_repeat_award(opportunity, supplier_id, now=None):
+    """Section 33 of the Procurement Act 2023: a contract reserved for public service mutuals may
+    not go to a mutual that the same buyer awarded a contract reserved the same way for
+    comparable services (the same lot) in the previous 3 years (``MUTUAL_REPEAT_AWARD_YEARS``)."""
+    mutual = ReservationBasis.S33_PUBLIC_SERVICE_MUTUAL.value
+    if mutual not in (opportunity.reservation_bases or []):
+        return
+    years = current_app.config["MUTUAL_REPEAT_AWARD_YEARS"]
+    now = now or utcnow()
+    local = to_local(now)
+    try:
+        since = local.replace(year=local.year - years)
+    except ValueError:  # 29 February
+        since = local.replace(year=local.year - years, day=28)
+    earlier = db.session.execute(
+        sa.select(Opportunity, Award.confirmed_at)
+        .join(Award, Award.opportunity_id == Opportunity.id)
+        .join(Bid, Bid.id == Award.winner_bid_id)
+        .where(
+            Opportunity.id != opportunity.id,
+            Opportunity.buyer_id == opportunity.buyer_id,
+            Opportunity.lot_id == opportunity.lot_id,
+            Bid.organisation_id == supplier_id,
+            Award.status.in_([AwardStatus.CONFIRMED, AwardStatus.CONTRACTED]),
+            Award.confirmed_at > since,
+        )
+    ).all()
+    for other, confirmed_at in earlier:
+        if mutual in (other.reservation_bases or []):
+            raise ServiceError(
+                f"You awarded this public service mutual a contract reserved for public service "
+                f"mutuals for the same services ({other.reference}) on "
+                f"{format_date(confirmed_at)}. Section 33 of the Procurement Act 2023 lets you "
+                f"award it another only {years} years after that"
+            )
 
 
 def _result_record(opportunity, ranked):
@@ -144,6 +184,7 @@ def confirm(user, opportunity):
         raise ServiceError("There is no proposed award to confirm")
     permissions.require_four_eyes(user, award)
     now = utcnow()
+    check_mutual_repeat_award(opportunity, award.winner.organisation_id, now)
     award.status = AwardStatus.CONFIRMED
     award.confirmed_by_id = user.id
     award.confirmed_at = now

@@ -1,5 +1,6 @@
 """Demo data for lots and opportunities: the demo buyers approved and joined to the demo DPS, what
-each lot covers, and opportunities in each state a supplier or buyer meets: eight open, one
+each lot covers, and opportunities in each state a supplier or buyer meets: nine open (one of
+them above the threshold, reserved for supported employment providers under section 32), one
 closed, one cancelled and one draft, with a question answered for everyone.
 
 Called by `flask seed-demo` (app/demo.py) after the DPS seed. Safe to run again: each step
@@ -52,6 +53,7 @@ SCOPES = {
         [("local_authority", "YOR"), ("local_authority", "ERY"), ("local_authority", "KHL")],
     ),
     6: (["79611000-0", "80500000-9", "85312510-7"], [("region", "TLE")]),
+    7: (["77314000-4", "90910000-9", "55520000-1"], [("region", "TLE")]),
 }
 
 STANDARD_QUESTIONS = [
@@ -255,6 +257,27 @@ OPEN = [
             "location_type": "region",
             "location_code": "TLE",
             "social_value_measures": ["SV-EMP-01", "SV-SKL-01"],
+        },
+    ),
+    (
+        "Leeds City Council",
+        7,
+        26,
+        12,
+        {
+            "title": "Grounds maintenance for Leeds community parks",
+            "summary": "Mowing, planting and litter picking in twelve community parks, by a "
+            "supported employment provider.",
+            "description": "We want a supported employment provider to look after twelve "
+            "community parks in east Leeds for three years, creating jobs for disabled and "
+            "disadvantaged people.\n\nThe contract is above the threshold, so the law lets us "
+            "reserve it only for supported employment providers (section 32 of the Procurement "
+            "Act 2023).",
+            "estimated_value_pence": 25_000_000,
+            "contract_months": 36,
+            "location_type": "local_authority",
+            "location_code": "LDS",
+            "social_value_measures": ["SV-EMP-01"],
         },
     ),
 ]

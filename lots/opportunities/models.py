@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.extensions import db
 from app.timeutil import utcnow
 from app.types import UTCDateTime, string_enum
+from dps.models import Category
 
 
 class AreaType(enum.StrEnum):
@@ -214,6 +215,12 @@ class Opportunity(db.Model):
     reserved_vcse: Mapped[bool] = mapped_column(sa.Boolean, default=False)
     reserved_sme: Mapped[bool] = mapped_column(sa.Boolean, default=False)
     reserved_area_code: Mapped[str | None] = mapped_column(sa.String(10))
+    # Goods, services or works: set from the lot, and it picks the threshold.
+    category: Mapped[Category] = mapped_column(
+        string_enum(Category, "procurement_category", 20), default=Category.SERVICES
+    )
+    # The reservation's basis in law (ReservationBasis values), recorded when it is published.
+    reservation_bases: Mapped[list] = mapped_column(sa.JSON, default=list)
     price_weight: Mapped[int] = mapped_column(sa.Integer, default=50)
     quality_weight: Mapped[int] = mapped_column(sa.Integer, default=40)
     social_value_weight: Mapped[int] = mapped_column(sa.Integer, default=10)
@@ -326,11 +333,27 @@ class QuestionKind(enum.StrEnum):
     PASS_FAIL = "pass_fail"
 
 
+class QuestionAbout(enum.StrEnum):
+    """What a pass/fail question tests: the bid, or the supplier itself (a selection stage,
+    which a call-off below the threshold may not have, except for works)."""
+
+    BID = "bid"
+    SUPPLIER = "supplier"
+
+
+QUESTION_ABOUT_LABELS = {
+    QuestionAbout.BID: "About the bid, like ‘Will you deliver in Leeds?’",
+    QuestionAbout.SUPPLIER: "About the supplier, like ‘Do you hold ISO 9001?’ (a selection "
+    "question)",
+}
+
+
 class OpportunityQuestion(db.Model):
     __tablename__ = "opportunity_questions"
     __table_args__ = (
         sa.UniqueConstraint("opportunity_id", "position"),
         sa.CheckConstraint("(kind = 'pass_fail') = (weight IS NULL)", name="weight_for_scored"),
+        sa.CheckConstraint("kind = 'pass_fail' OR about = 'bid'", name="about_supplier_pass_fail"),
         sa.CheckConstraint(
             "word_limit IS NULL OR word_limit BETWEEN 10 AND 5000", name="word_limit_range"
         ),
@@ -342,6 +365,9 @@ class OpportunityQuestion(db.Model):
     )
     position: Mapped[int] = mapped_column(sa.Integer)
     kind: Mapped[QuestionKind] = mapped_column(string_enum(QuestionKind, "question_kind", 20))
+    about: Mapped[QuestionAbout] = mapped_column(
+        string_enum(QuestionAbout, "question_about", 20), default=QuestionAbout.BID
+    )
     text: Mapped[str] = mapped_column(sa.Text)
     guidance: Mapped[str | None] = mapped_column(sa.Text)
     word_limit: Mapped[int | None] = mapped_column(sa.Integer)

@@ -27,7 +27,7 @@ from lots.opportunities.forms import (
     one_kind_of_newline,
     whole_number,
 )
-from lots.opportunities.models import QuestionKind
+from lots.opportunities.models import QUESTION_ABOUT_LABELS, QuestionAbout, QuestionKind
 
 BLANK_QUESTION_ROWS = 3
 BLANK_PRICE_LINES = 3
@@ -60,6 +60,15 @@ class QuestionRow(SubForm):
         widget=GovTextInput(),
         filters=[strip_whitespace],
         description="Leave blank for a pass or fail question",
+    )
+    about = SelectField(
+        "For a pass or fail question: what does it test?",
+        choices=choices_of(QUESTION_ABOUT_LABELS),
+        default=QuestionAbout.BID.value,
+        widget=GovSelect(),
+        validate_choice=False,
+        description="Below the threshold, a call-off may not ask about the supplier (a "
+        "selection stage) unless it is for works",
     )
     remove = BooleanField("Remove this question", widget=GovCheckboxInput())
 
@@ -101,6 +110,7 @@ class QuestionRow(SubForm):
             "guidance": self.guidance.data or None,
             "word_limit": whole_number(self.word_limit.data) if self.word_limit.data else None,
             "weight": None if kind == QuestionKind.PASS_FAIL else whole_number(self.weight.data),
+            "about": self.about.data if kind == QuestionKind.PASS_FAIL else QuestionAbout.BID.value,
         }
 
 
@@ -117,6 +127,7 @@ class QuestionsForm(Form):
                 "guidance": q.guidance or "",
                 "word_limit": str(q.word_limit) if q.word_limit else "",
                 "weight": "" if q.weight is None else str(q.weight),
+                "about": q.about.value,
             }
             for q in o.questions
         ]

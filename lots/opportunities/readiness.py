@@ -1,29 +1,96 @@
 """What stops a draft being published: the one place these rules live. The task list, the check
 page, sending for approval and publishing all ask ``problems``."""
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
 
 from app.extensions import db
 from app.money import money
-from app.organisations.models import BuyerType
 from app.timeutil import to_local, utcnow
-from dps.models import Lot, ReservedFor
+from dps import thresholds
+from dps.models import Category, Lot, ReservationBasis
+from dps.thresholds import value_including_vat
 from dps.working_days import bank_holiday_name
 from lots.opportunities import conditions
-from lots.opportunities.models import LocationType, OpportunityKind, QuestionKind
+from lots.opportunities.models import (
+    LocationType,
+    OpportunityKind,
+    QuestionAbout,
+    QuestionKind,
+)
+
+__all__ = ["value_including_vat"]
 
 
-def threshold_pence(buyer):
-    config = current_app.config
-    if buyer.buyer_type == BuyerType.CENTRAL_GOVERNMENT:
-        return config["THRESHOLD_CENTRAL_GOVERNMENT_PENCE"]
-    return config["THRESHOLD_OTHER_PUBLIC_PENCE"]
+def threshold_pence(buyer, category=Category.SERVICES, light_touch=False):
+    """The threshold, VAT included, for this buyer and kind of contract."""
+    return thresholds.threshold_pence(category, light_touch, buyer.buyer_type)
 
 
-def value_including_vat(value_pence):
-    return value_pence * (100 + current_app.config["VAT_RATE_PERCENT"]) // 100
+def threshold_of(opportunity, lot=None):
+    """The call-off's threshold: works, light-touch services (a light-touch lot's services), or
+    the buyer's own."""
+    lot = lot or db.session.get(Lot, opportunity.lot_id)
+    return threshold_pence(opportunity.buyer, opportunity.category, lot.light_touch)
+
+
+def is_above_threshold(opportunity, lot=None):
+    return value_including_vat(opportunity.estimated_value_pence or 0) >= threshold_of(
+        opportunity, lot
+    )
+
+
+def reservation_bases(opportunity, lot=None):
+    """The call-off's reservation bases in law: its lot's, and the below-threshold ones the buyer
+    chose (they may combine). Recorded on the call-off when it is published."""
+    if opportunity.published_at is not None and opportunity.reservation_bases:
+        return [ReservationBasis(b) for b in opportunity.reservation_bases]
+    lot = lot or db.session.get(Lot, opportunity.lot_id)
+    bases = [lot.reservation_basis] if lot.reservation_basis else []
+    for chosen, basis in (
+        (opportunity.reserved_vcse, ReservationBasis.BELOW_THRESHOLD_VCSE),
+        (opportunity.reserved_sme, ReservationBasis.BELOW_THRESHOLD_SME),
+        (opportunity.reserved_area_code, ReservationBasis.BELOW_THRESHOLD_AREA),
+    ):
+        if chosen and basis not in bases:
+            bases.append(basis)
+    return bases
+
+
+@dataclass(frozen=True)
+class Notices:
+    above_threshold: bool
+    threshold_pence: int
+    notice_from_pence: int
+    value_including_vat_pence: int
+    mandatory: tuple
+
+
+def notices(opportunity):
+    """Which notices the law makes mandatory for this call-off, in plain words. Above the
+    threshold: tender, contract award and contract details notices; below it, from £12,000
+    (central government) or £30,000 (other bodies) including VAT, the tender notice and the
+    contract details notice; under that, none."""
+    lot = db.session.get(Lot, opportunity.lot_id)
+    value = value_including_vat(opportunity.estimated_value_pence or 0)
+    threshold = threshold_of(opportunity, lot)
+    notice_from = thresholds.notice_threshold_pence(opportunity.buyer.buyer_type)
+    if value >= threshold:
+        mandatory = (
+            "A tender notice (UK4), which publishing this opportunity gives",
+            "A contract award notice (UK6) before you enter the contract",
+            "A contract details notice (UK7) within 30 days of entering the contract",
+        )
+    elif value >= notice_from:
+        mandatory = (
+            "A tender notice (UK4), which publishing this opportunity gives",
+            "A contract details notice (UK7) within 30 days of entering the contract",
+        )
+    else:
+        mandatory = ()
+    return Notices(value >= threshold, threshold, notice_from, value, mandatory)
 
 
 def earliest_deadline(now, days):
@@ -94,15 +161,32 @@ def _problems(opportunity, now, acknowledge_bank_holiday):
             found["questions"] = "A quick quote has exactly one quality question"
         if opportunity.price_schedule:
             found["price_schedule"] = "A quick quote asks for one total price"
-    if opportunity.reserved_vcse or opportunity.reserved_sme or opportunity.reserved_area_code:
-        buyer = opportunity.buyer
-        if (
-            value_including_vat(value) >= threshold_pence(buyer)
-            and lot.reserved_for == ReservedFor.NONE
-        ):
-            found["reserved"] = (
-                "Only a call-off below the threshold can be reserved for VCSEs, SMEs or an area"
-            )
+    threshold = threshold_of(opportunity, lot)
+    reserved = thresholds.call_off_problem(
+        reservation_bases(opportunity, lot),
+        value,
+        threshold,
+        lot.light_touch and opportunity.category == Category.SERVICES,
+        opportunity.contract_months,
+    )
+    if reserved:
+        found[reserved[0]] = reserved[1]
+    about_supplier = [
+        q
+        for q in opportunity.questions
+        if q.kind == QuestionKind.PASS_FAIL and q.about == QuestionAbout.SUPPLIER
+    ]
+    if (
+        about_supplier
+        and opportunity.category != Category.WORKS
+        and value_including_vat(value) < threshold
+    ):
+        found.setdefault(
+            "questions",
+            "A call-off below the threshold cannot ask pass/fail questions about the supplier "
+            "(a selection stage), except for works. Ask about the bid instead, or remove "
+            f"‘{about_supplier[0].text}’",
+        )
     found.update(conditions.problems(opportunity, to_local(now).date()))
     if opportunity.location_type != LocationType.NATIONAL and not opportunity.location_code:
         found["location_code"] = "Choose the region or local authority"

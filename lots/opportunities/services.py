@@ -23,11 +23,12 @@ from lots.opportunities.models import (
     OpportunityKind,
     OpportunityQuestion,
     OpportunityStatus,
+    QuestionAbout,
     QuestionKind,
 )
 from lots.opportunities.permissions import require_another_approver, require_buyer_role
 from lots.opportunities.queries import OPPORTUNITY_SUBJECT, tender_documents
-from lots.opportunities.readiness import problems
+from lots.opportunities.readiness import problems, reservation_bases
 
 EDITABLE = (OpportunityStatus.DRAFT,)
 # The scoring scales a buyer may publish: 0 to 5, or 0 to 10.
@@ -78,6 +79,7 @@ def create_draft(user, buyer, lot, **fields):
         buyer_id=buyer.id,
         created_by_id=user.id,
         kind=OpportunityKind.MINI_COMPETITION,
+        category=lot.category,
         title="",
         summary="",
         description="",
@@ -153,7 +155,8 @@ def update_draft(user, opportunity, **fields):
 
 
 def set_questions(user, opportunity, questions):
-    """Replace the draft's questions: [{"kind", "text", "guidance", "word_limit", "weight"}]."""
+    """Replace the draft's questions: [{"kind", "text", "guidance", "word_limit", "weight",
+    "about"}] (``about``: a pass/fail question tests the "bid" (the default) or the "supplier")."""
     require_buyer_role(user, opportunity.buyer_id, "buyer")
     if opportunity.status not in EDITABLE:
         raise ServiceError("Questions cannot change once an opportunity is published")
@@ -169,6 +172,7 @@ def set_questions(user, opportunity, questions):
                 guidance=q.get("guidance"),
                 word_limit=q.get("word_limit"),
                 weight=None if kind == QuestionKind.PASS_FAIL else int(q.get("weight") or 0),
+                about=_about(kind, q.get("about")),
             )
         )
     record(
@@ -179,6 +183,17 @@ def set_questions(user, opportunity, questions):
         detail={"questions": len(questions)},
     )
     commit()
+
+
+def _about(kind, about):
+    """A pass/fail question is about the bid or the supplier; a scored one is about the bid."""
+    try:
+        about = QuestionAbout(about or QuestionAbout.BID)
+    except ValueError as exc:
+        raise ServiceError(
+            "Say whether the question is about the bid or the supplier", "questions"
+        ) from exc
+    return about if kind == QuestionKind.PASS_FAIL else QuestionAbout.BID
 
 
 def attach_tender_document(user, opportunity, file_storage):
@@ -279,6 +294,7 @@ def publish(user, opportunity, acknowledge_bank_holiday=False):
     # Published documents are part of the tender: nobody deletes one; an amendment replaces it.
     for document in tender_documents(opportunity.id, available_only=False):
         lock_document(document, published_lock_reason(opportunity))
+    opportunity.reservation_bases = [b.value for b in reservation_bases(opportunity)]
     invited = invite_eligible(opportunity, via="publish")
     record(
         E.PUBLISH_OPPORTUNITY,
@@ -290,6 +306,8 @@ def publish(user, opportunity, acknowledge_bank_holiday=False):
             "invited": invited,
             "deadline": opportunity.submission_deadline.isoformat(),
             "conditions": conditions.frozen(opportunity),
+            "category": opportunity.category.value,
+            "reservation_bases": opportunity.reservation_bases,
         },
     )
     after_commit(enqueue_invitation_emails, opportunity.id, "invitation")

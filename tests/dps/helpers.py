@@ -157,6 +157,7 @@ def complete_answers(user, org, vcse=True, insurance_expiry="2027-03-31"):
             if vcse
             else {"is_vcse": "no"}
         ),
+        "reserved_lots": {"supported_employment": "no", "public_service_mutual": "no"},
     }
 
 

@@ -146,7 +146,18 @@ def test_apply_be_admitted_and_see_it(page, live_server, outbox_link, axe, demo_
     _radio(page, "vcse_protection", "charity")
     _file(page, "governing_document", tmp_path)
     _save(page)
-    assert "You have completed 8 of" in page.locator("main").inner_text()
+
+    # The supplier meets the supported-employment question (the 30% rule of section 32).
+    _section(page, "Supported employment and public service mutuals", axe)
+    _radio(page, "supported_employment", "yes")
+    page.locator("input[name='workforce_disadvantaged_percent']").fill("40")
+    page.locator("textarea[name='workforce_evidence']").fill(
+        "10 of our 25 staff, from our HR records on 1 October 2026"
+    )
+    _file(page, "workforce_evidence_document", tmp_path)
+    _radio(page, "public_service_mutual", "no")
+    _save(page)
+    assert "You have completed 9 of" in page.locator("main").inner_text()
     axe(page)
 
     page.locator("#task-list").get_by_role("link", name="Choose lots").click()

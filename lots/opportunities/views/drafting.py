@@ -52,6 +52,7 @@ PROBLEM_SECTIONS = {
     "estimated_value_pence": ("lots.edit_details", "estimated_value"),
     "location_code": ("lots.edit_details", "location_type"),
     "reserved": ("lots.edit_details", "reserved"),
+    "contract_months": ("lots.edit_details", "contract_months"),
     "weights": ("lots.edit_evaluation", "price_weight"),
     "social_value_weight": ("lots.edit_evaluation", "social_value_weight"),
     "questions": ("lots.edit_questions", "questions"),

@@ -10,7 +10,7 @@ from app.forms import optional_id
 from app.reference import cpv, geography, social_value
 from app.timeutil import utcnow
 from app.web import found, me, refused
-from dps.models import RESERVED_LABELS, ReservedFor
+from dps.models import RESERVATION_BASIS_WORDS, RESERVED_LABELS, ReservationBasis
 from dps.queries import admitted_counts
 from lots.blueprint import bp
 from lots.opportunities import clarifications, conditions, queries
@@ -20,6 +20,7 @@ from lots.opportunities.lot_scope import scope_of
 from lots.opportunities.models import AreaType, LocationType
 from lots.opportunities.permissions import is_operator, may_see_opportunity, of_buyer
 from lots.opportunities.published_forms import AskQuestionForm
+from lots.opportunities.readiness import reservation_bases
 
 
 @bp.app_template_global("contract_conditions")
@@ -49,14 +50,14 @@ def area_name(code):
 def reservation_words(opportunity):
     """Who may bid, in plain words: one sentence per restriction, or open to all."""
     words = []
-    if opportunity.lot.reserved_for != ReservedFor.NONE:
-        words.append(f"The lot is {RESERVED_LABELS[opportunity.lot.reserved_for].lower()}")
-    if opportunity.reserved_vcse:
-        words.append("Reserved for VCSE organisations")
-    if opportunity.reserved_sme:
-        words.append("Reserved for small and medium-sized enterprises (SMEs)")
-    if opportunity.reserved_area_code:
-        words.append(f"Reserved for suppliers based in {area_name(opportunity.reserved_area_code)}")
+    for basis in reservation_bases(opportunity):
+        if basis == ReservationBasis.BELOW_THRESHOLD_AREA:
+            words.append(
+                f"Reserved for suppliers based in {area_name(opportunity.reserved_area_code)}, "
+                "which the law allows because the value is below the procurement threshold"
+            )
+        else:
+            words.append(RESERVATION_BASIS_WORDS[basis])
     return words or ["Open to every supplier admitted to the lot"]
 
 

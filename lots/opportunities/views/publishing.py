@@ -36,6 +36,7 @@ def _render_check(organisation, opportunity, form):
         organisation=organisation,
         opportunity=opportunity,
         publish_form=form,
+        notices=readiness.notices(opportunity),
         editable=opportunity.status == OpportunityStatus.DRAFT,
         problems=where(
             {

@@ -248,7 +248,7 @@ def test_questionnaire_version_change_while_an_application_is_in_progress(world)
         applying.submit_application(
             user, application, declaration_name="R", declaration_role="CEO", confirmed=True
         )
-        assert application.snapshot["questionnaire"]["version"] == 1
+        assert application.snapshot["questionnaire"]["version"] == old_version.version
         other_user, other_org = make_supplier("owner@other.example", "Other CIC")
         fresh = applying.start_application(other_user, other_org, dps)
         assert fresh.questionnaire_id == new_version.id

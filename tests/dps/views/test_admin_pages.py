@@ -173,6 +173,8 @@ def test_an_administrator_creates_a_dps_and_adds_lots(client, forms, signed_in):
             "description": "Homecare in the north",
             "min_value": "£5,000",
             "max_value": "250000.50",
+            "category": "services",
+            "light_touch": "y",
             "reserved_for": "vcse",
             "cap_group": "Homecare patches",
             "cap_per_provider": "1",
@@ -181,6 +183,11 @@ def test_an_administrator_creates_a_dps_and_adds_lots(client, forms, signed_in):
     assert response.status_code == 302
     lot = db.session.execute(sa.select(Lot).where(Lot.dps_id == dps.id)).scalar_one()
     assert (lot.min_value_pence, lot.max_value_pence) == (500_000, 25_000_050)
+    assert (lot.category.value, lot.light_touch, lot.reservation_basis.value) == (
+        "services",
+        True,
+        "below_threshold_vcse",
+    )
     assert (lot.reserved_for.value, lot.cap_group, lot.cap_per_provider) == (
         "vcse",
         "Homecare patches",
@@ -277,6 +284,30 @@ def test_a_lot_whose_values_are_the_wrong_way_round_is_refused(client, forms, si
         },
     )
     assert errors(soup(response)) == ["This DPS already has a lot 1"]
+
+
+def test_a_vcse_lot_above_the_threshold_is_refused_on_the_page(client, forms, signed_in, world):
+    dps, lots = world
+    response = forms.post(
+        f"/admin/dps/{dps.id}/lots/new",
+        {
+            "number": "9",
+            "title": "Large community meals",
+            "description": "Meals",
+            "max_value": "250000",
+            "category": "services",
+            "reserved_for": "vcse",
+        },
+    )
+    assert response.status_code == 200
+    html = soup(response)
+    [(message, href)] = error_summary(html)
+    assert href == "#reserved_for"
+    assert message.startswith(
+        "A lot reserved for vcse organisations must stay below the threshold (£135,018 "
+        "including VAT for this kind of contract), but its largest value is £300,000 including VAT"
+    )
+    assert field_value(html, "max_value") == "250000"
 
 
 # --- The admission queue ------------------------------------------------------------------------

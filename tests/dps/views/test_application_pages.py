@@ -42,6 +42,7 @@ SECTIONS = [
     "Policies",
     "Real Living Wage",
     "VCSE status",
+    "Supported employment and public service mutuals",
 ]
 
 
@@ -99,6 +100,7 @@ ANSWERS = [
         {"is_vcse": "yes", "vcse_protection": "charity"},
         {"governing_document": pdf("constitution.pdf")},
     ),
+    ("reserved_lots", {"supported_employment": "no", "public_service_mutual": "no"}, {}),
 ]
 
 
@@ -131,8 +133,8 @@ def test_a_supplier_applies_from_the_dps_page_to_the_confirmation(client, forms,
         "Choose lots": "Not started",
         "Check answers and submit": "Cannot start yet",
     }
-    assert text(soup(tasks).find(id="progress")) == "You have completed 0 of 9 sections."
-    assert len(task_links(tasks)) == 9  # check answers is not a link yet
+    assert text(soup(tasks).find(id="progress")) == "You have completed 0 of 10 sections."
+    assert len(task_links(tasks)) == 10  # check answers is not a link yet
 
     for number, (section_id, answers, files) in enumerate(ANSWERS, 1):
         page = client.get(section_url(application, section_id))
@@ -147,10 +149,10 @@ def test_a_supplier_applies_from_the_dps_page_to_the_confirmation(client, forms,
         visits += 2
         statuses = task_list(tasks)
         assert [statuses[title] for title in SECTIONS] == (
-            ["Completed"] * number + ["Not started"] * (8 - number)
+            ["Completed"] * number + ["Not started"] * (9 - number)
         )
         assert text(soup(tasks).find(id="progress")) == (
-            f"You have completed {number} of 9 sections."
+            f"You have completed {number} of 10 sections."
         )
     assert task_list(tasks)["Check answers and submit"] == "Cannot start yet"
 
@@ -185,7 +187,7 @@ def test_a_supplier_applies_from_the_dps_page_to_the_confirmation(client, forms,
     visits += 2
     assert task_list(tasks)["Choose lots"] == "Completed"
     assert task_list(tasks)["Check answers and submit"] == "Not started"
-    assert text(soup(tasks).find(id="progress")) == "You have completed 9 of 9 sections."
+    assert text(soup(tasks).find(id="progress")) == "You have completed 10 of 10 sections."
 
     check = client.get(f"/applications/{application.id}/check")
     visits += 1
@@ -245,7 +247,7 @@ def test_a_supplier_applies_from_the_dps_page_to_the_confirmation(client, forms,
 
     # The default journey: the DPS page, the task list, each section and back, the lots and
     # back, check answers, the confirmation.
-    assert visits == 22
+    assert visits == 24
 
     # Sent: the section pages now lead to where the application has got to.
     response = client.get(section_url(application, "about"))
@@ -312,7 +314,7 @@ def test_reused_answers_are_noted_and_only_lots_are_left(client, forms, auth, wo
     assert again.id != application.id
     tasks = client.get(f"/applications/{again.id}")
     assert "from the application you sent on 7 December 2026" in text(soup(tasks).find(id="reused"))
-    assert [task_list(tasks)[title] for title in SECTIONS] == ["Completed"] * 8
+    assert [task_list(tasks)[title] for title in SECTIONS] == ["Completed"] * 9
     assert task_list(tasks)["Choose lots"] == "Not started"
     page = client.get(f"/applications/{again.id}/lots")
     held = soup(page).find("input", attrs={"value": str(lots[0].id)})

@@ -30,11 +30,11 @@ def statuses():
 def test_load_questionnaire_stores_the_standard_one_once(app):
     first = run(app, "load-questionnaire")
     assert first.exit_code == 0, first.output
-    assert "version 1 is loaded" in first.output
+    assert "version 2 is loaded" in first.output
     second = run(app, "load-questionnaire")
     assert second.exit_code == 0, second.output
     stored = db.session.execute(sa.select(Questionnaire)).scalars().all()
-    assert [(q.version, bool(q.definition["sections"])) for q in stored] == [(1, True)]
+    assert [(q.version, bool(q.definition["sections"])) for q in stored] == [(2, True)]
 
 
 def test_daily_reminds_then_suspends_and_says_how_many(app):

@@ -128,7 +128,7 @@ def test_the_questionnaire_can_be_read_before_registering(client, world):
     assert page.status_code == 200
     definition = definition_for(dps.questionnaire)
     questions = soup(page).select(".app-question")
-    assert len(questions) == len(definition.by_id) == 42
+    assert len(questions) == len(definition.by_id) == 51
     assert [q["id"] for q in questions] == [f"question-{qid}" for qid in definition.by_id]
     assert [text(h) for h in soup(page).select(".app-questionnaire-section > h2")] == [
         f"{n}. {section.title}" for n, section in enumerate(definition.sections, 1)

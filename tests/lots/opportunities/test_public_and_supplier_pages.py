@@ -61,7 +61,10 @@ def test_the_public_opportunity_page_says_everything_a_supplier_needs(world, per
     assert facts["Estimated value"] == "£40,000 excluding VAT"
     assert facts["Where"] == "Leeds"
     assert facts["Contract length"] == "18 months"
-    assert facts["Who can bid"] == "Reserved for VCSE organisations"
+    assert facts["Who can bid"] == (
+        "Reserved for VCSE organisations, which the law allows because the value is below the "
+        "procurement threshold"
+    )
     assert facts["Deadline for bids"] == "midday on 18 December 2026 (closes in 15 days)"
     assert facts["Deadline for questions"] == "midday on 13 December 2026 (closes in 10 days)"
     lot_link = soup(page).find(id="opportunity-facts").find("a")

@@ -278,7 +278,7 @@ def test_odd_characters_in_the_search_are_harmless(client, many):
         assert results(searched) == [], q
         assert count(searched) == "0 suppliers found", q
         assert searched.find("script", string="alert(1)") is None
-        assert field_value(searched, "q") == " ".join(q.replace("\x00", " ").split())[:100]
+        assert field_value(searched, "q") == " ".join(q.replace("\x00", "").split())[:100]
     assert count(page(client, "/suppliers")) == "4 suppliers"  # everything is still there
     # A search of nothing but control characters is no search at all.
     assert count(page(client, "/suppliers?q=%00%01")) == "4 suppliers"

@@ -8,7 +8,7 @@ from app.audit.services import record
 from app.errors import NotAllowed, ServiceError
 from app.extensions import db
 from app.reference import social_value
-from app.timeutil import utcnow
+from app.timeutil import format_date, utcnow
 from app.unitofwork import commit
 from lots.awards.models import SocialValueDelivery
 from lots.awards.permissions import may_record_delivery
@@ -25,6 +25,13 @@ def record_delivery(user, commitment, period_start, period_end, delivered, note=
         raise ServiceError("The end of the period must be on or after its start", "period_end")
     if period_start < contract.start_date:
         raise ServiceError("The period must start on or after the contract's start", "period_start")
+    if period_end > contract.end_date:
+        # A year typed wrong (9999) would otherwise stand in the contract's record for good.
+        raise ServiceError(
+            "The period must end on or before the contract's end, "
+            f"{format_date(contract.end_date)}",
+            "period_end",
+        )
     amount = social_value.check_value(
         commitment.measure,
         delivered,

@@ -22,6 +22,7 @@ from lots.opportunities.models import (
 )
 from lots.opportunities.permissions import require_buyer_role
 from lots.opportunities.queries import OPPORTUNITY_SUBJECT, tender_documents
+from lots.opportunities.readiness import refuse_too_far_ahead
 from lots.opportunities.services import published_lock_reason
 
 AMENDABLE = (
@@ -65,6 +66,7 @@ def amend(user, opportunity, what_changed, reopen_bids=False, **changes):
     bad = set(changes) - set(AMENDABLE)
     if bad:
         raise ServiceError(f"These cannot be amended: {', '.join(sorted(bad))}")
+    refuse_too_far_ahead(changes)
     if "price_schedule" in changes:
         # One change at a time: a bid being submitted waits for this (lots.bids.submitting).
         db.session.execute(
@@ -175,6 +177,9 @@ def extend_deadline(user, opportunity, new_deadline, reason, new_question_deadli
             "A published deadline can only be extended, never brought forward",
             "submission_deadline",
         )
+    refuse_too_far_ahead(
+        {"submission_deadline": new_deadline, "question_deadline": new_question_deadline}
+    )
     local = to_local(new_deadline)
     if local.minute or local.second:
         raise ServiceError(

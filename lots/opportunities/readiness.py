@@ -1,14 +1,16 @@
 """What stops a draft being published: the one place these rules live. The task list, the check
 page, sending for approval and publishing all ask ``problems``."""
 
+import calendar
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 
 from flask import current_app
 
+from app.errors import ServiceError
 from app.extensions import db
 from app.money import money
-from app.timeutil import to_local, utcnow
+from app.timeutil import format_date, to_local, utcnow
 from dps import thresholds
 from dps.models import Category, Lot, ReservationBasis
 from dps.thresholds import value_including_vat
@@ -98,6 +100,57 @@ def earliest_deadline(now, days):
     the spring clock change that is an hour less than ``days`` x 24 hours, across the autumn
     one an hour more."""
     return to_local(now) + timedelta(days=days)
+
+
+# The dates a buyer sets that ``too_far_ahead`` bounds.
+DATED = ("submission_deadline", "question_deadline", "contract_start", "contract_months")
+
+
+def too_far_ahead(values, now=None):
+    """The dates among ``values`` (an opportunity's fields by name) that are further ahead than
+    configuration allows, as {field: message}. Deadlines only ever move later, so a year typed
+    wrong (9999) would otherwise be forever: a deadline falls at most ``DEADLINE_MAX_DAYS_AHEAD``
+    days from today (in London, any time that day), and a contract starts within
+    ``CONTRACT_MAX_YEARS`` years and lasts at most that long. Checked when a draft is saved,
+    before it is published, and when a published opportunity is amended or its deadline
+    extended."""
+    config = current_app.config
+    today = to_local(now or utcnow()).date()
+    days, years = config["DEADLINE_MAX_DAYS_AHEAD"], config["CONTRACT_MAX_YEARS"]
+    last_day = today + timedelta(days=days)
+    found = {}
+    for name, what in (
+        ("submission_deadline", "The deadline for bids"),
+        ("question_deadline", "The deadline for questions"),
+    ):
+        moment = values.get(name)
+        if moment is not None and to_local(moment).date() > last_day:
+            found[name] = (
+                f"{what} must be within {days} days of today, on or before {format_date(last_day)}"
+            )
+    start, latest_start = values.get("contract_start"), _years_after(today, years)
+    if start is not None and start > latest_start:
+        found["contract_start"] = (
+            f"The contract must start within {years} years, on or before "
+            f"{format_date(latest_start)}"
+        )
+    months = values.get("contract_months")
+    if months is not None and months > years * 12:
+        found["contract_months"] = (
+            f"The contract can last at most {years} years: enter {years * 12} months or fewer"
+        )
+    return found
+
+
+def refuse_too_far_ahead(values, now=None):
+    """Raise the first of ``too_far_ahead``'s refusals as a ServiceError naming its field."""
+    for name, message in too_far_ahead(values, now).items():
+        raise ServiceError(message, name)
+
+
+def _years_after(day, years):
+    year = day.year + years
+    return date(year, day.month, min(day.day, calendar.monthrange(year, day.month)[1]))
 
 
 def problems(opportunity, now=None, acknowledge_bank_holiday=False):
@@ -225,4 +278,6 @@ def _problems(opportunity, now, acknowledge_bank_holiday):
         found["question_deadline"] = (
             "The deadline for questions must be after publication and before the deadline for bids"
         )
+    # Saving a draft refuses these too; a draft saved under a longer limit is caught here.
+    found.update(too_far_ahead({name: getattr(opportunity, name) for name in DATED}, now))
     return found

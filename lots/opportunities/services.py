@@ -28,7 +28,7 @@ from lots.opportunities.models import (
 )
 from lots.opportunities.permissions import require_another_approver, require_buyer_role
 from lots.opportunities.queries import OPPORTUNITY_SUBJECT, tender_documents
-from lots.opportunities.readiness import problems, reservation_bases
+from lots.opportunities.readiness import problems, refuse_too_far_ahead, reservation_bases
 
 EDITABLE = (OpportunityStatus.DRAFT,)
 # The scoring scales a buyer may publish: 0 to 5, or 0 to 10.
@@ -133,6 +133,7 @@ def _apply(opportunity, fields):
         )
     if "payment_terms_days" in fields:
         conditions.check_payment_terms(fields["payment_terms_days"])
+    refuse_too_far_ahead(fields)
     for name, value in fields.items():
         if isinstance(value, str):
             value = value.strip()

@@ -155,3 +155,17 @@ def test_delivery_of_the_right_type_is_kept(world, measure_id, value, stored):
         world.buyer_user, commitment, START, START + timedelta(days=90), value
     )
     assert row.delivered == Decimal(stored)
+
+
+def test_a_delivery_period_cannot_end_after_the_contract(world):
+    """Issue 15, item 9: a year typed wrong (9999) is refused, naming the contract's end."""
+    contract = contract_for(world, {"SV-FW-01": "100"}, start=START)  # ends 4 January 2028
+    [commitment] = contract.commitments
+    for end in (date(2028, 1, 5), date(9999, 1, 4)):
+        with pytest.raises(
+            ServiceError, match="on or before the contract's end, 4 January 2028"
+        ) as no:
+            delivery.record_delivery(world.buyer_user, commitment, START, end, "90")
+        assert no.value.field == "period_end"
+    delivery.record_delivery(world.buyer_user, commitment, START, date(2028, 1, 4), "90")
+    assert len(commitment.deliveries) == 1

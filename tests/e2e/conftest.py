@@ -72,21 +72,9 @@ class AxeCheck:
         assert not marks, f"{page.url} carries GOV.UK-only marks: {', '.join(marks)}"
         results = self.axe.run(page)
         self.checked.append(page.url)
-        problems = [v for v in results.response["violations"] if self._real(v)]
+        problems = results.response["violations"]
         assert not problems, (
             f"axe-core found accessibility problems on {page.url}:\n{results.generate_report()}"
-        )
-
-    @staticmethod
-    def _real(violation):
-        """GOV.UK Frontend puts aria-expanded on radios that reveal more questions, which axe
-        reports (alphagov/govuk-frontend#979); the Design System keeps it on purpose for screen
-        readers. That one case is accepted; anything else fails."""
-        if violation["id"] != "aria-allowed-attr":
-            return True
-        return any(
-            not ("govuk-radios__input" in node["html"] and "aria-expanded" in node["html"])
-            for node in violation["nodes"]
         )
 
 

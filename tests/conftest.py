@@ -193,26 +193,38 @@ def _close_all(apps):
             db.engine.dispose()
 
 
+_cleaners = {}
+
+
 def _truncate(url):
-    """Empty every table. Connections a test left idle in a transaction (a thread, a worker) would
-    make TRUNCATE wait for them, so they are ended first."""
-    engine = sa.create_engine(url)
-    try:
-        with engine.begin() as conn:
-            conn.execute(
-                sa.text(
-                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
-                )
+    """Empty every table and restart every sequence, as TRUNCATE ... RESTART IDENTITY would, but
+    about ten times faster: only the tables that hold rows are emptied, by DELETE with triggers
+    (the foreign keys' and the audit log's guards) switched off for this transaction. Connections a
+    test left idle in a transaction (a thread, a worker) would hold locks, so they are ended first."""
+    if url not in _cleaners:
+        tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+        probe = " UNION ALL ".join(
+            f"SELECT '{t}' FROM (SELECT 1 FROM \"{t}\" LIMIT 1) AS rows_{i}"
+            for i, t in enumerate(tables)
+        )
+        _cleaners[url] = (sa.create_engine(url, poolclass=sa.pool.NullPool), sa.text(probe))
+    engine, probe = _cleaners[url]
+    with engine.begin() as conn:
+        conn.execute(
+            sa.text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
             )
-            tables = [t.name for t in reversed(db.metadata.sorted_tables)]
-            conn.execute(
-                sa.text(
-                    "TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"
-                )
+        )
+        conn.execute(sa.text("SET LOCAL session_replication_role = replica"))
+        for (table,) in conn.execute(probe).all():
+            conn.execute(sa.text(f'DELETE FROM "{table}"'))
+        conn.execute(
+            sa.text(
+                "SELECT setval(c.oid, s.seqstart, false) FROM pg_class c "
+                "JOIN pg_sequence s ON s.seqrelid = c.oid WHERE c.relkind = 'S'"
             )
-    finally:
-        engine.dispose()
+        )
 
 
 @pytest.fixture

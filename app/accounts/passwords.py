@@ -1,9 +1,18 @@
 """Password hashing (Argon2id) and the password rules."""
 
-from argon2 import PasswordHasher
+import os
+
+from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 
-_hasher = PasswordHasher()
+# Argon2id with the library's default parameters (RFC 9106's low-memory choice: 64 MiB, three
+# passes), about a tenth of a second a hash. The test suite alone (APP_ENV=test) takes the cheapest
+# parameters, as Django's test settings swap in a fast hasher: its thousands of sign-ins test the
+# journeys, not the cost; an old hash still verifies and is rehashed (needs_rehash).
+if os.environ.get("APP_ENV") == "test":
+    _hasher = PasswordHasher.from_parameters(profiles.CHEAPEST)
+else:
+    _hasher = PasswordHasher()
 # Used when no account matches, so that a wrong email takes as long as a wrong password.
 _DUMMY_HASH = _hasher.hash("not-a-real-password-but-takes-as-long")
 

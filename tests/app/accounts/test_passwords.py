@@ -1,5 +1,8 @@
 """Forgotten passwords, reset links and changing a password."""
 
+import os
+import subprocess
+import sys
 from datetime import timedelta
 
 import pytest
@@ -228,3 +231,17 @@ def test_changing_password_needs_a_signed_in_person(client):
     response = client.get("/account/change-password")
     assert response.status_code == 302
     assert path_of(response.location).startswith("/sign-in")
+
+
+@pytest.mark.parametrize("env", ["production", "development"])
+def test_outside_the_test_suite_passwords_take_the_full_argon2id_cost(env):
+    """The cheap parameters the suite uses never reach a real deployment."""
+    script = (
+        "from app.accounts import passwords; h = passwords._hasher; "
+        "print(h.time_cost, h.memory_cost, h.parallelism)"
+    )
+    environ = {**os.environ, "APP_ENV": env}
+    out = subprocess.run(
+        [sys.executable, "-c", script], env=environ, capture_output=True, text=True, check=True
+    )
+    assert out.stdout.split() == ["3", "65536", "4"]

@@ -2,9 +2,6 @@
 service), only what the public may see, refusals as 400s, formula injection neutralised, and a
 download that streams."""
 
-import contextvars
-import csv
-import io
 from datetime import timedelta
 
 import feedparser
@@ -12,7 +9,6 @@ import pytest
 import sqlalchemy as sa
 import time_machine
 from bs4 import BeautifulSoup
-from flask.testing import FlaskClient
 from lxml import etree
 
 from app.extensions import db
@@ -27,6 +23,7 @@ from lots.search import exports
 from lots.search import queries as search_module
 from lots.search.queries import every_match, parse, search
 from tests.lots.helpers import NOW, setup_world
+from tests.pages import csv_rows, streamed
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 
@@ -124,9 +121,7 @@ def get(client, url, **kwargs):
 
 
 def read_csv(response):
-    text = response.get_data().decode("utf-8")
-    assert text.startswith("\ufeff")
-    return list(csv.reader(io.StringIO(text[1:])))
+    return csv_rows(response)
 
 
 def filter_sets(lots):
@@ -334,13 +329,8 @@ def test_the_download_streams(market, client, monkeypatch):
     for i in range(7):
         publish(lots[2], buyer, f"Streamed {i}", days=30 + i)
     url = f"/opportunities.csv?lot={lots[2].id}"
-
-    def download():
-        response = FlaskClient.open(client, url)
-        return response, list(response.response)
-
     with time_machine.travel(NOW, tick=False):
-        response, chunks = contextvars.Context().run(download)
+        response, chunks = streamed(client, url)
     assert response.is_streamed
     assert len(chunks) == 4  # the header and 7 rows: 2 rows a chunk, then the last one
     assert chunks[0].startswith("\ufeffReference,".encode())

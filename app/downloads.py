@@ -14,17 +14,19 @@ from decimal import Decimal
 
 from flask import Response, stream_with_context
 
-from app.timeutil import to_local, utcnow
+from app.timeutil import as_utc, local_tz, to_local, utcnow
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 BOM = "\ufeff"
 ROWS_PER_CHUNK = 200  # rows written before a chunk is sent
 
 
-def cell(value):
-    """One value as the text of a cell: numbers as they are, times in the DPS's timezone
-    ("2026-12-18 12:00"), True/False as Yes/No, and text that could start a formula with an
-    apostrophe before it."""
+def cell(value, tz=None):
+    """One value as the text of a cell: numbers as they are, times in the DPS's timezone (or
+    ``tz``) as "2026-12-18 12:00", True/False as Yes/No, and text that could start a formula
+    with an apostrophe before it."""
+    if type(value) is str:  # most cells: first, and the one rule that matters most
+        return "'" + value if value.startswith(FORMULA_START) else value
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -32,13 +34,10 @@ def cell(value):
     if isinstance(value, int | Decimal):
         return str(value)
     if isinstance(value, datetime):
-        return to_local(value).strftime("%Y-%m-%d %H:%M")
+        return as_utc(value).astimezone(tz or local_tz()).strftime("%Y-%m-%d %H:%M")
     if isinstance(value, date):
         return value.isoformat()
-    text = str(value)
-    if text.startswith(FORMULA_START):
-        return "'" + text
-    return text
+    return cell(str(value))
 
 
 def pounds(pence):
@@ -53,8 +52,9 @@ def csv_lines(header, rows):
     writer = csv.writer(buffer, lineterminator="\r\n")
     buffer.write(BOM)
     writer.writerow([cell(name) for name in header])
+    tz = local_tz()
     for count, row in enumerate(rows, start=1):
-        writer.writerow([cell(value) for value in row])
+        writer.writerow([cell(value, tz) for value in row])
         if count % ROWS_PER_CHUNK == 0:
             yield buffer.getvalue()
             buffer.seek(0)

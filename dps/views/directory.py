@@ -10,7 +10,7 @@ from app.downloads import csv_response
 from app.forms import optional_id
 from app.organisations.models import STAFF_BAND_LABELS, SUPPLIER_TYPE_LABELS, TURNOVER_BAND_LABELS
 from app.reference import geography
-from app.urls import absolute_url
+from app.urls import absolute_url_of
 from app.web import found
 from dps import queries
 from dps.blueprint import bp
@@ -146,6 +146,7 @@ CSV_HEADER = (
 def directory_csv():
     """Every supplier the directory lists for these filters, not one page."""
     filters = _filters()
+    profile = absolute_url_of("dps.supplier_profile", "organisation_id")
 
     def rows():
         for batch in queries.every_listed_supplier(**filters):
@@ -167,7 +168,7 @@ def directory_csv():
                     o.website if o.directory_show_website else None,
                     "; ".join(f"{lot.label} ({lot.dps.name})" for lot in lots_held[o.id]),
                     o.description,
-                    absolute_url("dps.supplier_profile", organisation_id=o.id),
+                    profile(o.id),
                 )
 
     return csv_response("suppliers", CSV_HEADER, rows())

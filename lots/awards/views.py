@@ -21,7 +21,7 @@ from app.extensions import db
 from app.forms import database_id
 from app.organisations.models import Organisation
 from app.reference import social_value
-from app.urls import absolute_url
+from app.urls import absolute_url_of
 from app.web import found, me, refused
 from dps.models import Lot
 from lots.awards import delivery, permissions, queries
@@ -204,6 +204,8 @@ CSV_HEADER = (
 def contracts_register_csv():
     """Every contract in the register (or a buyer's or a supplier's, as on the page)."""
     buyer_id, supplier_id = _id_arg("buyer"), _id_arg("supplier")
+    contract_page = absolute_url_of("lots.view_contract", "contract_id")
+    opportunity_page = absolute_url_of("lots.view_opportunity", "opportunity_id")
     rows = (
         (
             c.reference,
@@ -219,8 +221,8 @@ def contracts_register_csv():
             c.payment_terms_days,
             c.real_living_wage,
             c.entered_at,
-            absolute_url("lots.view_contract", contract_id=c.id),
-            absolute_url("lots.view_opportunity", opportunity_id=c.opportunity_id),
+            contract_page(c.id),
+            opportunity_page(c.opportunity_id),
         )
         for c in queries.every_registered_contract(buyer_id=buyer_id, supplier_id=supplier_id)
     )

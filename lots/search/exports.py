@@ -13,7 +13,7 @@ from markupsafe import escape
 from app.downloads import csv_response, pounds
 from app.money import money
 from app.timeutil import as_utc, format_datetime, utcnow
-from app.urls import absolute_url
+from app.urls import absolute_url, absolute_url_of
 from dps.models import ReservedFor
 from lots.blueprint import bp
 from lots.opportunities.forms import KIND_LABELS
@@ -86,6 +86,7 @@ def opportunities_csv():
         return refusal
     now = utcnow()
     lots = {lot.id: lot for lot in search.lot_choices()}
+    link = absolute_url_of("lots.view_opportunity", "opportunity_id")
 
     def rows():
         for row in search.every_match(filters, now):
@@ -104,7 +105,7 @@ def opportunities_csv():
                 row.published_at,
                 row.last_amended_at,
                 row.submission_deadline,
-                absolute_url("lots.view_opportunity", opportunity_id=row.id),
+                link(row.id),
             )
 
     return csv_response("opportunities", CSV_HEADER, rows())
@@ -141,7 +142,8 @@ def opportunities_feed():
         entry.link(href=url, rel="alternate")
         entry.published(as_utc(row.published_at))
         entry.updated(_updated(row))
-        entry.author(name=row.buyer_name or "")
+        if row.buyer_name:
+            entry.author(name=row.buyer_name)
         entry.summary(row.summary)
         entry.content(_entry_html(row, lot, now), type="html")
         entry.category(term=row.kind.value, label=KIND_LABELS.get(row.kind, row.kind))

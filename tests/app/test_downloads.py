@@ -45,7 +45,7 @@ def test_values_are_written_as_a_spreadsheet_reads_them(app):
     assert filename("suppliers", date(2026, 12, 3)) == "suppliers-2026-12-03.csv"
 
 
-def test_the_file_starts_with_a_byte_order_mark_and_comes_in_chunks(monkeypatch):
+def test_the_file_starts_with_a_byte_order_mark_and_comes_in_chunks(app, monkeypatch):
     monkeypatch.setattr(downloads, "ROWS_PER_CHUNK", 2)
     rows = ([f"Row {n}", n] for n in range(5))
     chunks = list(csv_lines(("Name", "Number"), rows))

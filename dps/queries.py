@@ -131,16 +131,46 @@ def lot_memberships_for(organisation_id):
 PAGE_SIZE = 20
 
 
-def directory(
+def directory(page=1, **filters):
+    """Admitted suppliers (holding at least one lot), with filters (``directory_select``'s).
+    Returns (rows, total)."""
+    stmt = directory_select(**filters)
+    total = db.session.execute(
+        sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery())
+    ).scalar_one()
+    rows = (
+        db.session.execute(stmt.limit(PAGE_SIZE).offset((max(page, 1) - 1) * PAGE_SIZE))
+        .scalars()
+        .all()
+    )
+    return rows, total
+
+
+DIRECTORY_BATCH = 500  # suppliers fetched at a time from the server-side cursor
+
+
+def every_listed_supplier(batch=DIRECTORY_BATCH, **filters):
+    """Every supplier the directory lists for these filters, in its order, as lists of up to
+    ``batch`` organisations read through a server-side cursor (for the download: a caller can
+    look up each batch's lots and VCSE status in one query)."""
+    result = db.session.execute(directory_select(**filters).execution_options(yield_per=batch))
+    try:
+        for partition in result.scalars().partitions():
+            yield partition
+    finally:
+        result.close()
+
+
+def directory_select(
     q=None,
     lot_id=None,
     region_code=None,
     local_authority_code=None,
     supplier_type=None,
     vcse_only=False,
-    page=1,
 ):
-    """Admitted suppliers (holding at least one lot), with filters. Returns (rows, total)."""
+    """The directory's suppliers for these filters, in its order (by name, then id, so that
+    pages are stable when two organisations share a name)."""
     held = sa.select(LotMembership.organisation_id).where(
         LotMembership.status.in_([MembershipStatus.ADMITTED, MembershipStatus.SUSPENDED])
     )
@@ -168,18 +198,7 @@ def directory(
         stmt = stmt.where(Organisation.supplier_type == supplier_type)
     if vcse_only:
         stmt = stmt.where(Organisation.id.in_(vcse_organisation_ids()))
-    total = db.session.execute(sa.select(sa.func.count()).select_from(stmt.subquery())).scalar_one()
-    # Ordered by name then id, so pages are stable when two organisations share a name.
-    rows = (
-        db.session.execute(
-            stmt.order_by(sa.func.lower(Organisation.name), Organisation.id)
-            .limit(PAGE_SIZE)
-            .offset((max(page, 1) - 1) * PAGE_SIZE)
-        )
-        .scalars()
-        .all()
-    )
-    return rows, total
+    return stmt.order_by(sa.func.lower(Organisation.name), Organisation.id)
 
 
 def vcse_organisation_ids(organisation_ids=None):

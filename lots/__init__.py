@@ -46,6 +46,7 @@ def init_app(app):
         publishing,
     )
     from lots.search import cache as search_cache
+    from lots.search import exports as search_exports  # noqa: F401  (the feed and download)
     from lots.search import views as search_views  # noqa: F401
 
     for stage in STAGES:

@@ -1,7 +1,12 @@
 """Reading pages the way a person does: the helpers every page test shares. Feature test packages
 add their own on top (tests/dps/views/pages.py, tests/lots/views/pages.py)."""
 
+import contextvars
+import csv
+import io
+
 from bs4 import BeautifulSoup
+from flask.testing import FlaskClient
 
 
 def soup(response):
@@ -69,3 +74,26 @@ def checked(response, name):
         for box in soup(response).find_all("input", attrs={"name": name})
         if box.has_attr("checked")
     ]
+
+
+def csv_rows(response):
+    """A CSV download's rows (the header first), read as a spreadsheet would: it must be UTF-8
+    with a byte order mark, and served as an attachment."""
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
+    assert response.headers["Content-Disposition"].startswith("attachment; filename=")
+    text = response.get_data().decode("utf-8")
+    assert text.startswith("\ufeff")
+    return list(csv.reader(io.StringIO(text[1:])))
+
+
+def streamed(client, url):
+    """(response, [chunks]): a download fetched and read chunk by chunk in one fresh context, as
+    a WSGI server reads a streamed body in the request's own (a test client's response read
+    later would leave the request's context in another)."""
+
+    def fetch():
+        response = FlaskClient.open(client, url)
+        return response, list(response.response)
+
+    return contextvars.Context().run(fetch)

@@ -6,9 +6,11 @@ import re
 
 from flask import render_template, request, url_for
 
+from app.downloads import csv_response
 from app.forms import optional_id
 from app.organisations.models import STAFF_BAND_LABELS, SUPPLIER_TYPE_LABELS, TURNOVER_BAND_LABELS
 from app.reference import geography
+from app.urls import absolute_url_of
 from app.web import found
 from dps import queries
 from dps.blueprint import bp
@@ -60,12 +62,12 @@ def _pagination(page, pages, args):
     return pagination
 
 
-@bp.route("/suppliers")
-def directory():
+def _filters():
+    """The directory's filters from the web address, anything unknown left out."""
     supplier_type = request.args.get("type", "")
     region_code = request.args.get("region", "")
     local_authority_code = request.args.get("local_authority", "")
-    filters = {
+    return {
         "q": " ".join(_CONTROL.sub(" ", request.args.get("q", "")).split())[:100],
         "lot_id": _int_arg("lot"),
         "region_code": region_code if geography.region(region_code) else None,
@@ -77,6 +79,16 @@ def directory():
         else None,
         "vcse_only": request.args.get("vcse") == "1",
     }
+
+
+def _link_args():
+    """The page's parameters as given, without the page number."""
+    return {key: value for key, value in request.args.items() if key != "page" and value}
+
+
+@bp.route("/suppliers")
+def directory():
+    filters = _filters()
     page = max(_int_arg("page") or 1, 1)
     organisations, total = queries.directory(page=page, **filters)
     pages = max(math.ceil(total / queries.PAGE_SIZE), 1)
@@ -84,7 +96,7 @@ def directory():
         page = pages
         organisations, total = queries.directory(page=page, **filters)
     ids = [o.id for o in organisations]
-    args = {key: value for key, value in request.args.items() if key != "page" and value}
+    args = _link_args()
     return render_template(
         "dps/directory_search.html",
         organisations=organisations,
@@ -93,6 +105,7 @@ def directory():
         pages=pages,
         filters=filters,
         pagination=_pagination(page, pages, args),
+        link_args=args,
         first=(page - 1) * queries.PAGE_SIZE + 1,
         lots_held=queries.lots_held_by(ids),
         vcse=queries.vcse_among(ids),
@@ -105,6 +118,60 @@ def directory():
         staff_labels=STAFF_BAND_LABELS,
         any_filter=any(value for value in filters.values()),
     )
+
+
+# What the download shows of each supplier: what its directory profile shows, and no more (its
+# address and postcode never; its website only if it chose to show it; the contact details it
+# chose to give the directory).
+CSV_HEADER = (
+    "Name",
+    "Trading name",
+    "Type",
+    "VCSE",
+    "Area",
+    "Paid staff",
+    "Annual turnover",
+    "Charity number",
+    "Company number",
+    "Email",
+    "Phone",
+    "Website",
+    "Lots",
+    "About",
+    "Profile",
+)
+
+
+@bp.route("/suppliers.csv")
+def directory_csv():
+    """Every supplier the directory lists for these filters, not one page."""
+    filters = _filters()
+    profile = absolute_url_of("dps.supplier_profile", "organisation_id")
+
+    def rows():
+        for batch in queries.every_listed_supplier(**filters):
+            ids = [o.id for o in batch]
+            lots_held, vcse = queries.lots_held_by(ids), queries.vcse_among(ids)
+            for o in batch:
+                yield (
+                    o.name,
+                    o.trading_name,
+                    o.type_label,
+                    o.id in vcse,
+                    _area(o),
+                    STAFF_BAND_LABELS.get(o.staff_band),
+                    TURNOVER_BAND_LABELS.get(o.turnover_band),
+                    o.charity_number,
+                    o.company_number,
+                    o.directory_email,
+                    o.directory_phone,
+                    o.website if o.directory_show_website else None,
+                    "; ".join(f"{lot.label} ({lot.dps.name})" for lot in lots_held[o.id]),
+                    o.description,
+                    profile(o.id),
+                )
+
+    return csv_response("suppliers", CSV_HEADER, rows())
 
 
 @bp.route("/suppliers/<int:organisation_id>")

@@ -2,11 +2,15 @@
 letters, and a contract's social value promised and delivered."""
 
 import sqlalchemy as sa
+from sqlalchemy.orm import aliased
 
 from app.extensions import db
+from app.organisations.models import Organisation
+from dps.models import Lot
 from lots.awards.delivery import delivered_so_far
 from lots.awards.models import Award, AwardLetter, Contract
 from lots.bids.models import Bid
+from lots.opportunities.models import Opportunity
 
 
 def award_of(opportunity_id):
@@ -20,12 +24,59 @@ def contract_of(opportunity_id):
 
 
 def contracts_register(buyer_id=None, supplier_id=None):
-    stmt = sa.select(Contract).order_by(Contract.entered_at.desc(), Contract.id.desc())
+    """The register's contracts (every contract entered, its standstill over), newest first: all
+    of them, or a buyer's or a supplier's."""
+    stmt = _register(sa.select(Contract), buyer_id, supplier_id)
+    return db.session.execute(stmt).scalars().all()
+
+
+def _register(stmt, buyer_id, supplier_id):
+    stmt = stmt.order_by(Contract.entered_at.desc(), Contract.id.desc())
     if buyer_id is not None:
         stmt = stmt.where(Contract.buyer_id == buyer_id)
     if supplier_id is not None:
         stmt = stmt.where(Contract.supplier_id == supplier_id)
-    return db.session.execute(stmt).scalars().all()
+    return stmt
+
+
+REGISTER_BATCH = 500  # contracts fetched at a time from the server-side cursor
+
+
+def every_registered_contract(buyer_id=None, supplier_id=None, batch=REGISTER_BATCH):
+    """The register's contracts as rows of what it shows (names as the register shows them),
+    in its order, read through a server-side cursor ``batch`` at a time: for the download."""
+    buyer, supplier = aliased(Organisation), aliased(Organisation)
+    stmt = _register(
+        sa.select(
+            Contract.id,
+            Contract.opportunity_id,
+            Opportunity.reference,
+            Opportunity.title,
+            sa.func.coalesce(buyer.trading_name, buyer.name).label("buyer_name"),
+            sa.func.coalesce(supplier.trading_name, supplier.name).label("supplier_name"),
+            Contract.supplier_is_vcse,
+            Contract.supplier_is_sme,
+            Contract.value_pence,
+            Contract.start_date,
+            Contract.end_date,
+            Lot.number.label("lot_number"),
+            Lot.title.label("lot_title"),
+            Contract.payment_terms_days,
+            Contract.real_living_wage,
+            Contract.entered_at,
+        )
+        .join(Opportunity, Opportunity.id == Contract.opportunity_id)
+        .join(buyer, buyer.id == Contract.buyer_id)
+        .join(supplier, supplier.id == Contract.supplier_id)
+        .join(Lot, Lot.id == Contract.lot_id),
+        buyer_id,
+        supplier_id,
+    )
+    result = db.session.execute(stmt.execution_options(yield_per=batch))
+    try:
+        yield from result
+    finally:
+        result.close()
 
 
 def letters_for(opportunity_id, organisation_id):

@@ -9,16 +9,21 @@ organisation (anyone else gets a 404), and downloads them through the documents 
 owner rule lets members of the supplier read them.
 """
 
+from types import SimpleNamespace
+
 import click
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from app.downloads import csv_response, pounds
 from app.errors import NotAllowed, ServiceError
 from app.extensions import db
 from app.forms import database_id
 from app.organisations.models import Organisation
 from app.reference import social_value
+from app.urls import absolute_url_of
 from app.web import found, me, refused
+from dps.models import Lot
 from lots.awards import delivery, permissions, queries
 from lots.awards import services as awards
 from lots.awards.contracts import enter_due_contracts
@@ -164,7 +169,64 @@ def contracts_register():
     filtered = (
         db.session.get(Organisation, buyer_id or supplier_id) if (buyer_id or supplier_id) else None
     )
-    return render_template("lots/contracts_register.html", contracts=contracts, filtered=filtered)
+    return render_template(
+        "lots/contracts_register.html",
+        contracts=contracts,
+        filtered=filtered,
+        link_args={
+            name: value
+            for name, value in (("buyer", buyer_id), ("supplier", supplier_id))
+            if value is not None
+        },
+    )
+
+
+CSV_HEADER = (
+    "Reference",
+    "Contract",
+    "Buyer",
+    "Supplier",
+    "Supplier is a VCSE",
+    "Supplier is an SME",
+    "Value (£, excluding VAT)",
+    "Start date",
+    "End date",
+    "Lot",
+    "Payment terms (days)",
+    "Real Living Wage",
+    "Entered (UK time)",
+    "Contract page",
+    "Opportunity page",
+)
+
+
+@bp.route("/contracts.csv")
+def contracts_register_csv():
+    """Every contract in the register (or a buyer's or a supplier's, as on the page)."""
+    buyer_id, supplier_id = _id_arg("buyer"), _id_arg("supplier")
+    contract_page = absolute_url_of("lots.view_contract", "contract_id")
+    opportunity_page = absolute_url_of("lots.view_opportunity", "opportunity_id")
+    rows = (
+        (
+            c.reference,
+            c.title,
+            c.buyer_name,
+            c.supplier_name,
+            c.supplier_is_vcse,
+            c.supplier_is_sme,
+            pounds(c.value_pence),
+            c.start_date,
+            c.end_date,
+            Lot.label.fget(SimpleNamespace(number=c.lot_number, title=c.lot_title)),
+            c.payment_terms_days,
+            c.real_living_wage,
+            c.entered_at,
+            contract_page(c.id),
+            opportunity_page(c.opportunity_id),
+        )
+        for c in queries.every_registered_contract(buyer_id=buyer_id, supplier_id=supplier_id)
+    )
+    return csv_response("contracts", CSV_HEADER, rows)
 
 
 def _measure_name(measure_id):

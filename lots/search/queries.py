@@ -29,6 +29,7 @@ from lots.opportunities.models import (
     PUBLIC_STATUSES,
     LotCpvCode,
     Opportunity,
+    OpportunityAmendment,
     OpportunityKind,
 )
 
@@ -57,6 +58,21 @@ RESULT_COLUMNS = (
     Opportunity.lot_id,
     Opportunity.reserved_vcse,
 )
+# What a download or a feed entry shows besides: when it was published, last amended and
+# cancelled (an entry's "updated" is the latest of them), and its reference.
+LAST_AMENDED = (
+    sa.select(sa.func.max(OpportunityAmendment.made_at))
+    .where(OpportunityAmendment.opportunity_id == Opportunity.id)
+    .scalar_subquery()
+)
+EXPORT_COLUMNS = (
+    *RESULT_COLUMNS,
+    Opportunity.reference,
+    Opportunity.published_at,
+    Opportunity.cancelled_at,
+    LAST_AMENDED.label("last_amended_at"),
+)
+EXPORT_BATCH = 500  # rows fetched at a time from the server-side cursor
 # The URL parameters the page reads; anything else is ignored (and left out of its links).
 QUERY_ARGS = (
     "q",
@@ -165,16 +181,7 @@ def search(f, now=None):
     stmt, rank = _matching(f, now, dialect)
     if stmt is None:
         return Results([], 0)
-    order = {  # (column, descending), then the id, so that pages are stable
-        "closing": [("submission_deadline", False)],
-        "newest": [("published_at", True)],
-        "value_high": [("estimated_value_pence", True)],
-        "value_low": [("estimated_value_pence", False)],
-        "relevance": [
-            ("rank", True) if rank is not None else ("published_at", True),
-            ("submission_deadline", False),
-        ],
-    }[f.sort] + [("id", False)]
+    order = _order(f, rank)
     offset = (f.page - 1) * PAGE_SIZE
     limit = max(COUNT_LIMIT, offset + PAGE_SIZE) + 1  # counts stop here without words
     if rank is not None:
@@ -208,10 +215,44 @@ def search(f, now=None):
     return Results(rows, limit - 1, exact=False, offset=offset)
 
 
-def _matching(f, now, dialect):
-    """(select of RESULT_COLUMNS, rank expression or None) for the filters; (None, None) when
+def every_match(f, now=None, limit=None, batch=EXPORT_BATCH):
+    """Every opportunity the filters find, not one page (up to ``limit``), in the order of the
+    search page's pages, as rows of ``EXPORT_COLUMNS``: for downloads and feeds. The rows come
+    through a server-side cursor ``batch`` at a time, so that thousands are never held at once;
+    the cursor closes when the generator does."""
+    now = now or utcnow()
+    dialect = db.session.get_bind().dialect.name
+    stmt, rank = _matching(f, now, dialect, EXPORT_COLUMNS)
+    if stmt is None:
+        return
+    columns = {**_COLUMNS, "rank": rank}
+    stmt = stmt.order_by(*_ordered(columns, _order(f, rank))).limit(limit)
+    result = db.session.execute(stmt.execution_options(yield_per=batch))
+    try:
+        yield from result
+    finally:
+        result.close()
+
+
+def _order(f, rank):
+    """[(column name, descending)] for the filters' sort, then the id, so that pages are
+    stable."""
+    return {
+        "closing": [("submission_deadline", False)],
+        "newest": [("published_at", True)],
+        "value_high": [("estimated_value_pence", True)],
+        "value_low": [("estimated_value_pence", False)],
+        "relevance": [
+            ("rank", True) if rank is not None else ("published_at", True),
+            ("submission_deadline", False),
+        ],
+    }[f.sort] + [("id", False)]
+
+
+def _matching(f, now, dialect, columns=RESULT_COLUMNS):
+    """(select of ``columns``, rank expression or None) for the filters; (None, None) when
     nothing can match."""
-    stmt = sa.select(*RESULT_COLUMNS).where(Opportunity.status.in_(PUBLIC_STATUSES))
+    stmt = sa.select(*columns).where(Opportunity.status.in_(PUBLIC_STATUSES))
     rank = None
     if f.q:
         if dialect == "postgresql":

@@ -53,6 +53,7 @@ def find_opportunities():
         "lots/find.html",
         filters=filters,
         values=dict(args),
+        link_args={name: value for name, value in args if name != "page"},
         results_html=results_html,
         filter_panel=_filter_panel(
             tuple((name, value) for name, value in args if name != "page"),

@@ -8,6 +8,7 @@ import time_machine
 
 from app.extensions import db
 from app.timeutil import utcnow
+from dps import queries
 from dps.models import (
     Application,
     ApplicationLot,
@@ -17,10 +18,12 @@ from dps.models import (
     MembershipStatus,
 )
 from dps.services import deciding
+from dps.views.directory import CSV_HEADER
 from tests.app.accounts.helpers import fresh_client
 from tests.dps.helpers import make_admin, make_dps, submitted_application
 from tests.dps.views.reading import field_value, heading, nav, page, soup, summary_list, text
 from tests.factories import make_organisation
+from tests.pages import csv_rows, streamed
 
 LEEDS = {"local_authority_code": "LDS", "region_code": "TLE"}
 MANCHESTER = {"local_authority_code": "MAN", "region_code": "TLD"}
@@ -330,3 +333,96 @@ def test_pages_are_stable_and_keep_the_filters(client, world):
     # A page past the end shows the last one; nonsense shows the first.
     assert results(page(client, "/suppliers?region=TLE&page=99")) == results(last)
     assert results(page(client, "/suppliers?region=TLE&page=abc"))[0] == "Supplier 00 Trust"
+
+
+# --- The download --------------------------------------------------------------------------------
+
+
+def download(client, query=""):
+    rows = csv_rows(client.get(f"/suppliers.csv?{query}", buffered=True))
+    assert rows[0] == list(CSV_HEADER)
+    return [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
+
+
+def test_the_download_follows_the_filters_of_the_page(client, many):
+    for query, expected in FILTER_CASES:
+        assert [row["Name"] for row in download(client, query)] == expected, query
+    html = page(client, "/suppliers?vcse=1&region=TLE&page=1")
+    assert html.select_one("#download-csv")["href"] == "/suppliers.csv?vcse=1&region=TLE"
+    assert text(html.select_one("#download-csv")) == "Download these results (CSV)"
+
+
+def test_the_download_has_every_supplier_not_one_page(client, world, monkeypatch):
+    admin, dps, lots = world
+    monkeypatch.setattr(queries, "DIRECTORY_BATCH", 7)  # several batches from the cursor
+    names = [f"Supplier {n:02d} Trust" for n in range(45)]
+    for name in reversed(names):
+        listed(name, [lots[0]], **LEEDS)
+    rows = download(client, "region=TLE")
+    assert [row["Name"] for row in rows] == names
+    assert all(row["Lots"] == f"{lots[0].label} ({dps.name})" for row in rows)
+    response, chunks = streamed(client, "/suppliers.csv")
+    assert response.is_streamed and len(chunks) == 1  # 45 rows: under one chunk's 200
+    assert b"".join(chunks).count(b"\r\n") == 46
+
+
+def test_the_download_shows_only_what_each_supplier_chose_to_show(client, world):
+    admin, dps, lots = world
+    shy = listed(
+        "Quiet Trust",
+        [lots[0]],
+        address="1 Hidden Street, Leeds",
+        postcode="LS1 1AA",
+        website="https://quiet.example",
+        directory_show_website=False,
+        directory_email=None,
+        directory_phone=None,
+        **LEEDS,
+    )
+    listed(
+        "Open Trust",
+        [lots[0], lots[1]],
+        vcse=True,
+        address="2 Hidden Road, Leeds",
+        postcode="LS2 2BB",
+        website="https://open.example",
+        directory_show_website=True,
+        directory_email="hello@open.example",
+        directory_phone="0113 496 0000",
+        **LEEDS,
+    )
+    listed("Removed Trust", [lots[0]], status=MembershipStatus.REMOVED, **LEEDS)
+    response = client.get("/suppliers.csv", buffered=True)
+    assert response.headers["Content-Disposition"].startswith('attachment; filename="suppliers-')
+    body = response.get_data(as_text=True)
+    for hidden in ("Hidden", "LS1 1AA", "LS2 2BB", "https://quiet.example", "Removed Trust"):
+        assert hidden not in body
+    rows = {row["Name"]: row for row in download(client)}
+    assert rows.keys() == {"Open Trust", "Quiet Trust"}
+    assert (rows["Quiet Trust"]["Email"], rows["Quiet Trust"]["Phone"]) == ("", "")
+    assert rows["Quiet Trust"]["Website"] == ""
+    assert rows["Quiet Trust"]["VCSE"] == "No"
+    assert rows["Quiet Trust"]["Profile"].endswith(f"/suppliers/{shy.id}")
+    assert rows["Open Trust"]["Email"] == "hello@open.example"
+    assert rows["Open Trust"]["Phone"] == "0113 496 0000"
+    assert rows["Open Trust"]["Website"] == "https://open.example"
+    assert rows["Open Trust"]["VCSE"] == "Yes"
+    assert rows["Open Trust"]["Area"] == "Leeds, Yorkshire and The Humber"
+    assert rows["Open Trust"]["Lots"] == "; ".join(f"{lot.label} ({dps.name})" for lot in lots[:2])
+
+
+def test_formulas_a_supplier_typed_are_neutralised_in_the_download(client, world):
+    admin, dps, lots = world
+    listed(
+        '=HYPERLINK("http://evil.example")',
+        [lots[0]],
+        trading_name="+44 shop",
+        description="@SUM(1+1)",
+        directory_phone="-1",
+        **LEEDS,
+    )
+    (row,) = download(client)
+    assert row["Name"] == '\'=HYPERLINK("http://evil.example")'
+    assert row["Trading name"] == "'+44 shop"
+    assert row["About"] == "'@SUM(1+1)"
+    assert row["Phone"] == "'-1"

@@ -13,6 +13,7 @@ from app.extensions import db
 from lots.awards import contracts
 from lots.awards import queries as award_queries
 from lots.awards.models import AwardLetter, Contract
+from lots.awards.views import CSV_HEADER
 from lots.opportunities.models import OpportunityStatus
 from tests.lots.bidding import bidding_world, colleague, past_deadline
 from tests.lots.evaluation.test_pages import (
@@ -27,6 +28,7 @@ from tests.lots.evaluation.test_pages import (
 )
 from tests.lots.helpers import supplier
 from tests.lots.pages import banner, error_summary, section, soup, summary_rows, table_rows, text
+from tests.pages import csv_rows
 
 
 def _world(**overrides):
@@ -132,6 +134,7 @@ def test_the_full_path_from_opening_to_social_value_delivered(app, person, run_j
             section(person().get("/contracts"), "contracts")
             == "No contracts have been entered yet."
         )
+        assert csv_rows(person().get("/contracts.csv", buffered=True)) == [list(CSV_HEADER)]
         ends = award_queries.award_of(world.opportunity.id).standstill_ends_at
 
     with time_machine.travel(ends + timedelta(minutes=1), tick=False):
@@ -141,6 +144,9 @@ def test_the_full_path_from_opening_to_social_value_delivered(app, person, run_j
         register = person().get("/contracts")
         [row] = table_rows(register, "contracts")
         assert row[1:4] == ["Leeds City Council", "Supplier 1 CIC", "£30,000"]
+        [header, line] = csv_rows(person().get("/contracts.csv", buffered=True))
+        assert line[header.index("Supplier")] == "Supplier 1 CIC"
+        assert line[header.index("Value (£, excluding VAT)")] == "30000.00"
         assert "SME" in row[6]
         contract = db.session.execute(sa.select(Contract)).scalar_one()
         link = soup(register).select_one("#contracts a[href^='/contracts/']")["href"]

@@ -133,6 +133,18 @@ def _order(key):
     return (0, key) if isinstance(key, (int, tuple)) else (1, str(key).casefold())
 
 
+def default_year(years, today):
+    """The last whole financial year with spend; else the current one; else the earliest."""
+    current = financial_year(today)
+    for choice in (
+        [y for y in years if y < current],
+        [y for y in years if y == current],
+    ):
+        if choice:
+            return max(choice)
+    return min(years) if years else None
+
+
 # --- Reading the lines ----------------------------------------------------------------------------
 
 
@@ -169,7 +181,7 @@ def _supplier(org_id, key, redacted, name):
 
 def report(buyer_ids=None, year=None, source=None, today=None):
     """The report of these buyers' spend (None: every buyer's), its period tables of the
-    financial ``year`` (default: the latest with spend up to ``today``)."""
+    financial ``year`` (by default ``default_year``)."""
     month = sa.extract("month", SpendLine.paid_on)
     yr = sa.extract("year", SpendLine.paid_on)
     stmt = sa.select(
@@ -226,10 +238,11 @@ def report(buyer_ids=None, year=None, source=None, today=None):
     )
 
     # A supplier is counted per buyer (local depends on the buyer's area).
+    per_buyer = buyer_ids is None or len(buyer_ids) > 1
     kinds, names, items = {}, {}, []
     for buyer_id, org_id, key, redacted, name, y, m, category, department, amount, count in rows:
         who = _supplier(org_id, key, redacted, name)
-        supplier = (buyer_id, who) if buyer_ids is None or len(buyer_ids) > 1 else who
+        supplier = (buyer_id, who) if per_buyer else who
         if supplier not in kinds:
             kinds[supplier] = classify.kind_for(facts.get(org_id), districts.get(buyer_id))
             names[supplier] = (
@@ -237,8 +250,10 @@ def report(buyer_ids=None, year=None, source=None, today=None):
                 if redacted
                 else org_names.get(org_id) or name or "Unnamed supplier"
             )
+            if per_buyer:
+                names[supplier] += f", paid by {buyers[buyer_id].display_name}"
         day = date(int(y), int(m), 1)
-        items.append((supplier, day, category, department, amount, count))
+        items.append((supplier, day, category, department, int(amount), count))
 
     def kind_of(supplier):
         return kinds[supplier]
@@ -250,8 +265,7 @@ def report(buyer_ids=None, year=None, source=None, today=None):
     )
     today = today or to_local(utcnow()).date()
     if year is None:
-        current = [y for y in years if y <= financial_year(today)]
-        year = max(current) if current else (min(years) if years else None)
+        year = default_year(years, today)
     in_year = [i for i in items if financial_year(i[1]) == year]
     quarters = summarise(
         ((quarter_of(day), s, a, c) for s, day, _cat, _dep, a, c in in_year),
@@ -276,7 +290,7 @@ def report(buyer_ids=None, year=None, source=None, today=None):
         categories=dict(sorted(categories.items(), key=lambda kv: -kv[1].spend)),
         departments=dict(sorted(departments.items(), key=lambda kv: -kv[1].spend)),
         suppliers=suppliers,
-        total_spend=sum(r[9] for r in rows),
+        total_spend=int(sum(r[9] for r in rows)),
         total_lines=sum(r[10] for r in rows),
         kinds=kinds,
         names=names,

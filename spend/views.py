@@ -4,6 +4,7 @@ whole DPS. Thin: parse the form, call one service, render or redirect."""
 
 import csv
 import io
+import re
 
 import sqlalchemy as sa
 from flask import (
@@ -146,9 +147,31 @@ def percent(value):
     return f"{value:.1f}%"
 
 
+_NUMBER = re.compile(r"-?[0-9.,]+")
+
+
+def cell(value):
+    """A CSV cell a spreadsheet will not run: text from a spend file that starts like a formula
+    (=, +, -, @) is given a leading apostrophe; numbers are left as they are."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        if not _NUMBER.fullmatch(value):
+            return "'" + value
+    return value
+
+
+def _writer(out):
+    writer = csv.writer(out)
+
+    class Safe:
+        def writerow(self, row):
+            writer.writerow([cell(v) for v in row])
+
+    return Safe()
+
+
 def _csv(report, table, filename):
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = _writer(out)
     rows = report.table(table)
     if table == "suppliers":
         writer.writerow(
@@ -299,7 +322,10 @@ def spend_columns(organisation_id, import_id):
     if request.method == "POST":
         form = columns_form(headers)
     else:
-        data = {name: str(index) for name, index in spend_import.mapping.items()}
+        data = {
+            name: str(spend_import.mapping[name]) if name in spend_import.mapping else ""
+            for name in parsing.FIELDS
+        }
         form = columns_form(headers, data={**data, "id_kind": spend_import.id_kind or "internal"})
     if request.method == "POST" and "cancel" in request.form:
         try:
@@ -374,7 +400,7 @@ def spend_file_skipped_csv(organisation_id, import_id):
     buyer = _buyer(organisation_id)
     spend_import = _import(buyer, import_id)
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = _writer(out)
     writer.writerow(["Row", "To row", "Reason", *spend_import.headers])
     for item in spend_import.skipped or []:
         writer.writerow([item["row"], item["last_row"], item["reason"], *item["cells"]])

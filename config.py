@@ -59,6 +59,10 @@ class Config:
     MAX_CONTENT_LENGTH = MAX_UPLOAD_BYTES + 1024 * 1024
     # The largest debarment list (CSV) the operator may load.
     DEBARMENT_LIST_MAX_BYTES = int(_env("DEBARMENT_LIST_MAX_BYTES", str(5 * 1024 * 1024)))
+    # Spend files: the largest a buyer may upload, and the number of rows from which a file is
+    # imported by a background job (with a progress bar) rather than while the page waits.
+    SPEND_FILE_MAX_BYTES = int(_env("SPEND_FILE_MAX_BYTES", str(20 * 1024 * 1024)))
+    SPEND_BACKGROUND_ROWS = int(_env("SPEND_BACKGROUND_ROWS", "2000"))
     # Presigned download links live this long.
     DOWNLOAD_URL_SECONDS = int(_env("DOWNLOAD_URL_SECONDS", "60"))
     # Virus scanning: a clamd daemon over TCP (host:port) or a Unix socket path; none by default.

@@ -93,6 +93,7 @@ def create_app(config_name_or_object=None, overrides=None):
     import dps
     import lots
     import notifications
+    import spend
     from app import (
         audit,
         brand,
@@ -136,4 +137,5 @@ def create_app(config_name_or_object=None, overrides=None):
     dps.init_app(app)
     lots.init_app(app)
     notifications.init_app(app)
+    spend.init_app(app)
     return app

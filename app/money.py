@@ -36,6 +36,8 @@ def money(pence, none="Not given"):
     """150050 -> '£1,500.50', 150000 -> '£1,500': the amount as a page or an email shows it."""
     if pence is None:
         return none
+    if pence < 0:  # a credit: '-£12.50', not divmod's '£-13.50'
+        return "-" + money(-pence)
     pounds, rest = divmod(int(pence), 100)
     return f"£{pounds:,}" if rest == 0 else f"£{pounds:,}.{rest:02d}"
 

@@ -102,6 +102,16 @@ class AuditEventType(enum.StrEnum):
     ENTER_CONTRACT = "enter_contract"
     RECORD_SOCIAL_VALUE_DELIVERY = "record_social_value_delivery"
     EXPIRE_RECORDS = "expire_records"
+    # spend analysis
+    UPLOAD_SPEND_FILE = "upload_spend_file"
+    CHOOSE_SPEND_COLUMNS = "choose_spend_columns"
+    IMPORT_SPEND_FILE = "import_spend_file"
+    FAIL_SPEND_IMPORT = "fail_spend_import"
+    DISCARD_SPEND_FILE = "discard_spend_file"
+    ADD_CONTRACT_SPEND = "add_contract_spend"
+    ACCEPT_SUPPLIER_MATCH = "accept_supplier_match"
+    REJECT_SUPPLIER_MATCH = "reject_supplier_match"
+    SET_SPEND_AREA = "set_spend_area"
     # alerts and scheduled work
     UPDATE_ALERT_PREFERENCES = "update_alert_preferences"
     FOLLOW_SEARCH = "follow_search"

@@ -9,6 +9,7 @@ from lots.awards import demo as award_demo
 from lots.bids import demo as bid_demo
 from lots.opportunities import demo as opportunity_demo
 from notifications import demo as alert_demo
+from spend import demo as spend_demo
 
 __all__ = ["DEMO_PASSWORD", "seed"]
 
@@ -27,4 +28,6 @@ def seed():
     accounts.extend(award_demo.demo_accounts())
     # Alert settings and saved searches, and the alerts and digests they bring (/dev/outbox).
     alerts = alert_demo.seed()
+    # Leeds City Council's payments file imported, and the contract's spend: where the money goes.
+    spend_demo.seed()
     return {"password": DEMO_PASSWORD, "accounts": accounts, "alerts": alerts}

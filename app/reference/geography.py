@@ -34,6 +34,8 @@ class LocalAuthority:
     nation: str
     region_code: str
     current: bool
+    gss_code_latest: str = ""
+    county_code: str = ""  # the county council over a lower-tier district
 
     @property
     def covers_area_once(self):
@@ -73,6 +75,8 @@ def _data():
                         nation=row["nation"],
                         region_code=row["itl1_code"],
                         current=row["current"] == "True",
+                        gss_code_latest=row["gss_code_latest"],
+                        county_code=row["county_la"],
                     )
                     for row in csv.DictReader(f)
                 ),
@@ -113,3 +117,13 @@ def local_authority(code):
 def region_for_local_authority(code):
     la = local_authority(code)
     return region(la.region_code) if la else None
+
+
+def district_gss_codes(code):
+    """The GSS codes of the districts (lower tier or unitary) that make up a local authority's
+    area: its own codes, or a county council's districts. Empty for an unknown code."""
+    la = local_authority(code)
+    if la is None:
+        return frozenset()
+    members = [la] + [a for a in _data().authorities if a.county_code == code and a.current]
+    return frozenset(c for a in members for c in (a.gss_code, a.gss_code_latest) if c)

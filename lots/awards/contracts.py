@@ -15,6 +15,7 @@ from app.reference import social_value
 from app.timeutil import to_local, utcnow
 from app.unitofwork import commit
 from dps.queries import vcse_among
+from lots.awards.hooks import run_on_contract_entered
 from lots.awards.models import Award, AwardStatus, Contract, SocialValueCommitment
 from lots.evaluation.sealing import submission_for
 from lots.opportunities import conditions
@@ -67,6 +68,7 @@ def enter_contract(award):
             )
         )
     award.status = AwardStatus.CONTRACTED
+    run_on_contract_entered(contract)
     record(
         E.ENTER_CONTRACT,
         subject=contract,

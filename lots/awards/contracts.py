@@ -1,8 +1,7 @@
 """Contracts: entered when the award's standstill ends (at once when there is none), with the
 social value the winner promised, and published in the contracts register."""
 
-import calendar
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -16,14 +15,9 @@ from app.timeutil import to_local, utcnow
 from app.unitofwork import commit
 from dps.queries import vcse_among
 from lots.awards.models import Award, AwardStatus, Contract, SocialValueCommitment
+from lots.awards.schedule import add_months, make_schedule
 from lots.evaluation.sealing import submission_for
 from lots.opportunities import conditions
-
-
-def add_months(day, months):
-    month = day.month - 1 + months
-    year, month = day.year + month // 12, month % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def enter_contract(award):
@@ -66,6 +60,9 @@ def enter_contract(award):
                 aggregation=measure.aggregation if measure else None,
             )
         )
+    db.session.flush()
+    # The commitments become a reporting schedule, as often as the buyer chose at award.
+    make_schedule(contract, award.reporting_frequency)
     award.status = AwardStatus.CONTRACTED
     record(
         E.ENTER_CONTRACT,
@@ -77,6 +74,7 @@ def enter_contract(award):
             "start": start.isoformat(),
             "end": contract.end_date.isoformat(),
             "conditions": conditions.frozen(contract),
+            "reporting_frequency": contract.reporting_frequency.value,
         },
     )
     return contract

@@ -25,6 +25,7 @@ def navigation_items():
                 items.append(("Debarment", url_for("dps.admin_debarment")))
                 items.append(("DPS", url_for("dps.admin_list_dps")))
                 items.append(("Buyers", url_for("lots.admin_buyers")))
+                items.append(("Measures", url_for("measures.list_measures")))
                 items.append(("Audit log", url_for("audit.list_events")))
                 items.append(("Jobs", url_for("jobs.jobs")))
             items.append(("Your account", url_for("accounts.account")))

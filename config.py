@@ -136,6 +136,8 @@ class Config:
     DIGEST_TIME = _env("DIGEST_TIME", "07:00")
     WEEKLY_DIGEST_DAY = _env("WEEKLY_DIGEST_DAY", "monday")
     BID_REMINDER_DAYS = _env("BID_REMINDER_DAYS", "3,1")
+    # A supplier's social value return is due this many days after its period ends.
+    SOCIAL_VALUE_RETURN_DAYS = int(_env("SOCIAL_VALUE_RETURN_DAYS", "30"))
     BASE_URL = _env("BASE_URL", "http://localhost:5000").rstrip("/")
     DPS_TIMEZONE = _env("DPS_TIMEZONE", "Europe/London")
     SERVICE_NAME = _env("SERVICE_NAME", "Find and win VCSE contracts")

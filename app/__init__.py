@@ -101,6 +101,7 @@ def create_app(config_name_or_object=None, overrides=None):
         documents,
         error_pages,
         incoming,
+        measures,
         money,
         outbox,
         recovery,
@@ -134,6 +135,7 @@ def create_app(config_name_or_object=None, overrides=None):
     recovery.init_app(app)
     outbox.init_app(app)
     documents.init_app(app)
+    measures.init_app(app)
     dps.init_app(app)
     lots.init_app(app)
     notifications.init_app(app)

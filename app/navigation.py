@@ -26,6 +26,7 @@ def navigation_items():
                 items.append(("DPS", url_for("dps.admin_list_dps")))
                 items.append(("Buyers", url_for("lots.admin_buyers")))
                 items.append(("Spend", url_for("spend.operator_spend")))
+                items.append(("Measures", url_for("measures.list_measures")))
                 items.append(("Audit log", url_for("audit.list_events")))
                 items.append(("Jobs", url_for("jobs.jobs")))
             items.append(("Your account", url_for("accounts.account")))

@@ -22,7 +22,14 @@ def init_app(app):
     command and scheduled jobs to ``app``."""
     # The stages are imported here, when the app is built, not at the top: importing one stage's
     # models (which loads this package first) must never load every stage's views.
-    from lots.awards import contracts, letters, retention
+    from lots.awards import (
+        contracts,
+        letters,
+        retention,
+        return_views,  # noqa: F401  (pages of the blueprint)
+        returns,
+    )
+    from lots.awards import permissions as award_permissions
     from lots.awards import queries as awards
     from lots.awards import views as award_views  # noqa: F401  (pages of the blueprint)
     from lots.awards.cli import records_cli
@@ -56,6 +63,9 @@ def init_app(app):
     register_reader(
         DocumentPurpose.BID_ATTACHMENT, bid_access.buyer_or_evaluator_may_read_bid_attachment
     )
+    register_reader(
+        DocumentPurpose.SOCIAL_VALUE_EVIDENCE, award_permissions.buyer_may_read_return_evidence
+    )
     hide_while(bid_access.sealed_bid_events)
     after_admission(invite_late_admission)
     opportunity_hooks.on_price_schedule_change(submitting.reopen_submitted)
@@ -78,6 +88,14 @@ def init_app(app):
             "hour",
             at=(0, 20),
             description="Enter the contracts whose standstill has ended",
+        ),
+        schedule.Entry(
+            "social-value-returns",
+            returns.remind_returns,
+            "day",
+            at=(8, 0),
+            description="Remind suppliers of social value returns due, and flag overdue ones "
+            "to them and their buyers",
         ),
         schedule.Entry(
             "expire-records",

@@ -196,6 +196,15 @@ def _close_all(apps):
 _cleaners = {}
 
 
+def _open_list():
+    from datetime import datetime, timezone
+
+    from app.measures.open_list import open_list_rows
+
+    now = datetime.now(timezone.utc)
+    return [{**r, "created_at": now} for r in open_list_rows()]
+
+
 def _truncate(url):
     """Empty every table and restart every sequence, as TRUNCATE ... RESTART IDENTITY would, but
     about ten times faster: only the tables that hold rows are emptied, by DELETE with triggers
@@ -217,8 +226,12 @@ def _truncate(url):
             )
         )
         conn.execute(sa.text("SET LOCAL session_replication_role = replica"))
-        for (table,) in conn.execute(probe).all():
+        emptied = [table for (table,) in conn.execute(probe).all()]
+        for table in emptied:
             conn.execute(sa.text(f'DELETE FROM "{table}"'))
+        if "social_value_measures" in emptied:
+            # Reference rows the migration seeds: every test starts with the open list.
+            conn.execute(db.metadata.tables["social_value_measures"].insert(), _open_list())
         conn.execute(
             sa.text(
                 "SELECT setval(c.oid, s.seqstart, false) FROM pg_class c "

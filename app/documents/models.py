@@ -19,6 +19,7 @@ class DocumentPurpose(enum.StrEnum):
     TENDER_DOCUMENT = "tender_document"
     CLARIFICATION_ATTACHMENT = "clarification_attachment"
     AWARD_LETTER = "award_letter"
+    SOCIAL_VALUE_EVIDENCE = "social_value_evidence"
 
 
 PURPOSE_LABELS = {
@@ -30,6 +31,7 @@ PURPOSE_LABELS = {
     DocumentPurpose.TENDER_DOCUMENT: "Tender document",
     DocumentPurpose.CLARIFICATION_ATTACHMENT: "Clarification attachment",
     DocumentPurpose.AWARD_LETTER: "Award letter",
+    DocumentPurpose.SOCIAL_VALUE_EVIDENCE: "Social value evidence",
 }
 
 # Purposes a supplier uploads to its own document library (the rest are attached by features).

@@ -1,8 +1,10 @@
 """Social value measures a buyer can ask bidders to commit to, with units, value types and the
 rule that adds up their reporting periods.
 
-``data/social_value_measures.csv`` is the project's own open list of measures (not the National
-TOMs), mapped to the UK Government Social Value Model's outcomes; written for this project.
+The measures live in the ``social_value_measures`` table (``app.measures``): the project's own
+open list (``data/measures_open.csv``, not the National TOMs, mapped to the UK Government Social
+Value Model) seeded by the migration that made the table, plus any the operator adds or imports.
+This module reads them as ``Measure`` values, so callers need not know where they are kept.
 
 Each measure has a **value type**, which says what a commitment or a delivery may be:
 
@@ -20,18 +22,24 @@ and an **aggregation**, which says what "delivered so far" is over the periods r
 - ``maximum``: the highest period.
 """
 
-import csv
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from functools import cache
-from pathlib import Path
+
+import sqlalchemy as sa
 
 from app.errors import ServiceError
+from app.extensions import db
+from app.measures.models import (
+    AGGREGATIONS,
+    VALUE_TYPES,
+    MeasureStatus,
+    SocialValueMeasure,
+    SocialValueProxy,
+)
+from app.measures.open_list import policy_outcomes
 
-DATA = Path(__file__).resolve().parent / "data"
+__all__ = ["AGGREGATIONS", "VALUE_TYPES"]
 
-VALUE_TYPES = ("count", "money", "decimal", "percentage")
-AGGREGATIONS = ("sum", "latest", "average", "maximum")
 # How each rule reads on a contract's page.
 AGGREGATION_LABELS = {
     "sum": "Total of all periods",
@@ -44,22 +52,54 @@ CENT = Decimal("0.01")
 
 
 @dataclass(frozen=True)
+class Proxy:
+    """A money value per unit, as the operator set it: an estimate with its source."""
+
+    pence_per_unit: Decimal
+    source: str
+    year: int
+    licence: str = ""
+
+
+@dataclass(frozen=True)
 class Measure:
     id: str
     name: str
     definition: str
-    unit: str
+    unit: str  # what it is counted in, as a page says it ("people", "hours", "weeks", "£")
     value_type: str
     aggregation: str = "sum"
+    unit_kind: str = ""  # one of app.measures.models.UNITS
+    direction: str = "more"
+    ppn002_missions: str = ""
+    ppn0620_outcomes: str = ""
+    evidence: str = ""
+    asks_postcode_sectors: bool = False
+    status: str = "active"
+    source: str = ""
+    licence: str = ""
+    proxy: Proxy | None = None
 
     @property
     def theme(self):
-        """SV-EMP-01 -> EMP."""
-        return self.id.split("-")[1]
+        """SV-EMP-01 -> EMP; an imported measure with another pattern of id has none."""
+        parts = self.id.split("-")
+        return parts[1] if len(parts) > 2 else "OTHER"
 
     @property
     def aggregation_label(self):
         return AGGREGATION_LABELS.get(self.aggregation, self.aggregation)
+
+    @property
+    def retired(self):
+        return self.status == MeasureStatus.RETIRED.value
+
+    @property
+    def outcomes(self):
+        """[(model, key, label)] for the policy outcomes it serves: PPN 002 missions first."""
+        known = policy_outcomes()
+        keys = self.ppn002_missions.split() + self.ppn0620_outcomes.split()
+        return [(known.get(k, ("", k))[0], k, known.get(k, ("", k))[1]) for k in keys]
 
 
 THEMES = {
@@ -70,31 +110,58 @@ THEMES = {
     "WB": "Health and wellbeing",
     "FW": "Fair work",
     "ENV": "Environment and net zero",
+    "OTHER": "Other measures",
 }
 
 
-@cache
-def _measures():
-    with open(DATA / "social_value_measures.csv", newline="", encoding="utf-8") as f:
-        return {
-            r["measure_id"]: Measure(
-                r["measure_id"],
-                r["measure"],
-                r["definition"],
-                r["unit"],
-                r["value_type"],
-                r["aggregation"],
-            )
-            for r in csv.DictReader(f)
-        }
+def as_measure(row):
+    proxy = row.proxy
+    return Measure(
+        id=row.id,
+        name=row.name,
+        definition=row.definition or "",
+        unit=row.unit_label or row.unit,
+        value_type=row.value_type,
+        aggregation=row.aggregation,
+        unit_kind=row.unit,
+        direction=row.direction,
+        ppn002_missions=row.ppn002_missions or "",
+        ppn0620_outcomes=row.ppn0620_outcomes or "",
+        evidence=row.evidence or "",
+        asks_postcode_sectors=bool(row.asks_postcode_sectors),
+        status=MeasureStatus(row.status).value,
+        source=row.source or "",
+        licence=row.licence or "",
+        proxy=Proxy(proxy.pence_per_unit, proxy.source, proxy.year, proxy.licence or "")
+        if proxy is not None
+        else None,
+    )
 
 
-def all_measures():
-    return list(_measures().values())
+def all_measures(include_retired=False):
+    """The measures buyers may choose from (active ones, unless ``include_retired``), in id
+    order."""
+    stmt = (
+        sa.select(SocialValueMeasure)
+        .options(sa.orm.selectinload(SocialValueMeasure.proxy))
+        .order_by(SocialValueMeasure.id)
+    )
+    if not include_retired:
+        stmt = stmt.where(SocialValueMeasure.status == MeasureStatus.ACTIVE)
+    return [as_measure(r) for r in db.session.execute(stmt).scalars()]
 
 
 def get(measure_id):
-    return _measures().get(measure_id)
+    """The measure, retired or not; None for an id the table does not hold."""
+    if not isinstance(measure_id, str) or not measure_id:
+        return None
+    row = db.session.get(SocialValueMeasure, measure_id)
+    return as_measure(row) if row is not None else None
+
+
+def proxy_for(measure_id):
+    row = db.session.get(SocialValueProxy, measure_id)
+    return Proxy(row.pence_per_unit, row.source, row.year, row.licence or "") if row else None
 
 
 def theme_name(theme):
@@ -162,3 +229,14 @@ def aggregate(rule, values):
     if rule == "average":
         return (sum(values, Decimal(0)) / len(values)).quantize(CENT, ROUND_HALF_UP)
     raise ValueError(f"unknown aggregation {rule!r}")
+
+
+def estimate_pence(measure, amount):
+    """What ``amount`` of the measure is worth by the operator's proxy value, in whole pence: an
+    estimate to show with its source. None without a proxy, without an amount, or for a level or
+    share (a percentage has no money value per unit)."""
+    if measure is None or measure.proxy is None or amount is None:
+        return None
+    if measure.value_type == "percentage":
+        return None
+    return int((Decimal(amount) * measure.proxy.pence_per_unit).quantize(Decimal(1), ROUND_HALF_UP))

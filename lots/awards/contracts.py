@@ -1,8 +1,7 @@
 """Contracts: entered when the award's standstill ends (at once when there is none), with the
 social value the winner promised, and published in the contracts register."""
 
-import calendar
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -17,14 +16,9 @@ from app.unitofwork import commit
 from dps.queries import vcse_among
 from lots.awards.hooks import run_on_contract_entered
 from lots.awards.models import Award, AwardStatus, Contract, SocialValueCommitment
+from lots.awards.schedule import add_months, make_schedule
 from lots.evaluation.sealing import submission_for
 from lots.opportunities import conditions
-
-
-def add_months(day, months):
-    month = day.month - 1 + months
-    year, month = day.year + month // 12, month % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def enter_contract(award):
@@ -67,6 +61,9 @@ def enter_contract(award):
                 aggregation=measure.aggregation if measure else None,
             )
         )
+    db.session.flush()
+    # The commitments become a reporting schedule, as often as the buyer chose at award.
+    make_schedule(contract, award.reporting_frequency)
     award.status = AwardStatus.CONTRACTED
     run_on_contract_entered(contract)
     record(
@@ -79,6 +76,7 @@ def enter_contract(award):
             "start": start.isoformat(),
             "end": contract.end_date.isoformat(),
             "conditions": conditions.frozen(contract),
+            "reporting_frequency": contract.reporting_frequency.value,
         },
     )
     return contract

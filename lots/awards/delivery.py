@@ -21,6 +21,12 @@ def record_delivery(user, commitment, period_start, period_end, delivered, note=
     contract = commitment.contract
     if not may_record_delivery(user, contract):
         raise NotAllowed("You need the buyer role to record delivery")
+    if contract.reporting_frequency is not None and contract.returns:
+        raise ServiceError(
+            "This contract has a reporting schedule: delivery is recorded when you accept the "
+            "supplier's returns",
+            "delivered",
+        )
     if period_end < period_start:
         raise ServiceError("The end of the period must be on or after its start", "period_end")
     if period_start < contract.start_date:

@@ -1,7 +1,8 @@
 """Demo data for evaluation and award: one closed opportunity of Leeds City Council, bid for by
 two suppliers, evaluated, moderated and awarded, with the letters issued, the contract in the
-contracts register and a first quarter of social value delivered, so the register and the
-insight pages have something believable to show. The contract's conditions: payment within 14 days
+contracts register and quarterly social value returns (one accepted, one queried, one due), with
+demo money values on a few measures, so the register and the contract page have something
+believable to show. The contract's conditions: payment within 14 days
 and the Real Living Wage at the rate in force when the opportunity was published.
 
 Called after the lots seed (lots/demo.py), once the demo buyers have joined the DPS and Riverside
@@ -11,21 +12,25 @@ as they would; only the dates are then moved into the past, on the rows themselv
 ``_move_to_the_past``), because the services rightly refuse to bid after a deadline.
 """
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import sqlalchemy as sa
 
+from app.accounts.models import User
 from app.demo.people import add_member, make_organisation
 from app.extensions import db
+from app.measures import services as measures
 from app.organisations.models import Membership, Organisation, OrganisationKind
+from app.reference import social_value
 from app.timeutil import to_local, utcnow
 from dps.demo import DPS_DETAILS
 from dps.models import Lot, LotMembership, MembershipStatus
 from dps.working_days import is_working_day
-from lots.awards import delivery, letters
+from lots.awards import letters, returns
 from lots.awards import queries as award_queries
 from lots.awards import services as awards
 from lots.awards.models import Award, AwardLetter, Contract
+from lots.awards.schedule import add_months, make_schedule
 from lots.bids import services as bids
 from lots.bids import submitting
 from lots.evaluation import scores, sealing
@@ -193,7 +198,8 @@ def seed_awards():
     awards.confirm(_approver(buyer, owner), opportunity)  # four eyes: not the proposer
     letters.issue_letters(opportunity.id)  # the job; it did nothing more if it already ran
     _date_the_award(opportunity)
-    _deliver_first_quarter(owner, award_queries.contract_of(opportunity.id))
+    _report_returns(owner, winner, award_queries.contract_of(opportunity.id))
+    _set_proxy_values()
     return opportunity
 
 
@@ -327,23 +333,72 @@ def _date_the_award(opportunity):
     db.session.commit()
 
 
-def _deliver_first_quarter(owner, contract):
-    """The buyer records the first quarter's delivery: some promised, not all yet."""
+def _report_returns(buyer_owner, winner, contract):
+    """Quarterly returns: the first accepted, the second queried, the third due now, the fourth
+    not due yet. DEMO ONLY: the contract's dates are moved back about nine months on the row
+    (the award entered it today), and its schedule made again for those dates."""
     if contract is None:
         return
-    start = contract.start_date
-    month = start.month - 1 + 3
-    end = date(start.year + month // 12, month % 12 + 1, 1) - timedelta(days=1)
-    if end >= to_local(utcnow()).date():
+    today = to_local(utcnow()).date()
+    start = add_months(today, -9) - timedelta(days=5)
+    db.session.execute(
+        sa.update(Contract)
+        .where(Contract.id == contract.id)
+        .values(start_date=start, end_date=add_months(start, 12) - timedelta(days=1))
+    )
+    for ret in list(contract.returns):
+        db.session.delete(ret)
+    db.session.flush()
+    db.session.refresh(contract)
+    make_schedule(contract, "quarterly")
+    db.session.commit()
+    supplier_owner = _owner(winner)
+    by_measure = {c.measure_id: c.id for c in contract.commitments}
+    first, second = contract.returns[0], contract.returns[1]
+    returns.submit_return(
+        supplier_owner,
+        first,
+        {by_measure["SV-EMP-01"]: "2", by_measure["SV-COM-01"]: "26", by_measure["SV-FW-01"]: "96"},
+        note="Two of the three local posts filled; the third is advertised. Staff volunteered "
+        "at the Kirkstall food bank. One new starter is on a training rate until probation ends.",
+        postcodes={by_measure["SV-EMP-01"]: "LS5 3AA\nLS4 2BB"},
+    )
+    returns.accept_return(buyer_owner, first)
+    returns.submit_return(
+        supplier_owner,
+        second,
+        {by_measure["SV-EMP-01"]: "3", by_measure["SV-COM-01"]: "8", by_measure["SV-FW-01"]: "100"},
+        note="All three local posts filled.",
+        postcodes={by_measure["SV-EMP-01"]: "LS5 3AA\nLS4 2BB\nLS12 1AB"},
+    )
+    returns.query_return(
+        buyer_owner,
+        second,
+        "8 volunteering hours is far below the 30 a quarter you planned. Please check the "
+        "figure against the rota and attach it.",
+    )
+
+
+# DEMO ONLY: illustrative money values, so the contract page shows estimates. They are not
+# published proxy values and say so.
+DEMO_PROXIES = {
+    "SV-COM-01": ("15.00", "Demo value for illustration only, not a published proxy value"),
+    "SV-SC-01": ("0.20", "Demo value for illustration only, not a published proxy value"),
+    "SV-SKL-05": ("12.00", "Demo value for illustration only, not a published proxy value"),
+}
+
+
+def _set_proxy_values():
+    admin = (
+        db.session.execute(sa.select(User).where(User.is_admin.is_(True)).order_by(User.id))
+        .scalars()
+        .first()
+    )
+    if admin is None:
         return
-    delivered = {
-        "SV-EMP-01": ("2", "Two of the three local posts filled; the third is advertised"),
-        "SV-COM-01": ("26", "Staff volunteered at the Kirkstall food bank"),
-        "SV-FW-01": ("96", "One new starter on a training rate until their probation ends"),
-    }
-    for commitment in contract.commitments:
-        amount, note = delivered.get(commitment.measure_id, ("0", None))
-        delivery.record_delivery(owner, commitment, start, end, amount, note)
+    for measure_id, (pounds, source) in DEMO_PROXIES.items():
+        if social_value.proxy_for(measure_id) is None:
+            measures.set_proxy(admin, measure_id, pounds, source, 2026, "Demo data")
 
 
 APPROVER = ("priya@leeds-council.example", "Priya Shah")

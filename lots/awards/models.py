@@ -13,6 +13,18 @@ from app.timeutil import utcnow
 from app.types import UTCDateTime, string_enum
 
 
+class ReportingFrequency(enum.StrEnum):
+    MONTHLY = "monthly"
+    QUARTERLY = "quarterly"
+
+
+class ReturnStatus(enum.StrEnum):
+    AWAITING = "awaiting"  # nothing submitted yet (due once its period has ended)
+    SUBMITTED = "submitted"  # with the buyer to accept or query
+    QUERIED = "queried"  # the buyer asked for changes, with a reason; the supplier amends
+    ACCEPTED = "accepted"  # final: its figures count as delivered
+
+
 class AwardStatus(enum.StrEnum):
     PROPOSED = "proposed"  # the buyer proposes the winner; the approver has not confirmed
     CONFIRMED = "confirmed"  # letters sent; the standstill (if any) runs
@@ -39,6 +51,12 @@ class Award(db.Model):
     confirmed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     confirmed_at = mapped_column(UTCDateTime(), nullable=True)
     standstill_ends_at = mapped_column(UTCDateTime(), nullable=True)
+    # How often the winner reports its social value, chosen by the buyer when proposing.
+    reporting_frequency: Mapped[ReportingFrequency] = mapped_column(
+        string_enum(ReportingFrequency, "reporting_frequency", 20),
+        default=ReportingFrequency.QUARTERLY,
+        server_default="quarterly",
+    )
 
     winner = relationship("Bid", foreign_keys=[winner_bid_id])
 
@@ -96,12 +114,20 @@ class Contract(db.Model):
     living_wage_rate_year: Mapped[str | None] = mapped_column(sa.String(10))
     living_wage_london: Mapped[bool | None] = mapped_column(sa.Boolean)
     entered_at = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
+    # Social value returns: monthly or quarterly (lots.awards.returns); empty on contracts
+    # entered before returns existed, until the buyer sets it.
+    reporting_frequency: Mapped[ReportingFrequency | None] = mapped_column(
+        string_enum(ReportingFrequency, "reporting_frequency", 20), nullable=True
+    )
 
     opportunity = relationship("Opportunity")
     buyer = relationship("Organisation", foreign_keys=[buyer_id])
     supplier = relationship("Organisation", foreign_keys=[supplier_id])
     commitments = relationship(
         "SocialValueCommitment", back_populates="contract", order_by="SocialValueCommitment.id"
+    )
+    returns = relationship(
+        "SocialValueReturn", back_populates="contract", order_by="SocialValueReturn.period_start"
     )
 
 
@@ -124,7 +150,8 @@ class SocialValueCommitment(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     contract_id: Mapped[int] = mapped_column(sa.ForeignKey("contracts.id"), index=True)
-    measure_id: Mapped[str] = mapped_column(sa.String(20))
+    # A measure a contract uses can never be deleted (retired instead).
+    measure_id: Mapped[str] = mapped_column(sa.ForeignKey("social_value_measures.id"))
     promised: Mapped[Decimal] = mapped_column(sa.Numeric(14, 2))
     # Frozen at entry; empty on contracts entered before measures had them (the data file's
     # values apply).
@@ -171,8 +198,86 @@ class SocialValueDelivery(db.Model):
     note: Mapped[str | None] = mapped_column(sa.Text)
     recorded_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
     recorded_at = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
+    # The supplier's return it came from, when the buyer accepted one (else typed by the buyer).
+    return_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("social_value_returns.id"), nullable=True, index=True
+    )
 
     commitment = relationship("SocialValueCommitment", back_populates="deliveries")
+
+
+class SocialValueReturn(db.Model):
+    """One reporting period of a contract: the supplier reports what it delivered against each
+    commitment, with evidence; the buyer accepts it or queries it. Its accepted figures become
+    the contract's delivery records (``SocialValueDelivery.return_id``)."""
+
+    __tablename__ = "social_value_returns"
+    __table_args__ = (
+        sa.UniqueConstraint("contract_id", "period_start"),
+        sa.CheckConstraint("period_end >= period_start", name="period_in_order"),
+        sa.CheckConstraint("due_on > period_end", name="due_after_period"),
+        sa.CheckConstraint(
+            "(status = 'accepted') = (accepted_at IS NOT NULL)", name="accepted_has_time"
+        ),
+        sa.CheckConstraint(
+            "status <> 'queried' OR query_reason IS NOT NULL", name="queried_has_reason"
+        ),
+        sa.CheckConstraint(
+            "status = 'awaiting' OR submitted_at IS NOT NULL", name="submitted_has_time"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contract_id: Mapped[int] = mapped_column(sa.ForeignKey("contracts.id"), index=True)
+    period_start = mapped_column(sa.Date, nullable=False)
+    period_end = mapped_column(sa.Date, nullable=False)
+    due_on = mapped_column(sa.Date, nullable=False)
+    status: Mapped[ReturnStatus] = mapped_column(
+        string_enum(ReturnStatus, "return_status", 20), default=ReturnStatus.AWAITING
+    )
+    note: Mapped[str | None] = mapped_column(sa.Text)
+    # Evidence uploaded through the documents library, owned by the supplier.
+    evidence_ids: Mapped[list] = mapped_column(sa.JSON, default=list)
+    submissions: Mapped[int] = mapped_column(sa.Integer, default=0)
+    submitted_at = mapped_column(UTCDateTime(), nullable=True)
+    submitted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    query_reason: Mapped[str | None] = mapped_column(sa.Text)
+    queried_at = mapped_column(UTCDateTime(), nullable=True)
+    queried_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    accepted_at = mapped_column(UTCDateTime(), nullable=True)
+    accepted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    # When the supplier was told the return is due, and both sides that it is overdue.
+    reminded_at = mapped_column(UTCDateTime(), nullable=True)
+    overdue_flagged_at = mapped_column(UTCDateTime(), nullable=True)
+
+    contract = relationship("Contract", back_populates="returns")
+    lines = relationship(
+        "SocialValueReturnLine",
+        back_populates="return_",
+        order_by="SocialValueReturnLine.commitment_id",
+        cascade="all, delete-orphan",
+    )
+
+
+class SocialValueReturnLine(db.Model):
+    """What a return says was delivered against one commitment in its period. For measures that
+    count people where they live, their home postcode sectors ("LS6 1"), never a full postcode
+    or address."""
+
+    __tablename__ = "social_value_return_lines"
+    __table_args__ = (
+        sa.UniqueConstraint("return_id", "commitment_id"),
+        sa.CheckConstraint("value >= 0", name="value_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    return_id: Mapped[int] = mapped_column(sa.ForeignKey("social_value_returns.id"), index=True)
+    commitment_id: Mapped[int] = mapped_column(sa.ForeignKey("social_value_commitments.id"))
+    value: Mapped[Decimal] = mapped_column(sa.Numeric(14, 2))
+    postcode_sectors: Mapped[list] = mapped_column(sa.JSON, default=list)
+
+    return_ = relationship("SocialValueReturn", back_populates="lines")
+    commitment = relationship("SocialValueCommitment")
 
 
 class ExpiryReason(enum.StrEnum):

@@ -7,6 +7,8 @@ import sqlalchemy as sa
 from app.errors import NotAllowed
 from app.extensions import db
 from app.organisations.models import Membership, Organisation
+from app.permissions import is_member
+from lots.awards.models import SocialValueReturn
 from lots.bids.models import Bid
 from lots.evaluation.permissions import require_role
 from lots.opportunities.permissions import has_buyer_role
@@ -31,6 +33,24 @@ def require_four_eyes(user, award):
 def may_record_delivery(user, contract):
     """Recording the social value a contract delivered: the buyer role at its buyer."""
     return has_buyer_role(user, contract.buyer_id, "buyer")
+
+
+def may_submit_return(user, contract):
+    """Submitting the supplier's social value returns: any member of the supplier."""
+    return is_member(user, contract.supplier_id)
+
+
+def may_read_returns(user, contract):
+    """A contract's returns and their evidence: the supplier's people and the buyer's buyers."""
+    return may_submit_return(user, contract) or may_record_delivery(user, contract)
+
+
+def buyer_may_read_return_evidence(user, document):
+    """The buyer's buyers read the evidence attached to its contracts' returns."""
+    if document.subject_type != "social_value_returns" or document.subject_id is None:
+        return False
+    ret = db.session.get(SocialValueReturn, document.subject_id)
+    return ret is not None and may_record_delivery(user, ret.contract)
 
 
 def letter_organisations(user, opportunity_id):

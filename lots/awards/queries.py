@@ -8,7 +8,7 @@ from app.extensions import db
 from app.organisations.models import Organisation
 from dps.models import Lot
 from lots.awards.delivery import delivered_so_far
-from lots.awards.models import Award, AwardLetter, Contract
+from lots.awards.models import Award, AwardLetter, Contract, SocialValueReturn
 from lots.bids.models import Bid
 from lots.opportunities.models import Opportunity
 
@@ -105,3 +105,31 @@ def promised_and_delivered(contract):
     """[(commitment, delivered so far)], each measure added up by its own rule (a percentage
     or a level is the latest period, never the sum of periods)."""
     return [(c, delivered_so_far(c)) for c in contract.commitments]
+
+
+def returns_of(organisation_id):
+    """The social value returns of the organisation's contracts, as supplier or buyer, the
+    earliest due first."""
+    return (
+        db.session.execute(
+            sa.select(SocialValueReturn)
+            .join(Contract, Contract.id == SocialValueReturn.contract_id)
+            .where(
+                sa.or_(
+                    Contract.supplier_id == organisation_id, Contract.buyer_id == organisation_id
+                )
+            )
+            .order_by(SocialValueReturn.due_on, SocialValueReturn.id)
+        )
+        .scalars()
+        .all()
+    )
+
+
+def delivered_by_period(contract):
+    """{(commitment id, period start): delivered} of the accepted returns and recorded periods."""
+    return {
+        (d.commitment_id, d.period_start): d.delivered
+        for c in contract.commitments
+        for d in c.deliveries
+    }

@@ -23,7 +23,7 @@ from dps.models import ReservationBasis
 from dps.working_days import add_working_days
 from lots.awards import letters, permissions
 from lots.awards.contracts import enter_contract
-from lots.awards.models import Award, AwardStatus
+from lots.awards.models import Award, AwardStatus, ReportingFrequency
 from lots.awards.queries import award_of
 from lots.bids.models import Bid
 from lots.evaluation import scoring
@@ -36,10 +36,17 @@ from lots.opportunities.models import Opportunity, OpportunityStatus
 STANDSTILL_WORKING_DAYS = 8
 
 
-def propose(user, opportunity):
-    """The buyer proposes the top-ranked bid. Every consensus score must be in and every
-    abnormally low price cleared with a reason."""
+def propose(user, opportunity, reporting_frequency=ReportingFrequency.QUARTERLY):
+    """The buyer proposes the top-ranked bid, and says how often the winner will report its
+    social value (monthly or quarterly). Every consensus score must be in and every abnormally
+    low price cleared with a reason."""
     permissions.require_proposer(user, opportunity)
+    try:
+        reporting_frequency = ReportingFrequency(reporting_frequency)
+    except ValueError:
+        raise ServiceError(
+            "Choose how often the supplier reports its social value", "reporting_frequency"
+        ) from None
     if opportunity.status != OpportunityStatus.PUBLISHED or is_sealed(opportunity):
         raise ServiceError("An award can be proposed only after the deadline, before any decision")
     if award_of(opportunity.id) is not None:
@@ -71,6 +78,7 @@ def propose(user, opportunity):
         result=_result_record(opportunity, ranked),
         proposed_by_id=user.id,
         proposed_at=utcnow(),
+        reporting_frequency=reporting_frequency,
     )
     db.session.add(award)
     record(
@@ -81,6 +89,7 @@ def propose(user, opportunity):
         detail={
             "winner_bid_id": award.winner_bid_id,
             "totals": {r["bid_id"]: r["total"] for r in award.result},
+            "reporting_frequency": reporting_frequency.value,
         },
     )
     commit()

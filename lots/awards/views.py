@@ -24,11 +24,13 @@ from app.reference import social_value
 from app.urls import absolute_url_of
 from app.web import found, me, refused
 from dps.models import Lot
-from lots.awards import delivery, permissions, queries
+from lots.awards import delivery, permissions, queries, returns
 from lots.awards import services as awards
 from lots.awards.contracts import enter_due_contracts
 from lots.awards.forms import AwardDecisionForm, DeliveryForm
 from lots.awards.models import AwardStatus, Contract, SocialValueCommitment
+from lots.awards.return_views import social_value_estimate
+from lots.awards.schedule import FREQUENCY_LABELS
 from lots.blueprint import bp
 from lots.evaluation.forms import ActionForm
 from lots.evaluation.permissions import may_decide
@@ -62,7 +64,7 @@ def propose_award(organisation_id, opportunity_id):
     organisation, opportunity = overseen(organisation_id, opportunity_id)
     if ActionForm().validate_on_submit():
         try:
-            awards.propose(me(), opportunity)
+            awards.propose(me(), opportunity, request.form.get("reporting_frequency", "quarterly"))
         except NotAllowed:
             abort(403)
         except ServiceError as exc:
@@ -260,20 +262,29 @@ def view_contract(contract_id):
     rows = [
         {
             "commitment": c,
-            "measure": social_value.get(c.measure_id),
+            "measure": c.measure,
             "name": _measure_name(c.measure_id),
             "delivered": delivered,
             "rule": c.measure.aggregation_label,
+            "estimate": social_value_estimate(c.measure, delivered),
         }
         for c, delivered in queries.promised_and_delivered(contract)
     ]
+    scheduled = contract.reporting_frequency is not None and bool(contract.returns)
     return render_template(
         "lots/contracts_contract.html",
         contract=contract,
         rows=rows,
-        form=form if can_record and contract.commitments else None,
+        form=form if can_record and contract.commitments and not scheduled else None,
         can_record=can_record,
         quantity=quantity,
+        schedule=[(r, returns.standing(r)) for r in contract.returns] if scheduled else [],
+        by_period=queries.delivered_by_period(contract),
+        can_see_returns=permissions.may_read_returns(current_user, contract)
+        if current_user.is_authenticated
+        else False,
+        frequency_form=ActionForm() if can_record and contract.commitments else None,
+        frequency_labels=FREQUENCY_LABELS,
     )
 
 

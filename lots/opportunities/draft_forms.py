@@ -249,7 +249,10 @@ class SocialValueForm(Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.measures.choices = [(m.id, m.name) for m in social_value.all_measures()]
+        # Retired measures stay listed (the service refuses one the draft did not have).
+        self.measures.choices = [
+            (m.id, m.name) for m in social_value.all_measures(include_retired=True)
+        ]
 
     @classmethod
     def initial(cls, o):

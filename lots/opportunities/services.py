@@ -11,7 +11,7 @@ from app.audit.services import record
 from app.documents.services import lock_document, upload_document
 from app.errors import ServiceError
 from app.extensions import db
-from app.reference import geography
+from app.reference import geography, social_value
 from app.timeutil import to_local, utcnow
 from app.unitofwork import after_commit, commit
 from lots.opportunities import conditions, hooks
@@ -144,6 +144,8 @@ def update_draft(user, opportunity, **fields):
     require_buyer_role(user, opportunity.buyer_id, "buyer")
     if opportunity.status not in EDITABLE:
         raise ServiceError("Only a draft can be changed like this. Amend a published opportunity")
+    if "social_value_measures" in fields:
+        _check_measures(opportunity, fields["social_value_measures"])
     _apply(opportunity, fields)
     record(
         E.UPDATE_OPPORTUNITY,
@@ -153,6 +155,22 @@ def update_draft(user, opportunity, **fields):
         detail={"fields": sorted(fields)},
     )
     commit()
+
+
+def _check_measures(opportunity, measure_ids):
+    """Measures from the operator's list; a retired one only if the draft already had it."""
+    had = set(opportunity.social_value_measures or [])
+    for measure_id in measure_ids or []:
+        measure = social_value.get(measure_id)
+        if measure is None:
+            raise ServiceError(
+                "Select social value measures from the list", "social_value_measures"
+            )
+        if measure.retired and measure_id not in had:
+            raise ServiceError(
+                f"‘{measure.name}’ has been retired from the list: choose another measure",
+                "social_value_measures",
+            )
 
 
 def set_questions(user, opportunity, questions):

@@ -8,6 +8,7 @@ from flask_login import login_required
 from app.documents.services import DocumentError, UploadFailed
 from app.documents.uploads import UploadRefused, clean_filename
 from app.errors import ServiceError
+from app.extensions import db
 from app.forms import add_error
 from app.reference import social_value
 from app.timeutil import to_local, utcnow
@@ -25,7 +26,7 @@ from lots.opportunities.draft_forms import (
     TenderDocumentForm,
 )
 from lots.opportunities.forms import DEADLINE_FIELDS, QUESTION_KIND_LABELS
-from lots.opportunities.models import OpportunityStatus
+from lots.opportunities.models import Opportunity, OpportunityStatus
 from lots.opportunities.question_forms import PriceScheduleForm, QuestionsForm
 from lots.opportunities.views.buyer import (
     _buyer,
@@ -231,11 +232,20 @@ def edit_price_schedule(organisation_id, opportunity_id):
     )
 
 
+def _chosen_measures(organisation_id, opportunity_id):
+    opportunity = db.session.get(Opportunity, opportunity_id)
+    if opportunity is None or opportunity.buyer_id != organisation_id:
+        return set()
+    return set(opportunity.social_value_measures or [])
+
+
 @opportunity_page("/social-value", methods=("GET", "POST"))
 def edit_social_value(organisation_id, opportunity_id):
     themes = {}
-    for measure in social_value.all_measures():
-        themes.setdefault(measure.theme, []).append(measure)
+    chosen = _chosen_measures(organisation_id, opportunity_id)
+    for measure in social_value.all_measures(include_retired=True):
+        if not measure.retired or measure.id in chosen:
+            themes.setdefault(measure.theme, []).append(measure)
     return _edit(
         organisation_id,
         opportunity_id,

@@ -156,40 +156,21 @@ def test_the_full_path_from_opening_to_social_value_delivered(app, person, run_j
             is not None
         )
 
-        # The buyer records delivery; everyone sees promised against delivered.
+        # Everyone sees what was promised; delivery comes through the supplier's returns, on the
+        # quarterly schedule the buyer chose when proposing (tests/lots/awards/test_returns.py).
         bea = person(BUYER)
         page = bea.get(link)
         # SV-EMP-01 (local people employed, in FTE) is a level: the latest period counts.
         assert table_rows(page, "social-value")[0][2:4] == ["2", "Not yet recorded"]
         assert table_rows(page, "social-value")[0][5] == "Latest period"
-        start = contract.start_date
-        commitment = contract.commitments[0]
-        end = start + timedelta(days=89)
-        data = {
-            "commitment": str(commitment.id),
-            "period_start": [str(start.day), str(start.month), str(start.year)],
-            "period_end": [str(end.day), str(end.month), str(end.year)],
-            "delivered": "1",
-            "note": "One apprentice started in March",
-        }
-        recorded = bea.post(link, data, follow_redirects=True)
-        assert "is recorded" in banner(recorded)
-        assert table_rows(recorded, "social-value")[0][2:4] == ["2", "1"]
-        overlap = bea.post(link, data)
-        assert error_summary(overlap) == ["Delivery for part of this period is already recorded"]
-        assert error_summary(bea.post(link, {**data, "delivered": "lots"})) == [
-            "Enter the amount delivered as a number, like 2 or 1.5"
-        ]
+        schedule = table_rows(page, "schedule")
+        assert len(schedule) == 4 and schedule[0][2] == "Not due yet"
+        assert soup(page).find(id="record-delivery") is None
+        assert contract.reporting_frequency.value == "quarterly"
         seen = person().get(link)
-        assert table_rows(seen, "social-value")[0][3] == "1"
-        assert soup(seen).find(id="record-delivery") is None
-        # A supplier cannot record delivery for itself (its CSRF token from its own page).
-        assert (
-            person(s1_user.email)
-            .post(link, data, form_url=f"/organisations/{s1.id}/documents")
-            .status_code
-            == 403
-        )
+        assert soup(seen).find(id="schedule") is None  # the returns are the parties' business
+        supplier_page = person(s1_user.email).get(f"/organisations/{s1.id}/social-value-returns")
+        assert len(table_rows(supplier_page, "all-returns")) == 4
 
 
 def test_the_approver_returns_the_award_or_records_no_suitable_bid(world, person):

@@ -196,6 +196,9 @@ class Config:
     EMAIL_LINK_LIMIT_PER_ACCOUNT = _env("EMAIL_LINK_LIMIT_PER_ACCOUNT", "3 per hour")
 
     CONFIRM_TOKEN_MAX_AGE = int(_env("CONFIRM_TOKEN_MAX_AGE", str(7 * 24 * 3600)))
+    # Opened within this many seconds, in the browser that registered, a confirmation link also
+    # signs the person in (once); later it only confirms the address.
+    CONFIRM_SIGN_IN_MAX_AGE = int(_env("CONFIRM_SIGN_IN_MAX_AGE", str(3600)))
     RESET_TOKEN_MAX_AGE = int(_env("RESET_TOKEN_MAX_AGE", str(3600)))
     INVITE_VALID_DAYS = int(_env("INVITE_VALID_DAYS", "7"))
 

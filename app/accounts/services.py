@@ -2,6 +2,7 @@
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.accounts import passwords, sessions, tokens
 from app.accounts.models import User
@@ -25,8 +26,11 @@ def find_user(email):
     ).scalar_one_or_none()
 
 
-def register(email, name, password):
+def register(email, name, password, browser=None):
     """Create an unconfirmed account and email a confirmation link.
+
+    ``browser`` is a random value the registering browser keeps in its session: the link carries
+    a hash of it, so that it signs the person in only in that browser (see ``confirm_email``).
 
     If the address already has an account, nothing is created and that address is told instead,
     so the page the person sees is the same either way (no account enumeration)."""
@@ -58,13 +62,19 @@ def register(email, name, password):
     db.session.add(user)
     db.session.flush()
     record(E.REGISTER_ACCOUNT, subject=user, actor=user)
-    _queue_confirmation(user)
+    _queue_confirmation(user, browser=browser)
     commit()
     return user
 
 
-def _queue_confirmation(user, attempt="0"):
-    token = tokens.make_token("confirm-email", {"u": user.id, "e": user.email})
+def _queue_confirmation(user, attempt="0", browser=None):
+    payload = {"u": user.id, "e": user.email}
+    if browser:
+        # Only the registration's own link can sign in: bound to the browser that registered and
+        # to the password chosen there.
+        payload["b"] = tokens.fingerprint(browser)
+        payload["h"] = tokens.fingerprint(user.password_hash)
+    token = tokens.make_token("confirm-email", payload)
     queue_email(
         user.email,
         "confirm_email",
@@ -86,16 +96,63 @@ def resend_confirmation(email):
     commit()
 
 
-def confirm_email(token):
-    payload = tokens.read_token("confirm-email", token, current_app.config["CONFIRM_TOKEN_MAX_AGE"])
+def confirm_email(token, browser=None, address=None):
+    """Confirm the address the link was sent to, and sign the person in if the link may.
+
+    Returns (user, signed_in). With ``signed_in`` this request's session has been replaced by a
+    fresh one held on the server (as signing in does); the caller tells Flask-Login.
+
+    The link confirms the address for CONFIRM_TOKEN_MAX_AGE, as often as it is followed. It signs
+    in only when all of these hold, and otherwise the person signs in with their password:
+    - it is the link sent on registering, opened in the browser that registered (``browser`` is the
+      value that browser kept): someone who registers another person's address cannot have that
+      person signed in to an account whose password they know;
+    - it was made at most CONFIRM_SIGN_IN_MAX_AGE ago, and the password has not changed since;
+    - nobody has ever signed in to the account: it signs in once, and not after any sign-in. One
+      conditional UPDATE decides it, so two tabs following the link cannot both sign in.
+    """
+    payload, age = tokens.read_token_with_age(
+        "confirm-email", token, current_app.config["CONFIRM_TOKEN_MAX_AGE"]
+    )
     user = db.session.get(User, payload.get("u"))
     if user is None or user.email != payload.get("e"):
         raise tokens.InvalidToken()
+    now = utcnow()
     if not user.is_confirmed:
-        user.email_confirmed_at = utcnow()
+        user.email_confirmed_at = now
         record(E.CONFIRM_EMAIL, subject=user, actor=user)
-        commit()
-    return user
+    signed_in = _may_sign_in_by_link(user, payload, age, browser) and _claim_first_sign_in(
+        user, now
+    )
+    if signed_in:
+        sessions.rotate()
+        sessions.start(user, address)
+        record(E.SIGN_IN, subject=user, actor=user, detail={"by": "confirmation_link"})
+    commit()
+    return user, signed_in
+
+
+def _may_sign_in_by_link(user, payload, age, browser):
+    return (
+        bool(browser)
+        and payload.get("b") == tokens.fingerprint(browser)
+        and payload.get("h") == tokens.fingerprint(user.password_hash)
+        and age.total_seconds() <= current_app.config["CONFIRM_SIGN_IN_MAX_AGE"]
+        and user.last_signed_in_at is None
+    )
+
+
+def _claim_first_sign_in(user, now):
+    """Mark the account signed in if nobody ever has; False if someone got there first."""
+    claimed = db.session.execute(
+        sa.update(User)
+        .where(User.id == user.id, User.last_signed_in_at.is_(None))
+        .values(last_signed_in_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if claimed:
+        set_committed_value(user, "last_signed_in_at", now)
+    return claimed == 1
 
 
 def authenticate(email, password):

@@ -32,6 +32,11 @@ def address_hash(address):
     return hmac.new(key, (address or "").encode(), hashlib.sha256).hexdigest()
 
 
+def rotate():
+    """Throw away everything this browser's session held before signing in (no fixation)."""
+    session.clear()
+
+
 def start(user, address):
     """A new session for ``user``; its token goes in the cookie. The caller commits."""
     token = secrets.token_urlsafe(32)

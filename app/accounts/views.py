@@ -1,5 +1,7 @@
 """Account pages. Thin: parse the form, call one service, render or redirect."""
 
+import secrets
+
 from flask import (
     Blueprint,
     current_app,
@@ -28,6 +30,8 @@ from app.urls import is_safe_redirect
 from app.web import me, refused
 
 bp = Blueprint("accounts", __name__)
+
+REGISTERING_KEY = "registering"
 
 login_manager.login_view = "accounts.sign_in"
 login_manager.login_message = "Sign in to continue"
@@ -78,8 +82,15 @@ def _failed(response):
 def register():
     form = RegisterForm()
     if form.validate_on_submit():
+        # This browser's own secret: the confirmation link signs in only where it is kept.
+        session[REGISTERING_KEY] = secrets.token_urlsafe(32)
         try:
-            services.register(form.email.data, form.name.data, form.password.data)
+            services.register(
+                form.email.data,
+                form.name.data,
+                form.password.data,
+                browser=session[REGISTERING_KEY],
+            )
         except ServiceError as exc:
             refused(form, exc, "password")
         else:
@@ -96,11 +107,17 @@ def check_email():
 @bp.route("/confirm/<token>")
 def confirm_email(token):
     try:
-        services.confirm_email(token)
+        user, signed_in = services.confirm_email(
+            token, browser=session.get(REGISTERING_KEY), address=request.remote_addr
+        )
     except ExpiredToken:
         return render_template("accounts/link_expired.html", kind="confirm"), 400
     except InvalidToken:
         return render_template("accounts/link_invalid.html"), 404
+    if signed_in:
+        login_user(user)  # into the fresh session the service started
+        flash("Your email address is confirmed and you are signed in.", "success")
+        return redirect(url_for("organisations.list_organisations"))
     flash("Your email address is confirmed. Sign in to continue.", "success")
     return redirect(url_for("accounts.sign_in"))
 

@@ -3,6 +3,7 @@ lots without answering again."""
 
 import hashlib
 import json
+from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
@@ -23,6 +24,7 @@ from dps.models import (
     Application,
     ApplicationLot,
     ApplicationStatus,
+    Dps,
     Lot,
     LotMembership,
     MembershipStatus,
@@ -72,6 +74,27 @@ def current_draft(organisation_id, dps_id):
             Application.status == ApplicationStatus.DRAFT,
         )
     ).scalar_one_or_none()
+
+
+@dataclass(frozen=True)
+class JoinOffer:
+    """A DPS an organisation can apply to join today, with its draft application if it has one."""
+
+    dps: Dps
+    draft: Application | None
+
+
+def dps_to_join(organisation):
+    """What the organisation is offered to apply to join, earliest closing first: every DPS open
+    today, each with its draft. Nothing for a buyer or for an excluded organisation (they cannot
+    apply: ``start_application`` refuses them)."""
+    if not organisation.is_supplier or active_exclusion(organisation.id) is not None:
+        return []
+    on = today()
+    open_dps = db.session.execute(
+        sa.select(Dps).where(Dps.starts_on <= on, Dps.ends_on >= on).order_by(Dps.ends_on, Dps.name)
+    ).scalars()
+    return [JoinOffer(dps, current_draft(organisation.id, dps.id)) for dps in open_dps]
 
 
 def start_application(user, organisation, dps):
@@ -335,6 +358,37 @@ def cap_explanations(lots, chosen_ids):
                 f"{'s' if cap == 1 else ''} your application best."
             )
     return messages
+
+
+@dataclass(frozen=True)
+class NextStep:
+    """Where "Save and continue" goes: a section of questions (``section_id``), the lots, or
+    checking the answers and the declaration."""
+
+    kind: str  # "section", "lots" or "check"
+    section_id: str | None = None
+
+
+def next_step(application, after=None):
+    """Where the person goes after saving ``after`` (a section's id, or "lots"): the next
+    section still to complete in the task list's order (going round to the ones before it), then
+    the lots if none are chosen, then checking the answers. The task list stays one link away."""
+    definition = definition_for(application.questionnaire)
+    answers = application.answers or {}
+    ids = [section.id for section in definition.sections]
+    start = ids.index(after) + 1 if after in ids else 0
+    for section_id in ids[start:] + ids[:start]:
+        if engine.section_errors(definition, definition.section(section_id), answers):
+            return NextStep("section", section_id)
+    if not application.lots:
+        return NextStep("lots")
+    return NextStep("check")
+
+
+def declaration_defaults(user):
+    """The declaration as first shown: signed in the name of the person signed in (they may
+    change it, say to sign for the chair)."""
+    return {"declaration_name": user.name}
 
 
 def problems_before_submit(application):

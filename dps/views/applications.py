@@ -20,6 +20,7 @@ from app.errors import NotAllowed, ServiceError
 from app.extensions import db
 from app.forms import add_error, optional_id
 from app.organisations import queries as organisation_queries
+from app.organisations.models import Organisation
 from app.web import found, me, refused
 from dps import queries
 from dps import questionnaire as engine
@@ -30,8 +31,13 @@ from dps.models import (
     ApplicationStatus,
     LotDecision,
 )
-from dps.permissions import may_apply_for, may_change_application, may_see_application
-from dps.services import applying, deciding
+from dps.permissions import (
+    may_apply_for,
+    may_change_application,
+    may_see_application,
+    may_see_for,
+)
+from dps.services import applying, deciding, standing
 from dps.services.clock import working_days_left
 from dps.services.setup import definition_for
 from dps.views import supplier_forms as forms
@@ -67,6 +73,18 @@ def _application(application_id, edit=False):
 
 def _to_application(application):
     return redirect(url_for("dps.view_application", application_id=application.id))
+
+
+def _to_next_step(application, after):
+    """ "Save and continue": on to the next thing to do (``applying.next_step``)."""
+    step = applying.next_step(application, after)
+    if step.kind == "section":
+        return redirect(
+            url_for("dps.edit_section", application_id=application.id, section_id=step.section_id)
+        )
+    if step.kind == "lots":
+        return redirect(url_for("dps.choose_lots", application_id=application.id))
+    return redirect(url_for("dps.check_answers", application_id=application.id))
 
 
 def _answer_sections(definition, answers, documents):
@@ -139,6 +157,25 @@ def start_application(slug):
                 return _to_application(application)
     return render_template(
         "dps/application_start.html", dps=dps, form=form, organisations=organisations
+    )
+
+
+@bp.route("/organisations/<int:organisation_id>/join")
+@login_required
+def dps_to_join(organisation_id):
+    """The DPSs an organisation can apply to join, each with a button to start (or a link to carry
+    on): the page after adding a supplier organisation."""
+    organisation = found(db.session.get(Organisation, organisation_id))
+    if not may_see_for(me(), organisation.id):
+        abort(404)
+    if not organisation.is_supplier:
+        return redirect(url_for("organisations.view_organisation", organisation_id=organisation.id))
+    return render_template(
+        "dps/application_join.html",
+        organisation=organisation,
+        offers=applying.dps_to_join(organisation),
+        can_apply=may_apply_for(me(), organisation),
+        excluded=standing.active_exclusion(organisation.id) is not None,
     )
 
 
@@ -260,7 +297,9 @@ def edit_section(application_id, section_id):
             if engine.is_shown(definition, definition.question(qid), answers)
         }
         if not errors:
-            return _to_application(application)
+            if request.form.get("action") == "later":
+                return _to_application(application)
+            return _to_next_step(application, section.id)
         if request.form.get("action") == "later":
             flash(
                 f"Your answers have been saved. Some answers in ‘{section.title}’ need "
@@ -301,7 +340,7 @@ def choose_lots(application_id):
             refused(form, exc, "lots")
             chosen = set(lot_ids)
         else:
-            return _to_application(application)
+            return _to_next_step(application, "lots")
     dps = application.dps
     answers = application.answers or {}
     return render_template(
@@ -330,7 +369,9 @@ def check_answers(application_id):
     if application.status != ApplicationStatus.DRAFT:
         # Already sent (a second press of the button, say): show where it has got to.
         return _to_application(application)
-    form = forms.DeclarationForm()
+    form = forms.DeclarationForm(
+        data=applying.declaration_defaults(me()) if request.method == "GET" else None
+    )
     if form.validate_on_submit():
         try:
             applying.submit_application(

@@ -1,4 +1,5 @@
-"""A person creates an account, confirms it from the email, signs in and out: in Chromium."""
+"""A person creates an account, confirms it from the email (which signs them in), signs out and in
+again with the password: in Chromium."""
 
 import pytest
 
@@ -24,12 +25,10 @@ def test_register_confirm_sign_in(page, live_server, outbox_link, axe):
     assert page.locator("h1").inner_text() == "Check your email"
     axe(page)
 
+    # The link, opened in the browser that registered, confirms the address and signs in.
     page.goto(outbox_link("priya@riverside.example", "/confirm/"))
-    assert "email address is confirmed" in page.locator(".govuk-notification-banner").inner_text()
-    axe(page)
-    page.get_by_label("Email address").fill("priya@riverside.example")
-    page.get_by_label("Password", exact=True).fill("kettle lantern orchard")
-    page.get_by_role("button", name="Sign in").click()
+    banner = page.locator(".govuk-notification-banner").inner_text()
+    assert "email address is confirmed and you are signed in" in banner
     assert page.locator("h1").inner_text() == "Your organisations"
     axe(page)
 
@@ -42,6 +41,15 @@ def test_register_confirm_sign_in(page, live_server, outbox_link, axe):
     assert "You have signed out" in page.locator(".govuk-notification-banner").inner_text()
     page.goto(live_server.url + "/account")
     assert page.locator("h1").inner_text() == "Sign in"
+
+    # The link does not sign in twice; the password does.
+    page.goto(outbox_link("priya@riverside.example", "/confirm/"))
+    assert page.locator("h1").inner_text() == "Sign in"
+    axe(page)
+    page.get_by_label("Email address").fill("priya@riverside.example")
+    page.get_by_label("Password", exact=True).fill("kettle lantern orchard")
+    page.get_by_role("button", name="Sign in").click()
+    assert page.locator("h1").inner_text() == "Your organisations"
 
 
 def test_public_pages_are_accessible(page, live_server, axe):

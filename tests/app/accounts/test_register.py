@@ -13,11 +13,13 @@ from tests.app.accounts.helpers import (
     banner,
     email_text,
     error_summary,
+    fresh_client,
     heading,
     links_in,
     main_text,
     path_of,
 )
+from tests.conftest import Browserless
 from tests.factories import make_user
 from tests.reading import audit_events, emails
 
@@ -32,15 +34,14 @@ def users():
     return db.session.execute(sa.select(User)).scalars().all()
 
 
-def test_register_emails_a_link_that_confirms_the_address_and_then_sign_in_works(
-    client, forms, auth
-):
+def test_register_emails_a_link_that_confirms_the_address_and_signs_in(app, client, forms, auth):
     response = register(forms, email="New@Example.org")
     assert response.status_code == 302
     assert path_of(response.location) == "/register/check-your-email"
     check = client.get(response.location)
     assert heading(check) == "Check your email"
     assert "new@example.org" in main_text(check)
+    assert "If you open it on this device within 1 hour, you will be signed in" in main_text(check)
 
     [user] = users()
     assert user.email == "new@example.org"
@@ -54,20 +55,28 @@ def test_register_emails_a_link_that_confirms_the_address_and_then_sign_in_works
     # Not confirmed yet: signing in is refused.
     assert auth.sign_in("new@example.org", NEW_PASSWORD).status_code == 200
 
+    # Followed in the browser that registered: confirmed and signed in.
     confirmed = client.get(link)
     assert confirmed.status_code == 302
-    assert path_of(confirmed.location) == "/sign-in"
-    assert "Your email address is confirmed" in banner(client.get(confirmed.location))
+    assert path_of(confirmed.location) == "/organisations"
+    assert "Your email address is confirmed and you are signed in" in banner(
+        client.get(confirmed.location)
+    )
     db.session.refresh(user)
     assert user.is_confirmed
-
-    signed_in = auth.sign_in("new@example.org", NEW_PASSWORD)
-    assert signed_in.status_code == 302
-    assert path_of(signed_in.location) == "/organisations"
     account = client.get("/account")
     assert account.status_code == 200
     assert "new@example.org" in main_text(account)
-    assert audit_types() == ["register_account", "confirm_email", "sign_in"]
+
+    # The password signs in too, from another browser.
+    elsewhere = fresh_client(app)
+    signed_in = Browserless(elsewhere).post(
+        "/sign-in", {"email": "new@example.org", "password": NEW_PASSWORD}
+    )
+    assert signed_in.status_code == 302
+    assert path_of(signed_in.location) == "/organisations"
+    assert elsewhere.get("/account").status_code == 200
+    assert audit_types() == ["register_account", "confirm_email", "sign_in", "sign_in"]
 
 
 def test_registering_stores_an_argon2id_hash_not_the_password(forms):

@@ -1,5 +1,6 @@
 """The organisation pages, as a person uses them."""
 
+import re
 from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
@@ -226,8 +227,13 @@ def test_an_owner_adds_a_supplier_through_the_pages(client, auth, forms, owner):
 
     response = forms.post("/organisations/new/supplier", SUPPLIER_FORM)
     assert response.status_code == 302
-    page = client.get(response.headers["Location"])
-    assert banner(page) == "Success Riverside Care has been added. You are its owner."
+    # Next, the DPSs it can apply to join (tests/dps/views/test_join_pages.py), then its page.
+    match = re.fullmatch(r"/organisations/(\d+)/join", response.headers["Location"])
+    assert match, response.headers["Location"]
+    offer = client.get(response.headers["Location"])
+    assert banner(offer) == "Success Riverside Care has been added. You are its owner."
+    assert heading(offer) == "Apply to join a dynamic purchasing system"
+    page = client.get(f"/organisations/{match.group(1)}")
     assert heading(page) == "Riverside Care"
     details = summary_list(page)
     assert details["Legal name"] == "Riverside Community Care CIO"
@@ -632,3 +638,32 @@ def test_the_invite_form_asks_what_they_can_do(client, auth, owner, organisation
     page = soup(client.get(f"/organisations/{organisation.id}/invite"))
     assert [text(legend) for legend in page.select("fieldset legend")] == ["What can they do?"]
     assert page.find("input", attrs={"name": "role", "checked": True})["value"] == "member"
+
+
+# --- Links to the organisation's other pages -------------------------------------------------------
+
+
+def test_an_organisations_page_links_to_its_documents_and_back(client, auth, owner):
+    supplier = make_organisation(owner=owner)
+    buyer = make_organisation("buyer", owner=owner)
+    auth.sign_in(owner.email)
+
+    supplier_page = client.get(f"/organisations/{supplier.id}")
+    assert soup(supplier_page).find(id="documents-link")["href"] == (
+        f"/organisations/{supplier.id}/documents"
+    )
+    # A supplier is also offered the DPSs it can apply to join; a buyer is not.
+    assert soup(supplier_page).find(id="join-link")["href"] == f"/organisations/{supplier.id}/join"
+    buyer_page = client.get(f"/organisations/{buyer.id}")
+    assert soup(buyer_page).find(id="documents-link")["href"] == (
+        f"/organisations/{buyer.id}/documents"
+    )
+    assert soup(buyer_page).find(id="join-link") is None
+
+    library = client.get(f"/organisations/{supplier.id}/documents")
+    assert heading(library) == "Documents"
+    back = soup(library).select_one(".govuk-back-link")
+    assert (back["href"], text(back)) == (
+        f"/organisations/{supplier.id}",
+        "Riverside Community Care CIO",
+    )

@@ -124,7 +124,7 @@ def test_a_supplier_applies_from_the_dps_page_to_the_confirmation(client, forms,
     page = client.get("/dps/community-services")
     assert soup(page).find(id="start").name == "button"
     application = start(forms)
-    visits = 2  # the DPS page and the task list
+    visits = 3  # the DPS page, the task list and the first section
 
     tasks = client.get(f"/applications/{application.id}")
     assert heading(tasks) == "Apply to join Community Services DPS"
@@ -136,17 +136,28 @@ def test_a_supplier_applies_from_the_dps_page_to_the_confirmation(client, forms,
     assert text(soup(tasks).find(id="progress")) == "You have completed 0 of 10 sections."
     assert len(task_links(tasks)) == 10  # check answers is not a link yet
 
+    # From the task list to the first section; "Save and continue" then goes on to the next.
+    page = client.get(section_url(application, ANSWERS[0][0]))
     for number, (section_id, answers, files) in enumerate(ANSWERS, 1):
-        page = client.get(section_url(application, section_id))
         assert page.status_code == 200
+        assert heading(page) == SECTIONS[number - 1]
+        # The task list is one link away from every section.
+        assert soup(page).find(id="task-list-link")["href"] == f"/applications/{application.id}"
         response = post_section(forms, application, section_id, answers, files=files)
         assert response.status_code == 302, (
             section_id,
             error_summary(client.post(section_url(application, section_id))),
         )
-        assert response.headers["Location"] == f"/applications/{application.id}"
+        following = (
+            section_url(application, ANSWERS[number][0])
+            if number < len(ANSWERS)
+            else f"/applications/{application.id}/lots"
+        )
+        assert response.headers["Location"] == following
+        page = client.get(following)
+        visits += 1
+        # The task list keeps count (looked at here, not on the way).
         tasks = client.get(f"/applications/{application.id}")
-        visits += 2
         statuses = task_list(tasks)
         assert [statuses[title] for title in SECTIONS] == (
             ["Completed"] * number + ["Not started"] * (9 - number)
@@ -177,14 +188,16 @@ def test_a_supplier_applies_from_the_dps_page_to_the_confirmation(client, forms,
     assert answers["employers_liability_expiry"] == "2027-03-31"
     assert answers["accounts_document"] == uploaded[0].id
 
-    lots_page = client.get(f"/applications/{application.id}/lots")
+    lots_page = page  # where the last section went
     assert heading(lots_page) == "Which lots do you want to apply for?"
+    assert soup(lots_page).find(id="task-list-link")["href"] == f"/applications/{application.id}"
     response = forms.post(
         f"/applications/{application.id}/lots", {"lots": [str(lots[0].id), str(lots[1].id)]}
     )
     assert response.status_code == 302
+    # Everything answered: on to checking the answers.
+    assert response.headers["Location"] == f"/applications/{application.id}/check"
     tasks = client.get(f"/applications/{application.id}")
-    visits += 2
     assert task_list(tasks)["Choose lots"] == "Completed"
     assert task_list(tasks)["Check answers and submit"] == "Not started"
     assert text(soup(tasks).find(id="progress")) == "You have completed 10 of 10 sections."
@@ -214,6 +227,9 @@ def test_a_supplier_applies_from_the_dps_page_to_the_confirmation(client, forms,
         "Lot 1: Befriending": "Up to £50,000",
         "Lot 2: Community meals (VCSE only)": "Up to £100,000 Reserved for VCSE organisations",
     }
+    # The declaration is signed in the name of the person signed in, until they change it.
+    assert input_value(check, "declaration_name") == "Rita Owner"
+    assert input_value(check, "declaration_role") in (None, "")
     assert "I declare that" in text(soup(check).find(id="declaration"))
 
     response = forms.post(
@@ -245,9 +261,9 @@ def test_a_supplier_applies_from_the_dps_page_to_the_confirmation(client, forms,
     assert [e.recipient for e in emails] == [user.email]
     assert emails[0].personalisation["sha256"] == application.snapshot_sha256
 
-    # The default journey: the DPS page, the task list, each section and back, the lots and
-    # back, check answers, the confirmation.
-    assert visits == 24
+    # The default journey: the DPS page, the task list, each section in turn, the lots, check
+    # answers, the confirmation (24 pages before issue 20, back to the task list after each).
+    assert visits == 14
 
     # Sent: the section pages now lead to where the application has got to.
     response = client.get(section_url(application, "about"))

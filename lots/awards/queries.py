@@ -6,7 +6,6 @@ import sqlalchemy as sa
 from app.extensions import db
 from lots.awards.delivery import delivered_so_far
 from lots.awards.models import Award, AwardLetter, Contract
-from lots.bids.models import Bid
 
 
 def award_of(opportunity_id):
@@ -26,20 +25,6 @@ def contracts_register(buyer_id=None, supplier_id=None):
     if supplier_id is not None:
         stmt = stmt.where(Contract.supplier_id == supplier_id)
     return db.session.execute(stmt).scalars().all()
-
-
-def letters_for(opportunity_id, organisation_id):
-    return (
-        db.session.execute(
-            sa.select(AwardLetter)
-            .join(Bid, Bid.id == AwardLetter.bid_id)
-            .where(
-                AwardLetter.opportunity_id == opportunity_id, Bid.organisation_id == organisation_id
-            )
-        )
-        .scalars()
-        .all()
-    )
 
 
 def letter_count(opportunity_id):

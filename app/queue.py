@@ -32,11 +32,16 @@ def rq_queue(name=None):
     return Queue(name or current_app.config["QUEUE_NAME"], connection=redis_connection())
 
 
+def runs_inline():
+    """Jobs run straight away in the process that starts them (QUEUE_BACKEND "inline", as in
+    development): no queue, no worker."""
+    return current_app.config["QUEUE_BACKEND"] == "inline"
+
+
 def enqueue(fn, *args, job_id=None, delay=None):
     """Run ``fn(*args)`` on a worker. Returns False (and logs) when the queue cannot be reached:
     callers keep enough state in the database for the relay to pick the work up again."""
-    backend = current_app.config["QUEUE_BACKEND"]
-    if backend == "inline":
+    if runs_inline():
         if delay:
             # Nothing runs later in development; the relay command catches it up.
             return True

@@ -10,7 +10,7 @@ from rq.job import Job
 from app import schedule
 from app.forms import ConfirmForm
 from app.permissions import admin_required
-from app.queue import REDIS_ERRORS, redis_connection, rq_queue
+from app.queue import REDIS_ERRORS, redis_connection, rq_queue, runs_inline
 from app.web import me
 
 bp = Blueprint("jobs", __name__)
@@ -62,8 +62,10 @@ def _state():
 @bp.route("/admin/jobs")
 @admin_required
 def jobs():
+    inline = runs_inline()
     try:
-        state, problem = _state(), None
+        # Inline, there is no queue or worker to show (Redis may not even be running).
+        state, problem = (None, None) if inline else (_state(), None)
     except REDIS_ERRORS as exc:
         state, problem = None, str(exc)
     schedule_rows = []
@@ -77,6 +79,7 @@ def jobs():
         "admin/jobs.html",
         state=state,
         problem=problem,
+        inline=inline,
         schedule=schedule_rows,
         confirm_form=ConfirmForm(),
         form=None,
@@ -100,5 +103,5 @@ def run_scheduled(name):
     form = ConfirmForm()
     if form.validate_on_submit() and schedule.entry(name) is not None:
         schedule.run_now(name)
-        flash(f"{name} is queued", "success")
+        flash(f"{name} has run" if runs_inline() else f"{name} is queued", "success")
     return redirect(url_for("jobs.jobs"))

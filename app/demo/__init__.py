@@ -7,6 +7,7 @@ from app.extensions import db
 from dps import demo as dps_demo
 from lots.awards import demo as award_demo
 from lots.bids import demo as bid_demo
+from lots.evaluation import demo as evaluation_demo
 from lots.opportunities import demo as opportunity_demo
 from notifications import demo as alert_demo
 from spend import demo as spend_demo
@@ -24,8 +25,11 @@ def seed():
     bid_demo.seed_bids()
     # An awarded call-off, its letters and contract (and its second bidder's account).
     award_demo.seed_awards()
+    # An evaluator colleague at the buyer, assigned to an open call-off, not yet declared.
+    evaluation_demo.seed_evaluator()
     db.session.commit()
     accounts.extend(award_demo.demo_accounts())
+    accounts.extend(evaluation_demo.demo_accounts())
     # Alert settings and saved searches, and the alerts and digests they bring (/dev/outbox).
     alerts = alert_demo.seed()
     # Leeds City Council's payments file imported, and the contract's spend: where the money goes.

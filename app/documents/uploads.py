@@ -278,7 +278,10 @@ def check_upload(file_storage, max_bytes):
             detected = None
         kind = detected if detected in KINDS else None
         if kind is None:
-            raise UploadRefused(f"must be {ALLOWED_DESCRIPTION}. Its contents are not")
+            raise UploadRefused(
+                f"must be {ALLOWED_DESCRIPTION}. Its name ends .{exts[-1]} but its contents "
+                "are none of these"
+            )
         if exts[-1] not in KINDS[kind].extensions:
             raise UploadRefused(
                 f"is a {KINDS[kind].label} but its name ends .{exts[-1]}. "

@@ -391,6 +391,42 @@ def declaration_defaults(user):
     return {"declaration_name": user.name}
 
 
+@dataclass(frozen=True)
+class Progress:
+    """Where a draft application has got to, as its task list says it: each section of the
+    questionnaire with its status, then choosing lots."""
+
+    sections: list  # [(section, "not_started" | "in_progress" | "completed")]
+    lots_chosen: bool
+
+    @property
+    def total(self):
+        return len(self.sections) + 1  # every section, and choosing lots
+
+    @property
+    def done(self):
+        completed = sum(status == "completed" for _section, status in self.sections)
+        return completed + (1 if self.lots_chosen else 0)
+
+    @property
+    def complete(self):
+        """Every task done: the answers can be checked and the application submitted."""
+        return self.done == self.total
+
+
+def progress(application):
+    """The draft application's progress through its task list (``Progress``)."""
+    definition = definition_for(application.questionnaire)
+    answers = application.answers or {}
+    return Progress(
+        sections=[
+            (section, engine.section_status(definition, section, answers))
+            for section in definition.sections
+        ],
+        lots_chosen=bool(application.lots),
+    )
+
+
 def problems_before_submit(application):
     """Everything that stops submission: {anchor: message}, in the order of the task list."""
     definition = definition_for(application.questionnaire)

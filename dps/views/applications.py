@@ -189,12 +189,6 @@ def view_application(application_id):
     can_edit = may_change_application(me(), application)
     dps = application.dps
     if application.status == ApplicationStatus.DRAFT:
-        definition = definition_for(application.questionnaire)
-        answers = application.answers or {}
-        sections = [
-            (section, engine.section_status(definition, section, answers))
-            for section in definition.sections
-        ]
         reused_from = (
             db.session.get(Application, application.reused_from_id)
             if application.reused_from_id
@@ -204,8 +198,7 @@ def view_application(application_id):
             "dps/application_task_list.html",
             application=application,
             dps=dps,
-            sections=sections,
-            lots_chosen=bool(application.lots),
+            progress=applying.progress(application),
             reused_from=reused_from,
             can_edit=can_edit,
         )

@@ -8,7 +8,7 @@ from app.errors import NotAllowed
 from app.extensions import db
 from app.organisations.models import Membership, Organisation
 from app.permissions import is_member
-from lots.awards.models import SocialValueReturn
+from lots.awards.models import AwardLetter, SocialValueReturn
 from lots.bids.models import Bid
 from lots.evaluation.permissions import require_role
 from lots.opportunities.permissions import has_buyer_role
@@ -56,6 +56,8 @@ def buyer_may_read_return_evidence(user, document):
 def letter_organisations(user, opportunity_id):
     """The person's organisations that bid for the opportunity: theirs are the only letters
     they may read (by name)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return []
     return (
         db.session.execute(
             sa.select(Organisation)
@@ -67,3 +69,32 @@ def letter_organisations(user, opportunity_id):
         .scalars()
         .all()
     )
+
+
+def readable_letters(user, opportunity_id):
+    """[(organisation, its letters)] for each of the person's organisations that bid for the
+    opportunity and has been sent a letter: what they may read, and all they may know of any
+    letter. Empty for everyone else (another bidder's letters are not theirs to know about)."""
+    groups = []
+    for organisation in letter_organisations(user, opportunity_id):
+        letters = (
+            db.session.execute(
+                sa.select(AwardLetter)
+                .join(Bid, Bid.id == AwardLetter.bid_id)
+                .where(
+                    AwardLetter.opportunity_id == opportunity_id,
+                    Bid.organisation_id == organisation.id,
+                )
+                .order_by(AwardLetter.id)
+            )
+            .scalars()
+            .all()
+        )
+        if letters:
+            groups.append((organisation, letters))
+    return groups
+
+
+def may_read_letters(user, opportunity_id):
+    """The person has a letter about the opportunity to read (its page links to it)."""
+    return bool(readable_letters(user, opportunity_id))

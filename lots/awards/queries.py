@@ -9,7 +9,6 @@ from app.organisations.models import Organisation
 from dps.models import Lot
 from lots.awards.delivery import delivered_so_far
 from lots.awards.models import Award, AwardLetter, Contract, SocialValueReturn
-from lots.bids.models import Bid
 from lots.opportunities.models import Opportunity
 
 
@@ -77,20 +76,6 @@ def every_registered_contract(buyer_id=None, supplier_id=None, batch=REGISTER_BA
         yield from result
     finally:
         result.close()
-
-
-def letters_for(opportunity_id, organisation_id):
-    return (
-        db.session.execute(
-            sa.select(AwardLetter)
-            .join(Bid, Bid.id == AwardLetter.bid_id)
-            .where(
-                AwardLetter.opportunity_id == opportunity_id, Bid.organisation_id == organisation_id
-            )
-        )
-        .scalars()
-        .all()
-    )
 
 
 def letter_count(opportunity_id):

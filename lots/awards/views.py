@@ -146,14 +146,16 @@ def award_letters(opportunity_id):
     """The letters of the signed-in person's organisations for this opportunity; 404 when
     there are none (so nobody learns whether another organisation has one)."""
     opportunity = found(opportunity_queries.opportunity(opportunity_id))
-    groups = [
-        (org, queries.letters_for(opportunity.id, org.id))
-        for org in permissions.letter_organisations(current_user, opportunity.id)
-    ]
-    groups = [(org, letters) for org, letters in groups if letters]
+    groups = permissions.readable_letters(current_user, opportunity.id)
     if not groups:
         abort(404)
     return render_template("lots/award_letters.html", opportunity=opportunity, groups=groups)
+
+
+@bp.app_template_global("may_read_letters")
+def may_read_letters(opportunity):
+    """Whether the opportunity's page offers the signed-in person their letters."""
+    return permissions.may_read_letters(current_user, opportunity.id)
 
 
 # --- The contracts register ----------------------------------------------------------------------

@@ -1,12 +1,15 @@
 """Demo bids: the demo suppliers' bids for the demo's open opportunities, one submitted, one
-submitted and then changed, and one draft half written, so the bid pages show each state.
+submitted and then changed, and one draft half written (with an attachment), so the bid pages show each state.
 
 Called at the end of the lots seed (lots/demo.py). Safe to run again: a supplier's bid for an
 opportunity is made only if it has none. Everything goes through the bid service, so the audit
 log, the receipts in the outbox and the submission fingerprints read as they would.
 """
 
+import io
+
 import sqlalchemy as sa
+from werkzeug.datastructures import FileStorage
 
 from app.extensions import db
 from app.organisations.models import Organisation
@@ -110,9 +113,10 @@ def _bid(user, organisation, opportunity, action, price, quantity):
     questions = sorted(opportunity.questions, key=lambda q: q.position)
     scored = [q for q in questions if q.kind in (QuestionKind.QUALITY, QuestionKind.SOCIAL_VALUE)]
     if action == "draft":
-        # Half written: the first answer only, not yet priced.
+        # Half written: the first answer and a sample menu attached, not yet priced.
         if scored:
             bids.save_draft(user, bid, answers={str(scored[0].id): _answer(scored[0])})
+        bids.attach(user, bid, _pdf("Sample menus, spring term.pdf"))
         return
     bids.save_draft(
         user,
@@ -126,6 +130,11 @@ def _bid(user, organisation, opportunity, action, price, quantity):
     if action == "change":
         # Changed after submitting, not yet submitted again: the overview says so.
         bids.save_draft(user, bid, total_price_pence=price - 60_000)
+
+
+def _pdf(filename):
+    content = f"%PDF-1.4\n% {filename}\n%%EOF\n".encode()
+    return FileStorage(io.BytesIO(content), filename=filename, content_type="application/pdf")
 
 
 def _answer(question):

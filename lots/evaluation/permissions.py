@@ -72,6 +72,12 @@ def may_oversee(user, opportunity):
     return assignment is None or assignment.declaration == Declaration.NO_CONFLICT
 
 
+def is_assigned(user, opportunity):
+    """The person was made an evaluator of the opportunity: their own evaluator's page opens to
+    them (the declaration first, then the bids to score, or why they may not see them)."""
+    return assignment_for(user, opportunity.id) is not None
+
+
 def may_evaluate(user, opportunity):
     """Who may be made an evaluator: a colleague with the evaluator role (owners hold every
     role)."""

@@ -238,11 +238,14 @@ def read_form(element, url, account):
     return found
 
 
-def emailed_links():
-    """The links in every email the outbox holds (invitations, unsubscribe links, resets): the
-    pages only an email leads to."""
+def emailed_links(recipient=None):
+    """The links in every email the outbox holds (invitations, unsubscribe links, resets), or
+    in those sent to ``recipient``: the pages only an email leads to."""
     links = []
-    for message in db.session.execute(sa.select(OutboxMessage)).scalars():
+    query = sa.select(OutboxMessage)
+    if recipient is not None:
+        query = query.where(OutboxMessage.recipient == recipient)
+    for message in db.session.execute(query).scalars():
         text = json.dumps(message.personalisation or {}) + (message.body_text or "")
         links.extend(m.group(1) for m in EMAILED_LINK.finditer(text))
     return sorted(set(links))

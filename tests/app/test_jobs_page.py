@@ -6,7 +6,8 @@ from rq import SimpleWorker
 from app.audit.models import AuditEvent
 from app.extensions import db
 from app.queue import enqueue, redis_connection, rq_queue
-from tests.factories import make_user
+from tests.conftest import Browserless
+from tests.factories import PASSWORD, make_user
 from tests.pages import heading, soup, text
 
 
@@ -51,3 +52,30 @@ def test_run_now_queues_a_scheduled_job(app, client, auth, forms):
     auth.sign_in("root@example.org")
     forms.post("/admin/jobs/schedule/recover/run", form_url="/admin/jobs")
     assert any(j.startswith("schedule-recover-now-") for j in rq_queue().job_ids)
+
+
+def test_with_queued_jobs_and_no_worker_the_page_warns_that_nothing_will_be_done(app, client, auth):
+    make_user("root@example.org", admin=True)
+    auth.sign_in("root@example.org")
+    page = soup(client.get("/admin/jobs"))
+    assert "No worker is running: nothing queued will be done." in text(page.find("main"))
+    assert page.find(id="inline-jobs") is None
+
+
+def test_where_jobs_run_inline_the_page_says_they_run_straight_away(make_app, app):
+    """Development runs every job in the web process that starts it (QUEUE_BACKEND inline):
+    there is no worker to miss, and no queue to show."""
+    inline_app = make_app(QUEUE_BACKEND="inline")
+    client = inline_app.test_client()
+    with inline_app.app_context():
+        make_user("root@example.org", admin=True)
+    forms = Browserless(client)
+    forms.post("/sign-in", {"email": "root@example.org", "password": PASSWORD})
+    page = soup(client.get("/admin/jobs"))
+    main = text(page.find("main"))
+    assert "No worker" not in main and "Redis cannot be reached" not in main
+    assert text(page.find(id="inline-jobs")).startswith("Jobs run straight away")
+    assert page.find(id="schedule") is not None
+    ran = forms.post("/admin/jobs/schedule/recover/run", form_url="/admin/jobs")
+    assert ran.status_code == 302
+    assert "recover has run" in text(soup(client.get("/admin/jobs")))

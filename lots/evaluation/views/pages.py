@@ -7,6 +7,7 @@ from flask_login import current_user
 from app.errors import ServiceError
 from app.permissions import require
 from app.web import refused
+from lots.blueprint import bp
 from lots.evaluation import permissions
 from lots.opportunities.views.buyer import _buyer, _opportunity
 
@@ -31,10 +32,19 @@ def overseen(organisation_id, opportunity_id):
 
 def own_assignment(opportunity):
     """The signed-in evaluator's assignment (else 403)."""
-    assignment = permissions.assignment_for(current_user, opportunity.id)
-    if assignment is None:
-        abort(403)
-    return assignment
+    require(permissions.is_assigned(current_user, opportunity))
+    return permissions.assignment_for(current_user, opportunity.id)
+
+
+@bp.app_template_global("evaluation_access")
+def evaluation_access(opportunity):
+    """Which of the evaluation's pages the signed-in person may open, so that a page offers
+    only those: {"oversee": the evaluation, its result and the award decision; "evaluate": their
+    own evaluator's page}."""
+    return {
+        "oversee": permissions.may_oversee(current_user, opportunity),
+        "evaluate": permissions.is_assigned(current_user, opportunity),
+    }
 
 
 def to_evaluation(opportunity):

@@ -89,9 +89,10 @@ def test_office_files_are_recognised_by_their_contents_not_the_order_of_entries(
         (
             b"MZ\x90\x00\x03" + bytes(200),
             "invoice.pdf",
-            "must be a PDF, Word, Excel, OpenDocument, CSV, PNG or JPEG file. Its contents are not",
+            "must be a PDF, Word, Excel, OpenDocument, CSV, PNG or JPEG file. Its name ends .pdf "
+            "but its contents are none of these",
         ),
-        (b"\x7fELF\x02\x01\x01" + bytes(200), "report.pdf", "Its contents are not"),
+        (b"\x7fELF\x02\x01\x01" + bytes(200), "report.pdf", "but its contents are none of these"),
         (b"", "empty.pdf", "is empty"),
         (PDF, "report.pdf.exe", "must be a PDF, Word, Excel, OpenDocument, CSV, PNG or JPEG file"),
         (PDF, "invoice.exe.pdf", "hides another type of file"),
@@ -130,7 +131,7 @@ def test_office_files_are_recognised_by_their_contents_not_the_order_of_entries(
             "contains scripts or embedded files",
         ),
         (PDF, "policy.docx", "is a PDF but its name ends .docx"),
-        (zip_archive([("a.txt", "hello")]), "archive.docx", "Its contents are not"),
+        (zip_archive([("a.txt", "hello")]), "archive.docx", "ends .docx but its contents are none"),
         (b"%PDF-1.4\n<html><script>x</script></html>", "page.pdf", "web page code"),
     ],
     ids=[

@@ -52,7 +52,7 @@ def assert_refused(response, message):
             b"MZ\x90\x00\x03\x00\x00\x00\x04" + bytes(300),
             "invoice.pdf",
             "The selected file invoice.pdf must be a PDF, Word, Excel, OpenDocument, CSV, PNG or JPEG "
-            "file. Its contents are not",
+            "file. Its name ends .pdf but its contents are none of these",
         ),
         (b"", "accounts.pdf", "The selected file accounts.pdf is empty"),
         (

@@ -116,10 +116,20 @@ def test_full_life_of_an_application(world):
     assert again.id != application.id
     assert again.reused_from_id == application.id
     assert again.answers["contact_name"] == "Rita Owner"
+    # Every section is complete from the start; choosing lots is all that is left.
+    progress = applying.progress(again)
+    assert {status for _section, status in progress.sections} == {"completed"}
+    assert (progress.done, progress.total, progress.complete) == (
+        len(progress.sections),
+        len(progress.sections) + 1,
+        False,
+    )
     with pytest.raises(ServiceError, match="You already hold or have applied for") as refused:
         applying.choose_lots(user, again, [lots[0].id])
     assert refused.value.field == "lots"
     applying.choose_lots(user, again, [lots[2].id])
+    progress = applying.progress(again)
+    assert progress.done == progress.total and progress.complete
     with time_machine.travel("2026-12-16 10:00:00+00:00", tick=False):
         sign_and_submit(user, again)
         deciding.decide_lot(admin, again, lots[2].id, "admitted", "Good local presence")

@@ -134,6 +134,7 @@ def test_a_supplier_applies_from_the_dps_page_to_the_confirmation(client, forms,
         "Check answers and submit": "Cannot start yet",
     }
     assert text(soup(tasks).find(id="progress")) == "You have completed 0 of 10 sections."
+    assert text(soup(tasks).find(id="status")) == "Application incomplete"
     assert len(task_links(tasks)) == 10  # check answers is not a link yet
 
     # From the task list to the first section; "Save and continue" then goes on to the next.
@@ -201,6 +202,7 @@ def test_a_supplier_applies_from_the_dps_page_to_the_confirmation(client, forms,
     assert task_list(tasks)["Choose lots"] == "Completed"
     assert task_list(tasks)["Check answers and submit"] == "Not started"
     assert text(soup(tasks).find(id="progress")) == "You have completed 10 of 10 sections."
+    assert text(soup(tasks).find(id="status")) == "Application complete"
 
     check = client.get(f"/applications/{application.id}/check")
     visits += 1
@@ -332,12 +334,22 @@ def test_reused_answers_are_noted_and_only_lots_are_left(client, forms, auth, wo
     assert "from the application you sent on 7 December 2026" in text(soup(tasks).find(id="reused"))
     assert [task_list(tasks)[title] for title in SECTIONS] == ["Completed"] * 9
     assert task_list(tasks)["Choose lots"] == "Not started"
+    assert text(soup(tasks).find(id="status")) == "Application incomplete"
+    assert text(soup(tasks).find(id="progress")) == "You have completed 9 of 10 sections."
     page = client.get(f"/applications/{again.id}/lots")
     held = soup(page).find("input", attrs={"value": str(lots[0].id)})
     assert held.has_attr("disabled")
     assert "You already hold this lot or have applied for it." in text(
         held.find_parent(class_="govuk-checkboxes__item")
     )
+    # With a lot chosen, the status agrees with the count.
+    assert (
+        forms.post(f"/applications/{again.id}/lots", {"lots": [str(lots[2].id)]}).status_code == 302
+    )
+    tasks = client.get(f"/applications/{again.id}")
+    assert text(soup(tasks).find(id="progress")) == "You have completed 10 of 10 sections."
+    assert text(soup(tasks).find(id="status")) == "Application complete"
+    assert task_list(tasks)["Check answers and submit"] == "Not started"
 
 
 def test_the_reserved_lot_is_explained_to_a_supplier_that_is_not_a_vcse(client, forms, auth, world):

@@ -298,7 +298,7 @@ def test_a_file_that_is_not_what_it_says_is_refused_against_its_question(client,
         [
             (
                 "The selected file accounts.pdf must be a PDF, Word, Excel, OpenDocument, "
-                "CSV, PNG or JPEG file. Its contents are not",
+                "CSV, PNG or JPEG file. Its name ends .pdf but its contents are none of these",
                 "#accounts_document-file",
             )
         ],

@@ -128,6 +128,13 @@ def test_the_full_path_from_opening_to_social_value_delivered(app, person, run_j
         outsider = person(outsider_user.email)
         assert outsider.get(f"/opportunities/{world.opportunity.id}/letters").status_code == 404
         assert outsider.get(letters[s1.id][1]).status_code == 404
+        # The opportunity's page offers each bidder its letters, and nobody else a link to any.
+        for who in (supplier_one, supplier_two):
+            offered = soup(who.get(opportunity_page)).select_one("#your-letter a")
+            assert offered["href"] == f"/opportunities/{world.opportunity.id}/letters"
+        for who in (outsider, bea, ann, person()):
+            assert soup(who.get(opportunity_page)).select_one("#your-letter") is None
+            assert "read your letter" not in text(soup(who.get(opportunity_page)).main)
 
         # The contract waits for the standstill.
         assert (

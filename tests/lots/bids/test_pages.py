@@ -169,6 +169,10 @@ def test_a_supplier_starts_fills_and_submits_a_bid(bw, person):
     page = rosa.get(f"{base}/attachments")
     assert "method statement.pdf has been attached" in banner(page)
     assert "method statement.pdf" in section(page, "attachments")
+    # The button names the file for screen readers, in markup, not as text on the button.
+    remove = soup(page).select_one("#attachments button")
+    assert text(remove) == "Remove method statement.pdf"
+    assert text(remove.select_one(".govuk-visually-hidden")) == "method statement.pdf"
     refused = rosa.post(f"{base}/attachments", {"file": (io.BytesIO(b"MZ\x90\x00"), "run.exe")})
     assert refused.status_code == 200
     assert error_summary(refused)[0].startswith("The selected file run.exe")
@@ -195,6 +199,10 @@ def test_a_supplier_starts_fills_and_submits_a_bid(bw, person):
     assert submitted.headers["Location"].endswith(f"{base}/submitted")
     receipt_page = rosa.get(f"{base}/submitted")
     assert "Bid submitted" in section(receipt_page, "confirmation")
+    # The version and the time on lines of their own: a line break, not "<br>" as text.
+    panel = soup(receipt_page).select_one("#confirmation .govuk-panel__body")
+    assert panel.find("br") is not None and "<" not in text(panel)
+    assert text(panel).startswith("Version 1 at ")
     submission = db.session.execute(sa.select(BidSubmission)).scalar_one()
     receipt = summary_rows(receipt_page, "receipt")
     assert receipt["Version"] == "1"

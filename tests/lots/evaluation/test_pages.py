@@ -490,3 +490,33 @@ def test_a_buyer_assigned_as_evaluator_sees_no_bid_until_they_declare(app, world
             response = bea.get(urls(world)[page])
             assert response.status_code in (302, 403), page
             assert b"Supplier 1 CIC" not in response.data
+
+
+def _evaluation_links(response):
+    return {text(a): a["href"] for a in soup(response).select("#evaluation-links a")}
+
+
+def test_the_opportunity_page_offers_only_the_evaluation_pages_its_reader_may_open(world, person):
+    """An evaluator's own page for those assigned; the evaluation and the award decision for
+    those who may oversee it (the buyer and approver roles); nothing for an evaluator not yet
+    assigned. Each link offered opens."""
+    bea, eve, ann = person(BUYER), person(EVE), person(ANN)
+    manage = urls(world)["manage"]
+    assert _evaluation_links(bea.get(manage)) == {"Evaluation": urls(world)["evaluation"]}
+    assert _evaluation_links(ann.get(manage)) == {"Evaluation": urls(world)["evaluation"]}
+    assert _evaluation_links(eve.get(manage)) == {}
+    assert soup(eve.get(manage)).find(id="evaluation-links") is None
+
+    assign(bea, world, EVE)
+    assert _evaluation_links(eve.get(manage)) == {"Evaluate the bids": urls(world)["evaluate"]}
+    # Made an evaluator herself, the buyer sees no evaluation until she has declared.
+    assign(bea, world, BUYER)
+    assert _evaluation_links(bea.get(manage)) == {"Evaluate the bids": urls(world)["evaluate"]}
+    assert declare(bea, world).status_code == 302
+    assert _evaluation_links(bea.get(manage)) == {
+        "Evaluation": urls(world)["evaluation"],
+        "Evaluate the bids": urls(world)["evaluate"],
+    }
+    for who in (bea, eve, ann):
+        for href in _evaluation_links(who.get(manage)).values():
+            assert who.get(href).status_code in (200, 302), href

@@ -1,0 +1,216 @@
+"""Every page as each kind of person meets it, on the demo's data (`flask seed-demo`, run into the
+test database): signed out, and signed in as a supplier's owner, a buyer, an evaluator, an approver
+and an administrator, following every same-site link offered to them.
+
+No page shows escaped markup as text ("&lt;br&gt;" where a line break was meant), no offered link
+answers 403 or 404 for the person it was offered to, and nothing is a 500.
+"""
+
+import re
+from collections import deque
+from dataclasses import dataclass, field
+from urllib.parse import urljoin, urlsplit
+
+import pytest
+import sqlalchemy as sa
+from bs4 import BeautifulSoup, Comment, NavigableString
+
+from app.accounts.models import User
+from app.demo import seed
+from app.extensions import db
+from app.organisations.models import Membership
+from lots.bids.models import Bid
+from tests.app.crawling import Crawler, emailed_links
+
+# Followed nowhere: leaving the session, and static files.
+SKIP_ENDPOINTS = {"accounts.sign_out", "static"}
+PER_ENDPOINT = 12  # distinct URLs read per route: every demo opportunity's page, its bid pages
+PER_PATH = 3  # distinct queries of one path: a few of the search page's filters
+# Where text is the person's own, shown as typed: markup in it is meant to show.
+VERBATIM = ("textarea", "pre", "code", "script", "style")
+# Markup, or an entity, left in the text a person reads: escaped once too often.
+ESCAPED = re.compile(
+    r"</?(?:a|br|span|strong|p|div|ul|ol|li|h[1-6]|code|em|b|i|details|summary|table|tr|td)\b[^<]*>"
+    r"|</"
+    r"|&(?:[a-z]+|#\d+|#x[0-9a-f]+);",
+    re.IGNORECASE,
+)
+
+# The demo's accounts, one of each kind of person (app/demo/people.py, lots/awards/demo.py).
+PEOPLE = {
+    "signed out": None,
+    "administrator": "admin@vcse-dps.example",
+    # Bids submitted, changed and in draft (with an attachment); won the awarded call-off.
+    "supplier owner": "rosa@riverside-care.example",
+    # Lost the awarded call-off: an assessment summary.
+    "supplier owner, unsuccessful": "ade@chapeltown-befrienders.example",
+    # The owner holds every role: buyer, evaluator and moderator of the awarded call-off.
+    "buyer owner": "buyer@leeds-council.example",
+    # Another buyer's owner, evaluating nothing.
+    "buyer": "buyer@pennine-housing.example",
+    # Only the evaluator role, assigned to an open call-off and not yet declared.
+    "evaluator": "sam@leeds-council.example",
+    # Only the approver role: confirmed the award.
+    "approver": "priya@leeds-council.example",
+}
+
+
+@dataclass
+class Visit:
+    status: int
+    offered_on: list = field(default_factory=list)
+
+
+def escaped_markup(html):
+    """``html`` (text or parsed): the bits of text a person would read that are markup or
+    entities escaped one time too many; what is inside a text box, <pre> or <code> is left alone
+    (shown as typed)."""
+    page = BeautifulSoup(html, "html.parser") if isinstance(html, str) else html
+    found = []
+    for string in page.find_all(string=True):
+        if isinstance(string, Comment) or not isinstance(string, NavigableString):
+            continue
+        if any(parent.name in VERBATIM for parent in string.parents):
+            continue
+        for match in ESCAPED.finditer(str(string)):
+            start = max(match.start() - 30, 0)
+            found.append(str(string)[start : match.end() + 30].strip())
+    for tag in page.find_all(True):
+        for name in ("title", "aria-label", "alt", "placeholder"):
+            value = tag.get(name)
+            if isinstance(value, str) and ESCAPED.search(value):
+                found.append(f"{tag.name}[{name}]={value!r}")
+    return found
+
+
+class LinkChecker:
+    """Reads the pages one person can reach and checks each link offered to them."""
+
+    def __init__(self, app, per_endpoint=PER_ENDPOINT, per_path=PER_PATH):
+        self.crawler = Crawler(app)
+        self.per_endpoint = per_endpoint
+        self.per_path = per_path
+        self.pages = 0
+        self.problems = []
+
+    def check(self, person, email, start=()):
+        """Read what ``email`` (None: signed out) reaches from every page with no arguments and
+        ``start``, which are not links offered on a page (nor judged as one)."""
+        client = self.crawler.client_for(email)
+        visits = {}
+        per_endpoint, per_path = {}, {}
+        # (url, the page that offered it, or None for a start page)
+        queue = deque((url, None) for url in [*self.crawler.start_pages(), *start])
+        while queue:
+            url, offered_on = queue.popleft()
+            if url in visits:
+                self._judge(person, url, visits[url], offered_on)
+                continue
+            endpoint = self.crawler.endpoint(url, "GET")
+            if endpoint is None:
+                if offered_on:
+                    self.problems.append((person, "no such page", url, f"offered on {offered_on}"))
+                continue
+            if endpoint in SKIP_ENDPOINTS or not self._within_bounds(
+                url, per_endpoint.setdefault(endpoint, set()), per_path
+            ):
+                continue
+            response = client.get(url)
+            self.pages += 1
+            visit = visits[url] = Visit(response.status_code)
+            if response.status_code >= 500:
+                self.problems.append((person, response.status_code, url, offered_on))
+                continue
+            self._judge(person, url, visit, offered_on)
+            if response.status_code in (301, 302, 303, 307, 308):
+                location = urljoin(url, response.headers["Location"])
+                if _same_site(location):
+                    # Where a link leads after a redirect, it was offered by the same page.
+                    queue.append((_local(location), offered_on))
+                continue
+            if not response.content_type.startswith("text/html"):
+                continue
+            page = BeautifulSoup(response.get_data(as_text=True), "html.parser")
+            for bit in escaped_markup(page):
+                self.problems.append((person, "escaped markup", url, bit))
+            if response.status_code >= 400:
+                continue  # an error page's links are the header's and footer's
+            for link in page.find_all("a", href=True):
+                href = urljoin(url, link["href"].split("#")[0])
+                if _same_site(href):
+                    queue.append((_local(href), url))
+        return visits
+
+    def _within_bounds(self, url, urls, per_path):
+        """At most ``per_endpoint`` URLs of a route and ``per_path`` queries of one path (the
+        search page's filters, sign-in's "next")."""
+        path = urlsplit(url).path
+        queries = per_path.setdefault(path, set())
+        if url in urls:
+            return True
+        if len(urls) >= self.per_endpoint or len(queries) >= self.per_path:
+            return False
+        urls.add(url)
+        queries.add(url)
+        return True
+
+    def _judge(self, person, url, visit, offered_on):
+        if offered_on is None:
+            return
+        visit.offered_on.append(offered_on)
+        if visit.status in (403, 404) and len(visit.offered_on) == 1:
+            self.problems.append((person, visit.status, url, f"offered on {offered_on}"))
+
+
+def _same_site(href):
+    parts = urlsplit(href)
+    return parts.scheme in ("", "http") and parts.netloc in ("", "localhost") and bool(parts.path)
+
+
+def _local(href):
+    parts = urlsplit(href)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def start_pages(email):
+    """Where a person starts besides the pages with no arguments: the links in their emails
+    (signed out: everyone's), and what they reach only after sending a form, so no link leads
+    there (the confirmation of each bid their organisation submitted)."""
+    query = sa.select(Bid.opportunity_id).where(Bid.current_submission_id.is_not(None))
+    if email is not None:
+        query = (
+            query.join(Membership, Membership.organisation_id == Bid.organisation_id)
+            .join(User, User.id == Membership.user_id)
+            .where(User.email == email)
+        )
+    submitted = [f"/opportunities/{id_}/bid/submitted" for id_ in db.session.scalars(query)]
+    return [*emailed_links(email), *submitted]
+
+
+@pytest.fixture
+def demo(app):
+    """The demo's data, as `flask seed-demo` makes it, in the test database."""
+    accounts = {email for _role, email in seed()["accounts"]}
+    missing = {email for email in PEOPLE.values() if email} - accounts
+    assert not missing, f"the demo no longer has {missing}"
+    return app
+
+
+def test_no_page_shows_escaped_markup_or_offers_a_link_its_reader_cannot_follow(demo):
+    checker = LinkChecker(demo)
+    for person, email in PEOPLE.items():
+        checker.check(person, email, start_pages(email))
+    print(f"\n{checker.pages} pages read as {len(PEOPLE)} people")
+    assert checker.problems == [], "\n".join(map(str, checker.problems))
+    assert checker.pages > 300
+
+
+def test_the_check_finds_escaped_markup_where_a_person_reads_it():
+    assert escaped_markup("<p>Version 1&lt;br&gt;at 4:24pm</p>") == ["Version 1<br>at 4:24pm"]
+    assert escaped_markup('<button>Remove&lt;span class="x"&gt; a.pdf&lt;/span&gt;</button>')
+    assert escaped_markup("<p>Fish &amp;amp; chips</p>") == ["Fish &amp; chips"]
+    assert escaped_markup("<title>A &amp;lt;b&amp;gt;</title>")
+    # Shown as typed, or meant: not faults.
+    assert escaped_markup("<textarea>&lt;br&gt; typed</textarea>") == []
+    assert escaped_markup("<pre>&lt;/span&gt;</pre><code>&lt;a href&gt;</code>") == []
+    assert escaped_markup('<input value="&lt;br&gt;"><p>Fish &amp; chips, 5 &lt; 6</p>') == []

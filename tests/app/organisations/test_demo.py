@@ -29,8 +29,8 @@ def roles(name):
 def test_seed_makes_suppliers_and_buyers_with_their_people(app):
     result = seed()
     assert result["password"] == DEMO_PASSWORD
-    accounts = dict((email, role) for role, email in result["accounts"])
-    assert accounts["admin@vcse-dps.example"] == "Platform administrator"
+    accounts = {account.email: account for account in result["accounts"]}
+    assert accounts["admin@vcse-dps.example"].role.startswith("Platform administrator")
 
     riverside, people = roles("Riverside Community Care CIO")
     assert riverside.is_supplier and riverside.charity_number == "1187654"
@@ -52,9 +52,10 @@ def test_seed_makes_suppliers_and_buyers_with_their_people(app):
     ]:
         buyer, people = roles(name)
         assert buyer.buyer_type == buyer_type
-        # Leeds also has an approver (the awarded call-off needs a second pair of eyes).
+        # Leeds also has an approver (the awarded call-off needs a second pair of eyes), and
+        # Pennine an evaluator (its call-off waiting to be scored).
         assert [role for role, _email in people] == (
-            ["member", "owner"] if name == "Leeds City Council" else ["owner"]
+            ["owner"] if name == "NHS West Yorkshire ICB" else ["member", "owner"]
         )
         assert all(email in accounts for _role, email in people)
 
@@ -77,5 +78,5 @@ def test_seed_twice_adds_nothing(app):
         db.session.execute(
             sa.select(sa.func.count()).select_from(Membership).where(Membership.role == Role.OWNER)
         ).scalar_one()
-        == 7
+        == 8
     )

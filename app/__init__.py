@@ -102,6 +102,7 @@ def create_app(config_name_or_object=None, overrides=None):
         incoming,
         money,
         outbox,
+        records,
         recovery,
         schedule_views,
         security,
@@ -122,6 +123,7 @@ def create_app(config_name_or_object=None, overrides=None):
     money.init_app(app)
     error_pages.init_app(app)
     cli.init_app(app)
+    records.init_app(app)
     for bp in (
         page_views.bp,
         health_bp,

@@ -226,7 +226,7 @@ class DevelopmentConfig(Config):
         "OPERATOR_ADDRESS", "Three Rivers House, 12 Wellington Street, Leeds, LS1 4DL"
     )
     OPERATOR_EMAIL = _env("OPERATOR_EMAIL", "privacy@three-rivers.example")
-    DPO_NAME = _env("DPO_NAME", "Nkechi Obi, Data Protection Officer")
+    DPO_NAME = _env("DPO_NAME", "Nkechi Obi")
     DPO_EMAIL = _env("DPO_EMAIL", "dpo@three-rivers.example")
     ICO_REGISTRATION = _env("ICO_REGISTRATION", "ZX000000 (demo)")
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)

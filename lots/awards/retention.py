@@ -85,9 +85,8 @@ def privacy_notice(config):
         "contract is entered into. The contracts register is published as the Act's "
         "transparency rules require",
         how_long=f"{years} year{'' if years == 1 else 's'} after the contract ends, or after "
-        "the call-off closes without an award (cancelled, or no suitable bid). Then "
-        + "; ".join(ERASED)
-        + f" are erased, and {DELETED}. What is left is kept: {KEPT_AFTER}.",
+        "the call-off closes without an award (cancelled, or no suitable bid). Then these are "
+        "erased: " + "; ".join(ERASED) + f"; and {DELETED}. What is left is kept: {KEPT_AFTER}.",
     )
 
 

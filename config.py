@@ -154,6 +154,18 @@ class Config:
     BRAND_PHASE = _env("BRAND_PHASE", "Beta")  # empty: no phase banner
     BRAND_LICENCE = _env("BRAND_LICENCE", "")  # empty: "© the operator"
     BRAND_FOOTER_LINKS = _env("BRAND_FOOTER_LINKS", "[]")  # JSON: [{"text": ..., "href": ...}]
+    # The operator as the data controller, named on the privacy notice (/privacy): its postal
+    # address (lines separated by commas), where to write about personal data, its data
+    # protection officer if it has one, and its registration number with the ICO if given.
+    OPERATOR_ADDRESS = _env("OPERATOR_ADDRESS", "")
+    OPERATOR_EMAIL = _env("OPERATOR_EMAIL", _env("CONTACT_EMAIL", "support@vcse-dps.example"))
+    DPO_NAME = _env("DPO_NAME", "")
+    DPO_EMAIL = _env("DPO_EMAIL", "")
+    ICO_REGISTRATION = _env("ICO_REGISTRATION", "")
+    # The accessibility statement (/accessibility): when the service was last tested against
+    # WCAG 2.2 AA and the statement reviewed (YYYY-MM-DD). Change them when you test again.
+    ACCESSIBILITY_TESTED_ON = _env("ACCESSIBILITY_TESTED_ON", "2026-12-05")
+    ACCESSIBILITY_STATEMENT_ON = _env("ACCESSIBILITY_STATEMENT_ON", "2026-12-05")
 
     # --- Timeouts, in seconds: every call to a service outside the app gives up before gunicorn
     # kills the web worker (WEB_TIMEOUT, the Procfile's --timeout), so a hung database, Redis,
@@ -219,6 +231,13 @@ class DevelopmentConfig(Config):
     # The demo runs as a fictional operator.
     OPERATOR_NAME = _env("OPERATOR_NAME", "Three Rivers Community Partnership (demo)")
     OPERATOR_URL = _env("OPERATOR_URL", "https://three-rivers.example")
+    OPERATOR_ADDRESS = _env(
+        "OPERATOR_ADDRESS", "Three Rivers House, 12 Wellington Street, Leeds, LS1 4DL"
+    )
+    OPERATOR_EMAIL = _env("OPERATOR_EMAIL", "privacy@three-rivers.example")
+    DPO_NAME = _env("DPO_NAME", "Nkechi Obi")
+    DPO_EMAIL = _env("DPO_EMAIL", "dpo@three-rivers.example")
+    ICO_REGISTRATION = _env("ICO_REGISTRATION", "ZX000000 (demo)")
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
     REMEMBER_COOKIE_SECURE = False
     HSTS = False

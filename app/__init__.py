@@ -104,6 +104,7 @@ def create_app(config_name_or_object=None, overrides=None):
         measures,
         money,
         outbox,
+        records,
         recovery,
         schedule_views,
         security,
@@ -124,6 +125,7 @@ def create_app(config_name_or_object=None, overrides=None):
     money.init_app(app)
     error_pages.init_app(app)
     cli.init_app(app)
+    records.init_app(app)
     for bp in (
         page_views.bp,
         health_bp,

@@ -1,5 +1,5 @@
-"""Flask CLI commands: create-admin, seed-demo, audit verify, outbox relay (the same as `flask jobs
-recover`), worker."""
+"""Flask CLI commands: create-admin, seed-demo, demo close-call-off, audit verify, outbox relay (the
+same as `flask jobs recover`), worker."""
 
 import getpass
 import os
@@ -16,11 +16,13 @@ from app.errors import ServiceError
 from app.queue import AppWorker, redis_connection
 from app.recovery import echo_recovery
 from app.schedule import schedule_cli
+from app.timeutil import format_datetime
 
 
 def init_app(app):
     app.cli.add_command(create_admin)
     app.cli.add_command(seed_demo)
+    app.cli.add_command(demo_cli)
     app.cli.add_command(audit_cli)
     app.cli.add_command(outbox_cli)
     app.cli.add_command(worker)
@@ -55,19 +57,80 @@ def seed_demo():
     # The demo seeds every feature package: loaded only when someone asks for it.
     from app.demo import seed
 
-    accounts = seed()
+    loaded = seed()
     click.echo(
-        "Demo data is loaded. Sign in with any of these (password for all: "
-        f"{accounts['password']}):"
+        "Demo data is loaded. Sign in as any of these people (password for all: "
+        f"{loaded['password']}):"
     )
-    width = max((len(email) for _, email in accounts["accounts"]), default=0)
-    for role, email in accounts["accounts"]:
-        click.echo(f"  {email:<{width}}  {role}")
-    if accounts.get("alerts"):
+    heading = ("Email", "Name", "Organisation", "What to try")
+    click.echo(table([heading, *(tuple(account) for account in loaded["accounts"])]))
+    call_off = loaded.get("to_score")
+    if call_off is not None:
+        click.echo(
+            f"Ready to score: {call_off.title} ({call_off.reference}), its deadline passed and "
+            f"its bids opened. Sign in as {loaded['evaluator']} and choose it under Closed."
+        )
+    click.echo(
+        "To see what happens after a deadline without waiting: flask demo close-call-off "
+        "REFERENCE (flask demo close-call-off --list shows the open ones)."
+    )
+    if loaded.get("alerts"):
         click.echo("Email alerts (read them at /dev/outbox; change them at /account/alerts):")
-        width = max(len(email) for _, email in accounts["alerts"])
-        for what, email in accounts["alerts"]:
+        width = max(len(email) for _, email in loaded["alerts"])
+        for what, email in loaded["alerts"]:
             click.echo(f"  {email:<{width}}  {what}")
+
+
+def table(rows):
+    """Rows of text as columns, each as wide as its widest cell; the first row a heading."""
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = [
+        "  " + "  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows
+    ]
+    lines.insert(1, "  " + "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+demo_cli = AppGroup("demo", help="The demo's own tools (development only).")
+
+
+@demo_cli.command("close-call-off")
+@click.argument("reference", required=False)
+@click.option("--list", "list_open", is_flag=True, help="List the call-offs open for bids.")
+def demo_close_call_off(reference, list_open):
+    """DEMO ONLY: move the deadline for bids of the open call-off REFERENCE (or its id) to now,
+    so you can see what happens after a deadline. Audited; refused unless APP_ENV is
+    development."""
+    from app.demo import close_call_off, open_call_offs
+
+    if list_open or not reference:
+        open_now = open_call_offs()
+        if not open_now:
+            click.echo("No call-off is open for bids.")
+        else:
+            click.echo(
+                table(
+                    [
+                        ("Reference", "Deadline for bids", "Title"),
+                        *(
+                            (o.reference, format_datetime(o.submission_deadline), o.title)
+                            for o in open_now
+                        ),
+                    ]
+                )
+            )
+        if not reference and not list_open:
+            raise click.UsageError("Give the reference (or id) of the call-off to close.")
+        return
+    try:
+        opportunity, before = close_call_off(reference)
+    except ServiceError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(
+        f"{opportunity.reference} ({opportunity.title}) closed: its deadline for bids was "
+        f"{format_datetime(before)} and is now {format_datetime(opportunity.submission_deadline)}. "
+        "The buyer can open the bids from the call-off's Evaluation page."
+    )
 
 
 audit_cli = AppGroup("audit", help="The audit log.")

@@ -10,11 +10,12 @@ def init_app(app):
     """Add the DPS's pages, templates, command and scheduled job to ``app``."""
     # Imported here, when the app is built, so that importing the models never loads the views,
     # the scheduler or the templates.
-    from app import schedule
+    from app import records, schedule
     from app.templating import add_template_folder
     from dps import jobs
     from dps.blueprint import bp
     from dps.cli import debarment_cli, dps_cli
+    from dps.records import privacy_notice
     from dps.views import (  # noqa: F401  (its pages)
         admin_debarment,
         admin_review,
@@ -30,6 +31,7 @@ def init_app(app):
     app.register_blueprint(bp)
     app.cli.add_command(dps_cli)
     app.cli.add_command(debarment_cli)
+    records.add(app, privacy_notice)
     schedule.add(
         app,
         schedule.Entry(

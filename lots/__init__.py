@@ -6,7 +6,7 @@ contracts, social value delivered). ``blueprint`` and ``permissions`` sit below 
 
 from pathlib import Path
 
-from app import recovery, schedule
+from app import records, recovery, schedule
 from app.audit.queries import hide_while
 from app.documents.access import register_reader
 from app.documents.models import DocumentPurpose
@@ -73,6 +73,7 @@ def init_app(app):
     evaluation_hooks.find_awards_with(awards.award_of)
     search_cache.init_app(app)
     app.cli.add_command(records_cli)
+    records.add(app, retention.privacy_notice)
     schedule.add(
         app,
         schedule.Entry(

@@ -9,15 +9,16 @@ HERE = Path(__file__).resolve().parent
 def init_app(app):
     """Add the alert pages, templates, publication hook and scheduled jobs to ``app``."""
     # Imported here, when the app is built, so that importing the models never loads the views.
-    from app import recovery, schedule
+    from app import records, recovery, schedule
     from app.templating import add_template_folder
     from lots.opportunities.hooks import on_publish
-    from notifications import alerts, digests, reminders
+    from notifications import alerts, digests, preferences, reminders
     from notifications.alert_views import bp
 
     add_template_folder(app, HERE / "templates")
     app.register_blueprint(bp)
     on_publish(alerts.on_publish)
+    records.add(app, preferences.privacy_notice)
     recovery.add(
         app,
         recovery.Recoverer(

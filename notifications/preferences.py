@@ -16,6 +16,7 @@ from app.extensions import db
 from app.money import money
 from app.organisations.models import Membership, Organisation, OrganisationKind
 from app.outbox.services import queue_email
+from app.records import CONSENT, Kept
 from app.reference import cpv, geography
 from app.timeutil import utcnow
 from app.unitofwork import commit
@@ -433,3 +434,15 @@ def unsubscribe(email):
         )
     commit()
     return stopped
+
+
+def privacy_notice(config):
+    """What the privacy notice says about alerts (registered with ``app.records``)."""
+    return Kept(
+        what="Email alerts: what you chose to hear about and how often, and the searches you "
+        "follow (with the email address they go to)",
+        basis=CONSENT,
+        why="To send the alerts you asked for",
+        how_long="Until you stop them, with the link in every alert or from Your account. The "
+        "stopped setting is kept, switched off, so that we never email you about it again.",
+    )

@@ -74,6 +74,8 @@ class AuditEventType(enum.StrEnum):
     AMEND_OPPORTUNITY = "amend_opportunity"
     CANCEL_OPPORTUNITY = "cancel_opportunity"
     CLOSE_OPPORTUNITY = "close_opportunity"
+    # `flask demo close-call-off`, in development only: a demo call-off's deadline moved to now.
+    DEMO_CLOSE_OPPORTUNITY = "demo_close_opportunity"
     ASK_OPPORTUNITY_QUESTION = "ask_opportunity_question"
     ANSWER_OPPORTUNITY_QUESTION = "answer_opportunity_question"
     # bids, evaluation and award

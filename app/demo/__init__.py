@@ -1,18 +1,22 @@
 """Demo data for `flask seed-demo` (safe to run again): every package adds its part, in the order
 they build on each other, so `make run` shows each feature working. The shell may import the
-feature packages here (and in create_app and the CLI) and nowhere else."""
+feature packages here (and in create_app and the CLI) and nowhere else.
 
-from app.demo.people import DEMO_PASSWORD, seed_people
+``close_call_off`` is `flask demo close-call-off`: in development only, it moves a demo call-off's
+deadline into the past, so that what happens after a deadline can be seen without waiting."""
+
+from app.demo.people import DEMO_PASSWORD, DemoAccount, seed_people
 from app.extensions import db
 from dps import demo as dps_demo
 from lots.awards import demo as award_demo
 from lots.bids import demo as bid_demo
 from lots.evaluation import demo as evaluation_demo
 from lots.opportunities import demo as opportunity_demo
+from lots.opportunities.demo import close_call_off, open_call_offs
 from notifications import demo as alert_demo
 from spend import demo as spend_demo
 
-__all__ = ["DEMO_PASSWORD", "seed"]
+__all__ = ["DEMO_PASSWORD", "DemoAccount", "close_call_off", "open_call_offs", "seed"]
 
 
 def seed():
@@ -23,15 +27,24 @@ def seed():
     opportunity_demo.seed(admin, dps)
     # The demo suppliers' bids for the open opportunities.
     bid_demo.seed_bids()
-    # An awarded call-off, its letters and contract (and its second bidder's account).
+    # A call-off whose deadline has passed, its bids opened, ready for its evaluators to score.
+    to_score = evaluation_demo.seed_call_off_to_score()
+    # An awarded call-off, its letters and contract.
     award_demo.seed_awards()
     # An evaluator colleague at the buyer, assigned to an open call-off, not yet declared.
     evaluation_demo.seed_evaluator()
     db.session.commit()
-    accounts.extend(award_demo.demo_accounts())
     accounts.extend(evaluation_demo.demo_accounts())
+    accounts.extend(award_demo.demo_accounts())
+    accounts.extend(evaluation_demo.scorer_accounts())
     # Alert settings and saved searches, and the alerts and digests they bring (/dev/outbox).
     alerts = alert_demo.seed()
     # Leeds City Council's payments file imported, and the contract's spend: where the money goes.
     spend_demo.seed()
-    return {"password": DEMO_PASSWORD, "accounts": accounts, "alerts": alerts}
+    return {
+        "password": DEMO_PASSWORD,
+        "accounts": accounts,
+        "alerts": alerts,
+        "to_score": to_score,
+        "evaluator": evaluation_demo.EVALUATOR[0],
+    }

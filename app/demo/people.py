@@ -5,7 +5,10 @@ Organisations and their members are made through the services, so the audit log 
 they would.
 """
 
+from typing import NamedTuple
+
 import sqlalchemy as sa
+from flask import current_app
 
 from app import permissions
 from app.accounts.models import User
@@ -16,10 +19,30 @@ from app.timeutil import utcnow
 
 DEMO_PASSWORD = "demo password 2026"
 
+
+class DemoAccount(NamedTuple):
+    """A demo sign-in as `flask seed-demo` lists it: who they are and what to try as them."""
+
+    email: str
+    name: str
+    organisation: str
+    role: str  # one line: their part, and what to try signed in as them
+
+
+ADMIN = ("admin@vcse-dps.example", "Ada Administrator")
+ADMIN_ROLE = (
+    "Platform administrator: work the admission queue (Northern Lights waits for a decision, "
+    "Greenfield for an answer), approve buyers, load the debarment list"
+)
+
 SUPPLIERS = [
     {
         "owner": ("rosa@riverside-care.example", "Rosa Okafor"),
         "member": ("dev@riverside-care.example", "Dev Sharma"),
+        "owner_role": "Supplier owner: admitted to lots 1 and 2; won Home from hospital support "
+        "in Leeds (letter, contract) and bid for Welcome home visits",
+        "member_role": "Supplier member: finish the half-written bid for Community meals in "
+        "Bradford",
         "details": {
             "name": "Riverside Community Care CIO",
             "supplier_type": "cio",
@@ -42,6 +65,9 @@ SUPPLIERS = [
     {
         "owner": ("maya@northern-lights.example", "Maya Brennan"),
         "member": ("tom@northern-lights.example", "Tom Kowalski"),
+        "owner_role": "Supplier owner: admitted to the supported employment lot (so may bid for "
+        "the reserved parks call-off), waiting for a decision on employment support",
+        "member_role": "Supplier member: email alerts turned off (see Your account, Email alerts)",
         "details": {
             "name": "Northern Lights Social Enterprise CIC",
             "trading_name": "Northern Lights",
@@ -61,6 +87,9 @@ SUPPLIERS = [
     {
         "owner": ("jo@greenfield-food.example", "Jo Adeyemi"),
         "member": ("sam@greenfield-food.example", "Sam Price"),
+        "owner_role": "Supplier owner: answer the operator's clarification question on the "
+        "application for community meals",
+        "member_role": "Supplier member: follow the application the operator is asking about",
         "details": {
             "name": "Greenfield Food Co-operative",
             "supplier_type": "cooperative",
@@ -80,6 +109,8 @@ SUPPLIERS = [
 BUYERS = [
     {
         "owner": ("buyer@leeds-council.example", "Priya Patel"),
+        "owner_role": "Buyer owner (every role): publish a call-off, answer suppliers' "
+        "questions; see the awarded Home from hospital support and its contract",
         "details": {
             "name": "Leeds City Council",
             "buyer_type": "local_authority",
@@ -88,6 +119,8 @@ BUYERS = [
     },
     {
         "owner": ("buyer@pennine-housing.example", "Gareth Hughes"),
+        "owner_role": "Buyer owner, moderator of Welcome home visits: declare no conflict, "
+        "score, then moderate once every evaluator has submitted",
         "details": {
             "name": "Pennine Housing Association",
             "buyer_type": "housing_association",
@@ -96,6 +129,8 @@ BUYERS = [
     },
     {
         "owner": ("buyer@wy-icb.example", "Helen Clarke"),
+        "owner_role": "Buyer owner: two open call-offs and a cancelled one; follows a saved "
+        "search by email",
         "details": {
             "name": "NHS West Yorkshire ICB",
             "buyer_type": "nhs_body",
@@ -147,17 +182,22 @@ def add_member(organisation, owner, email, name):
 
 def seed_people():
     """The administrator, the demo suppliers (an owner and a member each) and buyers. Returns the
-    administrator and the accounts to print."""
-    accounts = []
-    admin = user("admin@vcse-dps.example", "Ada Administrator", admin=True)
+    administrator and their ``DemoAccount``s, to print."""
+    admin = user(*ADMIN, admin=True)
     db.session.commit()
-    accounts.append(("Platform administrator", admin.email))
+    accounts = [
+        DemoAccount(admin.email, admin.name, current_app.config["OPERATOR_NAME"], ADMIN_ROLE)
+    ]
     for spec in SUPPLIERS:
         organisation, owner = make_organisation("supplier", spec)
         member = add_member(organisation, owner, *spec["member"])
-        accounts.append((f"Supplier owner, {organisation.display_name}", owner.email))
-        accounts.append((f"Supplier member, {organisation.display_name}", member.email))
+        accounts.append(account(owner, organisation, spec["owner_role"]))
+        accounts.append(account(member, organisation, spec["member_role"]))
     for spec in BUYERS:
         organisation, owner = make_organisation("buyer", spec)
-        accounts.append((f"Buyer owner, {organisation.display_name}", owner.email))
+        accounts.append(account(owner, organisation, spec["owner_role"]))
     return admin, accounts
+
+
+def account(person, organisation, role):
+    return DemoAccount(person.email, person.name, organisation.display_name, role)

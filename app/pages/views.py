@@ -1,6 +1,11 @@
 """The start page and the pages every public service must have."""
 
-from flask import Blueprint, render_template
+from datetime import date
+
+from flask import Blueprint, current_app, render_template
+
+from app import records
+from app.timeutil import format_date
 
 bp = Blueprint("pages", __name__)
 
@@ -10,14 +15,46 @@ def index():
     return render_template("pages/index.html")
 
 
+def _configured_date(key):
+    """A YYYY-MM-DD date from configuration, as a person reads it (as written if it is not one)."""
+    value = current_app.config[key]
+    try:
+        return format_date(date.fromisoformat(value))
+    except (TypeError, ValueError):
+        return value
+
+
+def _seconds(lifetime):
+    """PERMANENT_SESSION_LIFETIME in whole seconds (Flask allows a number or a timedelta)."""
+    return int(lifetime.total_seconds() if hasattr(lifetime, "total_seconds") else lifetime)
+
+
 @bp.route("/accessibility")
 def accessibility():
-    return render_template("pages/accessibility.html")
+    return render_template(
+        "pages/accessibility.html",
+        operator_name=current_app.config["OPERATOR_NAME"],
+        session_hours=_seconds(current_app.config["PERMANENT_SESSION_LIFETIME"]) // 3600,
+        tested_on=_configured_date("ACCESSIBILITY_TESTED_ON"),
+        prepared_on=_configured_date("ACCESSIBILITY_STATEMENT_ON"),
+    )
 
 
 @bp.route("/privacy")
 def privacy():
-    return render_template("pages/privacy.html")
+    config = current_app.config
+    return render_template(
+        "pages/privacy.html",
+        operator=config["OPERATOR_NAME"],
+        address=[line.strip() for line in config["OPERATOR_ADDRESS"].split(",") if line.strip()],
+        operator_email=config["OPERATOR_EMAIL"],
+        dpo_name=config["DPO_NAME"],
+        dpo_email=config["DPO_EMAIL"],
+        ico_registration=config["ICO_REGISTRATION"],
+        kept=records.kept(),
+        notify=config["MAIL_BACKEND"] == "notify",
+        s3=config["STORAGE"] == "s3",
+    )
 
 
 @bp.route("/cookies")

@@ -17,7 +17,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from app.accounts.models import User
-from app.demo.people import add_member, make_organisation
+from app.demo.people import DemoAccount, add_member
 from app.extensions import db
 from app.measures import services as measures
 from app.organisations.models import Membership, Organisation, OrganisationKind
@@ -33,6 +33,7 @@ from lots.awards.models import Award, AwardLetter, Contract
 from lots.awards.schedule import add_months, make_schedule
 from lots.bids import services as bids
 from lots.bids import submitting
+from lots.evaluation import demo as evaluation_demo
 from lots.evaluation import scores, sealing
 from lots.evaluation import services as evaluation
 from lots.evaluation.models import Evaluation
@@ -48,22 +49,10 @@ CALENDAR = DPS_DETAILS["calendar"]
 TITLE = "Home from hospital support in Leeds"
 BUYER = "Leeds City Council"
 WINNER = "Riverside Community Care CIO"
-# A second bidder, so the competition and the letters read as they would. The demo admits it to
-# lot 1 directly, skipping the selection questionnaire that lots/dps demo data already shows.
-SECOND = {
-    "owner": ("ade@chapeltown-befrienders.example", "Ade Mensah"),
-    "details": {
-        "name": "Chapeltown Befrienders CIO",
-        "supplier_type": "cio",
-        "charity_number": "1198765",
-        "address": "Chapeltown Community Centre\n1 Reginald Terrace\nLeeds",
-        "postcode": "LS7 3EX",
-        "local_authority_code": "LDS",
-        "staff_band": "1-9",
-        "turnover_band": "under_100k",
-        "description": "Volunteer befrienders for older people in north-east Leeds.",
-    },
-}
+# The second bidder, so the competition and the letters read as they would: admitted to lot 1 by
+# the evaluation demo's shortcut (its SECOND; looked up when seeding, as the two modules import
+# each other through app.demo).
+SECOND_NAME = "Chapeltown Befrienders CIO"
 MEASURES = ["SV-EMP-01", "SV-COM-01", "SV-FW-01"]
 QUESTIONS = [
     {
@@ -103,7 +92,7 @@ BIDS = {
         ],
         "scores": (4, 3, 3),
     },
-    SECOND["details"]["name"]: {
+    SECOND_NAME: {
         "price_pence": 7_900_000,
         "social_value": {"SV-EMP-01": "1", "SV-COM-01": "40", "SV-FW-01": "100"},
         "answers": [
@@ -233,20 +222,7 @@ def _admitted_lot(organisation):
 
 
 def _second_bidder(lot):
-    organisation, _owner_user = make_organisation("supplier", SECOND)
-    if not db.session.execute(
-        sa.select(LotMembership.id).where(
-            LotMembership.organisation_id == organisation.id, LotMembership.lot_id == lot.id
-        )
-    ).first():
-        # Demo shortcut: admitted without an application (see SECOND above).
-        db.session.add(
-            LotMembership(
-                organisation_id=organisation.id, lot_id=lot.id, status=MembershipStatus.ADMITTED
-            )
-        )
-        db.session.commit()
-    return organisation
+    return evaluation_demo.admit_directly(evaluation_demo.SECOND, lot)
 
 
 def _bid(organisation, opportunity, spec):
@@ -401,7 +377,11 @@ def _set_proxy_values():
             measures.set_proxy(admin, measure_id, pounds, source, 2026, "Demo data")
 
 
-APPROVER = ("priya@leeds-council.example", "Priya Shah")
+APPROVER = ("marcus@leeds-council.example", "Marcus Reid")
+APPROVER_ROLE = (
+    "Buyer approver: confirmed the award of Home from hospital support, proposed by a colleague "
+    "(four eyes)"
+)
 
 
 def _approver(buyer, owner):
@@ -418,14 +398,12 @@ def _approver(buyer, owner):
 
 
 def demo_accounts():
-    """The sign-ins this demo adds (the second bidder's owner, the buyer's approver), for the
-    list `make run` prints."""
-    found = []
-    organisation = _organisation(OrganisationKind.SUPPLIER, SECOND["details"]["name"])
-    owner = _owner(organisation) if organisation is not None else None
-    if owner:
-        found.append((f"Supplier owner, {organisation.display_name}", owner.email))
+    """The sign-in this demo adds (the buyer's approver), for the list `make run` prints."""
     buyer = _organisation(OrganisationKind.BUYER, BUYER)
-    if buyer is not None and any(m.user.email == APPROVER[0] for m in buyer.memberships):
-        found.append((f"Buyer approver, {buyer.display_name}", APPROVER[0]))
-    return found
+    if buyer is None:
+        return []
+    return [
+        DemoAccount(m.user.email, m.user.name, buyer.display_name, APPROVER_ROLE)
+        for m in buyer.memberships
+        if m.user.email == APPROVER[0]
+    ]

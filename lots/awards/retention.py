@@ -34,6 +34,7 @@ from app.documents.services import (
 )
 from app.extensions import db
 from app.pdf import html_to_pdf
+from app.records import LEGAL_OBLIGATION, Kept
 from app.storage import ObjectMissing, StorageUnavailable
 from app.timeutil import to_local, utcnow
 from app.unitofwork import commit
@@ -53,6 +54,40 @@ from lots.opportunities.models import ClarificationQuestion, Opportunity, Opport
 from lots.opportunities.queries import OPPORTUNITY_SUBJECT
 
 REDACTED = "[removed: records expired]"
+
+# What expiry erases, deletes and keeps, as the privacy notice says it (``privacy_notice``):
+# each names what ``expire`` below does.
+ERASED = (
+    "the buyer's contact person on the call-off (and in the letters, which are made again "
+    "without them)",
+    "who asked each clarification question",
+    "who evaluated the bids",
+    "in the audit log, who acted, from which IP address, and any email address",
+)
+DELETED = "the documents of unsuccessful bids are deleted"
+KEPT_AFTER = (
+    "prices, scores and reasons, the winning bid and its documents, and the contract, as the "
+    "record of the procurement"
+)
+
+
+def privacy_notice(config):
+    """What the privacy notice says about call-offs' records (registered by ``lots.init_app``
+    with ``app.records``): the period and what expiry does, from this module's own rule."""
+    years = config["RECORDS_RETENTION_YEARS"]
+    return Kept(
+        what="Call-offs and everything in them: bids and their documents, clarification "
+        "questions, evaluators and their scores, award letters, the contract and the social "
+        "value delivered, and the audit log of each",
+        basis=LEGAL_OBLIGATION,
+        why="Section 98 of the Procurement Act 2023 requires the buyer to keep records that "
+        "explain each material decision and every communication with suppliers before the "
+        "contract is entered into. The contracts register is published as the Act's "
+        "transparency rules require",
+        how_long=f"{years} year{'' if years == 1 else 's'} after the contract ends, or after "
+        "the call-off closes without an award (cancelled, or no suitable bid). Then these are "
+        "erased: " + "; ".join(ERASED) + f"; and {DELETED}. What is left is kept: {KEPT_AFTER}.",
+    )
 
 
 def add_years(day, years):

@@ -7,6 +7,9 @@ Called by `flask seed-demo` (app/demo.py) after the DPS seed. Safe to run again:
 looks for what it would make. Everything goes through the services, so invitations, the audit
 log and the outbox read as they would; the closed opportunity's dates are then moved into the
 past on the row itself.
+
+``close_call_off`` (`flask demo close-call-off`) moves an open call-off's deadline to now, in
+development only, so that what happens after a deadline can be seen without waiting for it.
 """
 
 import io
@@ -14,11 +17,16 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from flask import current_app
 from werkzeug.datastructures import FileStorage
 
+from app.audit.events import AuditEventType as E
+from app.audit.services import record
+from app.errors import NotAllowed, NotFound, ServiceError
 from app.extensions import db
 from app.organisations.models import Organisation, OrganisationKind
-from app.timeutil import to_local, utcnow
+from app.timeutil import format_datetime, to_local, utcnow
+from app.unitofwork import commit
 from dps.demo import DPS_DETAILS
 from dps.working_days import is_working_day
 from lots.opportunities import amendments, buyers, clarifications, lot_scope, queries
@@ -522,3 +530,81 @@ def _move_to_the_past(opportunity):
     opportunity.question_deadline = at(day - timedelta(days=7), 12)
     opportunity.published_at = opportunity.submission_deadline - timedelta(days=24)
     db.session.commit()
+
+
+# --- `flask demo close-call-off`: what happens after a deadline, without waiting ---------------
+
+DEMO_ENVIRONMENTS = ("development",)
+
+
+def open_call_offs():
+    """The published call-offs still open for bids, soonest deadline first."""
+    return (
+        db.session.execute(
+            sa.select(Opportunity)
+            .where(Opportunity.is_open)
+            .order_by(Opportunity.submission_deadline, Opportunity.id)
+        )
+        .scalars()
+        .all()
+    )
+
+
+def find_call_off(reference_or_id):
+    """The call-off with this reference (any case) or id, or None."""
+    text = str(reference_or_id).strip()
+    condition = sa.func.upper(Opportunity.reference) == text.upper()
+    if text.isdigit():
+        condition = sa.or_(condition, Opportunity.id == int(text))
+    return db.session.execute(sa.select(Opportunity).where(condition)).scalars().first()
+
+
+def close_call_off(reference_or_id):
+    """DEMO ONLY: move an open call-off's deadline for bids to this moment (and its question
+    deadline, if that was later), audited, then record the closing as the scheduled job does.
+    From then on everything follows as after any deadline: bids sealed until now can be opened,
+    and suppliers can no longer submit or change theirs.
+
+    No service may move a deadline earlier (the law lets a buyer only extend one), so this is
+    refused outside development (``APP_ENV``). Returns (the call-off, its deadline before)."""
+    environment = current_app.config["APP_ENV"]
+    if environment not in DEMO_ENVIRONMENTS:
+        raise NotAllowed(
+            "Closing a call-off early is for the demo only: a deadline may only ever be "
+            f"extended. It runs where APP_ENV is development, and here it is {environment}"
+        )
+    opportunity = find_call_off(reference_or_id)
+    if opportunity is None:
+        raise NotFound(f"There is no call-off with the reference or id {reference_or_id}")
+    name = opportunity.reference or f"Call-off {opportunity.id}"
+    if opportunity.status != OpportunityStatus.PUBLISHED:
+        raise ServiceError(
+            f"{name} is {opportunity.status.value.replace('_', ' ')}: only a published "
+            "call-off has a deadline to pass"
+        )
+    if not opportunity.is_open:
+        raise ServiceError(
+            f"The deadline for {name} passed on {format_datetime(opportunity.submission_deadline)}"
+        )
+    now = utcnow()
+    before, questions_before = opportunity.submission_deadline, opportunity.question_deadline
+    opportunity.submission_deadline = now
+    if questions_before is not None and questions_before >= now:
+        opportunity.question_deadline = now - timedelta(seconds=1)
+    record(
+        E.DEMO_CLOSE_OPPORTUNITY,
+        subject=opportunity,
+        organisation_id=opportunity.buyer_id,
+        detail={
+            "deadline_was": before.isoformat(),
+            "deadline": now.isoformat(),
+            "question_deadline_was": questions_before.isoformat() if questions_before else None,
+            "question_deadline": (
+                opportunity.question_deadline.isoformat() if opportunity.question_deadline else None
+            ),
+            "app_env": environment,
+        },
+    )
+    commit()
+    opportunities.mark_closed(now)
+    return opportunity, before

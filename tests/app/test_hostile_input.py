@@ -16,7 +16,7 @@ NUL = "\x00"
 
 @pytest.fixture
 def crawled(app):
-    accounts = [email for _role, email in seed()["accounts"]]
+    accounts = [account.email for account in seed()["accounts"]]
     return crawl_as_everyone(app, accounts)
 
 

@@ -190,7 +190,7 @@ def start_pages(email):
 @pytest.fixture
 def demo(app):
     """The demo's data, as `flask seed-demo` makes it, in the test database."""
-    accounts = {email for _role, email in seed()["accounts"]}
+    accounts = {account.email for account in seed()["accounts"]}
     missing = {email for email in PEOPLE.values() if email} - accounts
     assert not missing, f"the demo no longer has {missing}"
     return app

@@ -65,3 +65,31 @@ def test_public_pages_are_accessible(page, live_server, axe):
         page.goto(live_server.url + path)
         assert page.locator("h1").count() == 1
         axe(page)
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+def test_public_pages_fit_the_screen_and_keyboard_focus_starts_at_the_skip_link(
+    page, live_server, width
+):
+    """What the accessibility statement says is checked: nothing spills off the side of a small
+    phone's screen or a laptop's, and the first Tab reaches the skip link."""
+    page.set_viewport_size({"width": width, "height": 800})
+    for path in (
+        "/",
+        "/opportunities",
+        "/contracts",
+        "/accessibility",
+        "/privacy",
+        "/cookies",
+        "/contact",
+        "/sign-in",
+        "/register",
+    ):
+        page.goto(live_server.url + path)
+        spill = page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        assert spill <= 0, f"{path} spills {spill} px off the side at {width} px wide"
+        page.keyboard.press("Tab")
+        focused = page.evaluate("document.activeElement.textContent.trim()")
+        assert focused == "Skip to main content", (path, focused)

@@ -29,8 +29,8 @@ def roles(name):
 def test_seed_makes_suppliers_and_buyers_with_their_people(app):
     result = seed()
     assert result["password"] == DEMO_PASSWORD
-    accounts = dict((email, role) for role, email in result["accounts"])
-    assert accounts["admin@vcse-dps.example"] == "Platform administrator"
+    accounts = {account.email: account for account in result["accounts"]}
+    assert accounts["admin@vcse-dps.example"].role.startswith("Platform administrator")
 
     riverside, people = roles("Riverside Community Care CIO")
     assert riverside.is_supplier and riverside.charity_number == "1187654"
@@ -52,10 +52,13 @@ def test_seed_makes_suppliers_and_buyers_with_their_people(app):
     ]:
         buyer, people = roles(name)
         assert buyer.buyer_type == buyer_type
-        # Leeds also has an approver (the awarded call-off needs a second pair of eyes).
-        assert [role for role, _email in people] == (
-            ["member", "owner"] if name == "Leeds City Council" else ["owner"]
-        )
+        # Leeds also has an approver (the awarded call-off needs a second pair of eyes) and an
+        # evaluator with that role alone; Pennine an evaluator (its call-off waiting to be scored).
+        assert [role for role, _email in people] == {
+            "Leeds City Council": ["member", "member", "owner"],
+            "Pennine Housing Association": ["member", "owner"],
+            "NHS West Yorkshire ICB": ["owner"],
+        }[name]
         assert all(email in accounts for _role, email in people)
 
     # Every demo account can sign in: confirmed, with the demo password.
@@ -77,5 +80,5 @@ def test_seed_twice_adds_nothing(app):
         db.session.execute(
             sa.select(sa.func.count()).select_from(Membership).where(Membership.role == Role.OWNER)
         ).scalar_one()
-        == 7
+        == 8
     )

@@ -167,6 +167,11 @@ class FreshContextClient(FlaskClient):
     next. Running each request in an empty context makes Flask push a fresh one."""
 
     def open(self, *args, **kwargs):
+        # A streamed body (a CSV download) is read here too, in the request's own context, as a
+        # WSGI server reads it: read later, it would end the request's context in another one,
+        # and its database connection would never go back to the pool. (tests.pages.streamed
+        # reads one chunk by chunk.)
+        kwargs.setdefault("buffered", True)
         return contextvars.Context().run(super().open, *args, **kwargs)
 
 

@@ -51,7 +51,7 @@ PEOPLE = {
     # Only the evaluator role, assigned to an open call-off and not yet declared.
     "evaluator": "sam@leeds-council.example",
     # Only the approver role: confirmed the award.
-    "approver": "priya@leeds-council.example",
+    "approver": "marcus@leeds-council.example",
 }
 
 

@@ -23,7 +23,10 @@ def test_main_journey_on_sqlite(sqlite_app):
     assert message.status == OutboxStatus.SENT
     page = client.get(f"/dev/outbox/{message.id}").get_data(as_text=True)
     link = re.search(r"http://localhost(/confirm/[^\s<\"]+)", page).group(1)
+    # Confirming from the browser that registered signs the person in.
     assert client.get(link).status_code == 302
+    assert client.get("/account").status_code == 200
+    assert forms.post("/sign-out").status_code == 302
     response = forms.post(
         "/sign-in", {"email": "sol@example.org", "password": "teapot meadow lantern"}
     )

@@ -7,18 +7,21 @@ answers 403 or 404 for the person it was offered to, and nothing is a 500.
 """
 
 import re
+import time
 from collections import deque
 from dataclasses import dataclass, field
+from html import unescape
 from urllib.parse import urljoin, urlsplit
 
 import pytest
 import sqlalchemy as sa
-from bs4 import BeautifulSoup, Comment, NavigableString
 
 from app.accounts.models import User
 from app.demo import seed
 from app.extensions import db
 from app.organisations.models import Membership
+from app.outbox.models import OutboxMessage
+from app.outbox.rendering import render_email
 from lots.bids.models import Bid
 from tests.app.crawling import Crawler, emailed_links
 
@@ -26,15 +29,23 @@ from tests.app.crawling import Crawler, emailed_links
 SKIP_ENDPOINTS = {"accounts.sign_out", "static"}
 PER_ENDPOINT = 12  # distinct URLs read per route: every demo opportunity's page, its bid pages
 PER_PATH = 3  # distinct queries of one path: a few of the search page's filters
-# Where text is the person's own, shown as typed: markup in it is meant to show.
-VERBATIM = ("textarea", "pre", "code", "script", "style")
-# Markup, or an entity, left in the text a person reads: escaped once too often.
-ESCAPED = re.compile(
-    r"</?(?:a|br|span|strong|p|div|ul|ol|li|h[1-6]|code|em|b|i|details|summary|table|tr|td)\b[^<]*>"
-    r"|</"
-    r"|&(?:[a-z]+|#\d+|#x[0-9a-f]+);",
+# What a person reads as typed (text boxes, <pre>, <code>), and what they do not read: markup in
+# them is meant. Scripts and styles are not text.
+VERBATIM = re.compile(
+    r"<(textarea|pre|code|script|style)\b[^>]*>.*?</\1\s*>|<!--.*?-->", re.DOTALL | re.IGNORECASE
+)
+TAG = re.compile(r"<[^>]*>")
+# In the source of the text a person reads: markup escaped once too often shows as text
+# ("&lt;br&gt;"), and an entity escaped twice shows as an entity ("&amp;amp;").
+ESCAPED_TEXT = re.compile(
+    r"&lt;/?(?:a|br|span|strong|p|div|ul|ol|li|h[1-6]|code|em|b|i|details|summary|table|tr|td)"
+    r"(?:\s|/|&gt;)|&lt;/|&amp;(?:[a-z]+|#\d+|#x[0-9a-f]+);",
     re.IGNORECASE,
 )
+# In an attribute other than a box's value (a title, a label, a link): an entity escaped twice.
+ATTRIBUTE = re.compile(r'\s([a-z-]+)="([^"]*)"', re.IGNORECASE)
+ESCAPED_ATTRIBUTE = re.compile(r"&amp;(?:lt|gt|amp|quot|#\d+|#x[0-9a-f]+);", re.IGNORECASE)
+LINK = re.compile(r'<a\s[^>]*?\bhref="([^"]*)"', re.IGNORECASE)
 
 # The demo's accounts, one of each kind of person (app/demo/people.py, lots/awards/demo.py).
 PEOPLE = {
@@ -62,24 +73,19 @@ class Visit:
 
 
 def escaped_markup(html):
-    """``html`` (text or parsed): the bits of text a person would read that are markup or
-    entities escaped one time too many; what is inside a text box, <pre> or <code> is left alone
-    (shown as typed)."""
-    page = BeautifulSoup(html, "html.parser") if isinstance(html, str) else html
+    """The bits of a page's text a person would read as markup or entities, escaped one time too
+    many ("Version 1<br>at 4:24pm"). What is in a text box, <pre> or <code> is left alone (shown
+    as typed), and so is what a person types into a box's value."""
+    html = VERBATIM.sub(" ", html)
     found = []
-    for string in page.find_all(string=True):
-        if isinstance(string, Comment) or not isinstance(string, NavigableString):
-            continue
-        if any(parent.name in VERBATIM for parent in string.parents):
-            continue
-        for match in ESCAPED.finditer(str(string)):
-            start = max(match.start() - 30, 0)
-            found.append(str(string)[start : match.end() + 30].strip())
-    for tag in page.find_all(True):
-        for name in ("title", "aria-label", "alt", "placeholder"):
-            value = tag.get(name)
-            if isinstance(value, str) and ESCAPED.search(value):
-                found.append(f"{tag.name}[{name}]={value!r}")
+    for tag in TAG.finditer(html):
+        for name, value in ATTRIBUTE.findall(tag.group()):
+            if name.lower() != "value" and ESCAPED_ATTRIBUTE.search(value):
+                found.append(f"{name}={unescape(value)!r}")
+    words = TAG.sub(" ", html)
+    for match in ESCAPED_TEXT.finditer(words):
+        start = max(match.start() - 40, 0)
+        found.append(" ".join(unescape(words[start : match.end() + 40]).split()))
     return found
 
 
@@ -130,13 +136,13 @@ class LinkChecker:
                 continue
             if not response.content_type.startswith("text/html"):
                 continue
-            page = BeautifulSoup(response.get_data(as_text=True), "html.parser")
-            for bit in escaped_markup(page):
+            html = response.get_data(as_text=True)
+            for bit in escaped_markup(html):
                 self.problems.append((person, "escaped markup", url, bit))
             if response.status_code >= 400:
                 continue  # an error page's links are the header's and footer's
-            for link in page.find_all("a", href=True):
-                href = urljoin(url, link["href"].split("#")[0])
+            for href in LINK.findall(html):
+                href = urljoin(url, unescape(href).split("#")[0])
                 if _same_site(href):
                     queue.append((_local(href), url))
         return visits
@@ -198,19 +204,45 @@ def demo(app):
 
 def test_no_page_shows_escaped_markup_or_offers_a_link_its_reader_cannot_follow(demo):
     checker = LinkChecker(demo)
+    began = time.process_time()
     for person, email in PEOPLE.items():
         checker.check(person, email, start_pages(email))
-    print(f"\n{checker.pages} pages read as {len(PEOPLE)} people")
+    print(
+        f"\n{checker.pages} pages read as {len(PEOPLE)} people "
+        f"in {time.process_time() - began:.1f} s of CPU"
+    )
     assert checker.problems == [], "\n".join(map(str, checker.problems))
     assert checker.pages > 300
 
 
+def test_no_email_the_demo_sends_shows_escaped_markup(demo):
+    """Emails are written as plain text (the HTML part is made from it): an entity or a tag in
+    the text is one the reader sees as it is."""
+    messages = db.session.execute(sa.select(OutboxMessage)).scalars().all()
+    problems = []
+    for message in messages:
+        subject, text, html = render_email(message.template, message.personalisation or {})
+        for part in (subject, text):
+            for match in re.finditer(r"&(?:[a-z]+|#\d+|#x[0-9a-f]+);|</?[a-z]+[\s/>]", part):
+                problems.append((message.template, part[max(match.start() - 30, 0) : match.end()]))
+        problems.extend((message.template, bit) for bit in escaped_markup(html))
+    assert len({m.template for m in messages}) > 10
+    assert problems == []
+
+
 def test_the_check_finds_escaped_markup_where_a_person_reads_it():
     assert escaped_markup("<p>Version 1&lt;br&gt;at 4:24pm</p>") == ["Version 1<br>at 4:24pm"]
-    assert escaped_markup('<button>Remove&lt;span class="x"&gt; a.pdf&lt;/span&gt;</button>')
+    assert escaped_markup(
+        '<button>Remove&lt;span class="govuk-visually-hidden"&gt; a.pdf&lt;/span&gt;</button>'
+    )
     assert escaped_markup("<p>Fish &amp;amp; chips</p>") == ["Fish &amp; chips"]
     assert escaped_markup("<title>A &amp;lt;b&amp;gt;</title>")
+    assert escaped_markup('<a href="/x" title="R&amp;amp;D">R&amp;D</a>') == ["title='R&amp;D'"]
     # Shown as typed, or meant: not faults.
-    assert escaped_markup("<textarea>&lt;br&gt; typed</textarea>") == []
+    assert escaped_markup("<textarea name=a>&lt;br&gt; typed</textarea>") == []
     assert escaped_markup("<pre>&lt;/span&gt;</pre><code>&lt;a href&gt;</code>") == []
-    assert escaped_markup('<input value="&lt;br&gt;"><p>Fish &amp; chips, 5 &lt; 6</p>') == []
+    assert (
+        escaped_markup('<input value="&lt;br&gt; &amp;amp;"><p>Fish &amp; chips, 5 &lt; 6</p>')
+        == []
+    )
+    assert escaped_markup('<a href="/find?q=a&amp;region=b">Find</a>') == []

@@ -6,7 +6,7 @@ from flask import Blueprint, g, send_from_directory
 from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import FileSystemLoader
 
-from app.navigation import navigation_items
+from app.navigation import account_items, navigation_items
 from app.timeutil import format_date, format_datetime
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -51,5 +51,6 @@ def init_app(app):
             "service_name": app.config["SERVICE_NAME"],
             "contact_email": app.config["CONTACT_EMAIL"],
             "navigation_items": navigation_items(),
+            "account_items": account_items(),
             "app_env": app.config["APP_ENV"],
         }

@@ -1,4 +1,4 @@
-"""The start page and the pages every public service must have."""
+"""The start page, the pages every public service must have, and the administrators' start page."""
 
 from datetime import date
 
@@ -6,6 +6,8 @@ from flask import Blueprint, current_app, render_template
 
 from app import records
 from app.timeutil import format_date
+
+from app.permissions import admin_required
 
 bp = Blueprint("pages", __name__)
 
@@ -65,3 +67,11 @@ def cookies():
 @bp.route("/contact")
 def contact():
     return render_template("pages/contact.html")
+
+
+@bp.route("/admin")
+@admin_required
+def administration():
+    """What the platform administrators do, one link each: the service navigation holds one
+    "Administration" item rather than six."""
+    return render_template("admin/index.html")

@@ -18,6 +18,28 @@ function withoutExpandedRadios () {
   window.addEventListener('pageshow', strip)
 }
 
+// A table's region (app/templates/components/table_region.html) stays in the tab order only while
+// the table is wider than it, so a keyboard can scroll it; a table that fits is not one more stop on
+// the way through the page. Without JavaScript every region keeps its tabindex.
+function focusableWhenScrolling () {
+  if (!('ResizeObserver' in window)) return
+  const update = ($region) => {
+    if ($region.scrollWidth > $region.clientWidth) {
+      $region.setAttribute('tabindex', '0')
+    } else if ($region !== document.activeElement) {
+      $region.removeAttribute('tabindex')
+    }
+  }
+  const observer = new ResizeObserver((entries) => {
+    entries.forEach((entry) => update(entry.target.closest('.app-table-region')))
+  })
+  document.querySelectorAll('.app-table-region').forEach(($region) => {
+    observer.observe($region)
+    if ($region.firstElementChild) observer.observe($region.firstElementChild)
+  })
+}
+
 initAll()
 withoutExpandedRadios()
+focusableWhenScrolling()
 initUploadProgress()

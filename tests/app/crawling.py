@@ -15,6 +15,7 @@ from urllib.parse import urlencode, urljoin, urlsplit
 
 import sqlalchemy as sa
 from bs4 import BeautifulSoup
+from flask import template_rendered
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException
 
@@ -103,6 +104,7 @@ class Crawler:
         self.forms = []
         self.pages = 0
         self.clients = {}
+        self.visits = []  # (account, url, endpoint, the page's template) of each HTML page read
 
     def start_pages(self):
         """Every page whose route takes no arguments; links lead on to the rest."""
@@ -146,6 +148,11 @@ class Crawler:
         per_endpoint = {}
         seen_forms = {(f.account, f.method, f.endpoint, f.signature()) for f in self.forms}
         queue = deque([*self.start_pages(), *start])
+        rendered = []  # the templates each page rendered, its own (the outermost) last
+
+        def remember(_app, template, **_context):
+            rendered.append(template.name)
+
         while queue:
             url = queue.popleft()
             if url in seen_urls:
@@ -159,11 +166,15 @@ class Crawler:
             if path not in paths and len(paths) >= self.per_endpoint:
                 continue
             paths.add(path)
-            response = client.get(url)
+            rendered.clear()
+            with template_rendered.connected_to(remember, self.app):
+                response = client.get(url)
             self.pages += 1
             assert response.status_code < 500, f"GET {url} as {account}: {response.status_code}"
             if not response.content_type.startswith("text/html"):
                 continue
+            if response.status_code == 200 and rendered:
+                self.visits.append((account, url, endpoint, rendered[-1]))
             page = BeautifulSoup(response.get_data(as_text=True), "html.parser")
             for link in page.find_all("a", href=True):
                 href = urljoin(url, link["href"].split("#")[0])

@@ -139,7 +139,7 @@ def test_a_failed_transaction_does_not_break_the_error_page(failing_app, app):
     # The page loads the signed-in person (for the navigation) after the statement has failed.
     response = client.get("/bad-sql")
     check_error_page(response, 500, "Sorry, there is a problem with the service")
-    assert "Sign out" in page(response).select_one(".govuk-service-navigation").get_text()
+    assert "Sign out" in page(response).select_one(".app-header__account").get_text()
     assert client.get("/account").status_code == 200
 
 

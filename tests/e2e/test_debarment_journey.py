@@ -36,7 +36,8 @@ def _upload(page, tmp_path, name, text):
 
 def test_load_the_list_and_review_a_match(page, live_server, axe, waiting_supplier, tmp_path):
     sign_in(page, live_server, "ada@operator.example")
-    page.get_by_role("link", name="Debarment", exact=True).click()
+    page.get_by_role("link", name="Administration").click()
+    page.get_by_role("link", name="Debarment list").click()
     assert page.locator("h1").inner_text() == "Debarment list"
     axe(page)
 

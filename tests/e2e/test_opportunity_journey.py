@@ -189,6 +189,8 @@ def test_publish_find_ask_and_answer(page, browser, live_server, people, axe):
 
 def test_the_operator_pages_are_accessible(page, live_server, people, axe):
     sign_in(page, live_server, "ada@operator.example")
+    page.get_by_role("link", name="Administration").click()
+    axe(page)
     page.get_by_role("link", name="Buyers", exact=True).click()
     assert page.locator("h1").inner_text() == "Buyers"
     axe(page)

@@ -89,7 +89,7 @@ def test_a_good_list_loads_and_a_possible_match_is_reviewed(client, forms, signe
     response = _upload(forms, _csv("Riverside Community Care Limited,,,Bribery,2026-01-01,"))
     assert response.status_code == 302
     listing = page(client, "/admin/debarment")
-    assert "Debarment" in nav(listing)
+    assert "Administration" in nav(listing)
     assert "1 possible match to review" in banner(listing)
     assert summary_list(listing, "list-summary")["Loaded from"] == "list.csv"
     [match] = debarment.waiting_matches()

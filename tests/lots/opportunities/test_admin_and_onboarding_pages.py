@@ -80,7 +80,7 @@ def test_a_buyer_is_approved_joins_a_dps_and_can_create_an_opportunity(app, pers
         assert text(soup(queue).find(id="pending")) == "No buyers are waiting for a decision."
         assert table_rows(queue, "approved")[0][0] == "Pennine Housing Association"
         nav = [text(a) for a in soup(queue).select(".govuk-service-navigation__link")]
-        assert "Buyers" in nav
+        assert "Administration" in nav
 
         joined = gareth.post(f"/buyer/{organisation.id}/join", {"dps_id": str(dps.id)})
         assert joined.status_code == 302

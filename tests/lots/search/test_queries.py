@@ -323,7 +323,7 @@ def test_signed_in_people_and_flashes_are_never_served_a_shared_page(world, app,
     anonymous = app.test_client()
 
     def navigation(soup):
-        return [a.text.strip() for a in soup.select(".govuk-service-navigation__link")]
+        return [a.text.strip() for a in soup.select(".app-header__account-link")]
 
     with time_machine.travel(NOW, tick=False):
         assert "Sign in" in navigation(_page(anonymous))

@@ -5,9 +5,8 @@ from datetime import date
 from flask import Blueprint, current_app, render_template
 
 from app import records
-from app.timeutil import format_date
-
 from app.permissions import admin_required
+from app.timeutil import format_date
 
 bp = Blueprint("pages", __name__)
 

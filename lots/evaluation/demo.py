@@ -374,7 +374,7 @@ def demo_accounts():
 # befriending call-off and not yet declared: what an evaluator may follow, and what not.
 SCORER_BUYER = "Leeds City Council"
 SCORER_TITLE = "Befriending for older people in Leeds"
-SCORER = ("sam@leeds-council.example", "Sam Whitaker")
+SCORER = ("nadia@leeds-council.example", "Nadia Khan")
 SCORER_ROLE = (
     "Buyer evaluator (only that role): assigned to the open befriending call-off; declares any "
     "conflict once its bids are opened"

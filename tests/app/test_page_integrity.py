@@ -60,7 +60,7 @@ PEOPLE = {
     # Another buyer's owner, evaluating nothing.
     "buyer": "buyer@pennine-housing.example",
     # Only the evaluator role, assigned to an open call-off and not yet declared.
-    "evaluator": "sam@leeds-council.example",
+    "evaluator": "nadia@leeds-council.example",
     # Only the approver role: confirmed the award.
     "approver": "marcus@leeds-council.example",
 }

@@ -81,7 +81,7 @@ def new_supplier():
             _refused(form, exc)
         else:
             flash(f"{organisation.display_name} has been added. You are its owner.", "success")
-            # Next, what it can apply to join (the DPS's page, as the navigation links it).
+            # Next, the DPSs it can apply to join (a dps/ page, named as navigation.py does).
             return redirect(url_for("dps.dps_to_join", organisation_id=organisation.id))
     return render_template("organisations/supplier_form.html", form=form, organisation=None)
 

@@ -19,6 +19,7 @@ as Companies House and the charity registers write them.
 
 import re
 from collections import defaultdict
+from functools import lru_cache
 
 import sqlalchemy as sa
 from rapidfuzz import fuzz, process
@@ -34,12 +35,14 @@ REVIEW_FROM = 85  # a likely match scores this or more (out of 100) and goes to 
 _DOTTED = re.compile(r"\b(?:[A-Za-z]\.){2,}(?:[A-Za-z]\b)?")
 
 
+@lru_cache(maxsize=65536)
 def name_of(name):
     """``name_key`` of a name with its dotted abbreviations closed up ('C.I.C.' -> 'CIC'), so
     that a legal form written with stops is taken out like any other."""
     return name_key(_DOTTED.sub(lambda m: m.group(0).replace(".", ""), name or ""))
 
 
+@lru_cache(maxsize=65536)
 def supplier_key(name):
     """The normalised name spend lines are grouped and matched by ('' for a redacted line)."""
     if not name:

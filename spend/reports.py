@@ -179,39 +179,42 @@ def _supplier(org_id, key, redacted, name):
     return ("name", key or (name or "").casefold())
 
 
-def report(buyer_ids=None, year=None, source=None, today=None):
-    """The report of these buyers' spend (None: every buyer's), its period tables of the
-    financial ``year`` (by default ``default_year``)."""
-    month = sa.extract("month", SpendLine.paid_on)
-    yr = sa.extract("year", SpendLine.paid_on)
-    stmt = sa.select(
+def _grouped(extra, buyer_ids, source, where=()):
+    """Rows of (buyer, organisation, name key, redacted, a name, *extra, pence, lines): the lines
+    added up by supplier and ``extra``, in the database."""
+    supplier = (
         SpendLine.buyer_id,
         SpendLine.organisation_id,
         SpendLine.supplier_key,
         SpendLine.redacted,
-        sa.func.min(SpendLine.supplier_name),
-        yr,
-        month,
-        SpendLine.category,
-        SpendLine.department,
-        sa.func.sum(SpendLine.amount_pence),
-        sa.func.count(),
-    ).group_by(
-        SpendLine.buyer_id,
-        SpendLine.organisation_id,
-        SpendLine.supplier_key,
-        SpendLine.redacted,
-        yr,
-        month,
-        SpendLine.category,
-        SpendLine.department,
+    )
+    stmt = (
+        sa.select(
+            *supplier,
+            sa.func.min(SpendLine.supplier_name),
+            *extra,
+            sa.func.sum(SpendLine.amount_pence),
+            sa.func.count(),
+        )
+        .group_by(*supplier, *extra)
+        .where(*where)
     )
     if buyer_ids is not None:
         stmt = stmt.where(SpendLine.buyer_id.in_(list(buyer_ids)))
     if source is not None:
         stmt = stmt.where(SpendLine.source == SpendSource(source))
-    rows = db.session.execute(stmt).all()
+    return db.session.execute(stmt).all()
 
+
+def report(buyer_ids=None, year=None, source=None, today=None):
+    """The report of these buyers' spend (None: every buyer's), its period tables of the
+    financial ``year`` (by default ``default_year``). Three grouped queries: by supplier and
+    month, then the year's by supplier and category, and by supplier and department."""
+    rows = _grouped(
+        (sa.extract("year", SpendLine.paid_on), sa.extract("month", SpendLine.paid_on)),
+        buyer_ids,
+        source,
+    )
     buyers = (
         {
             b.id: b
@@ -239,8 +242,9 @@ def report(buyer_ids=None, year=None, source=None, today=None):
 
     # A supplier is counted per buyer (local depends on the buyer's area).
     per_buyer = buyer_ids is None or len(buyer_ids) > 1
-    kinds, names, items = {}, {}, []
-    for buyer_id, org_id, key, redacted, name, y, m, category, department, amount, count in rows:
+    kinds, names = {}, {}
+
+    def supplier_of(buyer_id, org_id, key, redacted, name):
         who = _supplier(org_id, key, redacted, name)
         supplier = (buyer_id, who) if per_buyer else who
         if supplier not in kinds:
@@ -252,33 +256,42 @@ def report(buyer_ids=None, year=None, source=None, today=None):
             )
             if per_buyer:
                 names[supplier] += f", paid by {buyers[buyer_id].display_name}"
-        day = date(int(y), int(m), 1)
-        items.append((supplier, day, category, department, int(amount), count))
+        return supplier
+
+    items = [(supplier_of(*r[:5]), date(int(r[5]), int(r[6]), 1), int(r[7]), r[8]) for r in rows]
 
     def kind_of(supplier):
         return kinds[supplier]
 
     years = summarise(
-        ((financial_year(day), s, a, c) for s, day, _cat, _dep, a, c in items),
-        kind_of,
-        year_label,
+        ((financial_year(day), s, a, c) for s, day, a, c in items), kind_of, year_label
     )
     today = today or to_local(utcnow()).date()
     if year is None:
         year = default_year(years, today)
     in_year = [i for i in items if financial_year(i[1]) == year]
     quarters = summarise(
-        ((quarter_of(day), s, a, c) for s, day, _cat, _dep, a, c in in_year),
+        ((quarter_of(day), s, a, c) for s, day, a, c in in_year),
         kind_of,
         lambda q: f"Q{q} {year_label(year)}",
     )
-    categories = summarise(
-        ((cat or "Not given", s, a, c) for s, _day, cat, _dep, a, c in in_year), kind_of
-    )
-    departments = summarise(
-        ((dep or "Not given", s, a, c) for s, _day, _cat, dep, a, c in in_year), kind_of
-    )
-    by_supplier = summarise(((s, s, a, c) for s, _day, _cat, _dep, a, c in in_year), kind_of)
+    by_supplier = summarise(((s, s, a, c) for s, _day, a, c in in_year), kind_of)
+    tables = {}
+    if year is not None:
+        within = (
+            SpendLine.paid_on >= date(year, 4, 1),
+            SpendLine.paid_on < date(year + 1, 4, 1),
+        )
+        for name, column in (
+            ("categories", SpendLine.category),
+            ("departments", SpendLine.department),
+        ):
+            grouped = _grouped((column,), buyer_ids, source, within)
+            table = summarise(
+                ((r[5] or "Not given", supplier_of(*r[:5]), int(r[6]), r[7]) for r in grouped),
+                kind_of,
+            )
+            tables[name] = dict(sorted(table.items(), key=lambda kv: -kv[1].spend))
     suppliers = sorted(by_supplier.values(), key=lambda r: (-r.spend, names[r.key]))[:TOP_SUPPLIERS]
     for row in suppliers:
         row.label = names[row.key]
@@ -287,11 +300,11 @@ def report(buyer_ids=None, year=None, source=None, today=None):
         years=years,
         year=year,
         quarters=quarters,
-        categories=dict(sorted(categories.items(), key=lambda kv: -kv[1].spend)),
-        departments=dict(sorted(departments.items(), key=lambda kv: -kv[1].spend)),
+        categories=tables.get("categories", {}),
+        departments=tables.get("departments", {}),
         suppliers=suppliers,
-        total_spend=int(sum(r[9] for r in rows)),
-        total_lines=sum(r[10] for r in rows),
+        total_spend=int(sum(r[7] for r in rows)),
+        total_lines=sum(r[8] for r in rows),
         kinds=kinds,
         names=names,
     )

@@ -2,7 +2,9 @@
 importing it (whole or not at all), the spend a DPS contract adds, the review queue, and the
 buyer's area. Each service function is one transaction, audited."""
 
+import enum
 import hashlib
+import itertools
 import logging
 from collections import Counter
 from datetime import timedelta
@@ -39,6 +41,7 @@ PROGRESS_EVERY = 1000  # rows between progress updates
 INSERT_CHUNK = 5000
 STORED_SKIPPED = 5000  # skipped rows kept for the page and the CSV; the count is always whole
 STALE_IMPORT = timedelta(minutes=30)  # an import "importing" this long has lost its worker
+CHECK_ROWS = 500  # rows read to check the columns chosen before importing
 
 
 def settings_of(buyer_id):
@@ -154,10 +157,9 @@ def choose_columns(user, spend_import, mapping, id_kind=None):
     mapping = {name: index for name, index in mapping.items() if index is not None}
     table = parsing.read_table(spend_import.content)
     _check_mapping(table, mapping, id_kind)
-    readable = sum(
-        1 for item in parsing.parse_rows(table, mapping) if isinstance(item, parsing.Row)
-    )
-    if not readable:
+    # Enough to know the columns read (the import lists every row it leaves out).
+    head = itertools.islice(parsing.parse_rows(table, mapping), CHECK_ROWS)
+    if not any(isinstance(item, parsing.Row) for item in head):
         raise ServiceError(
             "None of the rows can be read with these columns: check the date, supplier and "
             "amount columns",
@@ -329,8 +331,7 @@ def _import(spend_import):
         )
     new = [line for line in lines if line["fingerprint"] not in held]
     db.session.flush()  # the matcher's new SupplierMatch rows
-    for start in range(0, len(new), INSERT_CHUNK):
-        db.session.execute(sa.insert(SpendLine), new[start : start + INSERT_CHUNK])
+    _insert_lines(new)
     amounts = [line["amount_pence"] for line in new]
     positive = [a for a in amounts if a > 0]
     spend_import.status = ImportStatus.IMPORTED
@@ -358,6 +359,47 @@ def _import(spend_import):
             "matches_to_review": pending,
         },
     )
+
+
+_COPIED = (
+    "buyer_id",
+    "source",
+    "import_id",
+    "row_number",
+    "paid_on",
+    "amount_pence",
+    "supplier_name",
+    "supplier_key",
+    "supplier_ref",
+    "redacted",
+    "organisation_id",
+    "match_method",
+    "category",
+    "department",
+    "reference",
+    "fingerprint",
+    "created_at",
+)
+
+
+def _insert_lines(lines):
+    """Insert spend lines in the session's own transaction: by COPY on PostgreSQL (a hundred
+    thousand lines in seconds), in batches elsewhere."""
+    connection = db.session.connection()
+    if connection.dialect.name != "postgresql":
+        for start in range(0, len(lines), INSERT_CHUNK):
+            db.session.execute(sa.insert(SpendLine), lines[start : start + INSERT_CHUNK])
+        return
+    raw = connection.connection.driver_connection
+    with raw.cursor() as cursor:
+        with cursor.copy(f"COPY spend_lines ({', '.join(_COPIED)}) FROM STDIN") as copy:
+            for line in lines:
+                copy.write_row(
+                    [
+                        value.value if isinstance(value, enum.Enum) else value
+                        for value in (line[name] for name in _COPIED)
+                    ]
+                )
 
 
 def skipped_rows_count(spend_import):

@@ -859,6 +859,8 @@ def test_the_navigation_shows_the_operator_pages_to_administrators_only(client, 
         "Debarment list": "/admin/debarment",
         "DPS and lots": "/admin/dps",
         "Buyers": "/admin/buyers",
+        "Spend": "/admin/spend",
+        "Social value measures": "/admin/social-value-measures",
         "Audit log": "/admin/audit",
         "Jobs": "/admin/jobs",
     }

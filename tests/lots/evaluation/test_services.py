@@ -255,6 +255,16 @@ def test_award_letters_standstill_contract_and_delivery(world, run_jobs):
         start = contract.start_date
         with pytest.raises(NotAllowed, match="You need the buyer role to record delivery"):
             delivery.record_delivery(w.suppliers[0][0], commitment, start, start, "1")
+        # The contract reports on its schedule: the buyer accepts returns, records nothing by hand.
+        assert contract.reporting_frequency is not None and contract.returns
+        with pytest.raises(ServiceError, match="has a reporting schedule") as refused:
+            delivery.record_delivery(w.buyer_user, commitment, start, start, "1")
+        assert refused.value.field == "delivered"
+        # A contract entered before schedules existed (none on its rows) is recorded by hand.
+        for ret in list(contract.returns):
+            db.session.delete(ret)
+        contract.reporting_frequency = None
+        db.session.flush()
         delivery.record_delivery(w.buyer_user, commitment, start, start + timedelta(days=89), "1.5")
         with pytest.raises(ServiceError, match="period is already recorded") as refused:
             delivery.record_delivery(

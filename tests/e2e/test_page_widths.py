@@ -26,7 +26,7 @@ ROLES = [
     ("signed out", None),
     ("supplier", "rosa@riverside-care.example"),
     ("buyer, evaluator and moderator", "buyer@leeds-council.example"),
-    ("approver", "priya@leeds-council.example"),
+    ("approver", "marcus@leeds-council.example"),
     ("administrator", "admin@vcse-dps.example"),
 ]
 PHONE = {"width": 375, "height": 800}

@@ -64,6 +64,7 @@ def test_tick_queues_each_slot_once(app):
         "bid-deadline-reminders",
         "enter-contracts",
         "admission-sla-warnings",
+        "social-value-returns",
     }  # 08:00 London
     assert "daily-digest" in schedule.tick(WINTER + timedelta(days=1))
 

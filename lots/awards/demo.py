@@ -20,11 +20,10 @@ from app.accounts.models import User
 from app.demo.people import DemoAccount, add_member
 from app.extensions import db
 from app.measures import services as measures
-from app.organisations.models import Membership, Organisation, OrganisationKind
+from app.organisations.models import Membership, OrganisationKind
 from app.reference import social_value
 from app.timeutil import to_local, utcnow
 from dps.demo import DPS_DETAILS
-from dps.models import Lot, LotMembership, MembershipStatus
 from dps.working_days import is_working_day
 from lots.awards import letters, returns
 from lots.awards import queries as award_queries
@@ -115,9 +114,9 @@ REASONS = {
 def seed_awards():
     """The awarded opportunity, made if it is not there yet. Returns it, or None when the demo
     buyer, supplier or lot is missing."""
-    buyer = _organisation(OrganisationKind.BUYER, BUYER)
-    winner = _organisation(OrganisationKind.SUPPLIER, WINNER)
-    lot = _admitted_lot(winner)
+    buyer = evaluation_demo.organisation_named(OrganisationKind.BUYER, BUYER)
+    winner = evaluation_demo.organisation_named(OrganisationKind.SUPPLIER, WINNER)
+    lot = evaluation_demo.lot_one_of(winner)
     if buyer is None or winner is None or lot is None:
         return None
     existing = (
@@ -131,7 +130,7 @@ def seed_awards():
     )
     if existing is not None:
         return existing
-    owner = _owner(buyer)
+    owner = evaluation_demo.owner_of(buyer)
     second = _second_bidder(lot)
 
     # Published as any opportunity is, with a deadline two weeks ahead.
@@ -192,41 +191,12 @@ def seed_awards():
     return opportunity
 
 
-def _organisation(kind, name):
-    return db.session.execute(
-        sa.select(Organisation).where(Organisation.kind == kind, Organisation.name == name)
-    ).scalar_one_or_none()
-
-
-def _owner(organisation):
-    return next((m.user for m in organisation.memberships if m.is_owner), None)
-
-
-def _admitted_lot(organisation):
-    """Lot 1, where the winner is admitted."""
-    if organisation is None:
-        return None
-    return (
-        db.session.execute(
-            sa.select(Lot)
-            .join(LotMembership, LotMembership.lot_id == Lot.id)
-            .where(
-                LotMembership.organisation_id == organisation.id,
-                LotMembership.status == MembershipStatus.ADMITTED,
-                Lot.number == 1,
-            )
-        )
-        .scalars()
-        .first()
-    )
-
-
 def _second_bidder(lot):
     return evaluation_demo.admit_directly(evaluation_demo.SECOND, lot)
 
 
 def _bid(organisation, opportunity, spec):
-    user = _owner(organisation)
+    user = evaluation_demo.owner_of(organisation)
     bid = bids.start_bid(user, organisation, opportunity)
     answers, pass_fail = {}, {}
     scored = iter(spec["answers"])
@@ -328,7 +298,7 @@ def _report_returns(buyer_owner, winner, contract):
     db.session.refresh(contract)
     make_schedule(contract, "quarterly")
     db.session.commit()
-    supplier_owner = _owner(winner)
+    supplier_owner = evaluation_demo.owner_of(winner)
     by_measure = {c.measure_id: c.id for c in contract.commitments}
     first, second = contract.returns[0], contract.returns[1]
     returns.submit_return(
@@ -399,7 +369,7 @@ def _approver(buyer, owner):
 
 def demo_accounts():
     """The sign-in this demo adds (the buyer's approver), for the list `make run` prints."""
-    buyer = _organisation(OrganisationKind.BUYER, BUYER)
+    buyer = evaluation_demo.organisation_named(OrganisationKind.BUYER, BUYER)
     if buyer is None:
         return []
     return [

@@ -9,6 +9,7 @@ from app.organisations.models import Organisation
 from dps.models import Lot
 from lots.awards.delivery import delivered_so_far
 from lots.awards.models import Award, AwardLetter, Contract, SocialValueReturn
+from lots.awards.permissions import may_read_returns
 from lots.opportunities.models import Opportunity
 
 
@@ -90,6 +91,12 @@ def promised_and_delivered(contract):
     """[(commitment, delivered so far)], each measure added up by its own rule (a percentage
     or a level is the latest period, never the sum of periods)."""
     return [(c, delivered_so_far(c)) for c in contract.commitments]
+
+
+def returns_readable_by(user, organisation_id):
+    """The organisation's returns that ``user`` may open: all of them for the supplier's people
+    and the buyer's buyers, none for a buyer's evaluator or approver."""
+    return [r for r in returns_of(organisation_id) if may_read_returns(user, r.contract)]
 
 
 def returns_of(organisation_id):

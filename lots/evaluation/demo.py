@@ -148,15 +148,15 @@ BIDS = {
 def seed_call_off_to_score():
     """The call-off ready to score, made if it is not there yet. Returns it, or None when the
     demo buyer, first supplier or lot is missing."""
-    buyer = _organisation(OrganisationKind.BUYER, BUYER)
-    first = _organisation(OrganisationKind.SUPPLIER, FIRST)
-    lot = _lot_one(first)
+    buyer = organisation_named(OrganisationKind.BUYER, BUYER)
+    first = organisation_named(OrganisationKind.SUPPLIER, FIRST)
+    lot = lot_one_of(first)
     if buyer is None or first is None or lot is None:
         return None
     existing = call_off_to_score()
     if existing is not None:
         return existing
-    owner = _owner(buyer)
+    owner = owner_of(buyer)
     bidders = [first, admit_directly(SECOND, lot), admit_directly(THIRD, lot)]
     evaluator = _evaluator(buyer, owner)
 
@@ -205,7 +205,7 @@ def seed_call_off_to_score():
 
 
 def call_off_to_score():
-    buyer = _organisation(OrganisationKind.BUYER, BUYER)
+    buyer = organisation_named(OrganisationKind.BUYER, BUYER)
     if buyer is None:
         return None
     return (
@@ -219,17 +219,19 @@ def call_off_to_score():
     )
 
 
-def _organisation(kind, name):
+def organisation_named(kind, name):
+    """The demo organisation of ``kind`` called ``name``, or None before it is seeded."""
     return db.session.execute(
         sa.select(Organisation).where(Organisation.kind == kind, Organisation.name == name)
     ).scalar_one_or_none()
 
 
-def _owner(organisation):
+def owner_of(organisation):
+    """The owner among ``organisation``'s members."""
     return next((m.user for m in organisation.memberships if m.is_owner), None)
 
 
-def _lot_one(organisation):
+def lot_one_of(organisation):
     """Lot 1 of the demo DPS, where ``organisation`` is admitted."""
     if organisation is None:
         return None
@@ -280,7 +282,7 @@ def _evaluator(buyer, owner):
 
 
 def _bid(organisation, opportunity, spec):
-    user = _owner(organisation)
+    user = owner_of(organisation)
     bid = bids.start_bid(user, organisation, opportunity)
     answers, pass_fail = {}, {}
     scored = iter(spec["answers"])
@@ -355,14 +357,14 @@ def demo_accounts():
     """The sign-ins this demo adds, for the list `make run` prints: the evaluator and the two
     suppliers admitted directly."""
     found = []
-    buyer = _organisation(OrganisationKind.BUYER, BUYER)
+    buyer = organisation_named(OrganisationKind.BUYER, BUYER)
     if buyer is not None:
         member = next((m.user for m in buyer.memberships if m.user.email == EVALUATOR[0]), None)
         if member is not None:
             found.append(DemoAccount(member.email, member.name, buyer.display_name, EVALUATOR_ROLE))
     for spec in (SECOND, THIRD):
-        organisation = _organisation(OrganisationKind.SUPPLIER, spec["details"]["name"])
-        owner = _owner(organisation) if organisation is not None else None
+        organisation = organisation_named(OrganisationKind.SUPPLIER, spec["details"]["name"])
+        owner = owner_of(organisation) if organisation is not None else None
         if owner is not None:
             found.append(
                 DemoAccount(owner.email, owner.name, organisation.display_name, spec["owner_role"])
@@ -384,10 +386,10 @@ SCORER_ROLE = (
 def seed_evaluator():
     """The evaluator colleague and their assignment; None when the demo buyer or opportunity is
     missing. Safe to run again."""
-    buyer = _organisation(OrganisationKind.BUYER, SCORER_BUYER)
+    buyer = organisation_named(OrganisationKind.BUYER, SCORER_BUYER)
     if buyer is None:
         return None
-    owner = _owner(buyer)
+    owner = owner_of(buyer)
     opportunity = (
         db.session.execute(
             sa.select(Opportunity).where(
@@ -412,7 +414,7 @@ def seed_evaluator():
 
 
 def scorer_accounts():
-    buyer = _organisation(OrganisationKind.BUYER, SCORER_BUYER)
+    buyer = organisation_named(OrganisationKind.BUYER, SCORER_BUYER)
     if buyer is None:
         return []
     member = next((m.user for m in buyer.memberships if m.user.email == SCORER[0]), None)

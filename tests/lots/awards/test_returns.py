@@ -18,7 +18,7 @@ from lots.awards import returns
 from lots.awards.models import ReturnStatus, SocialValueDelivery
 from lots.awards.schedule import make_schedule, periods
 from tests.lots.awards.helpers import contract_for
-from tests.lots.bidding import bidding_world
+from tests.lots.bidding import bidding_world, colleague
 from tests.reading import audit_events, emails
 
 START = date(2027, 1, 4)
@@ -240,3 +240,17 @@ def test_the_buyer_sets_the_frequency_until_a_return_is_submitted(world, contrac
         returns.submit_return(supplier(world), contract.returns[0], values(contract), note="n")
     with pytest.raises(ServiceError, match="already submitted"):
         returns.set_reporting_frequency(world.buyer_user, contract, "quarterly")
+
+
+def test_returns_are_listed_only_to_those_who_may_open_them(world, contract):
+    """The supplier's people and the buyer's buyers see the returns; a buyer's evaluator, and a
+    member of another supplier, see none."""
+    supplier_user, supplier_org = world.suppliers[0]
+    other_user, _ = world.suppliers[1]
+    evaluator = colleague(world.buyer, "eve@buyer.example")
+    due = len(contract.returns)
+    assert due > 0
+    assert len(award_queries.returns_readable_by(supplier_user, supplier_org.id)) == due
+    assert len(award_queries.returns_readable_by(world.buyer_user, world.buyer.id)) == due
+    assert award_queries.returns_readable_by(evaluator, world.buyer.id) == []
+    assert award_queries.returns_readable_by(other_user, supplier_org.id) == []

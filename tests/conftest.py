@@ -21,7 +21,7 @@ from rq import SimpleWorker
 from app import create_app
 from app.extensions import db, limiter
 from app.queue import redis_connection, rq_queue
-from tests import clock
+from tests import clock, speed
 from tests.factories import PASSWORD
 from tests.services import Postgres, Redis
 from tests.smtp import SMTPServer
@@ -40,6 +40,7 @@ def pytest_configure(config):
     before collection, so module-level dates are ahead too."""
     global _session_clock
     _session_clock = clock.start_session_clock()
+    speed.install()
 
 
 def pytest_unconfigure(config):
@@ -80,6 +81,9 @@ def database_url(postgres):
     name = f"vcse_test_{uuid.uuid4().hex[:8]}"
     with psycopg.connect(postgres.admin_url, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
+        # A throwaway database: a commit need not wait for the disk (durability is PostgreSQL's,
+        # not something these tests check), which makes the suite's thousands of commits cheap.
+        conn.execute(f'ALTER DATABASE "{name}" SET synchronous_commit = off')
     base = postgres.admin_url.rsplit("/", 1)[0]
     url = f"{base}/{name}".replace("postgresql://", "postgresql+psycopg://")
     app = create_app("test", {"SQLALCHEMY_DATABASE_URI": url})

@@ -39,6 +39,8 @@ class Config:
     SQLALCHEMY_DATABASE_URI = _normalise_db_url(
         _env("DATABASE_URL", f"sqlite:///{BASE_DIR / 'instance' / 'vcse_dps.sqlite3'}")
     )
+    # Optional: a read replica that search and public pages read (app/replica.py); empty: none.
+    DATABASE_REPLICA_URL = _normalise_db_url(_env("DATABASE_REPLICA_URL", ""))
     # Built from the timeouts below by ``engine_options`` when the app is made.
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     REDIS_URL = _env("REDIS_URL", "redis://127.0.0.1:6379/0")
@@ -63,6 +65,13 @@ class Config:
     # imported by a background job (with a progress bar) rather than while the page waits.
     SPEND_FILE_MAX_BYTES = int(_env("SPEND_FILE_MAX_BYTES", str(20 * 1024 * 1024)))
     SPEND_BACKGROUND_ROWS = int(_env("SPEND_BACKGROUND_ROWS", "2000"))
+    # A category of a buyer's spend is a gap (spend.gaps) when at least this much of a year's
+    # spend in it goes to large or distant suppliers and VCSEs hold a lot that covers it.
+    SPEND_GAP_MIN_PENCE = int(_env("SPEND_GAP_MIN_PENCE", str(10_000 * 100)))
+    # Integrity flags (spend.integrity): one supplier winning more than this per cent of a
+    # buyer's awarded call-offs in a lot, once there are at least this many.
+    INTEGRITY_WIN_PERCENT = int(_env("INTEGRITY_WIN_PERCENT", "50"))
+    INTEGRITY_MIN_CALL_OFFS = int(_env("INTEGRITY_MIN_CALL_OFFS", "3"))
     # Presigned download links live this long.
     DOWNLOAD_URL_SECONDS = int(_env("DOWNLOAD_URL_SECONDS", "60"))
     # Virus scanning: a clamd daemon over TCP (host:port) or a Unix socket path; none by default.
@@ -138,6 +147,8 @@ class Config:
     BID_REMINDER_DAYS = _env("BID_REMINDER_DAYS", "3,1")
     # A supplier's social value return is due this many days after its period ends.
     SOCIAL_VALUE_RETURN_DAYS = int(_env("SOCIAL_VALUE_RETURN_DAYS", "30"))
+    # A buyer's pipeline lists call-offs it expects to publish within this many months.
+    PIPELINE_MONTHS = int(_env("PIPELINE_MONTHS", "18"))
     BASE_URL = _env("BASE_URL", "http://localhost:5000").rstrip("/")
     DPS_TIMEZONE = _env("DPS_TIMEZONE", "Europe/London")
     SERVICE_NAME = _env("SERVICE_NAME", "Find and win VCSE contracts")
@@ -146,6 +157,11 @@ class Config:
     # Colours are #rrggbb and are checked for WCAG 2.2 AA contrast when the app starts.
     OPERATOR_NAME = _env("OPERATOR_NAME", "VCSE DPS")
     OPERATOR_URL = _env("OPERATOR_URL", "")
+    # Open data (publishing/): each OCDS ocid is this prefix (registered with the Open Contracting
+    # Partnership) and a stable id; notices go nowhere else unless a publisher is set ("none").
+    OCDS_OCID_PREFIX = _env("OCDS_OCID_PREFIX", "ocds-vcsedp")
+    OPERATOR_PARTY_ID = _env("OPERATOR_PARTY_ID", "")  # e.g. GB-COH-12345678
+    NOTICE_PUBLISHER = _env("NOTICE_PUBLISHER", "none")
     BRAND_LOGO_PATH = _env("BRAND_LOGO_PATH", "")  # an SVG file; empty: the neutral default mark
     BRAND_LOGO_ALT = _env("BRAND_LOGO_ALT", "")  # empty: the logo is decorative beside the name
     BRAND_COLOUR = _env("BRAND_COLOUR", "#0b3c5d")
@@ -198,6 +214,10 @@ class Config:
     # Addresses an account signed in from within this many days count as its owner's own: wrong
     # passwords from other addresses do not lock the owner out (see app/accounts/views.py).
     KNOWN_ADDRESS_DAYS = int(_env("KNOWN_ADDRESS_DAYS", "90"))
+    # Requests each API token may make, counted in Redis (the app's own unless this names another
+    # store; "memory://" counts in each process, as development does without Redis).
+    API_RATE_LIMIT = _env("API_RATE_LIMIT", "120 per minute")
+    API_RATE_LIMIT_STORAGE_URI = _env("API_RATE_LIMIT_STORAGE_URI", "")
     SIGNIN_LIMIT_PER_ACCOUNT = _env("SIGNIN_LIMIT_PER_ACCOUNT", "5 per 15 minutes")
     # Failed sign-ins per address; every sign-in per address, successful ones included, against a
     # much higher limit, so a training room behind one address can all sign in at once.
@@ -243,6 +263,7 @@ class DevelopmentConfig(Config):
     HSTS = False
     DEV_OUTBOX = True
     SEARCH_CACHE_SECONDS = int(_env("SEARCH_CACHE_SECONDS", "0"))  # no Redis in `make run`
+    API_RATE_LIMIT_STORAGE_URI = _env("API_RATE_LIMIT_STORAGE_URI", "memory://")
 
 
 class TestConfig(Config):
@@ -277,7 +298,16 @@ def config_for(name=None):
 
 def engine_options(config):
     """SQLAlchemy's engine options: on PostgreSQL, a connect timeout, a statement timeout and TCP
-    keepalives (a server that vanishes is noticed), from the timeouts above."""
+    keepalives (a server that vanishes is noticed), from the timeouts above; and a plan made for
+    each statement's own values.
+
+    psycopg prepares a statement on the server once a connection has run its text five times,
+    and PostgreSQL then plans it five more times with their values before it may switch to one
+    generic plan for every value. A search's text is the same for every word (only its
+    parameters differ), and the generic plan cannot know how common the words are: at 100,000
+    opportunities a common word with a region went from 25 ms to 300 ms a search once a worker
+    had run ten of them (``bench/RESULTS.md``). ``plan_cache_mode=force_custom_plan`` keeps the
+    prepared statement (parsed once) and plans it for its values every time."""
     options = {"pool_pre_ping": True}
     if config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
         connect_args = {
@@ -287,9 +317,11 @@ def engine_options(config):
             "keepalives_interval": 5,
             "keepalives_count": 3,
         }
+        settings = ["-c plan_cache_mode=force_custom_plan"]
         statement_ms = int(config["DATABASE_STATEMENT_TIMEOUT"] * 1000)
         if statement_ms:
-            connect_args["options"] = f"-c statement_timeout={statement_ms}"
+            settings.append(f"-c statement_timeout={statement_ms}")
+        connect_args["options"] = " ".join(settings)
         options["connect_args"] = connect_args
         options["pool_timeout"] = config["DATABASE_CONNECT_TIMEOUT"]
     return options
@@ -328,6 +360,8 @@ def check_production(config):
         problems.append("SECRET_KEY must be set to a random value of at least 32 characters.")
     if config.get("SQLALCHEMY_DATABASE_URI", "").startswith("sqlite"):
         problems.append("DATABASE_URL must point to PostgreSQL, not SQLite.")
+    if config.get("DATABASE_REPLICA_URL", "").startswith("sqlite"):
+        problems.append("DATABASE_REPLICA_URL must point to PostgreSQL, not SQLite.")
     if config.get("QUEUE_BACKEND") != "rq":
         problems.append("QUEUE_BACKEND must be 'rq': inline jobs would run in the web process.")
     for call, seconds in worst_cases(config).items():

@@ -91,8 +91,10 @@ def create_app(config_name_or_object=None, overrides=None):
     # Imported here, where the app is assembled: the features build on the shell, so the shell
     # names them nowhere else, and importing ``app`` alone loads no pages.
     import dps
+    import insight
     import lots
     import notifications
+    import publishing
     import spend
     from app import (
         audit,
@@ -104,8 +106,10 @@ def create_app(config_name_or_object=None, overrides=None):
         measures,
         money,
         outbox,
+        places,
         records,
         recovery,
+        replica,
         schedule_views,
         security,
         templating,
@@ -117,6 +121,7 @@ def create_app(config_name_or_object=None, overrides=None):
     from app.pages import views as page_views
 
     incoming.init_app(app)
+    replica.init_app(app)
     unitofwork.init_app(app)
     audit.init_app(app)
     security.init_app(app)
@@ -138,8 +143,11 @@ def create_app(config_name_or_object=None, overrides=None):
     outbox.init_app(app)
     documents.init_app(app)
     measures.init_app(app)
+    places.init_app(app)
     dps.init_app(app)
     lots.init_app(app)
     notifications.init_app(app)
     spend.init_app(app)
+    publishing.init_app(app)
+    insight.init_app(app)
     return app

@@ -1,5 +1,5 @@
 """Flask CLI commands: create-admin, seed-demo, demo close-call-off, audit verify, outbox relay (the
-same as `flask jobs recover`), worker."""
+same as `flask jobs recover`), worker, reference load-postcodes."""
 
 import getpass
 import os
@@ -15,6 +15,7 @@ from app.audit.services import verify_chain
 from app.errors import ServiceError
 from app.queue import AppWorker, redis_connection
 from app.recovery import echo_recovery
+from app.reference import postcodes
 from app.schedule import schedule_cli
 from app.timeutil import format_datetime
 
@@ -27,6 +28,7 @@ def init_app(app):
     app.cli.add_command(outbox_cli)
     app.cli.add_command(worker)
     app.cli.add_command(schedule_cli)
+    app.cli.add_command(reference_cli)
 
 
 @click.command("create-admin")
@@ -73,6 +75,11 @@ def seed_demo():
     click.echo(
         "To see what happens after a deadline without waiting: flask demo close-call-off "
         "REFERENCE (flask demo close-call-off --list shows the open ones)."
+    )
+    click.echo(
+        "The JSON API: /api/v1 (documentation at /api, linked from every page's footer). An "
+        "owner of a buyer organisation makes API tokens for its own systems on the "
+        "organisation's page."
     )
     if loaded.get("alerts"):
         click.echo("Email alerts (read them at /dev/outbox; change them at /account/alerts):")
@@ -171,3 +178,20 @@ def worker(burst, queues):
     w = AppWorker(names, connection=conn)
     click.echo(f"Worker {os.getpid()} listening on {', '.join(names)}")
     w.work(burst=burst, with_scheduler=True)
+
+
+reference_cli = AppGroup("reference", help="Reference data the service reads.")
+
+
+@reference_cli.command("load-postcodes")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+def load_postcodes(path):
+    """Load the ONS postcode directory (NSPL) from its CSV or the zip it comes in, replacing any
+    loaded before: spend analysis then places every UK postcode by full postcode."""
+    try:
+        loaded = postcodes.load(path)
+    except (postcodes.NotAPostcodeFile, UnicodeDecodeError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(
+        f"Loaded {loaded.postcodes:,} postcodes ({loaded.with_decile:,} with a deprivation decile)."
+    )

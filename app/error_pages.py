@@ -80,6 +80,25 @@ def render_unavailable():
     return response
 
 
+# Feature packages' APIs whose error bodies take their own shape: (path prefix, body), where
+# ``body(status, title, message)`` gives the JSON body. Added by the package's init_app.
+_json_shapes = []
+
+
+def shape_json_errors(prefix, body):
+    """Error responses for paths under ``prefix`` (unknown addresses, wrong methods, failures)
+    are JSON bodies made by ``body(status, title, message)``."""
+    if (prefix, body) not in _json_shapes:
+        _json_shapes[:] = [(p, b) for p, b in _json_shapes if p != prefix] + [(prefix, body)]
+
+
+def _json_body(status, title, message):
+    for prefix, body in _json_shapes:
+        if request.path.startswith(prefix):
+            return body(status, title, message)
+    return {"error": {"status": status, "title": title, "message": message}}
+
+
 def wants_json():
     return request.path.startswith("/api/") or (request.accept_mimetypes.best == "application/json")
 
@@ -89,9 +108,7 @@ def render_error(status, title=None, message=None):
     default_title, default_message = MESSAGES.get(status, fallback)
     title, message = title or default_title, message or default_message
     if wants_json():
-        return make_response(
-            jsonify({"error": {"status": status, "title": title, "message": message}}), status
-        )
+        return make_response(jsonify(_json_body(status, title, message)), status)
     try:
         return make_response(
             render_template("errors/error.html", status=status, title=title, message=message),

@@ -2,8 +2,9 @@
 
 from datetime import date
 
-from govuk_frontend_wtf.wtforms_widgets import GovDateInput
 from wtforms import Field
+
+from app.widgets import GovDateInput
 
 
 def real_date_parts(parts):

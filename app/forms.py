@@ -5,7 +5,9 @@ import unicodedata
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
+from govuk_frontend_wtf.gov_form_base import GovIterableBase
 from govuk_frontend_wtf.wtforms_widgets import (
+    GovDateInput,
     GovFileInput,
     GovPasswordInput,
     GovSubmitInput,
@@ -36,11 +38,14 @@ class Checked:
       cannot be coerced) gets a plain message, not WTForms' "Not a valid choice" (a field's own
       ``invalid_choice_message`` says it better where there is one);
     - a name or a title (a text box whose name ends in ``name`` or ``title``) refuses hidden
-      formatting characters (``hidden_characters_check``)."""
+      formatting characters (``hidden_characters_check``);
+    - radios, checkboxes and date boxes keep their label as the fieldset's legend when a template
+      passes its own ``fieldset`` params (``with_legend``)."""
 
     def bind_field(self, form, unbound_field, options):
         field = super().bind_field(form, unbound_field, options)
         plain_choice_messages(field)
+        field.widget = with_legend(field.widget)
         if is_name_or_title(field):
             field.validators = [*field.validators, hidden_characters_check]
         return field
@@ -58,6 +63,38 @@ class SubForm(WTForm):
 
     class Meta(Checked):
         pass
+
+
+class LegendFromLabel:
+    """Every fieldset has a legend (WCAG 1.3.1). GOV.UK Frontend WTF makes the field's label the
+    legend only when the template gives no ``fieldset`` of its own, so a template that passes one
+    just to size the legend (``{'fieldset': {'legend': {'classes': ...}}}``) would get a fieldset
+    with no legend at all. This fills in the label wherever the legend has no text."""
+
+    def map_gov_params(self, field, **kwargs):
+        params = super().map_gov_params(field, **kwargs)
+        fieldset = params.get("fieldset")
+        if isinstance(fieldset, dict):
+            legend = dict(fieldset.get("legend") or {})
+            if not (legend.get("text") or legend.get("html")):
+                legend["text"] = field.label.text
+            params["fieldset"] = {**fieldset, "legend": legend}
+        return params
+
+
+_WITH_LEGEND = {}
+
+
+def with_legend(widget):
+    """The same widget, with ``LegendFromLabel``, for the widgets that draw a fieldset."""
+    kind = type(widget)
+    if not issubclass(kind, (GovIterableBase, GovDateInput)) or issubclass(kind, LegendFromLabel):
+        return widget
+    if kind not in _WITH_LEGEND:
+        _WITH_LEGEND[kind] = type(kind.__name__, (LegendFromLabel, kind), {})
+    labelled = object.__new__(_WITH_LEGEND[kind])
+    labelled.__dict__.update(vars(widget))
+    return labelled
 
 
 # Format characters (Unicode category Cf) are invisible and change how the text around them is

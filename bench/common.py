@@ -13,7 +13,8 @@ from pathlib import Path
 import psycopg
 
 ROOT = Path(__file__).resolve().parent.parent
-RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
+# BENCH_RESULTS: another file, for a trial run at a small scale.
+RESULTS = Path(os.environ.get("BENCH_RESULTS", Path(__file__).resolve().parent / "RESULTS.md"))
 sys.path.insert(0, str(ROOT))
 
 
@@ -56,20 +57,23 @@ def free_port():
 
 
 class Gunicorn:
-    def __init__(self, env, workers=4, app="bench.wsgi_bench:app"):
+    def __init__(self, env, workers=4, app="bench.wsgi_bench:app", timeout=30, root=ROOT):
+        """``root``: the checkout to serve (another one, for an A/B on the same data)."""
         self.port = free_port()
         self.proc = subprocess.Popen(
             [
-                str(ROOT / ".venv/bin/gunicorn"),
+                str(Path(root) / ".venv/bin/gunicorn"),
                 "--workers",
                 str(workers),
                 "--bind",
                 f"127.0.0.1:{self.port}",
                 "--log-level",
                 "warning",
+                "--timeout",
+                str(timeout),  # seconds a request may take before its worker is restarted
                 app,
             ],
-            cwd=ROOT,
+            cwd=root,
             env=env,
             start_new_session=True,
         )
@@ -94,7 +98,7 @@ class Gunicorn:
             os.killpg(self.proc.pid, signal.SIGKILL)
 
 
-def wrk(url, seconds=15, connections=16, threads=2, lua=""):
+def wrk(url, seconds=15, connections=16, threads=2, lua="", timeout="10s"):
     """Drive ``url`` with wrk; ``lua`` is more of its script (say, a ``request`` function that
     varies the path), run before the one that prints the figures."""
     script = Path(__file__).parent / "p95.lua"
@@ -110,7 +114,7 @@ def wrk(url, seconds=15, connections=16, threads=2, lua=""):
                 f"-c{connections}",
                 f"-d{seconds}s",
                 "--timeout",
-                "10s",
+                timeout,
                 "-s",
                 str(script),
                 url,
@@ -122,12 +126,78 @@ def wrk(url, seconds=15, connections=16, threads=2, lua=""):
     return {k: float(v) for k, v in re.findall(r"(\w+)=([\d.]+)", line)}
 
 
+TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def signed_in_cookie(base_url, email, password):
+    """Sign in through the sign-in page as a browser would; the Cookie header of the session
+    (for wrk: ``wrk.headers["Cookie"] = ...``)."""
+    import requests
+
+    session = requests.Session()
+    page = session.get(f"{base_url}/sign-in", timeout=30)
+    token = TOKEN.search(page.text).group(1)
+    response = session.post(
+        f"{base_url}/sign-in",
+        data={"csrf_token": token, "email": email, "password": password},
+        allow_redirects=False,
+        timeout=30,
+    )
+    if response.status_code != 302:
+        raise RuntimeError(f"{email} could not sign in: {response.status_code}")
+    return "; ".join(f"{c.name}={c.value}" for c in session.cookies)
+
+
+def with_cookie(cookie):
+    """wrk script lines that send ``cookie`` with every request."""
+    return 'wrk.headers["Cookie"] = "' + cookie.replace('"', '\\"') + '"'
+
+
+def load_average():
+    return "{:.1f}/{:.1f}/{:.1f}".format(*os.getloadavg())
+
+
+def sequential(url, cookie, n):
+    """Too slow for wrk's window: ``n`` requests one after another, timed here, after one
+    untimed (which waits out what the warm-up left queued)."""
+    import requests
+
+    requests.get(url, headers={"Cookie": cookie}, timeout=600).raise_for_status()
+    timings = []
+    for _ in range(n):
+        started = time.perf_counter()
+        response = requests.get(url, headers={"Cookie": cookie}, timeout=600)
+        response.raise_for_status()
+        timings.append((time.perf_counter() - started) * 1000)
+    timings.sort()
+    return {
+        "requests": n,
+        "errors": 0,
+        "rps": n / sum(timings) * 1000,
+        "p50_ms": timings[len(timings) // 2],
+        "p95_ms": timings[-1],  # of so few, the slowest
+        "p99_ms": timings[-1],
+        "sequential": True,
+    }
+
+
+def page_figures(server, path, lua, cookie, connections, seconds, workers):
+    """wrk's figures for ``path`` after a warm-up that reaches every worker (a worker's first
+    page loads the reference data); for a page that wrk finishes too few of in the warm-up to
+    say anything (its median over two seconds), three requests in turn instead."""
+    warm = wrk(server.url + path, 10, 2 * workers, lua=lua, timeout="120s")
+    if warm["requests"] < 10 or warm["p50_ms"] > 2000:
+        return sequential(server.url + path, cookie, 5)
+    return wrk(server.url + path, seconds, connections, lua=lua, timeout="120s")
+
+
 def record(rows):
     """Replace this benchmark's rows in RESULTS.md (keyed by the 'what' column)."""
     header = (
         "# Benchmark results\n\nEach row: what was measured, the command, the figure, and "
         "its ratio to the baseline measured in the same run. Machine: 2 cores, 24 GiB "
-        "(the project's standard machine).\n\n| What | Command | Figure | Ratio to baseline |\n"
+        "(the project's standard machine), shared with other work while these ran: read the ratios, "
+        "not the absolute figures.\n\n| What | Command | Figure | Ratio to baseline |\n"
         "| --- | --- | --- | --- |\n"
     )
     existing = []

@@ -18,10 +18,12 @@ def init_app(app):
     from dps.records import privacy_notice
     from dps.views import (  # noqa: F401  (its pages)
         admin_debarment,
+        admin_guidance,  # noqa: F401  (its pages)
         admin_review,
         admin_setup,
         admin_standing,
         applications,
+        conditions,
         directory,
         public,
         supplier_standing,

@@ -3,8 +3,8 @@ for redisplay; the services own the rules about the values."""
 
 from decimal import Decimal, InvalidOperation
 
-from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovRadioInput, GovTextArea
-from wtforms import BooleanField, RadioField, TextAreaField
+from govuk_frontend_wtf.wtforms_widgets import GovTextArea
+from wtforms import BooleanField, RadioField, SelectMultipleField, TextAreaField
 from wtforms.validators import InputRequired, Length, StopValidation, ValidationError
 
 from app.documents.uploads import describe_size
@@ -19,6 +19,7 @@ from app.forms import (
     whole_number,
 )
 from app.money import parse_pence
+from app.widgets import GovCheckboxesInput, GovCheckboxInput, GovRadioInput
 from dps.models import (
     CATEGORY_LABELS,
     REGIME_LABELS,
@@ -400,3 +401,74 @@ class MatchReviewForm(Form):
         "For example, what you checked: the registered address, directors or trustees",
     )
     submit = submit("Save decision")
+
+
+class GuidanceForm(Form):
+    """The operator's guidance on one question: three parts, each optional, plain text. The
+    service (``dps.services.guidance``) owns the length rule; this parses what was typed."""
+
+    good_answer = _area(
+        "What a good answer covers",
+        "What the evaluators look for, in plain English. Leave a blank line between paragraphs.",
+    )
+    common_mistakes = _area("Common mistakes", "What makes answers lose marks or fail.")
+    example = _area("An example answer", "A short answer that would score well.")
+    submit = submit("Save guidance")
+
+    def values(self):
+        return {
+            name: getattr(self, name).data or ""
+            for name in ("good_answer", "common_mistakes", "example")
+        }
+
+
+CONDITION_CHOICES = (
+    ("office_in_area", "An office in the lot’s area"),
+    ("living_wage", "The Real Living Wage"),
+    ("london_living_wage", "The London Living Wage"),
+    ("charter", "A charter suppliers sign up to"),
+    ("workforce", "A commitment to recruit from and reflect the community"),
+    ("yes_no", "Another condition, as a yes or no question"),
+)
+
+
+class ConditionForm(Form):
+    """A condition of membership added to lots that already exist."""
+
+    kind = RadioField(
+        "What must suppliers meet?",
+        choices=CONDITION_CHOICES,
+        validators=[InputRequired(message="Select the kind of condition")],
+        widget=GovRadioInput(),
+    )
+    title = text_field(
+        "Name of the charter, or the yes or no question",
+        "Only for a charter (like UNISON Ethical Care Charter) or a yes or no question",
+        validators=[Length(max=200, message="Keep it to 200 characters or fewer")],
+    )
+    guidance = _area(
+        "Guidance for suppliers (optional)", "Shown beside the condition when suppliers answer it"
+    )
+    evidence_required = BooleanField(
+        "Suppliers must upload evidence (always asked for an office and a charter)",
+        widget=GovCheckboxInput(),
+    )
+    lots = SelectMultipleField(
+        "Which lots does it apply to?",
+        description="Select all that apply",
+        choices=[],
+        coerce=int,
+        validators=[InputRequired(message="Select at least one lot")],
+        widget=GovCheckboxesInput(),
+    )
+    submit = submit("Add the condition")
+
+    def values(self):
+        kind = self.kind.data
+        return {
+            "kind": "living_wage" if kind == "london_living_wage" else kind,
+            "london": kind == "london_living_wage",
+            "title": self.title.data or "",
+            "guidance": self.guidance.data or "",
+            "evidence_required": bool(self.evidence_required.data),
+        }

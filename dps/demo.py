@@ -17,9 +17,11 @@ from werkzeug.datastructures import FileStorage
 from app.documents.services import upload_document
 from app.extensions import db
 from app.organisations.models import Organisation, OrganisationKind
+from dps import guidance
 from dps.models import Application, Dps, LotMembership, Regime, ReservedFor
 from dps.services import applying, debarment, deciding, setup
 from dps.services.clock import due_date, today
+from dps.services.guidance import save_guidance
 from dps.working_days import Calendar, add_working_days, is_working_day
 
 SLUG = "yorkshire-community-services"
@@ -468,3 +470,309 @@ def _move_to_the_past(application, received, decided):
     ).scalars():
         membership.admitted_at = membership.status_changed_at = decided_at
     db.session.commit()
+
+
+# --- Guidance on every question (help to bid) ------------------------------------------------------
+
+TYPE_GUIDANCE = {
+    "quality": (
+        "Answer the question asked, in the order it asks. Say who will do the work, how, when "
+        "and how you will know it is working. Use evidence: numbers, past results, what the "
+        "people you support told you.\n\nEvaluators score only what you write, against the "
+        "published scale: spell out what they need to give you the top score.",
+        "Copying the question back, or pasting a general description of your organisation. "
+        "Promises without how. Going over the word limit: words past it are not read.",
+        "Our coordinator, who has run befriending in east Leeds for six years, visits each "
+        "person at home within ten working days of referral. Volunteers live within a mile, "
+        "visit weekly and phone between visits. Every three months we ask each person three "
+        "questions about loneliness; last year 78% said they felt less alone.",
+    ),
+    "social_value": (
+        "Commit to things you will do on this contract, that you can measure and report each "
+        "quarter: local jobs, apprenticeships, volunteering hours, spend with local VCSEs. Say "
+        "how many, for whom, and by when.",
+        "Listing what your organisation already does for everyone, rather than what this "
+        "contract adds. Commitments you cannot evidence later.",
+        "We will fill both coordinator posts with people who live in LS9 or LS14, offer two "
+        "paid work placements a year to young people leaving care, and spend at least £3,000 a "
+        "year with local social enterprises.",
+    ),
+    "pass_fail": (
+        "Answer yes only if it is true today, or will be by the start of the contract where the "
+        "question says so. You may be asked for evidence before the award.",
+        "Answering yes to insurance you plan to buy but have not. A no means your bid is not "
+        "scored: ask the buyer a question first if you are unsure.",
+        "Yes. We hold public liability insurance of £5 million with a certificate valid until "
+        "31 March.",
+    ),
+    "price": (
+        "Price the whole of the work for the whole contract, excluding VAT. Include staff at the "
+        "Real Living Wage where it is a condition, volunteers' expenses, travel, training, "
+        "management and overheads.",
+        "Pricing below cost to win: a price far below the others is flagged as abnormally low "
+        "and you will be asked to explain it. Forgetting on-costs such as pension and national "
+        "insurance.",
+        "£42,600 for 12 months: two part-time coordinators £31,200, volunteer expenses £4,800, "
+        "training and DBS checks £2,100, management and overheads £4,500.",
+    ),
+}
+
+QUESTION_GUIDANCE = {
+    "safeguarding_policy": (
+        "Say yes if your trustees or board have agreed a written safeguarding policy that names "
+        "a safeguarding lead and says how staff and volunteers report a concern.",
+        "Using another organisation's policy without adapting it. A policy with no review date "
+        "or not reviewed in the last year.",
+        "Yes. Our safeguarding adults and children policy was approved by the trustees in April; "
+        "our chief executive is the named lead.",
+    ),
+    "equality_policy": (
+        "Say yes if you have a written equality, diversity and inclusion policy covering how "
+        "you recruit, treat staff and volunteers, and serve people.",
+        "Saying no because you are small: a one-page policy agreed by your board is enough.",
+        "Yes. Our equality policy, reviewed each year, covers recruitment, access to our services "
+        "and how we record and act on complaints of discrimination.",
+    ),
+    "public_liability": (
+        "Public liability insurance covers claims from members of the public hurt or whose "
+        "property is damaged by your work. Give the amount on your certificate and its expiry.",
+        "Giving the annual premium instead of the cover. Letting it lapse while you are admitted: "
+        "an expired certificate suspends you from new call-offs.",
+        "Held: £5,000,000 cover, expiring 31 March.",
+    ),
+    "annual_turnover": (
+        "Give your total income in your last financial year, from your accounts: grants, "
+        "donations and contracts together.",
+        "Giving a forecast, or only your income from contracts.",
+        "£250,000 (year to 31 March 2026).",
+    ),
+    "real_living_wage": (
+        "Say whether everyone you employ aged 18 and over, and regular contractors, earn at least "
+        "the Real Living Wage, and whether the Living Wage Foundation accredits you.",
+        "Counting only some staff. Confusing the Real Living Wage with the lower National "
+        "Living Wage.",
+        "We are accredited by the Living Wage Foundation.",
+    ),
+}
+
+BY_TYPE = {
+    "yes_no": "Answer yes or no as things stand today. If you answer yes, you may be asked for "
+    "evidence later.",
+    "single_choice": "Choose the option that is true today. The hint under each option says what "
+    "it means.",
+    "multiple_choice": "Select every option that applies, or ‘none of these’ if none does.",
+    "text": "Answer in plain English, briefly and completely. Give facts and dates, not opinions.",
+    "number": "Give a whole number, worked out from your own records.",
+    "money": "Give the amount in pounds, from your accounts or certificate.",
+    "date": "Give the date exactly as it is on the document.",
+    "document": "Upload a clear, complete copy (PDF is best). It must be current, signed where "
+    "it should be, and in your organisation's name.",
+}
+MISTAKES_BY_TYPE = {
+    "document": "Uploading a document that has expired or is in another organisation's name.",
+    "date": "Giving the date you bought the cover rather than the date it ends.",
+}
+
+
+def _standard_guidance(question):
+    """Guidance for a standard question: written for the commonest, else from its kind."""
+    if question.id in QUESTION_GUIDANCE:
+        return QUESTION_GUIDANCE[question.id]
+    good = f"{question.label} {BY_TYPE[question.type]}"
+    mistakes = MISTAKES_BY_TYPE.get(
+        question.type, "Leaving it to the last minute: everything else in your application waits."
+    )
+    return good, mistakes, ""
+
+
+def seed_guidance(admin):
+    """The operator's guidance on every kind of call-off question and every standard question,
+    written only where none is (an operator's own is never overwritten)."""
+    written = guidance.guidance_by_topic(t.key for t in guidance.topics())
+    for kind, (good, mistakes, example) in TYPE_GUIDANCE.items():
+        key = guidance.type_topic(kind)
+        if key not in written:
+            save_guidance(admin, key, good_answer=good, common_mistakes=mistakes, example=example)
+    for section in guidance.standard_definition().sections:
+        for question in section.questions:
+            key = guidance.question_topic(question.id)
+            if key in written:
+                continue
+            good, mistakes, example = _standard_guidance(question)
+            save_guidance(admin, key, good_answer=good, common_mistakes=mistakes, example=example)
+
+
+# --- Patch-based homecare (issue 19): providers holding patches, one of them flagged -----------
+
+PATCH_PROVIDERS = [
+    # (owner, organisation details, patch name, office address, office postcode)
+    {
+        "owner": ("amara@stratford-homecare.example", "Amara Osei"),
+        "details": {
+            "name": "Stratford Homecare CIC",
+            "supplier_type": "cic",
+            "company_number": "13572468",
+            "address": "21 Broadway\nStratford\nLondon",
+            "postcode": "E15 4BQ",
+            "local_authority_code": "NWM",
+            "staff_band": "50-249",
+            "turnover_band": "1m_10m",
+            "description": "Homecare by carers who live in Newham, paid the London Living Wage.",
+        },
+        "patch": "Newham",
+        "office": ("21 Broadway, Stratford", "E15 4BQ"),
+    },
+    {
+        "owner": ("kemal@bow-carers.example", "Kemal Yilmaz"),
+        "details": {
+            "name": "Bow Carers Co-operative",
+            "supplier_type": "cooperative",
+            "society_number": "RS007372",
+            "address": "5 Roman Road\nBow\nLondon",
+            "postcode": "E3 5ES",
+            "local_authority_code": "TWH",
+            "staff_band": "10-49",
+            "turnover_band": "100k_1m",
+            "description": "A carers' co-operative in Tower Hamlets, owned by its care workers.",
+        },
+        "patch": "Tower Hamlets",
+        "office": ("5 Roman Road, Bow", "E3 5ES"),
+    },
+    {
+        "owner": ("grace@dagenham-care.example", "Grace Mensah"),
+        "details": {
+            "name": "Dagenham Community Care CIO",
+            "supplier_type": "cio",
+            "charity_number": "1199123",
+            "address": "2 Heathway\nDagenham",
+            "postcode": "RM10 8QS",
+            "local_authority_code": "BDG",
+            "staff_band": "10-49",
+            "turnover_band": "100k_1m",
+            "description": "Homecare and befriending for older people in Barking and Dagenham.",
+        },
+        "patch": "Barking and Dagenham",
+        "office": ("2 Heathway, Dagenham", "RM10 8QS"),
+    },
+]
+
+
+def _condition_answers(user, organisation, conditions, office):
+    from dps.models import ConditionKind
+
+    raw = {}
+    for condition in conditions:
+        if condition.kind == ConditionKind.OFFICE_IN_AREA:
+            lease = _upload(
+                user,
+                organisation,
+                "selection_evidence",
+                "office-lease.pdf",
+                f"Lease of {office[0]}",
+            )
+            raw[condition.id] = {"address": office[0], "postcode": office[1], "document": lease.id}
+        elif condition.kind == ConditionKind.LIVING_WAGE:
+            raw[condition.id] = {"accredited": "no", "lowest_rate": "15.10"}
+        elif condition.kind == ConditionKind.CHARTER:
+            signed = _upload(
+                user,
+                organisation,
+                "selection_evidence",
+                "charter.pdf",
+                f"{condition.title}, signed",
+            )
+            raw[condition.id] = {"signed": "yes", "document": signed.id}
+        elif condition.kind == ConditionKind.WORKFORCE:
+            raw[condition.id] = {
+                "description": "We advertise in local libraries and community centres and "
+                "recruit most of our carers from the borough.",
+            }
+    return raw
+
+
+def seed_patch_holders(admin, dps, patches):
+    """Three homecare providers, each admitted to one patch with the set's conditions answered
+    and their evidence confirmed; Bow Carers has since told the operator its office moved out of
+    Tower Hamlets, so it is flagged. Returns the providers' ``DemoAccount``s."""
+    from app.demo.people import account, make_organisation
+    from dps.models import ConditionFlag
+    from dps.services import condition_flags, lot_conditions
+
+    by_name = {lot.title.split(": ", 1)[-1]: lot for lot in patches}
+    accounts = []
+    for spec in PATCH_PROVIDERS:
+        organisation, owner = make_organisation("supplier", spec)
+        PROFILES.setdefault(
+            organisation.name,
+            {
+                "contact": (owner.name, "Registered manager", "020 7946 0000"),
+                "turnover": "900000",
+                "protection": "asset_lock",
+                "ico": "ZC100200",
+                "governing": "articles.pdf",
+            },
+        )
+        lot = by_name[spec["patch"]]
+        role = f"Homecare provider holding the {spec['patch']} patch (see its patch set page)"
+        if spec["patch"] == "Tower Hamlets":
+            role = (
+                "Homecare provider flagged to the operator: its office moved out of Tower Hamlets"
+            )
+        accounts.append(account(owner, organisation, role))
+        if _applications(organisation, dps):
+            continue
+        application = applying.start_application(owner, organisation, dps)
+        for section_id, raw in _answers(owner, organisation).items():
+            applying.save_section(owner, application, section_id, raw)
+        applying.choose_lots(owner, application, [lot.id])
+        conditions = lot_conditions.application_conditions(application)
+        problems = lot_conditions.save_answers(
+            owner, application, _condition_answers(owner, organisation, conditions, spec["office"])
+        )
+        if problems:
+            raise RuntimeError(f"demo condition answers are not valid: {problems}")
+        name, role_name, _phone = PROFILES[organisation.name]["contact"]
+        applying.submit_application(
+            owner,
+            application,
+            declaration_name=name,
+            declaration_role=role_name,
+            confirmed=True,
+        )
+        for declaration in lot_conditions.declarations_of(application):
+            if declaration.document_id:
+                lot_conditions.confirm_evidence(admin, declaration)
+        deciding.decide_lot(
+            admin,
+            application,
+            lot.id,
+            "admitted",
+            "You meet the selection criteria and every condition of the patch: your office is "
+            "in the area, you pay at least the London Living Wage and you have signed the UNISON "
+            "Ethical Care Charter.",
+        )
+        if (
+            spec["patch"] == "Tower Hamlets"
+            and not db.session.execute(
+                sa.select(ConditionFlag.id).where(ConditionFlag.organisation_id == organisation.id)
+            ).first()
+        ):
+            office = next(c for c in conditions if c.kind.value == "office_in_area")
+            lease = _upload(
+                owner,
+                organisation,
+                "selection_evidence",
+                "new-lease.pdf",
+                "Lease of 40 High Street, Stratford",
+            )
+            condition_flags.declare_change(
+                owner,
+                organisation,
+                office,
+                {
+                    "address": "40 High Street, Stratford",
+                    "postcode": "E15 2PW",
+                    "document": lease.id,
+                },
+            )
+    return accounts

@@ -261,6 +261,8 @@ class Application(db.Model):
         string_enum(ApplicationStatus, "application_status", 20), default=ApplicationStatus.DRAFT
     )
     answers: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    # Answers to the chosen lots' conditions of membership: {condition id: answer}.
+    condition_answers: Mapped[dict | None] = mapped_column(sa.JSON, default=dict)
     reused_from_id: Mapped[int | None] = mapped_column(sa.ForeignKey("applications.id"))
     created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
     created_at = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
@@ -518,3 +520,169 @@ class DebarmentMatch(db.Model):
     review_reason: Mapped[str | None] = mapped_column(sa.Text)
 
     organisation = relationship("Organisation")
+
+
+# --- Conditions of membership as data (issue 19) -----------------------------------------------
+
+
+class ConditionKind(enum.StrEnum):
+    OFFICE_IN_AREA = "office_in_area"  # an office whose postcode lies in the lot's areas
+    LIVING_WAGE = "living_wage"  # the Real (or London) Living Wage, or accreditation
+    CHARTER = "charter"  # a charter the operator names, signed up to, with evidence
+    WORKFORCE = "workforce"  # a commitment to recruit from and reflect the community
+    YES_NO = "yes_no"  # any other condition: a yes/no question, with evidence if asked
+
+
+CONDITION_KIND_LABELS = {
+    ConditionKind.OFFICE_IN_AREA: "An office in the area",
+    ConditionKind.LIVING_WAGE: "Real Living Wage",
+    ConditionKind.CHARTER: "Charter",
+    ConditionKind.WORKFORCE: "Workforce commitment",
+    ConditionKind.YES_NO: "Other condition",
+}
+
+
+class MembershipCondition(db.Model):
+    """A condition of membership the operator defines once for a DPS and attaches to lots (every
+    patch of a set shares its conditions). A supplier answers it once per application or
+    renewal, whichever of its lots carry it; each lot checks the answer for itself (an office
+    lies in this lot's areas)."""
+
+    __tablename__ = "membership_conditions"
+    __table_args__ = (
+        sa.CheckConstraint("kind <> 'charter' OR evidence_required", name="charter_evidence"),
+        sa.CheckConstraint("kind <> 'office_in_area' OR evidence_required", name="office_evidence"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dps_id: Mapped[int] = mapped_column(sa.ForeignKey("dps.id"), index=True)
+    kind: Mapped[ConditionKind] = mapped_column(string_enum(ConditionKind, "condition_kind", 30))
+    # The charter's name, the question asked, or a short name for the condition.
+    title: Mapped[str] = mapped_column(sa.String(200))
+    # What the operator wants to see: guidance, the commitment, the evidence that counts.
+    guidance: Mapped[str] = mapped_column(sa.Text, default="")
+    # Living wage: the London Living Wage rather than the UK rate.
+    london: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    evidence_required: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    created_at = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
+
+    dps = relationship("Dps")
+    lots = relationship("Lot", secondary="lot_conditions", order_by="Lot.number", viewonly=True)
+
+    @property
+    def kind_label(self):
+        return CONDITION_KIND_LABELS[self.kind]
+
+    @property
+    def name(self):
+        if self.kind == ConditionKind.LIVING_WAGE:
+            return "London Living Wage" if self.london else "Real Living Wage"
+        if self.kind == ConditionKind.OFFICE_IN_AREA:
+            return "An office in the lot’s area"
+        return self.title
+
+
+class LotCondition(db.Model):
+    __tablename__ = "lot_conditions"
+
+    lot_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("lots.id", ondelete="CASCADE"), primary_key=True
+    )
+    condition_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("membership_conditions.id"), primary_key=True, index=True
+    )
+
+
+class ConditionDeclaration(db.Model):
+    """What a supplier declared about a condition: in a submitted application, at a renewal, or
+    when it told the operator of a change (an office that moved). The latest one counts."""
+
+    __tablename__ = "condition_declarations"
+    __table_args__ = (
+        sa.CheckConstraint(
+            "source IN ('application', 'renewal', 'change')", name="declaration_source"
+        ),
+        sa.CheckConstraint(
+            "(evidence_confirmed_at IS NULL) = (evidence_confirmed_by_id IS NULL)",
+            name="evidence_confirmed_pair",
+        ),
+        sa.Index("ix_condition_declarations_latest", "organisation_id", "condition_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id"))
+    condition_id: Mapped[int] = mapped_column(sa.ForeignKey("membership_conditions.id"))
+    source: Mapped[str] = mapped_column(sa.String(20))
+    application_id: Mapped[int | None] = mapped_column(sa.ForeignKey("applications.id"), index=True)
+    renewal_id: Mapped[int | None] = mapped_column(sa.ForeignKey("renewal_requests.id"))
+    answer: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    document_id: Mapped[int | None] = mapped_column(sa.ForeignKey("documents.id"))
+    declared_at = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
+    declared_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    # The operator has seen the evidence (a lease, a charter's certificate) and accepts it.
+    evidence_confirmed_at = mapped_column(UTCDateTime(), nullable=True)
+    evidence_confirmed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+
+    condition = relationship("MembershipCondition")
+    organisation = relationship("Organisation")
+    document = relationship("Document")
+
+
+class FlagStatus(enum.StrEnum):
+    OPEN = "open"  # waiting for the operator
+    SUSPENDED = "suspended"  # the operator suspended the supplier from the lot
+    DISMISSED = "dismissed"  # the operator found no need to act
+
+
+class ConditionFlag(db.Model):
+    """A supplier that has stopped meeting a condition of a lot it holds, for the operator to
+    look at. ``cause`` names what found it (a renewal, a change, a new wage rate's date), so the
+    same cause never flags twice."""
+
+    __tablename__ = "condition_flags"
+    __table_args__ = (
+        sa.UniqueConstraint("organisation_id", "lot_id", "condition_id", "cause"),
+        sa.CheckConstraint(
+            "(status = 'open') = (reviewed_at IS NULL)", name="reviewed_when_closed"
+        ),
+        sa.Index("ix_condition_flags_status", "status", "found_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id"), index=True)
+    lot_id: Mapped[int] = mapped_column(sa.ForeignKey("lots.id"))
+    condition_id: Mapped[int] = mapped_column(sa.ForeignKey("membership_conditions.id"))
+    cause: Mapped[str] = mapped_column(sa.String(80))
+    reason: Mapped[str] = mapped_column(sa.Text)
+    found_at = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
+    status: Mapped[FlagStatus] = mapped_column(
+        string_enum(FlagStatus, "condition_flag_status", 20), default=FlagStatus.OPEN
+    )
+    reviewed_at = mapped_column(UTCDateTime(), nullable=True)
+    reviewed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    review_reason: Mapped[str | None] = mapped_column(sa.Text)
+
+    organisation = relationship("Organisation")
+    lot = relationship("Lot")
+    condition = relationship("MembershipCondition")
+
+
+class LivingWageRate(db.Model):
+    """A Real Living Wage rate the operator loaded when it was announced, on top of the rates
+    the project ships (``app/reference/data/real_living_wage.csv``). Suppliers must pay it by
+    ``pay_by``; those holding a lot with a living wage condition are told when it is loaded."""
+
+    __tablename__ = "living_wage_rates"
+    __table_args__ = (
+        sa.CheckConstraint("pay_by >= announced_on", name="pay_after_announcement"),
+        sa.CheckConstraint("uk_pence > 0 AND london_pence > 0", name="positive_rates"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    rate_year: Mapped[str] = mapped_column(sa.String(10), unique=True)
+    announced_on = mapped_column(sa.Date, nullable=False)
+    pay_by = mapped_column(sa.Date, nullable=False)
+    uk_pence: Mapped[int] = mapped_column(sa.Integer)
+    london_pence: Mapped[int] = mapped_column(sa.Integer)
+    loaded_at = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
+    loaded_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))

@@ -7,7 +7,8 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from app.extensions import db
-from app.organisations.models import Organisation, OrganisationKind
+from app.organisations.models import SUPPLIER_TYPE_LABELS, Organisation, OrganisationKind
+from app.reference import geography
 from app.timeutil import to_local
 from dps.models import (
     Application,
@@ -159,6 +160,24 @@ def every_listed_supplier(batch=DIRECTORY_BATCH, **filters):
             yield partition
     finally:
         result.close()
+
+
+def directory_filters(q, lot_id, region, local_authority, supplier_type, vcse_only):
+    """``directory_select``'s filters from what a person or a program asked for: the words
+    folded and cut to 100 characters, and a region, council or kind of supplier the service does
+    not know left out."""
+    return {
+        "q": " ".join((q or "").split())[:100],
+        "lot_id": lot_id,
+        "region_code": region if geography.region(region) else None,
+        "local_authority_code": local_authority
+        if geography.local_authority(local_authority)
+        else None,
+        "supplier_type": supplier_type
+        if supplier_type in {t.value for t in SUPPLIER_TYPE_LABELS}
+        else None,
+        "vcse_only": vcse_only,
+    }
 
 
 def directory_select(

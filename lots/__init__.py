@@ -1,5 +1,6 @@
 """Call-offs under the DPS's lots, one sub-package per stage, each importing only those before it:
-``opportunities`` (buyers, lots' scope, call-offs, invitations, clarifications) ← ``search`` ←
+``opportunities`` (buyers, lots' scope, call-offs, invitations, clarifications) ← ``search``
+and ``pipeline`` (planned call-offs, interest, engagement events; neither names the other) ←
 ``bids`` ← ``evaluation`` (sealing, scoring, moderation) ← ``awards`` (letters, standstill,
 contracts, social value delivered). ``blueprint`` and ``permissions`` sit below them all.
 """
@@ -9,12 +10,12 @@ from pathlib import Path
 from app import records, recovery, schedule
 from app.audit.queries import hide_while
 from app.documents.access import register_reader
-from app.documents.models import DocumentPurpose
+from app.documents.models import LIBRARY_PURPOSES, DocumentPurpose
 from app.templating import add_template_folder
-from dps.hooks import after_admission
+from dps.hooks import after_admission, provide_lot_areas
 
 HERE = Path(__file__).resolve().parent
-STAGES = ("opportunities", "search", "bids", "evaluation", "awards")
+STAGES = ("opportunities", "pipeline", "search", "bids", "evaluation", "awards")
 
 
 def init_app(app):
@@ -24,6 +25,8 @@ def init_app(app):
     # models (which loads this package first) must never load every stage's views.
     from lots.awards import (
         contracts,
+        evidence,
+        evidence_views,  # noqa: F401  (pages of the blueprint)
         letters,
         retention,
         return_views,  # noqa: F401  (pages of the blueprint)
@@ -32,26 +35,38 @@ def init_app(app):
     from lots.awards import permissions as award_permissions
     from lots.awards import queries as awards
     from lots.awards import views as award_views  # noqa: F401  (pages of the blueprint)
-    from lots.awards.cli import records_cli
+    from lots.awards.cli import records_cli, social_value_cli
     from lots.bids import submitting
-    from lots.bids.views import answers, attachments, check, partners, sections  # noqa: F401
+    from lots.bids.views import (  # noqa: F401
+        answers,
+        attachments,
+        check,
+        help_to_bid,  # noqa: F401  (readiness and the partner board)
+        partners,
+        sections,
+        wish_pledges,
+    )
     from lots.bids.views import overview as bid_overview
     from lots.blueprint import bp
     from lots.evaluation import access as bid_access
     from lots.evaluation import hooks as evaluation_hooks
     from lots.evaluation.views import evaluators, moderation, overview, result  # noqa: F401
     from lots.opportunities import hooks as opportunity_hooks
+    from lots.opportunities import lot_scope
     from lots.opportunities import permissions as tender_permissions
     from lots.opportunities import services as opportunities
     from lots.opportunities.invitations import invite_late_admission, recover_invitations
     from lots.opportunities.views import (  # noqa: F401
         admin,
+        bid_requirements,
         buyer,
         drafting,
         public,
         published,
         publishing,
     )
+    from lots.pipeline import services as pipeline
+    from lots.pipeline import views as pipeline_views
     from lots.search import cache as search_cache
     from lots.search import exports as search_exports  # noqa: F401  (the feed and download)
     from lots.search import views as search_views  # noqa: F401
@@ -66,13 +81,19 @@ def init_app(app):
     register_reader(
         DocumentPurpose.SOCIAL_VALUE_EVIDENCE, award_permissions.buyer_may_read_return_evidence
     )
+    for purpose in LIBRARY_PURPOSES:
+        register_reader(purpose, evidence.buyer_may_read_evidence)
     hide_while(bid_access.sealed_bid_events)
     after_admission(invite_late_admission)
+    provide_lot_areas(lambda lot_id: lot_scope.scope_of(lot_id)[1])
     opportunity_hooks.on_price_schedule_change(submitting.reopen_submitted)
     public.add_supplier_panel(bid_overview.bid_panel)
+    public.add_lot_panel(pipeline_views.lot_panel)
+    opportunity_hooks.on_publish(pipeline.on_call_off_published)
     evaluation_hooks.find_awards_with(awards.award_of)
     search_cache.init_app(app)
     app.cli.add_command(records_cli)
+    app.cli.add_command(social_value_cli)
     records.add(app, retention.privacy_notice)
     schedule.add(
         app,

@@ -12,12 +12,14 @@ def init_app(app):
     from app import records, recovery, schedule
     from app.templating import add_template_folder
     from lots.opportunities.hooks import on_publish
-    from notifications import alerts, digests, preferences, reminders
+    from lots.pipeline.hooks import on_item_published
+    from notifications import alerts, digests, pipeline_alerts, preferences, reminders
     from notifications.alert_views import bp
 
     add_template_folder(app, HERE / "templates")
     app.register_blueprint(bp)
     on_publish(alerts.on_publish)
+    on_item_published(pipeline_alerts.on_item_published)
     records.add(app, preferences.privacy_notice)
     recovery.add(
         app,

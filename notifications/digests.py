@@ -28,6 +28,7 @@ from app.timeutil import to_local, utcnow
 from lots.opportunities.models import Opportunity, OpportunityStatus
 from notifications.alerts import enqueue_sends, opportunity_details, write_alerts, write_outbox
 from notifications.models import AlertFrequency, OpportunityAlert
+from notifications.pipeline_alerts import send_pipeline_digests
 from notifications.unsubscribe import alert_links, person_key
 
 PERIODS = {AlertFrequency.DAILY: timedelta(days=1), AlertFrequency.WEEKLY: timedelta(days=7)}
@@ -66,7 +67,9 @@ def send_digests(frequency, now=None):
     for opportunity in candidates:
         details[opportunity.id] = opportunity_details(opportunity)
         write_alerts(opportunity, frequency, batch, details[opportunity.id])
-    return _write_digest_emails(frequency, batch, details)
+    written = _write_digest_emails(frequency, batch, details)
+    # Planned work (the pipeline) in an email of its own, by the same matching and batch.
+    return written + send_pipeline_digests(frequency, batch, since, now, PERIOD_WORDS[frequency])
 
 
 def _write_digest_emails(frequency, batch, details):

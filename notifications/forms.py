@@ -1,13 +1,7 @@
 """Forms for alert preferences and following a search. They parse what was typed; the rules
 about the values live in notifications.preferences."""
 
-from govuk_frontend_wtf.wtforms_widgets import (
-    GovCheckboxesInput,
-    GovCheckboxInput,
-    GovRadioInput,
-    GovSelect,
-    GovTextInput,
-)
+from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovTextInput
 from wtforms import (
     BooleanField,
     FieldList,
@@ -22,6 +16,7 @@ from wtforms.validators import InputRequired, Length, ValidationError
 from app.forms import Form, SubForm, email_field, strip_whitespace, submit
 from app.money import parse_pence
 from app.reference import cpv, geography
+from app.widgets import GovCheckboxesInput, GovCheckboxInput, GovRadioInput
 from notifications.models import AlertFrequency
 from notifications.preferences import FREQUENCY_LABELS, MAX_LOCAL_AUTHORITIES
 

@@ -13,6 +13,9 @@ per person. It holds the rules in one place, for the at-once fan-out and for dig
   leaves it out too. Members of a supplier that is suspended in the opportunity's DPS or excluded
   hear nothing, nor does an unsubscribed or undeliverable address.
 
+Planned work (``notifications.pipeline_alerts``) is matched by the same rules, read through a
+``PlannedWork`` that has no kind yet (any kind matches it) and invites nobody.
+
 Areas: an opportunity anywhere in the UK matches every area; one in a region matches that region
 and its local authorities; one in a local authority matches it and its region (the search page's
 region filter likewise includes UK-wide work). Keywords are comma-separated, any of them, matched
@@ -85,18 +88,13 @@ def is_vcse_reserved(opportunity):
     return bool(opportunity.reserved_vcse or opportunity.lot.reserved_for == ReservedFor.VCSE)
 
 
-def _keyword_match(sub, opportunity):
-    if _dialect() == "postgresql":
-        vector = (
-            sa.select(SEARCH_VECTOR)
-            .select_from(Opportunity.__table__)
-            .where(Opportunity.__table__.c.id == opportunity.id)
-            .scalar_subquery()
-        )
-        query = sa.func.websearch_to_tsquery("english", sa.func.replace(sub.keywords, ",", " or "))
-        return vector.op("@@")(query)
-    # SQLite (development): plain substrings, decided here for the few rows there are.
-    text = " ".join(
+def _search_text(opportunity):
+    """The words a keyword matches: an opportunity's title, summary, description and buyer, or
+    a planned item's own ``search_text`` (``notifications.pipeline_alerts``)."""
+    own = getattr(opportunity, "search_text", None)
+    if own is not None:
+        return own
+    return " ".join(
         filter(
             None,
             (
@@ -106,7 +104,24 @@ def _keyword_match(sub, opportunity):
                 opportunity.buyer_name,
             ),
         )
-    ).lower()
+    )
+
+
+def _keyword_match(sub, opportunity):
+    if _dialect() == "postgresql":
+        if getattr(opportunity, "search_text", None) is not None:
+            vector = sa.func.to_tsvector("english", sa.literal(opportunity.search_text))
+        else:
+            vector = (
+                sa.select(SEARCH_VECTOR)
+                .select_from(Opportunity.__table__)
+                .where(Opportunity.__table__.c.id == opportunity.id)
+                .scalar_subquery()
+            )
+        query = sa.func.websearch_to_tsquery("english", sa.func.replace(sub.keywords, ",", " or "))
+        return vector.op("@@")(query)
+    # SQLite (development): plain substrings, decided here for the few rows there are.
+    text = _search_text(opportunity).lower()
     rows = db.session.execute(
         sa.select(AlertSubscription.id, AlertSubscription.keywords).where(
             AlertSubscription.keywords.is_not(None), AlertSubscription.keywords != ""
@@ -135,8 +150,11 @@ def _narrowing(sub, opportunity):
             sa.func.trim(sub.keywords) == "",
             _keyword_match(sub, opportunity),
         ),
-        sa.or_(sub.opportunity_kind.is_(None), sub.opportunity_kind == opportunity.kind.value),
     ]
+    if opportunity.kind is not None:  # planned work has no kind yet: any kind matches it
+        conditions.append(
+            sa.or_(sub.opportunity_kind.is_(None), sub.opportunity_kind == opportunity.kind.value)
+        )
     codes = area_codes(opportunity)
     if codes is not None:
         conditions.append(sa.or_(json_empty(sub.area_codes), json_has_any(sub.area_codes, codes)))
@@ -146,6 +164,8 @@ def _narrowing(sub, opportunity):
 
 
 def _invited_person(user_id_column, opportunity):
+    if not getattr(opportunity, "has_invitations", True):  # planned work invites nobody
+        return sa.false()
     m2 = aliased(Membership)
     return sa.exists().where(
         m2.user_id == user_id_column,

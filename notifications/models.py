@@ -126,3 +126,25 @@ class AlertFanout(db.Model):
     progress_at = mapped_column(UTCDateTime(), nullable=True)
     finished_at = mapped_column(UTCDateTime(), nullable=True)
     sent: Mapped[int] = mapped_column(sa.Integer, default=0)
+
+
+class PipelineAlert(db.Model):
+    """One planned item (``lots.pipeline``) told to one address by an alert, at once or in a
+    digest: unique, as ``OpportunityAlert`` is, so no address hears about an item twice."""
+
+    __tablename__ = "pipeline_alerts"
+    __table_args__ = (
+        sa.UniqueConstraint("item_id", "email"),
+        sa.Index("ix_pipeline_alerts_batch_email", "batch", "email"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(sa.ForeignKey("pipeline_items.id", ondelete="CASCADE"))
+    email: Mapped[str] = mapped_column(sa.String(320))
+    subscription_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("alert_subscriptions.id", ondelete="SET NULL")
+    )
+    kind: Mapped[AlertFrequency] = mapped_column(string_enum(AlertFrequency, "alert_frequency", 20))
+    batch: Mapped[str] = mapped_column(sa.String(60))
+    emailed_key: Mapped[str | None] = mapped_column(sa.String(200))
+    created_at = mapped_column(UTCDateTime(), default=utcnow, nullable=False)

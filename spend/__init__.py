@@ -12,12 +12,13 @@ HERE = Path(__file__).resolve().parent
 
 
 def init_app(app):
-    """Add the spend pages, templates, the contract hook, the command and the recoverer."""
+    """Add the spend pages, templates, the contract hook, the command, the recoverers and the
+    watch on the facts behind a classification."""
     # Imported here, when the app is built, so that importing the models never loads the views.
     from app import recovery
     from app.templating import add_template_folder
     from lots.awards.hooks import on_contract_entered
-    from spend import services
+    from spend import kinds, services, summaries
     from spend.cli import spend_cli
     from spend.views import bp
 
@@ -30,4 +31,10 @@ def init_app(app):
         recovery.Recoverer(
             "spend-imports", services.recover_imports, "spend files queued but not imported"
         ),
+        recovery.Recoverer(
+            "spend-class-sums",
+            summaries.recover_class_sums,
+            "spend sums by kind of supplier built before a supplier's facts changed",
+        ),
     )
+    kinds.watch(summaries.rebuild_stale)

@@ -7,75 +7,52 @@
 - **local**: its postcode's local authority district is in the buyer's area (the districts of the
   local authorities the buyer set, else of its own); by the organisation's stated local
   authority when its postcode cannot be placed;
-- **deprivation**: the decile of its postcode's neighbourhood (``app.reference.deprivation``),
-  saying whether it was found by full postcode, by sector, or not at all.
+- **deprivation**: the decile of its postcode's neighbourhood (``app.reference.deprivation``, and
+  the NSPL when an operator loaded it: ``app.reference.postcodes``), saying whether it was found
+  by full postcode, by sector, or not at all.
 
-A spend line with no matched organisation (redacted, or a name not matched) is unclassified: each
-of these is ``None``, never ``False``.
+A supplier name matched to no organisation is classified from the public registers the operator
+loaded (``spend.registers``), when one lists that name. A spend line with neither (redacted, or a
+name no register lists) is unclassified: each of these is ``None``, never ``False``.
 """
 
-from dataclasses import dataclass
-
-import sqlalchemy as sa
-
 from app.extensions import db
-from app.organisations.models import Organisation
-from app.reference import deprivation, geography
-from dps.queries import vcse_among
-from spend.models import SpendSettings
+from app.reference import deprivation, geography, postcodes
+from dps.supplier_kinds import UNCLASSIFIED, Facts, Kind, facts_of, kind_for
+from spend import registers
+from spend.models import REGISTER_LABELS, SpendSettings
+
+__all__ = [
+    "UNCLASSIFIED",
+    "Facts",
+    "Kind",
+    "area_codes",
+    "area_districts",
+    "facts_of",
+    "kind_for",
+    "register_facts_of",
+]
 
 
-@dataclass(frozen=True)
-class Facts:
-    """What is known of an organisation, whoever buys from it."""
-
-    vcse: bool
-    sme: bool | None
-    place: deprivation.Place
-    declared_lad_codes: frozenset  # its stated local authority's districts
-
-
-@dataclass(frozen=True)
-class Kind:
-    """A supplier as one buyer's report counts it."""
-
-    vcse: bool | None = None
-    sme: bool | None = None
-    local: bool | None = None
-    decile: int | None = None
-    place_method: str = deprivation.UNKNOWN
-
-    @property
-    def classified(self):
-        return self.vcse is not None
-
-    @property
-    def deprived_10(self):
-        return None if self.decile is None else self.decile == 1
-
-    @property
-    def deprived_20(self):
-        return None if self.decile is None else self.decile <= 2
-
-
-UNCLASSIFIED = Kind()
-
-
-def facts_of(organisation_ids):
-    """{organisation id: Facts} for these organisations, in two queries."""
-    ids = sorted({i for i in organisation_ids if i is not None})
-    if not ids:
-        return {}
-    vcse = vcse_among(ids)
+def register_facts_of(keys):
+    """{name key: Facts} of the supplier names (not matched to an organisation) that a loaded
+    public register lists: a VCSE if any register says so, the first SME answer and postcode
+    known, and the registers' reasons."""
     found = {}
-    for org in db.session.execute(
-        sa.select(Organisation).where(Organisation.id.in_(ids))
-    ).scalars():
-        found[org.id] = Facts(
-            vcse=org.id in vcse,
-            sme=bool(org.is_sme) if org.staff_band is not None else None,
-            place=deprivation.lookup(org.postcode),
-            declared_lad_codes=geography.district_gss_codes(org.local_authority_code),
+    by_key = registers.entries_by_key(keys)
+    places = postcodes.lookup_all(e.postcode for entries in by_key.values() for e in entries)
+    for key, entries in by_key.items():
+        vcse_answers = [e.vcse for e in entries if e.vcse is not None]
+        sme = next((e.sme for e in entries if e.sme is not None), None)
+        postcode = next((e.postcode for e in entries if e.postcode), None)
+        found[key] = Facts(
+            vcse=any(vcse_answers) if vcse_answers else False,
+            sme=sme,
+            place=places.get(postcode) or deprivation.lookup(postcode),
+            declared_lad_codes=frozenset(),
+            basis="; ".join(
+                f"{e.basis} ({REGISTER_LABELS[e.register]} {e.number})" for e in entries
+            ),
         )
     return found
 
@@ -90,24 +67,3 @@ def area_codes(buyer):
 
 def area_districts(buyer):
     return frozenset().union(*(geography.district_gss_codes(c) for c in area_codes(buyer)))
-
-
-def kind_for(facts, districts):
-    """The ``Kind`` of an organisation with ``facts`` to a buyer whose area is ``districts``."""
-    if facts is None:
-        return UNCLASSIFIED
-    if not districts:
-        local = None
-    elif facts.place.lad_code:
-        local = facts.place.lad_code in districts
-    elif facts.declared_lad_codes:
-        local = bool(facts.declared_lad_codes & districts)
-    else:
-        local = None
-    return Kind(
-        vcse=facts.vcse,
-        sme=facts.sme,
-        local=local,
-        decile=facts.place.decile,
-        place_method=facts.place.method,
-    )

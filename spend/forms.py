@@ -1,11 +1,12 @@
 """The spend pages' forms: the spend file, which column is which, a match to review, the area."""
 
-from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSelect
+from govuk_frontend_wtf.wtforms_widgets import GovSelect
 from wtforms import RadioField, SelectField
 
 from app.documents.uploads import describe_size
 from app.forms import Form, OneFileForm, submit
 from app.reference import geography
+from app.widgets import GovRadioInput
 from spend import parsing
 
 
@@ -79,7 +80,6 @@ class ReviewForm(Form):
 class AreaForm(Form):
     area = SelectField(
         "Local authority",
-        description="Suppliers whose postcode is in this council's area count as local",
         widget=GovSelect(),
     )
     submit = submit("Save area")

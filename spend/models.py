@@ -205,3 +205,116 @@ class SupplierMatch(db.Model):
 
     organisation = relationship("Organisation", foreign_keys=[organisation_id])
     buyer = relationship("Organisation", foreign_keys=[buyer_id])
+
+
+class Register(enum.StrEnum):
+    CHARITY = "charity"  # the Charity Commission for England and Wales's register extract
+    COMPANY = "company"  # Companies House's basic company data
+    MUTUAL = "mutual"  # the FCA's Mutuals Public Register
+
+
+REGISTER_LABELS = {
+    Register.CHARITY: "the Charity Commission's register",
+    Register.COMPANY: "Companies House",
+    Register.MUTUAL: "the Mutuals Public Register",
+}
+
+
+class RegisterEntry(db.Model):
+    """One organisation of a public register the operator loaded (``flask spend load-*``), used
+    to classify suppliers in spend files that are not in the directory."""
+
+    __tablename__ = "spend_register_entries"
+    __table_args__ = (
+        sa.UniqueConstraint("register", "number"),
+        sa.Index("ix_spend_register_entries_name_key", "name_key"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    register: Mapped[Register] = mapped_column(string_enum(Register, "spend_register", 20))
+    number: Mapped[str] = mapped_column(sa.String(20))
+    name: Mapped[str] = mapped_column(sa.String(300))
+    name_key: Mapped[str] = mapped_column(sa.String(300))  # matching.supplier_key of the name
+    postcode: Mapped[str | None] = mapped_column(sa.String(8))
+    legal_form: Mapped[str | None] = mapped_column(sa.String(120))
+    vcse: Mapped[bool | None] = mapped_column(sa.Boolean)
+    sme: Mapped[bool | None] = mapped_column(sa.Boolean)
+    basis: Mapped[str] = mapped_column(sa.String(200))  # why, in plain English
+
+
+class SpendSummary(db.Model):
+    """Spend lines added up, kept in step with them (``spend.summaries``), so that a report
+    reads a few thousand rows however many lines there are: one row per buyer, source, supplier
+    (organisation, normalised name, redacted) and ``dimension``: each financial year or month
+    (``period`` its first day, ``value`` empty), or each financial year's (``period`` 1 April)
+    category, department or lot (``value`` the category, the department or the lot's id)."""
+
+    __tablename__ = "spend_summaries"
+    __table_args__ = (
+        sa.Index("ix_spend_summaries_buyer_dimension", "buyer_id", "dimension", "period"),
+        # A few suppliers' sums (a match, a contract's months): by name, or by organisation.
+        sa.Index("ix_spend_summaries_buyer_supplier_key", "buyer_id", "supplier_key"),
+        sa.Index("ix_spend_summaries_buyer_organisation", "buyer_id", "organisation_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    buyer_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id"))
+    dimension: Mapped[str] = mapped_column(sa.String(12))
+    period = mapped_column(sa.Date, nullable=False)
+    value: Mapped[str | None] = mapped_column(sa.String(200))
+    source: Mapped[SpendSource] = mapped_column(string_enum(SpendSource, "spend_source", 20))
+    organisation_id: Mapped[int | None] = mapped_column(sa.Integer)
+    supplier_key: Mapped[str | None] = mapped_column(sa.String(300))
+    redacted: Mapped[bool] = mapped_column(sa.Boolean)
+    supplier_name: Mapped[str | None] = mapped_column(sa.String(300))
+    amount_pence: Mapped[int] = mapped_column(sa.BigInteger)
+    lines: Mapped[int] = mapped_column(sa.Integer)
+
+
+class SpendClassSum(db.Model):
+    """The sums (``SpendSummary``) of a buyer's suppliers, each supplier's netted first, then
+    added up by the kind of supplier (``reports.class_of``): one row per buyer, ``dimension``
+    (``year``, ``quarter``, ``category``, ``department``, ``lot``), ``period`` (the first day of
+    the financial year or quarter), ``value`` (the category or department, "Not given" for
+    none; the lot's id, empty for spend not through a contract) and class. A report reads these
+    (a few hundred rows a buyer) while they were built with the classification that holds now
+    (``SpendClassSumsBuilt``), and the supplier sums otherwise. Kept in step with the lines by
+    ``spend.summaries.refresh``, in the same transaction."""
+
+    __tablename__ = "spend_class_sums"
+    __table_args__ = (
+        sa.Index("ix_spend_class_sums_buyer_dimension", "buyer_id", "dimension", "period"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    buyer_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id"))
+    dimension: Mapped[str] = mapped_column(sa.String(12))
+    period = mapped_column(sa.Date, nullable=False)
+    value: Mapped[str | None] = mapped_column(sa.String(200))
+    cls: Mapped[int] = mapped_column(sa.Integer)
+    spend: Mapped[int] = mapped_column(sa.BigInteger)  # every line, credits included
+    counted: Mapped[int] = mapped_column(sa.BigInteger)  # suppliers with net spend above nothing
+    suppliers: Mapped[int] = mapped_column(sa.Integer)  # suppliers counted
+    lines: Mapped[int] = mapped_column(sa.Integer)
+
+
+class SpendClassSumsBuilt(db.Model):
+    """Which classification a buyer's ``SpendClassSum`` rows were built with: the stamp
+    (``SpendKindsStamp``) that held then."""
+
+    __tablename__ = "spend_class_sums_built"
+
+    buyer_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id"), primary_key=True)
+    stamp: Mapped[int] = mapped_column(sa.BigInteger)
+
+
+class SpendKindsStamp(db.Model):
+    """One row: a number drawn afresh (at random, so a rolled-back change never hands its
+    number to another) whenever a fact behind a supplier's classification changes, in the
+    transaction that changes it (``spend.kinds``): an organisation's details, an application's
+    decision, a lot membership, a buyer's area, a public register or the postcodes loaded."""
+
+    __tablename__ = "spend_kinds_stamp"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    stamp: Mapped[int] = mapped_column(sa.BigInteger)

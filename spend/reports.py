@@ -1,6 +1,7 @@
 """The figures of a spend report: of a buyer's spend (or the whole DPS's), the share that reaches
 VCSEs, SMEs, local suppliers and suppliers in the most deprived neighbourhoods, by financial year,
-quarter, category and department, and the top suppliers.
+quarter, category, department and lot (the DPS's contracts), the trend from year to year, and the
+top suppliers.
 
 How the shares are counted:
 
@@ -15,10 +16,11 @@ How the shares are counted:
   is one supplier per normalised name.
 
 ``summarise`` does the counting on rows of figures, so it is tested on its own (with hypothesis:
-shares add up and never pass 100%); ``report`` reads the figures from the spend lines with one
-grouped query.
+shares add up and never pass 100%); ``report`` reads the figures from the sums kept in step with
+the spend lines (``spend.summaries``), so a page stays fast at a million lines.
 """
 
+import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
@@ -28,8 +30,9 @@ import sqlalchemy as sa
 from app.extensions import db
 from app.organisations.models import Organisation
 from app.timeutil import to_local, utcnow
-from spend import classify
-from spend.models import SpendLine, SpendSource
+from dps.models import Lot
+from spend import classify, kinds
+from spend.models import SpendClassSum, SpendClassSumsBuilt, SpendSource, SpendSummary
 
 MEASURES = (
     ("vcse", "VCSE"),
@@ -43,8 +46,10 @@ TABLES = {
     "quarters": "Quarter",
     "categories": "Category",
     "departments": "Department",
+    "lots": "Lot",
     "suppliers": "Supplier",
 }
+NOT_THROUGH_DPS = "Not through the DPS"
 TOP_SUPPLIERS = 20
 
 
@@ -109,23 +114,39 @@ def summarise(items, kind_of, label_of=str):
         net[(key, supplier)] += amount
         lines[(key, supplier)] += count
     out = {}
+    # Per supplier, which of (yes, no, unknown) it is for each measure, as places in a row's
+    # flat lists of amounts and of suppliers (three a measure): worked out once a supplier.
+    places = {}
+    amounts, counts = {}, {}
     for (key, supplier), amount in net.items():
         row = out.get(key)
         if row is None:
             row = out[key] = Summary(key=key, label=label_of(key))
+            amounts[key] = [0] * (3 * len(MEASURES))
+            counts[key] = [0] * (3 * len(MEASURES))
         row.spend += amount
         row.lines += lines[(key, supplier)]
         if amount <= 0:
             continue
         row.counted += amount
         row.suppliers += 1
-        kind = kind_of(supplier)
-        for name, _label in MEASURES:
-            value = getattr(kind, name)
-            part = "unknown" if value is None else "yes" if value else "no"
+        where = places.get(supplier)
+        if where is None:
+            kind = kind_of(supplier)
+            where = places[supplier] = tuple(
+                3 * i + (2 if value is None else 0 if value else 1)
+                for i, value in enumerate(getattr(kind, name) for name, _label in MEASURES)
+            )
+        row_amounts, row_counts = amounts[key], counts[key]
+        for place in where:
+            row_amounts[place] += amount
+            row_counts[place] += 1
+    for key, row in out.items():
+        row_amounts, row_counts = amounts[key], counts[key]
+        for i, (name, _label) in enumerate(MEASURES):
             m = row.measures[name]
-            setattr(m, part, getattr(m, part) + amount)
-            setattr(m, f"suppliers_{part}", getattr(m, f"suppliers_{part}") + 1)
+            m.yes, m.no, m.unknown = row_amounts[3 * i : 3 * i + 3]
+            m.suppliers_yes, m.suppliers_no, m.suppliers_unknown = row_counts[3 * i : 3 * i + 3]
     return dict(sorted(out.items(), key=lambda kv: _order(kv[0])))
 
 
@@ -155,11 +176,16 @@ class Report:
     quarters: dict
     categories: dict
     departments: dict
+    lots: dict  # the DPS's contracts by lot; the rest of the spend as NOT_THROUGH_DPS
     suppliers: list  # Summary, biggest first, each with its kind and name
     total_spend: int
     total_lines: int
     kinds: dict  # supplier -> Kind
     names: dict  # supplier -> name
+    # {category: {class_of a kind: the year's spend counted with suppliers of that kind}}
+    category_classes: dict = field(default_factory=dict)
+    # behind(category) -> [(supplier, net pence)]: who is behind a category's spend in the year
+    behind: object = None
 
     def table(self, name):
         return {
@@ -167,147 +193,709 @@ class Report:
             "quarters": list(self.quarters.values()),
             "categories": list(self.categories.values()),
             "departments": list(self.departments.values()),
+            "lots": list(self.lots.values()),
             "suppliers": self.suppliers,
         }[name]
 
+    def trend(self):
+        """[(measure name, label, [(year label, share, change in points from the year before or
+        None)])]: each measure's share of spend year by year."""
+        out = []
+        for name, label in MEASURES:
+            points, before = [], None
+            for row in self.years.values():
+                share = row.share(name)
+                points.append((row.label, share, None if before is None else share - before))
+                before = share
+            out.append((name, label, points))
+        return out
 
-def _supplier(org_id, key, redacted, name):
+
+def _supplier(org_id, key, redacted, name=None):
+    """A supplier's key in the tables: redacted payments are one supplier, a matched name is its
+    organisation, any other name is one supplier per normalised name."""
     if redacted:
         return ("redacted",)
     if org_id is not None:
         return ("organisation", org_id)
-    return ("name", key or (name or "").casefold())
+    return ("name", key or "")
 
 
-def _grouped(extra, buyer_ids, source, where=()):
-    """Rows of (buyer, organisation, name key, redacted, a name, *extra, pence, lines): the lines
-    added up by supplier and ``extra``, in the database."""
-    supplier = (
-        SpendLine.buyer_id,
-        SpendLine.organisation_id,
-        SpendLine.supplier_key,
-        SpendLine.redacted,
+def _ident(org_id, key, redacted):
+    """``_supplier`` as one text, as ``_ident_of`` writes it in SQL."""
+    if redacted:
+        return "r"
+    if org_id is not None:
+        return f"o{org_id}"
+    return f"n{key or ''}"
+
+
+def _ident_of(summed):
+    return sa.case(
+        (summed.redacted, sa.literal("r")),
+        (
+            summed.organisation_id.is_not(None),
+            sa.literal("o").concat(sa.cast(summed.organisation_id, sa.String)),
+        ),
+        else_=sa.literal("n").concat(sa.func.coalesce(summed.supplier_key, "")),
     )
-    stmt = (
-        sa.select(
-            *supplier,
-            sa.func.min(SpendLine.supplier_name),
-            *extra,
-            sa.func.sum(SpendLine.amount_pence),
-            sa.func.count(),
-        )
-        .group_by(*supplier, *extra)
-        .where(*where)
+
+
+def class_of(kind):
+    """A ``Kind`` as one number: for each measure (in ``MEASURES`` order, a power of three each)
+    0 yes, 1 no, 2 not known. The database adds spend up by these numbers."""
+    return sum(
+        3**i * (2 if value is None else 0 if value else 1)
+        for i, value in enumerate(getattr(kind, name) for name, _label in MEASURES)
     )
+
+
+def answers_of(cls):
+    """{measure: True, False or None} of a ``class_of`` number."""
+    return {name: (True, False, None)[cls // 3**i % 3] for i, (name, _label) in enumerate(MEASURES)}
+
+
+def _scope(summed, dimension, buyer_ids, source):
+    where = [summed.dimension == dimension]
     if buyer_ids is not None:
-        stmt = stmt.where(SpendLine.buyer_id.in_(list(buyer_ids)))
+        where.append(summed.buyer_id.in_(list(buyer_ids)))
     if source is not None:
-        stmt = stmt.where(SpendLine.source == SpendSource(source))
-    return db.session.execute(stmt).all()
+        where.append(summed.source == SpendSource(source))
+    return where
 
 
-def report(buyer_ids=None, year=None, source=None, today=None):
-    """The report of these buyers' spend (None: every buyer's), its period tables of the
-    financial ``year`` (by default ``default_year``). Three grouped queries: by supplier and
-    month, then the year's by supplier and category, and by supplier and department."""
-    rows = _grouped(
-        (sa.extract("year", SpendLine.paid_on), sa.extract("month", SpendLine.paid_on)),
-        buyer_ids,
-        source,
+def _run(stmt):
+    # Through the connection: plain rows, without the ORM's loading.
+    return db.session.connection().execute(stmt).all()
+
+
+@dataclass
+class _Suppliers:
+    """The suppliers of a report, classified: ``kinds`` and ``names`` by the supplier's key in
+    the tables, ``of`` that key by (buyer, ``_ident``), ``classes`` ``class_of`` its kind by
+    (buyer, ``_ident``)."""
+
+    kinds: dict
+    names: dict
+    of: dict
+    classes: dict
+
+    def relation(self):
+        """The classes as a table the database can join: (buyer_id, ident, cls)."""
+        keys = list(self.classes)
+        if db.session.get_bind().dialect.name == "postgresql":
+            stmt = sa.text(
+                "SELECT * FROM unnest(CAST(:buyers AS integer[]), CAST(:idents AS text[]),"
+                " CAST(:classes AS integer[])) AS k(buyer_id, ident, cls)"
+            ).bindparams(
+                buyers=[b for b, _ in keys],
+                idents=[i for _, i in keys],
+                classes=[self.classes[k] for k in keys],
+            )
+        else:
+            stmt = sa.text(
+                "SELECT json_extract(value, '$[0]') AS buyer_id,"
+                " json_extract(value, '$[1]') AS ident, json_extract(value, '$[2]') AS cls"
+                " FROM json_each(:kinds)"
+            ).bindparams(kinds=json.dumps([[b, i, self.classes[(b, i)]] for b, i in keys]))
+        return stmt.columns(
+            sa.column("buyer_id", sa.Integer),
+            sa.column("ident", sa.String),
+            sa.column("cls", sa.Integer),
+        ).subquery("kinds")
+
+
+def _suppliers(buyer_ids, source, per_buyer, period=None):
+    """The suppliers of these buyers' spend (in the financial year starting on ``period``, or in
+    any), classified."""
+    summed = SpendSummary
+    supplier = (summed.buyer_id, summed.organisation_id, summed.supplier_key, summed.redacted)
+    stmt = (
+        sa.select(*supplier, sa.func.min(summed.supplier_name))
+        .where(*_scope(summed, "year", buyer_ids, source))
+        .group_by(*supplier)
     )
-    buyers = (
-        {
-            b.id: b
-            for b in db.session.execute(
-                sa.select(Organisation).where(Organisation.id.in_({r[0] for r in rows}))
-            ).scalars()
-        }
-        if rows
-        else {}
+    if period is not None:
+        stmt = stmt.where(summed.period == period)
+    rows = _run(stmt)
+    supplier_of, kinds, names, _buyers = _classifier(rows, per_buyer)
+    of, classes = {}, {}
+    for buyer_id, org_id, key, redacted, name in rows:
+        at = (buyer_id, _ident(org_id, key, redacted))
+        of[at] = supplier_of(buyer_id, org_id, key, redacted, name)
+        classes[at] = class_of(kinds[of[at]])
+    return _Suppliers(kinds, names, of, classes)
+
+
+def _per_supplier(dimension, buyer_ids, source, key, where=()):
+    """Each supplier's lines of ``dimension`` added up by ``key`` (an expression of the sums):
+    a subquery of (buyer_id, ident, key, net, lines)."""
+    return _per_supplier_by(dimension, buyer_ids, source, {"key": key}, where)
+
+
+def _per_supplier_by(dimension, buyer_ids, source, keys, where=()):
+    """Each supplier's lines of ``dimension`` added up by ``keys`` ({name: expression of the
+    sums}): a subquery of (buyer_id, ident, *keys, net, lines)."""
+    summed = SpendSummary
+    base = (
+        sa.select(
+            summed.buyer_id.label("buyer_id"),
+            _ident_of(summed).label("ident"),
+            *[expression.label(name) for name, expression in keys.items()],
+            summed.amount_pence,
+            summed.lines,
+        )
+        .where(*_scope(summed, dimension, buyer_ids, source), *where)
+        .subquery("summed")
     )
-    districts = {buyer_id: classify.area_districts(b) for buyer_id, b in buyers.items()}
-    facts = classify.facts_of(r[1] for r in rows)
-    org_names = (
-        {
-            org_id: name
-            for org_id, name in db.session.execute(
-                sa.select(Organisation.id, Organisation.name).where(
-                    Organisation.id.in_(list(facts))
-                )
-            ).all()
-        }
-        if facts
-        else {}
+    grouped = [base.c.buyer_id, base.c.ident, *[base.c[name] for name in keys]]
+    return (
+        sa.select(
+            *grouped,
+            sa.func.sum(base.c.amount_pence).label("net"),
+            sa.func.sum(base.c.lines).label("lines"),
+        )
+        .group_by(*grouped)
+        .subquery("per_supplier")
     )
 
-    # A supplier is counted per buyer (local depends on the buyer's area).
-    per_buyer = buyer_ids is None or len(buyer_ids) > 1
-    kinds, names = {}, {}
+
+def by_class_select(suppliers, dimension, buyer_ids, source, keys, where=()):
+    """A select of (*keys, class, spend, spend counted, suppliers counted, lines): each
+    supplier's lines added up by ``keys`` ({name: expression of the sums}) first (its credits set
+    against its payments), then those added up by the supplier's class (``class_of``)."""
+    per = _per_supplier_by(dimension, buyer_ids, source, keys, where)
+    classes = suppliers.relation()
+    counted = per.c.net > 0
+    grouped = [per.c[name] for name in keys]
+    return (
+        sa.select(
+            *grouped,
+            classes.c.cls,
+            sa.func.sum(per.c.net),
+            sa.func.sum(sa.case((counted, per.c.net), else_=0)),
+            sa.func.sum(sa.case((counted, 1), else_=0)),
+            sa.func.sum(per.c.lines),
+        )
+        .select_from(
+            per.join(
+                classes,
+                sa.and_(classes.c.buyer_id == per.c.buyer_id, classes.c.ident == per.c.ident),
+            )
+        )
+        .group_by(*grouped, classes.c.cls)
+    )
+
+
+def _by_class(suppliers, dimension, buyer_ids, source, key, where=()):
+    """Rows of (key, class, spend, spend counted, suppliers counted, lines): each supplier's
+    lines added up by ``key`` first (its credits set against its payments), then those added up
+    by the supplier's class (``class_of``), all in the database."""
+    if not suppliers.classes:
+        return []
+    stmt = by_class_select(suppliers, dimension, buyer_ids, source, {"key": key}, where)
+    return [(k, int(c), int(a), int(b), int(n), int(lines)) for k, c, a, b, n, lines in _run(stmt)]
+
+
+def tabled(rows, label_of=str):
+    """Rows of ``_by_class`` → {key: Summary}, in key order: what ``summarise`` makes of the
+    same suppliers' figures."""
+    out = {}
+    answers = {}
+    for key, cls, spend, counted, suppliers, lines in rows:
+        row = out.get(key)
+        if row is None:
+            row = out[key] = Summary(key=key, label=label_of(key))
+        row.spend += spend
+        row.counted += counted
+        row.suppliers += suppliers
+        row.lines += lines
+        if cls not in answers:
+            answers[cls] = answers_of(cls)
+        for name, value in answers[cls].items():
+            part = "unknown" if value is None else "yes" if value else "no"
+            m = row.measures[name]
+            setattr(m, part, getattr(m, part) + counted)
+            setattr(m, f"suppliers_{part}", getattr(m, f"suppliers_{part}") + suppliers)
+    return dict(sorted(out.items(), key=lambda kv: _order(kv[0])))
+
+
+def _read_buyers(ids):
+    return {
+        b.id: (b.display_name, classify.area_districts(b))
+        for b in db.session.execute(sa.select(Organisation).where(Organisation.id.in_(ids)))
+        .scalars()
+        .all()
+    }
+
+
+def _read_names(ids):
+    return dict(
+        db.session.execute(
+            sa.select(Organisation.id, Organisation.name).where(Organisation.id.in_(ids))
+        ).all()
+    )
+
+
+def _classifier(rows, per_buyer):
+    """For rows of (buyer, organisation, name key, redacted, a name): (supplier_of, kinds, names,
+    buyers). ``supplier_of(buyer, organisation, name key, redacted, name)`` is the supplier's key
+    in the tables (with the buyer when ``per_buyer``: local depends on the buyer's area),
+    classifying it the first time into ``kinds`` and naming it in ``names``; ``buyers`` is
+    {id: (display name, the districts of its area)} of the rows' buyers. The facts are read once
+    a process while they stay as they are (``spend.kinds``)."""
+    rows = list(rows)
+    stamp = kinds.current()
+    buyers = kinds.cached("buyers", {r[0] for r in rows}, stamp, _read_buyers)
+    facts = kinds.cached(
+        "facts", {r[1] for r in rows if r[1] is not None}, stamp, classify.facts_of
+    )
+    # Names matched to no organisation, classified from the public registers loaded.
+    listed = kinds.cached(
+        "listed",
+        {r[2] for r in rows if r[1] is None and not r[3] and r[2]},
+        stamp,
+        classify.register_facts_of,
+    )
+    org_names = kinds.cached("names", set(facts), stamp, _read_names)
+    found, names = {}, {}
 
     def supplier_of(buyer_id, org_id, key, redacted, name):
         who = _supplier(org_id, key, redacted, name)
         supplier = (buyer_id, who) if per_buyer else who
-        if supplier not in kinds:
-            kinds[supplier] = classify.kind_for(facts.get(org_id), districts.get(buyer_id))
+        if supplier not in found:
+            known = facts.get(org_id) if org_id is not None else listed.get(key)
+            area = buyers.get(buyer_id)
+            found[supplier] = classify.kind_for(
+                None if redacted else known, area[1] if area else None
+            )
             names[supplier] = (
                 "Redacted payments"
                 if redacted
                 else org_names.get(org_id) or name or "Unnamed supplier"
             )
             if per_buyer:
-                names[supplier] += f", paid by {buyers[buyer_id].display_name}"
+                names[supplier] += f", paid by {buyers[buyer_id][0]}"
         return supplier
 
-    items = [(supplier_of(*r[:5]), date(int(r[5]), int(r[6]), 1), int(r[7]), r[8]) for r in rows]
+    return supplier_of, found, names, buyers
 
-    def kind_of(supplier):
-        return kinds[supplier]
 
-    years = summarise(
-        ((financial_year(day), s, a, c) for s, day, a, c in items), kind_of, year_label
+class _Classified:
+    """The suppliers of a report read from the stored sums by kind, classified only as they are
+    named (the top suppliers, those behind a gap): ``of``, ``kinds`` and ``names`` as
+    ``_Suppliers``'s, filled in by ``classify`` ([(buyer, ident)])."""
+
+    def __init__(self, per_buyer):
+        self.per_buyer = per_buyer
+        self.of, self.kinds, self.names = {}, {}, {}
+
+    def classify(self, pairs):
+        wanted = [p for p in set(pairs) if p not in self.of]
+        if not wanted:
+            return
+        named = {}
+        unmatched = [(b, i[1:]) for b, i in wanted if i.startswith("n")]
+        if unmatched:
+            summed = SpendSummary
+            for buyer_id, key, name in _run(
+                sa.select(summed.buyer_id, summed.supplier_key, sa.func.min(summed.supplier_name))
+                .where(
+                    summed.dimension == "year",
+                    summed.buyer_id.in_({b for b, _k in unmatched}),
+                    summed.organisation_id.is_(None),
+                    summed.redacted.is_(False),
+                    sa.func.coalesce(summed.supplier_key, "").in_({k for _b, k in unmatched}),
+                )
+                .group_by(summed.buyer_id, summed.supplier_key)
+            ):
+                named[(buyer_id, key or "")] = name
+        rows = []
+        for buyer_id, ident in wanted:
+            if ident == "r":
+                rows.append((buyer_id, None, None, True, None))
+            elif ident.startswith("o"):
+                rows.append((buyer_id, int(ident[1:]), None, False, None))
+            else:
+                key = ident[1:]
+                rows.append((buyer_id, None, key or None, False, named.get((buyer_id, key))))
+        supplier_of, found, names, _buyers = _classifier(rows, self.per_buyer)
+        for (buyer_id, ident), row in zip(wanted, rows, strict=True):
+            supplier = supplier_of(*row)
+            self.of[(buyer_id, ident)] = supplier
+            self.kinds.setdefault(supplier, found[supplier])
+            self.names.setdefault(supplier, names[supplier])
+
+
+def _given(summed):
+    """A category's or department's name, "Not given" for none."""
+    return sa.case(
+        (sa.or_(summed.value.is_(None), summed.value == ""), sa.literal("Not given")),
+        else_=summed.value,
+    )
+
+
+def _quarter(summed, year):
+    return sa.case(
+        (summed.period < date(year, 7, 1), 1),
+        (summed.period < date(year, 10, 1), 2),
+        (summed.period < date(year + 1, 1, 1), 3),
+        else_=4,
+    )
+
+
+def _lot_label(buyer_ids, source, start):
+    """The lot's label of a row of the lot dimension (``NOT_THROUGH_DPS`` for spend not through
+    a contract of the DPS), as an expression of the sums."""
+    summed = SpendSummary
+    values = _run(
+        sa.select(summed.value)
+        .where(*_scope(summed, "lot", buyer_ids, source), summed.period == start)
+        .where(summed.value.is_not(None))
+        .distinct()
+    )
+    titles = lot_titles({int(v) for (v,) in values})
+    mapping = {str(lot_id): title for lot_id, title in titles.items()}
+    if not mapping:
+        return sa.literal(NOT_THROUGH_DPS)
+    return sa.case(mapping, value=summed.value, else_=sa.literal(NOT_THROUGH_DPS))
+
+
+def stored_current(buyer_ids, stamp=None):
+    """Whether the sums by kind (``SpendClassSum``) of these buyers (None: every buyer) were
+    built with the classification that holds now: each buyer with spend has them, built under
+    the stamp that holds now (``spend.kinds``)."""
+    stamp = kinds.current() if stamp is None else stamp
+    if stamp is None:
+        return False
+    built = SpendClassSumsBuilt
+    stale = sa.select(built.buyer_id).where(built.stamp != stamp)
+    missing = sa.select(Organisation.id).where(
+        ~sa.exists().where(built.buyer_id == Organisation.id),
+        sa.exists().where(SpendSummary.buyer_id == Organisation.id),
+    )
+    if buyer_ids is not None:
+        ids = list(buyer_ids)
+        stale = stale.where(built.buyer_id.in_(ids))
+        missing = missing.where(Organisation.id.in_(ids))
+    return _run(stale.limit(1)) == [] and _run(missing.limit(1)) == []
+
+
+def _stored(dimension, buyer_ids, key, where=()):
+    """Rows of (key, class, spend, spend counted, suppliers counted, lines) of the stored sums
+    by kind: what ``_by_class`` counts from the supplier sums."""
+    summed = SpendClassSum
+    stmt = sa.select(
+        key,
+        summed.cls,
+        sa.func.sum(summed.spend),
+        sa.func.sum(summed.counted),
+        sa.func.sum(summed.suppliers),
+        sa.func.sum(summed.lines),
+    ).where(summed.dimension == dimension, *where)
+    if buyer_ids is not None:
+        stmt = stmt.where(summed.buyer_id.in_(list(buyer_ids)))
+    stmt = stmt.group_by(key, summed.cls)
+    return [(k, int(c), int(a), int(b), int(n), int(lines)) for k, c, a, b, n, lines in _run(stmt)]
+
+
+def report(buyer_ids=None, year=None, source=None, today=None):
+    """The report of these buyers' spend (None: every buyer's), its period tables of the
+    financial ``year`` (by default ``default_year``). Read from the sums by kind of supplier
+    (``SpendClassSum``: a few hundred rows a buyer) while they were built with the
+    classification that holds now, else (and for one ``source``) from the supplier sums kept
+    with the lines (``spend.summaries``), added up in the database by supplier and then by the
+    kind of supplier (``class_of``), the suppliers classified here."""
+    if source is None and stored_current(buyer_ids):
+        return _stored_report(buyer_ids, year, today)
+    # A supplier is counted per buyer (local depends on the buyer's area).
+    per_buyer = buyer_ids is None or len(buyer_ids) > 1
+    suppliers = _suppliers(buyer_ids, source, per_buyer)
+    summed = SpendSummary
+    years = tabled(
+        [
+            (financial_year(day), *rest)
+            for day, *rest in _by_class(suppliers, "year", buyer_ids, source, summed.period)
+        ],
+        year_label,
     )
     today = today or to_local(utcnow()).date()
     if year is None:
         year = default_year(years, today)
-    in_year = [i for i in items if financial_year(i[1]) == year]
-    quarters = summarise(
-        ((quarter_of(day), s, a, c) for s, day, a, c in in_year),
-        kind_of,
-        lambda q: f"Q{q} {year_label(year)}",
-    )
-    by_supplier = summarise(((s, s, a, c) for s, _day, a, c in in_year), kind_of)
     tables = {}
+    top = []
+    category_classes = {}
+    behind = None
     if year is not None:
-        within = (
-            SpendLine.paid_on >= date(year, 4, 1),
-            SpendLine.paid_on < date(year + 1, 4, 1),
+        start, end = date(year, 4, 1), date(year + 1, 4, 1)
+        tables["quarters"] = tabled(
+            _by_class(
+                suppliers,
+                "month",
+                buyer_ids,
+                source,
+                _quarter(summed, year),
+                [summed.period >= start, summed.period < end],
+            ),
+            lambda q: f"Q{q} {year_label(year)}",
         )
-        for name, column in (
-            ("categories", SpendLine.category),
-            ("departments", SpendLine.department),
-        ):
-            grouped = _grouped((column,), buyer_ids, source, within)
-            table = summarise(
-                ((r[5] or "Not given", supplier_of(*r[:5]), int(r[6]), r[7]) for r in grouped),
-                kind_of,
-            )
-            tables[name] = dict(sorted(table.items(), key=lambda kv: -kv[1].spend))
-    suppliers = sorted(by_supplier.values(), key=lambda r: (-r.spend, names[r.key]))[:TOP_SUPPLIERS]
-    for row in suppliers:
-        row.label = names[row.key]
-        row.kind = kinds[row.key]
+        in_year = [summed.period == start]
+        for name, dimension in (("categories", "category"), ("departments", "department")):
+            rows = _by_class(suppliers, dimension, buyer_ids, source, _given(summed), in_year)
+            tables[name] = _by_spend(tabled(rows))
+            if name == "categories":
+                category_classes = _by_key_and_class(rows)
+        lots = _by_class(
+            suppliers, "lot", buyer_ids, source, _lot_label(buyer_ids, source, start), in_year
+        )
+        tables["lots"] = _lots_table(lots)
+        top = _top_suppliers(suppliers, buyer_ids, source, start)
+
+        def behind(category):
+            return _suppliers_in(suppliers, buyer_ids, source, start, category)
+
     return Report(
         years=years,
         year=year,
-        quarters=quarters,
+        quarters=tables.get("quarters", {}),
         categories=tables.get("categories", {}),
         departments=tables.get("departments", {}),
-        suppliers=suppliers,
-        total_spend=int(sum(r[7] for r in rows)),
-        total_lines=sum(r[8] for r in rows),
-        kinds=kinds,
-        names=names,
+        lots=tables.get("lots", {}),
+        suppliers=top,
+        total_spend=sum(r.spend for r in years.values()),
+        total_lines=sum(r.lines for r in years.values()),
+        kinds=suppliers.kinds,
+        names=suppliers.names,
+        category_classes=category_classes,
+        behind=behind,
     )
+
+
+def _by_spend(table):
+    return dict(sorted(table.items(), key=lambda kv: -kv[1].spend))
+
+
+def _lots_table(rows):
+    return dict(
+        sorted(tabled(rows).items(), key=lambda kv: (kv[0] == NOT_THROUGH_DPS, -kv[1].spend))
+    )
+
+
+def _stored_report(buyer_ids, year, today):
+    """``report`` (of every source) from the sums by kind: the suppliers classified only as
+    they are named."""
+    per_buyer = buyer_ids is None or len(buyer_ids) > 1
+    suppliers = _Classified(per_buyer)
+    summed = SpendClassSum
+    years = tabled(
+        [(financial_year(day), *rest) for day, *rest in _stored("year", buyer_ids, summed.period)],
+        year_label,
+    )
+    today = today or to_local(utcnow()).date()
+    if year is None:
+        year = default_year(years, today)
+    tables = {}
+    top = []
+    category_classes = {}
+    behind = None
+    if year is not None:
+        start, end = date(year, 4, 1), date(year + 1, 4, 1)
+        quarters = _stored(
+            "quarter", buyer_ids, summed.period, [summed.period >= start, summed.period < end]
+        )
+        tables["quarters"] = tabled(
+            [(quarter_of(day), *rest) for day, *rest in quarters],
+            lambda q: f"Q{q} {year_label(year)}",
+        )
+        in_year = [summed.period == start]
+        for name, dimension in (("categories", "category"), ("departments", "department")):
+            rows = _stored(dimension, buyer_ids, summed.value, in_year)
+            tables[name] = _by_spend(tabled(rows))
+            if name == "categories":
+                category_classes = _by_key_and_class(rows)
+        lots = _stored("lot", buyer_ids, summed.value, in_year)
+        titles = lot_titles({int(v) for v, *_rest in lots if v is not None})
+        labels = {
+            v: titles.get(int(v), NOT_THROUGH_DPS) if v else NOT_THROUGH_DPS for v, *_ in lots
+        }
+        if len(set(labels.values())) < len(labels):
+            # Two lots (or a lot gone and the spend not through the DPS) under one label: each
+            # supplier is netted over the label, so count it from the supplier sums.
+            counted = _suppliers(buyer_ids, None, per_buyer, period=start)
+            tables["lots"] = _lots_table(
+                _by_class(
+                    counted,
+                    "lot",
+                    buyer_ids,
+                    None,
+                    _lot_label(buyer_ids, None, start),
+                    [SpendSummary.period == start],
+                )
+            )
+        else:
+            tables["lots"] = _lots_table([(labels[v], *rest) for v, *rest in lots])
+        top = _top_suppliers(suppliers, buyer_ids, None, start)
+
+        def behind(category):
+            return _suppliers_in(suppliers, buyer_ids, None, start, category)
+
+    return Report(
+        years=years,
+        year=year,
+        quarters=tables.get("quarters", {}),
+        categories=tables.get("categories", {}),
+        departments=tables.get("departments", {}),
+        lots=tables.get("lots", {}),
+        suppliers=top,
+        total_spend=sum(r.spend for r in years.values()),
+        total_lines=sum(r.lines for r in years.values()),
+        kinds=suppliers.kinds,
+        names=suppliers.names,
+        category_classes=category_classes,
+        behind=behind,
+    )
+
+
+def kind_of_class(cls):
+    """A ``Kind`` as far as a ``class_of`` number tells it: VCSE, SME and local (what a gap
+    asks of a supplier)."""
+    answers = answers_of(cls)
+    return classify.Kind(vcse=answers["vcse"], sme=answers["sme"], local=answers["local"])
+
+
+def _by_key_and_class(rows):
+    """{key: {class: spend counted}} of rows of ``_by_class``."""
+    out = {}
+    for key, cls, _spend, counted, _suppliers, _lines in rows:
+        out.setdefault(key, {})
+        out[key][cls] = out[key].get(cls, 0) + counted
+    return out
+
+
+def _top_suppliers(suppliers, buyer_ids, source, start):
+    """The ``TOP_SUPPLIERS`` biggest suppliers of the year starting on ``start``, each a
+    ``Summary`` with its kind and name."""
+    summed = SpendSummary
+    per = _per_supplier("year", buyer_ids, source, sa.literal(0), [summed.period == start])
+    biggest = sa.select(per).order_by(per.c.net.desc())
+    read = 5 * TOP_SUPPLIERS
+    found = [(b, i, int(net), int(lines)) for b, i, _key, net, lines in _run(biggest.limit(read))]
+    if len(found) > TOP_SUPPLIERS:
+        # Those that can be among the top: the biggest, and any as big as the last of them
+        # (named in order of name when their spend is the same).
+        least = found[TOP_SUPPLIERS - 1][2]
+        if len(found) == read and found[-1][2] >= least:
+            found = [
+                (b, i, int(net), int(lines))
+                for b, i, _key, net, lines in _run(biggest.where(per.c.net >= least))
+            ]
+        found = [row for row in found if row[2] >= least]
+    if isinstance(suppliers, _Classified):
+        suppliers.classify((b, i) for b, i, _net, _lines in found)
+    rows = [(suppliers.of[(b, i)], net, lines) for b, i, net, lines in found]
+    rows.sort(key=lambda r: (-r[1], suppliers.names[r[0]]))
+    table = summarise(
+        ((s, s, net, lines) for s, net, lines in rows[:TOP_SUPPLIERS]), suppliers.kinds.__getitem__
+    )
+    out = sorted(table.values(), key=lambda r: (-r.spend, suppliers.names[r.key]))
+    for row in out:
+        row.label = suppliers.names[row.key]
+        row.kind = suppliers.kinds[row.key]
+    return out
+
+
+def _suppliers_in(suppliers, buyer_ids, source, start, category):
+    """[(supplier, net pence)] of one category in the year starting on ``start``."""
+    summed = SpendSummary
+    given = _given(summed)
+    per = _per_supplier(
+        "category", buyer_ids, source, given, [summed.period == start, given == category]
+    )
+    found = [(b, i, int(net)) for b, i, _key, net, _lines in _run(sa.select(per))]
+    if isinstance(suppliers, _Classified):
+        suppliers.classify((b, i) for b, i, _net in found)
+    return [(suppliers.of[(b, i)], net) for b, i, net in found]
+
+
+# --- A place's buyers side by side ---------------------------------------------------------------
+
+PLACE_TOTAL = "All buyers in the place"
+
+
+@dataclass
+class PlaceSpend:
+    """A place's buyers side by side in one financial year: a row per buyer (every buyer in the
+    place, those with no spend in the year too) and the place's total, each a ``Summary``."""
+
+    years: list  # the financial years any of the buyers has spend in, oldest first
+    year: int | None
+    buyers: list  # Summary per buyer (key: its id), in name order
+    total: Summary
+
+    def rows(self):
+        return [*self.buyers, self.total]
+
+
+def by_buyer(buyer_ids, year=None, source=None, today=None):
+    """The shares of each of ``buyer_ids``'s spend in the financial ``year`` (by default
+    ``default_year`` of their spend), and of all of it: each buyer's row is the figures of its
+    own report's year (local by its own area), and the total adds the buyers' suppliers up, a
+    supplier counted once per buyer that pays it, as the whole DPS's report does."""
+    buyer_ids = sorted(set(buyer_ids))
+    stored = bool(buyer_ids) and source is None and stored_current(buyer_ids)
+    summed = SpendClassSum if stored else SpendSummary
+    periods = (
+        _run(
+            sa.select(summed.period)
+            .where(summed.dimension == "year", summed.buyer_id.in_(buyer_ids))
+            .where(True if source is None else summed.source == SpendSource(source))
+            .distinct()
+        )
+        if buyer_ids
+        else []
+    )
+    years = sorted({financial_year(p) for (p,) in periods})
+    today = today or to_local(utcnow()).date()
+    if year is None:
+        year = default_year(years, today)
+    rows = []
+    if year is not None and buyer_ids:
+        start = date(year, 4, 1)
+        if stored:
+            rows = _stored("year", buyer_ids, summed.buyer_id, [summed.period == start])
+        else:
+            suppliers = _suppliers(buyer_ids, source, per_buyer=True, period=start)
+            rows = _by_class(
+                suppliers, "year", buyer_ids, source, summed.buyer_id, [summed.period == start]
+            )
+    per_buyer = tabled(rows)
+    organisations = (
+        db.session.execute(sa.select(Organisation).where(Organisation.id.in_(buyer_ids)))
+        .scalars()
+        .all()
+    )
+    buyers = []
+    for organisation in sorted(organisations, key=lambda o: o.display_name.casefold()):
+        row = per_buyer.get(organisation.id) or Summary(key=organisation.id, label="")
+        row.label = organisation.display_name
+        buyers.append(row)
+    total = tabled([(None, *r[1:]) for r in rows], lambda _: PLACE_TOTAL).get(None)
+    return PlaceSpend(
+        years=years,
+        year=year,
+        buyers=buyers,
+        total=total or Summary(key=None, label=PLACE_TOTAL),
+    )
+
+
+def lot_titles(lot_ids):
+    """{lot id: "Lot 3: Homecare: north patch"}."""
+    if not lot_ids:
+        return {}
+    return {
+        lot.id: f"Lot {lot.number}: {lot.title}"
+        for lot in db.session.execute(sa.select(Lot).where(Lot.id.in_(list(lot_ids)))).scalars()
+    }
 
 
 def kind_label(kind):

@@ -22,7 +22,7 @@ from app.timeutil import format_date, to_local, utcnow
 from app.unitofwork import after_commit, commit
 from lots.awards.contracts import add_months
 from lots.awards.models import Contract
-from spend import parsing
+from spend import parsing, summaries
 from spend.matching import Matcher, supplier_key
 from spend.models import (
     ImportStatus,
@@ -332,6 +332,7 @@ def _import(spend_import):
     new = [line for line in lines if line["fingerprint"] not in held]
     db.session.flush()  # the matcher's new SupplierMatch rows
     _insert_lines(new)
+    summaries.refresh(buyer_id)
     amounts = [line["amount_pence"] for line in new]
     positive = [a for a in amounts if a > 0]
     spend_import.status = ImportStatus.IMPORTED
@@ -474,6 +475,7 @@ def add_contract_spend(contract):
         if pence
     ]
     db.session.add_all(lines)
+    summaries.refresh(contract.buyer_id, {supplier_key(supplier.name)})
     record(
         E.ADD_CONTRACT_SPEND,
         subject=contract,
@@ -524,6 +526,7 @@ def _decide(user, match, accept):
             )
             .values(organisation_id=match.organisation_id, match_method=MatchMethod.REVIEW)
         ).rowcount
+        summaries.refresh(match.buyer_id, {match.supplier_key})
     record(
         E.ACCEPT_SUPPLIER_MATCH if accept else E.REJECT_SUPPLIER_MATCH,
         subject=match,

@@ -2,9 +2,7 @@
 the review queue of likely matches, its area; and the operator's report and review queue for the
 whole DPS. Thin: parse the form, call one service, render or redirect."""
 
-import csv
 import io
-import re
 
 import sqlalchemy as sa
 from flask import (
@@ -25,9 +23,10 @@ from app.errors import ServiceError
 from app.extensions import db
 from app.organisations.models import Organisation
 from app.permissions import admin_required
+from app.places import services as places
 from app.reference import deprivation, geography
 from app.web import found, me, refused
-from spend import classify, parsing, permissions, reports, services
+from spend import classify, downloads, gaps, integrity, parsing, permissions, reports, services
 from spend.forms import AreaForm, ReviewForm, SpendFileForm, columns_form
 from spend.models import (
     ImportStatus,
@@ -69,58 +68,60 @@ def _source_arg():
 @bp.route(BASE)
 @login_required
 def buyer_spend(organisation_id):
-    buyer = _buyer(organisation_id)
-    report = reports.report([buyer.id], year=_year_arg(), source=_source_arg())
-    pending = db.session.execute(
-        sa.select(sa.func.count())
-        .select_from(SupplierMatch)
-        .where(SupplierMatch.buyer_id == buyer.id, SupplierMatch.status == MatchStatus.PENDING)
-    ).scalar_one()
-    return render_template(
-        "spend/report.html",
-        buyer=buyer,
-        report=report,
-        source=_source_arg(),
-        pending=pending,
-        area=[geography.local_authority(c) for c in classify.area_codes(buyer)],
-        may_manage=permissions.may_manage_spend(current_user, buyer.id),
-        may_review=permissions.may_review_matches(current_user, buyer.id),
-        csv_url=lambda table: url_for(
-            "spend.buyer_spend_csv",
-            organisation_id=buyer.id,
-            table=table,
-            year=report.year,
-            source=_source_arg(),
-        ),
-        year_url=lambda y: url_for(
-            "spend.buyer_spend", organisation_id=buyer.id, year=y, source=_source_arg()
-        ),
-        **_report_helpers(),
-    )
+    return _report_page(_buyer(organisation_id))
 
 
 @bp.route("/admin/spend")
 @admin_required
 def operator_spend():
-    report = reports.report(None, year=_year_arg(), source=_source_arg())
-    pending = db.session.execute(
-        sa.select(sa.func.count())
-        .select_from(SupplierMatch)
-        .where(SupplierMatch.status == MatchStatus.PENDING)
-    ).scalar_one()
+    return _report_page(None)
+
+
+def _report_of(buyer):
+    return reports.report([buyer.id] if buyer else None, year=_year_arg(), source=_source_arg())
+
+
+def _download_url(buyer, report, table, fmt="csv"):
+    args = {"table": table, "fmt": fmt, "year": report.year, "source": _source_arg()}
+    if buyer is None:
+        return url_for("spend.operator_spend_download", **args)
+    return url_for("spend.buyer_spend_download", organisation_id=buyer.id, **args)
+
+
+def _report_page(buyer):
+    """A buyer's report (``buyer``) or the whole DPS's (None)."""
+    report = _report_of(buyer)
+    pending = sa.select(sa.func.count()).select_from(SupplierMatch)
+    pending = pending.where(SupplierMatch.status == MatchStatus.PENDING)
+    if buyer is not None:
+        pending = pending.where(SupplierMatch.buyer_id == buyer.id)
+    found_gaps = (
+        gaps.find_gaps(report, gaps.lot_offers(buyer), current_app.config["SPEND_GAP_MIN_PENCE"])
+        if buyer is not None and report.year is not None
+        else []
+    )
+
+    def year_url(year):
+        if buyer is None:
+            return url_for("spend.operator_spend", year=year, source=_source_arg())
+        return url_for(
+            "spend.buyer_spend", organisation_id=buyer.id, year=year, source=_source_arg()
+        )
+
     return render_template(
         "spend/report.html",
-        buyer=None,
+        buyer=buyer,
         report=report,
+        gaps=found_gaps,
         source=_source_arg(),
-        pending=pending,
-        area=[],
-        may_manage=False,
-        may_review=True,
-        csv_url=lambda table: url_for(
-            "spend.operator_spend_csv", table=table, year=report.year, source=_source_arg()
-        ),
-        year_url=lambda y: url_for("spend.operator_spend", year=y, source=_source_arg()),
+        pending=db.session.execute(pending).scalar_one(),
+        area=[geography.local_authority(c) for c in classify.area_codes(buyer)] if buyer else [],
+        may_manage=buyer is not None and permissions.may_manage_spend(current_user, buyer.id),
+        may_review=buyer is None or permissions.may_review_matches(current_user, buyer.id),
+        csv_url=lambda table: _download_url(buyer, report, table, "csv"),
+        xlsx_url=lambda table: _download_url(buyer, report, table, "xlsx"),
+        year_url=year_url,
+        places=places.all_places() if buyer is None else [],
         **_report_helpers(),
     )
 
@@ -147,115 +148,94 @@ def percent(value):
     return f"{value:.1f}%"
 
 
-_NUMBER = re.compile(r"-?[0-9.,]+")
-
-
-def cell(value):
-    """A CSV cell a spreadsheet will not run: text from a spend file that starts like a formula
-    (=, +, -, @) is given a leading apostrophe; numbers are left as they are."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        if not _NUMBER.fullmatch(value):
-            return "'" + value
-    return value
-
-
 def _writer(out):
-    writer = csv.writer(out)
-
-    class Safe:
-        def writerow(self, row):
-            writer.writerow([cell(v) for v in row])
-
-    return Safe()
+    return downloads.safe_writer(out)
 
 
-def _csv(report, table, filename):
-    out = io.StringIO()
-    writer = _writer(out)
-    rows = report.table(table)
-    if table == "suppliers":
-        writer.writerow(
-            [
-                "Supplier",
-                "Kind",
-                "VCSE",
-                "SME",
-                "Local",
-                "Deprivation decile",
-                "Place found",
-                "Spend (GBP)",
-                "Lines",
-            ]
+# Every table of the report downloads, as CSV and as XLSX.
+DOWNLOADS = "years,quarters,categories,departments,lots,suppliers,trend,gaps"
+TABLE_ROUTE = f"/<any({DOWNLOADS}):table>.<any(csv,xlsx):fmt>"
+
+
+def _report_download(buyer, table, fmt):
+    report = _report_of(buyer)
+    found_gaps = []
+    if table == "gaps":
+        if buyer is None:
+            abort(404)
+        found_gaps = gaps.find_gaps(
+            report, gaps.lot_offers(buyer), current_app.config["SPEND_GAP_MIN_PENCE"]
         )
-        for row in rows:
-            kind = row.kind
-
-            def yes_no(value):
-                return "" if value is None else "yes" if value else "no"
-
-            writer.writerow(
-                [
-                    row.label,
-                    reports.kind_label(kind),
-                    yes_no(kind.vcse),
-                    yes_no(kind.sme),
-                    yes_no(kind.local),
-                    kind.decile or "",
-                    deprivation.METHOD_LABELS[kind.place_method],
-                    f"{row.spend / 100:.2f}",
-                    row.lines,
-                ]
-            )
-    else:
-        header = [reports.TABLES[table], "Spend (GBP)", "Spend counted (GBP)", "Lines", "Suppliers"]
-        for _name, label in reports.MEASURES:
-            header += [
-                f"{label}: % of spend",
-                f"{label}: % of spend unclassified",
-                f"{label}: % of suppliers",
-            ]
-        writer.writerow(header)
-        for row in rows:
-            values = [
-                row.label,
-                f"{row.spend / 100:.2f}",
-                f"{row.counted / 100:.2f}",
-                row.lines,
-                row.suppliers,
-            ]
-            for name, _label in reports.MEASURES:
-                values += [
-                    f"{row.share(name):.1f}",
-                    f"{row.share(name, 'unknown'):.1f}",
-                    f"{row.supplier_share(name):.1f}",
-                ]
-            writer.writerow(values)
-    return Response(
-        out.getvalue(),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    rows = downloads.table_rows(report, table, found_gaps)
+    suffix = (
+        ""
+        if table in ("years", "trend")
+        else f"-{reports.year_label(report.year)}"
+        if report.year
+        else ""
     )
+    stem = f"{'spend' if buyer else 'dps-spend'}-{table}{suffix}"
+    return downloads.response(rows, stem, fmt, reports.TABLES.get(table, table.title()))
 
 
-@bp.route(BASE + "/<any(years,quarters,categories,departments,suppliers):table>.csv")
+@bp.route(BASE + TABLE_ROUTE)
 @login_required
-def buyer_spend_csv(organisation_id, table):
-    buyer = _buyer(organisation_id)
-    report = reports.report([buyer.id], year=_year_arg(), source=_source_arg())
-    suffix = (
-        "" if table == "years" else f"-{reports.year_label(report.year)}" if report.year else ""
-    )
-    return _csv(report, table, f"spend-{table}{suffix}.csv")
+def buyer_spend_download(organisation_id, table, fmt):
+    return _report_download(_buyer(organisation_id), table, fmt)
 
 
-@bp.route("/admin/spend/<any(years,quarters,categories,departments,suppliers):table>.csv")
+@bp.route("/admin/spend" + TABLE_ROUTE)
 @admin_required
-def operator_spend_csv(table):
-    report = reports.report(None, year=_year_arg(), source=_source_arg())
-    suffix = (
-        "" if table == "years" else f"-{reports.year_label(report.year)}" if report.year else ""
+def operator_spend_download(table, fmt):
+    return _report_download(None, table, fmt)
+
+
+# --- A place's buyers side by side -------------------------------------------------------------
+
+
+def _place_spend(slug):
+    place = found(places.place_by_slug(slug))
+    return place, reports.by_buyer(places.buyer_ids_in(place), _year_arg(), _source_arg())
+
+
+@bp.route("/admin/spend/places/<slug>")
+@admin_required
+def place_spend(slug):
+    place, place_spend = _place_spend(slug)
+    args = {"slug": place.slug, "year": place_spend.year, "source": _source_arg()}
+    return render_template(
+        "spend/place.html",
+        place=place,
+        place_spend=place_spend,
+        source=_source_arg(),
+        year_url=lambda year: url_for(
+            "spend.place_spend", slug=place.slug, year=year, source=_source_arg()
+        ),
+        csv_url=url_for("spend.place_spend_download", fmt="csv", **args),
+        xlsx_url=url_for("spend.place_spend_download", fmt="xlsx", **args),
+        **_report_helpers(),
     )
-    return _csv(report, table, f"dps-spend-{table}{suffix}.csv")
+
+
+@bp.route("/admin/spend/places/<slug>.<any(csv,xlsx):fmt>")
+@admin_required
+def place_spend_download(slug, fmt):
+    place, place_spend = _place_spend(slug)
+    suffix = f"-{reports.year_label(place_spend.year)}" if place_spend.year else ""
+    return downloads.response(
+        downloads.place_rows(place_spend), f"spend-{place.slug}{suffix}", fmt, "Buyers"
+    )
+
+
+# --- Integrity flags ------------------------------------------------------------------------------
+
+
+@bp.route("/admin/integrity")
+@admin_required
+def integrity_flags():
+    return render_template(
+        "spend/integrity.html", flags=integrity.all_flags(), kinds=integrity.KINDS
+    )
 
 
 # --- Spend files ----------------------------------------------------------------------------------

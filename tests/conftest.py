@@ -1,13 +1,16 @@
 """Test fixtures on real services: PostgreSQL, Redis and an SMTP server, started when missing.
 
-The test database is built by running the migrations, as production is. Each test starts from
-empty tables (truncated after it), an empty Redis database and an empty SMTP sink.
+The test database is built by running the migrations, as production is (once per set of
+migrations: each test process then copies the result). Each test starts from empty tables
+(truncated after it), an empty Redis database and an empty SMTP sink.
 """
 
 import contextvars
+import hashlib
 import os
 import re
 import uuid
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -23,6 +26,7 @@ from app.extensions import db, limiter
 from app.queue import redis_connection, rq_queue
 from tests import clock, speed
 from tests.factories import PASSWORD
+from tests.pages import fieldsets_without_legend
 from tests.services import Postgres, Redis
 from tests.smtp import SMTPServer
 
@@ -75,22 +79,58 @@ def redis_server():
     r.stop()
 
 
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+TEMPLATE_LOCK = 7_262_024  # a PostgreSQL advisory lock: one process builds the template at a time
+
+
+def _migrated_template(postgres):
+    """The name of a database the migrations have been run on, built by the first test process
+    to need it and copied by every other (CREATE DATABASE ... TEMPLATE). Its name carries a digest
+    of the migrations, so a changed migration builds a new one. Running the migrations took each
+    test process about 12 s; a copy takes well under one."""
+    digest = hashlib.sha256()
+    for path in sorted(MIGRATIONS.rglob("*.py")):
+        digest.update(path.relative_to(MIGRATIONS).as_posix().encode() + b"\0")
+        digest.update(path.read_bytes())
+    name = f"vcse_template_{digest.hexdigest()[:16]}"
+    with psycopg.connect(postgres.admin_url, autocommit=True) as conn:
+        conn.execute("SELECT pg_advisory_lock(%s)", (TEMPLATE_LOCK,))
+        try:
+            if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
+                return name
+            building = f"{name}_building"
+            conn.execute(f'DROP DATABASE IF EXISTS "{building}" WITH (FORCE)')
+            conn.execute(f'CREATE DATABASE "{building}"')
+            app = create_app("test", {"SQLALCHEMY_DATABASE_URI": _url(postgres, building)})
+            with app.app_context():
+                upgrade()
+                db.engine.dispose()
+            conn.execute(f'ALTER DATABASE "{building}" RENAME TO "{name}"')
+            return name
+        finally:
+            conn.execute("SELECT pg_advisory_unlock(%s)", (TEMPLATE_LOCK,))
+
+
+def _url(postgres, name):
+    base = postgres.admin_url.rsplit("/", 1)[0]
+    return f"{base}/{name}".replace("postgresql://", "postgresql+psycopg://")
+
+
 @pytest.fixture(scope="session")
 def database_url(postgres):
-    """A fresh database for this test session, made by running the migrations."""
+    """A fresh database for this test session: a copy of the migrated template."""
+    template = _migrated_template(postgres)
     name = f"vcse_test_{uuid.uuid4().hex[:8]}"
     with psycopg.connect(postgres.admin_url, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
+        conn.execute("SELECT pg_advisory_lock(%s)", (TEMPLATE_LOCK,))
+        try:
+            conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+        finally:
+            conn.execute("SELECT pg_advisory_unlock(%s)", (TEMPLATE_LOCK,))
         # A throwaway database: a commit need not wait for the disk (durability is PostgreSQL's,
         # not something these tests check), which makes the suite's thousands of commits cheap.
         conn.execute(f'ALTER DATABASE "{name}" SET synchronous_commit = off')
-    base = postgres.admin_url.rsplit("/", 1)[0]
-    url = f"{base}/{name}".replace("postgresql://", "postgresql+psycopg://")
-    app = create_app("test", {"SQLALCHEMY_DATABASE_URI": url})
-    with app.app_context():
-        upgrade()
-        db.engine.dispose()
-    yield url
+    yield _url(postgres, name)
     with psycopg.connect(postgres.admin_url, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
@@ -176,7 +216,12 @@ class FreshContextClient(FlaskClient):
         # and its database connection would never go back to the pool. (tests.pages.streamed
         # reads one chunk by chunk.)
         kwargs.setdefault("buffered", True)
-        return contextvars.Context().run(super().open, *args, **kwargs)
+        response = contextvars.Context().run(super().open, *args, **kwargs)
+        if response.mimetype == "text/html" and not response.is_streamed:
+            # Every page any test loads: each fieldset has a legend with text.
+            missing = fieldsets_without_legend(response.get_data(as_text=True))
+            assert not missing, f"a fieldset without a legend on {response.request.path}: {missing}"
+        return response
 
 
 @pytest.fixture

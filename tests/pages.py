@@ -4,9 +4,25 @@ add their own on top (tests/dps/views/pages.py, tests/lots/views/pages.py)."""
 import contextvars
 import csv
 import io
+import re
 
 from bs4 import BeautifulSoup
 from flask.testing import FlaskClient
+
+_FIELDSET = re.compile(r"<fieldset\b[^>]*>\s*(<legend\b[^>]*>(.*?)</legend>)?", re.S)
+_TAG = re.compile(r"<[^>]+>")
+
+
+def fieldsets_without_legend(html):
+    """The opening of each fieldset in ``html`` whose first child is not a legend with text
+    (WCAG 1.3.1: a group of inputs is named by its legend). A regular expression, not a parser, so
+    that every page a test loads can be checked cheaply (``tests.conftest.FreshContextClient``)."""
+    found = []
+    for match in _FIELDSET.finditer(html):
+        legend = match.group(2)
+        if legend is None or not _TAG.sub("", legend).strip():
+            found.append(match.group(0)[:120])
+    return found
 
 
 def soup(response):

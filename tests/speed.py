@@ -8,13 +8,21 @@ about 40% of the suite's time: Jinja compiling templates (30%) and Werkzeug comp
 per rule (10%). Both results depend only on their input, so the test process keeps them:
 
 - a Jinja bytecode cache shared by every app, keyed by template and checked against the template
-  source's checksum (an edited template is compiled again), as Jinja's own ``BytecodeCache`` does
-  on disk;
+  source's checksum (an edited template is compiled again), in memory and on disk (Jinja's own
+  ``FileSystemBytecodeCache``), so that the next test process does not compile them again;
 - Werkzeug's compiled URL builder function, keyed by everything it is built from. The function takes
-  the rule as an argument (it is bound to each new rule), so no state is shared between apps.
+  the rule as an argument (it is bound to each new rule), so no state is shared between apps;
+- Werkzeug's parse of each rule's text (its parts, the trace the builder is made from and its
+  converters), keyed by the text and the map's converter classes: half of making an app once the
+  API document waits until it is read. Each new rule gets its own copy of the converters, bound
+  to its own map; the parts are only read.
 
 Pages render exactly as before; only the compiling is not repeated. Installed by tests/conftest.py.
 """
+
+import os
+import tempfile
+from pathlib import Path
 
 import flask
 import jinja2
@@ -22,22 +30,57 @@ from werkzeug.routing.rules import Rule
 
 
 class SharedBytecodeCache(jinja2.BytecodeCache):
-    """Compiled templates kept in memory for every app in this process."""
+    """Compiled templates kept in memory for every app in this process, and on disk for the
+    next test process (the other xdist worker, the year-ahead run, the next `make test`) with
+    Jinja's own ``FileSystemBytecodeCache``, which checks each template's checksum on loading."""
 
-    def __init__(self):
+    def __init__(self, directory):
         self._codes = {}
+        directory.mkdir(mode=0o700, exist_ok=True)
+        self._disk = jinja2.FileSystemBytecodeCache(str(directory))
 
     def load_bytecode(self, bucket):
         found = self._codes.get(bucket.key)
         if found is not None and found[0] == bucket.checksum:
             bucket.code = found[1]
+            return
+        self._disk.load_bytecode(bucket)
+        if bucket.code is not None:
+            self._codes[bucket.key] = (bucket.checksum, bucket.code)
 
     def dump_bytecode(self, bucket):
         self._codes[bucket.key] = (bucket.checksum, bucket.code)
+        self._disk.dump_bytecode(bucket)
 
 
-_bytecode_cache = SharedBytecodeCache()
+_bytecode_cache = SharedBytecodeCache(
+    Path(tempfile.gettempdir()) / f"vcse-dps-templates-{os.getuid()}"
+)
 _builders = {}
+_parsed = {}
+
+
+def _cached_parse_rule(original):
+    def parse_rule(self, rule):
+        key = (rule, tuple(sorted(self.map.converters.items())))
+        found = _parsed.get(key)
+        if found is None:
+            trace_from, known = len(self._trace), set(self._converters)
+            parts = list(original(self, rule))
+            converters = [(n, c) for n, c in self._converters.items() if n not in known]
+            _parsed[key] = (parts, self._trace[trace_from:], converters)
+            yield from parts
+            return
+        parts, trace, converters = found
+        self._trace.extend(trace)
+        for name, converter in converters:
+            bound = object.__new__(type(converter))
+            bound.__dict__.update(converter.__dict__, map=self.map)
+            self._converters[name] = bound
+            self.arguments.add(name)
+        yield from parts
+
+    return parse_rule
 
 
 def _cached_compile_builder(original):
@@ -73,4 +116,5 @@ def install():
         return
     Rule._compile_builder = _cached_compile_builder(Rule._compile_builder)
     Rule._compile_builder._tests_cached = True
+    Rule._parse_rule = _cached_parse_rule(Rule._parse_rule)
     flask.Flask.create_jinja_environment = _with_shared_cache(flask.Flask.create_jinja_environment)

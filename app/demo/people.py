@@ -93,6 +93,7 @@ SUPPLIERS = [
         "details": {
             "name": "Greenfield Food Co-operative",
             "supplier_type": "cooperative",
+            "society_number": "31234R",  # on the Mutuals Public Register: GB-MPR in open data
             "address": "The Old Dairy\n3 Mina Road\nBristol",
             "postcode": "BS2 9XE",
             "local_authority_code": "BST",

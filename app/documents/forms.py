@@ -1,10 +1,10 @@
-from govuk_frontend_wtf.wtforms_widgets import GovRadioInput
 from wtforms import RadioField
 from wtforms.validators import InputRequired
 
 from app.documents.models import LIBRARY_PURPOSES, PURPOSE_LABELS
 from app.fields import GovDateField
 from app.forms import Form, describe_files, file_field, submit
+from app.widgets import GovRadioInput
 
 
 class UploadForm(Form):

@@ -320,6 +320,24 @@ def verified_local_stream(document):
     return handle
 
 
+def replaced_by_a_current_one(document, on):
+    """Whether the owner's library holds another document of the same purpose, active and
+    current on the day ``on`` (a certificate renewed before the old one expired)."""
+    return (
+        db.session.execute(
+            sa.select(Document.id)
+            .where(
+                Document.owner_organisation_id == document.owner_organisation_id,
+                Document.purpose == document.purpose,
+                Document.status == DocumentStatus.ACTIVE,
+                Document.expires_on >= on,
+            )
+            .limit(1)
+        ).first()
+        is not None
+    )
+
+
 def documents_for(organisation_id):
     return (
         db.session.execute(

@@ -131,12 +131,12 @@ def add_measure(user, fields):
 
 
 def is_used(measure_id):
-    """A commitment, a call-off or a proxy value names it."""
-    from_commitments = sa.text(
-        "SELECT 1 FROM social_value_commitments WHERE measure_id = :m LIMIT 1"
-    )
-    if db.session.execute(from_commitments, {"m": measure_id}).first():
-        return True
+    """A commitment, a call-off, a place's shared priorities, a community wish or a proxy value
+    names it."""
+    for table in ("social_value_commitments", "place_priorities", "wishes"):
+        named = sa.text(f"SELECT 1 FROM {table} WHERE measure_id = :m LIMIT 1")
+        if db.session.execute(named, {"m": measure_id}).first():
+            return True
     if db.session.get(SocialValueProxy, measure_id) is not None:
         return True
     lists = db.session.execute(sa.text("SELECT social_value_measures FROM opportunities")).scalars()

@@ -3,7 +3,6 @@ about the details (required fields, number formats, word limits) and report all 
 
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCharacterCount,
-    GovRadioInput,
     GovSelect,
     GovSubmitInput,
     GovTextArea,
@@ -25,18 +24,7 @@ from app.organisations.models import (
 )
 from app.organisations.services import BUYER_FIELDS, SUPPLIER_FIELDS
 from app.reference import geography
-
-
-class Radios(GovRadioInput):
-    """GOV.UK radios without the empty hint govuk-frontend-wtf adds when a field has no
-    description (an empty ``<div class="govuk-hint">``, read out by screen readers as nothing)."""
-
-    def map_gov_params(self, field, **kwargs):
-        params = super().map_gov_params(field, **kwargs)
-        hint = params.get("hint") or {}
-        if not hint.get("text") and not hint.get("html"):
-            params.pop("hint", None)
-        return params
+from app.widgets import GovRadioInput
 
 
 def _labels(labels):
@@ -55,7 +43,7 @@ def _radios(label, choices, description=None):
         label,
         description=description or "",
         choices=choices,
-        widget=Radios(),
+        widget=GovRadioInput(),
         validate_choice=False,
     )
 
@@ -82,7 +70,7 @@ class DetailsForm(Form):
 class KindForm(Form):
     kind = RadioField(
         "What kind of organisation are you adding?",
-        widget=Radios(),
+        widget=GovRadioInput(),
         choices=_labels(KIND_LABELS),
         invalid_choice_message="Select whether your organisation is a supplier or a buyer",
     )
@@ -114,6 +102,12 @@ class SupplierForm(DetailsForm):
         "Company number",
         "A company, including a CIC, must give its Companies House number. "
         "It is 8 characters, for example 01234567 or SC123456",
+        spellcheck="false",
+    )
+    society_number = _text(
+        "Mutuals Public Register number (optional)",
+        "A co-operative or community benefit society registered with the Financial Conduct "
+        "Authority gives its registration number. For example, 31234R or RS007372",
         spellcheck="false",
     )
     address = TextAreaField(
@@ -200,7 +194,7 @@ class InviteForm(Form):
     )
     role = RadioField(
         "What can they do?",
-        widget=Radios(),
+        widget=GovRadioInput(),
         default=Role.MEMBER.value,
         choices=_labels(ROLE_LABELS),
         invalid_choice_message="Select what they can do",

@@ -15,6 +15,10 @@ _CHARITY_SCOTLAND = re.compile(r"SC\d{6}")
 _CHARITY_NI = re.compile(r"NIC\d{6}")
 # Companies House: 8 characters, either 8 digits or 2 letters and 6 digits (SC, NI, OC, SO...).
 _COMPANY = re.compile(r"\d{8}|[A-Z]{2}\d{6}")
+# The FCA's Mutuals Public Register: a registered society's number, as the register writes it
+# ("Full Registration Number"): digits with the register's suffix ("31234R", Scottish "2446RS",
+# credit unions "213C", or none: "8765"), or the newer "RS" and six digits ("RS007372").
+_SOCIETY = re.compile(r"\d{1,6}[A-Z]{0,2}|RS\d{6}")
 # A full UK postcode: outward code (A9, A99, A9A, AA9, AA99, AA9A) then inward code (9AA).
 _POSTCODE = re.compile(r"([A-Z]{1,2}\d[A-Z\d]?|GIR)(\d[A-Z]{2})")
 _WORD = re.compile(r"\S+")
@@ -37,6 +41,13 @@ def normalise_company_number(value):
     """'sc 123456' -> 'SC123456'; '01234567' keeps its leading zero; None if not valid."""
     number = _compact(value)
     return number if _COMPANY.fullmatch(number) else None
+
+
+def normalise_society_number(value):
+    """'31234 r' -> '31234R'; '2446R(S)' -> '2446RS'; 'rs007372' -> 'RS007372'; None if not
+    a Mutuals Public Register number."""
+    number = _compact(value).replace("(", "").replace(")", "")
+    return number if _SOCIETY.fullmatch(number) else None
 
 
 def normalise_postcode(value):

@@ -197,6 +197,9 @@ class Organisation(db.Model):
     buyer_type: Mapped[BuyerType | None] = mapped_column(string_enum(BuyerType, "buyer_type"))
     charity_number: Mapped[str | None] = mapped_column(sa.String(20))
     company_number: Mapped[str | None] = mapped_column(sa.String(8))
+    # A registered society's number on the FCA's Mutuals Public Register (co-operatives and
+    # community benefit societies): "31234R", "8765", "RS007372".
+    society_number: Mapped[str | None] = mapped_column(sa.String(12))
     address: Mapped[str | None] = mapped_column(sa.Text)
     postcode: Mapped[str | None] = mapped_column(sa.String(10))
     local_authority_code: Mapped[str | None] = mapped_column(sa.String(10))

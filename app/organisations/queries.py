@@ -35,6 +35,22 @@ def memberships_for(user):
     )
 
 
+def supplier_organisations_of(user):
+    """The supplier organisations the person belongs to, by name; none for a person signed out."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return []
+    return (
+        db.session.execute(
+            sa.select(Organisation)
+            .join(Membership, Membership.organisation_id == Organisation.id)
+            .where(Membership.user_id == user.id, Organisation.kind == OrganisationKind.SUPPLIER)
+            .order_by(sa.func.lower(Organisation.name), Organisation.id)
+        )
+        .scalars()
+        .all()
+    )
+
+
 def in_a_buyer_organisation(user):
     """Whether the person belongs to any buyer organisation."""
     return (
@@ -111,6 +127,11 @@ def invitation_for_token(token):
     return db.session.execute(
         sa.select(Invitation).where(Invitation.token_hash == hash_token(token))
     ).scalar_one_or_none()
+
+
+def owner_of(organisation):
+    """One of the organisation's owners (the first of its memberships), or None."""
+    return next((m.user for m in organisation.memberships if m.is_owner), None)
 
 
 def find_organisation(kind, name):

@@ -54,6 +54,7 @@ SUPPLIER_FIELDS = (
     "supplier_type",
     "charity_number",
     "company_number",
+    "society_number",
     "address",
     "postcode",
     "local_authority_code",
@@ -72,6 +73,9 @@ CHARITY_NUMBER_FORMAT = (
     "Enter a charity number in the correct format, like 1234567, SC012345 or NIC123456"
 )
 COMPANY_NUMBER_FORMAT = "Enter a company number in the correct format, like 01234567 or SC123456"
+SOCIETY_NUMBER_FORMAT = (
+    "Enter a Mutuals Public Register number in the correct format, like 31234R or RS007372"
+)
 
 
 class InvalidDetails(ServiceError):
@@ -137,6 +141,13 @@ def clean_supplier_details(details):
     elif not raw and supplier_type in NEEDS_COMPANY_NUMBER:
         errors["company_number"] = "Enter your company number: a company, including a CIC, has one"
     values["company_number"] = company_number
+
+    # Optional: a co-operative or community benefit society registered with the FCA has one.
+    raw = _text(details, "society_number")
+    society_number = identifiers.normalise_society_number(raw) if raw else None
+    if raw and society_number is None:
+        errors["society_number"] = SOCIETY_NUMBER_FORMAT
+    values["society_number"] = society_number
 
     values["address"] = _name(
         errors,

@@ -17,6 +17,7 @@ from app.organisations.models import (
     TURNOVER_BAND_LABELS,
     OrganisationKind,
     Role,
+    SupplierType,
 )
 from app.reference import geography
 from app.web import found, me, refused
@@ -74,6 +75,12 @@ def new_organisation():
 @login_required
 def new_supplier():
     form = SupplierForm()
+    # A community group registering only to post wishes (the wish list's start page sends it
+    # here with ?for=wishes): the same organisation, offered as a community group, and on to
+    # posting a wish rather than to the DPSs it could join.
+    for_wishes = request.args.get("for") == "wishes"
+    if for_wishes and request.method == "GET":
+        form.supplier_type.data = SupplierType.COMMUNITY_GROUP.value
     if form.validate_on_submit():
         try:
             organisation = services.create_supplier(me(), form.details())
@@ -81,6 +88,8 @@ def new_supplier():
             _refused(form, exc)
         else:
             flash(f"{organisation.display_name} has been added. You are its owner.", "success")
+            if for_wishes:
+                return redirect(url_for("wishes.new_wish"))
             # Next, the DPSs it can apply to join (a dps/ page, named as navigation.py does).
             return redirect(url_for("dps.dps_to_join", organisation_id=organisation.id))
     return render_template("organisations/supplier_form.html", form=form, organisation=None)

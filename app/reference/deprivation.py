@@ -13,7 +13,9 @@ Read once per process from ``data/`` (see ``data/README.md`` for sources and lic
 - anything else: ``"unknown"``.
 
 Scotland's and Northern Ireland's indices rank data zones and super output areas that no shipped
-postcode file reaches, so their postcodes get a local authority by sector but no decile. The
+postcode file reaches, so their postcodes get a local authority by sector but no decile, until an
+operator loads the full NSPL (``app.reference.postcodes``): then every UK postcode is found by
+full postcode, with its own nation's decile. The
 indices of the four nations are not comparable: a decile is only ever within its own nation.
 
 Used by spend analysis and open to any feature that asks where a supplier or a delivery is.
@@ -100,9 +102,11 @@ def _index_of(lad_code):
     return {"E": "IMD 2025", "W": "WIMD 2025"}.get(lad_code[0])
 
 
-def lookup(postcode):
+def lookup(postcode, loaded=None):
     """The ``Place`` of a postcode (a whole one, or only its outward code), found as precisely as
-    the shipped data allow."""
+    the shipped data allow, and ``loaded`` ({postcode: (lad, small area, decile, index name)}
+    from the NSPL an operator loaded: ``app.reference.postcodes.lookup_all``) after the shipped
+    full postcodes and before the sectors."""
     data = _data()
     full = normalise_postcode(postcode)
     if full:
@@ -110,6 +114,9 @@ def lookup(postcode):
         if lsoa and lsoa in data.lsoa_decile:
             lad, decile, index_name = data.lsoa_decile[lsoa]
             return Place(full, lad, lsoa, decile, index_name, POSTCODE)
+        if loaded and full in loaded:
+            lad, area, decile, index_name = loaded[full]
+            return Place(full, lad, area, decile, index_name, POSTCODE)
         outward, inward = full.split(" ")
         sector = data.sectors.get(f"{outward} {inward[0]}")
         if sector:
@@ -136,3 +143,15 @@ def decile_of_lsoa(lsoa_code):
     """(decile, index name) of an English or Welsh LSOA 2021, or (None, None)."""
     found = _data().lsoa_decile.get(lsoa_code)
     return (found[1], found[2]) if found else (None, None)
+
+
+def sector_place(sector):
+    """(local authority GSS code, decile, index name) of a postcode sector ("LS6 2"), by its
+    postcodes' median decile (England) or its most common LSOA (Wales); (lad, None, None) where
+    no shipped index reaches it (Scotland, Northern Ireland), and (None, None, None) for a
+    sector the lookup does not hold."""
+    found = _data().sectors.get(" ".join((sector or "").upper().split()))
+    if not found:
+        return (None, None, None)
+    lad, decile, _ = found
+    return (lad, decile, _index_of(lad) if decile else None)

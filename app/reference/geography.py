@@ -36,6 +36,7 @@ class LocalAuthority:
     current: bool
     gss_code_latest: str = ""
     county_code: str = ""  # the county council over a lower-tier district
+    combined_authority_code: str = ""  # the combined authority it belongs to, if any
 
     @property
     def covers_area_once(self):
@@ -77,6 +78,7 @@ def _data():
                         current=row["current"] == "True",
                         gss_code_latest=row["gss_code_latest"],
                         county_code=row["county_la"],
+                        combined_authority_code=row["combined_authority"],
                     )
                     for row in csv.DictReader(f)
                 ),
@@ -114,6 +116,14 @@ def local_authority(code):
     return _data().authorities_by_code.get(code) if code else None
 
 
+def area_name(local_authority_code, region_code=None):
+    """'Leeds, Yorkshire and The Humber': a council area and its region, by name (the region
+    given, or else the council's own); empty when neither is known."""
+    authority = local_authority(local_authority_code)
+    named_region = region(region_code) or (region(authority.region_code) if authority else None)
+    return ", ".join(part.name for part in (authority, named_region) if part)
+
+
 def region_for_local_authority(code):
     la = local_authority(code)
     return region(la.region_code) if la else None
@@ -127,3 +137,39 @@ def district_gss_codes(code):
         return frozenset()
     members = [la] + [a for a in _data().authorities if a.county_code == code and a.current]
     return frozenset(c for a in members for c in (a.gss_code, a.gss_code_latest) if c)
+
+
+def combined_authorities():
+    """The current combined authorities (and the Greater London Authority), sorted by name."""
+    return [la for la in _data().authorities if la.current and la.tier == "combined"]
+
+
+def covering_members(code):
+    """The current councils that cover a local authority's area once (lower tier, unitary or NI
+    district): a combined authority's members, a county's districts, or the council itself."""
+    la = local_authority(code)
+    if la is None:
+        return []
+    if la.covers_area_once:
+        return [la]
+    return [
+        a
+        for a in _data().authorities
+        if a.covers_area_once and code in (a.combined_authority_code, a.county_code)
+    ]
+
+
+@cache
+def _by_gss():
+    found = {}
+    for la in _data().authorities:
+        if la.covers_area_once:
+            for code in (la.gss_code, la.gss_code_latest):
+                if code:
+                    found.setdefault(code, la)
+    return found
+
+
+def local_authority_by_gss(gss_code):
+    """The current council (lower tier, unitary or NI district) with that GSS code, or None."""
+    return _by_gss().get(gss_code) if gss_code else None

@@ -22,6 +22,7 @@ class Rate:
     announced_on: date
     uk_pence: int
     london_pence: int
+    pay_by: date | None = None  # the Living Wage Foundation's "implement by" date, when known
 
     def pence(self, london):
         return self.london_pence if london else self.uk_pence
@@ -45,6 +46,9 @@ def rates():
                         announced_on=_announced(row["announced_on"]),
                         uk_pence=int(row["uk_pence_per_hour"]),
                         london_pence=int(row["london_pence_per_hour"]),
+                        pay_by=date.fromisoformat(row["implement_by"])
+                        if row.get("implement_by")
+                        else None,
                     )
                     for row in csv.DictReader(f)
                 ),

@@ -23,7 +23,7 @@ and an **aggregation**, which says what "delivered so far" is over the periods r
 """
 
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation, localcontext
 
 import sqlalchemy as sa
 
@@ -159,6 +159,20 @@ def get(measure_id):
     return as_measure(row) if row is not None else None
 
 
+def get_many(measure_ids):
+    """{id: the measure, or None for an id the table does not hold} in one query."""
+    wanted = [m for m in measure_ids if isinstance(m, str) and m]
+    found = {}
+    if wanted:
+        stmt = (
+            sa.select(SocialValueMeasure)
+            .options(sa.orm.joinedload(SocialValueMeasure.proxy))
+            .where(SocialValueMeasure.id.in_(wanted))
+        )
+        found = {r.id: as_measure(r) for r in db.session.execute(stmt).scalars()}
+    return {m: found.get(m) for m in measure_ids}
+
+
 def proxy_for(measure_id):
     row = db.session.get(SocialValueProxy, measure_id)
     return Proxy(row.pence_per_unit, row.source, row.year, row.licence or "") if row else None
@@ -229,6 +243,37 @@ def aggregate(rule, values):
     if rule == "average":
         return (sum(values, Decimal(0)) / len(values)).quantize(CENT, ROUND_HALF_UP)
     raise ValueError(f"unknown aggregation {rule!r}")
+
+
+# Wide enough that adding figures up never rounds (each figure has at most 28 significant
+# digits, the default context's): a sum is then exact whatever order its figures come in, and
+# is rounded once, at the end, to the default context.
+EXACT = Context(prec=120)
+
+
+def exact_sum(values):
+    """The exact sum of decimals, in any order."""
+    with localcontext(EXACT):
+        return sum(values, Decimal(0))
+
+
+def combine(value_type, values):
+    """What several contracts' figures for one measure (each already aggregated by the
+    measure's own rule) come to together: people, hours, money and levels add up across
+    contracts; percentages (shares and levels of each contract) are averaged, never added.
+    Contracts with nothing to say (None) are left out; None if none has anything."""
+    values = [v for v in values if v is not None]
+    return combine_total(value_type, exact_sum(values), len(values))
+
+
+def combine_total(value_type, total, n):
+    """``combine`` of ``n`` figures whose exact sum is ``total``: so sums kept ahead
+    (``lots.awards.figures``) come to the same as the figures themselves."""
+    if not n:
+        return None
+    if value_type == "percentage":
+        return (total / n).quantize(CENT, ROUND_HALF_UP)
+    return +total  # rounded once to the default context
 
 
 def estimate_pence(measure, amount):

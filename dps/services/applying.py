@@ -31,7 +31,7 @@ from dps.models import (
     ReservedFor,
 )
 from dps.permissions import require_applying_for
-from dps.services import debarment
+from dps.services import debarment, lot_conditions
 from dps.services.clock import due_date, today
 from dps.services.setup import definition_for
 from dps.services.standing import active_exclusion
@@ -121,6 +121,8 @@ def start_application(user, organisation, dps):
         organisation_id=organisation.id,
         questionnaire_id=dps.questionnaire_id,
         answers=answers,
+        # The conditions answered before are offered again; a lot chosen now checks them anew.
+        condition_answers=dict(previous.condition_answers or {}) if previous else {},
         reused_from_id=previous.id if previous else None,
         created_by_id=user.id,
     )
@@ -365,7 +367,7 @@ class NextStep:
     """Where "Save and continue" goes: a section of questions (``section_id``), the lots, or
     checking the answers and the declaration."""
 
-    kind: str  # "section", "lots" or "check"
+    kind: str  # "section", "lots", "conditions" or "check"
     section_id: str | None = None
 
 
@@ -382,6 +384,11 @@ def next_step(application, after=None):
             return NextStep("section", section_id)
     if not application.lots:
         return NextStep("lots")
+    if after != "conditions" and lot_conditions.conditions_status(application) not in (
+        None,
+        "completed",
+    ):
+        return NextStep("conditions")
     return NextStep("check")
 
 
@@ -398,15 +405,18 @@ class Progress:
 
     sections: list  # [(section, "not_started" | "in_progress" | "completed")]
     lots_chosen: bool
+    # The chosen lots' conditions of membership: None when they have none.
+    conditions: str | None = None
 
     @property
     def total(self):
-        return len(self.sections) + 1  # every section, and choosing lots
+        # every section, choosing lots, and the chosen lots' conditions if they have any
+        return len(self.sections) + 1 + (self.conditions is not None)
 
     @property
     def done(self):
         completed = sum(status == "completed" for _section, status in self.sections)
-        return completed + (1 if self.lots_chosen else 0)
+        return completed + (1 if self.lots_chosen else 0) + (self.conditions == "completed")
 
     @property
     def complete(self):
@@ -424,6 +434,7 @@ def progress(application):
             for section in definition.sections
         ],
         lots_chosen=bool(application.lots),
+        conditions=lot_conditions.conditions_status(application),
     )
 
 
@@ -441,6 +452,8 @@ def problems_before_submit(application):
             application.organisation_id, application_lot.lot, application.answers or {}
         ):
             problems[f"lot-{application_lot.lot_id}"] = reason
+    for anchor, message in lot_conditions.application_problems(application).items():
+        problems.setdefault(anchor, message)
     return problems
 
 
@@ -518,7 +531,11 @@ def submit_application(user, application, *, declaration_name, declaration_role,
     application.time_limit_days = application.standard_time_limit_days = dps.admission_days
     application.paused_working_days = 0
     application.decision_due_on = due_date(application, dps)
-    application.snapshot = _snapshot(application, definition)
+    frozen_conditions = lot_conditions.declare_from_application(user, application)
+    snapshot = _snapshot(application, definition)
+    if frozen_conditions:
+        snapshot["condition_answers"] = frozen_conditions
+    application.snapshot = snapshot
     application.snapshot_sha256 = canonical_sha256(application.snapshot)
     for document_id in application.snapshot["documents"]:
         lock_document(

@@ -15,6 +15,7 @@ from app.errors import Conflict, ServiceError
 from app.extensions import db
 from app.unitofwork import commit
 from app.urls import absolute_url
+from dps.hooks import run_on_dps_event
 from dps.models import LOT_BASIS, RESERVED_LABELS, Lot, LotMembership, Regime, ReservedFor
 from dps.permissions import require_operator
 from dps.services.clock import today
@@ -109,6 +110,7 @@ def use_questionnaire(actor, dps, questionnaire):
             "notified_organisation_ids": told,
         },
     )
+    run_on_dps_event("changed", dps)
     commit()
 
 
@@ -177,5 +179,6 @@ def change_lot_conditions(actor, lot, *, reserved_for, cap_group=None, cap_per_p
             "notified_organisation_ids": told,
         },
     )
+    run_on_dps_event("changed", lot.dps)
     commit()
     return lot

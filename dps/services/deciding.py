@@ -25,7 +25,7 @@ from dps.models import (
     Regime,
 )
 from dps.permissions import require_acting_for, require_operator
-from dps.services import debarment, exclusions
+from dps.services import debarment, exclusions, lot_conditions
 from dps.services.applying import lot_eligibility
 from dps.services.clock import due_date, today
 from dps.services.standing import active_exclusion
@@ -228,7 +228,7 @@ def decide_lot(admin, application, lot_id, decision, reason):
             application.organisation_id,
             application_lot.lot,
             application.snapshot.get("answers", {}),
-        )
+        ) + lot_conditions.admission_problems(application, application_lot.lot)
         if problems:
             raise ServiceError(problems[0], "decision")
     now = utcnow()

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from app.audit.events import AuditEventType as E
 from app.audit.services import record
 from app.documents.models import Document, DocumentPurpose, DocumentStatus
+from app.documents.services import replaced_by_a_current_one
 from app.extensions import db
 from app.timeutil import format_date, utcnow
 from app.unitofwork import commit
@@ -44,23 +45,6 @@ def _expired(document_ids, on):
         )
         .scalars()
         .all()
-    )
-
-
-def _replaced(document, on):
-    """Whether the owner's library holds a current document of the same purpose."""
-    return (
-        db.session.execute(
-            sa.select(Document.id)
-            .where(
-                Document.owner_organisation_id == document.owner_organisation_id,
-                Document.purpose == document.purpose,
-                Document.status == DocumentStatus.ACTIVE,
-                Document.expires_on >= on,
-            )
-            .limit(1)
-        ).first()
-        is not None
     )
 
 
@@ -105,7 +89,7 @@ def process_document_expiry(on=None):
     relied = _documents_in_latest_decided_applications()
     if relied:
         for document in _expired(list(relied), on):
-            if _replaced(document, on):
+            if replaced_by_a_current_one(document, on):
                 continue
             reason = (
                 f"{EXPIRED_DOCUMENT} your {document.purpose_label.lower()} "
@@ -137,7 +121,7 @@ def _expired_without_replacement(organisation_id, on):
     ]
     if not relied:
         return []
-    return [d for d in _expired(relied, on) if not _replaced(d, on)]
+    return [d for d in _expired(relied, on) if not replaced_by_a_current_one(d, on)]
 
 
 def _reinstate_replaced(on):

@@ -14,8 +14,9 @@ from app.unitofwork import commit
 from app.urls import absolute_url
 from dps.models import MembershipStatus, RenewalRequest, ReservedFor
 from dps.permissions import require_acting_for, require_operator
-from dps.services import debarment
+from dps.services import condition_flags, debarment, lot_conditions
 from dps.services.clock import today
+from dps.services.condition_answers import RENEWAL
 from dps.services.standing import (
     email_organisation,
     memberships_in,
@@ -83,7 +84,14 @@ def reserved_memberships(renewal):
     return held
 
 
-def complete_renewal(user, renewal, confirmed, workforce_percent=None, mutual_conditions=None):
+def complete_renewal(
+    user,
+    renewal,
+    confirmed,
+    workforce_percent=None,
+    mutual_conditions=None,
+    condition_answers=None,
+):
     """Confirm the declaration. A holder of a supported-employment lot says again what share of
     its workforce is disabled or disadvantaged, and a holder of a public-service-mutual lot
     whether it still meets section 33's conditions; one that no longer qualifies is removed
@@ -106,6 +114,19 @@ def complete_renewal(user, renewal, confirmed, workforce_percent=None, mutual_co
             "Say whether your organisation still meets the conditions of a public service mutual",
             "mutual_conditions",
         )
+    # The conditions of the lots it holds are asked again: {condition id: raw answer}.
+    held_conditions = condition_flags.held_lots_by_condition(
+        renewal.organisation_id, renewal.dps_id
+    )
+    answers, errors = condition_flags.parse_all(held_conditions, condition_answers or {}, RENEWAL)
+    if errors:
+        field, message = next(iter(errors.items()))
+        raise ServiceError(message, field)
+    for condition, answer in answers.items():
+        if answer.get("document"):
+            lot_conditions.check_document(
+                renewal.organisation_id, answer["document"], f"c{condition}-document"
+            )
     if not confirmed:
         raise ServiceError("Confirm that your answers are still correct", "confirm")
     renewal.completed_at = utcnow()
@@ -130,6 +151,16 @@ def complete_renewal(user, renewal, confirmed, workforce_percent=None, mutual_co
                 "public service mutual (section 33 of the Procurement Act 2023).",
             )
     detail["removed_from_lots"] = removed
+    flags = condition_flags.declare_and_check(
+        user,
+        renewal.organisation_id,
+        held_conditions,
+        answers,
+        RENEWAL,
+        "renewal",
+        renewal_id=renewal.id,
+    )
+    detail["condition_flags"] = [f.id for f in flags]
     record(
         E.COMPLETE_RENEWAL,
         subject=renewal,

@@ -14,6 +14,7 @@ from app.errors import ServiceError
 from app.extensions import db
 from app.unitofwork import commit
 from dps import questionnaire as engine
+from dps.hooks import run_on_dps_event
 from dps.models import LOT_BASIS, Category, Dps, Lot, Questionnaire, Regime, ReservedFor
 from dps.permissions import require_operator
 from dps.thresholds import lot_problem
@@ -149,11 +150,19 @@ def create_dps(
             "ends_on": ends_on.isoformat(),
         },
     )
+    run_on_dps_event("established", dps)  # its notice (publishing)
     commit()
     return dps
 
 
-def add_lot(
+def add_lot(actor, dps, **fields):
+    """Add a lot to a DPS (``new_lot``) and commit."""
+    lot = new_lot(actor, dps, **fields)
+    commit()
+    return lot
+
+
+def new_lot(
     actor,
     dps,
     *,
@@ -217,9 +226,11 @@ def add_lot(
             "category": lot.category.value,
             "light_touch": lot.light_touch,
             "max_value_pence": lot.max_value_pence,
+            "cap_group": lot.cap_group,
+            "cap_per_provider": lot.cap_per_provider,
         },
     )
-    commit()
+    run_on_dps_event("changed", dps)  # a notice for the lot (publishing)
     return lot
 
 

@@ -24,7 +24,7 @@ from dps.admin_forms import (
 from dps.blueprint import bp
 from dps.models import EXCLUSION_OUTCOME_LABELS, ApplicationStatus, LotDecision, Regime
 from dps.permissions import operator_page
-from dps.services import applying, debarment, deciding, exclusions, setup, standing
+from dps.services import applying, debarment, deciding, exclusions, lot_conditions, setup, standing
 from dps.services.clock import working_days_left
 
 QUEUE_STATUS_LABELS = {
@@ -156,8 +156,10 @@ def _review(application, form=None, **submitted):
                 application.snapshot.get("documents", {}).items(), key=lambda item: int(item[0])
             )
         ],
+        condition_rows=lot_conditions.review_rows(application),
         eligibility={
             al.lot_id: applying.lot_eligibility(organisation.id, al.lot, snapshot_answers)
+            + lot_conditions.admission_problems(application, al.lot)
             for al in application.lots
             if al.decision == LotDecision.PENDING
         },

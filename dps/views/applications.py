@@ -37,7 +37,7 @@ from dps.permissions import (
     may_see_application,
     may_see_for,
 )
-from dps.services import applying, deciding, standing
+from dps.services import applying, condition_answers, deciding, lot_conditions, standing
 from dps.services.clock import working_days_left
 from dps.services.setup import definition_for
 from dps.views import supplier_forms as forms
@@ -84,6 +84,8 @@ def _to_next_step(application, after):
         )
     if step.kind == "lots":
         return redirect(url_for("dps.choose_lots", application_id=application.id))
+    if step.kind == "conditions":
+        return redirect(url_for("dps.application_conditions", application_id=application.id))
     return redirect(url_for("dps.check_answers", application_id=application.id))
 
 
@@ -399,6 +401,15 @@ def check_answers(application_id):
         },
         caps=applying.cap_explanations(application.dps.lots, chosen_ids),
         reserved_labels=RESERVED_LABELS,
+        condition_answers=[
+            (
+                condition,
+                condition_answers.describe(
+                    condition, (application.condition_answers or {}).get(str(condition.id))
+                ),
+            )
+            for condition in lot_conditions.application_conditions(application)
+        ],
     )
 
 

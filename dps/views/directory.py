@@ -25,18 +25,7 @@ def _int_arg(name):
 
 def _area(organisation):
     """'Leeds, Yorkshire and The Humber': the supplier's council area and region, by name."""
-    local_authority = geography.local_authority(organisation.local_authority_code)
-    region = geography.region(organisation.region_code) or (
-        geography.region(local_authority.region_code) if local_authority else None
-    )
-    return ", ".join(
-        part
-        for part in (
-            local_authority.name if local_authority else None,
-            region.name if region else None,
-        )
-        if part
-    )
+    return geography.area_name(organisation.local_authority_code, organisation.region_code)
 
 
 def _pagination(page, pages, args):
@@ -64,21 +53,14 @@ def _pagination(page, pages, args):
 
 def _filters():
     """The directory's filters from the web address, anything unknown left out."""
-    supplier_type = request.args.get("type", "")
-    region_code = request.args.get("region", "")
-    local_authority_code = request.args.get("local_authority", "")
-    return {
-        "q": " ".join(_CONTROL.sub(" ", request.args.get("q", "")).split())[:100],
-        "lot_id": _int_arg("lot"),
-        "region_code": region_code if geography.region(region_code) else None,
-        "local_authority_code": local_authority_code
-        if geography.local_authority(local_authority_code)
-        else None,
-        "supplier_type": supplier_type
-        if supplier_type in {t.value for t in SUPPLIER_TYPE_LABELS}
-        else None,
-        "vcse_only": request.args.get("vcse") == "1",
-    }
+    return queries.directory_filters(
+        q=_CONTROL.sub(" ", request.args.get("q", "")),
+        lot_id=_int_arg("lot"),
+        region=request.args.get("region", ""),
+        local_authority=request.args.get("local_authority", ""),
+        supplier_type=request.args.get("type", ""),
+        vcse_only=request.args.get("vcse") == "1",
+    )
 
 
 def _link_args():

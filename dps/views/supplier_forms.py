@@ -9,16 +9,12 @@ Nothing here decides whether an answer is acceptable: the engine and the service
 from dataclasses import dataclass, field
 from datetime import date
 
-from govuk_frontend_wtf.wtforms_widgets import (
-    GovCheckboxInput,
-    GovRadioInput,
-    GovTextArea,
-    GovTextInput,
-)
+from govuk_frontend_wtf.wtforms_widgets import GovTextArea, GovTextInput
 from wtforms import BooleanField, RadioField, StringField, TextAreaField
 
 from app.forms import Form, submit
 from app.money import money
+from app.widgets import GovCheckboxInput, GovRadioInput
 
 # The radio that reveals the file input of a document question.
 UPLOAD = "upload"

@@ -17,7 +17,8 @@ from dps import queries
 from dps.blueprint import bp
 from dps.models import Dps, LotMembership, MembershipStatus, RenewalRequest, ReservedFor
 from dps.permissions import may_act_for, may_see_for
-from dps.services import applying, renewals, standing
+from dps.services import applying, condition_flags, renewals, standing
+from dps.views import conditions as condition_views
 from dps.views import supplier_forms as forms
 from dps.views.applications import APPLICATION_STATUS_TAGS, reference, submitted_sections
 
@@ -40,11 +41,31 @@ def renew_declaration(renewal_id):
         abort(404)
     form = forms.RenewalForm()
     reserved = renewals.reserved_memberships(renewal)
+    held = condition_flags.held_lots_by_condition(renewal.organisation_id, renewal.dps_id)
+    latest_answers = {}
+    for condition in held:
+        declaration = condition_flags.latest_declaration(renewal.organisation_id, condition.id)
+        latest_answers[condition.id] = dict(declaration.answer) if declaration else {}
+    values = {cid: condition_views.typed(answer) for cid, answer in latest_answers.items()}
+    condition_errors = {}
     if form.validate_on_submit():
+        raw, refused_files = condition_views.read_answers(
+            list(held), renewal.organisation, latest_answers
+        )
+        values = raw
         try:
-            removed = renewals.complete_renewal(me(), renewal, form.confirm.data, **form.values())
+            if refused_files:
+                field, message = next(iter(refused_files.items()))
+                raise ServiceError(message, field)
+            removed = renewals.complete_renewal(
+                me(), renewal, form.confirm.data, condition_answers=raw, **form.values()
+            )
         except ServiceError as exc:
-            refused(form, exc, "submit")
+            if exc.field and exc.field.startswith("c") and "-" in exc.field:
+                db.session.rollback()
+                condition_errors[exc.field] = str(exc)
+            else:
+                refused(form, exc, "submit")
         else:
             flash(
                 f"Thank you. {renewal.organisation.display_name}’s self-declaration for "
@@ -67,12 +88,23 @@ def renew_declaration(renewal_id):
         renewal=renewal,
         dps=renewal.dps,
         organisation=renewal.organisation,
-        form=form,
+        form=forms.PageErrors(condition_errors) if condition_errors else form,
+        renewal_form=form,
         ask_workforce=ReservedFor.SUPPORTED_EMPLOYMENT in reserved,
         ask_mutual=ReservedFor.PUBLIC_SERVICE_MUTUAL in reserved,
         latest=latest,
         sections=submitted_sections(latest) if latest else [],
         can_edit=may_act_for(me(), renewal.organisation_id),
+        condition_items=[
+            {
+                "condition": condition,
+                "values": values.get(condition.id, {}),
+                "lots": [lot.label for lot in lots],
+            }
+            for condition, lots in held.items()
+        ],
+        condition_errors=condition_errors,
+        documents=condition_views.library(renewal.organisation_id),
     )
 
 

@@ -1,4 +1,5 @@
-"""`flask records ...`: expiring call-offs' records when their retention period is over."""
+"""`flask records ...`: expiring call-offs' records when their retention period is over.
+`flask social-value rebuild-figures`: the figures social value reports read, from the records."""
 
 from datetime import date
 
@@ -6,9 +7,27 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from lots.awards import retention
+from lots.awards import figures, retention
 
 records_cli = AppGroup("records", help="Records retention.")
+social_value_cli = AppGroup("social-value", help="Social value delivered.")
+
+
+@social_value_cli.command("rebuild-figures")
+def rebuild_figures():
+    """Store every commitment's figures (what its delivery records come to) from its records,
+    each buyer's sums of them and its numbers of accepted returns: after upgrading to the
+    release that keeps them, or as a repair. Safe to run again."""
+    figures.rebuild_all()
+    wrong = figures.differences()
+    sums = figures.sum_differences()
+    counts = figures.return_count_differences()
+    coverage = figures.coverage_differences()
+    click.echo(
+        f"Figures rebuilt; {len(wrong)} commitment(s) disagree with their records, "
+        f"{len(sums)} sum(s) with the figures, {len(counts)} count(s) of accepted returns "
+        f"with the returns, {len(coverage)} coverage row(s) with the commitments."
+    )
 
 
 @records_cli.command("expire")

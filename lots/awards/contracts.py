@@ -14,11 +14,37 @@ from app.reference import social_value
 from app.timeutil import to_local, utcnow
 from app.unitofwork import commit
 from dps.queries import vcse_among
+from lots.awards import figures
 from lots.awards.hooks import run_on_contract_entered
 from lots.awards.models import Award, AwardStatus, Contract, SocialValueCommitment
+from lots.awards.pledges import pledges_on_entry
 from lots.awards.schedule import add_months, make_schedule
 from lots.evaluation.sealing import submission_for
 from lots.opportunities import conditions
+
+
+def add_commitments(contract, promised):
+    """A social value commitment on the (flushed) contract for each ``(measure id, quantity)``
+    promised, with the measure's value type and rule as the measures library holds them (none for
+    a measure the library no longer has). Their figures and their buyer's sums count the
+    promises at once (``figures.refresh``). The buyer's lock is taken first: the rows' triggers
+    stamp its coverage (``SocialValueCoverage``), which a refresh holding the lock also does."""
+    figures.lock_buyers([contract.buyer_id])
+    made = []
+    for measure_id, quantity in promised:
+        measure = social_value.get(measure_id)
+        made.append(
+            SocialValueCommitment(
+                contract_id=contract.id,
+                measure_id=measure_id,
+                promised=Decimal(quantity),
+                value_type=measure.value_type if measure else None,
+                aggregation=measure.aggregation if measure else None,
+            )
+        )
+    db.session.add_all(made)
+    db.session.flush()
+    figures.refresh([c.id for c in made])
 
 
 def enter_contract(award):
@@ -50,18 +76,10 @@ def enter_contract(award):
     )
     db.session.add(contract)
     db.session.flush()
-    for measure_id, quantity in sorted(snapshot.get("social_value", {}).items()):
-        measure = social_value.get(measure_id)
-        db.session.add(
-            SocialValueCommitment(
-                contract_id=contract.id,
-                measure_id=measure_id,
-                promised=Decimal(quantity),
-                value_type=measure.value_type if measure else None,
-                aggregation=measure.aggregation if measure else None,
-            )
-        )
+    add_commitments(contract, sorted(snapshot.get("social_value", {}).items()))
     db.session.flush()
+    # Pledges against community wishes in the bid become part of those commitments.
+    pledges_on_entry(contract, snapshot)
     # The commitments become a reporting schedule, as often as the buyer chose at award.
     make_schedule(contract, award.reporting_frequency)
     award.status = AwardStatus.CONTRACTED

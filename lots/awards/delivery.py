@@ -10,6 +10,7 @@ from app.extensions import db
 from app.reference import social_value
 from app.timeutil import format_date, utcnow
 from app.unitofwork import commit
+from lots.awards import figures
 from lots.awards.models import SocialValueDelivery
 from lots.awards.permissions import may_record_delivery
 
@@ -64,6 +65,7 @@ def record_delivery(user, commitment, period_start, period_end, delivered, note=
     )
     db.session.add(row)
     db.session.flush()
+    figures.refresh([commitment.id])
     record(
         E.RECORD_SOCIAL_VALUE_DELIVERY,
         subject=row,

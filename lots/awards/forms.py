@@ -1,12 +1,13 @@
 """Forms for the award decision and for recording social value delivered. They parse what was
 typed and keep it for redisplay; the services (lots.awards.services, delivery) own the rules."""
 
-from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSelect, GovTextInput
+from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovTextInput
 from wtforms import RadioField, SelectField, StringField
 from wtforms.validators import InputRequired, ValidationError
 
 from app.fields import GovDateField
 from app.forms import Form, strip_whitespace, submit
+from app.widgets import GovRadioInput
 from lots.evaluation.forms import text_area
 
 # --- Award ---------------------------------------------------------------------------------------
@@ -30,6 +31,16 @@ class AwardDecisionForm(Form):
         "suitable. Every bidder reads a reason for no suitable bid.",
     )
     submit = submit("Save decision")
+
+
+class ReasonOnlyForm(Form):
+    """The preferred bidder's documents: the buyer's actions, with a reason when they were not
+    given (``lots.awards.evidence``)."""
+
+    reason = text_area(
+        "Why the documents were not given, or not adequate",
+        "The bidder reads this. Needed only to move to the next-ranked bidder.",
+    )
 
 
 # --- Contracts -----------------------------------------------------------------------------------

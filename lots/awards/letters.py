@@ -17,6 +17,7 @@ from app.queue import enqueue
 from app.timeutil import format_datetime, utcnow
 from app.unitofwork import commit
 from app.urls import absolute_url
+from lots.awards.hooks import run_after_letters
 from lots.awards.models import Award, AwardLetter, AwardStatus
 from lots.awards.queries import award_of
 from lots.bids.models import Bid
@@ -132,6 +133,8 @@ def issue_letters(opportunity_id):
             )
         commit()  # one letter at a time: a retry carries on from the next
         issued += 1
+    run_after_letters(opportunity)  # the contract award notice, once every letter is out
+    commit()
     return issued
 
 

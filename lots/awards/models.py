@@ -206,6 +206,90 @@ class SocialValueDelivery(db.Model):
     commitment = relationship("SocialValueCommitment", back_populates="deliveries")
 
 
+class SocialValueFigures(db.Model):
+    """What a commitment's delivery records come to, kept in step with them
+    (``lots.awards.figures``) so that reports across thousands of contracts read one row per
+    commitment rather than every period: to date and per quarter by the measure's own rule, and
+    where it landed. Amounts are strings of decimals in the JSON columns."""
+
+    __tablename__ = "social_value_figures"
+
+    commitment_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("social_value_commitments.id", ondelete="CASCADE"), primary_key=True
+    )
+    # Exact (a share of people over three sectors is a third): decimals as text, None for a
+    # level with nothing recorded yet.
+    delivered: Mapped[str | None] = mapped_column(sa.String(60), nullable=True)
+    periods: Mapped[int] = mapped_column(sa.Integer, default=0)
+    # [[financial year, quarter, amount]] in quarter order
+    quarters: Mapped[list] = mapped_column(sa.JSON, default=list)
+    landing: Mapped[dict] = mapped_column(sa.JSON, default=dict)  # {part: amount}
+    councils: Mapped[dict] = mapped_column(sa.JSON, default=dict)  # {council name: amount}
+
+
+class SocialValueSum(db.Model):
+    """The figures of a buyer's commitments to one measure added together, kept in step with
+    ``SocialValueFigures`` in the same transaction (``lots.awards.figures``), so that a place's
+    page and the operator's dashboard read a row per buyer, measure and quarter (or part of
+    where it landed, or council) rather than a row per commitment.
+
+    Each row is a plain sum and how many commitments had a figure in it (``n``): contracts'
+    figures for a measure are put together by adding them, or for a percentage by averaging
+    them (``social_value.combine_total``), and both follow exactly from a sum and a count. What
+    is summed are the commitments' own figures, each already worked out over its periods by the
+    measure's rule (a snapshot is never summed across periods). ``dimension`` is one of
+    ``commitments`` (n only), ``promised``, ``delivered``, ``quarter`` (key ``YYYY-Q``, the
+    financial year), ``landing`` (key: the part) or ``council`` (key: its name). Amounts are
+    exact decimals as text (a third of a person over three sectors has 27 places)."""
+
+    __tablename__ = "social_value_sums"
+
+    buyer_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id"), primary_key=True)
+    measure_id: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
+    dimension: Mapped[str] = mapped_column(sa.String(20), primary_key=True)
+    key: Mapped[str] = mapped_column(sa.String(200), primary_key=True)
+    amount: Mapped[str] = mapped_column(sa.Text, default="0")
+    n: Mapped[int] = mapped_column(sa.Integer, default=0)
+
+
+class SocialValueCoverage(db.Model):
+    """Per buyer and measure: its commitments, how many of them have stored figures, and a
+    stamp that changes with any change to them, their figures or their sums. Kept by triggers
+    (migration 0035_sv4), whatever writes the rows; read by ``insight.reports`` to know whether
+    the sums cover every commitment, and as the key of what it worked out from them."""
+
+    __tablename__ = "social_value_coverage"
+
+    buyer_id: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
+    measure_id: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
+    commitments: Mapped[int] = mapped_column(sa.Integer, default=0)
+    figured: Mapped[int] = mapped_column(sa.Integer, default=0)
+    stamp: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+
+
+class SocialValueReturnStamp(db.Model):
+    """Per buyer, a stamp that changes with any change to its contracts' returns or its numbers
+    of accepted returns (triggers, migration 0035_sv4): what the operator's dashboard counted
+    by where they stand on a day is kept under the stamps it read (``insight.reports``)."""
+
+    __tablename__ = "social_value_return_stamps"
+
+    buyer_id: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
+    stamp: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+
+
+class SocialValueReturnCount(db.Model):
+    """How many of a buyer's returns from a supplier have been accepted, counted as each is
+    (``lots.awards.figures.count_accepted``, in the transaction that accepts it): acceptance is
+    final, so this only grows, and dashboards read it instead of counting every return."""
+
+    __tablename__ = "social_value_return_counts"
+
+    buyer_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id"), primary_key=True)
+    supplier_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id"), primary_key=True)
+    accepted: Mapped[int] = mapped_column(sa.Integer, default=0)
+
+
 class SocialValueReturn(db.Model):
     """One reporting period of a contract: the supplier reports what it delivered against each
     commitment, with evidence; the buyer accepts it or queries it. Its accepted figures become
@@ -224,6 +308,18 @@ class SocialValueReturn(db.Model):
         ),
         sa.CheckConstraint(
             "status = 'awaiting' OR submitted_at IS NOT NULL", name="submitted_has_time"
+        ),
+        # The returns still moving (not accepted, which is final): the dashboards count these
+        # by where they stand from this index alone, and read the accepted ones' number from
+        # ``SocialValueReturnCount``.
+        sa.Index(
+            "ix_social_value_returns_open",
+            "status",
+            "period_end",
+            "due_on",
+            "contract_id",
+            postgresql_where=sa.text("status <> 'accepted'"),
+            sqlite_where=sa.text("status <> 'accepted'"),
         ),
     )
 
@@ -275,6 +371,9 @@ class SocialValueReturnLine(db.Model):
     commitment_id: Mapped[int] = mapped_column(sa.ForeignKey("social_value_commitments.id"))
     value: Mapped[Decimal] = mapped_column(sa.Numeric(14, 2))
     postcode_sectors: Mapped[list] = mapped_column(sa.JSON, default=list)
+    # Where the benefit fell, when the supplier says: a council (mySociety's code). People
+    # counted where they live are placed by their postcode sectors instead.
+    local_authority_code: Mapped[str | None] = mapped_column(sa.String(10))
 
     return_ = relationship("SocialValueReturn", back_populates="lines")
     commitment = relationship("SocialValueCommitment")
@@ -300,3 +399,76 @@ class RecordsExpiry(db.Model):
     expired_at = mapped_column(UTCDateTime(), nullable=False)
     # What was done, in counts: {"audit_events": 12, "documents_deleted": 2, ...}.
     summary: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+
+
+class EvidenceStatus(enum.StrEnum):
+    REQUESTED = "requested"  # the preferred bidder has been asked; nothing given yet
+    GIVEN = "given"  # documents given; the buyer has not yet checked them
+    ACCEPTED = "accepted"  # the buyer checked them: the award may be confirmed
+    NOT_GIVEN = "not_given"  # not given in time (or not adequate): the buyer moved on
+
+
+class EvidenceRequest(db.Model):
+    """A call-off that asked bidders only to declare asks its preferred bidder alone for the
+    documents before award, by a deadline (``lots.awards.evidence``)."""
+
+    __tablename__ = "winner_evidence_requests"
+    __table_args__ = (
+        sa.UniqueConstraint("opportunity_id", "bid_id"),
+        sa.CheckConstraint(
+            "status = 'requested' OR status = 'not_given' OR given_at IS NOT NULL",
+            name="given_time",
+        ),
+        sa.CheckConstraint(
+            "status <> 'not_given' OR reason IS NOT NULL", name="not_given_has_reason"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    opportunity_id: Mapped[int] = mapped_column(sa.ForeignKey("opportunities.id"), index=True)
+    bid_id: Mapped[int] = mapped_column(sa.ForeignKey("bids.id"), index=True)
+    status: Mapped[EvidenceStatus] = mapped_column(
+        string_enum(EvidenceStatus, "evidence_status", 20), default=EvidenceStatus.REQUESTED
+    )
+    asked: Mapped[list] = mapped_column(sa.JSON, default=list)  # EvidenceKind values
+    requested_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    requested_at = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
+    due_at = mapped_column(UTCDateTime(), nullable=False)
+    document_ids: Mapped[list] = mapped_column(sa.JSON, default=list)
+    note: Mapped[str | None] = mapped_column(sa.Text)  # the supplier's covering note
+    given_at = mapped_column(UTCDateTime(), nullable=True)
+    given_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    decided_at = mapped_column(UTCDateTime(), nullable=True)
+    decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    reason: Mapped[str | None] = mapped_column(sa.Text)
+
+    bid = relationship("Bid", foreign_keys=[bid_id])
+
+
+class WishPledge(db.Model):
+    """A winning bidder's pledge against a community wish (``app.places``), made in its bid and
+    part of the contract's commitment for the wish's measure. The group that posted the wish
+    confirms when it is delivered."""
+
+    __tablename__ = "wish_pledges"
+    __table_args__ = (
+        sa.UniqueConstraint("wish_id", "contract_id"),
+        sa.CheckConstraint("quantity > 0", name="quantity_positive"),
+        sa.CheckConstraint(
+            "(delivered_at IS NULL) = (confirmed_by_id IS NULL)", name="delivery_confirmed_by"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    wish_id: Mapped[int] = mapped_column(sa.ForeignKey("wishes.id"), index=True)
+    contract_id: Mapped[int] = mapped_column(sa.ForeignKey("contracts.id"), index=True)
+    commitment_id: Mapped[int] = mapped_column(sa.ForeignKey("social_value_commitments.id"))
+    quantity: Mapped[Decimal] = mapped_column(sa.Numeric(14, 2))
+    pledged_at = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
+    delivered_at = mapped_column(UTCDateTime(), nullable=True)
+    confirmed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    delivery_note: Mapped[str | None] = mapped_column(sa.Text)
+
+    wish = relationship("Wish")
+    contract = relationship("Contract")
+    commitment = relationship("SocialValueCommitment")

@@ -6,8 +6,10 @@ deleted from storage. What is left (prices, scores, reasons, the winner's bid an
 the contract) stays as the record of the procurement.
 
 Erased: the buyer's contact person on the call-off (and in the letters, rewritten without them),
-who asked each clarification question, who evaluated, and in the audit log who acted, their IP
-address and any email address (``app.audit.services.anonymise``: the chain still verifies).
+who asked each clarification question, who evaluated, what suppliers wrote to each other on the
+call-off's "find a partner" board and who wrote it (``lots.bids.partnering``: which organisations
+offered and agreed stays), and in the audit log who acted, their IP address and any email address
+(``app.audit.services.anonymise``: the chain still verifies).
 
 ``expire_records`` runs every day (and ``flask records expire``); ``due`` says what it would do
 (``--dry-run``). Each call-off is done once, in one transaction with one audit event naming what
@@ -47,7 +49,7 @@ from lots.awards.models import (
     SocialValueCommitment,
     SocialValueDelivery,
 )
-from lots.bids.models import Bid
+from lots.bids.models import Bid, PartnerContact, PartnerPost
 from lots.bids.services import BID_SUBJECT
 from lots.evaluation.models import ConsensusScore, EvaluatorAssignment, Score
 from lots.opportunities.models import ClarificationQuestion, Opportunity, OpportunityStatus
@@ -62,6 +64,8 @@ ERASED = (
     "without them)",
     "who asked each clarification question",
     "who evaluated the bids",
+    "what suppliers wrote on the call-off’s partner board (their offers and their messages to "
+    "each other) and who wrote them",
     "in the audit log, who acted, from which IP address, and any email address",
 )
 DELETED = "the documents of unsuccessful bids are deleted"
@@ -78,7 +82,7 @@ def privacy_notice(config):
     return Kept(
         what="Call-offs and everything in them: bids and their documents, clarification "
         "questions, evaluators and their scores, award letters, the contract and the social "
-        "value delivered, and the audit log of each",
+        "value delivered, the partner board's offers and messages, and the audit log of each",
         basis=LEGAL_OBLIGATION,
         why="Section 98 of the Procurement Act 2023 requires the buyer to keep records that "
         "explain each material decision and every communication with suppliers before the "
@@ -121,6 +125,8 @@ class Expiry:
     contact: bool = False
     clarifications: list = field(default_factory=list)  # asked_by to erase
     evaluators: list = field(default_factory=list)  # assignments whose user to erase
+    partner_posts: list = field(default_factory=list)  # board posts: text and who posted
+    partner_messages: list = field(default_factory=list)  # messages: text, sender, answerer
     letters: list = field(default_factory=list)  # letters naming the contact, to rewrite
     documents: list = field(default_factory=list)  # unsuccessful bids' documents to delete
     audit_events: int = 0  # events whose personal data are erased
@@ -135,6 +141,8 @@ class Expiry:
             "contact_erased": self.contact,
             "clarification_askers_erased": len(self.clarifications),
             "evaluators_erased": len(self.evaluators),
+            "partner_posts_erased": len(self.partner_posts),
+            "partner_messages_erased": len(self.partner_messages),
             "letters_rewritten": len(self.letters),
             "documents_deleted": len(self.documents),
             "document_ids_deleted": [d.id for d in self.documents],
@@ -154,6 +162,8 @@ class Expiry:
             "the contact person" if self.contact else None,
             _count(len(self.clarifications), "clarification asker"),
             _count(len(self.evaluators), "evaluator"),
+            _count(len(self.partner_posts), "partner board post"),
+            _count(len(self.partner_messages), "partner board message"),
             _count(self.audit_events, "audit event") + " (personal data)",
         ]
         erased = ", ".join(p for p in parts if p)
@@ -236,7 +246,7 @@ def due(today=None):
     return [plan(o, reason, ended_on, years) for o, reason, ended_on in found]
 
 
-def _audit_condition(opportunity, bid_ids, documents, contract):
+def _audit_condition(opportunity, bid_ids, documents, contract, posts=(), messages=()):
     """SQL: the audit events about this call-off's records."""
     oid = opportunity.id
 
@@ -261,6 +271,8 @@ def _audit_condition(opportunity, bid_ids, documents, contract):
             sa.select(AwardLetter.id).where(AwardLetter.opportunity_id == oid)
         ),
         Document.__tablename__: [d.id for d in documents],
+        PartnerPost.__tablename__: [p.id for p in posts],
+        PartnerContact.__tablename__: [m.id for m in messages],
     }
     if contract is not None:
         subjects[Contract.__tablename__] = [contract.id]
@@ -323,6 +335,19 @@ def plan(opportunity, reason, ended_on, years=None):
             )
         ).scalars()
     )
+    expiry.partner_posts = list(
+        db.session.execute(
+            sa.select(PartnerPost).where(PartnerPost.opportunity_id == oid).order_by(PartnerPost.id)
+        ).scalars()
+    )
+    expiry.partner_messages = list(
+        db.session.execute(
+            sa.select(PartnerContact)
+            .join(PartnerPost, PartnerPost.id == PartnerContact.post_id)
+            .where(PartnerPost.opportunity_id == oid)
+            .order_by(PartnerContact.id)
+        ).scalars()
+    )
     active = [d for d in documents if d.status == DocumentStatus.ACTIVE]
     if expiry.contact:
         expiry.letters = [
@@ -339,7 +364,9 @@ def plan(opportunity, reason, ended_on, years=None):
         and d.subject_type == BID_SUBJECT
         and d.subject_id != winner
     ]
-    expiry.audit_condition = _audit_condition(opportunity, bid_ids, documents, contract)
+    expiry.audit_condition = _audit_condition(
+        opportunity, bid_ids, documents, contract, expiry.partner_posts, expiry.partner_messages
+    )
     expiry.audit_events, expiry.audit_events_kept_whole = count_anonymisable(expiry.audit_condition)
     return expiry
 
@@ -390,6 +417,13 @@ def expire(expiry):
         question.asked_by_id = None
     for assignment in expiry.evaluators:
         assignment.user_id = None
+    for post in expiry.partner_posts:
+        post.could_bring = REDACTED
+        post.posted_by_id = None
+    for message in expiry.partner_messages:
+        message.message = REDACTED
+        message.from_user_id = None
+        message.answered_by_id = None
     for document in expiry.documents:
         expire_document(document)
     anonymised = anonymise(expiry.audit_condition)

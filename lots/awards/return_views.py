@@ -12,7 +12,7 @@ from app.errors import NotAllowed, ServiceError
 from app.extensions import db
 from app.organisations.models import Organisation
 from app.permissions import is_member
-from app.reference import social_value
+from app.reference import geography, social_value
 from app.web import found, me
 from lots.awards import permissions, queries, returns
 from lots.awards.models import Contract, ReturnStatus, SocialValueReturn
@@ -66,13 +66,20 @@ def _typed(ret):
             {c.id: request.form.get(f"value-{c.id}", "") for c in ret.contract.commitments},
             {c.id: request.form.get(f"postcodes-{c.id}", "") for c in ret.contract.commitments},
             request.form.get("note", ""),
+            {c.id: request.form.get(f"council-{c.id}", "") for c in ret.contract.commitments},
         )
     held = {line.commitment_id: line for line in ret.lines}
     return (
         {c: _plain(line.value) for c, line in held.items()},
         {c: "\n".join(line.postcode_sectors or []) for c, line in held.items()},
         ret.note or "",
+        {c: line.local_authority_code or "" for c, line in held.items()},
     )
+
+
+def _council_name(code):
+    la = geography.local_authority(code)
+    return la.name if la else (code or "")
 
 
 def _plain(amount):
@@ -97,7 +104,7 @@ def social_value_return(return_id):
         action = request.form.get("action")
         try:
             if action == "submit" and can_submit:
-                values, postcodes, note = _typed(ret)
+                values, postcodes, note, councils = _typed(ret)
                 returns.submit_return(
                     me(),
                     ret,
@@ -105,6 +112,7 @@ def social_value_return(return_id):
                     note=note,
                     postcodes=postcodes,
                     evidence=request.files.get("evidence") or None,
+                    councils=councils,
                 )
                 flash("Your return is submitted. The buyer will accept it or query it.", "success")
                 return redirect(request.path)
@@ -127,7 +135,7 @@ def social_value_return(return_id):
             errors[exc.field or ("evidence" if isinstance(exc, DocumentError) else "note")] = str(
                 exc
             )
-    values, postcodes, note = _typed(ret)
+    values, postcodes, note, councils = _typed(ret)
     lines = {line.commitment_id: line for line in ret.lines}
     evidence = [d for d in (db.session.get(Document, i) for i in ret.evidence_ids or []) if d]
     return render_template(
@@ -143,6 +151,9 @@ def social_value_return(return_id):
         errors=errors,
         values=values,
         postcodes=postcodes,
+        councils=councils,
+        council_choices=geography.local_authorities(),
+        council_name=_council_name,
         note=note,
         reason=request.form.get("reason", ""),
         decision=request.form.get("decision"),

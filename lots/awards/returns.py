@@ -23,10 +23,11 @@ from app.errors import NotAllowed, ServiceError
 from app.extensions import db
 from app.organisations.models import Membership, Role
 from app.outbox.services import queue_email
-from app.reference import social_value
+from app.reference import geography, social_value
 from app.timeutil import format_date, to_local, utcnow
 from app.unitofwork import commit
 from app.urls import absolute_url
+from lots.awards import figures
 from lots.awards.models import (
     ReportingFrequency,
     ReturnStatus,
@@ -149,11 +150,24 @@ def postcode_sectors(text):
 # --- The supplier submits -----------------------------------------------------------------------
 
 
-def submit_return(user, ret, values, note=None, postcodes=None, evidence=None):
+def where_it_fell(code, field):
+    """A council's code as the place a benefit fell, or None when none is given; refused
+    unless it is a current council (lower tier, unitary or NI district)."""
+    code = (code or "").strip().upper()
+    if not code:
+        return None
+    la = geography.local_authority(code)
+    if la is None or not la.covers_area_once:
+        raise ServiceError("Choose the council where the benefit fell from the list", field)
+    return la.code
+
+
+def submit_return(user, ret, values, note=None, postcodes=None, evidence=None, councils=None):
     """The supplier's figures for the period: ``values`` {commitment id: what was typed} for
     every commitment; ``postcodes`` {commitment id: text} for measures that count people where
-    they live; evidence as a ``note`` or an ``evidence`` file (or files already attached). Every
-    value is checked before the file is stored, so a refusal keeps nothing."""
+    they live; ``councils`` {commitment id: council code}, optionally, for where another
+    measure's benefit fell; evidence as a ``note`` or an ``evidence`` file (or files already
+    attached). Every value is checked before the file is stored, so a refusal keeps nothing."""
     contract = ret.contract
     if not may_submit_return(user, contract):
         raise NotAllowed("Only the supplier’s people can submit its returns")
@@ -179,13 +193,15 @@ def submit_return(user, ret, values, note=None, postcodes=None, evidence=None):
             field,
             f"Enter what was delivered for ‘{measure.name}’ as a number, like 2 or 1.5",
         )
-        sectors = []
+        sectors, council = [], None
         if measure.asks_postcode_sectors:
             try:
                 sectors = postcode_sectors((postcodes or {}).get(commitment.id))
             except ServiceError as exc:
                 raise ServiceError(str(exc), f"postcodes-{commitment.id}") from None
-        checked[commitment.id] = (amount, sectors)
+        elif measure.value_type != "percentage":
+            council = where_it_fell((councils or {}).get(commitment.id), f"council-{commitment.id}")
+        checked[commitment.id] = (amount, sectors, council)
     note = (note or "").strip() or None
     if note and len(note) > MAX_NOTE:
         raise ServiceError(f"The note must be {MAX_NOTE:,} characters or fewer", "note")
@@ -207,13 +223,14 @@ def submit_return(user, ret, values, note=None, postcodes=None, evidence=None):
         )
         ret.evidence_ids = [*ret.evidence_ids, document.id]
     lines = {line.commitment_id: line for line in ret.lines}
-    for commitment_id, (amount, sectors) in checked.items():
+    for commitment_id, (amount, sectors, council) in checked.items():
         line = lines.get(commitment_id)
         if line is None:
             line = SocialValueReturnLine(commitment_id=commitment_id)
             ret.lines.append(line)
         line.value = amount
         line.postcode_sectors = sectors
+        line.local_authority_code = council
     was = ret.status
     now = utcnow()
     ret.note = note
@@ -282,6 +299,8 @@ def accept_return(user, ret):
                 return_id=ret.id,
             )
         )
+    figures.refresh([line.commitment_id for line in ret.lines])
+    figures.count_accepted(ret.contract)
     ret.status = ReturnStatus.ACCEPTED
     ret.accepted_at = now
     ret.accepted_by_id = user.id

@@ -23,6 +23,8 @@ from dps.models import ReservationBasis
 from dps.working_days import add_working_days
 from lots.awards import letters, permissions
 from lots.awards.contracts import enter_contract
+from lots.awards.evidence import require_evidence_accepted
+from lots.awards.hooks import run_on_no_suitable_bid
 from lots.awards.models import Award, AwardStatus, ReportingFrequency
 from lots.awards.queries import award_of
 from lots.bids.models import Bid
@@ -192,6 +194,7 @@ def confirm(user, opportunity):
     if award is None or award.status != AwardStatus.PROPOSED:
         raise ServiceError("There is no proposed award to confirm")
     permissions.require_four_eyes(user, award)
+    require_evidence_accepted(opportunity, award)
     now = utcnow()
     check_mutual_repeat_award(opportunity, award.winner.organisation_id, now)
     award.status = AwardStatus.CONFIRMED
@@ -259,6 +262,7 @@ def no_suitable_bid(user, opportunity, reason):
         organisation_id=opportunity.buyer_id,
         detail={"reason": reason.strip()},
     )
+    run_on_no_suitable_bid(opportunity)  # the procurement termination notice
     for person in letters.bidder_people(opportunity.id):
         queue_email(
             person.email,

@@ -24,7 +24,7 @@ from app.reference import social_value
 from app.urls import absolute_url_of
 from app.web import found, me, refused
 from dps.models import Lot
-from lots.awards import delivery, permissions, queries, returns
+from lots.awards import delivery, permissions, pledges, queries, returns
 from lots.awards import services as awards
 from lots.awards.contracts import enter_due_contracts
 from lots.awards.forms import AwardDecisionForm, DeliveryForm
@@ -287,6 +287,8 @@ def view_contract(contract_id):
         else False,
         frequency_form=ActionForm() if can_record and contract.commitments else None,
         frequency_labels=FREQUENCY_LABELS,
+        wish_pledges=pledges.pledges_on(contract),
+        measure_name=_measure_name,
     )
 
 

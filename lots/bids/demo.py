@@ -13,10 +13,13 @@ from werkzeug.datastructures import FileStorage
 
 from app.extensions import db
 from app.organisations.models import Organisation
+from app.organisations.queries import owner_of
+from app.timeutil import utcnow
+from lots.bids import partnering, submitting
 from lots.bids import permissions as bid_permissions
 from lots.bids import services as bids
-from lots.bids import submitting
 from lots.opportunities.models import Opportunity, OpportunityStatus, QuestionKind
+from lots.opportunities.requirements import BidRequirements, requirements_of
 
 # What each quality or social value answer says, by the start of the question's text.
 ANSWERS = {
@@ -100,7 +103,7 @@ def seed_bids():
         if bid_permissions.eligibility_problem(organisation.id, opportunity):
             continue
         people = [m.user for m in organisation.memberships]
-        owner = next((m.user for m in organisation.memberships if m.is_owner), None)
+        owner = owner_of(organisation)
         if owner is None:
             continue
         # The draft is a colleague's work in progress; the others are the owner's.
@@ -140,4 +143,74 @@ def _pdf(filename):
 def _answer(question):
     return next(
         (text for start, text in ANSWERS.items() if question.text.startswith(start)), DEFAULT_ANSWER
+    )
+
+
+# --- Help to bid: what a call-off asks bidders to hold, and the partner board ----------------------
+
+HELP_OPPORTUNITY = "Community meals in Bradford"
+
+
+def seed_help_to_bid():
+    """Riverside's checklist for the Bradford meals call-off is partly ready (admitted, insured;
+    no equality policy declared, its bid half written), and Greenfield Food Co-operative is on
+    that call-off's partner board, with a message from Riverside waiting for its answer. Safe to
+    run again."""
+    opportunity = (
+        db.session.execute(
+            sa.select(Opportunity).where(
+                Opportunity.title == HELP_OPPORTUNITY,
+                Opportunity.status == OpportunityStatus.PUBLISHED,
+            )
+        )
+        .scalars()
+        .first()
+    )
+    if opportunity is None or not opportunity.is_open:
+        return
+    if requirements_of(opportunity.id) is None:
+        # As the buyer chose on the draft (the page refuses a change once it is published).
+        db.session.add(
+            BidRequirements(
+                opportunity_id=opportunity.id,
+                public_liability_pence=500_000_000,
+                policies=["safeguarding", "equality"],
+                evidence_from_winner_only=False,
+                evidence=[],
+                evidence_days=5,
+                updated_at=utcnow(),
+            )
+        )
+        db.session.commit()
+    riverside, greenfield = (_organisation(n) for n in (BIDS[0][0], "Greenfield Food Co-operative"))
+    if riverside is None or greenfield is None:
+        return
+    post = partnering.post_of(greenfield.id, opportunity.id)
+    if post is None:
+        post = partnering.post(
+            owner_of(greenfield),
+            greenfield,
+            opportunity,
+            ["member", "subcontractor"],
+            "Fresh produce from growers within 20 miles of Bradford, a catering kitchen in "
+            "Manningham, and two cooks with food hygiene level 3. We could supply the meals or "
+            "run one of the two lunch clubs.",
+        )
+    received, _sent = partnering.contacts_of(greenfield.id, opportunity.id)
+    if not any(c.from_organisation_id == riverside.id for c in received):
+        partnering.contact(
+            owner_of(riverside),
+            riverside,
+            post,
+            opportunity,
+            "We are bidding for the Bradford lunch clubs and would like to buy our produce "
+            "from you, or have you run the Holme Wood club as our subcontractor. Could we talk?",
+        )
+
+
+def _organisation(name):
+    return (
+        db.session.execute(sa.select(Organisation).where(Organisation.name == name))
+        .scalars()
+        .first()
     )

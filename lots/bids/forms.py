@@ -7,12 +7,7 @@ social value measure). Each such field is named after the key ``submitting.probl
 (``pass-fail-12``, ``line-0``, ``social-value-SV-EMP-01``), so a problem links straight to its box.
 """
 
-from govuk_frontend_wtf.wtforms_widgets import (
-    GovCheckboxInput,
-    GovRadioInput,
-    GovTextArea,
-    GovTextInput,
-)
+from govuk_frontend_wtf.wtforms_widgets import GovTextArea, GovTextInput
 from wtforms import (
     BooleanField,
     FieldList,
@@ -27,6 +22,7 @@ from wtforms.validators import ValidationError
 from app.errors import ServiceError
 from app.forms import Form, OneFileForm, SubForm, optional_id, strip_whitespace, submit
 from app.money import parse_pence, pence_to_pounds
+from app.widgets import GovCheckboxInput, GovRadioInput
 from lots.bids.models import PartnerRole
 from lots.bids.services import commitment
 from lots.opportunities.forms import one_kind_of_newline, whole_number
@@ -336,3 +332,30 @@ class SubmitBidForm(Form):
 
 class WithdrawBidForm(Form):
     submit = submit("Withdraw bid")
+
+
+def wish_pledge_form(offered_wishes, bid):
+    """What the bidder pledges to each wish it may pledge against (blank for none). The service
+    checks each against the wish's measure, what it still wants and what the bid commits to."""
+
+    class WishPledgesForm(Form):
+        submit = submit("Save and continue")
+
+    for wish in offered_wishes:
+        setattr(
+            WishPledgesForm,
+            f"wish-{wish.id}",
+            StringField(wish.title, widget=GovTextInput(), filters=[strip_whitespace]),
+        )
+
+    def values(form):
+        return {
+            str(w.id): (form[f"wish-{w.id}"].data or "").replace(",", "").replace("£", "")
+            for w in offered_wishes
+        }
+
+    WishPledgesForm.values = values
+    pledged = bid.wish_pledges or {}
+    return WishPledgesForm(
+        data={f"wish-{w.id}": pledged.get(str(w.id), "") for w in offered_wishes}
+    )

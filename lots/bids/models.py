@@ -57,6 +57,9 @@ class Bid(db.Model):
     line_prices: Mapped[dict] = mapped_column(sa.JSON, default=dict)
     # {measure id: quantity (string, as the measure's unit allows)}.
     social_value: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    # Pledges against community wishes (``app.places``), each part of the commitment for the
+    # wish's measure: {wish id: quantity (string)}. Empty on bids made before wishes existed.
+    wish_pledges: Mapped[dict | None] = mapped_column(sa.JSON, default=dict, nullable=True)
     # Documents (purpose bid attachment) in the working copy, in the order they were added.
     attachment_ids: Mapped[list] = mapped_column(sa.JSON, default=list)
     current_submission_id: Mapped[int | None] = mapped_column(
@@ -109,3 +112,77 @@ class BidSubmission(db.Model):
     submitted_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
     # Set by the database (clock_timestamp() on PostgreSQL) when the row is written.
     submitted_at = mapped_column(UTCDateTime(), nullable=False)
+
+
+class PartnerOffer(enum.StrEnum):
+    """How a supplier on the partner board could take part."""
+
+    LEAD = "lead"  # would lead a consortium
+    MEMBER = "member"  # would join a consortium
+    SUBCONTRACTOR = "subcontractor"
+
+
+class PartnerPost(db.Model):
+    """A supplier on an opportunity's "find a partner" board: what it could bring. No contact
+    details: others write to it through the service (``lots.bids.partnering``)."""
+
+    __tablename__ = "partner_posts"
+    __table_args__ = (
+        sa.Index(
+            "uq_partner_posts_one_open",
+            "opportunity_id",
+            "organisation_id",
+            unique=True,
+            postgresql_where=sa.text("withdrawn_at IS NULL"),
+            sqlite_where=sa.text("withdrawn_at IS NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    opportunity_id: Mapped[int] = mapped_column(sa.ForeignKey("opportunities.id"), index=True)
+    organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id"), index=True)
+    offers: Mapped[list] = mapped_column(sa.JSON, default=list)  # PartnerOffer values
+    could_bring: Mapped[str] = mapped_column(sa.Text)
+    posted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    posted_at = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
+    withdrawn_at = mapped_column(UTCDateTime(), nullable=True)
+
+    organisation = relationship("Organisation")
+
+
+class ContactStatus(enum.StrEnum):
+    WAITING = "waiting"  # sent; the post's supplier has not answered
+    AGREED = "agreed"  # both agreed: each sees the other's email address
+    DECLINED = "declined"
+
+
+class PartnerContact(db.Model):
+    """A message from one supplier to another about a board post, relayed by email. Sending it is
+    the sender's agreement to share its contact details; the addresses are shown to either side
+    only once the post's supplier agrees too."""
+
+    __tablename__ = "partner_contacts"
+    __table_args__ = (
+        sa.UniqueConstraint("post_id", "from_organisation_id"),
+        sa.CheckConstraint(
+            "(status = 'waiting') = (answered_at IS NULL)", name="answered_when_decided"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    post_id: Mapped[int] = mapped_column(sa.ForeignKey("partner_posts.id"), index=True)
+    from_organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id"), index=True)
+    # Whose address the post's supplier sees once it agrees; erased with the call-off's records.
+    from_user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    message: Mapped[str] = mapped_column(sa.Text)
+    status: Mapped[ContactStatus] = mapped_column(
+        string_enum(ContactStatus, "partner_contact_status", 20), default=ContactStatus.WAITING
+    )
+    sent_at = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
+    answered_at = mapped_column(UTCDateTime(), nullable=True)
+    answered_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+
+    post = relationship("PartnerPost")
+    from_organisation = relationship("Organisation", foreign_keys=[from_organisation_id])
+    from_user = relationship("User", foreign_keys=[from_user_id])
+    answered_by = relationship("User", foreign_keys=[answered_by_id])

@@ -23,7 +23,7 @@ from app.outbox.services import queue_email
 from app.timeutil import format_datetime, utcnow
 from app.unitofwork import commit
 from app.urls import absolute_url
-from lots.bids import permissions
+from lots.bids import permissions, pledges
 from lots.bids.models import Bid, BidStatus, BidSubmission
 from lots.bids.services import (
     MAX_PRICE_PENCE,
@@ -92,6 +92,8 @@ def problems(bid):
             commitment(measure_id, value)
         except ServiceError as exc:
             found[exc.field] = str(exc)
+    for field, message in pledges.problems(bid).items():
+        found.setdefault(field, message)
     for document in attachments(bid):
         if document.status != DocumentStatus.ACTIVE:
             found["attachments"] = f"Remove {document.original_filename}: it cannot be submitted"
@@ -113,9 +115,11 @@ def price_pence(bid_or_snapshot):
 
 
 def snapshot_of(bid):
-    """The canonical content of a submission: what the hash covers."""
+    """The canonical content of a submission: what the hash covers. Pledges against community
+    wishes are in it only when there are some, so that the hash of a bid without any is what it
+    was before wishes existed."""
     lines = bid.opportunity.price_schedule or []
-    return {
+    snapshot = {
         "opportunity": {"id": bid.opportunity_id, "reference": bid.opportunity.reference},
         "supplier": {"id": bid.organisation_id, "name": bid.organisation.name},
         "answers": {
@@ -160,6 +164,12 @@ def snapshot_of(bid):
         # The declaration the supplier made by submitting: it accepts these conditions.
         "declarations": {"contract_conditions": conditions.frozen(bid.opportunity)},
     }
+    if bid.wish_pledges:
+        snapshot["wish_pledges"] = {
+            k: str(quantity(v))
+            for k, v in sorted(bid.wish_pledges.items(), key=lambda kv: int(kv[0]))
+        }
+    return snapshot
 
 
 def canonical_hash(snapshot):

@@ -1,16 +1,12 @@
 """Forms for evaluating bids. They parse what was typed and keep it for redisplay; the services
 (lots.evaluation.services, scores, results) own the rules."""
 
-from govuk_frontend_wtf.wtforms_widgets import (
-    GovCheckboxInput,
-    GovRadioInput,
-    GovSelect,
-    GovTextArea,
-)
+from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovTextArea
 from wtforms import BooleanField, RadioField, SelectField, TextAreaField
 from wtforms.validators import InputRequired, ValidationError
 
 from app.forms import Form, strip_whitespace, submit
+from app.widgets import GovCheckboxInput, GovRadioInput
 from lots.evaluation.scoring import scale_labels
 from lots.opportunities.forms import one_kind_of_newline
 

@@ -117,6 +117,7 @@ def _amendment(user, opportunity, summary, diff, **columns):
         organisation_id=opportunity.buyer_id,
         detail={"amendment_id": amendment.id, "changes": diff, **columns},
     )
+    hooks.run_on_amend(opportunity, amendment)  # the tender notice's new version
     return amendment
 
 
@@ -236,4 +237,5 @@ def cancel(user, opportunity, reason):
     )
     if was_published:
         record_invitation_emails(opportunity.id, "cancellation")
+        hooks.run_on_cancel(opportunity)  # the procurement termination notice
     commit()

@@ -1,12 +1,12 @@
 """Forms for buyer organisations (asking the DPS operator for approval, joining a DPS) and for the
 operator's pages (deciding a buyer's approval, what a lot covers)."""
 
-from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovRadioInput
 from wtforms import RadioField, SelectMultipleField
 from wtforms.validators import InputRequired, Length, ValidationError
 
 from app.forms import Form, submit, text_field
 from app.reference import geography
+from app.widgets import GovCheckboxesInput, GovRadioInput
 from lots.opportunities.forms import email_field, text_area
 
 

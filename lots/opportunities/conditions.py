@@ -8,7 +8,7 @@ condition, chosen on the draft and frozen at publication (with the rate in force
 - **Real Living Wage.** When it is a condition, everyone working on the contract is paid at least
   the Real Living Wage: the London rate where the work is in London (or, for a call-off with no
   place of work, where the buyer is), the UK rate elsewhere, as announced on or before the day of
-  publication (``app.reference.living_wage``).
+  publication (the project's rates and any the operator has loaded: ``dps.services.wage_rates``).
 
 The contract record copies both from the call-off when it is entered (``lots.awards.contracts``).
 """
@@ -18,6 +18,7 @@ from flask import current_app
 from app.errors import ServiceError
 from app.money import money
 from app.reference import geography, living_wage
+from dps.services import wage_rates
 from lots.opportunities.models import LocationType
 
 MAX_PAYMENT_TERMS_DAYS = 30  # this product's policy: never longer than 30 days
@@ -59,7 +60,7 @@ def in_london(opportunity):
 def rate_for(opportunity, day):
     """(rate, london) that a Real Living Wage condition would state if published on ``day``;
     rate is None before the first rate held."""
-    return living_wage.rate_on(day), in_london(opportunity)
+    return wage_rates.rate_on(day), in_london(opportunity)
 
 
 def problems(opportunity, day):
@@ -69,7 +70,7 @@ def problems(opportunity, day):
         check_payment_terms(opportunity.payment_terms_days)
     except ServiceError as exc:
         found[FIELD] = str(exc)
-    if opportunity.real_living_wage and living_wage.rate_on(day) is None:
+    if opportunity.real_living_wage and wage_rates.rate_on(day) is None:
         found["real_living_wage"] = (
             "No Real Living Wage rate is known for this date, so it cannot be a condition"
         )

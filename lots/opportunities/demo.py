@@ -25,6 +25,7 @@ from app.audit.services import record
 from app.errors import NotAllowed, NotFound, ServiceError
 from app.extensions import db
 from app.organisations.models import Organisation, OrganisationKind
+from app.organisations.queries import owner_of
 from app.timeutil import format_datetime, to_local, utcnow
 from app.unitofwork import commit
 from dps.demo import DPS_DETAILS
@@ -347,7 +348,7 @@ def seed(admin, dps):
     for organisation in db.session.execute(
         sa.select(Organisation).where(Organisation.kind == OrganisationKind.BUYER)
     ).scalars():
-        owner = _owner(organisation)
+        owner = owner_of(organisation)
         if owner is None:
             continue
         if not buyers.is_approved(organisation.id):
@@ -390,10 +391,6 @@ def _draft(owner, organisation, lot, **fields):
         contact_email=owner.email,
         **fields,
     )
-
-
-def _owner(organisation):
-    return next((m.user for m in organisation.memberships if m.is_owner), None)
 
 
 def _find(buyer_orgs, name, title):
@@ -500,7 +497,7 @@ def _answered_question(buyer_owner, opportunity):
     if exists or invitation is None:
         return
     supplier = db.session.get(Organisation, invitation.organisation_id)
-    asker = _owner(supplier)
+    asker = owner_of(supplier)
     if asker is None:
         return
     question = clarifications.ask(
@@ -608,3 +605,64 @@ def close_call_off(reference_or_id):
     commit()
     opportunities.mark_closed(now)
     return opportunity, before
+
+
+PATCH_GROUP = "East London homecare patches"
+PATCH_AREAS = [
+    ("Newham", "NWM"),
+    ("Tower Hamlets", "TWH"),
+    ("Hackney", "HCK"),
+    ("Waltham Forest", "WFT"),
+    ("Redbridge", "RDB"),
+    ("Barking and Dagenham", "BDG"),
+    ("Havering", "HAV"),
+    ("Greenwich", "GRE"),
+]
+
+
+def seed_patches(admin, dps):
+    """A patch-based homecare set of eight patches, one a borough, one per provider, each with
+    the same conditions (an office in the patch, the London Living Wage, the UNISON Ethical Care
+    Charter, a local workforce); three providers hold a patch and one of them is flagged.
+    Returns the providers' demo accounts."""
+    from dps import demo as dps_demo
+    from dps.models import ConditionKind, Lot
+    from lots.opportunities.patches import Patch, create_patch_set
+
+    lots = (
+        db.session.execute(
+            sa.select(Lot)
+            .where(Lot.dps_id == dps.id, Lot.cap_group == PATCH_GROUP)
+            .order_by(Lot.number)
+        )
+        .scalars()
+        .all()
+    )
+    if not lots:
+        lots = create_patch_set(
+            admin,
+            dps,
+            group=PATCH_GROUP,
+            description="Homecare for adults in their own homes: personal care, medication "
+            "support and companionship, by a provider rooted in the borough.",
+            max_value_pence=60_000_000,
+            light_touch=True,
+            cpv_codes=["85312000-9", "85320000-8"],
+            patches=[Patch(name, (code,)) for name, code in PATCH_AREAS],
+            conditions=(
+                {
+                    "kind": ConditionKind.OFFICE_IN_AREA,
+                    "guidance": "Care is run from an office in the borough, so managers know "
+                    "the community and carers spend their time caring, not travelling.",
+                },
+                {"kind": ConditionKind.LIVING_WAGE, "london": True},
+                {
+                    "kind": ConditionKind.CHARTER,
+                    "title": "UNISON Ethical Care Charter",
+                    "guidance": "Visits long enough to care, paid travel time, no zero-hours "
+                    "contracts where staff do not want them.",
+                },
+                {"kind": ConditionKind.WORKFORCE},
+            ),
+        )
+    return dps_demo.seed_patch_holders(admin, dps, lots)

@@ -2,12 +2,7 @@
 value measures, deadlines and tender documents; the questions and the price schedule are in
 ``question_forms``), and for publishing it or approving it."""
 
-from govuk_frontend_wtf.wtforms_widgets import (
-    GovCheckboxesInput,
-    GovCheckboxInput,
-    GovRadioInput,
-    GovSelect,
-)
+from govuk_frontend_wtf.wtforms_widgets import GovSelect
 from wtforms import BooleanField, RadioField, SelectField, SelectMultipleField
 from wtforms.validators import InputRequired, ValidationError
 
@@ -15,6 +10,7 @@ from app.fields import GovDateField
 from app.forms import Form, describe_files, file_field, submit
 from app.money import parse_pence, pence_to_pounds
 from app.reference import geography, social_value
+from app.widgets import GovCheckboxesInput, GovCheckboxInput, GovRadioInput
 from lots.opportunities.forms import (
     KIND_LABELS,
     LOCATION_LABELS,

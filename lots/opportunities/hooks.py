@@ -35,3 +35,35 @@ def on_price_schedule_change(fn):
 def run_on_price_schedule_change(opportunity, old_schedule, amendment, user):
     for fn in _on_price_schedule_change:
         fn(opportunity, old_schedule, amendment, user)
+
+
+_on_amend = []
+
+
+def on_amend(fn):
+    """``fn(opportunity, amendment)`` runs whenever a published opportunity is amended (its
+    details, a tender document or its deadlines). ``publishing.init_app`` registers the new
+    version of its tender notice."""
+    if fn not in _on_amend:
+        _on_amend.append(fn)
+    return fn
+
+
+def run_on_amend(opportunity, amendment):
+    for fn in _on_amend:
+        fn(opportunity, amendment)
+
+
+_on_cancel = []
+
+
+def on_cancel(fn):
+    """``fn(opportunity)`` runs when a published opportunity is cancelled."""
+    if fn not in _on_cancel:
+        _on_cancel.append(fn)
+    return fn
+
+
+def run_on_cancel(opportunity):
+    for fn in _on_cancel:
+        fn(opportunity)

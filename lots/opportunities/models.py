@@ -122,6 +122,10 @@ class OpportunityStatus(enum.StrEnum):
     NO_SUITABLE_BID = "no_suitable_bid"
 
 
+# Holds every open opportunity (and those closed since the closing job last ran): the predicate
+# of the open set's partial indexes, which search adds to its "open" filter.
+OPEN_SET = sa.text("status = 'published' AND closed_recorded_at IS NULL")
+
 # What anyone may see: everything but drafts and call-offs waiting for approval.
 PUBLIC_STATUSES = (
     OpportunityStatus.PUBLISHED,
@@ -186,6 +190,18 @@ class Opportunity(db.Model):
             postgresql_where=sa.text("location_type = 'national'"),
             sqlite_where=sa.text("location_type = 'national'"),
         ),
+        # The open set (migration 0021): published and not yet marked closed, by closing date.
+        # (Its GIN index of words is PostgreSQL's only, listed in app/dbschema.py.)
+        sa.Index(
+            "ix_opportunities_open_deadline",
+            "submission_deadline",
+            "id",
+            postgresql_where=OPEN_SET,
+            sqlite_where=OPEN_SET,
+        ),
+        # Sorting by value (migration 0029): a word in most notices finds its page by walking
+        # this in order rather than sorting every match (at 1,000,000, 1 s down to 9-170 ms).
+        sa.Index("ix_opportunities_value", "estimated_value_pence", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

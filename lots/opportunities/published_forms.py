@@ -1,12 +1,12 @@
 """Forms for a published opportunity: the buyer's changes (an amendment, a later deadline,
 cancelling it) and answers to suppliers' questions, and an invited supplier's question."""
 
-from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovRadioInput
 from wtforms import BooleanField, HiddenField, RadioField
 from wtforms.validators import InputRequired, ValidationError
 
 from app.fields import GovDateField
 from app.forms import Form, describe_files, file_field, submit
+from app.widgets import GovCheckboxInput, GovRadioInput
 from lots.opportunities import forms as shared
 from lots.opportunities.forms import check_hour, hour_field, local_parts, text_area, to_utc
 from lots.opportunities.question_forms import PriceScheduleForm

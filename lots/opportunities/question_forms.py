@@ -1,13 +1,7 @@
 """Forms for a draft's questions for bidders and its price schedule: rows of a table, a few blank
 ones at the end to add more."""
 
-from govuk_frontend_wtf.wtforms_widgets import (
-    GovCheckboxInput,
-    GovRadioInput,
-    GovSelect,
-    GovTextArea,
-    GovTextInput,
-)
+from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovTextArea, GovTextInput
 from wtforms import (
     BooleanField,
     FieldList,
@@ -20,6 +14,7 @@ from wtforms import (
 from wtforms.validators import ValidationError
 
 from app.forms import Form, SubForm, strip_whitespace, submit
+from app.widgets import GovCheckboxInput, GovRadioInput
 from lots.opportunities.forms import (
     MAX_ROWS,
     QUESTION_KIND_LABELS,

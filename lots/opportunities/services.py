@@ -64,7 +64,9 @@ DRAFT_FIELDS = (
 )
 
 
-def create_draft(user, buyer, lot, **fields):
+def create_draft(user, buyer, lot, before_commit=None, **fields):
+    """A new draft under ``lot``; ``before_commit(opportunity)``, when given, runs in the same
+    transaction just before it commits (the pipeline links its item to the draft there)."""
     require_buyer_role(user, buyer.id, "buyer")
     if not is_approved(buyer.id):
         raise ServiceError(
@@ -105,6 +107,8 @@ def create_draft(user, buyer, lot, **fields):
         organisation=buyer,
         detail={"lot_id": lot.id, "title": opportunity.title},
     )
+    if before_commit is not None:
+        before_commit(opportunity)
     commit()
     return opportunity
 

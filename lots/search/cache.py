@@ -20,7 +20,7 @@ import logging
 import secrets
 import time
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from itertools import chain
 from urllib.parse import urlencode
@@ -72,50 +72,62 @@ def cache_key(args):
 @dataclass
 class Cached:
     generation: str  # of the data, read before anything else (see ``cache_put``)
-    text: bytes | None = None  # what was stored, if it is still good
+    texts: dict = field(default_factory=dict)  # kind -> what was stored, if it is still good
     good_until: datetime | None = None
+    seen: bool = True  # whether these parameters were asked for recently (see ``cache_put``)
 
 
-def cache_get(key, kind, now, keep=False):
-    """What is stored as ``kind`` for ``key`` if it is still good at ``now``, and the current
-    generation, in one round trip. None when the cache is off or Redis is failing. With
-    ``keep``, the process keeps a copy of the last few it was given, and while one is still good
-    asks Redis only for the generation."""
+def cache_get(key, kinds, now, keep=()):
+    """What is stored under each of ``kinds`` for ``key`` while still good at ``now`` (kind ->
+    text, in ``Cached.texts``), and the current generation, in one round trip, which also marks
+    the parameters as asked for (see ``cache_put``). None when the cache is off or Redis is
+    failing. For the kinds in ``keep`` the process keeps a copy of the last few it was given,
+    and while one is still good asks Redis only for the generation."""
     conn = _cache_redis()
     if conn is None:
         return None
-    kept = current_app.extensions.setdefault("search_cache_kept", OrderedDict()) if keep else {}
-    name = f"{CACHE_PREFIX}{kind}:{key}"
+    kept = current_app.extensions.setdefault("search_cache_kept", OrderedDict())
+    names = {kind: f"{CACHE_PREFIX}{kind}:{key}" for kind in kinds}
     try:
-        if name in kept:
-            cached = Cached((conn.get(GENERATION_KEY) or b"0").decode())
-            entry = kept[name]
-            if entry.good_for(cached.generation, now):
-                kept.move_to_end(name)
-                cached.text, cached.good_until = entry.text, entry.good_until
-                return cached
-            del kept[name]
-            raw = conn.get(name)
-        else:
-            generation, raw = conn.mget([GENERATION_KEY, name])
-            cached = Cached((generation or b"0").decode())
+        for kind in keep:
+            if names.get(kind) in kept:
+                cached = Cached((conn.get(GENERATION_KEY) or b"0").decode())
+                entry = kept[names[kind]]
+                if entry.good_for(cached.generation, now):
+                    kept.move_to_end(names[kind])
+                    cached.texts[kind], cached.good_until = entry.text, entry.good_until
+                    return cached
+                del kept[names[kind]]
+        with conn.pipeline(transaction=False) as pipe:
+            pipe.mget([GENERATION_KEY, *names.values()])
+            # The mark, set and read back at once (its earlier value says whether it was there).
+            pipe.set(f"{CACHE_PREFIX}seen:{key}", b"1", ex=cache_seconds(), get=True)
+            (generation, *raws), seen = pipe.execute()
     except REDIS_ERRORS as exc:
         _redis_failed(exc)
         return None
-    entry = _Entry.parse(raw)
-    if entry is not None and entry.good_for(cached.generation, now):
-        cached.text, cached.good_until = entry.text, entry.good_until
-        if keep:
-            _keep(kept, name, entry)
+    cached = Cached((generation or b"0").decode(), seen=seen is not None)
+    for kind, raw in zip(names, raws, strict=True):
+        entry = _Entry.parse(raw)
+        if entry is not None and entry.good_for(cached.generation, now):
+            cached.texts[kind] = entry.text
+            cached.good_until = entry.good_until
+            if kind in keep:
+                _keep(kept, names[kind], entry)
     return cached
 
 
 def cache_put(cached, key, entries, now, good_until, keep=()):
     """Store ``entries`` (kind -> text) for ``key``, made at ``now`` from data of the generation
     read before the data was (so a change committed meanwhile makes them stale at once). The
-    process keeps a copy of the kinds in ``keep`` too (see ``cache_get``)."""
+    process keeps a copy of the kinds in ``keep`` too (see ``cache_get``).
+
+    Parameters asked for the first time only leave a mark that they were: the entries are stored
+    when they are asked for again within the cache's time. Most searches are asked once (people
+    type their own words, crawlers page through everything), and storing each of their pages
+    would cost more than it saves (``cache_get`` left the mark)."""
     conn = _cache_redis()
-    if conn is None or cached is None:
+    if conn is None or cached is None or not cached.seen:
         return
     good_until = min(good_until, now + timedelta(seconds=cache_seconds()))
     if good_until <= now:

@@ -1,13 +1,18 @@
 """Builders for DPS tests: a DPS with lots, a supplier with documents, complete answers."""
 
 import io
+import threading
 from datetime import date, datetime, timezone
 
+import time_machine
+
+from app.accounts.models import User
 from app.documents.services import upload_document
+from app.errors import ServiceError
 from app.extensions import db
 from app.organisations.models import Membership, Organisation, OrganisationKind, Role, SupplierType
-from dps.models import ReservedFor
-from dps.services import applying, setup
+from dps.models import Application, ReservedFor
+from dps.services import applying, deciding, setup
 from tests.factories import make_user
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -196,3 +201,51 @@ def submitted_application(dps, lot_ids, user=None, org=None, vcse=True, **answer
         user, org = make_supplier()
     application = answered_application(dps, lot_ids, user, org, vcse=vcse, **answer_options)
     return sign_and_submit(user, application)
+
+
+def decide_at_once(app, monkeypatch, application_id, decisions, when):
+    """Admit the application to two lots at the same moment (``when``), each decision an
+    ``(admin id, lot id)`` made by its own operator on its own database connection. Each waits,
+    just after counting the lots the supplier holds, until the other has counted too (or two
+    seconds have passed): without a lock both would count none and both admit. Returns the
+    outcome of each lot ("admitted" or the refusal) and any error raised in a thread."""
+    counted = threading.Barrier(len(decisions))
+    real_eligibility = deciding.lot_eligibility
+
+    def eligibility_then_wait(*args, **kwargs):
+        problems = real_eligibility(*args, **kwargs)
+        try:
+            counted.wait(timeout=2)
+        except threading.BrokenBarrierError:
+            pass
+        return problems
+
+    monkeypatch.setattr(deciding, "lot_eligibility", eligibility_then_wait)
+    outcomes, errors = {}, []
+
+    def decide(admin_id, lot_id):
+        try:
+            with app.app_context():
+                try:
+                    deciding.decide_lot(
+                        db.session.get(User, admin_id),
+                        db.session.get(Application, application_id),
+                        lot_id,
+                        "admitted",
+                        "Meets every criterion",
+                    )
+                    outcomes[lot_id] = "admitted"
+                except ServiceError as exc:
+                    outcomes[lot_id] = str(exc)
+                finally:
+                    db.session.remove()
+        except Exception as exc:  # reported to the caller: an assert in a thread would be lost
+            errors.append(exc)
+
+    threads = [threading.Thread(target=decide, args=decision) for decision in decisions]
+    with time_machine.travel(when, tick=True):
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(30)
+    return outcomes, errors

@@ -8,6 +8,7 @@ import threading
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Error as PlaywrightError
 from werkzeug.serving import make_server
 
 from tests.brand import crown_marks
@@ -67,10 +68,22 @@ class AxeCheck:
         self.axe = Axe()
         self.checked = []
 
+    # What Chromium says when a script runs while the page it ran in is being replaced: a click
+    # that follows a link returns before the next page has loaded.
+    NAVIGATING = ("documentElement", "Execution context was destroyed", "page is navigating")
+
     def __call__(self, page):
-        marks = crown_marks(page.content())
+        for attempt in range(3):
+            page.wait_for_load_state("load")
+            try:
+                content = page.content()
+                results = self.axe.run(page)
+                break
+            except PlaywrightError as error:
+                if attempt == 2 or not any(sign in str(error) for sign in self.NAVIGATING):
+                    raise
+        marks = crown_marks(content)
         assert not marks, f"{page.url} carries GOV.UK-only marks: {', '.join(marks)}"
-        results = self.axe.run(page)
         self.checked.append(page.url)
         problems = results.response["violations"]
         assert not problems, (

@@ -4,6 +4,7 @@ the supplier sees "Admitted". In Chromium, with axe-core on every page."""
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
@@ -26,7 +27,7 @@ def _revealed(page, name, value):
     radio = page.locator(f"input[name='{name}'][value='{value}']")
     assert radio.is_checked()
     assert radio.get_attribute("aria-expanded") is None
-    assert page.locator(f"#{radio.get_attribute('aria-controls')}").is_visible()
+    expect(page.locator(f"#{radio.get_attribute('aria-controls')}")).to_be_visible()
     assert not page.locator(".govuk-radios__input[aria-expanded]").count()
 
 
@@ -187,7 +188,7 @@ def test_apply_be_admitted_and_see_it(page, live_server, outbox_link, axe, demo_
     page.get_by_label("Your role in the organisation").fill("Chief executive")
     page.get_by_label(re.compile("I confirm")).check()
     page.get_by_role("button", name="Accept and submit application").click()
-    assert page.locator(".govuk-panel").is_visible()
+    expect(page.locator(".govuk-panel")).to_be_visible()
     receipt = page.locator("main").inner_text()
     assert re.search(r"[0-9a-f]{64}", receipt)
     axe(page)

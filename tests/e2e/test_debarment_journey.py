@@ -4,6 +4,7 @@ is a possible match by name, and the operator confirms it: the supplier is debar
 with axe-core on every page."""
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.helpers import sign_in
 
@@ -62,6 +63,6 @@ def test_load_the_list_and_review_a_match(page, live_server, axe, waiting_suppli
     page.get_by_role("button", name="Save decision").click()
 
     assert "has been debarred" in page.locator(".govuk-notification-banner").inner_text()
-    assert page.get_by_text("No possible matches are waiting for review.").is_visible()
+    expect(page.get_by_text("No possible matches are waiting for review.")).to_be_visible()
     assert "Debarred" in page.locator("[id^=decided-]").first.inner_text()
     axe(page)

@@ -2,6 +2,7 @@
 organisation, invite a colleague. Every page passes axe-core."""
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
@@ -28,7 +29,7 @@ def test_register_create_organisation_and_invite(page, live_server, outbox_link,
     page.get_by_label("Company number").fill("12")
     page.get_by_role("button", name="Add organisation").click()
     summary = page.locator(".govuk-error-summary")
-    assert summary.is_visible()
+    expect(summary).to_be_visible()
     assert "company number" in summary.inner_text().lower()
     assert page.get_by_label("Legal name").input_value() == "Northern Lights Social Enterprise CIC"
     axe(page)

@@ -3,6 +3,7 @@ column is which, sees the rows left out, reads where its money goes, and settles
 In Chromium, with axe-core on every page, and at 375 pixels wide."""
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.helpers import sign_in
 
@@ -44,7 +45,7 @@ def test_upload_a_spend_file_and_read_the_report(page, live_server, axe, council
     page.goto(f"{live_server.url}/buyer/{council}/opportunities")
     page.get_by_role("link", name="Where your money goes").click()
     assert page.locator("h1").inner_text() == "Where the money goes"
-    assert page.locator("#no-spend").is_visible()
+    expect(page.locator("#no-spend")).to_be_visible()
     axe(page)
 
     page.locator("#no-spend").get_by_role("link", name="upload a spend file").click()

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from app.extensions import db
 from app.organisations.models import Membership, Role
 from lots.bids import services as bids
+from lots.bids import submitting
 from lots.opportunities import buyers
 from lots.opportunities import services as opportunities
 from lots.opportunities.models import Opportunity
@@ -113,3 +114,18 @@ def past_deadline(opportunity):
 
 
 __all__ = ["Opportunity"]
+
+
+def world_with_bids(n_suppliers=2, prices=(3_000_000, 2_800_000)):
+    """The bidding world with two evaluators (Eve, and Max who moderates) and an approver (Ann)
+    at the buyer, and each supplier's bid submitted at its price."""
+    w = bidding_world(n_suppliers=n_suppliers)
+    w.eve = colleague(w.buyer, "eve@leeds.example", ("evaluator",), name="Eve")
+    w.max = colleague(w.buyer, "max@leeds.example", ("evaluator",), name="Max")
+    w.ann = colleague(w.buyer, "ann@leeds.example", ("approver",), name="Ann")
+    w.bids = []
+    for (user, org), price in zip(w.suppliers, prices):
+        bid = complete_bid(user, org, w.opportunity, price_pence=price)
+        submitting.submit(user, bid, conditions_confirmed=True)
+        w.bids.append(bid)
+    return w

@@ -119,7 +119,9 @@ def test_bid_deadline_reminders_go_to_suppliers_with_a_draft_bid(app, at_now):
     db.session.expire_all()
     rows = (
         db.session.execute(
-            sa.select(OutboxMessage).where(OutboxMessage.template == "bid_deadline_reminder")
+            sa.select(OutboxMessage)
+            .where(OutboxMessage.template == "bid_deadline_reminder")
+            .order_by(OutboxMessage.id)
         )
         .scalars()
         .all()

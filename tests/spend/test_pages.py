@@ -201,6 +201,71 @@ def test_a_large_file_shows_its_progress(app, client, auth, forms, world, run_jo
     ],
 )
 def test_csv_cells_from_a_spend_file_never_run_as_formulas(value, written):
-    from spend.views import cell
+    from spend.downloads import cell
 
     assert cell(value) == written
+
+
+def test_the_operator_sees_a_places_buyers_side_by_side_and_downloads_them(client, auth, world):
+    from openpyxl import load_workbook
+
+    from app.places import services as places
+    from tests.lots.helpers import make_buyer
+
+    wakefield_user, wakefield = make_buyer(
+        world.admin, world.dps, email="w@wakefield.example", name="Wakefield Council"
+    )
+    wakefield.local_authority_code = "WKF"
+    db.session.commit()
+    header = b"Payment Date,Supplier Name,Amount,Expense Type\n"
+    import_file(
+        world.buyer_user,
+        world.buyer,
+        header + b"10/04/2024,Riverside Community Care CIO,6000,Befriending\n"
+        b"15/07/2024,Yorkshire Water Services Ltd,4000,Water\n",
+    )
+    import_file(
+        wakefield_user, wakefield, header + b"12/04/2024,Riverside Community Care CIO,2500,Meals\n"
+    )
+    places.create_place(world.admin, "West Yorkshire", "West Yorkshire")
+
+    auth.sign_in("ada@operator.example")
+    report = _soup(client.get("/admin/spend?year=2024"))
+    link = report.select_one("#places a")
+    assert link.get_text(strip=True) == "West Yorkshire"
+    page = _soup(client.get(link["href"]))
+    assert page.h1.get_text(strip=True) == "Where the money goes, buyer by buyer"
+    rows = [
+        [c.get_text(" ", strip=True) for c in tr.select("th, td")]
+        for tr in page.select("#buyers tbody tr")
+    ]
+    assert [r[0] for r in rows] == [
+        "Leeds City Council",
+        "Wakefield Council",
+        "All buyers in the place",
+    ]
+    assert [r[1] for r in rows] == ["£10,000", "£2,500", "£12,500"]
+    assert rows[0][2].startswith("60.0%") and rows[1][2].startswith("100.0%")  # VCSE
+    assert rows[2][2].startswith("68.0%")  # £8,500 of £12,500
+
+    csv_href = page.select_one("a[href*='.csv']")["href"]
+    response = client.get(csv_href)
+    assert response.mimetype == "text/csv"
+    assert "west-yorkshire-2024-25.csv" in response.headers["Content-Disposition"]
+    lines = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    assert [(r["Buyer"], r["Spend (GBP)"], r["VCSE: % of spend"]) for r in lines] == [
+        ("Leeds City Council", "10000.00", "60.0"),
+        ("Wakefield Council", "2500.00", "100.0"),
+        ("All buyers in the place", "12500.00", "68.0"),
+    ]
+    book = load_workbook(io.BytesIO(client.get(csv_href.replace(".csv", ".xlsx")).data))
+    sheet = book.active
+    assert [c.value for c in next(sheet.iter_rows(min_row=4, max_row=4))][:2] == [
+        "All buyers in the place",
+        12500,
+    ]
+    assert client.get("/admin/spend/places/nowhere").status_code == 404
+    auth.sign_out()
+    auth.sign_in("bea@leeds.example")  # a buyer in the place: the operator's page only
+    assert client.get(link["href"]).status_code == 403
+    assert client.get(csv_href).status_code == 403

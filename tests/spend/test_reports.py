@@ -256,3 +256,99 @@ def test_contracts_entered_before_spend_analysis_are_caught_up(world):
     report = reports.report([world.buyer.id], year=2027, source="dps_contract")
     assert report.years[2027].spend == 120_000
     assert [r.spend for r in report.quarters.values()] == [30_000] * 4
+
+
+# --- A place's buyers side by side -----------------------------------------------------------------
+
+
+def _west_yorkshire(world):
+    """Leeds (the world's buyer) and Wakefield in West Yorkshire, Manchester outside it, each with
+    a year of spend; returns (place, wakefield, manchester)."""
+    from app.places import services as places
+    from tests.lots.helpers import make_buyer
+
+    wakefield_user, wakefield = make_buyer(
+        world.admin, world.dps, email="w@wakefield.example", name="Wakefield Council"
+    )
+    wakefield.local_authority_code = "WKF"
+    manchester_user, manchester = make_buyer(
+        world.admin, world.dps, email="m@manchester.example", name="Manchester City Council"
+    )
+    manchester.local_authority_code = "MAN"
+    db.session.commit()
+    import_file(
+        world.buyer_user,
+        world.buyer,
+        _csv(
+            "10/04/2024,Riverside Community Care CIO,6000,Befriending,Adults",
+            "15/07/2024,Yorkshire Water Services Ltd,4000,Water,Resources",
+            "05/05/2025,Yorkshire Water Services Ltd,900,Water,Resources",  # the next year
+        ),
+    )
+    import_file(
+        wakefield_user,
+        wakefield,
+        _csv(
+            "12/04/2024,Riverside Community Care CIO,3000,Befriending,Adults",
+            "13/06/2024,Northern Lights Social Enterprise CIC,2000,Grounds,Resources",
+            "14/06/2024,Northern Lights Social Enterprise CIC,-500,Grounds,Resources",
+            "21/01/2025,REDACTED PERSONAL DATA,500,Care,Adults",
+            "22/02/2025,Yorkshire Water Services Ltd,-700,Water,Resources",  # net credit
+        ),
+    )
+    import_file(
+        manchester_user, manchester, _csv("10/04/2024,Riverside Community Care CIO,999,A,B")
+    )
+    place = places.create_place(world.admin, "West Yorkshire", "West Yorkshire")
+    return place, wakefield, manchester
+
+
+def test_a_places_buyers_side_by_side_equal_their_own_reports_and_lines(world):
+    from app.places import services as places
+
+    place, wakefield, manchester = _west_yorkshire(world)
+    ids = places.buyer_ids_in(place)
+    assert set(ids) == {world.buyer.id, wakefield.id}
+    side = reports.by_buyer(ids, year=2024)
+    assert side.years == [2024, 2025] and side.year == 2024
+    assert [r.label for r in side.buyers] == ["Leeds City Council", "Wakefield Council"]
+    in_year = sa.and_(SpendLine.paid_on >= date(2024, 4, 1), SpendLine.paid_on < date(2025, 4, 1))
+    for row in side.buyers:
+        lines = db.session.execute(
+            sa.select(sa.func.sum(SpendLine.amount_pence), sa.func.count()).where(
+                SpendLine.buyer_id == row.key, in_year
+            )
+        ).one()
+        assert (row.spend, row.lines) == (lines[0], lines[1])
+        # The same figures as the buyer's own report of the year (local by its own area).
+        own = reports.report([row.key], year=2024).years[2024]
+        assert (row.counted, row.suppliers) == (own.counted, own.suppliers)
+        for name, _label in reports.MEASURES:
+            assert row.measures[name] == own.measures[name]
+    leeds, wake = side.buyers
+    assert leeds.spend == 1_000_000 and leeds.share("vcse") == 60 and leeds.share("local") == 60
+    # Wakefield: Riverside £3,000 (a VCSE in Leeds, so not local to Wakefield), Northern Lights
+    # £1,500 net, redacted £500, Yorkshire Water's £700 credit not counted.
+    assert wake.spend == 430_000 and wake.counted == 500_000 and wake.net_credits == 70_000
+    assert wake.share("vcse") == 60 and wake.share("local") == 0
+    assert wake.share("vcse", "unknown") == 10
+    # The place's total is the buyers' added up; Manchester's payment is not in it.
+    total = side.total
+    assert total.label == reports.PLACE_TOTAL
+    assert total.spend == leeds.spend + wake.spend == 1_430_000
+    assert total.counted == leeds.counted + wake.counted
+    assert total.suppliers == leeds.suppliers + wake.suppliers
+    for name, _label in reports.MEASURES:
+        for part in ("yes", "no", "unknown"):
+            assert getattr(total.measures[name], part) == sum(
+                getattr(r.measures[name], part) for r in side.buyers
+            )
+        assert 0 <= total.share(name) <= 100
+    assert side.rows()[-1] is total
+
+
+def test_a_place_with_no_spend_lists_its_buyers_with_nothing(world):
+    side = reports.by_buyer([world.buyer.id])
+    assert side.years == [] and side.year is None
+    assert [(r.label, r.spend) for r in side.buyers] == [("Leeds City Council", 0)]
+    assert side.total.spend == 0 and side.total.share("vcse") == 0

@@ -7,9 +7,11 @@ from flask_login import login_required
 from app import web
 from app.errors import DeadlinePassed, ServiceError
 from app.extensions import db
+from app.places.models import Wish
+from app.reference import social_value
 from app.web import me
+from lots.bids import pledges, submitting
 from lots.bids import services as bids
-from lots.bids import submitting
 from lots.bids.forms import ROLE_LABELS, SubmitBidForm, WithdrawBidForm
 from lots.bids.models import BidStatus
 from lots.bids.views.bidder import (
@@ -32,6 +34,8 @@ def _problem_href(who, key):
         return who.url("lots.bid_price") + f"#{key}"
     if key.startswith("social-value-"):
         return who.url("lots.bid_social_value") + f"#{key}"
+    if key.startswith("wish-"):
+        return who.url("lots.bid_wish_pledges") + f"#{key}"
     if key.startswith("partners"):
         return who.url("lots.bid_partners")
     return who.url("lots.bid_attachments") + "#attachments"
@@ -67,7 +71,21 @@ def _render_check(who, form, problems=None, refusal=None, status=200):
         count_words=bids.count_words,
         deadline=deadline_words(who.opportunity),
         changed=submitting.has_unsubmitted_changes(bid),
+        pledged_wishes=_pledged_wishes(bid),
     ), status
+
+
+def _pledged_wishes(bid):
+    """[(wish, quantity as typed)] of the bid's pledges to community wishes."""
+    found = []
+    for wish_id, amount in sorted(pledges.pledges_of(bid).items()):
+        wish = db.session.get(Wish, wish_id)
+        if wish is not None:
+            measure = social_value.get(wish.measure_id)
+            unit = measure.unit if measure else ""
+            number = f"{amount.normalize():f}"
+            found.append((wish, f"£{number}" if unit == "£" else f"{number} {unit}".strip()))
+    return found
 
 
 @bp.route("/opportunities/<int:opportunity_id>/bid/check")

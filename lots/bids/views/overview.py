@@ -9,7 +9,7 @@ from app.errors import DeadlinePassed, ServiceError
 from app.extensions import db
 from app.timeutil import format_datetime
 from app.web import me
-from lots.bids import permissions, submitting
+from lots.bids import permissions, pledges, submitting
 from lots.bids import services as bids
 from lots.bids.forms import StartBidForm
 from lots.bids.models import BidStatus
@@ -62,6 +62,16 @@ def _sections(who, problems):
                 "Social value commitments",
                 who.url("lots.bid_social_value"),
                 status(keys, any(str(v).strip() for v in bid.social_value.values())),
+            )
+        )
+    if bid.wish_pledges or pledges.offered(bid):
+        keys = [k for k in problems if k.startswith("wish-")]
+        made = len(bid.wish_pledges or {})
+        sections.append(
+            (
+                "Pledges to community wishes",
+                who.url("lots.bid_wish_pledges"),
+                "Incomplete" if keys else (f"{made} made" if made else "Optional"),
             )
         )
     count = len(bid.partners)

@@ -7,6 +7,7 @@ from flask_login import login_required
 from app.errors import ServiceError
 from app.reference import social_value
 from app.web import found, me
+from lots.bids import pledges
 from lots.bids import services as bids
 from lots.bids.forms import pass_fail_form, price_form, social_value_form
 from lots.bids.views.bidder import bidder, measures, pass_fail_questions, read_only, refused
@@ -80,7 +81,8 @@ def bid_social_value(opportunity_id):
         "lots/bid_social_value.html",
         lambda f: bids.save_draft(me(), who.bid, social_value=f.values()),
         f"social-value-{asked[0].id}",
-        next_endpoint="lots.bid_partners",
+        # On to the community wishes the bidder may pledge to, when there are any.
+        next_endpoint="lots.bid_wish_pledges" if pledges.offered(who.bid) else "lots.bid_partners",
         measures=asked,
         theme_name=social_value.theme_name,
     )

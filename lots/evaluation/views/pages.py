@@ -9,15 +9,15 @@ from app.permissions import require
 from app.web import refused
 from lots.blueprint import bp
 from lots.evaluation import permissions
-from lots.opportunities.views.buyer import _buyer, _opportunity
+from lots.opportunities.views.area import buyer_area, buyers_opportunity
 
 BASE = "/buyer/<int:organisation_id>/opportunities/<int:opportunity_id>"
 
 
 def published(organisation_id, opportunity_id):
     """The organisation's published opportunity, for a member of it (else 403 or 404)."""
-    organisation = _buyer(organisation_id)
-    opportunity = _opportunity(organisation, opportunity_id)
+    organisation = buyer_area(organisation_id)
+    opportunity = buyers_opportunity(organisation, opportunity_id)
     if opportunity.published_at is None:
         abort(404)
     return organisation, opportunity

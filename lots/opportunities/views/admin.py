@@ -1,17 +1,20 @@
 """The operator's pages: approving buyer organisations, and setting what each lot covers (its
 CPV categories and areas). Administrators only."""
 
-from flask import flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, request, url_for
 
 from app.errors import ServiceError
+from app.extensions import db
 from app.organisations.models import BUYER_TYPE_LABELS
 from app.permissions import admin_required
 from app.reference import geography
 from app.web import found, me, refused
+from dps.models import Dps
 from lots.blueprint import bp
-from lots.opportunities import buyers, lot_scope, queries
+from lots.opportunities import buyers, lot_scope, patches, queries
 from lots.opportunities.buyer_forms import DecideBuyerForm, LotScopeForm
 from lots.opportunities.models import AreaType, BuyerStatus
+from lots.opportunities.patch_forms import PatchSetForm
 
 
 @bp.route("/admin/buyers")
@@ -80,3 +83,26 @@ def admin_lot_scope(lot_id):
 def _la_name(code):
     la = geography.local_authority(code)
     return f"{la.name} (local authority)" if la else code
+
+
+@bp.route("/admin/dps/<int:dps_id>/patches/new", methods=["GET", "POST"])
+@admin_required
+def admin_new_patch_set(dps_id):
+    dps = found(db.session.get(Dps, dps_id))
+    form = PatchSetForm()
+    if request.method == "GET":
+        form.cap_per_provider.data = "1"
+    if form.validate_on_submit():
+        try:
+            lots = patches.create_patch_set(me(), dps, **form.values())
+        except ServiceError as exc:
+            refused(
+                form,
+                exc,
+                "group",
+                {"max_value": "max_value", "number": "patches", "kind": "charter"},
+            )
+        else:
+            flash(f"{len(lots)} patches have been added to {dps.name}.", "success")
+            return redirect(url_for("lots.view_patch_set", lot_id=lots[0].id))
+    return render_template("lots/admin_patch_set.html", form=form, dps=dps)

@@ -1,6 +1,6 @@
 """A buyer organisation's area: its opportunities, asking for approval, joining a DPS and giving
-colleagues their roles; and what every page of the area shares. A draft's pages are in
-``drafting`` and ``publishing``, a published opportunity's in ``published``.
+colleagues their roles. What every page of the area shares is in ``area``; a draft's pages are
+in ``drafting`` and ``publishing``, a published opportunity's in ``published``.
 
 Members of the buyer organisation see these pages (anyone else gets a 403); an opportunity of
 another organisation is a 404. What a member may do is the services' decision: a NotAllowed
@@ -11,79 +11,19 @@ from flask_login import current_user, login_required
 
 from app.errors import NotAllowed, ServiceError
 from app.forms import database_id
-from app.organisations.models import OrganisationKind
-from app.permissions import require
 from app.timeutil import to_local, utcnow
-from app.web import found, me, refused
+from app.web import me, refused
 from lots.blueprint import bp
 from lots.opportunities import buyers, queries
 from lots.opportunities.buyer_forms import BuyerApprovalForm, JoinDpsForm
-from lots.opportunities.permissions import is_buyer_owner, may_see_buyer_area
+from lots.opportunities.permissions import is_buyer_owner
+from lots.opportunities.views.area import buyer_area
 
 ROLE_LABELS = {
     "buyer": ("Buyer", "Drafts and publishes opportunities, answers questions"),
     "evaluator": ("Evaluator", "Scores bids"),
     "approver": ("Approver", "Approves drafts and award decisions"),
 }
-
-
-OPPORTUNITY_URL = "/buyer/<int:organisation_id>/opportunities/<int:opportunity_id>"
-
-
-def opportunity_page(path="", methods=("GET",)):
-    """Registers a page of one of the buyer's opportunities, at ``OPPORTUNITY_URL + path``, for
-    people signed in (its endpoint is the view's name: ``lots.<view>``)."""
-
-    def register(view):
-        return bp.route(OPPORTUNITY_URL + path, methods=list(methods))(login_required(view))
-
-    return register
-
-
-def _buyer(organisation_id):
-    """The buyer organisation, if the signed-in person belongs to it: else 404 or 403."""
-    organisation = found(queries.organisation(organisation_id))
-    if organisation.kind != OrganisationKind.BUYER:
-        abort(404)
-    require(may_see_buyer_area(current_user, organisation.id))
-    return organisation
-
-
-def _opportunity(organisation, opportunity_id):
-    """One of the organisation's opportunities; another organisation's is a 404."""
-    opportunity = queries.opportunity(opportunity_id)
-    if opportunity is None or opportunity.buyer_id != organisation.id:
-        abort(404)
-    return opportunity
-
-
-def _manage(opportunity):
-    return redirect(
-        url_for(
-            "lots.manage_opportunity",
-            organisation_id=opportunity.buyer_id,
-            opportunity_id=opportunity.id,
-        )
-    )
-
-
-def sent_form(form_class, opportunity, act, default, fields=None):
-    """(form, accepted): the page's form, filled from the opportunity when the form says how, and
-    whether it was sent and ``act(opportunity, form)`` (one service call) accepted it. A refusal
-    goes in the error summary against its field (``fields`` maps the service's names to the
-    form's) or ``default``."""
-    if hasattr(form_class, "initial"):
-        form = form_class(data=form_class.initial(opportunity))
-    else:
-        form = form_class()
-    if not form.validate_on_submit():
-        return form, False
-    try:
-        act(opportunity, form)
-    except ServiceError as exc:
-        refused(form, exc, default, fields)
-        return form, False
-    return form, True
 
 
 @bp.route("/buyer")
@@ -98,7 +38,7 @@ def buyer_home():
 @bp.route("/buyer/<int:organisation_id>/opportunities")
 @login_required
 def buyer_opportunities(organisation_id):
-    organisation = _buyer(organisation_id)
+    organisation = buyer_area(organisation_id)
     return render_template(
         "lots/buyer_opportunities.html",
         organisation=organisation,
@@ -111,7 +51,7 @@ def buyer_opportunities(organisation_id):
 @bp.route("/buyer/<int:organisation_id>/approval", methods=["GET", "POST"])
 @login_required
 def request_approval(organisation_id):
-    organisation = _buyer(organisation_id)
+    organisation = buyer_area(organisation_id)
     profile = buyers.profile(organisation.id)
     initial = (
         {
@@ -149,7 +89,7 @@ def request_approval(organisation_id):
 @bp.route("/buyer/<int:organisation_id>/join", methods=["GET", "POST"])
 @login_required
 def join_dps(organisation_id):
-    organisation = _buyer(organisation_id)
+    organisation = buyer_area(organisation_id)
     choices = queries.dps_to_join(organisation.id, to_local(utcnow()).date())
     form = JoinDpsForm(dps_list=choices)
     if form.validate_on_submit():
@@ -178,7 +118,7 @@ def join_dps(organisation_id):
 @login_required
 def buyer_roles(organisation_id):
     """Owners give colleagues the roles they need: buyer, evaluator, approver."""
-    organisation = _buyer(organisation_id)
+    organisation = buyer_area(organisation_id)
     members = queries.members_with_roles(organisation.id)
     error = None
     if request.method == "POST":

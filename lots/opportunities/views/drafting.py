@@ -10,6 +10,7 @@ from app.documents.uploads import UploadRefused, clean_filename
 from app.errors import ServiceError
 from app.extensions import db
 from app.forms import add_error
+from app.places.services import shared_priorities_for
 from app.reference import social_value
 from app.timeutil import to_local, utcnow
 from app.web import found, me, refused
@@ -28,12 +29,13 @@ from lots.opportunities.draft_forms import (
 from lots.opportunities.forms import DEADLINE_FIELDS, QUESTION_KIND_LABELS
 from lots.opportunities.models import Opportunity, OpportunityStatus
 from lots.opportunities.question_forms import PriceScheduleForm, QuestionsForm
-from lots.opportunities.views.buyer import (
-    _buyer,
-    _manage,
-    _opportunity,
+from lots.opportunities.requirements import requirements_of
+from lots.opportunities.views.area import (
+    buyer_area,
+    buyers_opportunity,
     opportunity_page,
     sent_form,
+    to_manage,
 )
 
 SECTIONS = [
@@ -43,6 +45,7 @@ SECTIONS = [
     ("lots.edit_price_schedule", "Price schedule"),
     ("lots.edit_social_value", "Social value measures"),
     ("lots.edit_conditions", "Contract conditions"),
+    ("lots.edit_bid_requirements", "What bidders must hold"),
     ("lots.edit_deadlines", "Deadlines"),
     ("lots.edit_documents", "Tender documents"),
 ]
@@ -91,6 +94,8 @@ def _section_status(problems, opportunity, documents):
             status[endpoint] = "Incomplete"
         elif endpoint == "lots.edit_social_value":
             status[endpoint] = "Completed" if opportunity.social_value_measures else "Optional"
+        elif endpoint == "lots.edit_bid_requirements":
+            status[endpoint] = "Completed" if requirements_of(opportunity.id) else "Optional"
         elif endpoint == "lots.edit_documents":
             status[endpoint] = f"{len(documents)} uploaded" if documents else "Optional"
         else:
@@ -100,13 +105,13 @@ def _section_status(problems, opportunity, documents):
 
 def _only_a_draft(opportunity):
     flash("Only a draft can be changed like this.", "info")
-    return _manage(opportunity)
+    return to_manage(opportunity)
 
 
 @bp.route("/buyer/<int:organisation_id>/opportunities/new", methods=["GET", "POST"])
 @login_required
 def new_opportunity(organisation_id):
-    organisation = _buyer(organisation_id)
+    organisation = buyer_area(organisation_id)
     lots = queries.lots_for_buyer(organisation.id)
     form = NewOpportunityForm(lots=lots)
     if form.validate_on_submit():
@@ -128,7 +133,7 @@ def new_opportunity(organisation_id):
         except ServiceError as exc:
             refused(form, exc, "lot_id")
         else:
-            return _manage(opportunity)
+            return to_manage(opportunity)
     return render_template(
         "lots/buyer_new.html",
         form=form,
@@ -140,8 +145,8 @@ def new_opportunity(organisation_id):
 
 @opportunity_page()
 def manage_opportunity(organisation_id, opportunity_id):
-    organisation = _buyer(organisation_id)
-    opportunity = _opportunity(organisation, opportunity_id)
+    organisation = buyer_area(organisation_id)
+    opportunity = buyers_opportunity(organisation, opportunity_id)
     documents = queries.tender_documents(opportunity.id, available_only=False)
     problems = (
         readiness.problems(opportunity) if opportunity.status == OpportunityStatus.DRAFT else {}
@@ -165,15 +170,15 @@ def _edit(
 ):
     """A draft's section: the form filled from the draft, saved by ``save(opportunity, form)``
     (one service call), then back to the task list."""
-    organisation = _buyer(organisation_id)
-    opportunity = _opportunity(organisation, opportunity_id)
+    organisation = buyer_area(organisation_id)
+    opportunity = buyers_opportunity(organisation, opportunity_id)
     if opportunity.status != OpportunityStatus.DRAFT:
         return _only_a_draft(opportunity)
     form, accepted = sent_form(form_class, opportunity, save, default, fields)
     if accepted:
         if request.form.get("action") == "more":
             return redirect(request.path + f"#{default}")
-        return _manage(opportunity)
+        return to_manage(opportunity)
     return render_template(
         template, form=form, organisation=organisation, opportunity=opportunity, **context
     )
@@ -243,9 +248,19 @@ def _chosen_measures(organisation_id, opportunity_id):
 def edit_social_value(organisation_id, opportunity_id):
     themes = {}
     chosen = _chosen_measures(organisation_id, opportunity_id)
-    for measure in social_value.all_measures(include_retired=True):
-        if not measure.retired or measure.id in chosen:
-            themes.setdefault(measure.theme, []).append(measure)
+    offered = {
+        m.id: m
+        for m in social_value.all_measures(include_retired=True)
+        if not m.retired or m.id in chosen
+    }
+    # The shared priorities of the buyer's places come first, each measure once.
+    shared = []
+    for place, ids in shared_priorities_for(buyer_area(organisation_id)):
+        listed = [offered.pop(i) for i in ids if i in offered]
+        if listed:
+            shared.append((place, listed))
+    for measure in offered.values():
+        themes.setdefault(measure.theme, []).append(measure)
     return _edit(
         organisation_id,
         opportunity_id,
@@ -257,14 +272,15 @@ def edit_social_value(organisation_id, opportunity_id):
         "measures",
         {"social_value_measures": "measures"},
         themes=themes,
+        shared=shared,
         theme_name=social_value.theme_name,
     )
 
 
 @opportunity_page("/conditions", methods=("GET", "POST"))
 def edit_conditions(organisation_id, opportunity_id):
-    organisation = _buyer(organisation_id)
-    opportunity = _opportunity(organisation, opportunity_id)
+    organisation = buyer_area(organisation_id)
+    opportunity = buyers_opportunity(organisation, opportunity_id)
     rate, london = conditions.rate_for(opportunity, to_local(utcnow()).date())
     return _edit(
         organisation_id,
@@ -296,8 +312,8 @@ def edit_deadlines(organisation_id, opportunity_id):
 
 @opportunity_page("/documents", methods=("GET", "POST"))
 def edit_documents(organisation_id, opportunity_id):
-    organisation = _buyer(organisation_id)
-    opportunity = _opportunity(organisation, opportunity_id)
+    organisation = buyer_area(organisation_id)
+    opportunity = buyers_opportunity(organisation, opportunity_id)
     if opportunity.status != OpportunityStatus.DRAFT:
         return _only_a_draft(opportunity)
     form = TenderDocumentForm(max_bytes=current_app.config["MAX_UPLOAD_BYTES"])

@@ -12,8 +12,9 @@ from app.timeutil import utcnow
 from app.web import found, me, refused
 from dps.models import RESERVATION_BASIS_WORDS, RESERVED_LABELS, ReservationBasis
 from dps.queries import admitted_counts
+from dps.services import lot_conditions
 from lots.blueprint import bp
-from lots.opportunities import clarifications, conditions, queries
+from lots.opportunities import clarifications, conditions, patches, queries
 from lots.opportunities.deadlines import closes_in_words
 from lots.opportunities.forms import KIND_LABELS, LOCATION_LABELS, QUESTION_KIND_LABELS, TIE_BREAKS
 from lots.opportunities.lot_scope import scope_of
@@ -101,6 +102,16 @@ def render_opportunity(opportunity, ask_form=None, status=200):
     ), status
 
 
+_lot_panels = []
+
+
+def add_lot_panel(panel):
+    """``panel(lot) -> Markup``: more for a lot's page, after its open opportunities (the
+    pipeline adds the planned work under the lot). Registered by ``lots.init_app``."""
+    if panel not in _lot_panels:
+        _lot_panels.append(panel)
+
+
 @bp.route("/lots/<int:lot_id>")
 def view_lot(lot_id):
     lot = found(queries.lot(lot_id))
@@ -117,6 +128,23 @@ def view_lot(lot_id):
         total=total,
         closes_in_words=closes_in_words,
         is_admin=is_operator(current_user),
+        panels=[panel(lot) for panel in _lot_panels],
+    )
+
+
+@bp.route("/lots/<int:lot_id>/patches")
+def view_patch_set(lot_id):
+    """Every patch of the set the lot belongs to: its areas and who holds it, as a table (no
+    map), so it reads the same with a screen reader or on a phone."""
+    lot = found(queries.lot(lot_id))
+    rows = patches.patch_set(lot)
+    if rows is None:
+        abort(404)
+    return render_template(
+        "lots/patch_set.html",
+        lot=lot,
+        rows=rows,
+        conditions=lot_conditions.conditions_of_lots([lot.id]),
     )
 
 

@@ -18,12 +18,12 @@ from lots.opportunities.published_forms import (
     ExtendForm,
     ReplaceDocumentForm,
 )
-from lots.opportunities.views.buyer import (
-    _buyer,
-    _manage,
-    _opportunity,
+from lots.opportunities.views.area import (
+    buyer_area,
+    buyers_opportunity,
     opportunity_page,
     sent_form,
+    to_manage,
 )
 
 
@@ -31,12 +31,12 @@ def _published_page(
     organisation_id, opportunity_id, form_class, template, act, default, done, fields=None
 ):
     """A change to a published opportunity: ``act(opportunity, form)`` is one service call."""
-    organisation = _buyer(organisation_id)
-    opportunity = _opportunity(organisation, opportunity_id)
+    organisation = buyer_area(organisation_id)
+    opportunity = buyers_opportunity(organisation, opportunity_id)
     form, accepted = sent_form(form_class, opportunity, act, default, fields)
     if accepted:
         flash(done, "success")
-        return _manage(opportunity)
+        return to_manage(opportunity)
     return render_template(template, form=form, organisation=organisation, opportunity=opportunity)
 
 
@@ -78,8 +78,8 @@ def amend_price_schedule(organisation_id, opportunity_id):
 @opportunity_page("/documents/<int:document_id>/replace", methods=("GET", "POST"))
 def replace_document(organisation_id, opportunity_id, document_id):
     """Replace a published tender document: an amendment every invited supplier is told of."""
-    organisation = _buyer(organisation_id)
-    opportunity = _opportunity(organisation, opportunity_id)
+    organisation = buyer_area(organisation_id)
+    opportunity = buyers_opportunity(organisation, opportunity_id)
     document = next(
         (
             d
@@ -109,7 +109,7 @@ def replace_document(organisation_id, opportunity_id, document_id):
                 "be told.",
                 "success",
             )
-            return _manage(opportunity)
+            return to_manage(opportunity)
     return render_template(
         "lots/buyer_replace_document.html",
         form=form,
@@ -148,8 +148,8 @@ def cancel_opportunity(organisation_id, opportunity_id):
 
 @opportunity_page("/clarifications")
 def clarification_inbox(organisation_id, opportunity_id):
-    organisation = _buyer(organisation_id)
-    opportunity = _opportunity(organisation, opportunity_id)
+    organisation = buyer_area(organisation_id)
+    opportunity = buyers_opportunity(organisation, opportunity_id)
     waiting, answered = queries.clarification_inbox(opportunity.id)
     return render_template(
         "lots/buyer_inbox.html",
@@ -162,8 +162,8 @@ def clarification_inbox(organisation_id, opportunity_id):
 
 @opportunity_page("/clarifications/<int:clarification_id>", methods=("GET", "POST"))
 def answer_clarification(organisation_id, opportunity_id, clarification_id):
-    organisation = _buyer(organisation_id)
-    opportunity = _opportunity(organisation, opportunity_id)
+    organisation = buyer_area(organisation_id)
+    opportunity = buyers_opportunity(organisation, opportunity_id)
     clarification = found(queries.clarification(opportunity.id, clarification_id))
     form = AnswerForm()
     if form.validate_on_submit():

@@ -13,7 +13,12 @@ from lots.opportunities.draft_forms import ApproveForm, PublishForm
 from lots.opportunities.forms import KIND_LABELS, QUESTION_KIND_LABELS, TIE_BREAKS
 from lots.opportunities.models import OpportunityStatus
 from lots.opportunities.permissions import drafted_by
-from lots.opportunities.views.buyer import _buyer, _manage, _opportunity, opportunity_page
+from lots.opportunities.views.area import (
+    buyer_area,
+    buyers_opportunity,
+    opportunity_page,
+    to_manage,
+)
 from lots.opportunities.views.drafting import section_url, where
 from lots.opportunities.views.public import measures_of, reservation_words
 
@@ -60,15 +65,15 @@ def _render_check(organisation, opportunity, form):
 
 @opportunity_page("/check")
 def check_opportunity(organisation_id, opportunity_id):
-    organisation = _buyer(organisation_id)
-    opportunity = _opportunity(organisation, opportunity_id)
+    organisation = buyer_area(organisation_id)
+    opportunity = buyers_opportunity(organisation, opportunity_id)
     return _render_check(organisation, opportunity, PublishForm())
 
 
 @opportunity_page("/publish", methods=("POST",))
 def publish_opportunity(organisation_id, opportunity_id):
-    organisation = _buyer(organisation_id)
-    opportunity = _opportunity(organisation, opportunity_id)
+    organisation = buyer_area(organisation_id)
+    opportunity = buyers_opportunity(organisation, opportunity_id)
     form = PublishForm()
     if form.validate_on_submit():
         try:
@@ -90,8 +95,8 @@ def publish_opportunity(organisation_id, opportunity_id):
 
 @opportunity_page("/send-for-approval", methods=("POST",))
 def submit_for_approval(organisation_id, opportunity_id):
-    organisation = _buyer(organisation_id)
-    opportunity = _opportunity(organisation, opportunity_id)
+    organisation = buyer_area(organisation_id)
+    opportunity = buyers_opportunity(organisation, opportunity_id)
     form = PublishForm()
     if form.validate_on_submit():
         try:
@@ -104,16 +109,16 @@ def submit_for_approval(organisation_id, opportunity_id):
                 "will check it before it can be published.",
                 "success",
             )
-            return _manage(opportunity)
+            return to_manage(opportunity)
     return _render_check(organisation, opportunity, form)
 
 
 @opportunity_page("/published")
 def opportunity_published(organisation_id, opportunity_id):
-    organisation = _buyer(organisation_id)
-    opportunity = _opportunity(organisation, opportunity_id)
+    organisation = buyer_area(organisation_id)
+    opportunity = buyers_opportunity(organisation, opportunity_id)
     if opportunity.published_at is None:
-        return _manage(opportunity)
+        return to_manage(opportunity)
     return render_template(
         "lots/buyer_published.html",
         organisation=organisation,
@@ -124,8 +129,8 @@ def opportunity_published(organisation_id, opportunity_id):
 
 @opportunity_page("/approve", methods=("GET", "POST"))
 def approve_opportunity(organisation_id, opportunity_id):
-    organisation = _buyer(organisation_id)
-    opportunity = _opportunity(organisation, opportunity_id)
+    organisation = buyer_area(organisation_id)
+    opportunity = buyers_opportunity(organisation, opportunity_id)
     form = ApproveForm()
     if form.validate_on_submit():
         approving = form.decision.data == "approve"
@@ -142,7 +147,7 @@ def approve_opportunity(organisation_id, opportunity_id):
                 else "The draft has been returned to the buyer to change.",
                 "success",
             )
-            return _manage(opportunity)
+            return to_manage(opportunity)
     return render_template(
         "lots/buyer_approve.html",
         form=form,

@@ -60,3 +60,12 @@ def test_files_are_read_once():
     after = geography._data.cache_info()
     assert after.misses == before.misses
     assert after.currsize == 1
+
+
+def test_an_area_is_named_by_its_council_and_region():
+    leeds = next(la for la in geography.local_authorities() if la.name == "Leeds")
+    assert geography.area_name(leeds.code) == "Leeds, Yorkshire and The Humber"
+    # A region given wins over the council's own; either alone is named; nothing is empty.
+    assert geography.area_name(leeds.code, "TLC") == "Leeds, North East"
+    assert geography.area_name(None, "TLE") == "Yorkshire and The Humber"
+    assert geography.area_name(None) == "" and geography.area_name("XXX", "YYY") == ""

@@ -126,6 +126,34 @@ def test_charity_numbers_in_other_formats_are_refused(app, typed):
 @pytest.mark.parametrize(
     "typed, stored",
     [
+        ("31234R", "31234R"),
+        ("31234 r", "31234R"),
+        ("8765", "8765"),
+        ("2446R(S)", "2446RS"),
+        ("2446RS", "2446RS"),
+        ("rs007372", "RS007372"),
+        ("", None),
+    ],
+)
+def test_mutuals_public_register_numbers_are_accepted(app, typed, stored):
+    cleaned = services.clean_supplier_details(
+        {**SUPPLIER, "supplier_type": "community_benefit_society", "society_number": typed}
+    )
+    assert cleaned["society_number"] == stored
+
+
+@pytest.mark.parametrize("typed", ["R1234", "1234567R", "31234RSX", "RS12345", "IP 12/34", "CO-OP"])
+def test_mutuals_public_register_numbers_in_other_formats_are_refused(app, typed):
+    assert supplier_errors(society_number=typed) == {
+        "society_number": (
+            "Enter a Mutuals Public Register number in the correct format, like 31234R or RS007372"
+        )
+    }
+
+
+@pytest.mark.parametrize(
+    "typed, stored",
+    [
         ("01234567", "01234567"),
         ("12345678", "12345678"),
         ("SC123456", "SC123456"),

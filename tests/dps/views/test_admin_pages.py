@@ -787,6 +787,10 @@ def every_admin_url(app, admin, world):
         "lot_id": lots[0].id,
         "organisation_id": application.organisation_id,
         "membership_id": membership.id,
+        "topic": "type:quality",
+        # Pages of lot conditions: refused before anything is looked up.
+        "declaration_id": 1,
+        "flag_id": 1,
     }
     urls = []
     for rule in app.url_map.iter_rules():
@@ -794,6 +798,7 @@ def every_admin_url(app, admin, world):
             path = rule.rule
             for name, value in ids.items():
                 path = path.replace(f"<int:{name}>", str(value))
+                path = path.replace(f"<path:{name}>", str(value))
             assert "<" not in path, path
             urls.append((path, sorted(rule.methods & {"GET", "POST"})))
     assert len(urls) >= 16
@@ -860,6 +865,11 @@ def test_the_navigation_shows_the_operator_pages_to_administrators_only(client, 
         "DPS and lots": "/admin/dps",
         "Buyers": "/admin/buyers",
         "Spend": "/admin/spend",
+        "Guidance on questions": "/admin/guidance",
+        "Social value": "/admin/social-value",
+        "Places and shared priorities": "/admin/places",
+        "Community wishes": "/admin/wishes",
+        "Integrity flags": "/admin/integrity",
         "Social value measures": "/admin/social-value-measures",
         "Audit log": "/admin/audit",
         "Jobs": "/admin/jobs",

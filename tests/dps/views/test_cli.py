@@ -53,6 +53,7 @@ def test_daily_reminds_then_suspends_and_says_how_many(app):
     assert result.output.splitlines() == [
         "Renewals: 1 reminded, 0 lapsed (suspended from new call-offs).",
         "Documents: 2 expiry reminders, 0 suspensions for expired certificates.",
+        "Living wage: 0 suppliers flagged below a new rate.",
     ]
     assert (emails("renewal_reminder"), emails("document_expiring")) == (1, 2)
     # Run again the same day: nothing is sent twice.

@@ -2,12 +2,11 @@
 for tests of what happens after award (social value delivered, the contract record)."""
 
 from datetime import date
-from decimal import Decimal
 
 from app.extensions import db
-from app.reference import social_value
 from app.timeutil import utcnow
-from lots.awards.models import Contract, SocialValueCommitment
+from lots.awards.contracts import add_commitments
+from lots.awards.models import Contract
 
 
 def contract_for(world, promised, start=date(2027, 1, 4), **fields):
@@ -31,16 +30,6 @@ def contract_for(world, promised, start=date(2027, 1, 4), **fields):
     )
     db.session.add(contract)
     db.session.flush()
-    for measure_id, quantity in promised.items():
-        measure = social_value.get(measure_id)
-        db.session.add(
-            SocialValueCommitment(
-                contract_id=contract.id,
-                measure_id=measure_id,
-                promised=Decimal(quantity),
-                value_type=measure.value_type,
-                aggregation=measure.aggregation,
-            )
-        )
+    add_commitments(contract, promised.items())
     db.session.commit()
     return contract

@@ -8,8 +8,10 @@ import time_machine
 
 from app.extensions import db
 from lots.awards import services as awards
-from lots.bids import submitting
-from tests.lots.bidding import bidding_world, colleague, complete_bid, past_deadline
+from tests.lots.bidding import (
+    past_deadline,
+    world_with_bids,
+)
 from tests.lots.evaluation.test_services import _to_proposal
 
 LONDON = ZoneInfo("Europe/London")
@@ -53,15 +55,7 @@ def test_the_calendar_must_be_given():
 
 
 def test_a_scottish_award_confirmed_before_st_andrews_day_does_not_end_a_day_early(app):
-    w = bidding_world(n_suppliers=3)
-    w.eve = colleague(w.buyer, "eve@leeds.example", ("evaluator",), name="Eve")
-    w.max = colleague(w.buyer, "max@leeds.example", ("evaluator",), name="Max")
-    w.ann = colleague(w.buyer, "ann@leeds.example", ("approver",), name="Ann")
-    w.bids = []
-    for user, org in w.suppliers:
-        bid = complete_bid(user, org, w.opportunity, price_pence=3_000_000)
-        submitting.submit(user, bid, conditions_confirmed=True)
-        w.bids.append(bid)
+    w = world_with_bids(3, (3_000_000,) * 3)
     w.dps.calendar = "scotland"
     w.opportunity.voluntary_standstill = True
     db.session.commit()

@@ -25,8 +25,9 @@ from lots.awards import contracts, letters, retention
 from lots.awards import queries as award_queries
 from lots.awards import services as awards
 from lots.awards.models import AwardLetter, ExpiryReason, RecordsExpiry
+from lots.bids import partnering, submitting
 from lots.bids import services as bids
-from lots.bids import submitting
+from lots.bids.models import ContactStatus, PartnerContact, PartnerPost
 from lots.evaluation import scores as evaluation_scores
 from lots.evaluation import sealing
 from lots.evaluation import services as evaluation
@@ -365,3 +366,52 @@ def test_the_job_runs_every_day_from_the_schedule(app):
     assert entry is not None
     assert (entry.job, entry.every, entry.at) == (retention.expire_records, "day", (2, 30))
     assert "retention" in entry.description
+
+
+def test_the_partner_board_is_erased_with_the_call_offs_records(app):
+    w = bidding_world(n_suppliers=2)
+    (u1, s1), (u2, s2) = w.suppliers
+    post = partnering.post(
+        u2, s2, w.opportunity, ["subcontractor"], "Two drivers; ask for Sam on 07700 900123"
+    )
+    sent = partnering.contact(u1, s1, post, w.opportunity, "I am Rita: call me on 07700 900456")
+    partnering.answer(u2, sent, True)
+    board = sa.or_(
+        sa.and_(AuditEvent.subject_type == "partner_posts", AuditEvent.subject_id == post.id),
+        sa.and_(AuditEvent.subject_type == "partner_contacts", AuditEvent.subject_id == sent.id),
+    )
+    events = db.session.scalars(sa.select(AuditEvent).where(board)).all()
+    assert len(events) == 3 and all(e.actor_id for e in events)
+    amendments.cancel(w.buyer_user, w.opportunity, "The service is no longer funded")
+    cancelled_on = to_local(w.opportunity.cancelled_at).date()
+    with on(years_after(cancelled_on)):
+        assert retention.expire_records() == []  # kept whole for the whole period
+    assert db.session.get(PartnerPost, post.id).could_bring.startswith("Two drivers")
+
+    with on(years_after(cancelled_on) + timedelta(days=1)):
+        [expiry] = retention.expire_records()
+
+    db.session.expire_all()
+    post = db.session.get(PartnerPost, post.id)
+    assert (post.could_bring, post.posted_by_id) == (retention.REDACTED, None)
+    assert (post.organisation_id, post.offers) == (s2.id, ["subcontractor"])  # the record stays
+    sent = db.session.get(PartnerContact, sent.id)
+    assert (sent.message, sent.from_user_id, sent.answered_by_id) == (
+        retention.REDACTED,
+        None,
+        None,
+    )
+    assert (sent.from_organisation_id, sent.status) == (s1.id, ContactStatus.AGREED)
+    assert partnering.contact_details(u1, sent) == partnering.Details(s2.display_name, None, None)
+    events = db.session.scalars(sa.select(AuditEvent).where(board)).all()
+    assert {(e.actor_id, e.actor_label) for e in events} == {(None, None)}
+    assert all(e.anonymised_at is not None for e in events)
+    [event] = db.session.scalars(
+        sa.select(AuditEvent).where(AuditEvent.event_type == "expire_records")
+    ).all()
+    assert (event.detail["partner_posts_erased"], event.detail["partner_messages_erased"]) == (1, 1)
+    for person in ("Sam", "Rita", "07700", u1.email, u2.email):
+        assert person not in str(event.detail)
+    assert "1 partner board post, 1 partner board message" in expiry.describe()
+    total = db.session.scalar(sa.select(sa.func.count(AuditEvent.id)))
+    assert verify_chain() == (total, None, None)

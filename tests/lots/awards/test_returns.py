@@ -13,9 +13,10 @@ import time_machine
 
 from app.errors import NotAllowed, ServiceError
 from app.extensions import db
+from lots.awards import figures as award_figures
 from lots.awards import queries as award_queries
 from lots.awards import returns
-from lots.awards.models import ReturnStatus, SocialValueDelivery
+from lots.awards.models import ReturnStatus, SocialValueDelivery, SocialValueFigures
 from lots.awards.schedule import make_schedule, periods
 from tests.lots.awards.helpers import contract_for
 from tests.lots.bidding import bidding_world, colleague
@@ -228,6 +229,45 @@ def test_any_order_of_accepting_returns_gives_the_same_totals(world, contract, o
         "SV-COM-01": Decimal("60"),  # hours add up
         "SV-FW-01": Decimal("85"),  # a percentage: the latest, never 255
     }
+    # The figures reports read are kept with the records, whatever the order.
+    assert award_figures.differences() == []
+    from insight import reports
+
+    totals = {m.measure.id: m.total.delivered for m in reports.report().measures}
+    assert totals == delivered
+
+
+def test_the_figures_reports_read_follow_every_record_and_are_worked_out_when_missing(
+    world, contract
+):
+    from insight import reports
+
+    person = supplier(world)
+    with on(date(2027, 10, 5)):
+        returns.submit_return(
+            person,
+            contract.returns[0],
+            values(contract, "2", "30", "95"),
+            note="n",
+            postcodes=postcodes(contract, "LS9 8AA, BD3 0AA"),
+        )
+        returns.accept_return(world.buyer_user, contract.returns[0])
+    stored = db.session.execute(sa.select(SocialValueFigures)).scalars().all()
+    assert len(stored) == 3 and award_figures.differences() == []
+    emp = next(c for c in contract.commitments if c.measure_id == "SV-EMP-01")
+    row = db.session.get(SocialValueFigures, emp.id)
+    assert (row.delivered, row.periods, row.quarters) == ("2.00", 1, [[2027, 1, "2.00"]])
+    before = reports.report()
+    # Records held before the figures were kept (or a row lost): worked out when read.
+    db.session.execute(sa.delete(SocialValueFigures))
+    db.session.commit()
+    assert award_figures.differences() == sorted(c.id for c in contract.commitments)
+    after = reports.report()
+    assert [(m.measure.id, m.total, m.landing, m.by_quarter) for m in after.measures] == [
+        (m.measure.id, m.total, m.landing, m.by_quarter) for m in before.measures
+    ]
+    award_figures.rebuild_all()
+    assert award_figures.differences() == []
 
 
 def test_the_buyer_sets_the_frequency_until_a_return_is_submitted(world, contract):

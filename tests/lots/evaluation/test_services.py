@@ -25,22 +25,18 @@ from lots.evaluation import scores as evaluation_scores
 from lots.evaluation import services as evaluation
 from lots.evaluation.models import BidExclusion
 from lots.opportunities.models import OpportunityStatus
-from tests.lots.bidding import bidding_world, colleague, complete_bid, past_deadline
+from tests.lots.bidding import (
+    bidding_world,
+    complete_bid,
+    past_deadline,
+    world_with_bids,
+)
 
 
 @pytest.fixture
 def world(app):
-    w = bidding_world(n_suppliers=3)
-    w.eve = colleague(w.buyer, "eve@leeds.example", ("evaluator",), name="Eve")
-    w.max = colleague(w.buyer, "max@leeds.example", ("evaluator",), name="Max")
-    w.ann = colleague(w.buyer, "ann@leeds.example", ("approver",), name="Ann")
-    prices = [3_000_000, 2_800_000, 1_000_000]  # the third is abnormally low
-    w.bids = []
-    for (user, org), price in zip(w.suppliers, prices):
-        bid = complete_bid(user, org, w.opportunity, price_pence=price)
-        submitting.submit(user, bid, conditions_confirmed=True)
-        w.bids.append(bid)
-    return w
+    # The third price is abnormally low.
+    return world_with_bids(3, (3_000_000, 2_800_000, 1_000_000))
 
 
 def _open(w):

@@ -131,6 +131,12 @@ def test_a_buyer_drafts_sees_the_problems_fixes_them_and_publishes(world, person
 
         # Details: mistakes are listed, and what was typed is kept.
         details_url = f"{home}/details"
+        legends = [text(legend) for legend in soup(bea.get(details_url))("legend")]
+        assert legends == [
+            "Contract start date (optional)",
+            "Where will the work be done?",
+            "Reserve this competition (optional)",
+        ]
         wrong = bea.post(
             details_url,
             _details(
@@ -250,7 +256,9 @@ def test_a_buyer_drafts_sees_the_problems_fixes_them_and_publishes(world, person
         )
         ready = bea.get(check_url)
         assert error_summary(ready) == []
-        assert set(task_list(bea.get(home)).values()) <= {"Completed", "1 uploaded"}
+        statuses = task_list(bea.get(home))
+        assert statuses.pop("What bidders must hold") == "Optional"  # nothing asked of bidders
+        assert set(statuses.values()) <= {"Completed", "1 uploaded"}
 
         published = bea.post(f"{home}/publish", {}, form_url=check_url)
         assert published.status_code == 302

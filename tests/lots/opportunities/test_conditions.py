@@ -200,6 +200,9 @@ def test_the_buyer_sets_the_conditions_on_the_draft_and_the_page_states_them(wor
         page = bea.get(f"{home}/conditions")
         assert "this service does not allow longer payment terms" in section(page, "payment-policy")
         assert "£13.45 an hour (UK rate, 2025-26)" in soup(page).get_text(" ")
+        assert [" ".join(legend.get_text().split()) for legend in soup(page)("legend")] == [
+            "Is paying the Real Living Wage a condition of the contract?"
+        ]
         refused = bea.post(
             f"{home}/conditions", {"payment_terms_days": "45", "real_living_wage": "yes"}
         )

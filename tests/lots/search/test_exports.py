@@ -13,8 +13,6 @@ from lxml import etree
 
 from app.extensions import db
 from lots.opportunities.models import (
-    LotCpvCode,
-    Opportunity,
     OpportunityAmendment,
     OpportunityKind,
     OpportunityStatus,
@@ -22,46 +20,24 @@ from lots.opportunities.models import (
 from lots.search import exports
 from lots.search import queries as search_module
 from lots.search.queries import every_match, parse, search
-from tests.lots.helpers import NOW, setup_world
+from tests.lots.helpers import NOW
+from tests.lots.search.helpers import lots_with_cpv_codes
+from tests.lots.search.helpers import publish as publish_opportunity
 from tests.pages import csv_rows, streamed
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 
 
-def publish(lot, buyer, title, value=1_000_000, days=14, published_days_ago=1, **extra):
-    opportunity = Opportunity(
-        dps_id=lot.dps_id,
-        lot_id=lot.id,
-        buyer_id=buyer.id,
-        created_by_id=1,
-        kind=extra.pop("kind", OpportunityKind.MINI_COMPETITION),
-        title=title,
-        summary=extra.pop("summary", f"About {title}"),
-        description="Details",
-        estimated_value_pence=value,
-        status=extra.pop("status", OpportunityStatus.PUBLISHED),
-        published_at=NOW - timedelta(days=published_days_ago),
-        submission_deadline=NOW + timedelta(days=days),
-        buyer_name=extra.pop("buyer_name", buyer.name),
-        reference=extra.pop("reference", None),
-        **extra,
-    )
-    db.session.add(opportunity)
-    db.session.commit()
-    return opportunity
+def publish(lot, buyer, title, published_days_ago=1, **extra):
+    """Published a day ago, summed up as "About <title>" unless said otherwise."""
+    extra.setdefault("summary", f"About {title}")
+    return publish_opportunity(lot, buyer, title, published_days_ago=published_days_ago, **extra)
 
 
 @pytest.fixture
 def market(app):
     """Opportunities of every kind the filters tell apart, and a draft nobody may see."""
-    admin, dps, lots, user, buyer = setup_world()
-    db.session.add_all(
-        [
-            LotCpvCode(lot_id=lots[0].id, cpv_code="85311000-2"),
-            LotCpvCode(lot_id=lots[1].id, cpv_code="55520000-1"),
-        ]
-    )
-    db.session.commit()
+    lots, buyer = lots_with_cpv_codes()
     made = {
         "care": publish(
             lots[0],

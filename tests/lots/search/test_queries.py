@@ -10,48 +10,18 @@ from werkzeug.datastructures import MultiDict
 
 from app.extensions import db
 from app.queue import redis_connection
-from lots.opportunities.models import LotCpvCode, Opportunity, OpportunityKind, OpportunityStatus
+from lots.opportunities.models import LotCpvCode, OpportunityKind, OpportunityStatus
 from lots.search import queries as search_module
 from lots.search.queries import Filters, parse, search
 from tests.factories import make_user
-from tests.lots.helpers import NOW, setup_world
-
-
-def _publish(
-    lot, buyer, title, summary="A service", description="Details", value=1_000_000, days=14, **extra
-):
-    opportunity = Opportunity(
-        dps_id=lot.dps_id,
-        lot_id=lot.id,
-        buyer_id=buyer.id,
-        created_by_id=1,
-        kind=extra.pop("kind", OpportunityKind.MINI_COMPETITION),
-        title=title,
-        summary=summary,
-        description=description,
-        estimated_value_pence=value,
-        status=extra.pop("status", OpportunityStatus.PUBLISHED),
-        published_at=NOW,
-        submission_deadline=NOW + timedelta(days=days),
-        buyer_name=buyer.name,
-        **extra,
-    )
-    db.session.add(opportunity)
-    db.session.commit()
-    return opportunity
+from tests.lots.helpers import NOW
+from tests.lots.search.helpers import lots_with_cpv_codes
+from tests.lots.search.helpers import publish as _publish
 
 
 @pytest.fixture
 def world(app):
-    admin, dps, lots, user, buyer = setup_world()
-    db.session.add_all(
-        [
-            LotCpvCode(lot_id=lots[0].id, cpv_code="85311000-2"),
-            LotCpvCode(lot_id=lots[1].id, cpv_code="55520000-1"),
-        ]
-    )
-    db.session.commit()
-    return lots, buyer
+    return lots_with_cpv_codes()
 
 
 def _titles(**kwargs):
@@ -223,8 +193,19 @@ def test_counts_without_words_stop_at_the_limit(world, client, monkeypatch):
         True,
         False,
     )
-    matched = search(Filters(q="same words"), now=NOW)  # every match is ranked, so counted
-    assert (matched.total, matched.exact) == (5, True)
+    monkeypatch.setattr(search_module, "RANK_LIMIT", 3)
+    matched = search(Filters(q="same words", sort="relevance"), now=NOW)  # the newest 3 ranked
+    assert (matched.total, matched.exact, matched.ranked_only, matched.has_next) == (
+        3,
+        False,
+        3,
+        True,
+    )
+    assert [o.title for o in matched.rows] == ["Same words 2", "Same words 3"]
+    second = search(Filters(q="same words", sort="relevance", page=2), now=NOW)
+    assert ([o.title for o in second.rows], second.has_next) == (["Same words 4"], False)
+    by_value = search(Filters(q="same words", sort="closing", page=3), now=NOW)  # every match
+    assert ([o.title for o in by_value.rows], by_value.ranked_only) == (["Same words 4"], None)
     in_lot = search(Filters(lot_id=lots[0].id), now=NOW)  # a narrowing filter: the same
     assert ([o.title for o in in_lot.rows], in_lot.total, in_lot.exact) == (
         ["Same words 0", "Same words 1"],
@@ -241,6 +222,11 @@ def test_counts_without_words_stop_at_the_limit(world, client, monkeypatch):
         next_link = soup.select_one(".govuk-pagination__next a")["href"]
         assert "page=2" in next_link and "sort=closing" in next_link
         assert "utm_source" not in next_link  # links carry only what the page reads
+        ranked = _page(client, "/opportunities?q=same+words")
+        assert ranked.select_one("#result-count").text.startswith("More than 3 opportunities")
+        assert (
+            "The newest 3 of them are sorted by relevance" in ranked.select_one("#ranked-only").text
+        )
 
 
 def test_a_sort_by_deadline_with_words_finds_rare_words(world):
@@ -258,6 +244,10 @@ def test_the_cache_keeps_a_page_until_something_changes(world, client):
 
     with time_machine.travel(NOW, tick=False):
         first = _publish(lots[0], buyer, "Befriending", days=10)
+        assert _shown(_page(client)) == ["Befriending"]
+        # Asked once, a page leaves only a mark; asked again, it is stored.
+        assert not redis_connection().keys("search:v1:page:*")
+        assert redis_connection().keys("search:v1:seen:*")
         assert _shown(_page(client)) == ["Befriending"]
         assert redis_connection().keys("search:v1:page:*")
         # Changed behind the ORM's back: nothing tells the cache, which keeps the page.

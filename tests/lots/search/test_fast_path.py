@@ -1,0 +1,176 @@
+"""The search's fast path (counts that stop at a limit, relevance over the newest matches, the
+open set's partial indexes) against a straightforward reading of the same rules: every public
+opportunity fetched, each filter applied in Python, sorted and counted in full."""
+
+import random
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from app.extensions import db
+from dps.models import ReservedFor
+from lots.opportunities.models import Opportunity, OpportunityKind, OpportunityStatus
+from lots.search import queries as search_module
+from lots.search.queries import Filters, search
+from tests.lots.helpers import NOW, setup_world
+
+WORDS = ["garden", "meals", "care", "youth", "advice", "transport", "energy", "food"]
+QUERIES = ["", "care", "garden meals", "youth", "food advice", "energy care", "nothingmatches"]
+REGIONS = ["TLE", "TLD", "TLC"]
+STATUSES = [
+    OpportunityStatus.PUBLISHED,
+    OpportunityStatus.PUBLISHED,
+    OpportunityStatus.PUBLISHED,
+    OpportunityStatus.AWARDED,
+    OpportunityStatus.CANCELLED,
+    OpportunityStatus.DRAFT,
+]
+
+
+@pytest.fixture
+def many(app):
+    """Sixty opportunities of every kind, status, place and value, their words drawn from a
+    small vocabulary so that searches match many of them."""
+    admin, dps, lots, user, buyer = setup_world()
+    lots[1].reserved_for = ReservedFor.VCSE
+    rnd = random.Random(21)
+    for i in range(60):
+        status = rnd.choice(STATUSES)
+        deadline = NOW + timedelta(days=rnd.randint(-20, 20), hours=rnd.randint(0, 23))
+        national = rnd.random() < 0.2
+        region = rnd.choice(REGIONS)
+        db.session.add(
+            Opportunity(
+                dps_id=dps.id,
+                lot_id=rnd.choice(lots).id,
+                buyer_id=buyer.id,
+                created_by_id=1,
+                kind=rnd.choice(list(OpportunityKind)),
+                title=" ".join(rnd.sample(WORDS, 2)).capitalize() + f" {i}",
+                summary=" ".join(rnd.sample(WORDS, 2)),
+                description=" ".join(rnd.choices(WORDS, k=6)),
+                estimated_value_pence=rnd.choice([1, 2, 5, 8]) * 1_000_000,
+                status=status,
+                published_at=None if status == OpportunityStatus.DRAFT else NOW - timedelta(i),
+                submission_deadline=deadline,
+                # The closing job has run for some of the past deadlines, not yet for others.
+                closed_recorded_at=deadline if deadline < NOW and rnd.random() < 0.7 else None,
+                location_type="national" if national else "region",
+                location_code=None if national else region,
+                region_code=None if national else region,
+                reserved_vcse=rnd.random() < 0.15,
+                buyer_name=buyer.name,
+                cancel_reason="Withdrawn" if status == OpportunityStatus.CANCELLED else None,
+            )
+        )
+    db.session.commit()
+    return lots
+
+
+def _expected(f, lots):
+    """The page, the count and whether it is exact, by the rules written out plainly."""
+    query = sa.func.websearch_to_tsquery("english", f.q)
+    vector = sa.column("search_vector")
+    rows = db.session.execute(
+        sa.select(
+            Opportunity,
+            vector.op("@@")(query).label("hit"),
+            sa.func.ts_rank_cd(vector, query).label("rank"),
+        ).select_from(Opportunity)
+    ).all()
+    vcse_lots = {lot.id for lot in lots if lot.reserved_for == ReservedFor.VCSE}
+
+    def found(o, hit):
+        is_open = o.status == OpportunityStatus.PUBLISHED and o.submission_deadline > NOW
+        return all(
+            (
+                o.status != OpportunityStatus.DRAFT,
+                not f.q or hit,
+                f.status != "open" or is_open,
+                f.status != "closed" or not is_open,
+                not f.lot_id or o.lot_id == f.lot_id,
+                not f.region_code
+                or o.region_code == f.region_code
+                or o.location_type == "national",
+                f.min_value_pence is None or o.estimated_value_pence >= f.min_value_pence,
+                f.max_value_pence is None or o.estimated_value_pence <= f.max_value_pence,
+                not f.vcse_only or o.reserved_vcse or o.lot_id in vcse_lots,
+                not f.kind or o.kind == f.kind,
+                not f.closing_within_days
+                or (is_open and o.submission_deadline <= NOW + timedelta(f.closing_within_days)),
+            )
+        )
+
+    matches = [(o, rank) for o, hit, rank in rows if found(o, hit)]
+    keys = {
+        "closing": lambda m: (m[0].submission_deadline, m[0].id),
+        "newest": lambda m: (-m[0].published_at.timestamp(), m[0].id),
+        "value_high": lambda m: (-m[0].estimated_value_pence, m[0].id),
+        "value_low": lambda m: (m[0].estimated_value_pence, m[0].id),
+        "relevance": (
+            (lambda m: (-m[1], m[0].submission_deadline, m[0].id))
+            if f.q
+            else (lambda m: (-m[0].published_at.timestamp(), m[0].submission_deadline, m[0].id))
+        ),
+    }
+    offset = (f.page - 1) * search_module.PAGE_SIZE
+    if f.q:  # counts stop at the limit
+        limit = search_module.COUNT_LIMIT + 1
+    else:  # and without words, not before the page
+        limit = max(search_module.COUNT_LIMIT, offset + search_module.PAGE_SIZE) + 1
+    exact = len(matches) < limit
+    total = len(matches) if exact else limit - 1
+    if f.q and not exact and f.sort == "relevance":  # only the newest are ranked
+        matches = sorted(matches, key=lambda m: -m[0].id)[: search_module.RANK_LIMIT]
+    page = sorted(matches, key=keys[f.sort])[offset : offset + search_module.PAGE_SIZE]
+    return [o.id for o, _ in page], total, exact
+
+
+@pytest.mark.parametrize("newest_first", [False, True])
+def test_the_fast_path_agrees_with_a_straightforward_reading(many, monkeypatch, newest_first):
+    lots = many
+    if newest_first:  # open searches look among the newest 25 ids first (as at 1,000,000)
+        monkeypatch.setattr(search_module, "BOUND_FROM", 0)
+        monkeypatch.setattr(search_module, "NEWEST_IDS", 25)
+    else:
+        monkeypatch.setattr(search_module, "BOUND_FROM", 10**9)
+    # Small limits, so that sixty opportunities reach them as a hundred thousand reach 1,000.
+    monkeypatch.setattr(search_module, "COUNT_LIMIT", 9)
+    monkeypatch.setattr(search_module, "RANK_LIMIT", 9)
+    monkeypatch.setattr(search_module, "PAGE_SIZE", 4)
+
+    @settings(
+        max_examples=60,
+        deadline=None,
+        derandomize=True,
+        suppress_health_check=[HealthCheck.function_scoped_fixture],
+    )
+    @given(
+        st.builds(
+            Filters,
+            q=st.sampled_from(QUERIES),
+            lot_id=st.sampled_from([None, *(lot.id for lot in lots)]),
+            region_code=st.sampled_from([None, *REGIONS]),
+            min_value_pence=st.sampled_from([None, 2_000_000]),
+            max_value_pence=st.sampled_from([None, 5_000_000]),
+            vcse_only=st.booleans(),
+            kind=st.sampled_from([None, *(k.value for k in OpportunityKind)]),
+            status=st.sampled_from(["open", "open", "closed", "all"]),
+            closing_within_days=st.sampled_from([None, None, 7]),
+            sort=st.sampled_from(list(search_module.SORTS)),
+            page=st.integers(1, 4),
+        )
+    )
+    def check(f):
+        results = search(f, now=NOW)
+        expected_ids, total, exact = _expected(f, lots)
+        assert ([row.id for row in results.rows], results.total, results.exact) == (
+            expected_ids,
+            total,
+            exact,
+        )
+
+    check()

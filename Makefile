@@ -9,7 +9,7 @@ export FLASK_APP := wsgi
 export DEBIAN_FRONTEND := noninteractive
 IS_ROOT := $(shell [ "$$(id -u)" = 0 ] && echo yes)
 
-.PHONY: run test lint install install-test assets system-deps system-test-deps db demo worker clean
+.PHONY: run test lint install install-test assets system-deps system-test-deps bench-deps db demo worker clean
 
 # `make run PORT=5050` serves elsewhere; links in the demo's emails follow it.
 PORT ?= 5000
@@ -102,6 +102,14 @@ system-test-deps:
 	  if [ "$(IS_ROOT)" = yes ]; then \
 	    echo "Installing$$missing from Debian"; apt-get update -qq && apt-get install -y -qq $$missing >/dev/null; \
 	  else echo "Please install:$$missing (apt-get install$$missing)" >&2; exit 1; fi; \
+	fi
+
+# --- What the benchmarks in bench/ need from Debian: wrk, to drive load from another process --
+bench-deps: install-test
+	@if ! command -v wrk >/dev/null; then \
+	  if [ "$(IS_ROOT)" = yes ]; then \
+	    echo "Installing wrk from Debian"; apt-get update -qq && apt-get install -y -qq wrk >/dev/null; \
+	  else echo "Please install: wrk (apt-get install wrk)" >&2; exit 1; fi; \
 	fi
 
 # --- Conveniences ---------------------------------------------------------------------------

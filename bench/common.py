@@ -2,6 +2,7 @@
 
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -101,6 +102,8 @@ class Gunicorn:
 def wrk(url, seconds=15, connections=16, threads=2, lua="", timeout="10s"):
     """Drive ``url`` with wrk; ``lua`` is more of its script (say, a ``request`` function that
     varies the path), run before the one that prints the figures."""
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is not installed: `make bench-deps` installs it from Debian.")
     script = Path(__file__).parent / "p95.lua"
     with tempfile.NamedTemporaryFile("w", suffix=".lua") as combined:
         if lua:
@@ -121,6 +124,7 @@ def wrk(url, seconds=15, connections=16, threads=2, lua="", timeout="10s"):
             ],
             capture_output=True,
             text=True,
+            timeout=seconds + 120,
         ).stdout
     line = next(l for l in out.splitlines() if l.startswith("RESULT"))
     return {k: float(v) for k, v in re.findall(r"(\w+)=([\d.]+)", line)}

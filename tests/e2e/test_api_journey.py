@@ -50,7 +50,8 @@ def test_make_use_and_revoke_an_api_token(page, live_server, axe, council):
     headers = {"Authorization": f"Bearer {secret}"}
     assert page.request.get(f"{live_server.url}/api/v1/drafts", headers=headers).status == 200
 
-    page.get_by_role("link", name="Back to API tokens").click()
+    with page.expect_navigation():
+        page.get_by_role("link", name="Back to API tokens").click()
     assert secret not in page.content()
     page.get_by_role("link", name="Revoke Our tendering system").click()
     axe(page)

@@ -40,7 +40,8 @@ def contract_due(live_server):
 def test_a_supplier_submits_a_return_and_the_buyer_accepts_it(page, live_server, axe, contract_due):
     ids = contract_due["measures"]
     sign_in(page, live_server, "k@kirkstall.example")
-    page.get_by_role("link", name="Kirkstall Care CIC").click()
+    with page.expect_navigation():
+        page.get_by_role("link", name="Kirkstall Care CIC").click()
     axe(page)
     page.get_by_role("link", name="Social value returns").click()
     axe(page)

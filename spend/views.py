@@ -77,8 +77,10 @@ def operator_spend():
     return _report_page(None)
 
 
-def _report_of(buyer):
-    return reports.report([buyer.id] if buyer else None, year=_year_arg(), source=_source_arg())
+def _report_of(buyer, only=None):
+    return reports.report(
+        [buyer.id] if buyer else None, year=_year_arg(), source=_source_arg(), only=only
+    )
 
 
 def _download_url(buyer, report, table, fmt="csv"):
@@ -157,12 +159,17 @@ DOWNLOADS = "years,quarters,categories,departments,lots,suppliers,trend,gaps"
 TABLE_ROUTE = f"/<any({DOWNLOADS}):table>.<any(csv,xlsx):fmt>"
 
 
+# The tables of the report a download needs: the years always (the trend is of them), the
+# categories for the gaps.
+DOWNLOAD_NEEDS = {"trend": (), "years": (), "gaps": ("categories",)}
+
+
 def _report_download(buyer, table, fmt):
-    report = _report_of(buyer)
+    if table == "gaps" and buyer is None:
+        abort(404)
+    report = _report_of(buyer, only=DOWNLOAD_NEEDS.get(table, (table,)))
     found_gaps = []
     if table == "gaps":
-        if buyer is None:
-            abort(404)
         found_gaps = gaps.find_gaps(
             report, gaps.lot_offers(buyer), current_app.config["SPEND_GAP_MIN_PENCE"]
         )

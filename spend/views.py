@@ -26,7 +26,17 @@ from app.permissions import admin_required
 from app.places import services as places
 from app.reference import deprivation, geography
 from app.web import found, me, refused
-from spend import classify, downloads, gaps, integrity, parsing, permissions, reports, services
+from spend import (
+    classify,
+    downloads,
+    gaps,
+    integrity,
+    parsing,
+    permissions,
+    presenting,
+    reports,
+    services,
+)
 from spend.forms import AreaForm, ReviewForm, SpendFileForm, columns_form
 from spend.models import (
     ImportStatus,
@@ -136,7 +146,9 @@ def _report_helpers():
         "method_labels": deprivation.METHOD_LABELS,
         "source_labels": {s.value: label for s, label in SOURCE_CHOICES},
         "year_label": reports.year_label,
-        "percent": percent,
+        "percent": presenting.percent,
+        "share_rows": presenting.share_rows,
+        "supplier_rows": presenting.supplier_rows,
     }
 
 
@@ -144,10 +156,6 @@ SOURCE_CHOICES = [
     (SpendSource.DPS_CONTRACT, "Contracts awarded through the DPS"),
     (SpendSource.UPLOAD, "The buyers' spend files"),
 ]
-
-
-def percent(value):
-    return f"{value:.1f}%"
 
 
 def _writer(out):

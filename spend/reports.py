@@ -32,7 +32,13 @@ from app.organisations.models import Organisation
 from app.timeutil import to_local, utcnow
 from dps.models import Lot
 from spend import classify, kinds
-from spend.models import SpendClassSum, SpendClassSumsBuilt, SpendSource, SpendSummary
+from spend.models import (
+    SpendClassSum,
+    SpendClassSumsBuilt,
+    SpendKindsStamp,
+    SpendSource,
+    SpendSummary,
+)
 
 MEASURES = (
     ("vcse", "VCSE"),
@@ -498,6 +504,11 @@ class _Classified:
         unmatched = [(b, i[1:]) for b, i in wanted if i.startswith("n")]
         if unmatched:
             summed = SpendSummary
+            keys = {k for _b, k in unmatched}
+            # The keys as they are stored, so the index of the sums by buyer and key finds them.
+            which = [summed.supplier_key.in_(keys - {""})]
+            if "" in keys:
+                which += [summed.supplier_key.is_(None), summed.supplier_key == ""]
             for buyer_id, key, name in _run(
                 sa.select(summed.buyer_id, summed.supplier_key, sa.func.min(summed.supplier_name))
                 .where(
@@ -505,11 +516,11 @@ class _Classified:
                     summed.buyer_id.in_({b for b, _k in unmatched}),
                     summed.organisation_id.is_(None),
                     summed.redacted.is_(False),
-                    sa.func.coalesce(summed.supplier_key, "").in_({k for _b, k in unmatched}),
+                    sa.or_(*which),
                 )
                 .group_by(summed.buyer_id, summed.supplier_key)
             ):
-                named[(buyer_id, key or "")] = name
+                named[(buyer_id, key or "")] = min(name, named.get((buyer_id, key or ""), name))
         rows = []
         for buyer_id, ident in wanted:
             if ident == "r":
@@ -565,11 +576,14 @@ def stored_current(buyer_ids, stamp=None):
     """Whether the sums by kind (``SpendClassSum``) of these buyers (None: every buyer) were
     built with the classification that holds now: each buyer with spend has them, built under
     the stamp that holds now (``spend.kinds``)."""
-    stamp = kinds.current() if stamp is None else stamp
-    if stamp is None:
-        return False
+    # One round trip: the stamp, and whether any buyer's are stale or missing.
+    held = (
+        sa.select(SpendKindsStamp.stamp).limit(1).scalar_subquery()
+        if stamp is None
+        else sa.literal(stamp, sa.BigInteger)
+    )
     built = SpendClassSumsBuilt
-    stale = sa.select(built.buyer_id).where(built.stamp != stamp)
+    stale = sa.select(built.buyer_id).where(built.stamp != held)
     missing = sa.select(Organisation.id).where(
         ~sa.exists().where(built.buyer_id == Organisation.id),
         sa.exists().where(SpendSummary.buyer_id == Organisation.id),
@@ -578,7 +592,8 @@ def stored_current(buyer_ids, stamp=None):
         ids = list(buyer_ids)
         stale = stale.where(built.buyer_id.in_(ids))
         missing = missing.where(Organisation.id.in_(ids))
-    return _run(stale.limit(1)) == [] and _run(missing.limit(1)) == []
+    now, any_stale, any_missing = _run(sa.select(held, stale.exists(), missing.exists()))[0]
+    return now is not None and not any_stale and not any_missing
 
 
 def _stored(dimension, buyer_ids, key, where=()):

@@ -727,9 +727,17 @@ def _stored_report(buyer_ids, year, today, wanted):
                 category_classes = _by_key_and_class(rows)
         if "lots" in wanted:
             tables["lots"] = _stored_lots(suppliers, buyer_ids, start)
-        if "suppliers" in wanted:
-            tables["suppliers"] = _top_suppliers(suppliers, buyer_ids, None, start)
-    return _report(years, year, tables, suppliers, category_classes, buyer_ids, None)
+    # Every buyer's supplier sums, read by buyer: the index of the sums leads with the buyer (and
+    # every buyer with spend has its sums by kind built, or this report would not be read here).
+    scope = buyer_ids
+    if year is not None and "suppliers" in wanted:
+        scope = _built_buyers() if buyer_ids is None else buyer_ids
+        tables["suppliers"] = _top_suppliers(suppliers, scope, None, date(year, 4, 1))
+    return _report(years, year, tables, suppliers, category_classes, scope, None)
+
+
+def _built_buyers():
+    return [b for (b,) in _run(sa.select(SpendClassSumsBuilt.buyer_id))]
 
 
 def _stored_lots(suppliers, buyer_ids, start):

@@ -504,11 +504,6 @@ class _Classified:
         unmatched = [(b, i[1:]) for b, i in wanted if i.startswith("n")]
         if unmatched:
             summed = SpendSummary
-            keys = {k for _b, k in unmatched}
-            # The keys as they are stored, so the index of the sums by buyer and key finds them.
-            which = [summed.supplier_key.in_(keys - {""})]
-            if "" in keys:
-                which += [summed.supplier_key.is_(None), summed.supplier_key == ""]
             for buyer_id, key, name in _run(
                 sa.select(summed.buyer_id, summed.supplier_key, sa.func.min(summed.supplier_name))
                 .where(
@@ -516,11 +511,13 @@ class _Classified:
                     summed.buyer_id.in_({b for b, _k in unmatched}),
                     summed.organisation_id.is_(None),
                     summed.redacted.is_(False),
-                    sa.or_(*which),
+                    sa.func.coalesce(summed.supplier_key, "").in_({k for _b, k in unmatched}),
                 )
                 .group_by(summed.buyer_id, summed.supplier_key)
             ):
-                named[(buyer_id, key or "")] = min(name, named.get((buyer_id, key or ""), name))
+                # No key and an empty key are one supplier: the first of their names.
+                names = [n for n in (name, named.get((buyer_id, key or ""))) if n is not None]
+                named[(buyer_id, key or "")] = min(names) if names else None
         rows = []
         for buyer_id, ident in wanted:
             if ident == "r":

@@ -32,7 +32,13 @@ from app.organisations.models import Organisation
 from app.timeutil import to_local, utcnow
 from dps.models import Lot
 from spend import classify, kinds
-from spend.models import SpendClassSum, SpendClassSumsBuilt, SpendSource, SpendSummary
+from spend.models import (
+    SpendClassSum,
+    SpendClassSumsBuilt,
+    SpendKindsStamp,
+    SpendSource,
+    SpendSummary,
+)
 
 MEASURES = (
     ("vcse", "VCSE"),
@@ -509,7 +515,9 @@ class _Classified:
                 )
                 .group_by(summed.buyer_id, summed.supplier_key)
             ):
-                named[(buyer_id, key or "")] = name
+                # No key and an empty key are one supplier: the first of their names.
+                names = [n for n in (name, named.get((buyer_id, key or ""))) if n is not None]
+                named[(buyer_id, key or "")] = min(names) if names else None
         rows = []
         for buyer_id, ident in wanted:
             if ident == "r":
@@ -565,11 +573,14 @@ def stored_current(buyer_ids, stamp=None):
     """Whether the sums by kind (``SpendClassSum``) of these buyers (None: every buyer) were
     built with the classification that holds now: each buyer with spend has them, built under
     the stamp that holds now (``spend.kinds``)."""
-    stamp = kinds.current() if stamp is None else stamp
-    if stamp is None:
-        return False
+    # One round trip: the stamp, and whether any buyer's are stale or missing.
+    held = (
+        sa.select(SpendKindsStamp.stamp).limit(1).scalar_subquery()
+        if stamp is None
+        else sa.literal(stamp, sa.BigInteger)
+    )
     built = SpendClassSumsBuilt
-    stale = sa.select(built.buyer_id).where(built.stamp != stamp)
+    stale = sa.select(built.buyer_id).where(built.stamp != held)
     missing = sa.select(Organisation.id).where(
         ~sa.exists().where(built.buyer_id == Organisation.id),
         sa.exists().where(SpendSummary.buyer_id == Organisation.id),
@@ -578,7 +589,8 @@ def stored_current(buyer_ids, stamp=None):
         ids = list(buyer_ids)
         stale = stale.where(built.buyer_id.in_(ids))
         missing = missing.where(Organisation.id.in_(ids))
-    return _run(stale.limit(1)) == [] and _run(missing.limit(1)) == []
+    now, any_stale, any_missing = _run(sa.select(held, stale.exists(), missing.exists()))[0]
+    return now is not None and not any_stale and not any_missing
 
 
 def _stored(dimension, buyer_ids, key, where=()):
@@ -599,15 +611,17 @@ def _stored(dimension, buyer_ids, key, where=()):
     return [(k, int(c), int(a), int(b), int(n), int(lines)) for k, c, a, b, n, lines in _run(stmt)]
 
 
-def report(buyer_ids=None, year=None, source=None, today=None):
+def report(buyer_ids=None, year=None, source=None, today=None, only=None):
     """The report of these buyers' spend (None: every buyer's), its period tables of the
     financial ``year`` (by default ``default_year``). Read from the sums by kind of supplier
     (``SpendClassSum``: a few hundred rows a buyer) while they were built with the
     classification that holds now, else (and for one ``source``) from the supplier sums kept
     with the lines (``spend.summaries``), added up in the database by supplier and then by the
-    kind of supplier (``class_of``), the suppliers classified here."""
+    kind of supplier (``class_of``), the suppliers classified here. ``only``: the names of the
+    tables wanted (of ``TABLES``; a download wants one), the years always; None for all."""
+    wanted = _wanted(only)
     if source is None and stored_current(buyer_ids):
-        return _stored_report(buyer_ids, year, today)
+        return _stored_report(buyer_ids, year, today, wanted)
     # A supplier is counted per buyer (local depends on the buyer's area).
     per_buyer = buyer_ids is None or len(buyer_ids) > 1
     suppliers = _suppliers(buyer_ids, source, per_buyer)
@@ -623,52 +637,37 @@ def report(buyer_ids=None, year=None, source=None, today=None):
     if year is None:
         year = default_year(years, today)
     tables = {}
-    top = []
     category_classes = {}
-    behind = None
     if year is not None:
         start, end = date(year, 4, 1), date(year + 1, 4, 1)
-        tables["quarters"] = tabled(
-            _by_class(
-                suppliers,
-                "month",
-                buyer_ids,
-                source,
-                _quarter(summed, year),
-                [summed.period >= start, summed.period < end],
-            ),
-            lambda q: f"Q{q} {year_label(year)}",
-        )
+        if "quarters" in wanted:
+            tables["quarters"] = tabled(
+                _by_class(
+                    suppliers,
+                    "month",
+                    buyer_ids,
+                    source,
+                    _quarter(summed, year),
+                    [summed.period >= start, summed.period < end],
+                ),
+                lambda q: f"Q{q} {year_label(year)}",
+            )
         in_year = [summed.period == start]
         for name, dimension in (("categories", "category"), ("departments", "department")):
+            if name not in wanted:
+                continue
             rows = _by_class(suppliers, dimension, buyer_ids, source, _given(summed), in_year)
             tables[name] = _by_spend(tabled(rows))
             if name == "categories":
                 category_classes = _by_key_and_class(rows)
-        lots = _by_class(
-            suppliers, "lot", buyer_ids, source, _lot_label(buyer_ids, source, start), in_year
-        )
-        tables["lots"] = _lots_table(lots)
-        top = _top_suppliers(suppliers, buyer_ids, source, start)
-
-        def behind(category):
-            return _suppliers_in(suppliers, buyer_ids, source, start, category)
-
-    return Report(
-        years=years,
-        year=year,
-        quarters=tables.get("quarters", {}),
-        categories=tables.get("categories", {}),
-        departments=tables.get("departments", {}),
-        lots=tables.get("lots", {}),
-        suppliers=top,
-        total_spend=sum(r.spend for r in years.values()),
-        total_lines=sum(r.lines for r in years.values()),
-        kinds=suppliers.kinds,
-        names=suppliers.names,
-        category_classes=category_classes,
-        behind=behind,
-    )
+        if "lots" in wanted:
+            lots = _by_class(
+                suppliers, "lot", buyer_ids, source, _lot_label(buyer_ids, source, start), in_year
+            )
+            tables["lots"] = _lots_table(lots)
+        if "suppliers" in wanted:
+            tables["suppliers"] = _top_suppliers(suppliers, buyer_ids, source, start)
+    return _report(years, year, tables, suppliers, category_classes, buyer_ids, source)
 
 
 def _by_spend(table):
@@ -681,7 +680,16 @@ def _lots_table(rows):
     )
 
 
-def _stored_report(buyer_ids, year, today):
+def _wanted(only):
+    if only is None:
+        return frozenset(TABLES)
+    unknown = set(only) - set(TABLES)
+    if unknown:
+        raise ValueError(f"no such table: {sorted(unknown)}")
+    return frozenset(only)
+
+
+def _stored_report(buyer_ids, year, today, wanted):
     """``report`` (of every source) from the sums by kind: the suppliers classified only as
     they are named."""
     per_buyer = buyer_ids is None or len(buyer_ids) > 1
@@ -695,49 +703,72 @@ def _stored_report(buyer_ids, year, today):
     if year is None:
         year = default_year(years, today)
     tables = {}
-    top = []
     category_classes = {}
-    behind = None
     if year is not None:
         start, end = date(year, 4, 1), date(year + 1, 4, 1)
-        quarters = _stored(
-            "quarter", buyer_ids, summed.period, [summed.period >= start, summed.period < end]
-        )
-        tables["quarters"] = tabled(
-            [(quarter_of(day), *rest) for day, *rest in quarters],
-            lambda q: f"Q{q} {year_label(year)}",
-        )
+        if "quarters" in wanted:
+            quarters = _stored(
+                "quarter", buyer_ids, summed.period, [summed.period >= start, summed.period < end]
+            )
+            tables["quarters"] = tabled(
+                [(quarter_of(day), *rest) for day, *rest in quarters],
+                lambda q: f"Q{q} {year_label(year)}",
+            )
         in_year = [summed.period == start]
         for name, dimension in (("categories", "category"), ("departments", "department")):
+            if name not in wanted:
+                continue
             rows = _stored(dimension, buyer_ids, summed.value, in_year)
             tables[name] = _by_spend(tabled(rows))
             if name == "categories":
                 category_classes = _by_key_and_class(rows)
-        lots = _stored("lot", buyer_ids, summed.value, in_year)
-        titles = lot_titles({int(v) for v, *_rest in lots if v is not None})
-        labels = {
-            v: titles.get(int(v), NOT_THROUGH_DPS) if v else NOT_THROUGH_DPS for v, *_ in lots
-        }
-        if len(set(labels.values())) < len(labels):
-            # Two lots (or a lot gone and the spend not through the DPS) under one label: each
-            # supplier is netted over the label, so count it from the supplier sums.
-            counted = _suppliers(buyer_ids, None, per_buyer, period=start)
-            tables["lots"] = _lots_table(
-                _by_class(
-                    counted,
-                    "lot",
-                    buyer_ids,
-                    None,
-                    _lot_label(buyer_ids, None, start),
-                    [SpendSummary.period == start],
-                )
-            )
-        else:
-            tables["lots"] = _lots_table([(labels[v], *rest) for v, *rest in lots])
-        top = _top_suppliers(suppliers, buyer_ids, None, start)
+        if "lots" in wanted:
+            tables["lots"] = _stored_lots(suppliers, buyer_ids, start)
+    # Every buyer's supplier sums, read by buyer: the index of the sums leads with the buyer (and
+    # every buyer with spend has its sums by kind built, or this report would not be read here).
+    scope = buyer_ids
+    if year is not None and "suppliers" in wanted:
+        scope = _built_buyers() if buyer_ids is None else buyer_ids
+        tables["suppliers"] = _top_suppliers(suppliers, scope, None, date(year, 4, 1))
+    return _report(years, year, tables, suppliers, category_classes, scope, None)
+
+
+def _built_buyers():
+    return [b for (b,) in _run(sa.select(SpendClassSumsBuilt.buyer_id))]
+
+
+def _stored_lots(suppliers, buyer_ids, start):
+    """The lots table of the year starting on ``start`` from the sums by kind."""
+    summed = SpendClassSum
+    lots = _stored("lot", buyer_ids, summed.value, [summed.period == start])
+    titles = lot_titles({int(v) for v, *_rest in lots if v is not None})
+    labels = {v: titles.get(int(v), NOT_THROUGH_DPS) if v else NOT_THROUGH_DPS for v, *_ in lots}
+    if len(set(labels.values())) == len(labels):
+        return _lots_table([(labels[v], *rest) for v, *rest in lots])
+    # Two lots (or a lot gone and the spend not through the DPS) under one label: each
+    # supplier is netted over the label, so count it from the supplier sums.
+    counted = _suppliers(buyer_ids, None, suppliers.per_buyer, period=start)
+    return _lots_table(
+        _by_class(
+            counted,
+            "lot",
+            buyer_ids,
+            None,
+            _lot_label(buyer_ids, None, start),
+            [SpendSummary.period == start],
+        )
+    )
+
+
+def _report(years, year, tables, suppliers, category_classes, buyer_ids, source):
+    """The ``Report`` of the tables both ways of counting make ({name: table}, the periods'
+    only when there is a ``year``), who is behind a category read from the supplier sums."""
+    behind = None
+    if year is not None:
+        start = date(year, 4, 1)
 
         def behind(category):
-            return _suppliers_in(suppliers, buyer_ids, None, start, category)
+            return _suppliers_in(suppliers, buyer_ids, source, start, category)
 
     return Report(
         years=years,
@@ -746,7 +777,7 @@ def _stored_report(buyer_ids, year, today):
         categories=tables.get("categories", {}),
         departments=tables.get("departments", {}),
         lots=tables.get("lots", {}),
-        suppliers=top,
+        suppliers=tables.get("suppliers", []),
         total_spend=sum(r.spend for r in years.values()),
         total_lines=sum(r.lines for r in years.values()),
         kinds=suppliers.kinds,

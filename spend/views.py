@@ -26,7 +26,17 @@ from app.permissions import admin_required
 from app.places import services as places
 from app.reference import deprivation, geography
 from app.web import found, me, refused
-from spend import classify, downloads, gaps, integrity, parsing, permissions, reports, services
+from spend import (
+    classify,
+    downloads,
+    gaps,
+    integrity,
+    parsing,
+    permissions,
+    presenting,
+    reports,
+    services,
+)
 from spend.forms import AreaForm, ReviewForm, SpendFileForm, columns_form
 from spend.models import (
     ImportStatus,
@@ -77,8 +87,10 @@ def operator_spend():
     return _report_page(None)
 
 
-def _report_of(buyer):
-    return reports.report([buyer.id] if buyer else None, year=_year_arg(), source=_source_arg())
+def _report_of(buyer, only=None):
+    return reports.report(
+        [buyer.id] if buyer else None, year=_year_arg(), source=_source_arg(), only=only
+    )
 
 
 def _download_url(buyer, report, table, fmt="csv"):
@@ -134,7 +146,9 @@ def _report_helpers():
         "method_labels": deprivation.METHOD_LABELS,
         "source_labels": {s.value: label for s, label in SOURCE_CHOICES},
         "year_label": reports.year_label,
-        "percent": percent,
+        "percent": presenting.percent,
+        "share_rows": presenting.share_rows,
+        "supplier_rows": presenting.supplier_rows,
     }
 
 
@@ -142,10 +156,6 @@ SOURCE_CHOICES = [
     (SpendSource.DPS_CONTRACT, "Contracts awarded through the DPS"),
     (SpendSource.UPLOAD, "The buyers' spend files"),
 ]
-
-
-def percent(value):
-    return f"{value:.1f}%"
 
 
 def _writer(out):
@@ -157,12 +167,17 @@ DOWNLOADS = "years,quarters,categories,departments,lots,suppliers,trend,gaps"
 TABLE_ROUTE = f"/<any({DOWNLOADS}):table>.<any(csv,xlsx):fmt>"
 
 
+# The tables of the report a download needs: the years always (the trend is of them), the
+# categories for the gaps.
+DOWNLOAD_NEEDS = {"trend": (), "years": (), "gaps": ("categories",)}
+
+
 def _report_download(buyer, table, fmt):
-    report = _report_of(buyer)
+    if table == "gaps" and buyer is None:
+        abort(404)
+    report = _report_of(buyer, only=DOWNLOAD_NEEDS.get(table, (table,)))
     found_gaps = []
     if table == "gaps":
-        if buyer is None:
-            abort(404)
         found_gaps = gaps.find_gaps(
             report, gaps.lot_offers(buyer), current_app.config["SPEND_GAP_MIN_PENCE"]
         )

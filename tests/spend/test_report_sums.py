@@ -180,7 +180,32 @@ def _check(buyer_ids, source=None):
             )
             assert gap_total == by_class
         assert report.total_spend == sum(r.spend for r in tables["years"].values())
+        _check_alone(report, buyer_ids, year, source)
     return first
+
+
+def _check_alone(report, buyer_ids, year, source):
+    """A download's report (``only`` its table) has that table as the whole report has it, and
+    no other but the years."""
+    tables = ("quarters", "categories", "departments", "lots")
+    for name in (*tables, "suppliers"):
+        alone = reports.report(buyer_ids, year=year, source=source, only=(name,))
+        assert _figures(alone.years) == _figures(report.years)
+        for other in tables:
+            if other == name:
+                assert _figures(getattr(alone, other)) == _figures(getattr(report, other))
+            else:
+                assert getattr(alone, other) == {}
+        top = [(r.label, r.spend, r.lines, r.kind) for r in alone.suppliers]
+        assert top == (
+            [(r.label, r.spend, r.lines, r.kind) for r in report.suppliers]
+            if name == "suppliers"
+            else []
+        )
+    alone = reports.report(buyer_ids, year=year, source=source, only=("categories",))
+    assert alone.category_classes == report.category_classes
+    for category in report.categories:
+        assert sorted(alone.behind(category)) == sorted(report.behind(category))
 
 
 def _check_everything(world, others):

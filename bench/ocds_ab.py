@@ -3,6 +3,10 @@ same data, with the bare ``/hello`` route as the baseline in the same rounds.
 
     git worktree add --detach /tmp/ocds_base main && ln -s "$PWD/.venv" /tmp/ocds_base/.venv
     .venv/bin/python bench/ocds_ab.py /tmp/ocds_base [--rounds 4] [--seconds 5]
+        [--other-database NAME]
+
+``--other-database``: serve the other checkout on another database (a copy of the same data
+stored differently, say before a migration), to compare the data rather than the code.
 
 Uses the database ``bench/ocds_bench.py`` seeded (run it once first; it keeps the database with
 ``--reuse``). Both checkouts are served under gunicorn at once, each with its own workers; each
@@ -28,6 +32,7 @@ def main():
     parser.add_argument("--rounds", type=int, default=4)
     parser.add_argument("--seconds", type=int, default=5)
     parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--other-database", help="the other checkout's database (same data)")
     args = parser.parse_args()
     url = f"{admin_url().rsplit('/', 1)[0]}/{DATABASE}"
     count = seeded_notices(url, 100_000) or seeded_notices(url, 10_000)
@@ -37,7 +42,11 @@ def main():
     servers = {}
     try:
         servers["this"] = Gunicorn(env, workers=args.workers)
-        servers["other"] = Gunicorn(env, workers=args.workers, root=args.other)
+        other_env = env
+        if args.other_database:
+            other_url = f"{admin_url().rsplit('/', 1)[0]}/{args.other_database}"
+            other_env = production_env(other_url, SEARCH_CACHE_SECONDS="0")
+        servers["other"] = Gunicorn(other_env, workers=args.workers, root=args.other)
         lua = since_lua(count, 2)
         runs = {
             "hello": (servers["this"].url + "/hello", ""),

@@ -198,7 +198,70 @@ def report(
     commitment's figures (``report_from_commitments``). Both give the same figures."""
     if supplier_id is None and contract_ids is None and set(breakdowns) <= {"buyer"}:
         return report_from_sums(buyer_ids, measure_ids)
+    if contract_ids is None:
+        return kept_report_from_commitments(buyer_ids, supplier_id, measure_ids, breakdowns)
     return report_from_commitments(buyer_ids, supplier_id, measure_ids, contract_ids, breakdowns)
+
+
+def _labels(buyer_ids, supplier_id):
+    """(contract id, buyer id, supplier id, title, buyer's name, supplier's name) of each
+    contract chosen, in order: what a report from commitments names them by."""
+    buyer, supplier = sa.orm.aliased(Organisation), sa.orm.aliased(Organisation)
+    stmt = (
+        sa.select(
+            Contract.id,
+            Contract.buyer_id,
+            Contract.supplier_id,
+            Opportunity.title,
+            sa.func.coalesce(buyer.trading_name, buyer.name),
+            sa.func.coalesce(supplier.trading_name, supplier.name),
+        )
+        .join(Opportunity, Opportunity.id == Contract.opportunity_id)
+        .join(buyer, buyer.id == Contract.buyer_id)
+        .join(supplier, supplier.id == Contract.supplier_id)
+        .order_by(Contract.id)
+    )
+    if buyer_ids is not None:
+        stmt = stmt.where(Contract.buyer_id.in_(list(buyer_ids)))
+    if supplier_id is not None:
+        stmt = stmt.where(Contract.supplier_id == supplier_id)
+    return tuple(tuple(row) for row in db.session.execute(stmt))
+
+
+def kept_report_from_commitments(
+    buyer_ids=None, supplier_id=None, measure_ids=None, breakdowns=BREAKDOWNS
+):
+    """``report_from_commitments`` (a buyer's or a supplier's dashboard, a CSV with every
+    breakdown), kept in this process (``KEPT_COMMITMENTS``) under everything it depends on: the
+    contracts chosen with their buyers, suppliers, titles and names (read each time: a row a
+    contract, far cheaper than its commitments' figures), the coverage rows of their buyers'
+    measures (whose stamps change with any change to those buyers' commitments, figures and
+    sums, whatever wrote them), and the measures as the library holds them. Not kept when a
+    commitment of those buyers has no stored figures (worked out from its records, which carry
+    no stamp)."""
+    labels = _labels(buyer_ids, supplier_id)
+    buyers = sorted({row[1] for row in labels})
+    coverage, _ = _coverage(buyers, measure_ids)
+    measure_list = sorted({row[1] for row in coverage})
+    measures = social_value.get_many(measure_list)
+    key = (
+        "commitments",
+        None if buyer_ids is None else tuple(sorted(buyer_ids)),
+        supplier_id,
+        None if measure_ids is None else tuple(measure_ids),
+        tuple(sorted(breakdowns)),
+        labels,
+        tuple(coverage),
+        tuple(measures[m] for m in measure_list),
+    )
+    kept = KEPT_COMMITMENTS.get(key)
+    if kept is not None:
+        return kept
+    made = report_from_commitments(buyer_ids, supplier_id, measure_ids, None, breakdowns)
+    if all(n == stored for _, _, n, stored, _ in coverage):
+        made.key = key
+        KEPT_COMMITMENTS.put(key, made)
+    return made
 
 
 def report_from_commitments(
@@ -326,6 +389,12 @@ class Kept:
 
 KEPT = Kept("insight.reports")
 KEPT_RETURNS = Kept("insight.return_counts", size=8)
+# Per buyer (and measure): what the kept reports above are made of, so that after a change to
+# one buyer's only its part is read again.
+KEPT_CELLS = Kept("insight.cells", size=4096)
+KEPT_COMMITMENTS = Kept("insight.commitment_reports", size=32)
+KEPT_CONTRACTS = Kept("insight.contracts", size=1024)
+KEPT_BUYER_RETURNS = Kept("insight.buyer_return_counts", size=1024)
 
 
 def _coverage(buyer_ids, measure_ids):
@@ -355,17 +424,42 @@ def _coverage(buyer_ids, measure_ids):
     return [tuple(row[:5]) for row in rows], names
 
 
-def _contracts(buyer_ids, measure_ids):
-    """How many contracts have a commitment to one of the measures (of the buyers chosen)."""
+def _contracts(buyer_ids, measure_ids, coverage):
+    """How many contracts have a commitment to one of the measures (of the buyers chosen): the
+    sum of each buyer's (a contract has one buyer), each kept (``KEPT_CONTRACTS``) under its
+    coverage rows for these measures, whose stamps change with any change to its commitments
+    (a contract moved to another buyer changes both buyers'). So after a return is accepted
+    only its buyer's are counted again."""
+    measures = None if measure_ids is None else tuple(sorted(measure_ids))
+    mine = defaultdict(list)
+    for row in coverage:
+        mine[row[0]].append(row)
+    found, missing = 0, []
+    for buyer_id, rows in mine.items():
+        kept = KEPT_CONTRACTS.get((buyer_id, measures, tuple(rows)))
+        if kept is None:
+            missing.append(buyer_id)
+        else:
+            found += kept
+    if not missing:
+        return found
     c = SocialValueCommitment
-    stmt = sa.select(sa.func.count(sa.distinct(c.contract_id)))
-    if buyer_ids is not None:
-        stmt = stmt.join(Contract, Contract.id == c.contract_id).where(
-            Contract.buyer_id.in_(list(buyer_ids))
-        )
+    committed = sa.select(c.id).where(c.contract_id == Contract.id)
     if measure_ids is not None:
-        stmt = stmt.where(c.measure_id.in_(list(measure_ids)))
-    return db.session.execute(stmt).scalar_one()
+        committed = committed.where(c.measure_id.in_(list(measure_ids)))
+    stmt = (
+        sa.select(Contract.buyer_id, sa.func.count())
+        .where(committed.exists())
+        .group_by(Contract.buyer_id)
+    )
+    if len(missing) < len(mine) or buyer_ids is not None:
+        stmt = stmt.where(Contract.buyer_id.in_(missing))
+    counted = dict(db.session.execute(stmt).all())
+    for buyer_id in missing:
+        n = counted.get(buyer_id, 0)
+        KEPT_CONTRACTS.put((buyer_id, measures, tuple(mine[buyer_id])), n)
+        found += n
+    return found
 
 
 def _cells(buyer_ids, measure_ids, coverage):
@@ -374,6 +468,16 @@ def _cells(buyer_ids, measure_ids, coverage):
     cover every one of its commitments (figures not stored yet, sums lost), added up here from
     the commitments' figures, as the sums would be. And whether any was."""
     pairs = {(b, m): (n, stored) for b, m, n, stored, _ in coverage if n}
+    # Each buyer's measure's cells are kept (``KEPT_CELLS``) under its coverage row, whose
+    # stamp changes with any change to its commitments, figures or sums: only the others read.
+    covered = {(row[0], row[1]): row for row in coverage if row[2]}
+    cells, unread = defaultdict(dict), set()
+    for pair, row in covered.items():
+        kept = KEPT_CELLS.get(row)
+        if kept is None:
+            unread.add(pair)
+        else:
+            cells[pair] = kept
     stmt = sa.select(
         SocialValueSum.buyer_id,
         SocialValueSum.measure_id,
@@ -382,13 +486,20 @@ def _cells(buyer_ids, measure_ids, coverage):
         SocialValueSum.amount,
         SocialValueSum.n,
     )
-    if buyer_ids is not None:
-        stmt = stmt.where(SocialValueSum.buyer_id.in_(list(buyer_ids)))
-    if measure_ids is not None:
-        stmt = stmt.where(SocialValueSum.measure_id.in_(list(measure_ids)))
-    cells = defaultdict(dict)
-    for buyer_id, measure_id, dimension, key, amount, n in db.session.execute(stmt):
-        cells[buyer_id, measure_id][dimension, key] = (Decimal(amount), n)
+    if len(unread) < len(covered):
+        stmt = stmt.where(
+            SocialValueSum.buyer_id.in_(sorted({b for b, _ in unread})),
+            SocialValueSum.measure_id.in_(sorted({m for _, m in unread})),
+        )
+    else:
+        if buyer_ids is not None:
+            stmt = stmt.where(SocialValueSum.buyer_id.in_(list(buyer_ids)))
+        if measure_ids is not None:
+            stmt = stmt.where(SocialValueSum.measure_id.in_(list(measure_ids)))
+    if unread:
+        for buyer_id, measure_id, dimension, key, amount, n in db.session.execute(stmt):
+            if (buyer_id, measure_id) in unread:
+                cells[buyer_id, measure_id][dimension, key] = (Decimal(amount), n)
     behind = sorted(
         pair
         for pair, (n, stored) in pairs.items()
@@ -410,6 +521,8 @@ def _cells(buyer_ids, measure_ids, coverage):
         for (buyer_id, measure_id, dimension, key), (amount, n) in sums.rows.items():
             if n:
                 cells[buyer_id, measure_id][dimension, key] = (amount, n)
+    for pair in unread - set(behind):
+        KEPT_CELLS.put(covered[pair], cells[pair])
     return cells, bool(behind)
 
 
@@ -458,7 +571,7 @@ def report_from_sums(buyer_ids=None, measure_ids=None):
     if kept is not None:
         return kept
     cells, worked_out = _cells(buyer_ids, measure_ids, coverage)
-    contracts = _contracts(buyer_ids, measure_ids) if cells else 0
+    contracts = _contracts(buyer_ids, measure_ids, coverage) if cells else 0
     made = _report_from_cells(cells, names, order, measures, contracts)
     if not worked_out:
         made.key = key

@@ -173,3 +173,46 @@ def test_bars_are_clipped_to_their_track():
     assert width(views.bar(250)) == "100.0"
     assert width(views.bar(1, 3)) == "33.3"
     assert 'aria-hidden="true"' in str(views.bar(50))
+
+
+def test_the_parts_kept_per_buyer_are_read_alike_on_sqlite(sqlite_app):
+    """The statements that read one buyer's part (``make run``'s SQLite): contracts counted
+    per buyer, with and without the measures, and sums read for a few pairs."""
+    for statement in (
+        "INSERT INTO contracts (id, opportunity_id, buyer_id, supplier_id, lot_id, value_pence,"
+        " start_date, end_date, supplier_is_vcse, supplier_is_sme, entered_at) VALUES"
+        " (1, 1, 7, 9, 1, 100, '2027-01-01', '2028-01-01', 1, 1, '2027-01-01'),"
+        " (2, 2, 8, 9, 1, 100, '2027-01-01', '2028-01-01', 1, 1, '2027-01-01'),"
+        " (3, 3, 8, 9, 1, 100, '2027-01-01', '2028-01-01', 1, 1, '2027-01-01')",
+        "INSERT INTO social_value_commitments (id, contract_id, measure_id, promised) VALUES"
+        " (1, 1, 'SV-EMP-01', 3), (2, 1, 'SV-COM-01', 4), (3, 2, 'SV-EMP-01', 5),"
+        " (4, 3, 'SV-COM-01', 6), (5, 2, 'SV-COM-01', 1)",
+        "INSERT INTO social_value_figures (commitment_id, delivered, periods, quarters, landing,"
+        " councils) VALUES (3, '2', 1, '[]', '{}', '{}'), (4, '1', 1, '[]', '{}', '{}'),"
+        " (5, '1', 1, '[]', '{}', '{}')",
+        "INSERT INTO social_value_sums (buyer_id, measure_id, dimension, key, amount, n) VALUES"
+        " (8, 'SV-EMP-01', 'commitments', '', '0', 1), (8, 'SV-EMP-01', 'delivered', '', '2', 1),"
+        " (8, 'SV-COM-01', 'commitments', '', '0', 2), (8, 'SV-COM-01', 'promised', '', '7', 2)",
+    ):
+        db.session.execute(sa.text(statement))
+    db.session.commit()
+    coverage, _ = reports._coverage(None, None)
+    assert reports._contracts(None, None, coverage) == 3
+    com, _ = reports._coverage([8], ["SV-COM-01"])
+    assert reports._contracts([8], ["SV-COM-01"], com) == 2
+    assert reports._contracts([8], ["SV-COM-01"], com) == 2  # kept
+    mine, _ = reports._coverage([8], None)
+    cells, behind = reports._cells([8], None, mine)
+    assert not behind and cells[8, "SV-COM-01"][("promised", "")] == (7, 2)
+    # One pair's sums changed by hand: its stamp moves, and only it is read again.
+    db.session.execute(
+        sa.text("UPDATE social_value_sums SET amount = '8' WHERE dimension = 'promised'")
+    )
+    db.session.commit()
+    again, _ = reports._coverage([8], None)
+    assert [row for row in again if row[1] == "SV-EMP-01"] == [
+        row for row in mine if row[1] == "SV-EMP-01"
+    ]
+    cells, behind = reports._cells([8], None, again)
+    assert not behind and cells[8, "SV-COM-01"][("promised", "")] == (8, 2)
+    assert cells[8, "SV-EMP-01"][("delivered", "")] == (2, 1)

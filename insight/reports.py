@@ -389,12 +389,8 @@ class Kept:
 
 KEPT = Kept("insight.reports")
 KEPT_RETURNS = Kept("insight.return_counts", size=8)
-# Per buyer (and measure): what the kept reports above are made of, so that after a change to
-# one buyer's only its part is read again.
-KEPT_CELLS = Kept("insight.cells", size=4096)
+# The organisations' dashboards and the CSV downloads (``kept_report_from_commitments``).
 KEPT_COMMITMENTS = Kept("insight.commitment_reports", size=32)
-KEPT_CONTRACTS = Kept("insight.contracts", size=1024)
-KEPT_BUYER_RETURNS = Kept("insight.buyer_return_counts", size=1024)
 
 
 def _coverage(buyer_ids, measure_ids):
@@ -424,42 +420,17 @@ def _coverage(buyer_ids, measure_ids):
     return [tuple(row[:5]) for row in rows], names
 
 
-def _contracts(buyer_ids, measure_ids, coverage):
-    """How many contracts have a commitment to one of the measures (of the buyers chosen): the
-    sum of each buyer's (a contract has one buyer), each kept (``KEPT_CONTRACTS``) under its
-    coverage rows for these measures, whose stamps change with any change to its commitments
-    (a contract moved to another buyer changes both buyers'). So after a return is accepted
-    only its buyer's are counted again."""
-    measures = None if measure_ids is None else tuple(sorted(measure_ids))
-    mine = defaultdict(list)
-    for row in coverage:
-        mine[row[0]].append(row)
-    found, missing = 0, []
-    for buyer_id, rows in mine.items():
-        kept = KEPT_CONTRACTS.get((buyer_id, measures, tuple(rows)))
-        if kept is None:
-            missing.append(buyer_id)
-        else:
-            found += kept
-    if not missing:
-        return found
+def _contracts(buyer_ids, measure_ids):
+    """How many contracts have a commitment to one of the measures (of the buyers chosen)."""
     c = SocialValueCommitment
-    committed = sa.select(c.id).where(c.contract_id == Contract.id)
+    stmt = sa.select(sa.func.count(sa.distinct(c.contract_id)))
+    if buyer_ids is not None:
+        stmt = stmt.join(Contract, Contract.id == c.contract_id).where(
+            Contract.buyer_id.in_(list(buyer_ids))
+        )
     if measure_ids is not None:
-        committed = committed.where(c.measure_id.in_(list(measure_ids)))
-    stmt = (
-        sa.select(Contract.buyer_id, sa.func.count())
-        .where(committed.exists())
-        .group_by(Contract.buyer_id)
-    )
-    if len(missing) < len(mine) or buyer_ids is not None:
-        stmt = stmt.where(Contract.buyer_id.in_(missing))
-    counted = dict(db.session.execute(stmt).all())
-    for buyer_id in missing:
-        n = counted.get(buyer_id, 0)
-        KEPT_CONTRACTS.put((buyer_id, measures, tuple(mine[buyer_id])), n)
-        found += n
-    return found
+        stmt = stmt.where(c.measure_id.in_(list(measure_ids)))
+    return db.session.execute(stmt).scalar_one()
 
 
 def _cells(buyer_ids, measure_ids, coverage):
@@ -468,16 +439,6 @@ def _cells(buyer_ids, measure_ids, coverage):
     cover every one of its commitments (figures not stored yet, sums lost), added up here from
     the commitments' figures, as the sums would be. And whether any was."""
     pairs = {(b, m): (n, stored) for b, m, n, stored, _ in coverage if n}
-    # Each buyer's measure's cells are kept (``KEPT_CELLS``) under its coverage row, whose
-    # stamp changes with any change to its commitments, figures or sums: only the others read.
-    covered = {(row[0], row[1]): row for row in coverage if row[2]}
-    cells, unread = defaultdict(dict), set()
-    for pair, row in covered.items():
-        kept = KEPT_CELLS.get(row)
-        if kept is None:
-            unread.add(pair)
-        else:
-            cells[pair] = kept
     stmt = sa.select(
         SocialValueSum.buyer_id,
         SocialValueSum.measure_id,
@@ -486,20 +447,13 @@ def _cells(buyer_ids, measure_ids, coverage):
         SocialValueSum.amount,
         SocialValueSum.n,
     )
-    if len(unread) < len(covered):
-        stmt = stmt.where(
-            SocialValueSum.buyer_id.in_(sorted({b for b, _ in unread})),
-            SocialValueSum.measure_id.in_(sorted({m for _, m in unread})),
-        )
-    else:
-        if buyer_ids is not None:
-            stmt = stmt.where(SocialValueSum.buyer_id.in_(list(buyer_ids)))
-        if measure_ids is not None:
-            stmt = stmt.where(SocialValueSum.measure_id.in_(list(measure_ids)))
-    if unread:
-        for buyer_id, measure_id, dimension, key, amount, n in db.session.execute(stmt):
-            if (buyer_id, measure_id) in unread:
-                cells[buyer_id, measure_id][dimension, key] = (Decimal(amount), n)
+    if buyer_ids is not None:
+        stmt = stmt.where(SocialValueSum.buyer_id.in_(list(buyer_ids)))
+    if measure_ids is not None:
+        stmt = stmt.where(SocialValueSum.measure_id.in_(list(measure_ids)))
+    cells = defaultdict(dict)
+    for buyer_id, measure_id, dimension, key, amount, n in db.session.execute(stmt):
+        cells[buyer_id, measure_id][dimension, key] = (Decimal(amount), n)
     behind = sorted(
         pair
         for pair, (n, stored) in pairs.items()
@@ -521,8 +475,6 @@ def _cells(buyer_ids, measure_ids, coverage):
         for (buyer_id, measure_id, dimension, key), (amount, n) in sums.rows.items():
             if n:
                 cells[buyer_id, measure_id][dimension, key] = (amount, n)
-    for pair in unread - set(behind):
-        KEPT_CELLS.put(covered[pair], cells[pair])
     return cells, bool(behind)
 
 
@@ -571,7 +523,7 @@ def report_from_sums(buyer_ids=None, measure_ids=None):
     if kept is not None:
         return kept
     cells, worked_out = _cells(buyer_ids, measure_ids, coverage)
-    contracts = _contracts(buyer_ids, measure_ids, coverage) if cells else 0
+    contracts = _contracts(buyer_ids, measure_ids) if cells else 0
     made = _report_from_cells(cells, names, order, measures, contracts)
     if not worked_out:
         made.key = key

@@ -22,6 +22,9 @@ bench/RESULTS.md. ``--reuse`` skips the seeding (the database of an earlier run)
 
 import argparse
 import os
+import random
+import sys
+import threading
 import time
 
 import psycopg
@@ -275,6 +278,84 @@ def rebuild_figures(url):
     return seconds
 
 
+class Writer(threading.Thread):
+    """What users do between the page reads: a supplier submits a due return and its buyer
+    accepts it, through the services (``submit_return`` and ``accept_return``: lines,
+    deliveries, figures, sums, counts, the triggers' stamps, audit), one every ``every``
+    seconds, spread over the buyers. Only the permission checks are skipped (the bench has no
+    supplier or buyer people). Each acceptance changes that buyer's coverage and return stamps,
+    so every gunicorn worker works the pages that read them out again."""
+
+    def __init__(self, url, every):
+        super().__init__(daemon=True)
+        self.url, self.every = url, every
+        self.halt = threading.Event()
+        self.accepted, self.failed = 0, 0
+
+    def run(self):
+        import sqlalchemy as sa
+
+        from app import create_app
+        from app.accounts.models import User
+        from app.extensions import db
+        from lots.awards import returns
+        from lots.awards.models import ReturnStatus, SocialValueReturn
+        from lots.awards.schedule import today
+
+        app = create_app(
+            "test",
+            {"SQLALCHEMY_DATABASE_URI": self.url.replace("postgresql://", "postgresql+psycopg://")},
+        )
+        returns.may_submit_return = returns.may_record_delivery = lambda user, contract: True
+        with app.app_context():
+            due = list(
+                db.session.execute(
+                    sa.select(SocialValueReturn.id).where(
+                        SocialValueReturn.status == ReturnStatus.AWAITING,
+                        SocialValueReturn.period_end < today(),
+                    )
+                ).scalars()
+            )
+            random.Random(17).shuffle(due)
+            db.session.remove()
+            while due and not self.halt.wait(self.every):
+                user = db.session.get(User, 1)
+                ret = db.session.get(SocialValueReturn, due.pop())
+                try:
+                    commitments = ret.contract.commitments
+                    returns.submit_return(
+                        user,
+                        ret,
+                        {c.id: str(1 + ret.id % 7) for c in commitments},
+                        note="Bench: timesheets",
+                        postcodes={
+                            c.id: "LS9 8AB" for c in commitments if c.measure.asks_postcode_sectors
+                        },
+                    )
+                    returns.accept_return(user, ret)
+                    self.accepted += 1
+                except Exception as exc:  # noqa: BLE001 - counted and reported, not fatal
+                    db.session.rollback()
+                    self.failed += 1
+                    print("writer:", exc, flush=True)
+                db.session.remove()
+            db.engine.dispose()
+
+    def stop(self):
+        self.halt.set()
+        self.join(timeout=60)
+
+
+# wrk: each request a different buyer's dashboard, the 20 in turn.
+BUYERS = """
+local turn = 0
+request = function()
+  turn = turn + 1
+  return wrk.format(nil, "/organisations/" .. (1 + turn % 20) .. "/social-value")
+end
+"""
+
+
 def counts(url):
     with psycopg.connect(url) as conn:
         return {
@@ -372,6 +453,18 @@ def main():
         help="with --reuse: N requests of each page in "
         "process, SQL timed, and cProfile of one; no gunicorn, nothing recorded",
     )
+    parser.add_argument(
+        "--writes",
+        type=float,
+        metavar="SECONDS",
+        help="then both pages again while a return is submitted and accepted every SECONDS",
+    )
+    parser.add_argument(
+        "--varied",
+        action="store_true",
+        help="also the buyers' own dashboards, a different buyer each request (20 in turn)",
+    )
+    parser.add_argument("--label", default="", help="said in the rows' first column")
     args = parser.parse_args()
     base = os.environ.get("BENCH_DATABASE_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/x")
     if args.reuse:
@@ -406,12 +499,28 @@ def main():
         c, s = args.connections, args.seconds
         wrk(server.url + "/hello", seconds=3, connections=c)  # warm up
         figures["hello"] = wrk(server.url + "/hello", s, c)
-        for name, path, lua in (
+        pages = [
             ("place", "/places/west-yorkshire", ""),
             ("operator", "/admin/social-value", with_cookie(cookie)),
-        ):
+        ]
+        if args.varied:
+            pages.append(("buyers", "/organisations/1/social-value", with_cookie(cookie) + BUYERS))
+        for name, path, lua in pages:
             figures[name] = page_figures(server, path, lua, cookie, c, s, args.workers)
             loads.append(load_average())
+        if args.writes:
+            for name, path, lua in pages[:2]:
+                writer = Writer(url, args.writes)
+                writer.start()
+                try:
+                    figures[name + "+writes"] = page_figures(
+                        server, path, lua, cookie, c, s, args.workers
+                    )
+                finally:
+                    writer.stop()
+                figures[name + "+writes"]["accepted"] = writer.accepted
+                figures[name + "+writes"]["failed"] = writer.failed
+                loads.append(load_average())
     finally:
         server.stop()
     for name, f in figures.items():
@@ -426,8 +535,8 @@ def main():
     )
     rows = [
         [
-            "Social value at scale: bare /hello on the same gunicorn (baseline)",
-            f"`{COMMAND}`",
+            f"Social value at scale{args.label}: bare /hello on the same gunicorn (baseline)",
+            f"`{COMMAND} {' '.join(sys.argv[1:])}`".replace(" `", "`"),
             f"p95 {hello['p95_ms']:.1f} ms, {hello['rps']:.0f} req/s ({scale})"
             + (f"; seeded in SQL in {seed_seconds:.0f} s" if seed_seconds else "")
             + (
@@ -439,22 +548,36 @@ def main():
             "1.00",
         ]
     ]
+    place = "Public place page /places/west-yorkshire (5 of 20 buyers, 3 shared measures)"
+    operator = "Operator's social value dashboard /admin/social-value (every contract)"
+    writes = (
+        f", while a return is submitted and accepted through the services every {args.writes:g} s"
+        " (each one new stamps for its buyer: every worker works the page out again)"
+    )
     for name, label in (
-        ("place", "Public place page /places/west-yorkshire (5 of 20 buyers, 3 shared measures)"),
-        ("operator", "Operator's social value dashboard /admin/social-value (every contract)"),
+        ("place", place),
+        ("operator", operator),
+        ("buyers", "Buyers' own dashboards /organisations/N/social-value (20 buyers in turn)"),
+        ("place+writes", place + writes),
+        ("operator+writes", operator + writes),
     ):
+        if name not in figures:
+            continue
         f = figures[name]
         how = (
             "5 requests one after another (after one untimed), the slowest as p95"
             if f.get("sequential")
             else f"wrk -c{args.connections} {args.seconds} s"
         )
+        if "accepted" in f:
+            how += f"; {f['accepted']} returns accepted during the run ({f['failed']} failed)"
         verdict = "goal met" if f["p95_ms"] < 200 and not f["errors"] else "**goal not met**"
         rows.append(
             [
-                f"Social value at scale: {label}",
-                f"`{COMMAND}`",
-                f"p95 {f['p95_ms']:.0f} ms, p50 {f['p50_ms']:.0f} ms, {f['rps']:.1f} req/s, "
+                f"Social value at scale{args.label}: {label}",
+                f"`{COMMAND} {' '.join(sys.argv[1:])}`".replace(" `", "`"),
+                f"p95 {f['p95_ms']:.0f} ms, p50 {f['p50_ms']:.0f} ms, p99 {f['p99_ms']:.0f} ms, "
+                f"{f['rps']:.1f} req/s, "
                 f"{f['errors']:.0f} errors, {how} ({scale})",
                 f"{f['p95_ms'] / hello['p95_ms']:.0f}x /hello p95; {f['p95_ms'] / 200:.2f} of "
                 f"the 200 ms goal: {verdict}",

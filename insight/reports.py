@@ -198,7 +198,70 @@ def report(
     commitment's figures (``report_from_commitments``). Both give the same figures."""
     if supplier_id is None and contract_ids is None and set(breakdowns) <= {"buyer"}:
         return report_from_sums(buyer_ids, measure_ids)
+    if contract_ids is None:
+        return kept_report_from_commitments(buyer_ids, supplier_id, measure_ids, breakdowns)
     return report_from_commitments(buyer_ids, supplier_id, measure_ids, contract_ids, breakdowns)
+
+
+def _labels(buyer_ids, supplier_id):
+    """(contract id, buyer id, supplier id, title, buyer's name, supplier's name) of each
+    contract chosen, in order: what a report from commitments names them by."""
+    buyer, supplier = sa.orm.aliased(Organisation), sa.orm.aliased(Organisation)
+    stmt = (
+        sa.select(
+            Contract.id,
+            Contract.buyer_id,
+            Contract.supplier_id,
+            Opportunity.title,
+            sa.func.coalesce(buyer.trading_name, buyer.name),
+            sa.func.coalesce(supplier.trading_name, supplier.name),
+        )
+        .join(Opportunity, Opportunity.id == Contract.opportunity_id)
+        .join(buyer, buyer.id == Contract.buyer_id)
+        .join(supplier, supplier.id == Contract.supplier_id)
+        .order_by(Contract.id)
+    )
+    if buyer_ids is not None:
+        stmt = stmt.where(Contract.buyer_id.in_(list(buyer_ids)))
+    if supplier_id is not None:
+        stmt = stmt.where(Contract.supplier_id == supplier_id)
+    return tuple(tuple(row) for row in db.session.execute(stmt))
+
+
+def kept_report_from_commitments(
+    buyer_ids=None, supplier_id=None, measure_ids=None, breakdowns=BREAKDOWNS
+):
+    """``report_from_commitments`` (a buyer's or a supplier's dashboard, a CSV with every
+    breakdown), kept in this process (``KEPT_COMMITMENTS``) under everything it depends on: the
+    contracts chosen with their buyers, suppliers, titles and names (read each time: a row a
+    contract, far cheaper than its commitments' figures), the coverage rows of their buyers'
+    measures (whose stamps change with any change to those buyers' commitments, figures and
+    sums, whatever wrote them), and the measures as the library holds them. Not kept when a
+    commitment of those buyers has no stored figures (worked out from its records, which carry
+    no stamp)."""
+    labels = _labels(buyer_ids, supplier_id)
+    buyers = sorted({row[1] for row in labels})
+    coverage, _ = _coverage(buyers, measure_ids)
+    measure_list = sorted({row[1] for row in coverage})
+    measures = social_value.get_many(measure_list)
+    key = (
+        "commitments",
+        None if buyer_ids is None else tuple(sorted(buyer_ids)),
+        supplier_id,
+        None if measure_ids is None else tuple(measure_ids),
+        tuple(sorted(breakdowns)),
+        labels,
+        tuple(coverage),
+        tuple(measures[m] for m in measure_list),
+    )
+    kept = KEPT_COMMITMENTS.get(key)
+    if kept is not None:
+        return kept
+    made = report_from_commitments(buyer_ids, supplier_id, measure_ids, None, breakdowns)
+    if all(n == stored for _, _, n, stored, _ in coverage):
+        made.key = key
+        KEPT_COMMITMENTS.put(key, made)
+    return made
 
 
 def report_from_commitments(
@@ -326,6 +389,8 @@ class Kept:
 
 KEPT = Kept("insight.reports")
 KEPT_RETURNS = Kept("insight.return_counts", size=8)
+# The organisations' dashboards and the CSV downloads (``kept_report_from_commitments``).
+KEPT_COMMITMENTS = Kept("insight.commitment_reports", size=32)
 
 
 def _coverage(buyer_ids, measure_ids):

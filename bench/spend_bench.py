@@ -326,6 +326,9 @@ def main():
     parser.add_argument(
         "--reuse", action="store_true", help="the pages only, on the last run's data"
     )
+    parser.add_argument(
+        "--seed-only", action="store_true", help="seed the database, time no pages, record nothing"
+    )
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
     if args.reuse:
@@ -333,6 +336,10 @@ def main():
         rows = []
     else:
         url, buyer_id, held, total, rows = seed(args)
+        if args.seed_only:
+            for row in rows:
+                print(" | ".join(row))
+            return
 
     env = production_env(
         url,
@@ -351,6 +358,17 @@ def main():
         "categories as XLSX": f"/buyer/{buyer_id}/spend/categories.xlsx?year=2024",
         "gaps as CSV": f"/buyer/{buyer_id}/spend/gaps.csv?year=2024",
         "the place as CSV": "/admin/spend/places/west-yorkshire.csv?year=2024",
+        "buyer's report, spend files only": f"/buyer/{buyer_id}/spend?year=2024&source=upload",
+        "buyer's report, DPS contracts only": (
+            f"/buyer/{buyer_id}/spend?year=2024&source=dps_contract"
+        ),
+        "whole DPS's report, spend files only": "/admin/spend?year=2024&source=upload",
+        "a place's buyers, spend files only": (
+            "/admin/spend/places/west-yorkshire?year=2024&source=upload"
+        ),
+        "top suppliers as CSV, spend files only": (
+            f"/buyer/{buyer_id}/spend/suppliers.csv?year=2024&source=upload"
+        ),
     }
     server = Gunicorn(env, workers=args.workers, timeout=600)  # slow pages are figures too
     figures, loads = {}, [load_average()]

@@ -54,6 +54,11 @@ pages = {
     "categories.xlsx": f"/buyer/{buyer}/spend/categories.xlsx?year=2024",
     "gaps.csv": f"/buyer/{buyer}/spend/gaps.csv?year=2024",
     "place.csv": "/admin/spend/places/west-yorkshire.csv?year=2024",
+    "buyer:upload": f"/buyer/{buyer}/spend?year=2024&source=upload",
+    "buyer:dps": f"/buyer/{buyer}/spend?year=2024&source=dps_contract",
+    "dps:upload": "/admin/spend?year=2024&source=upload",
+    "place:upload": "/admin/spend/places/west-yorkshire?year=2024&source=upload",
+    "suppliers.csv:upload": f"/buyer/{buyer}/spend/suppliers.csv?year=2024&source=upload",
 }
 ap = argparse.ArgumentParser()
 ap.add_argument("--profile")

@@ -271,10 +271,15 @@ class SpendSummary(db.Model):
     lines: Mapped[int] = mapped_column(sa.Integer)
 
 
+ALL_SOURCES = "all"  # SpendClassSum.source of the rows of every source's lines together
+
+
 class SpendClassSum(db.Model):
     """The sums (``SpendSummary``) of a buyer's suppliers, each supplier's netted first, then
     added up by the kind of supplier (``reports.class_of``): one row per buyer, ``dimension``
-    (``year``, ``quarter``, ``category``, ``department``, ``lot``), ``period`` (the first day of
+    (``year``, ``quarter``, ``category``, ``department``, ``lot``), ``source`` (``ALL_SOURCES``
+    for every source's lines together, else a ``SpendSource``'s value: a supplier's credits are
+    set against its payments within one source's lines there), ``period`` (the first day of
     the financial year or quarter), ``value`` (the category or department, "Not given" for
     none; the lot's id, empty for spend not through a contract) and class. A report reads these
     (a few hundred rows a buyer) while they were built with the classification that holds now
@@ -283,12 +288,19 @@ class SpendClassSum(db.Model):
 
     __tablename__ = "spend_class_sums"
     __table_args__ = (
-        sa.Index("ix_spend_class_sums_buyer_dimension", "buyer_id", "dimension", "period"),
+        sa.Index(
+            "ix_spend_class_sums_buyer_dimension_source",
+            "buyer_id",
+            "dimension",
+            "source",
+            "period",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     buyer_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id"))
     dimension: Mapped[str] = mapped_column(sa.String(12))
+    source: Mapped[str] = mapped_column(sa.String(20), server_default=ALL_SOURCES)
     period = mapped_column(sa.Date, nullable=False)
     value: Mapped[str | None] = mapped_column(sa.String(200))
     cls: Mapped[int] = mapped_column(sa.Integer)

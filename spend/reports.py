@@ -33,6 +33,7 @@ from app.timeutil import to_local, utcnow
 from dps.models import Lot
 from spend import classify, kinds
 from spend.models import (
+    ALL_SOURCES,
     SpendClassSum,
     SpendClassSumsBuilt,
     SpendKindsStamp,
@@ -492,8 +493,9 @@ class _Classified:
     named (the top suppliers, those behind a gap): ``of``, ``kinds`` and ``names`` as
     ``_Suppliers``'s, filled in by ``classify`` ([(buyer, ident)])."""
 
-    def __init__(self, per_buyer):
+    def __init__(self, per_buyer, source=None):
         self.per_buyer = per_buyer
+        self.source = source  # the names of unmatched suppliers are read from its lines
         self.of, self.kinds, self.names = {}, {}, {}
 
     def classify(self, pairs):
@@ -512,6 +514,7 @@ class _Classified:
                     summed.organisation_id.is_(None),
                     summed.redacted.is_(False),
                     sa.func.coalesce(summed.supplier_key, "").in_({k for _b, k in unmatched}),
+                    True if self.source is None else summed.source == SpendSource(self.source),
                 )
                 .group_by(summed.buyer_id, summed.supplier_key)
             ):
@@ -593,9 +596,15 @@ def stored_current(buyer_ids, stamp=None):
     return now is not None and not any_stale and not any_missing
 
 
-def _stored(dimension, buyer_ids, key, where=()):
+def _stored_source(source):
+    """``SpendClassSum.source`` of a report of ``source`` (None: every source)."""
+    return ALL_SOURCES if source is None else SpendSource(source).value
+
+
+def _stored(dimension, buyer_ids, key, where=(), source=None):
     """Rows of (key, class, spend, spend counted, suppliers counted, lines) of the stored sums
-    by kind: what ``_by_class`` counts from the supplier sums."""
+    by kind of ``source`` (None: every source): what ``_by_class`` counts from the supplier
+    sums."""
     summed = SpendClassSum
     stmt = sa.select(
         key,
@@ -604,7 +613,7 @@ def _stored(dimension, buyer_ids, key, where=()):
         sa.func.sum(summed.counted),
         sa.func.sum(summed.suppliers),
         sa.func.sum(summed.lines),
-    ).where(summed.dimension == dimension, *where)
+    ).where(summed.dimension == dimension, summed.source == _stored_source(source), *where)
     if buyer_ids is not None:
         stmt = stmt.where(summed.buyer_id.in_(list(buyer_ids)))
     stmt = stmt.group_by(key, summed.cls)
@@ -615,13 +624,13 @@ def report(buyer_ids=None, year=None, source=None, today=None, only=None):
     """The report of these buyers' spend (None: every buyer's), its period tables of the
     financial ``year`` (by default ``default_year``). Read from the sums by kind of supplier
     (``SpendClassSum``: a few hundred rows a buyer) while they were built with the
-    classification that holds now, else (and for one ``source``) from the supplier sums kept
+    classification that holds now (for every source, or for one), else from the supplier sums kept
     with the lines (``spend.summaries``), added up in the database by supplier and then by the
     kind of supplier (``class_of``), the suppliers classified here. ``only``: the names of the
     tables wanted (of ``TABLES``; a download wants one), the years always; None for all."""
     wanted = _wanted(only)
-    if source is None and stored_current(buyer_ids):
-        return _stored_report(buyer_ids, year, today, wanted)
+    if stored_current(buyer_ids):
+        return _stored_report(buyer_ids, year, today, wanted, source)
     # A supplier is counted per buyer (local depends on the buyer's area).
     per_buyer = buyer_ids is None or len(buyer_ids) > 1
     suppliers = _suppliers(buyer_ids, source, per_buyer)
@@ -689,14 +698,17 @@ def _wanted(only):
     return frozenset(only)
 
 
-def _stored_report(buyer_ids, year, today, wanted):
-    """``report`` (of every source) from the sums by kind: the suppliers classified only as
-    they are named."""
+def _stored_report(buyer_ids, year, today, wanted, source=None):
+    """``report`` (of every source, or of one) from the sums by kind: the suppliers classified
+    only as they are named."""
     per_buyer = buyer_ids is None or len(buyer_ids) > 1
-    suppliers = _Classified(per_buyer)
+    suppliers = _Classified(per_buyer, source)
     summed = SpendClassSum
     years = tabled(
-        [(financial_year(day), *rest) for day, *rest in _stored("year", buyer_ids, summed.period)],
+        [
+            (financial_year(day), *rest)
+            for day, *rest in _stored("year", buyer_ids, summed.period, source=source)
+        ],
         year_label,
     )
     today = today or to_local(utcnow()).date()
@@ -708,7 +720,11 @@ def _stored_report(buyer_ids, year, today, wanted):
         start, end = date(year, 4, 1), date(year + 1, 4, 1)
         if "quarters" in wanted:
             quarters = _stored(
-                "quarter", buyer_ids, summed.period, [summed.period >= start, summed.period < end]
+                "quarter",
+                buyer_ids,
+                summed.period,
+                [summed.period >= start, summed.period < end],
+                source,
             )
             tables["quarters"] = tabled(
                 [(quarter_of(day), *rest) for day, *rest in quarters],
@@ -718,43 +734,43 @@ def _stored_report(buyer_ids, year, today, wanted):
         for name, dimension in (("categories", "category"), ("departments", "department")):
             if name not in wanted:
                 continue
-            rows = _stored(dimension, buyer_ids, summed.value, in_year)
+            rows = _stored(dimension, buyer_ids, summed.value, in_year, source)
             tables[name] = _by_spend(tabled(rows))
             if name == "categories":
                 category_classes = _by_key_and_class(rows)
         if "lots" in wanted:
-            tables["lots"] = _stored_lots(suppliers, buyer_ids, start)
+            tables["lots"] = _stored_lots(suppliers, buyer_ids, start, source)
     # Every buyer's supplier sums, read by buyer: the index of the sums leads with the buyer (and
     # every buyer with spend has its sums by kind built, or this report would not be read here).
     scope = buyer_ids
     if year is not None and "suppliers" in wanted:
         scope = _built_buyers() if buyer_ids is None else buyer_ids
-        tables["suppliers"] = _top_suppliers(suppliers, scope, None, date(year, 4, 1))
-    return _report(years, year, tables, suppliers, category_classes, scope, None)
+        tables["suppliers"] = _top_suppliers(suppliers, scope, source, date(year, 4, 1))
+    return _report(years, year, tables, suppliers, category_classes, scope, source)
 
 
 def _built_buyers():
     return [b for (b,) in _run(sa.select(SpendClassSumsBuilt.buyer_id))]
 
 
-def _stored_lots(suppliers, buyer_ids, start):
+def _stored_lots(suppliers, buyer_ids, start, source=None):
     """The lots table of the year starting on ``start`` from the sums by kind."""
     summed = SpendClassSum
-    lots = _stored("lot", buyer_ids, summed.value, [summed.period == start])
+    lots = _stored("lot", buyer_ids, summed.value, [summed.period == start], source)
     titles = lot_titles({int(v) for v, *_rest in lots if v is not None})
     labels = {v: titles.get(int(v), NOT_THROUGH_DPS) if v else NOT_THROUGH_DPS for v, *_ in lots}
     if len(set(labels.values())) == len(labels):
         return _lots_table([(labels[v], *rest) for v, *rest in lots])
     # Two lots (or a lot gone and the spend not through the DPS) under one label: each
     # supplier is netted over the label, so count it from the supplier sums.
-    counted = _suppliers(buyer_ids, None, suppliers.per_buyer, period=start)
+    counted = _suppliers(buyer_ids, source, suppliers.per_buyer, period=start)
     return _lots_table(
         _by_class(
             counted,
             "lot",
             buyer_ids,
-            None,
-            _lot_label(buyer_ids, None, start),
+            source,
+            _lot_label(buyer_ids, source, start),
             [SpendSummary.period == start],
         )
     )
@@ -873,13 +889,17 @@ def by_buyer(buyer_ids, year=None, source=None, today=None):
     own report's year (local by its own area), and the total adds the buyers' suppliers up, a
     supplier counted once per buyer that pays it, as the whole DPS's report does."""
     buyer_ids = sorted(set(buyer_ids))
-    stored = bool(buyer_ids) and source is None and stored_current(buyer_ids)
+    stored = bool(buyer_ids) and stored_current(buyer_ids)
     summed = SpendClassSum if stored else SpendSummary
+    if stored:
+        of_source = summed.source == _stored_source(source)
+    else:
+        of_source = True if source is None else summed.source == SpendSource(source)
     periods = (
         _run(
             sa.select(summed.period)
             .where(summed.dimension == "year", summed.buyer_id.in_(buyer_ids))
-            .where(True if source is None else summed.source == SpendSource(source))
+            .where(of_source)
             .distinct()
         )
         if buyer_ids
@@ -893,7 +913,7 @@ def by_buyer(buyer_ids, year=None, source=None, today=None):
     if year is not None and buyer_ids:
         start = date(year, 4, 1)
         if stored:
-            rows = _stored("year", buyer_ids, summed.buyer_id, [summed.period == start])
+            rows = _stored("year", buyer_ids, summed.buyer_id, [summed.period == start], source)
         else:
             suppliers = _suppliers(buyer_ids, source, per_buyer=True, period=start)
             rows = _by_class(

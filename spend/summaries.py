@@ -28,7 +28,13 @@ from app.extensions import db
 from app.organisations.models import Organisation
 from lots.awards.models import Contract
 from spend import kinds, reports
-from spend.models import SpendClassSum, SpendClassSumsBuilt, SpendLine, SpendSummary
+from spend.models import (
+    ALL_SOURCES,
+    SpendClassSum,
+    SpendClassSumsBuilt,
+    SpendLine,
+    SpendSummary,
+)
 
 log = logging.getLogger(__name__)
 
@@ -166,9 +172,11 @@ def _quarter_start(dialect):
 
 
 def _class_selects(buyer_id, dialect, suppliers=None, where=()):
-    """(dimension, select of (period, value, class, spend, counted, suppliers, lines)) of one
-    buyer's sums by kind, from its supplier sums (those ``where`` picks) classified as the
-    product classifies now (``suppliers``: by default all of them)."""
+    """(dimension, select of (source, period, value, class, spend, counted, suppliers, lines)) of
+    one buyer's sums by kind, from its supplier sums (those ``where`` picks) classified as the
+    product classifies now (``suppliers``: by default all of them): for each dimension, the rows
+    of every source together (``ALL_SOURCES``: each supplier netted over all its lines), then
+    each source's (netted over that source's lines)."""
     if suppliers is None:
         suppliers = reports._suppliers([buyer_id], None, per_buyer=False)
     if not suppliers.classes:
@@ -184,17 +192,21 @@ def _class_selects(buyer_id, dialect, suppliers=None, where=()):
     )
     out = []
     for dimension, source_dimension, keys in specs:
-        stmt = reports.by_class_select(suppliers, source_dimension, [buyer_id], None, keys, where)
-        if "value" not in keys:
-            # The same columns as the others: no value (added after the grouping).
-            inner = stmt.subquery("by_class")
-            cols = list(inner.c)
-            stmt = sa.select(cols[0], sa.null(), *cols[1:])
-        out.append((dimension, stmt))
+        for each in (False, True):
+            by = {"source": sa.cast(summed.source, sa.String)} if each else {}
+            stmt = reports.by_class_select(
+                suppliers, source_dimension, [buyer_id], None, by | keys, where
+            )
+            # The same columns for all: the source first, no value where none (both added after
+            # the grouping).
+            cols = list(stmt.subquery("by_class").c)
+            source = cols.pop(0) if each else sa.literal(ALL_SOURCES, sa.String)
+            value = cols.pop(1) if "value" in keys else sa.null()
+            out.append((dimension, sa.select(source, cols[0], value, *cols[1:])))
     return out
 
 
-CLASS_COLUMNS = ("period", "value", "cls", "spend", "counted", "suppliers", "lines")
+CLASS_COLUMNS = ("source", "period", "value", "cls", "spend", "counted", "suppliers", "lines")
 
 
 def build_class_sums(buyer_id):
@@ -241,12 +253,12 @@ def _of_suppliers(idents):
 
 
 def _contributions(buyer_id, dialect, suppliers, idents):
-    """{(dimension, period, value, class): [spend, counted, suppliers, lines]} of these
+    """{(dimension, source, period, value, class): [spend, counted, suppliers, lines]} of these
     suppliers' sums by kind."""
     out = {}
     for dimension, stmt in _class_selects(buyer_id, dialect, suppliers, [_of_suppliers(idents)]):
-        for period, value, cls, *figures in db.session.execute(stmt).all():
-            at = (dimension, _plain(period), value, int(cls))
+        for source, period, value, cls, *figures in db.session.execute(stmt).all():
+            at = (dimension, _plain(source), _plain(period), value, int(cls))
             out[at] = [int(f) for f in figures]
     return out
 
@@ -308,14 +320,15 @@ def _by_kind_after(buyer_id, dialect, idents, suppliers, before):
     if not delta:
         return
     rows = db.session.execute(sa.select(summed).where(summed.buyer_id == buyer_id)).scalars()
-    held = {(r.dimension, _plain(r.period), r.value, r.cls): r for r in rows}
+    held = {(r.dimension, r.source, _plain(r.period), r.value, r.cls): r for r in rows}
     for at, change in delta.items():
         row = held.get(at)
         if row is None:
-            dimension, period, value, cls = at
+            dimension, source, period, value, cls = at
             row = SpendClassSum(
                 buyer_id=buyer_id,
                 dimension=dimension,
+                source=source,
                 period=date.fromisoformat(period),
                 value=value,
                 cls=cls,

@@ -2,12 +2,14 @@
 supplier): their figures equal a direct count from the spend lines (``reports.summarise`` over
 every line, each supplier classified here), for buyers, the whole DPS and a place, every year and
 source, and still after a match is accepted, a supplier's kind changes, a contract's months are
-added and a second file is imported: both read from the stored sums by kind (``SpendClassSum``,
-while they hold the classification of now) and counted from the supplier sums (after a change
-of facts, until they are built again)."""
+added and a second file is imported, for each source and for all (a place's buyers side by side
+too): read from the stored sums by kind (``SpendClassSum``, while they hold the classification
+of now: no report of any source counts from the supplier sums then) and counted from the
+supplier sums (after a change of facts, until they are built again)."""
 
 import random
 from datetime import date
+from unittest import mock
 
 import pytest
 import sqlalchemy as sa
@@ -218,10 +220,17 @@ def _check_everything(world, others):
             _check([world.buyer.id], source)
             _check(None, source)
     ids = [world.buyer.id, *[o.id for o in others]]
-    side = reports.by_buyer(ids, year=2024)
-    tables, *_ = _direct(ids, 2024, None, True)
+    for source in (None, "upload", "dps_contract"):
+        _check_side_by_side(ids, source)
+
+
+def _check_side_by_side(ids, source):
+    """A place's buyers side by side (of every source, or of one): each buyer's row is its own
+    report's year, and the total is a direct count from the lines."""
+    side = reports.by_buyer(ids, year=2024, source=source)
+    tables, *_ = _direct(ids, 2024, source, True)
     for row in side.buyers:
-        own = reports.report([row.key], year=2024).years.get(2024)
+        own = reports.report([row.key], year=2024, source=source).years.get(2024)
         if own is None:
             assert row.spend == 0
             continue
@@ -232,13 +241,26 @@ def _check_everything(world, others):
             own.suppliers,
             own.measures,
         )
-    whole = tables["years"][2024]
+    whole = tables["years"].get(2024) or reports.Summary(key=2024, label="")
     assert (side.total.spend, side.total.counted, side.total.suppliers, side.total.measures) == (
         whole.spend,
         whole.counted,
         whole.suppliers,
         whole.measures,
     )
+
+
+def _check_read_stored(ids):
+    """While the sums by kind are current, every report (of every source and of each) reads
+    them: none counts from the supplier sums."""
+    counting = AssertionError("counted from the supplier sums")
+    with mock.patch.object(reports, "_suppliers", side_effect=counting):
+        for source in (None, "upload", "dps_contract"):
+            for buyer_ids in ([ids[0]], None):
+                report = reports.report(buyer_ids, source=source)
+                for category in report.categories:
+                    report.behind(category)
+            reports.by_buyer(ids, source=source)
 
 
 def _both_ways(world, others):
@@ -248,6 +270,7 @@ def _both_ways(world, others):
     assert reports.stored_current(None)
     for buyer_id in ids:
         assert summaries.class_differences(buyer_id) == []
+    _check_read_stored(ids)
     _check_everything(world, others)
     kinds.bump(db.session.connection())
     db.session.commit()

@@ -12,11 +12,12 @@ Five dimensions, each from one grouped INSERT ... SELECT over the lines:
 - ``category``, ``department``, ``lot``: by supplier, financial year and that column.
 
 And from those, the same in the same transaction by kind of supplier (``SpendClassSum``: each
-supplier's sums netted, then added up by ``reports.class_of`` of its kind), which is what a
-report reads: a few hundred rows a buyer rather than one a supplier. They hold the
-classification of when they were built (``SpendClassSumsBuilt``, ``spend.kinds``); when a fact
-behind it changes, reports count from the supplier sums until ``rebuild_stale`` builds them
-again (queued after that change's commit, and by the recoverer).
+supplier's sums netted, then added up by ``reports.class_of`` of its kind; for every source
+together and for each, since a supplier is netted within what a report covers), which is what a
+report (of every source or of one) reads: a few hundred rows a buyer rather than one a
+supplier. They hold the classification of when they were built (``SpendClassSumsBuilt``,
+``spend.kinds``); when a fact behind it changes, reports count from the supplier sums until
+``rebuild_stale`` builds them again (queued after that change's commit, and by the recoverer).
 """
 
 import logging

@@ -21,19 +21,17 @@ from app.documents.services import read_content
 from app.extensions import db
 from app.storage import get_storage
 from app.timeutil import local_tz, to_local
-from lots.awards import contracts, letters, retention
 from lots.awards import queries as award_queries
+from lots.awards import retention
 from lots.awards import services as awards
 from lots.awards.models import AwardLetter, ExpiryReason, RecordsExpiry
 from lots.bids import partnering, submitting
 from lots.bids import services as bids
 from lots.bids.models import ContactStatus, PartnerContact, PartnerPost
-from lots.evaluation import scores as evaluation_scores
-from lots.evaluation import sealing
-from lots.evaluation import services as evaluation
 from lots.evaluation.models import EvaluatorAssignment
 from lots.opportunities import amendments, clarifications
 from lots.opportunities.models import ClarificationQuestion
+from tests.lots.awards.helpers import award_to_first
 from tests.lots.bidding import bidding_world, colleague, complete_bid, past_deadline
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -84,31 +82,7 @@ def _contracted(standstill=False):
     """Awarded to supplier 1, letters issued (with a standstill, the loser's names the contact
     person), the contract entered."""
     w = _bidding(voluntary_standstill=standstill)
-    eve = colleague(w.buyer, "eve@leeds.example", ("evaluator",), name="Eve")
-    max_ = colleague(w.buyer, "max@leeds.example", ("evaluator",), name="Max")
-    ann = colleague(w.buyer, "ann@leeds.example", ("approver",), name="Ann")
-    with time_machine.travel(past_deadline(w.opportunity), tick=False):
-        evaluation.assign_evaluator(w.buyer_user, w.opportunity, eve)
-        evaluation.assign_evaluator(w.buyer_user, w.opportunity, max_, moderator=True)
-        sealing.open_bids(w.buyer_user, w.opportunity)
-        for person in (eve, max_):
-            evaluation.declare(person, w.opportunity, conflict=False)
-        for person in (eve, max_):
-            for bid in evaluation.bids_to_score(w.opportunity.id):
-                for q in evaluation.scored_questions(w.opportunity.id):
-                    evaluation_scores.score(person, w.opportunity, bid, q, 3, "Clear and local")
-            evaluation_scores.submit_scores(person, w.opportunity)
-        agreed = {w.bids[0].id: 4, w.bids[1].id: 1}
-        for bid in evaluation.bids_to_score(w.opportunity.id):
-            for q in evaluation.scored_questions(w.opportunity.id):
-                evaluation_scores.moderate(max_, w.opportunity, bid, q, agreed[bid.id], "Agreed")
-        awards.propose(w.buyer_user, w.opportunity)
-        awards.confirm(ann, w.opportunity)
-        assert letters.issue_letters(w.opportunity.id) == 2
-        contracts.enter_due_contracts()  # entered at once if there is no standstill
-        ends = award_queries.award_of(w.opportunity.id).standstill_ends_at
-    with time_machine.travel(ends + timedelta(minutes=1), tick=False):
-        contracts.enter_due_contracts()
+    assert award_to_first(w) == 2
     w.contract = award_queries.contract_of(w.opportunity.id)
     return w
 

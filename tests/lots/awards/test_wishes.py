@@ -3,12 +3,10 @@ the operator approves it, two bidders pledge to it in their social value commitm
 with their bids), the winner's pledge becomes part of the contract's commitment, and the group
 confirms delivery. Every step is audited; losing pledges are never recorded or shown."""
 
-from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
-import time_machine
 
 from app.errors import NotAllowed, ServiceError
 from app.extensions import db
@@ -17,16 +15,12 @@ from app.outbox.rendering import render_email
 from app.places import services as places
 from app.places import wishes
 from app.places.models import WishStatus
-from lots.awards import contracts, letters
 from lots.awards import pledges as won
 from lots.awards import queries as award_queries
-from lots.awards import services as awards
 from lots.awards.models import WishPledge
 from lots.bids import pledges, submitting
-from lots.evaluation import scores as evaluation_scores
-from lots.evaluation import sealing
-from lots.evaluation import services as evaluation
-from tests.lots.bidding import bidding_world, colleague, complete_bid, past_deadline
+from tests.lots.awards.helpers import award_to_first
+from tests.lots.bidding import bidding_world, complete_bid
 from tests.lots.helpers import supplier
 from tests.reading import audit_events
 
@@ -56,31 +50,7 @@ def world(app):
 
 def _award_to_first(w):
     """Evaluate, award to the first supplier and enter the contract (no standstill)."""
-    eve = colleague(w.buyer, "eve@leeds.example", ("evaluator",), name="Eve")
-    max_ = colleague(w.buyer, "max@leeds.example", ("evaluator",), name="Max")
-    ann = colleague(w.buyer, "ann@leeds.example", ("approver",), name="Ann")
-    with time_machine.travel(past_deadline(w.opportunity), tick=False):
-        evaluation.assign_evaluator(w.buyer_user, w.opportunity, eve)
-        evaluation.assign_evaluator(w.buyer_user, w.opportunity, max_, moderator=True)
-        sealing.open_bids(w.buyer_user, w.opportunity)
-        for person in (eve, max_):
-            evaluation.declare(person, w.opportunity, conflict=False)
-        for person in (eve, max_):
-            for bid in evaluation.bids_to_score(w.opportunity.id):
-                for q in evaluation.scored_questions(w.opportunity.id):
-                    evaluation_scores.score(person, w.opportunity, bid, q, 3, "Clear and local")
-            evaluation_scores.submit_scores(person, w.opportunity)
-        agreed = {w.bids[0].id: 4, w.bids[1].id: 1}
-        for bid in evaluation.bids_to_score(w.opportunity.id):
-            for q in evaluation.scored_questions(w.opportunity.id):
-                evaluation_scores.moderate(max_, w.opportunity, bid, q, agreed[bid.id], "Agreed")
-        awards.propose(w.buyer_user, w.opportunity)
-        awards.confirm(ann, w.opportunity)
-        letters.issue_letters(w.opportunity.id)
-        contracts.enter_due_contracts()
-        ends = award_queries.award_of(w.opportunity.id).standstill_ends_at
-    with time_machine.travel(ends + timedelta(minutes=1), tick=False):
-        contracts.enter_due_contracts()
+    award_to_first(w)
     return award_queries.contract_of(w.opportunity.id)
 
 

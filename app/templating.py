@@ -74,7 +74,9 @@ def init_app(app):
             "csp_nonce": getattr(g, "csp_nonce", ""),
             "service_name": app.config["SERVICE_NAME"],
             "contact_email": app.config["CONTACT_EMAIL"],
-            "navigation_items": navigation_items(),
-            "account_items": account_items(),
+            # Called by the page layout, once a page: an email or a fragment rendered during a
+            # request asks the database nothing about who is signed in.
+            "navigation_items": navigation_items,
+            "account_items": account_items,
             "app_env": app.config["APP_ENV"],
         }

@@ -7,9 +7,9 @@ It counts page loads: each page shown counts once, however many redirects it too
 
 import io
 
-from bs4 import BeautifulSoup
 from werkzeug.datastructures import MultiDict
 
+from tests.pages import soup as parsed
 from tests.pages import text
 
 TEXT_INPUTS = {"", "text", "email", "password", "tel", "number", "url", "search", "hidden"}
@@ -28,7 +28,7 @@ class Person:
 
     @property
     def soup(self):
-        return BeautifulSoup(self.response.get_data(as_text=True), "html.parser")
+        return parsed(self.response)
 
     @property
     def heading(self):

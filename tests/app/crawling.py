@@ -179,7 +179,7 @@ class Crawler:
             if response.status_code == 200 and rendered:
                 self.visits.append((account, url, endpoint, rendered[-1]))
             page = BeautifulSoup(
-                response.get_data(as_text=True), "html.parser", parse_only=LINKS_AND_FORMS
+                response.get_data(as_text=True), "lxml", parse_only=LINKS_AND_FORMS
             )
             for link in page.find_all("a", href=True) if follow else ():
                 href = urljoin(url, link["href"].split("#")[0])
@@ -213,7 +213,7 @@ class Crawler:
 
 
 def csrf_token(response):
-    page = BeautifulSoup(response.get_data(as_text=True), "html.parser")
+    page = BeautifulSoup(response.get_data(as_text=True), "lxml")
     field_ = page.find("input", attrs={"name": "csrf_token"})
     return field_["value"] if field_ else ""
 

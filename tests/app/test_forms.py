@@ -13,7 +13,7 @@ from tests.pages import fieldsets_without_legend
 
 
 def soup_of(html):
-    return BeautifulSoup(html, "html.parser")
+    return BeautifulSoup(html, "lxml")
 
 
 class PriceForm(Form):

@@ -24,7 +24,7 @@ class QuestionsForm(Form):
 
 
 def _fieldset(html):
-    return BeautifulSoup(str(html), "html.parser").select_one("fieldset")
+    return BeautifulSoup(str(html), "lxml").select_one("fieldset")
 
 
 def test_a_legend_sized_by_the_template_keeps_the_label_as_its_text(app):

@@ -121,7 +121,7 @@ def test_healthz_answers_503_within_a_second_naming_what_is_not_answering(
 
 
 def _soup(response):
-    return BeautifulSoup(response.get_data(as_text=True), "html.parser")
+    return BeautifulSoup(response.get_data(as_text=True), "lxml")
 
 
 def test_a_hung_database_gives_the_unavailable_page_with_what_was_typed(

@@ -168,7 +168,7 @@ def test_a_call_off_cancelled_and_run_again_is_flagged(world):
 def test_the_operator_sees_each_flag_with_its_call_offs(client, auth, world):
     none = _call_off(world, "Befriending: none came", days=timedelta(days=10))
     auth.sign_in("ada@operator.example")
-    page = BeautifulSoup(client.get("/admin/integrity").data, "html.parser")
+    page = BeautifulSoup(client.get("/admin/integrity").data, "lxml")
     assert page.h1.get_text(strip=True) == "Integrity flags"
     flag = page.select_one("#few_bids-1")
     assert "drew no bids" in flag.get_text()

@@ -24,7 +24,7 @@ def world(app):
 
 
 def _soup(response):
-    return BeautifulSoup(response.get_data(as_text=True), "html.parser")
+    return BeautifulSoup(response.get_data(as_text=True), "lxml")
 
 
 def _upload(client, forms, buyer_id, data, name="spend.csv"):

@@ -182,7 +182,10 @@ def _check(buyer_ids, source=None):
             )
             assert gap_total == by_class
         assert report.total_spend == sum(r.spend for r in tables["years"].values())
-        _check_alone(report, buyer_ids, year, source)
+        if year == max(first.years):
+            # A download's narrower count is checked on one year of each state: which tables it
+            # counts does not turn on the year (half of this test's time when it was every year).
+            _check_alone(report, buyer_ids, year, source)
     return first
 
 

@@ -13,7 +13,7 @@ _URL = re.compile(r"https?://[^\s<>\"]+")
 
 
 def page(response):
-    return BeautifulSoup(response.get_data(as_text=True), "html.parser")
+    return BeautifulSoup(response.get_data(as_text=True), "lxml")
 
 
 def is_govuk_page(response):

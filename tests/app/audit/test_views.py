@@ -13,7 +13,7 @@ from tests.factories import make_user
 def page(client, url):
     response = client.get(url)
     assert response.status_code == 200, response.status_code
-    return BeautifulSoup(response.get_data(as_text=True), "html.parser")
+    return BeautifulSoup(response.get_data(as_text=True), "lxml")
 
 
 def table(soup):

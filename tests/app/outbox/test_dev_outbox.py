@@ -7,7 +7,7 @@ from tests.notifications.helpers import outbox_rows, register
 
 
 def _table_rows(html):
-    soup = BeautifulSoup(html, "html.parser")
+    soup = BeautifulSoup(html, "lxml")
     return [
         [cell.get_text(" ", strip=True) for cell in tr.find_all(["td", "th"])]
         for tr in soup.select("table tbody tr")
@@ -32,7 +32,7 @@ def test_the_outbox_lists_emails_in_development(app, make_app):
     ada = outbox_rows()[0]
     page = client.get(f"/dev/outbox/{ada.id}")
     assert page.status_code == 200
-    soup = BeautifulSoup(page.get_data(as_text=True), "html.parser")
+    soup = BeautifulSoup(page.get_data(as_text=True), "lxml")
     assert soup.h1.get_text(strip=True) == "Confirm your email address"
     body = soup.find(id="email-body")
     assert "Hello Ada <b>Lovelace</b>," in body.get_text()

@@ -1,10 +1,6 @@
 """Reading GOV.UK pages the way a person does, for the operator and directory page tests."""
 
-from bs4 import BeautifulSoup
-
-
-def soup(response):
-    return BeautifulSoup(response.get_data(as_text=True), "html.parser")
+from tests.pages import soup
 
 
 def text(element):

@@ -171,7 +171,7 @@ def test_a_feed_entry_carries_what_a_reader_needs(market, client):
     assert root.findtext(f"{ATOM}updated") == entry.findtext(f"{ATOM}updated")
     assert entry.findtext(f"{ATOM}summary") == "About Meals for older people"
     assert entry.findtext(f"{ATOM}author/{ATOM}name") == buyer.name
-    content = BeautifulSoup(entry.findtext(f"{ATOM}content"), "html.parser").get_text(" ")
+    content = BeautifulSoup(entry.findtext(f"{ATOM}content"), "lxml").get_text(" ")
     assert "Closing date: 10am on 17 December 2026" in content
     assert "Estimated value: £80,000 excluding VAT" in content
     assert f"Buyer: {buyer.name}" in content
@@ -220,7 +220,7 @@ def test_bad_parameters_are_refused_in_plain_words(market, client, url):
 def test_the_search_page_links_to_its_feed_and_download_with_its_filters(market, client):
     lots, _, _ = market
     response = get(client, f"/opportunities?lot={lots[0].id}&vcse=1&page=2&utm_source=x")
-    soup = BeautifulSoup(response.data, "html.parser")
+    soup = BeautifulSoup(response.data, "lxml")
     alternate = soup.select_one('head link[rel="alternate"][type="application/atom+xml"]')
     assert alternate["href"] == f"/opportunities.atom?lot={lots[0].id}&vcse=1"
     download = soup.select_one("#download-csv")
@@ -232,7 +232,7 @@ def test_the_search_page_links_to_its_feed_and_download_with_its_filters(market,
 def test_a_lot_page_links_to_a_feed_of_that_lot(market, client):
     lots, _, _ = market
     response = get(client, f"/lots/{lots[1].id}")
-    soup = BeautifulSoup(response.data, "html.parser")
+    soup = BeautifulSoup(response.data, "lxml")
     alternate = soup.select_one('head link[rel="alternate"][type="application/atom+xml"]')
     assert alternate["href"] == f"/opportunities.atom?lot={lots[1].id}"
     assert soup.select_one("#lot-feed")["href"] == alternate["href"]

@@ -120,7 +120,7 @@ def test_odd_queries_are_harmless(world, client, q):
     _publish(lots[0], buyer, "Befriending")
     response = client.get("/opportunities", query_string={"q": q, "status": "all"})
     assert response.status_code == 200
-    soup = BeautifulSoup(response.data, "html.parser")
+    soup = BeautifulSoup(response.data, "lxml")
     assert soup.select_one("#result-count") is not None
     assert not soup.select("#results script")
 
@@ -131,11 +131,11 @@ def test_filters_come_from_the_url(world, client):
     _publish(lots[1], buyer, "Meals B", value=8_000_000)
     with time_machine.travel(NOW, tick=False):
         page = client.get(f"/opportunities?min_value=50000&lot={lots[1].id}")
-        soup = BeautifulSoup(page.data, "html.parser")
+        soup = BeautifulSoup(page.data, "lxml")
         assert [a.text for a in soup.select("#results h2 a")] == ["Meals B"]
         assert "1" in soup.select_one("#result-count").text
         bad = client.get("/opportunities?min_value=lots")
-        soup = BeautifulSoup(bad.data, "html.parser")
+        soup = BeautifulSoup(bad.data, "lxml")
         assert bad.status_code == 200
         assert "Enter an amount in pounds" in soup.select_one(".govuk-error-summary").text
 
@@ -171,7 +171,7 @@ def test_parse_ignores_malformed_values():
 def _page(client, url="/opportunities"):
     response = client.get(url)
     assert response.status_code == 200
-    return BeautifulSoup(response.data, "html.parser")
+    return BeautifulSoup(response.data, "lxml")
 
 
 def _shown(soup):
@@ -300,7 +300,7 @@ def test_each_response_from_the_cache_has_its_own_nonce(world, client):
     for _ in range(3):
         response = client.get("/opportunities?status=all")
         header = response.headers["Content-Security-Policy"]
-        scripts = BeautifulSoup(response.data, "html.parser").select("script[nonce]")
+        scripts = BeautifulSoup(response.data, "lxml").select("script[nonce]")
         assert scripts and all(f"'nonce-{s['nonce']}'" in header for s in scripts)
         nonces.append(scripts[0]["nonce"])
     assert len(set(nonces)) == 3

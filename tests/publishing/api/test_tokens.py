@@ -43,7 +43,7 @@ def test_an_owner_creates_a_token_sees_it_once_and_only_its_hash_is_kept(world, 
     )
     assert page.status_code == 200
     assert "no-store" in page.headers["Cache-Control"]
-    soup = BeautifulSoup(page.get_data(as_text=True), "html.parser")
+    soup = BeautifulSoup(page.get_data(as_text=True), "lxml")
     secret = soup.find("textarea", id="token").get_text().strip()
     assert secret.startswith("vcse_") and len(secret) >= 40
     assert [li.get_text() for li in soup.select("#token-scopes li")] == [
@@ -68,7 +68,7 @@ def test_an_owner_creates_a_token_sees_it_once_and_only_its_hash_is_kept(world, 
 def test_the_form_says_what_is_missing(world, person):
     _, _, _, owner, buyer = world
     page = person(owner.email).post(f"/organisations/{buyer.id}/api-tokens/new", {"name": " "})
-    soup = BeautifulSoup(page.get_data(as_text=True), "html.parser")
+    soup = BeautifulSoup(page.get_data(as_text=True), "lxml")
     summary = soup.select_one(".govuk-error-summary").get_text()
     assert "Enter a name for the token" in summary
     assert "Select at least one thing the token may do" in summary
@@ -94,9 +94,9 @@ def test_only_owners_of_a_buyer_manage_tokens(world, person):
         tokens.create_token(colleague, buyer, "Mine", ["publish"])
     # The organisation's page offers the tokens to its owners only.
     organisation_page = f"/organisations/{buyer.id}"
-    owners_page = BeautifulSoup(person(owner.email).get(organisation_page).data, "html.parser")
+    owners_page = BeautifulSoup(person(owner.email).get(organisation_page).data, "lxml")
     assert owners_page.find(id="api-tokens-link")["href"] == f"{organisation_page}/api-tokens"
-    members_page = BeautifulSoup(person(colleague.email).get(organisation_page).data, "html.parser")
+    members_page = BeautifulSoup(person(colleague.email).get(organisation_page).data, "lxml")
     assert members_page.find(id="api-tokens-link") is None
 
 

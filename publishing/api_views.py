@@ -145,9 +145,7 @@ def releases():
     cursor = request.args.get("cursor")
     if cursor:
         params["moment"], params["notice_id"] = _parse_cursor(cursor)
-    page, more = read_page(
-        read_engine(), _page_query(bool(since), bool(cursor)), params, PAGE_SIZE
-    )
+    page, more = read_page(read_engine(), _page_query(bool(since), bool(cursor)), params, PAGE_SIZE)
     package = package_meta(request.url)
     if more:
         args = {"cursor": _cursor(page.last_moment, page.last_id)}

@@ -60,6 +60,8 @@ def _compiled(engine, query):
 
 def _psycopg_rows(engine, query, params, size):
     compiled = _compiled(engine, query)
+    # The values as given (aware datetimes, integers): UTCDateTime's bind step would only turn
+    # a moment to UTC, the same instant to a timestamptz.
     sql, values = compiled.string, compiled.construct_params(params)
     try:
         try:

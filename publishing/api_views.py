@@ -17,6 +17,7 @@ from app.storage import ObjectMissing, StorageUnavailable, get_storage
 from app.timeutil import as_utc, local_tz, utcnow
 from publishing import bulk, standard
 from publishing.models import Notice
+from publishing.page_reads import read_page
 from publishing.records import record_for
 
 bp = Blueprint("publishing_api", __name__, url_prefix="/api/ocds")
@@ -91,22 +92,11 @@ def release_text():
     return sa.cast(Notice.release, sa.Text)
 
 
-def single_read(query, params):
-    """The rows of one SELECT of published data, on a connection of its own outside any
-    transaction (autocommit): one statement reads a consistent snapshot by itself, and without a
-    transaction there is no BEGIN and no ROLLBACK, each a round trip to the database that took
-    as long as the SELECT on a busy machine; nor the session's work around them. The
-    connection goes back to the pool before the response is written. On the replica when one
-    is configured."""
-    with read_engine().connect() as connection:
-        connection = connection.execution_options(isolation_level="AUTOCOMMIT")
-        return connection.execute(query, params).all()
-
-
 def package_with_releases(package, texts):
-    """The package as JSON with ``texts`` (each a release's JSON) as its ``releases``."""
-    head = json.dumps(package, ensure_ascii=False, separators=(",", ":"))
-    return f'{head[:-1]},"releases":[{",".join(texts)}]}}'
+    """The package as JSON (UTF-8 bytes) with ``texts`` (each a release's JSON, UTF-8 bytes)
+    as its ``releases``."""
+    head = json.dumps(package, ensure_ascii=False, separators=(",", ":")).encode()
+    return b"".join((head[:-1], b',"releases":[', b",".join(texts), b"]}"))
 
 
 def _page_query(since, cursor):
@@ -155,16 +145,14 @@ def releases():
     cursor = request.args.get("cursor")
     if cursor:
         params["moment"], params["notice_id"] = _parse_cursor(cursor)
-    rows = single_read(_page_query(bool(since), bool(cursor)), params)
-    page, more = rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
+    page, more = read_page(read_engine(), _page_query(bool(since), bool(cursor)), params, PAGE_SIZE)
     package = package_meta(request.url)
     if more:
-        last = page[-1]
-        args = {"cursor": _cursor(as_utc(last.moment), last.id)}
+        args = {"cursor": _cursor(page.last_moment, page.last_id)}
         if since:
             args["since"] = since
         package["links"] = {"next": url_for(".releases", _external=True, **args)}
-    body = package_with_releases(package, [row.release for row in page])
+    body = package_with_releases(package, page.texts)
     return Response(body, mimetype="application/json")
 
 

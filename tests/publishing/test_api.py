@@ -7,6 +7,7 @@ import json
 from datetime import datetime, timedelta, timezone
 from urllib.parse import urlencode
 
+import psycopg
 import pytest
 import sqlalchemy as sa
 
@@ -184,8 +185,40 @@ def _expected_page(app, path, since=None, after=None):
     return (head[:-1] + ',"releases":[' + ",".join(r[2] for r in page) + "]}").encode()
 
 
+NON_ASCII = (
+    '{"ocid": "ocds-vcsedp-T9999", "id": "ocds-vcsedp-T9999-UK4-1", '
+    '"tender": {"title": "Café – Ωmega 🙂 “quoted”"}}'
+)
+
+
+def _add_release_as_text(text, moment):
+    """A published notice whose release is stored as exactly ``text`` (not written by json.dumps:
+    here with UTF-8 characters, not escapes)."""
+    release = sa.literal(text, sa.Text)
+    if db.engine.dialect.name == "postgresql":
+        release = sa.cast(release, sa.JSON)
+    db.session.execute(
+        sa.insert(Notice.__table__).values(
+            notice_type="UK4",
+            event="call_off_published",
+            regime="procurement_act_2023",
+            ocid="ocds-vcsedp-T9999",
+            version=1,
+            release_id="ocds-vcsedp-T9999-UK4-1",
+            release=release,
+            created_at=moment,
+            published_at=moment,
+            title="Café",
+        )
+    )
+    db.session.commit()
+
+
 def _page_bodies_match(app, client, monkeypatch):
+    """Every page of the cursor and of a changes feed (one release among them with UTF-8 text
+    beyond ASCII), and an empty page, as _expected_page writes them."""
     monkeypatch.setattr(api_views, "utcnow", lambda: PUBLISHED)
+    _add_release_as_text(NON_ASCII, START + timedelta(minutes=300))
     since = START + timedelta(minutes=50)
     since_text = since.isoformat().replace("+00:00", "Z")
     checked = 0
@@ -204,6 +237,11 @@ def _page_bodies_match(app, client, monkeypatch):
             path = package.get("links", {}).get("next", "").replace("http://localhost", "")
             checked += 1
     assert checked == 3 + 2
+    assert NON_ASCII.encode() in body  # the last page's
+    later = START + timedelta(days=400)
+    path = f"/api/ocds/releases?since={later.isoformat().replace('+00:00', 'Z')}"
+    body = client.get(path).get_data()
+    assert body == _expected_page(app, path, later) and json.loads(body)["releases"] == []
 
 
 def test_each_page_is_the_same_bytes_as_ever(app, client, many, monkeypatch):
@@ -221,20 +259,34 @@ def test_each_page_is_the_same_bytes_on_sqlite(sqlite_app, monkeypatch):
     _page_bodies_match(sqlite_app, client, monkeypatch)
 
 
-def test_a_page_is_one_statement_on_the_replica_when_there_is_one(app, make_app, many):
-    # The "replica" here is the primary's own database, reached through a second engine.
+def test_a_page_is_one_statement_on_the_replica_when_there_is_one(app, make_app, many, monkeypatch):
+    """On PostgreSQL the page's SELECT runs on the pooled connection's psycopg connection (no
+    SQLAlchemy execute events): counted here at psycopg's cursor, by whose pool lent it."""
     replicated = make_app(DATABASE_REPLICA_URL=app.config["SQLALCHEMY_DATABASE_URI"])
     replica_engine = replicated.extensions[ENGINE]
+    lent, executed = {}, []
+    real_execute = psycopg.Cursor.execute
+
+    def execute(cursor, query, *args, **kwargs):
+        executed.append((cursor.connection, str(query)))
+        return real_execute(cursor, query, *args, **kwargs)
+
+    monkeypatch.setattr(psycopg.Cursor, "execute", execute)
     with replicated.app_context():
-        seen = {"replica": [], "primary": []}
         for name, engine in (("replica", replica_engine), ("primary", db.engine)):
             sa.event.listen(
-                engine, "before_cursor_execute", lambda *a, n=name: seen[n].append(a[2])
+                engine, "checkout", lambda dbapi, *a, n=name: lent.__setitem__(id(dbapi), n)
             )
         try:
+            replicated.test_client().get("/api/ocds/releases")  # connects (the dialect asks)
+            executed.clear()
             package = replicated.test_client().get("/api/ocds/releases").get_json()
         finally:
             replica_engine.dispose()
     assert len(package["releases"]) == 100
+    seen = {"replica": [], "primary": []}
+    for connection, query in executed:
+        if query.strip() != ";":  # the pool's pre-ping
+            seen[lent[id(connection)]].append(query)
     [statement] = seen["replica"]
     assert "FROM notices" in statement and seen["primary"] == []

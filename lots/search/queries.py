@@ -27,6 +27,7 @@ import re
 import time
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import lru_cache
 from typing import NamedTuple
 
 import sqlalchemy as sa
@@ -191,52 +192,112 @@ def _terms(q):
 
 
 def search(f, now=None):
-    """The page of results the filters ask for, and how many match (see ``Results``)."""
+    """The page of results the filters ask for, and how many match (see ``Results``).
+
+    Each kind of search (which filters are given, the status and the sort: its ``_Shape``) is
+    built as SQL once per process, with every value a bound parameter: building the statements
+    again for each search cost more than PostgreSQL took to run them (``bench/RESULTS.md``)."""
     now = now or utcnow()
     dialect = reads().get_bind().dialect.name
-    stmt, rank = _matching(f, now, dialect)
-    if stmt is None:
+    shape = _shape(f, dialect)
+    if shape is None:
         return Results([], 0)
-    order = _order(f, rank)
-    offset = (f.page - 1) * PAGE_SIZE
-    if rank is not None:
+    values = _values(f, now, shape)
+    offset = values["offset"]
+    if shape.words:
         # (Not with a lot, an area ... : the newest ids seldom hold enough of their matches.)
         floor = _newest_floor(dialect) if _open_only(f) and not _narrowed(f) else None
         if floor is not None:
             # First among the newest ids only: when they hold more than COUNT_LIMIT matches,
             # those are the newest matches of all, and the rest of the open set is never read.
-            bounded = stmt.where(Opportunity.id > floor)
-            results = _search_words(f, bounded, rank, order, offset, dialect, stmt)
+            results = _search_words(f, shape, {**values, "floor": floor}, bounded=True)
             if not results.exact:
                 return results
-        return _search_words(f, stmt, rank, order, offset, dialect)
-    limit = max(COUNT_LIMIT, offset + PAGE_SIZE) + 1  # counts stop here without words
+        return _search_words(f, shape, values)
+    limit = values["limit"]  # counts stop here without words
     if not _narrowed(f):
         # (Nearly) every open, closed or public opportunity: the page comes from an index in
         # its order, and the count stops at the limit.
-        rows = reads().execute(_in_order(stmt, order, offset)).all()
-        total = _count(stmt, limit)
+        rows = reads().execute(_statement(shape, "in_order"), values).all()
+        total = reads().execute(_statement(shape, "count"), values).scalar_one()
         return Results(rows, min(total, limit - 1), exact=total < limit, offset=offset)
     # Up to ``limit`` matches in no order, counted: when that is all of them (those of a lot,
     # an area ...), the page is among them, and one query does both.
-    matches = _materialized(stmt.add_columns(Opportunity.published_at).limit(limit), dialect)
-    rows = (
-        reads()
-        .execute(
-            sa.select(
-                *(matches.c[c.key] for c in RESULT_COLUMNS), sa.func.count().over().label("matches")
-            )
-            .order_by(*_ordered(matches.c, order))
-            .limit(PAGE_SIZE)
-            .offset(offset)
-        )
-        .all()
-    )
-    total = rows[0].matches if rows else (_count(stmt, limit) if offset else 0)
+    rows = reads().execute(_statement(shape, "counted_page"), values).all()
+    if rows:
+        total = rows[0].matches
+    else:
+        total = reads().execute(_statement(shape, "count"), values).scalar_one() if offset else 0
     if total < limit:
         return Results(rows, total, offset=offset)
-    rows = reads().execute(_in_order(stmt, order, offset)).all()  # more than the limit
+    rows = reads().execute(_statement(shape, "in_order"), values).all()  # more than the limit
     return Results(rows, limit - 1, exact=False, offset=offset)
+
+
+class _Shape(NamedTuple):
+    """What the SQL of a search depends on, besides the values it is given."""
+
+    dialect: str
+    words: bool
+    terms: int  # how many words (SQLite's LIKE fallback: one condition each)
+    lot: bool
+    cpv: bool
+    region: bool
+    local_authority: bool
+    min_value: bool
+    max_value: bool
+    vcse_only: bool
+    kind: bool
+    status: str
+    closing_within: bool
+    sort: str
+
+
+def _shape(f, dialect):
+    """The filters' ``_Shape`` (None when nothing can match: SQLite given no usable word)."""
+    terms = len(_terms(f.q)) if f.q and dialect != "postgresql" else 0
+    if f.q and dialect != "postgresql" and not terms:
+        return None
+    return _Shape(
+        dialect=dialect,
+        words=bool(f.q),
+        terms=terms,
+        lot=bool(f.lot_id),
+        cpv=bool(f.cpv_division),
+        region=bool(f.region_code),
+        local_authority=bool(f.local_authority_code),
+        min_value=f.min_value_pence is not None,
+        max_value=f.max_value_pence is not None,
+        vcse_only=f.vcse_only,
+        kind=bool(f.kind),
+        status=f.status if f.status in ("closed", "all") and not f.closing_within_days else "open",
+        closing_within=bool(f.closing_within_days),
+        sort=f.sort,
+    )
+
+
+def _values(f, now, shape):
+    """The bound parameters' values for the filters (the names ``_matching`` binds)."""
+    offset = (f.page - 1) * PAGE_SIZE
+    values = {
+        "now": now,
+        "offset": offset,
+        "limit": max(COUNT_LIMIT, offset + PAGE_SIZE) + 1,
+        "q": f.q,
+        "lot_id": f.lot_id,
+        "cpv_prefix": f"{f.cpv_division}%" if f.cpv_division else None,
+        "region": f.region_code,
+        "local_authority": f.local_authority_code,
+        "min_value": f.min_value_pence,
+        "max_value": f.max_value_pence,
+        "kind": f.kind,
+        "closing_by": (
+            now + timedelta(days=f.closing_within_days) if f.closing_within_days else None
+        ),
+    }
+    if shape.terms:
+        values.update({f"term_{i}": f"%{t}%" for i, t in enumerate(_terms(f.q))})
+    return values
 
 
 # A search with words on the open set looks first among the newest NEWEST_IDS ids (at 1,000,000
@@ -245,6 +306,8 @@ def search(f, now=None):
 NEWEST_IDS = 10_000
 BOUND_FROM = 200_000
 BOUND_SECONDS = 60
+OFFSET = sa.bindparam("offset", type_=sa.Integer)
+LIMIT = sa.bindparam("limit", type_=sa.Integer)
 
 
 def _newest_floor(dialect):
@@ -260,32 +323,87 @@ def _newest_floor(dialect):
     return top - NEWEST_IDS if top > BOUND_FROM else None
 
 
-def _search_words(f, stmt, rank, order, offset, dialect, unbounded=None):
+def _search_words(f, shape, values, bounded=False):
     """A search with words. The newest ``COUNT_LIMIT + 1`` matches (by id: the order in which
     they were drafted) are found once, as narrow rows (the id, what the orders sort by, and the
     rank); when they are all the matches, they are ranked or sorted and counted exactly in one
     query. When there are more, the count says "more than 1,000", relevance ranks only the
     newest ``RANK_LIMIT`` of them (so a word in every notice costs no more than a rare one), and
     the other orders read the page from an index in their order. Only the page's rows are read
-    in full."""
+    in full. ``bounded``: only among the ids above ``values["floor"]``."""
+    offset = values["offset"]
+    found = reads().execute(_statement(shape, "found_newest" if bounded else "found"), values)
+    found = found.all()
+    rows = [row for row in found if row.id is not None]
+    total = found[0].matches
+    if total <= COUNT_LIMIT:
+        return Results(rows, total, offset=offset)
+    if f.sort != "relevance":
+        rows = reads().execute(_statement(shape, "in_order"), values).all()
+        return Results(rows, COUNT_LIMIT, exact=False, offset=offset)
+    return Results(rows, COUNT_LIMIT, exact=False, offset=offset, ranked_only=RANK_LIMIT)
+
+
+def _statement(shape, name):
+    """The statement ``name`` of a search of ``shape`` (see ``_built``)."""
+    return _built(shape, name, PAGE_SIZE, COUNT_LIMIT, RANK_LIMIT)
+
+
+@lru_cache(maxsize=2048)
+def _built(shape, name, page_size, count_limit, rank_limit):
+    """The statement ``name`` of a search of ``shape``, with every value a bound parameter (see
+    ``_values``), built once per process:
+
+    - ``in_order``: the page read from an index in the sort's order;
+    - ``count``: how many match, stopping at ``limit``;
+    - ``counted_page``: up to ``limit`` matches in no order, the page sorted among them, each row
+      with the count;
+    - ``found`` / ``found_newest``: a search with words (see ``_search_words``), among all the
+      matches or only those above the id ``floor``.
+
+    The sizes are given (not read here) so that a statement built for other sizes is never
+    used."""
+    stmt, rank = _matching(shape)
+    order = _order(shape.sort, rank)
+    if name == "in_order":
+        return stmt.order_by(*_ordered(_COLUMNS, order)).limit(page_size).offset(OFFSET)
+    if name == "count":
+        matches = stmt.with_only_columns(Opportunity.id).order_by(None).limit(LIMIT).subquery()
+        return sa.select(sa.func.count()).select_from(matches)
+    if name == "counted_page":
+        matches = _materialized(
+            stmt.add_columns(Opportunity.published_at).limit(LIMIT), shape.dialect
+        )
+        return (
+            sa.select(
+                *(matches.c[c.key] for c in RESULT_COLUMNS), sa.func.count().over().label("matches")
+            )
+            .order_by(*_ordered(matches.c, order))
+            .limit(page_size)
+            .offset(OFFSET)
+        )
+    if name == "found_newest":
+        stmt = stmt.where(Opportunity.id > sa.bindparam("floor", type_=sa.Integer))
+    elif name != "found":
+        raise ValueError(name)
     keys = [
         Opportunity.id,
         Opportunity.submission_deadline,
         Opportunity.published_at,
         Opportunity.estimated_value_pence,
     ]
-    if f.sort == "relevance":
+    if shape.sort == "relevance":
         keys.append(rank.label("rank"))
     candidates = _materialized(
-        stmt.with_only_columns(*keys).order_by(Opportunity.id.desc()).limit(COUNT_LIMIT + 1),
-        dialect,
+        stmt.with_only_columns(*keys).order_by(Opportunity.id.desc()).limit(count_limit + 1),
+        shape.dialect,
     )
-    ranked = sa.select(candidates).order_by(candidates.c.id.desc()).limit(RANK_LIMIT).subquery()
+    ranked = sa.select(candidates).order_by(candidates.c.id.desc()).limit(rank_limit).subquery()
     page = (
         sa.select(ranked)
         .order_by(*_ordered(ranked.c, order))
-        .limit(PAGE_SIZE)
-        .offset(offset)
+        .limit(page_size)
+        .offset(OFFSET)
         .subquery()
     )
     # The page's rows, each with what it is sorted by; joined to the count of the candidates, so
@@ -297,28 +415,12 @@ def _search_words(f, stmt, rank, order, offset, dialect, unbounded=None):
         .subquery("shown")
     )
     counted = sa.select(sa.func.count().label("matches")).select_from(candidates).subquery()
-    found = (
-        reads()
-        .execute(
-            sa.select(*(shown.c[c.key] for c in RESULT_COLUMNS), counted.c.matches)
-            .select_from(counted)
-            .outerjoin(shown, sa.true())
-            .order_by(*_ordered({f"by_{n}": shown.c[f"by_{n}"] for n, _ in order}, _by(order)))
-        )
-        .all()
+    return (
+        sa.select(*(shown.c[c.key] for c in RESULT_COLUMNS), counted.c.matches)
+        .select_from(counted)
+        .outerjoin(shown, sa.true())
+        .order_by(*_ordered({f"by_{n}": shown.c[f"by_{n}"] for n, _ in order}, _by(order)))
     )
-    rows = [row for row in found if row.id is not None]
-    total = found[0].matches
-    if total <= COUNT_LIMIT:
-        return Results(rows, total, offset=offset)
-    if f.sort != "relevance":
-        rows = (
-            reads()
-            .execute(_in_order(unbounded if unbounded is not None else stmt, order, offset))
-            .all()
-        )
-        return Results(rows, COUNT_LIMIT, exact=False, offset=offset)
-    return Results(rows, COUNT_LIMIT, exact=False, offset=offset, ranked_only=RANK_LIMIT)
 
 
 def _materialized(stmt, dialect):
@@ -327,23 +429,23 @@ def _materialized(stmt, dialect):
     return cte.prefix_with("MATERIALIZED") if dialect == "postgresql" else cte
 
 
-def _rank(columns, f, dialect):
+def _rank(columns, shape):
     """How well a row of ``columns`` matches the words: PostgreSQL's cover density over the
     weighted vector (title A, summary B, description C, buyer D); on SQLite, how many of the
     words its title holds."""
-    if dialect == "postgresql":
-        return sa.func.ts_rank_cd(columns["search_vector"], _tsquery(f.q))
+    if shape.dialect == "postgresql":
+        return sa.func.ts_rank_cd(columns["search_vector"], _tsquery())
     return (
         sum(
-            sa.case((sa.func.lower(columns["title"]).like(f"%{t}%"), 1), else_=0)
-            for t in _terms(f.q)
+            sa.case((sa.func.lower(columns["title"]).like(sa.bindparam(f"term_{i}")), 1), else_=0)
+            for i in range(shape.terms)
         )
         * 1.0
     )
 
 
-def _tsquery(q):
-    return sa.func.websearch_to_tsquery("english", q)
+def _tsquery():
+    return sa.func.websearch_to_tsquery("english", sa.bindparam("q", type_=sa.String))
 
 
 def every_match(f, now=None, limit=None, batch=EXPORT_BATCH):
@@ -352,22 +454,21 @@ def every_match(f, now=None, limit=None, batch=EXPORT_BATCH):
     through a server-side cursor ``batch`` at a time, so that thousands are never held at once;
     the cursor closes when the generator does."""
     now = now or utcnow()
-    dialect = reads().get_bind().dialect.name
-    stmt, rank = _matching(f, now, dialect, EXPORT_COLUMNS)
-    if stmt is None:
+    shape = _shape(f, reads().get_bind().dialect.name)
+    if shape is None:
         return
+    stmt, rank = _matching(shape, EXPORT_COLUMNS)
     columns = {**_COLUMNS, "rank": rank}
-    stmt = stmt.order_by(*_ordered(columns, _order(f, rank))).limit(limit)
-    result = reads().execute(stmt.execution_options(yield_per=batch))
+    stmt = stmt.order_by(*_ordered(columns, _order(shape.sort, rank))).limit(limit)
+    result = reads().execute(stmt.execution_options(yield_per=batch), _values(f, now, shape))
     try:
         yield from result
     finally:
         result.close()
 
 
-def _order(f, rank):
-    """[(column name, descending)] for the filters' sort, then the id, so that pages are
-    stable."""
+def _order(sort, rank):
+    """[(column name, descending)] for the sort, then the id, so that pages are stable."""
     return {
         "closing": [("submission_deadline", False)],
         "newest": [("published_at", True)],
@@ -377,23 +478,21 @@ def _order(f, rank):
             ("rank", True) if rank is not None else ("published_at", True),
             ("submission_deadline", False),
         ],
-    }[f.sort] + [("id", False)]
+    }[sort] + [("id", False)]
 
 
-def _matching(f, now, dialect, columns=RESULT_COLUMNS):
-    """(select of ``columns``, rank expression or None) for the filters; (None, None) when
-    nothing can match."""
+def _matching(shape, columns=RESULT_COLUMNS):
+    """(select of ``columns``, rank expression or None) for a search of ``shape``, its values
+    bound by name (see ``_values``)."""
+    postgresql = shape.dialect == "postgresql"
     stmt = sa.select(*columns).where(Opportunity.status.in_(PUBLIC_STATUSES))
     rank = None
-    if f.q:
-        if dialect == "postgresql":
-            stmt = stmt.where(SEARCH_VECTOR.op("@@")(_tsquery(f.q)))
+    if shape.words:
+        if postgresql:
+            stmt = stmt.where(SEARCH_VECTOR.op("@@")(_tsquery()))
         else:
-            terms = _terms(f.q)
-            if not terms:
-                return None, None
-            for term in terms:
-                like = f"%{term}%"
+            for i in range(shape.terms):
+                like = sa.bindparam(f"term_{i}")
                 stmt = stmt.where(
                     sa.or_(
                         *(
@@ -407,35 +506,39 @@ def _matching(f, now, dialect, columns=RESULT_COLUMNS):
                         )
                     )
                 )
-        rank = _rank({"search_vector": SEARCH_VECTOR, "title": Opportunity.title}, f, dialect)
-    if f.lot_id:
-        stmt = stmt.where(Opportunity.lot_id == f.lot_id)
-    if f.cpv_division:
+        rank = _rank({"search_vector": SEARCH_VECTOR, "title": Opportunity.title}, shape)
+    open_only = shape.status == "open"
+    if shape.lot:
+        stmt = stmt.where(Opportunity.lot_id == sa.bindparam("lot_id"))
+    if shape.cpv:
         stmt = stmt.where(
             Opportunity.lot_id.in_(
-                sa.select(LotCpvCode.lot_id).where(LotCpvCode.cpv_code.like(f"{f.cpv_division}%"))
+                sa.select(LotCpvCode.lot_id).where(
+                    LotCpvCode.cpv_code.like(sa.bindparam("cpv_prefix"))
+                )
             )
         )
-    if f.region_code:
+    if shape.region:
         in_region = sa.or_(
-            Opportunity.region_code == f.region_code, Opportunity.location_type == "national"
+            Opportunity.region_code == sa.bindparam("region"),
+            Opportunity.location_type == "national",
         )
-        if f.q and dialect == "postgresql" and _open_only(f):
+        if shape.words and postgresql and open_only:
             # Checked on each of the open set's matches (as the deadline is, below): given the
             # region's index, PostgreSQL would intersect it with the words' index of the whole
             # table (at 1,000,000 opportunities, 83,000 entries with 211,000), four times slower.
             in_region = in_region.is_(sa.true())
         stmt = stmt.where(in_region)
-    if f.local_authority_code:
+    if shape.local_authority:
         stmt = stmt.where(
             Opportunity.location_type == "local_authority",
-            Opportunity.location_code == f.local_authority_code,
+            Opportunity.location_code == sa.bindparam("local_authority"),
         )
-    if f.min_value_pence is not None:
-        stmt = stmt.where(Opportunity.estimated_value_pence >= f.min_value_pence)
-    if f.max_value_pence is not None:
-        stmt = stmt.where(Opportunity.estimated_value_pence <= f.max_value_pence)
-    if f.vcse_only:
+    if shape.min_value:
+        stmt = stmt.where(Opportunity.estimated_value_pence >= sa.bindparam("min_value"))
+    if shape.max_value:
+        stmt = stmt.where(Opportunity.estimated_value_pence <= sa.bindparam("max_value"))
+    if shape.vcse_only:
         stmt = stmt.where(
             sa.or_(
                 Opportunity.reserved_vcse.is_(True),
@@ -444,10 +547,11 @@ def _matching(f, now, dialect, columns=RESULT_COLUMNS):
                 ),
             )
         )
-    if f.kind:
-        stmt = stmt.where(Opportunity.kind == f.kind)
-    open_now = Opportunity.open_at(now)  # at the moment the results (and their cache) are for
-    if _open_only(f):
+    if shape.kind:
+        stmt = stmt.where(Opportunity.kind == sa.bindparam("kind"))
+    # At the moment the results (and their cache) are for.
+    now = sa.bindparam("now", type_=Opportunity.submission_deadline.type)
+    if open_only:
         # Every open one is still unmarked by the closing job (``mark_closed`` marks only those
         # past their deadline, and a deadline never moves once passed): saying so lets the
         # partial indexes of the open set (migration 0021) answer.
@@ -456,18 +560,19 @@ def _matching(f, now, dialect, columns=RESULT_COLUMNS):
             Opportunity.closed_recorded_at.is_(None),
         )
         after_now = Opportunity.submission_deadline > now
-        if f.q and dialect == "postgresql":
+        if shape.words and postgresql:
             # The words' GIN index of the open set finds the candidates, and the deadline is
             # checked on each. Written plainly, the planner would take "published, unmarked and
             # after now" for a hundredth of the table (it is a tenth: the three go together)
             # and intersect a bitmap of every deadline after now with the words'.
             after_now = after_now.is_(sa.true())
         stmt = stmt.where(open_set, after_now)
-    elif f.status == "closed":
-        stmt = stmt.where(~open_now)
-    if f.closing_within_days:
+    elif shape.status == "closed":
+        stmt = stmt.where(~Opportunity.open_at(now))
+    if shape.closing_within:
         stmt = stmt.where(
-            Opportunity.submission_deadline <= now + timedelta(days=f.closing_within_days)
+            Opportunity.submission_deadline
+            <= sa.bindparam("closing_by", type_=Opportunity.submission_deadline.type)
         )
     return stmt, rank
 
@@ -506,23 +611,6 @@ def _ordered(columns, order):
     return [
         columns[name].desc() if descending else columns[name].asc() for name, descending in order
     ]
-
-
-def _in_order(stmt, order, offset):
-    return stmt.order_by(*_ordered(_COLUMNS, order)).limit(PAGE_SIZE).offset(offset)
-
-
-def _count(stmt, limit):
-    """How many rows ``stmt`` finds, stopping at ``limit`` (None: all of them)."""
-    return (
-        reads()
-        .execute(
-            sa.select(sa.func.count()).select_from(
-                stmt.with_only_columns(Opportunity.id).order_by(None).limit(limit).subquery()
-            )
-        )
-        .scalar_one()
-    )
 
 
 class LotChoice(NamedTuple):

@@ -45,3 +45,48 @@ def test_seed_demo_runs_twice_on_sqlite(sqlite_app):
     assert second.exit_code == 0, second.output
     assert db.session.execute(sa.select(sa.func.count(User.id))).scalar_one() == users
     assert "admin@vcse-dps.example" in first.output
+
+
+def test_search_works_on_sqlite(sqlite_app):
+    """The search's SQL is built once per kind of search with its values bound (on SQLite, one
+    LIKE condition a word): each kind finds what the words and filters say, downloads too."""
+    from lots.opportunities.models import Opportunity, OpportunityStatus
+    from lots.search.queries import every_match, parse, search
+
+    assert sqlite_app.test_cli_runner().invoke(args=["seed-demo"]).exit_code == 0
+    published = (
+        db.session.execute(
+            sa.select(Opportunity).where(Opportunity.status != OpportunityStatus.DRAFT)
+        )
+        .scalars()
+        .all()
+    )
+    assert len(published) >= 3
+    client = sqlite_app.test_client()
+    for o in published[:3]:
+        words = [w for w in re.findall(r"[a-z]{4,}", o.title.lower())][:2]
+        for args in (
+            {"q": " ".join(words), "status": "all"},
+            {"q": words[0], "status": "all", "sort": "value_high"},
+            {"q": " ".join(words), "status": "all", "lot": str(o.lot_id)},
+        ):
+            expected = {
+                p.id
+                for p in published
+                if all(
+                    w
+                    in " ".join(
+                        filter(None, [p.title, p.summary, p.description, p.buyer_name])
+                    ).lower()
+                    for w in args["q"].split()
+                )
+                and ("lot" not in args or p.lot_id == o.lot_id)
+            }
+            filters = parse(args)
+            found = search(filters)
+            assert o.id in {row.id for row in found.rows}, args
+            assert found.total == len(expected), args
+            assert {row.id for row in every_match(filters)} == expected, args
+            page = client.get("/opportunities", query_string=args)
+            assert page.status_code == 200 and o.title in page.get_data(as_text=True)
+    assert search(parse({"q": "x"})).total == 0  # no word of two letters or more: nothing

@@ -7,7 +7,7 @@ from functools import lru_cache
 
 from flask import current_app, g, render_template, render_template_string, request, session, url_for
 from flask_login import current_user
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from app.reference import cpv, geography
 from app.timeutil import utcnow
@@ -89,8 +89,24 @@ def _shared_frame():
     return frame
 
 
+# Stands for the words in a kept filters column (replaced once: words that hold it change nothing).
+WORDS_MARK = "\x00words\x00"
+
+
 def _filter_panel(args, lot_pairs):
-    """The filters column for the page's parameters (``query_args`` without the page number)."""
+    """The filters column for the page's parameters (``query_args`` without the page number).
+    Everyone's words differ, the other filters seldom do: the column is kept per process for the
+    other filters, with a mark where the words go."""
+    words = search.parse(dict(args)).q
+    marked = tuple(
+        (name, WORDS_MARK if name == "q" else value) for name, value in args if name != "q" or words
+    )
+    panel = _kept_filter_panel(marked, lot_pairs, request.script_root)
+    return Markup(str(panel).replace(WORDS_MARK, str(escape(words)))) if words else panel
+
+
+@lru_cache(maxsize=512)
+def _kept_filter_panel(args, lot_pairs, script_root):
     filters = search.parse(dict(args))
     return _fragment(
         "lots/_filters.html",

@@ -123,6 +123,32 @@ def test_odd_queries_are_harmless(world, client, q):
     soup = BeautifulSoup(response.data, "lxml")
     assert soup.select_one("#result-count") is not None
     assert not soup.select("#results script")
+    # The filters column shows the words as the search read them (kept columns put them in).
+    assert soup.select_one("input#q").get("value", "") == q.strip()[:200]
+    assert soup.select_one("#sort option[selected]")["value"] == (
+        "relevance" if q.strip() else "closing"
+    )
+
+
+def test_the_kept_filters_column_is_the_one_rendered_afresh(world, client):
+    """The filters column is kept per process for the filters other than the words: each search
+    gets its own words in it, and the same column as one rendered for it alone."""
+    from lots.search import views
+
+    def form(words):
+        page = client.get("/opportunities", query_string={"q": words, "region": "TLC"})
+        return str(BeautifulSoup(page.data, "lxml").select_one("form#filters, form[method=get]"))
+
+    form("care")
+    kept = {words: form(words) for words in ("meals & <b>", "x\x00words\x00y", "care")}
+    redis_connection().flushdb()
+    views._kept_filter_panel.cache_clear()
+    for words, column in kept.items():
+        assert 'value="' in column
+        assert column == form(words)
+        views._kept_filter_panel.cache_clear()
+        redis_connection().flushdb()
+    assert 'value="meals &amp; &lt;b&gt;"' in kept["meals & <b>"]
 
 
 def test_filters_come_from_the_url(world, client):

@@ -5,6 +5,7 @@ DATABASE_ONLY = {
     "search_vector",
     "ix_opportunities_search_vector",
     "ix_opportunities_search_open",
+    "ix_opportunities_search_open_by",
 }
 
 

@@ -201,9 +201,8 @@ def manage(token):
         return render_template("alerts/link_invalid.html"), 404
     form = ConfirmForm()
     if request.method == "POST" and form.validate_on_submit():
-        sub = db.session.get(
-            AlertSubscription, request.form.get("subscription_id", type=database_id)
-        )
+        subscription_id = request.form.get("subscription_id", type=database_id)
+        sub = db.session.get(AlertSubscription, subscription_id) if subscription_id else None
         if sub is None or sub.kind != AlertKind.SEARCH:
             abort(404)
         try:

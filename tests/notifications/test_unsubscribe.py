@@ -83,6 +83,7 @@ def test_a_tampered_link_is_refused(smtp_app, smtp, run_jobs):
     )
 
 
+@pytest.mark.filterwarnings("error::sqlalchemy.exc.SAWarning")  # no lookup of an empty id
 def test_the_manage_link_shows_followed_searches_and_stops_one_signed_out(
     smtp_app, smtp, run_jobs, forms
 ):
@@ -93,6 +94,8 @@ def test_the_manage_link_shows_followed_searches_and_stops_one_signed_out(
     page = client.get(path)
     assert page.status_code == 200
     assert "Keywords befriending" in text(soup(page).find("main"))
+    for junk in ("", "abc", "0", "99999999"):  # no such alert: not found, and nothing looked up
+        assert Browserless(client).post(path, {"subscription_id": junk}).status_code == 404
     stopped = Browserless(client).post(
         path,
         {

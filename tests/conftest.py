@@ -47,6 +47,40 @@ def pytest_configure(config):
     speed.install()
 
 
+# The longest tests, longest first (seconds each on this two-core machine, measured alone). They
+# run first, so while one xdist worker is on the longest the other works through the rest, and the
+# run does not end with one worker on a two-minute crawl and the other idle.
+LONG_FIRST = (
+    "tests/app/test_hostile_input.py",  # ~120 s: seeds the demo and crawls it as every account
+    "tests/e2e/test_page_widths.py",  # ~90 s
+    "tests/app/test_page_integrity.py",  # ~45 s
+    "tests/e2e/test_award_journey.py",  # ~27 s
+    "tests/e2e/test_opportunity_journey.py",
+    "tests/e2e/test_pipeline_journey.py",
+    "tests/e2e/test_admission_journey.py",
+    # Each of these seeds the demo (5-6 s a test).
+    "tests/app/test_demo_tour.py",
+    "tests/app/test_sqlite_journey.py",
+    "tests/notifications/test_alerts_sqlite.py",
+    "tests/app/organisations/test_demo.py",
+    "tests/insight/test_demo.py",
+    "tests/insight/test_wish_demo.py",
+    "tests/publishing/api/test_demo.py",
+    "tests/publishing/test_demo_open_data.py",
+)
+
+
+def _long_rank(item):
+    path = item.nodeid.split("::", 1)[0]
+    return LONG_FIRST.index(path) if path in LONG_FIRST else len(LONG_FIRST)
+
+
+def pytest_collection_modifyitems(session, config, items):
+    """The known-long tests first (a stable sort: the rest keep their order). Every xdist worker
+    sorts alike, so their collections still agree."""
+    items.sort(key=_long_rank)
+
+
 def pytest_unconfigure(config):
     if _session_clock is not None:
         _session_clock.stop()

@@ -211,10 +211,10 @@ def search(f, now=None):
         if floor is not None:
             # First among the newest ids only: when they hold more than COUNT_LIMIT matches,
             # those are the newest matches of all, and the rest of the open set is never read.
-            results = _search_words(f, shape, {**values, "floor": floor}, bounded=True)
+            results = _search_words(shape, {**values, "floor": floor}, bounded=True)
             if not results.exact:
                 return results
-        return _search_words(f, shape, values)
+        return _search_words(shape, values)
     limit = values["limit"]  # counts stop here without words
     if not _narrowed(f):
         # (Nearly) every open, closed or public opportunity: the page comes from an index in
@@ -271,7 +271,7 @@ def _shape(f, dialect):
         max_value=f.max_value_pence is not None,
         vcse_only=f.vcse_only,
         kind=bool(f.kind),
-        status=f.status if f.status in ("closed", "all") and not f.closing_within_days else "open",
+        status="open" if _open_only(f) else f.status,
         closing_within=bool(f.closing_within_days),
         sort=f.sort,
     )
@@ -324,7 +324,7 @@ def _newest_floor(dialect):
     return top - NEWEST_IDS if top > BOUND_FROM else None
 
 
-def _search_words(f, shape, values, bounded=False):
+def _search_words(shape, values, bounded=False):
     """A search with words. The newest ``COUNT_LIMIT + 1`` matches (by id: the order in which
     they were drafted) are found once, as narrow rows (the id, what the orders sort by, and the
     rank); when they are all the matches, they are ranked or sorted and counted exactly in one
@@ -339,7 +339,7 @@ def _search_words(f, shape, values, bounded=False):
     total = found[0].matches
     if total <= COUNT_LIMIT:
         return Results(rows, total, offset=offset)
-    if f.sort != "relevance":
+    if shape.sort != "relevance":
         rows = reads().execute(_statement(shape, "in_order"), values).all()
         return Results(rows, COUNT_LIMIT, exact=False, offset=offset)
     return Results(rows, COUNT_LIMIT, exact=False, offset=offset, ranked_only=RANK_LIMIT)

@@ -56,6 +56,7 @@ def find_opportunities():
         "results_html": results_html,
         "filter_panel": _filter_panel(
             tuple((name, value) for name, value in args if name != "page"),
+            filters.q,
             tuple((lot.id, f"{lot.label} ({lot.dps_name})") for lot in lots),
         ),
     }
@@ -93,11 +94,10 @@ def _shared_frame():
 WORDS_MARK = "\x00words\x00"
 
 
-def _filter_panel(args, lot_pairs):
-    """The filters column for the page's parameters (``query_args`` without the page number).
-    Everyone's words differ, the other filters seldom do: the column is kept per process for the
-    other filters, with a mark where the words go."""
-    words = search.parse(dict(args)).q
+def _filter_panel(args, words, lot_pairs):
+    """The filters column for the page's parameters (``query_args`` without the page number) and
+    the words as the search read them. Everyone's words differ, the other filters seldom do: the
+    column is kept per process for the other filters, with a mark where the words go."""
     marked = tuple(
         (name, WORDS_MARK if name == "q" else value) for name, value in args if name != "q" or words
     )

@@ -64,7 +64,7 @@ def test_search_works_on_sqlite(sqlite_app):
     assert len(published) >= 3
     client = sqlite_app.test_client()
     for o in published[:3]:
-        words = [w for w in re.findall(r"[a-z]{4,}", o.title.lower())][:2]
+        words = re.findall(r"[a-z]{4,}", o.title.lower())[:2]
         for args in (
             {"q": " ".join(words), "status": "all"},
             {"q": words[0], "status": "all", "sort": "value_high"},

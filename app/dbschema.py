@@ -6,6 +6,8 @@ DATABASE_ONLY = {
     "ix_opportunities_search_vector",
     "ix_opportunities_search_open",
     "ix_opportunities_search_open_by",
+    "ix_opportunities_search_closed_by",
+    "ix_opportunities_closed_id",
 }
 
 

@@ -15,9 +15,10 @@ A results page reads only the columns it shows, and only for the page's rows. Co
   relevance ranks the newest ``RANK_LIMIT`` (the page says so): ranking and sorting never see
   more than that many narrow rows. On a big table an open search looks first among the newest
   ids (``NEWEST_IDS``): when they hold more than the limit, no other match is read; otherwise
-  every match of the open set is (which its own GIN index of words, regions and lots holds:
-  migrations 0026 and 0037); for closed or all, a word in most notices is found by walking the
-  newest first.
+  a second look reaches as far back as their density says should hold enough, and then every
+  match of the open set is read (which its own GIN index of words, regions and lots holds:
+  migrations 0026 and 0037). Closed or all: the newest matches of each part of the set (open,
+  and marked closed: migration 0038) are merged (see ``_PARTS``).
 
 Every query runs on ``app.replica.reads()``: a read replica when ``DATABASE_REPLICA_URL`` is set.
 
@@ -33,6 +34,7 @@ from typing import NamedTuple
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from app.replica import reads
 from app.timeutil import utcnow
@@ -206,15 +208,31 @@ def search(f, now=None):
     values = _values(f, now, shape)
     offset = values["offset"]
     if shape.words:
-        # (Not with a lot, an area ... : the newest ids seldom hold enough of their matches.)
+        name = "found"
+        if dialect == "postgresql" and shape.status != "open":
+            # Closed or all: from each part of the set (see ``_PARTS``), when the closed ones
+            # not yet marked are few enough to name (as they are while the closing job runs).
+            past = _past_deadline_ids(now) if shape.status == "closed" else []
+            if past is not None:
+                name, values = "found_parts", {**values, "past_ids": past}
+        # (Not with a lot, an area ... : the newest ids seldom hold enough of their matches. Nor
+        # closed or all: the open ones are the newest, and further back the marked ones are
+        # spread too unevenly among them for the second look below to judge how far to go.)
         floor = _newest_floor(dialect) if _open_only(f) and not _narrowed(f) else None
         if floor is not None:
             # First among the newest ids only: when they hold more than COUNT_LIMIT matches,
             # those are the newest matches of all, and the rest of the open set is never read.
-            results = _search_words(shape, {**values, "floor": floor}, bounded=True)
+            results = _search_words(shape, {**values, "floor": floor}, "found_newest")
             if not results.exact:
                 return results
-        return _search_words(shape, values)
+            # Fewer there: as far back again as the matches found there say should hold enough,
+            # when they are not so few that reading every match costs less.
+            wider = _wider_floor(floor, results.total)
+            if wider is not None:
+                results = _search_words(shape, {**values, "floor": wider}, "found_newest")
+                if not results.exact:
+                    return results
+        return _search_words(shape, values, name)
     limit = values["limit"]  # counts stop here without words
     if not _narrowed(f):
         # (Nearly) every open, closed or public opportunity: the page comes from an index in
@@ -307,6 +325,11 @@ def _values(f, now, shape):
 NEWEST_IDS = 10_000
 BOUND_FROM = 200_000
 BOUND_SECONDS = 60
+# With fewer than COUNT_LIMIT matches there, a second look reaches back far enough to hold this
+# many times the matches wanted at the same density, up to WIDER_IDS ids (at 1,000,000, a word
+# in a twelfth of the open set: 8,608 matches read from the table, 25 ms, against ~1,500).
+WIDER_MARGIN = 1.5
+WIDER_IDS = 150_000
 OFFSET = sa.bindparam("offset", type_=sa.Integer)
 LIMIT = sa.bindparam("limit", type_=sa.Integer)
 
@@ -324,16 +347,26 @@ def _newest_floor(dialect):
     return top - NEWEST_IDS if top > BOUND_FROM else None
 
 
-def _search_words(shape, values, bounded=False):
+def _wider_floor(floor, found):
+    """A lower floor than ``floor`` (``NEWEST_IDS`` below the highest id), below which
+    ``WIDER_MARGIN`` times the matches wanted should lie if matches were as dense further back as
+    the ``found`` above it; None when that would reach back more than ``WIDER_IDS``."""
+    if found < 1:
+        return None
+    span = int(NEWEST_IDS * (COUNT_LIMIT + 1) * WIDER_MARGIN / found)
+    return floor + NEWEST_IDS - span if span <= WIDER_IDS else None
+
+
+def _search_words(shape, values, name):
     """A search with words. The newest ``COUNT_LIMIT + 1`` matches (by id: the order in which
     they were drafted) are found once, as narrow rows (the id, what the orders sort by, and the
     rank); when they are all the matches, they are ranked or sorted and counted exactly in one
     query. When there are more, the count says "more than 1,000", relevance ranks only the
     newest ``RANK_LIMIT`` of them (so a word in every notice costs no more than a rare one), and
     the other orders read the page from an index in their order. Only the page's rows are read
-    in full. ``bounded``: only among the ids above ``values["floor"]``."""
+    in full. ``name``: the statement (see ``_built``)."""
     offset = values["offset"]
-    found = reads().execute(_statement(shape, "found_newest" if bounded else "found"), values)
+    found = reads().execute(_statement(shape, name), values)
     found = found.all()
     rows = [row for row in found if row.id is not None]
     total = found[0].matches
@@ -360,7 +393,10 @@ def _built(shape, name, page_size, count_limit, rank_limit):
     - ``counted_page``: up to ``limit`` matches in no order, the page sorted among them, each row
       with the count;
     - ``found`` / ``found_newest``: a search with words (see ``_search_words``), among all the
-      matches or only those above the id ``floor``.
+      matches or only those above the id ``floor``;
+    - ``found_parts``: the same, of closed or all opportunities, merging the newest matches of
+      each part of the set (``_PARTS``), given the ids of those past their deadline but not yet
+      marked closed (``past_ids``).
 
     The sizes are given (not read here) so that a statement built for other sizes is never
     used."""
@@ -385,7 +421,7 @@ def _built(shape, name, page_size, count_limit, rank_limit):
         )
     if name == "found_newest":
         stmt = stmt.where(Opportunity.id > sa.bindparam("floor", type_=sa.Integer))
-    elif name != "found":
+    elif name not in ("found", "found_parts"):
         raise ValueError(name)
     keys = [
         Opportunity.id,
@@ -395,10 +431,25 @@ def _built(shape, name, page_size, count_limit, rank_limit):
     ]
     if shape.sort == "relevance":
         keys.append(rank.label("rank"))
-    candidates = _materialized(
-        stmt.with_only_columns(*keys).order_by(Opportunity.id.desc()).limit(count_limit + 1),
-        shape.dialect,
-    )
+    newest = Opportunity.id.desc()
+    if name == "found_parts":
+        # The newest matches of each part of the set (see ``_PARTS``), merged.
+        parts = sa.union_all(
+            *(
+                _matching(shape, part=part)[0]
+                .with_only_columns(*keys)
+                .order_by(newest)
+                .limit(count_limit + 1)
+                for part in _PARTS[shape.status]
+            )
+        ).subquery("parts")
+        newest_parts = sa.select(parts).order_by(parts.c.id.desc()).limit(count_limit + 1)
+        candidates = _materialized(newest_parts, shape.dialect)
+    else:
+        candidates = _materialized(
+            stmt.with_only_columns(*keys).order_by(newest).limit(count_limit + 1),
+            shape.dialect,
+        )
     ranked = sa.select(candidates).order_by(candidates.c.id.desc()).limit(rank_limit).subquery()
     page = (
         sa.select(ranked)
@@ -482,9 +533,10 @@ def _order(sort, rank):
     }[sort] + [("id", False)]
 
 
-def _matching(shape, columns=RESULT_COLUMNS):
+def _matching(shape, columns=RESULT_COLUMNS, part=None):
     """(select of ``columns``, rank expression or None) for a search of ``shape``, its values
-    bound by name (see ``_values``)."""
+    bound by name (see ``_values``); given a ``part`` (see ``_PARTS``), only that part of the
+    set its status asks for."""
     postgresql = shape.dialect == "postgresql"
     stmt = sa.select(*columns).where(Opportunity.status.in_(PUBLIC_STATUSES))
     rank = None
@@ -550,14 +602,23 @@ def _matching(shape, columns=RESULT_COLUMNS):
         stmt = stmt.where(Opportunity.kind == sa.bindparam("kind"))
     # At the moment the results (and their cache) are for.
     now = sa.bindparam("now", type_=Opportunity.submission_deadline.type)
-    if open_only:
+    if part == "marked":
+        stmt = stmt.where(_MARKED)
+        if shape.status == "closed":
+            stmt = stmt.where(~Opportunity.open_at(now))
+    elif part == "open_set":
+        stmt = stmt.where(_OPEN_SET)
+    elif part == "past_deadline":
+        # Closed but not yet marked: few, named by ``_past_deadline_ids``.
+        past_ids = sa.bindparam("past_ids", type_=ARRAY(sa.Integer))
+        stmt = stmt.where(
+            Opportunity.id == sa.func.any(past_ids), Opportunity.submission_deadline <= now
+        )
+    elif open_only:
         # Every open one is still unmarked by the closing job (``mark_closed`` marks only those
         # past their deadline, and a deadline never moves once passed): saying so lets the
         # partial indexes of the open set (migration 0021) answer.
-        open_set = sa.and_(
-            Opportunity.status == OpportunityStatus.PUBLISHED,
-            Opportunity.closed_recorded_at.is_(None),
-        )
+        open_set = _OPEN_SET
         after_now = Opportunity.submission_deadline > now
         if shape.words and postgresql:
             # The words' GIN index of the open set finds the candidates, and the deadline is
@@ -574,6 +635,46 @@ def _matching(shape, columns=RESULT_COLUMNS):
             <= sa.bindparam("closing_by", type_=Opportunity.submission_deadline.type)
         )
     return stmt, rank
+
+
+# Every public opportunity is in one of two parts, each with its own partial indexes: the open
+# set (published and not yet marked closed by the closing job: migrations 0026 and 0037), and
+# the marked: closed and marked so, awarded, cancelled ... (migration 0038). A search with words
+# of closed or all opportunities reads the newest matches of each part and merges them: walking
+# the whole table from the newest, a closed search read past every open one first (the newest
+# tenth of the table), and each part's GIN index holds the region, kind of place and lot beside
+# the words. Of the open set, a closed search wants only those past their deadline that the
+# job has not marked yet: a few, found by their deadlines (``_past_deadline_ids``).
+_OPEN_SET = sa.and_(
+    Opportunity.status == OpportunityStatus.PUBLISHED,
+    Opportunity.closed_recorded_at.is_(None),
+)
+_MARKED = sa.or_(
+    Opportunity.status != OpportunityStatus.PUBLISHED,
+    Opportunity.closed_recorded_at.isnot(None),
+)
+_PARTS = {"closed": ("marked", "past_deadline"), "all": ("marked", "open_set")}
+# Past their deadline and not yet marked: up to this many are named in a closed search's SQL.
+PAST_IDS_LIMIT = 1000
+_PAST_DEADLINE = (
+    sa.select(Opportunity.id)
+    .where(
+        _OPEN_SET,
+        Opportunity.submission_deadline
+        <= sa.bindparam("now", type_=Opportunity.submission_deadline.type),
+    )
+    .order_by(Opportunity.submission_deadline)
+    .limit(sa.bindparam("past_limit", type_=sa.Integer))
+)
+
+
+def _past_deadline_ids(now):
+    """The ids of the open set's opportunities past their deadline at ``now`` (closed, and not
+    yet marked so by the closing job), read from the open set's index by deadline; None when
+    there are more than ``PAST_IDS_LIMIT`` (the job has not run for a while)."""
+    ids = reads().execute(_PAST_DEADLINE, {"now": now, "past_limit": PAST_IDS_LIMIT + 1})
+    ids = ids.scalars().all()
+    return ids if len(ids) <= PAST_IDS_LIMIT else None
 
 
 def _open_only(f):

@@ -193,6 +193,9 @@ def extend_deadline(user, opportunity, new_deadline, reason, new_question_deadli
         ]
     }
     opportunity.submission_deadline = new_deadline
+    # Open until the new deadline: not marked closed, even by a closing job that read it as it
+    # passed the old one while this extension was being made (search reads open ones by the mark).
+    opportunity.closed_recorded_at = None
     if new_question_deadline is not None:
         if (
             opportunity.question_deadline and new_question_deadline < opportunity.question_deadline

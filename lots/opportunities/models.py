@@ -123,7 +123,8 @@ class OpportunityStatus(enum.StrEnum):
 
 
 # Holds every open opportunity (and those closed since the closing job last ran): the predicate
-# of the open set's partial indexes, which search adds to its "open" filter.
+# of the open set's partial indexes, which search adds to its "open" filter (written there as
+# SQLAlchemy expressions: lots.search.queries._OPEN_SET).
 OPEN_SET = sa.text("status = 'published' AND closed_recorded_at IS NULL")
 
 # What anyone may see: everything but drafts and call-offs waiting for approval.

@@ -354,11 +354,15 @@ def mark_closed(now=None):
     now = now or utcnow()
     rows = (
         db.session.execute(
-            sa.select(Opportunity).where(
+            sa.select(Opportunity)
+            .where(
                 Opportunity.status == OpportunityStatus.PUBLISHED,
                 Opportunity.deadline_passed_at(now),
                 Opportunity.closed_recorded_at.is_(None),
             )
+            # Locked, so that one whose deadline an extension is moving is read as extended (or
+            # the extension waits and sees it closed), never marked with a deadline ahead.
+            .with_for_update()
         )
         .scalars()
         .all()

@@ -609,10 +609,14 @@ def _matching(shape, columns=RESULT_COLUMNS, part=None):
     elif part == "open_set":
         stmt = stmt.where(_OPEN_SET)
     elif part == "past_deadline":
-        # Closed but not yet marked: few, named by ``_past_deadline_ids``.
+        # Closed but not yet marked: few, named by ``_past_deadline_ids``. Still in the open set
+        # when this statement reads them: one marked (or awarded ...) since they were named is
+        # read from the marked part only, never twice.
         past_ids = sa.bindparam("past_ids", type_=ARRAY(sa.Integer))
         stmt = stmt.where(
-            Opportunity.id == sa.func.any(past_ids), Opportunity.submission_deadline <= now
+            Opportunity.id == sa.func.any(past_ids),
+            _OPEN_SET,
+            Opportunity.submission_deadline <= now,
         )
     elif open_only:
         # Every open one is still unmarked by the closing job (``mark_closed`` marks only those
@@ -645,6 +649,9 @@ def _matching(shape, columns=RESULT_COLUMNS, part=None):
 # tenth of the table), and each part's GIN index holds the region, kind of place and lot beside
 # the words. Of the open set, a closed search wants only those past their deadline that the
 # job has not marked yet: a few, found by their deadlines (``_past_deadline_ids``).
+# (``_OPEN_SET`` is ``lots.opportunities.models.OPEN_SET`` as SQLAlchemy expressions, and
+# ``_MARKED`` with the public statuses is migration 0038's predicate: each written as the
+# indexes' predicates are, so that PostgreSQL sees that a search implies them.)
 _OPEN_SET = sa.and_(
     Opportunity.status == OpportunityStatus.PUBLISHED,
     Opportunity.closed_recorded_at.is_(None),

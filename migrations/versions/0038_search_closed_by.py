@@ -20,8 +20,8 @@ down_revision = "0037_search_open_by"
 branch_labels = None
 depends_on = None
 
-# Written as the search writes it (lots.search.queries._RECORDED_CLOSED, with the public
-# statuses), so that PostgreSQL sees its conditions imply the indexes' predicate.
+# Written as the search writes it (the public statuses and lots.search.queries._MARKED), so
+# that PostgreSQL sees its conditions imply the indexes' predicate.
 RECORDED_CLOSED = (
     "status IN ('published', 'awarded', 'cancelled', 'no_suitable_bid') "
     "AND (status <> 'published' OR closed_recorded_at IS NOT NULL)"

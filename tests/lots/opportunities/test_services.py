@@ -287,6 +287,19 @@ def test_amend_extend_and_shorten(world, run_jobs):
     assert len(opportunity.amendments) == 2
 
 
+def test_an_extension_unmarks_one_a_racing_closing_job_marked(world):
+    """The closing job may read an opportunity as its old deadline passes while an extension is
+    being made: extended, it is open again, and search finds open ones by the job's mark."""
+    admin, dps, lots, user, buyer = world
+    with time_machine.travel(NOW, tick=False):
+        opportunity = ready_draft(user, buyer, lots[0])
+        opportunities.publish(user, opportunity)
+        opportunity.closed_recorded_at = NOW  # as the racing job wrote it
+        db.session.commit()
+        amendments.extend_deadline(user, opportunity, DEADLINE + timedelta(days=7), "More time")
+    assert db.session.get(Opportunity, opportunity.id).closed_recorded_at is None
+
+
 def test_cancel_needs_a_reason_bidders_see(world, run_jobs):
     admin, dps, lots, user, buyer = world
     admitted_supplier(lots[0])

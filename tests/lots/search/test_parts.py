@@ -9,7 +9,8 @@ import pytest
 import sqlalchemy as sa
 
 from app.extensions import db
-from lots.opportunities.models import OpportunityStatus
+from lots.opportunities.models import Opportunity, OpportunityStatus
+from lots.opportunities.services import mark_closed
 from lots.search import queries as search_module
 from lots.search.queries import Filters, search
 from tests.lots.helpers import NOW
@@ -80,6 +81,39 @@ def test_one_past_its_deadline_is_found_when_the_job_has_not_marked_it(gardens):
     results = search(Filters(q="gardens", status="closed"), now=later)
     assert gardens["open"] in {row.id for row in results.rows}
     assert results.total == 4
+
+
+def _between(monkeypatch, change):
+    """Commit ``change`` after a closed search has named those past their deadline and not yet
+    marked, before it reads the parts (as the closing job or an award may, at any moment)."""
+    named = search_module._past_deadline_ids
+
+    def racing(now):
+        ids = named(now)
+        change()
+        return ids
+
+    monkeypatch.setattr(search_module, "_past_deadline_ids", racing)
+
+
+def _no_suitable_bid(opportunity_id):
+    opportunity = db.session.get(Opportunity, opportunity_id)
+    opportunity.status = OpportunityStatus.NO_SUITABLE_BID
+    db.session.commit()
+
+
+@pytest.mark.parametrize("change", ["marked by the job", "no suitable bid"])
+def test_one_that_changes_part_while_a_search_runs_is_counted_once(gardens, monkeypatch, change):
+    """Found by the review of this change: read from both parts, it was shown and counted
+    twice."""
+    if change == "marked by the job":
+        _between(monkeypatch, lambda: mark_closed(NOW))
+    else:
+        _between(monkeypatch, lambda: _no_suitable_bid(gardens["unmarked"]))
+    results = search(Filters(q="gardens", status="closed", sort="newest"), now=NOW)
+    ids = [row.id for row in results.rows]
+    assert sorted(ids) == sorted([gardens["unmarked"], gardens["marked"], gardens["awarded"]])
+    assert results.total == 3
 
 
 def _plan(statement, parameters):

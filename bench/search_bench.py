@@ -379,6 +379,8 @@ def realistic_urls(url, n, n_lots, seed=7):
             return sorted({w for w in re.findall(r"[a-z]{3,}", text.lower()) if w not in STOPWORDS})
 
         heading, body = words(f"{title} {summary}"), words(description)
+        if not heading or not body:  # (one published by an earlier run's publishing bench)
+            continue
         chosen = []
         for _ in range(rnd.randint(1, 3)):
             pool = heading if rnd.random() < 0.5 else body

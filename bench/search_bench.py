@@ -412,6 +412,33 @@ def realistic_urls(url, n, n_lots, seed=7):
     return urls
 
 
+def in_process_searches(description):
+    """What the benches that time searches in process share: their command line (``--database``
+    that this bench seeded, ``--urls``, ``--lots``), the app on that database, its URL and each
+    realistic URL with the filters the search page reads from it."""
+    from urllib.parse import parse_qsl, urlsplit
+
+    from werkzeug.datastructures import MultiDict
+
+    from app import create_app
+    from lots.search import queries
+
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--database", default="vcse_bench_search")
+    parser.add_argument("--urls", type=int, default=600)
+    parser.add_argument("--lots", type=int, default=50)
+    args = parser.parse_args()
+    url = admin_url().rsplit("/", 1)[0] + "/" + args.database
+    app = create_app(
+        "test", {"SQLALCHEMY_DATABASE_URI": url.replace("postgresql://", "postgresql+psycopg://")}
+    )
+    searches = [
+        (path, queries.parse(MultiDict(parse_qsl(urlsplit(path).query))))
+        for path in realistic_urls(url, args.urls, args.lots)
+    ]
+    return app, url, searches
+
+
 def from_list(urls, threads):
     """wrk script lines: each request asks for the next URL of ``urls`` (threads interleaved, so
     no two requests ask the same until the list runs out)."""

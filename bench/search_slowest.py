@@ -8,34 +8,16 @@ Uses the database ``bench/search_bench.py`` seeded (``--seed-only``) and its rea
 Prints, does not write bench/RESULTS.md: say in the row what it was run against.
 """
 
-import argparse
 import statistics
 import time
-from urllib.parse import parse_qsl, urlsplit
 
-from common import admin_url
-from search_bench import realistic_urls
-from werkzeug.datastructures import MultiDict
+from search_bench import in_process_searches
 
 
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--database", default="vcse_bench_search")
-    parser.add_argument("--urls", type=int, default=600)
-    parser.add_argument("--lots", type=int, default=50)
-    args = parser.parse_args()
-    url = admin_url().rsplit("/", 1)[0] + "/" + args.database
-
-    from app import create_app
     from lots.search import queries
 
-    app = create_app(
-        "test", {"SQLALCHEMY_DATABASE_URI": url.replace("postgresql://", "postgresql+psycopg://")}
-    )
-    searches = [
-        (u, queries.parse(MultiDict(parse_qsl(urlsplit(u).query))))
-        for u in realistic_urls(url, args.urls, args.lots)
-    ]
+    app, _url, searches = in_process_searches(__doc__)
     with app.app_context():
         for _url, f in searches:
             queries.search(f)

@@ -9,16 +9,12 @@ Prints the median, mean and p95 of each; the difference is the app building, sen
 the statements. Prints, does not write bench/RESULTS.md: say in the row what it was run against.
 """
 
-import argparse
 import statistics
 import time
-from urllib.parse import parse_qsl, urlsplit
 
 import psycopg
-from common import admin_url
-from search_bench import realistic_urls
+from search_bench import in_process_searches
 from sqlalchemy import event
-from werkzeug.datastructures import MultiDict
 
 
 def summary(seconds):
@@ -30,24 +26,11 @@ def summary(seconds):
 
 
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--database", default="vcse_bench_search")
-    parser.add_argument("--urls", type=int, default=600)
-    parser.add_argument("--lots", type=int, default=50)
-    args = parser.parse_args()
-    url = admin_url().rsplit("/", 1)[0] + "/" + args.database
-
-    from app import create_app
     from app.extensions import db
     from lots.search import queries
 
-    app = create_app(
-        "test", {"SQLALCHEMY_DATABASE_URI": url.replace("postgresql://", "postgresql+psycopg://")}
-    )
-    filters = [
-        queries.parse(MultiDict(parse_qsl(urlsplit(u).query)))
-        for u in realistic_urls(url, args.urls, args.lots)
-    ]
+    app, url, searches = in_process_searches(__doc__)
+    filters = [f for _path, f in searches]
     with app.app_context():
         sent = []
 

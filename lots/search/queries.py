@@ -622,7 +622,6 @@ def _matching(shape, columns=RESULT_COLUMNS, part=None):
         # Every open one is still unmarked by the closing job (``mark_closed`` marks only those
         # past their deadline, and a deadline never moves once passed): saying so lets the
         # partial indexes of the open set (migration 0021) answer.
-        open_set = _OPEN_SET
         after_now = Opportunity.submission_deadline > now
         if shape.words and postgresql:
             # The words' GIN index of the open set finds the candidates, and the deadline is
@@ -630,7 +629,7 @@ def _matching(shape, columns=RESULT_COLUMNS, part=None):
             # after now" for a hundredth of the table (it is a tenth: the three go together)
             # and intersect a bitmap of every deadline after now with the words'.
             after_now = after_now.is_(sa.true())
-        stmt = stmt.where(open_set, after_now)
+        stmt = stmt.where(_OPEN_SET, after_now)
     elif shape.status == "closed":
         stmt = stmt.where(~Opportunity.open_at(now))
     if shape.closing_within:

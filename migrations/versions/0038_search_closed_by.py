@@ -26,7 +26,7 @@ depends_on = None
 
 # Written as the search writes it (the public statuses and lots.search.queries._MARKED), so
 # that PostgreSQL sees its conditions imply the indexes' predicate.
-RECORDED_CLOSED = (
+MARKED = (
     "status IN ('published', 'awarded', 'cancelled', 'no_suitable_bid') "
     "AND (status <> 'published' OR closed_recorded_at IS NOT NULL)"
 )
@@ -38,10 +38,10 @@ def upgrade():
     op.execute("CREATE EXTENSION IF NOT EXISTS btree_gin")
     op.execute(
         "CREATE INDEX IF NOT EXISTS ix_opportunities_search_closed_by ON opportunities USING gin "
-        f"(search_vector, region_code, location_type, lot_id) WHERE {RECORDED_CLOSED}"
+        f"(search_vector, region_code, location_type, lot_id) WHERE {MARKED}"
     )
     op.execute(
-        f"CREATE INDEX IF NOT EXISTS ix_opportunities_closed_id ON opportunities (id) WHERE {RECORDED_CLOSED}"
+        f"CREATE INDEX IF NOT EXISTS ix_opportunities_closed_id ON opportunities (id) WHERE {MARKED}"
     )
 
 

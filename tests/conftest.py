@@ -24,7 +24,7 @@ from rq import SimpleWorker
 from app import create_app
 from app.extensions import db, limiter
 from app.queue import redis_connection, rq_queue
-from tests import clock, speed
+from tests import clock, demo_copy, speed
 from tests.factories import PASSWORD
 from tests.pages import fieldsets_without_legend
 from tests.services import Postgres, Redis
@@ -45,6 +45,7 @@ def pytest_configure(config):
     global _session_clock
     _session_clock = clock.start_session_clock()
     speed.install()
+    demo_copy.start_run()
 
 
 # The longest tests, longest first (seconds each on this two-core machine, measured alone). They
@@ -58,7 +59,7 @@ LONG_FIRST = (
     "tests/e2e/test_opportunity_journey.py",
     "tests/e2e/test_pipeline_journey.py",
     "tests/e2e/test_admission_journey.py",
-    # Each of these seeds the demo (5-6 s a test).
+    # Each of these seeds the demo (6-7 s) or, after the first, copies it (tests/demo_copy.py).
     "tests/app/test_demo_tour.py",
     "tests/app/test_sqlite_journey.py",
     "tests/notifications/test_alerts_sqlite.py",
@@ -79,6 +80,15 @@ def pytest_collection_modifyitems(session, config, items):
     """The known-long tests first (a stable sort: the rest keep their order). Every xdist worker
     sorts alike, so their collections still agree."""
     items.sort(key=_long_rank)
+
+
+def pytest_sessionfinish(session):
+    """The process that started the run (not an xdist worker) drops the run's copy of the demo,
+    on the server the workers shared (a server a worker started is gone with it)."""
+    if not hasattr(session.config, "workerinput"):
+        admin_url = Postgres.running()
+        if admin_url:
+            demo_copy.drop(admin_url)
 
 
 def pytest_unconfigure(config):
@@ -278,7 +288,7 @@ def _close_all(apps):
     for app in apps:
         with app.app_context():
             db.session.remove()
-            db.engine.dispose()
+            speed.release(db.engine)
 
 
 _cleaners = {}
@@ -297,20 +307,26 @@ def _truncate(url):
     """Empty every table and restart every sequence, as TRUNCATE ... RESTART IDENTITY would, but
     about ten times faster: only the tables that hold rows are emptied, by DELETE with triggers
     (the foreign keys' and the audit log's guards) switched off for this transaction. Connections a
-    test left idle in a transaction (a thread, a worker) would hold locks, so they are ended first."""
+    test left in a transaction or a statement (a thread, a worker) would hold locks, so they are
+    ended first; idle ones hold none (the app takes only transaction-level advisory locks), and the
+    tests' kept engines (tests/speed.py) keep theirs. This cleaner keeps its own connection."""
     if url not in _cleaners:
         tables = [t.name for t in reversed(db.metadata.sorted_tables)]
         probe = " UNION ALL ".join(
             f"SELECT '{t}' FROM (SELECT 1 FROM \"{t}\" LIMIT 1) AS rows_{i}"
             for i, t in enumerate(tables)
         )
-        _cleaners[url] = (sa.create_engine(url, poolclass=sa.pool.NullPool), sa.text(probe))
+        _cleaners[url] = (
+            sa.create_engine(url, pool_size=1, max_overflow=0, pool_pre_ping=True),
+            sa.text(probe),
+        )
     engine, probe = _cleaners[url]
     with engine.begin() as conn:
         conn.execute(
             sa.text(
                 "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                "WHERE datname = current_database() AND pid <> pg_backend_pid() "
+                "AND state <> 'idle'"
             )
         )
         conn.execute(sa.text("SET LOCAL session_replication_role = replica"))
@@ -330,6 +346,7 @@ def _truncate(url):
 
 @pytest.fixture
 def app(make_app, redis_server):
+    speed.next_test()
     app = make_app()
     redis_lib.Redis.from_url(redis_server.url(REDIS_TEST_DB)).flushdb()
     with app.app_context():
@@ -341,6 +358,19 @@ def app(make_app, redis_server):
     # The limiter is one object for every app in the process: a test that stopped its Redis must
     # not leave the next test counting on the in-memory fallback.
     limiter._storage_dead = False
+
+
+@pytest.fixture
+def seeded_demo(app, make_app, postgres):
+    """The demo's data (what `flask seed-demo` makes) in this test's database and storage, seeded
+    once per run and copied (tests/demo_copy.py); returns what ``app.demo.seed()`` returns. For
+    tests that read the demo; those about seeding call ``seed()`` themselves."""
+
+    def close_apps():
+        db.session.remove()
+        _close_all(make_app.apps)
+
+    return demo_copy.seeded(app, postgres.admin_url, close_apps)
 
 
 @pytest.fixture

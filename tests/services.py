@@ -47,16 +47,21 @@ class Postgres:
 
     def __init__(self):
         self.tmp = None
+        self.admin_url = self.running()
+        if self.admin_url is None:
+            self._start()
+
+    @staticmethod
+    def running():
+        """The admin URL of a server that answers, or None (one would be started)."""
         url = os.environ.get("TEST_DATABASE_ADMIN_URL") or os.environ.get("DATABASE_URL")
         if url and url.startswith("postgres"):
             parts = urlsplit(url)
             if answers(parts.hostname or "127.0.0.1", parts.port or 5432):
-                self.admin_url = url.replace("postgresql+psycopg://", "postgresql://")
-                return
+                return url.replace("postgresql+psycopg://", "postgresql://")
         if answers("127.0.0.1", 5432):
-            self.admin_url = "postgresql://postgres@127.0.0.1:5432/postgres"
-            return
-        self._start()
+            return "postgresql://postgres@127.0.0.1:5432/postgres"
+        return None
 
     def _start(self):
         self.tmp = tempfile.mkdtemp(prefix="vcse-pg-")

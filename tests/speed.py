@@ -17,7 +17,17 @@ per rule (10%). Both results depend only on their input, so the test process kee
   API document waits until it is read. Each new rule gets its own copy of the converters, bound
   to its own map; the parts are only read.
 
-Pages render exactly as before; only the compiling is not repeated. Installed by tests/conftest.py.
+Pages render exactly as before; only the compiling is not repeated.
+
+And one engine (one pool of connections) per database and set of engine options in the process,
+kept from one test's app to the next: a new PostgreSQL connection costs some 5 ms, and its
+server process then loads each table's description again on first use, which made a DPS services
+test about a sixth slower. What one test could leave in a kept connection is undone: a ``SET``
+(``RESET ALL`` the first time each test takes a connection), an uncommitted transaction (the
+pool rolls back what it is given back), a connection never given back or a listener added to
+the engine (``release``: the engine is dropped, and the next test makes its own).
+
+Installed by tests/conftest.py.
 """
 
 import os
@@ -26,6 +36,8 @@ from pathlib import Path
 
 import flask
 import jinja2
+from flask_sqlalchemy.extension import SQLAlchemy
+from sqlalchemy import event
 from werkzeug.routing.rules import Rule
 
 
@@ -111,9 +123,60 @@ def _with_shared_cache(original):
     return create_jinja_environment
 
 
+_engines = {}  # repr of the options -> (engine, how many listeners it had when made)
+_test = [0]  # the number of the current test (``next_test``)
+
+
+def _listeners(engine):
+    return sum(
+        len(getattr(target.dispatch, name))
+        for target in (engine, engine.pool)
+        for name in target.dispatch._event_names
+    )
+
+
+def _reset_once_per_test(dbapi_connection, record, _proxy):
+    if record.info.get("test") != _test[0]:
+        dbapi_connection.execute("RESET ALL")
+        dbapi_connection.commit()
+        record.info["test"] = _test[0]
+
+
+def _kept_engine(original):
+    def make_engine(self, bind_key, options, app):
+        if not str(options.get("url", "")).startswith("postgresql"):
+            return original(self, bind_key, options, app)
+        key = repr(sorted((name, repr(value)) for name, value in options.items()))
+        kept = _engines.get(key)
+        if kept is None:
+            # Last in, first out: the connection a test took last is the warmest.
+            engine = original(self, bind_key, {**options, "pool_use_lifo": True}, app)
+            event.listen(engine, "checkout", _reset_once_per_test)
+            kept = _engines[key] = (engine, _listeners(engine))
+        return kept[0]
+
+    return make_engine
+
+
+def next_test():
+    _test[0] += 1
+
+
+def release(engine):
+    """At the end of a test, for each engine its apps used: a kept engine stays open unless the
+    test left a connection out or a listener on it; any other engine is closed."""
+    kept = next((k for k in _engines.values() if k[0] is engine), None)
+    if kept is not None and not engine.pool.checkedout() and _listeners(engine) == kept[1]:
+        return
+    if kept is not None:
+        del _engines[next(key for key, k in _engines.items() if k is kept)]
+    engine.dispose()
+
+
 def install():
     if getattr(Rule._compile_builder, "_tests_cached", False):
         return
+    SQLAlchemy._make_engine = _kept_engine(SQLAlchemy._make_engine)
     Rule._compile_builder = _cached_compile_builder(Rule._compile_builder)
     Rule._compile_builder._tests_cached = True
     Rule._parse_rule = _cached_parse_rule(Rule._parse_rule)

@@ -7,7 +7,7 @@ import re
 import sqlalchemy as sa
 
 from app.accounts.models import User
-from app.demo import DEMO_PASSWORD, seed
+from app.demo import DEMO_PASSWORD
 from app.extensions import db
 from lots.evaluation import sealing
 from lots.evaluation.demo import EVALUATOR, TITLE, call_off_to_score
@@ -52,8 +52,7 @@ def test_seed_demo_prints_every_person_with_a_distinct_name_and_a_role(app):
     assert "flask demo close-call-off" in result.output
 
 
-def test_the_evaluator_finds_the_call_off_ready_to_score(app, client, auth, forms):
-    seed()
+def test_the_evaluator_finds_the_call_off_ready_to_score(app, client, auth, forms, seeded_demo):
     opportunity = call_off_to_score()
     assert opportunity.deadline_passed and not sealing.is_sealed(opportunity)
     assert sealing.evaluation_of(opportunity.id) is not None  # opened

@@ -6,7 +6,6 @@ from collections import Counter
 
 import pytest
 
-from app.demo import seed
 from app.extensions import db
 from tests.app.crawling import crawl_as_everyone, post_routes
 from tests.pages import soup, text
@@ -15,8 +14,8 @@ NUL = "\x00"
 
 
 @pytest.fixture
-def crawled(app):
-    accounts = [account.email for account in seed()["accounts"]]
+def crawled(app, seeded_demo):
+    accounts = [account.email for account in seeded_demo["accounts"]]
     return crawl_as_everyone(app, accounts)
 
 

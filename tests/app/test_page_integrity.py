@@ -17,7 +17,6 @@ import pytest
 import sqlalchemy as sa
 
 from app.accounts.models import User
-from app.demo import seed
 from app.extensions import db
 from app.organisations.models import Membership
 from app.outbox.models import OutboxMessage
@@ -194,9 +193,9 @@ def start_pages(email):
 
 
 @pytest.fixture
-def demo(app):
+def demo(app, seeded_demo):
     """The demo's data, as `flask seed-demo` makes it, in the test database."""
-    accounts = {account.email for account in seed()["accounts"]}
+    accounts = {account.email for account in seeded_demo["accounts"]}
     missing = {email for email in PEOPLE.values() if email} - accounts
     assert not missing, f"the demo no longer has {missing}"
     return app

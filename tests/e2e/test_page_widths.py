@@ -18,7 +18,7 @@ import pytest
 import sqlalchemy as sa
 
 from app.accounts.models import User
-from app.demo import DEMO_PASSWORD, seed
+from app.demo import DEMO_PASSWORD
 from app.extensions import db
 from app.organisations.models import Membership
 from dps.models import Lot, LotCondition, LotMembership, MembershipStatus
@@ -276,8 +276,7 @@ def resize(page, viewport):
     page.evaluate("() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))")
 
 
-def test_every_page_fits_a_phone_and_a_laptop(app, live_server, browser):
-    seed()
+def test_every_page_fits_a_phone_and_a_laptop(app, live_server, browser, seeded_demo):
     pages = pages_by_role(app)
     templates = sorted(template for urls in pages.values() for _url, template in urls)
     problems = []

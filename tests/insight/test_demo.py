@@ -4,7 +4,6 @@ all have figures (and the latest return of each demo contract waits for its buye
 
 import sqlalchemy as sa
 
-from app.demo import seed
 from app.extensions import db
 from app.organisations.models import Organisation
 from app.places import services as places
@@ -14,8 +13,7 @@ from lots.awards.models import Contract
 from lots.awards.schedule import today
 
 
-def test_the_demo_fills_the_place_page_and_every_dashboard(app):
-    seed()
+def test_the_demo_fills_the_place_page_and_every_dashboard(app, seeded_demo):
     place = places.place_by_slug("west-yorkshire")
     assert place.priority_ids == insight_demo.PRIORITIES
     # Every demo buyer in West Yorkshire is in the place, Wakefield's council among them.

@@ -17,8 +17,8 @@ def _count(model):
     return db.session.execute(sa.select(sa.func.count()).select_from(model)).scalar()
 
 
-def test_the_demo_has_wishes_in_every_state_and_seeding_again_adds_none(app):
-    result = seed()
+def test_the_demo_has_wishes_in_every_state_and_seeding_again_adds_none(app, seeded_demo):
+    result = seeded_demo
     place = places.place_by_slug("west-yorkshire")
     found = db.session.execute(sa.select(Wish).where(Wish.place_id == place.id)).scalars().all()
     by_status = {}

@@ -4,14 +4,12 @@ codelist; the API serves them as valid packages; each notice has its page."""
 
 import sqlalchemy as sa
 
-from app.demo import seed
 from app.extensions import db
 from publishing import records, standard
 from publishing.models import Notice
 
 
-def test_the_demo_publishes_valid_releases_records_and_pages(app, client):
-    seed()
+def test_the_demo_publishes_valid_releases_records_and_pages(app, client, seeded_demo):
     published = (
         db.session.execute(sa.select(Notice).where(Notice.published_at.is_not(None)))
         .scalars()

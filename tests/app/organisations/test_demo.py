@@ -26,8 +26,8 @@ def roles(name):
     return organisation, sorted((m.role.value, m.user.email) for m in organisation.memberships)
 
 
-def test_seed_makes_suppliers_and_buyers_with_their_people(app):
-    result = seed()
+def test_seed_makes_suppliers_and_buyers_with_their_people(app, seeded_demo):
+    result = seeded_demo
     assert result["password"] == DEMO_PASSWORD
     accounts = {account.email: account for account in result["accounts"]}
     assert accounts["admin@vcse-dps.example"].role.startswith("Platform administrator")
@@ -70,8 +70,9 @@ def test_seed_makes_suppliers_and_buyers_with_their_people(app):
     assert {"create_organisation", "invite_member", "accept_invitation"} <= kinds
 
 
-def test_seed_twice_adds_nothing(app):
-    first = seed()
+def test_seed_twice_adds_nothing(app, seeded_demo):
+    """Seeding on a copy of a seeded database (tests/demo_copy.py) is seeding twice."""
+    first = seeded_demo
     before = counts()
     second = seed()
     assert counts() == before

@@ -3,15 +3,12 @@ each answer as its OpenAPI document says."""
 
 from openapi_schema_validator import OAS31Validator, validate
 
-from app.demo import seed
-
 
 def _conforms(spec, body, name):
     validate(body, {"$ref": f"#/components/schemas/{name}", **spec}, cls=OAS31Validator)
 
 
-def test_the_demo_gives_the_api_something_of_each_kind(app, api):
-    seed()
+def test_the_demo_gives_the_api_something_of_each_kind(app, api, seeded_demo):
     spec = api.get("/api/v1/openapi.json").get_json()
     pages = {
         "/api/v1/opportunities?status=all": "OpportunityPage",

@@ -1,0 +1,115 @@
+"""The demo's data (``app.demo.seed``, what `flask seed-demo` makes) for the tests that read it,
+seeded once per test run and copied into each of those tests' databases.
+
+Seeding takes 6-7 s (some 9,700 round trips to PostgreSQL), and a dozen tests only read what it
+made: the crawls, the page widths, the demo's open data and API. The first of them in a run seeds
+its own database as before, then keeps a copy of it (``CREATE DATABASE ... TEMPLATE``), of the
+documents it stored and of what ``seed()`` returned; every later one, in any xdist worker of the
+same run, replaces its database with a copy of that one (well under a second). The tests about
+seeding itself (that it runs twice without adding anything, on SQLite too) still call ``seed()``.
+
+The copy belongs to one run (``RUN``, set by the first pytest process and inherited by its xdist
+workers): the demo's dates are relative to the clock, so a run with the clock a year ahead makes
+its own. The process that started the run drops it at the end (``drop``), and a copy left by a run
+that was killed is dropped by the next run to make one after six hours.
+"""
+
+import os
+import pickle
+import re
+import shutil
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import psycopg
+
+from app.demo import seed
+from app.extensions import db
+
+RUN_ENV = "VCSE_TEST_DEMO_RUN"
+LOCK = 7_262_025  # a PostgreSQL advisory lock: one process seeds or copies at a time
+STALE_SECONDS = 6 * 3600
+_NAME = re.compile(r"^vcse_demo_(\d+)_[0-9a-f]+$")
+
+
+def start_run():
+    """The run's name, made by the first process (inherited by the xdist workers it starts)."""
+    if RUN_ENV not in os.environ:
+        os.environ[RUN_ENV] = f"{int(time.time())}_{uuid.uuid4().hex[:8]}"
+    return os.environ[RUN_ENV]
+
+
+def _copy_name():
+    return f"vcse_demo_{os.environ[RUN_ENV]}"
+
+
+def _folder():
+    return Path(tempfile.gettempdir()) / f"vcse-demo-{os.environ[RUN_ENV]}-{os.getuid()}"
+
+
+def seeded(app, admin_url, close_apps):
+    """The demo in ``app``'s database and storage, as ``seed()`` makes it; returns what
+    ``seed()`` returned, with ``to_score`` loaded in this session. ``close_apps`` ends every
+    connection the test's apps hold (its database is replaced)."""
+    from lots.opportunities.models import Opportunity
+
+    database = app.config["SQLALCHEMY_DATABASE_URI"].rsplit("/", 1)[1]
+    storage = Path(app.config["STORAGE_LOCAL_PATH"])
+    copy, folder = _copy_name(), _folder()
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute("SELECT pg_advisory_lock(%s)", (LOCK,))
+        try:
+            if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (copy,)).fetchone():
+                close_apps()
+                _end_connections(conn, database)
+                conn.execute(f'DROP DATABASE "{database}" WITH (FORCE)')
+                conn.execute(f'CREATE DATABASE "{database}" TEMPLATE "{copy}"')
+                # A database's own settings are not copied with it (see tests/conftest.py).
+                conn.execute(f'ALTER DATABASE "{database}" SET synchronous_commit = off')
+                result = pickle.loads((folder / "result.pickle").read_bytes())
+                if (folder / "storage").exists():
+                    shutil.copytree(folder / "storage", storage, dirs_exist_ok=True)
+            else:
+                _drop_stale(conn)
+                made = seed()
+                db.session.commit()
+                result = {**made, "to_score": made["to_score"] and made["to_score"].id}
+                close_apps()
+                _end_connections(conn, database)
+                shutil.rmtree(folder, ignore_errors=True)
+                folder.mkdir(mode=0o700)
+                if storage.exists():
+                    shutil.copytree(storage, folder / "storage")
+                (folder / "result.pickle").write_bytes(pickle.dumps(result))
+                conn.execute(f'CREATE DATABASE "{copy}_building" TEMPLATE "{database}"')
+                conn.execute(f'ALTER DATABASE "{copy}_building" RENAME TO "{copy}"')
+        finally:
+            conn.execute("SELECT pg_advisory_unlock(%s)", (LOCK,))
+    to_score = result["to_score"] and db.session.get(Opportunity, result["to_score"])
+    return {**result, "to_score": to_score}
+
+
+def _end_connections(conn, database):
+    conn.execute(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (database,)
+    )
+
+
+def _drop_stale(conn):
+    """Copies left by runs that were killed before they could drop theirs."""
+    for (name,) in conn.execute("SELECT datname FROM pg_database").fetchall():
+        found = _NAME.match(name.removesuffix("_building"))
+        if found and int(found.group(1)) < time.time() - STALE_SECONDS:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def drop(admin_url):
+    """At the end of the run (by the process that started it): its copy and its folder."""
+    if RUN_ENV not in os.environ:
+        return
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        for name in (_copy_name(), f"{_copy_name()}_building"):
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    shutil.rmtree(_folder(), ignore_errors=True)

@@ -1,0 +1,53 @@
+"""The tests' kept engines (tests/speed.py): one test's connection serves the next, without
+anything the first one changed in it."""
+
+import sqlalchemy as sa
+
+from app.extensions import db
+from tests import speed
+
+
+def _backend_and_settings(connection):
+    return connection.execute(
+        sa.text(
+            "SELECT pg_backend_pid(), current_setting('enable_seqscan'), "
+            "current_setting('plan_cache_mode'), current_setting('statement_timeout')"
+        )
+    ).one()
+
+
+def test_the_next_test_gets_the_connection_back_without_what_this_one_set(make_app):
+    with make_app().app_context(), db.engine.connect() as connection:
+        pid, *_ = _backend_and_settings(connection)
+        connection.execute(sa.text("SET enable_seqscan = off"))
+        connection.commit()
+        assert _backend_and_settings(connection)[1] == "off"
+    speed.next_test()  # as the app fixture does when the next test starts
+    # The pool lends the connection given back last first.
+    with make_app().app_context(), db.engine.connect() as connection:
+        again, seqscan, plan_cache_mode, statement_timeout = _backend_and_settings(connection)
+    assert again == pid
+    assert seqscan == "on"
+    # What the app sets when it connects (config.engine_options) stays.
+    assert plan_cache_mode == "force_custom_plan" and statement_timeout != "0"
+
+
+def test_an_engine_a_test_listened_on_or_left_a_connection_out_of_is_not_kept(make_app):
+    with make_app().app_context():
+        listened = db.engine
+        sa.event.listen(listened, "before_cursor_execute", lambda *args: None)
+        db.session.remove()
+        speed.release(listened)
+    with make_app().app_context():
+        kept = db.engine
+        assert kept is not listened
+        left_out = kept.connect()
+        speed.release(kept)
+        left_out.close()
+    with make_app().app_context():
+        fresh = db.engine
+        assert fresh is not kept
+        db.session.remove()
+        speed.release(fresh)
+    with make_app().app_context():
+        assert db.engine is fresh  # nothing left behind: kept

@@ -76,6 +76,11 @@ def _long_rank(item):
     return LONG_FIRST.index(path) if path in LONG_FIRST else len(LONG_FIRST)
 
 
+def pytest_runtest_setup(item):
+    """Each test, whatever its fixtures, takes kept connections reset (tests/speed.py)."""
+    speed.next_test()
+
+
 def pytest_collection_modifyitems(session, config, items):
     """The known-long tests first (a stable sort: the rest keep their order). Every xdist worker
     sorts alike, so their collections still agree."""
@@ -86,9 +91,7 @@ def pytest_sessionfinish(session):
     """The process that started the run (not an xdist worker) drops the run's copy of the demo,
     on the server the workers shared (a server a worker started is gone with it)."""
     if not hasattr(session.config, "workerinput"):
-        admin_url = Postgres.running()
-        if admin_url:
-            demo_copy.drop(admin_url)
+        demo_copy.drop(Postgres.running())
 
 
 def pytest_unconfigure(config):
@@ -346,7 +349,6 @@ def _truncate(url):
 
 @pytest.fixture
 def app(make_app, redis_server):
-    speed.next_test()
     app = make_app()
     redis_lib.Redis.from_url(redis_server.url(REDIS_TEST_DB)).flushdb()
     with app.app_context():

@@ -7,19 +7,22 @@ its own database as before, then keeps a copy of it (``CREATE DATABASE ... TEMPL
 documents it stored and of what ``seed()`` returned; every later one, in any xdist worker of the
 same run, replaces its database with a copy of that one (well under a second). The tests about
 seeding itself (that it runs twice without adding anything, on SQLite too) still call ``seed()``.
+What seeding put in Redis (the jobs it queued) is not copied: a test that needs those seeds itself.
 
 The copy belongs to one run (``RUN``, set by the first pytest process and inherited by its xdist
 workers): the demo's dates are relative to the clock, so a run with the clock a year ahead makes
 its own. The process that started the run drops it at the end (``drop``), and a copy left by a run
-that was killed is dropped by the next run to make one after six hours.
+that was killed is dropped by the next run to make one after six hours (by the real clock). The
+folder of documents is named for the server too: a worker that started its own PostgreSQL (none
+answered) seeds its own copy.
 """
 
+import hashlib
 import os
 import pickle
 import re
 import shutil
 import tempfile
-import time
 import uuid
 from pathlib import Path
 
@@ -27,17 +30,19 @@ import psycopg
 
 from app.demo import seed
 from app.extensions import db
+from tests.clock import real_now
 
 RUN_ENV = "VCSE_TEST_DEMO_RUN"
 LOCK = 7_262_025  # a PostgreSQL advisory lock: one process seeds or copies at a time
 STALE_SECONDS = 6 * 3600
 _NAME = re.compile(r"^vcse_demo_(\d+)_[0-9a-f]+$")
+_FOLDER = re.compile(r"^vcse-demo-(\d+)_[0-9a-f]+-")
 
 
 def start_run():
     """The run's name, made by the first process (inherited by the xdist workers it starts)."""
     if RUN_ENV not in os.environ:
-        os.environ[RUN_ENV] = f"{int(time.time())}_{uuid.uuid4().hex[:8]}"
+        os.environ[RUN_ENV] = f"{int(real_now().timestamp())}_{uuid.uuid4().hex[:8]}"
     return os.environ[RUN_ENV]
 
 
@@ -45,8 +50,9 @@ def _copy_name():
     return f"vcse_demo_{os.environ[RUN_ENV]}"
 
 
-def _folder():
-    return Path(tempfile.gettempdir()) / f"vcse-demo-{os.environ[RUN_ENV]}-{os.getuid()}"
+def _folder(admin_url):
+    server = hashlib.sha256(admin_url.encode()).hexdigest()[:8]
+    return Path(tempfile.gettempdir()) / f"vcse-demo-{os.environ[RUN_ENV]}-{os.getuid()}-{server}"
 
 
 def seeded(app, admin_url, close_apps):
@@ -57,7 +63,7 @@ def seeded(app, admin_url, close_apps):
 
     database = app.config["SQLALCHEMY_DATABASE_URI"].rsplit("/", 1)[1]
     storage = Path(app.config["STORAGE_LOCAL_PATH"])
-    copy, folder = _copy_name(), _folder()
+    copy, folder = _copy_name(), _folder(admin_url)
     with psycopg.connect(admin_url, autocommit=True) as conn:
         conn.execute("SELECT pg_advisory_lock(%s)", (LOCK,))
         try:
@@ -83,6 +89,7 @@ def seeded(app, admin_url, close_apps):
                 if storage.exists():
                     shutil.copytree(storage, folder / "storage")
                 (folder / "result.pickle").write_bytes(pickle.dumps(result))
+                conn.execute(f'DROP DATABASE IF EXISTS "{copy}_building"')
                 conn.execute(f'CREATE DATABASE "{copy}_building" TEMPLATE "{database}"')
                 conn.execute(f'ALTER DATABASE "{copy}_building" RENAME TO "{copy}"')
         finally:
@@ -98,18 +105,26 @@ def _end_connections(conn, database):
 
 
 def _drop_stale(conn):
-    """Copies left by runs that were killed before they could drop theirs."""
+    """Copies and folders left by runs that were killed before they could drop theirs."""
+    oldest = real_now().timestamp() - STALE_SECONDS
     for (name,) in conn.execute("SELECT datname FROM pg_database").fetchall():
         found = _NAME.match(name.removesuffix("_building"))
-        if found and int(found.group(1)) < time.time() - STALE_SECONDS:
+        if found and int(found.group(1)) < oldest:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    for folder in Path(tempfile.gettempdir()).glob("vcse-demo-*"):
+        found = _FOLDER.match(folder.name)
+        if found and int(found.group(1)) < oldest:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def drop(admin_url):
-    """At the end of the run (by the process that started it): its copy and its folder."""
+    """At the end of the run (by the process that started it): its copy, on the server the
+    workers shared (``admin_url``, None when none answered), and its folders."""
     if RUN_ENV not in os.environ:
         return
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        for name in (_copy_name(), f"{_copy_name()}_building"):
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    shutil.rmtree(_folder(), ignore_errors=True)
+    if admin_url:
+        with psycopg.connect(admin_url, autocommit=True) as conn:
+            for name in (_copy_name(), f"{_copy_name()}_building"):
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    for folder in Path(tempfile.gettempdir()).glob(f"vcse-demo-{os.environ[RUN_ENV]}-*"):
+        shutil.rmtree(folder, ignore_errors=True)

@@ -22,10 +22,11 @@ Pages render exactly as before; only the compiling is not repeated.
 And one engine (one pool of connections) per database and set of engine options in the process,
 kept from one test's app to the next: a new PostgreSQL connection costs some 5 ms, and its
 server process then loads each table's description again on first use, which made a DPS services
-test about a sixth slower. What one test could leave in a kept connection is undone: a ``SET``
-(``RESET ALL`` the first time each test takes a connection), an uncommitted transaction (the
-pool rolls back what it is given back), a connection never given back or a listener added to
-the engine (``release``: the engine is dropped, and the next test makes its own).
+test about a sixth slower. What one test could leave in a kept connection is undone: a ``SET``,
+a role, a temporary table, a ``LISTEN`` or a session's advisory lock (``_RESET``, the first time
+each test takes a connection), an uncommitted transaction (the pool rolls back what it is given
+back), a connection never given back or a listener added to the engine (``release``: the engine
+is dropped, and the next test makes its own).
 
 Installed by tests/conftest.py.
 """
@@ -135,9 +136,16 @@ def _listeners(engine):
     )
 
 
+# psycopg's own prepared statements stay (DISCARD ALL would drop them under it).
+_RESET = (
+    "RESET ALL; RESET SESSION AUTHORIZATION; RESET ROLE; DISCARD TEMP; UNLISTEN *; "
+    "SELECT pg_advisory_unlock_all()"
+)
+
+
 def _reset_once_per_test(dbapi_connection, record, _proxy):
     if record.info.get("test") != _test[0]:
-        dbapi_connection.execute("RESET ALL")
+        dbapi_connection.execute(_RESET)
         dbapi_connection.commit()
         record.info["test"] = _test[0]
 

@@ -7,27 +7,44 @@ from app.extensions import db
 from tests import speed
 
 
-def _backend_and_settings(connection):
+def _backend_and_state(connection):
     return connection.execute(
         sa.text(
-            "SELECT pg_backend_pid(), current_setting('enable_seqscan'), "
+            "SELECT pg_backend_pid(), current_setting('enable_seqscan'), current_user, "
+            "to_regclass('pg_temp.left_behind') IS NOT NULL, "
+            "(SELECT count(*) FROM pg_listening_channels()), "
+            "(SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' "
+            "AND pid = pg_backend_pid()), "
             "current_setting('plan_cache_mode'), current_setting('statement_timeout')"
         )
     ).one()
 
 
-def test_the_next_test_gets_the_connection_back_without_what_this_one_set(make_app):
+def test_the_next_test_gets_the_connection_back_without_what_this_one_left_in_it(make_app):
     with make_app().app_context(), db.engine.connect() as connection:
-        pid, *_ = _backend_and_settings(connection)
-        connection.execute(sa.text("SET enable_seqscan = off"))
+        pid, _, user, *_ = _backend_and_state(connection)
+        for statement in (
+            "SET enable_seqscan = off",
+            "SET ROLE pg_read_all_data",
+            "CREATE TEMPORARY TABLE left_behind (id int)",
+            "LISTEN left_behind",
+            "SELECT pg_advisory_lock(42)",
+        ):
+            connection.execute(sa.text(statement))
         connection.commit()
-        assert _backend_and_settings(connection)[1] == "off"
-    speed.next_test()  # as the app fixture does when the next test starts
+        assert tuple(_backend_and_state(connection)[1:6]) == (
+            "off",
+            "pg_read_all_data",
+            True,
+            1,
+            1,
+        )
+    speed.next_test()  # as happens when the next test starts (tests/conftest.py)
     # The pool lends the connection given back last first.
     with make_app().app_context(), db.engine.connect() as connection:
-        again, seqscan, plan_cache_mode, statement_timeout = _backend_and_settings(connection)
+        again, *state, plan_cache_mode, statement_timeout = _backend_and_state(connection)
     assert again == pid
-    assert seqscan == "on"
+    assert state == ["on", user, False, 0, 0]
     # What the app sets when it connects (config.engine_options) stays.
     assert plan_cache_mode == "force_custom_plan" and statement_timeout != "0"
 

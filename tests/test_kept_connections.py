@@ -68,3 +68,17 @@ def test_an_engine_a_test_listened_on_or_left_a_connection_out_of_is_not_kept(ma
         speed.release(fresh)
     with make_app().app_context():
         assert db.engine is fresh  # nothing left behind: kept
+
+
+def test_every_test_moves_the_kept_connections_on_whatever_its_fixtures(request):
+    """Not only tests with the ``app`` fixture: a hook before every test (this one asks for no
+    app at all) moves the count the reset is keyed by."""
+    hooks = [
+        impl.function
+        for impl in request.config.hook.pytest_runtest_setup.get_hookimpls()
+        if impl.function.__module__ == "tests.conftest"
+    ]
+    assert len(hooks) == 1
+    before = speed._test[0]
+    hooks[0](request.node)
+    assert speed._test[0] == before + 1

@@ -30,6 +30,7 @@ import psycopg
 
 from app.demo import seed
 from app.extensions import db
+from lots.opportunities.models import Opportunity
 from tests.clock import real_now
 
 RUN_ENV = "VCSE_TEST_DEMO_RUN"
@@ -59,8 +60,6 @@ def seeded(app, admin_url, close_apps):
     """The demo in ``app``'s database and storage, as ``seed()`` makes it; returns what
     ``seed()`` returned, with ``to_score`` loaded in this session. ``close_apps`` ends every
     connection the test's apps hold (its database is replaced)."""
-    from lots.opportunities.models import Opportunity
-
     database = app.config["SQLALCHEMY_DATABASE_URI"].rsplit("/", 1)[1]
     storage = Path(app.config["STORAGE_LOCAL_PATH"])
     copy, folder = _copy_name(), _folder(admin_url)

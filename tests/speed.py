@@ -173,11 +173,11 @@ def next_test():
 def release(engine):
     """At the end of a test, for each engine its apps used: a kept engine stays open unless the
     test left a connection out or a listener on it; any other engine is closed."""
-    kept = next((k for k in _engines.values() if k[0] is engine), None)
-    if kept is not None and not engine.pool.checkedout() and _listeners(engine) == kept[1]:
-        return
-    if kept is not None:
-        del _engines[next(key for key, k in _engines.items() if k is kept)]
+    key = next((key for key, (kept, _) in _engines.items() if kept is engine), None)
+    if key is not None:
+        if not engine.pool.checkedout() and _listeners(engine) == _engines[key][1]:
+            return
+        del _engines[key]
     engine.dispose()
 
 

@@ -179,10 +179,11 @@ class Crawler:
             # lxml's own tree (the parser BeautifulSoup would use, without building its objects
             # over it: that was a fifth of a crawl's time).
             page = lxml_html.document_fromstring(response.get_data(as_text=True))
-            for link in page.iter("a") if follow else ():
-                if link.get("href") is None:
+            hrefs = (link.get("href") for link in page.iter("a")) if follow else ()
+            for href in hrefs:
+                if href is None:
                     continue
-                href = urljoin(url, link.get("href").split("#")[0])
+                href = urljoin(url, href.split("#")[0])
                 if href.startswith("/") and not href.startswith("//"):
                     queue.append(href)
             for element in page.iter("form"):

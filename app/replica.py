@@ -3,20 +3,25 @@ any copy that follows the primary) that pages which only read public data use, s
 and public pages scale out on PostgreSQL's own replication while every change still goes to
 the primary (``DATABASE_URL``).
 
-``reads()`` is the session such a page queries: one on the replica's engine (made once per
-process, with the primary's timeouts), opened on first use in an app context and closed when
-the context ends; or, when no replica is configured, the app's own ``db.session``. A replica
-may be a moment behind: use it only for what anyone may see, never to read back one's own
-change (a page shown after a POST reads the primary).
+``reads()`` is the connection such a page queries: from the replica's engine (made once per
+process, with the primary's timeouts), or from the primary's pool when no replica is
+configured; taken on first use in an app context and given back when the context ends. It
+reads in autocommit, outside any transaction, as SQLAlchemy Core: a search is one statement
+and one round trip, where a session's connection also sent BEGIN before it and ROLLBACK after
+it, and the ORM then built its result again (together about a twentieth of a new search's
+time, ``bench/RESULTS.md``). Each statement sees what was committed when it started, never
+what the request's own session has not committed yet. A replica may be a moment behind too:
+use either only for what anyone may see, never to read back one's own change (a page shown
+after a POST reads the primary).
 """
 
 from flask import current_app, g
 from sqlalchemy import create_engine
-from sqlalchemy.orm import Session
 
 from app.extensions import db
 
 ENGINE = "replica_engine"
+CONNECTION = "read_connection"  # in ``g``: the app context's connection
 
 
 def init_app(app):
@@ -27,15 +32,13 @@ def init_app(app):
 
 
 def reads():
-    """The session for read-only public queries: the replica's when one is set, else the
-    primary's."""
-    engine = current_app.extensions.get(ENGINE)
-    if engine is None:
-        return db.session
-    session = g.get("replica_session")
-    if session is None:
-        session = g.replica_session = Session(engine)
-    return session
+    """The connection for read-only public queries, in autocommit: the replica's when one is
+    set, else the primary's; the same one until the app context ends."""
+    connection = g.get(CONNECTION)
+    if connection is None:
+        connection = read_engine().connect().execution_options(isolation_level="AUTOCOMMIT")
+        setattr(g, CONNECTION, connection)
+    return connection
 
 
 def read_engine():
@@ -52,6 +55,6 @@ def dispose(app):
 
 
 def _close(exc):
-    session = g.pop("replica_session", None)
-    if session is not None:
-        session.close()
+    connection = g.pop(CONNECTION, None)
+    if connection is not None:
+        connection.close()  # back to the pool, its isolation level as the pool lends it

@@ -36,7 +36,7 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.dialects.postgresql import ARRAY
 
-from app.replica import reads
+from app.replica import read_engine, reads
 from app.timeutil import utcnow
 from dps.models import Dps, Lot, ReservedFor
 from lots.opportunities.deadlines import closes_in_words  # noqa: F401  (lots.bids.views, for now)
@@ -201,7 +201,7 @@ def search(f, now=None):
     built as SQL once per process, with every value a bound parameter: building the statements
     again for each search cost more than PostgreSQL took to run them (``bench/RESULTS.md``)."""
     now = now or utcnow()
-    dialect = reads().get_bind().dialect.name
+    dialect = reads().dialect.name
     shape = _shape(f, dialect)
     if shape is None:
         return Results([], 0)
@@ -503,20 +503,23 @@ def _tsquery():
 def every_match(f, now=None, limit=None, batch=EXPORT_BATCH):
     """Every opportunity the filters find, not one page (up to ``limit``), in the order of the
     search page's pages, as rows of ``EXPORT_COLUMNS``: for downloads and feeds. The rows come
-    through a server-side cursor ``batch`` at a time, so that thousands are never held at once;
-    the cursor closes when the generator does."""
+    through a server-side cursor ``batch`` at a time, so that thousands are never held at once.
+    A server-side cursor lives in a transaction: this reads on a connection of its own (not in
+    autocommit, as ``reads()`` is), given back when the generator closes."""
     now = now or utcnow()
-    shape = _shape(f, reads().get_bind().dialect.name)
+    engine = read_engine()
+    shape = _shape(f, engine.dialect.name)
     if shape is None:
         return
     stmt, rank = _matching(shape, EXPORT_COLUMNS)
     columns = {**_COLUMNS, "rank": rank}
     stmt = stmt.order_by(*_ordered(columns, _order(shape.sort, rank))).limit(limit)
-    result = reads().execute(stmt.execution_options(yield_per=batch), _values(f, now, shape))
-    try:
-        yield from result
-    finally:
-        result.close()
+    with engine.connect() as connection:
+        result = connection.execute(stmt.execution_options(yield_per=batch), _values(f, now, shape))
+        try:
+            yield from result
+        finally:
+            result.close()
 
 
 def _order(sort, rank):

@@ -315,14 +315,19 @@ def test_the_download_streams(market, client, monkeypatch):
 
 def test_every_match_reads_through_a_server_side_cursor(market):
     """The rows come from an open cursor on the database server, a batch at a time, and the
-    cursor is closed when the reading stops."""
-    open_cursors = sa.text("SELECT count(*) FROM pg_cursors WHERE NOT is_holdable")
+    cursor is closed when the reading stops. (It reads on a connection of its own: another
+    backend than the session's, fetching in a transaction, then idle.)"""
+    fetching = sa.text(
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+        "AND pid <> pg_backend_pid() AND state = 'idle in transaction' AND query LIKE 'FETCH%'"
+    )
     rows = every_match(parse({"status": "all"}), NOW, batch=2)
     first = next(rows)
     assert first.title == "Closed care contract"  # the earliest deadline
-    assert db.session.execute(open_cursors).scalar_one() == 1
+    assert db.session.execute(fetching).scalar_one() == 1
+    db.session.rollback()  # (pg_stat_activity is read once a transaction)
     assert len(list(rows)) == 4
-    assert db.session.execute(open_cursors).scalar_one() == 0
+    assert db.session.execute(fetching).scalar_one() == 0
 
 
 def test_the_download_never_lists_a_draft(market, client):

@@ -6,7 +6,7 @@ times slower, see ``config.engine_options``)."""
 import sqlalchemy as sa
 
 from app.extensions import db
-from app.replica import ENGINE
+from app.replica import ENGINE, reads
 from lots.search.queries import Filters, search
 from tests.lots.helpers import NOW
 from tests.lots.search.test_queries import _publish, world  # noqa: F401  (a fixture)
@@ -26,12 +26,16 @@ def test_a_search_run_many_times_on_one_connection_is_never_given_a_generic_plan
     for word in ["befriending", "meals", "garden", "care"] * 5:
         results = search(Filters(q=word, region_code="TLE", sort="relevance"), now=NOW)
         assert results.total >= 1
-    plans = db.session.execute(
-        sa.text(
-            "SELECT coalesce(sum(generic_plans), 0), coalesce(sum(custom_plans), 0) "
-            "FROM pg_prepared_statements WHERE statement LIKE '%search_vector%'"
+    plans = (
+        reads()
+        .execute(  # on the connection the searches ran on
+            sa.text(
+                "SELECT coalesce(sum(generic_plans), 0), coalesce(sum(custom_plans), 0) "
+                "FROM pg_prepared_statements WHERE statement LIKE '%search_vector%'"
+            )
         )
-    ).one()
+        .one()
+    )
     assert plans[1] > 0, "the search was prepared on the server (so the setting matters)"
     assert plans[0] == 0
 

@@ -1,10 +1,15 @@
 """DATABASE_REPLICA_URL: search and its feed and download read the replica when one is set, and
 the primary when not; changes always go to the primary."""
 
+from unittest import mock
+
+import psycopg
 import sqlalchemy as sa
 
 from app.extensions import db
 from app.replica import ENGINE, reads
+from lots.search.queries import Filters, search
+from tests.lots.helpers import NOW
 from tests.lots.search.test_queries import _publish, world  # noqa: F401  (a fixture)
 
 
@@ -16,7 +21,28 @@ def _statements(engine):
 
 def test_without_a_replica_search_reads_the_primary(app, world):  # noqa: F811
     assert ENGINE not in app.extensions
-    assert reads() is db.session
+    assert reads().engine is db.engine
+
+
+def test_a_search_reads_outside_any_transaction(app, world):  # noqa: F811
+    """In autocommit: no BEGIN before the search and no ROLLBACK after it, one connection for
+    the app context, and nothing the session has not committed is seen."""
+    lots, buyer = world
+    _publish(lots[0], buyer, "Befriending for older people")
+    db.session.commit()
+    results = search(Filters(q="befriending", status="all"), now=NOW)
+    assert results.total == 1
+    connection = reads()
+    assert connection.get_execution_options()["isolation_level"] == "AUTOCOMMIT"
+    driver = connection.connection.driver_connection
+    assert driver.info.transaction_status == psycopg.pq.TransactionStatus.IDLE
+    search(Filters(q="older", status="all"), now=NOW)
+    assert reads() is connection and driver.info.transaction_status.name == "IDLE"
+    with mock.patch.object(db.session, "commit", db.session.flush):
+        _publish(lots[0], buyer, "Befriending by telephone")  # flushed, not committed
+    assert search(Filters(q="befriending", status="all"), now=NOW).total == 1
+    db.session.commit()
+    assert search(Filters(q="befriending", status="all"), now=NOW).total == 2
 
 
 def test_search_feed_and_download_read_the_replica(app, make_app, world):  # noqa: F811

@@ -500,13 +500,14 @@ def _tsquery():
     return sa.func.websearch_to_tsquery("english", sa.bindparam("q", type_=sa.String))
 
 
-def every_match(f, now=None, limit=None, batch=EXPORT_BATCH):
+def every_match(f, now=None, limit=None, batch=None):
     """Every opportunity the filters find, not one page (up to ``limit``), in the order of the
     search page's pages, as rows of ``EXPORT_COLUMNS``: for downloads and feeds. The rows come
-    through a server-side cursor ``batch`` at a time, so that thousands are never held at once.
-    A server-side cursor lives in a transaction: this reads on a connection of its own (not in
-    autocommit, as ``reads()`` is), given back when the generator closes."""
+    through a server-side cursor ``batch`` (``EXPORT_BATCH``) at a time, so that thousands are
+    never held at once. A server-side cursor lives in a transaction: this reads on a connection
+    of its own (not in autocommit, as ``reads()`` is), given back when the generator closes."""
     now = now or utcnow()
+    batch = batch or EXPORT_BATCH
     engine = read_engine()
     shape = _shape(f, engine.dialect.name)
     if shape is None:

@@ -12,6 +12,7 @@ from bs4 import BeautifulSoup
 from lxml import etree
 
 from app.extensions import db
+from app.replica import read_engine
 from lots.opportunities.models import (
     OpportunityAmendment,
     OpportunityKind,
@@ -328,6 +329,38 @@ def test_every_match_reads_through_a_server_side_cursor(market):
     db.session.rollback()  # (pg_stat_activity is read once a transaction)
     assert len(list(rows)) == 4
     assert db.session.execute(fetching).scalar_one() == 0
+
+
+def test_every_match_gives_its_connection_back(market):
+    """Read to the end, or left after a batch (a download the reader stopped): either way its
+    connection is back in the pool."""
+    pool = read_engine().pool
+    before = pool.checkedout()
+    rows = every_match(parse({"status": "all"}), NOW, batch=2)
+    next(rows)
+    assert pool.checkedout() == before + 1
+    rows.close()
+    assert pool.checkedout() == before
+    assert len(list(every_match(parse({"status": "all"}), NOW, batch=2))) == 5
+    assert pool.checkedout() == before
+
+
+def test_every_match_fetches_a_batch_at_a_time(market, monkeypatch):
+    """``EXPORT_BATCH`` rows a fetch, as the download asks (read when the rows are, not when
+    the module was)."""
+    monkeypatch.setattr(search_module, "EXPORT_BATCH", 3)
+    fetching = sa.text(
+        "SELECT query FROM pg_stat_activity WHERE datname = current_database() "
+        "AND pid <> pg_backend_pid() AND query LIKE 'FETCH%'"
+    )
+    rows = every_match(parse({"status": "all"}), NOW)
+    next(rows), next(rows)  # SQLAlchemy fetches one row first, then a batch
+    try:
+        assert [q.split(" FROM")[0] for q in db.session.execute(fetching).scalars()] == [
+            "FETCH FORWARD 3"
+        ]
+    finally:
+        rows.close()
 
 
 def test_the_download_never_lists_a_draft(market, client):

@@ -72,4 +72,17 @@ def _check(client, on_replica):
         before = len(on_replica)
         response = client.get(url, query_string={"q": "befriending", "status": "all"})
         assert response.status_code == 200 and b"Befriending" in response.data
-        assert len(on_replica) > before
+        # Their rows (with when each was last amended: only ``every_match`` asks) came from
+        # the replica, not only the lot list.
+        assert [s for s in on_replica[before:] if "opportunity_amendments" in s]
+        assert not [s for s in on_primary if "opportunity_amendments" in s]
+
+
+def test_the_read_connection_goes_back_to_the_pool_when_the_app_context_ends(app):
+    pool = db.engine.pool
+    before = pool.checkedout()
+    with app.app_context():
+        assert reads().execute(sa.text("SELECT 1")).scalar_one() == 1
+        assert reads().execute(sa.text("SELECT 2")).scalar_one() == 2  # the same connection
+        assert pool.checkedout() == before + 1
+    assert pool.checkedout() == before

@@ -9,10 +9,10 @@ configured; taken on first use in an app context and given back when the context
 reads in autocommit, outside any transaction, as SQLAlchemy Core: a search is one statement
 and one round trip, where a session's connection also sent BEGIN before it and ROLLBACK after
 it, and the ORM then built its result again (together some 0.3 ms of the web process's CPU
-and 0.15 ms of PostgreSQL's a search, ``bench/RESULTS.md``). Each statement sees what was committed when it started, never
-what the request's own session has not committed yet. A replica may be a moment behind too:
-use either only for what anyone may see, never to read back one's own change (a page shown
-after a POST reads the primary).
+and 0.15 ms of PostgreSQL's a search, ``bench/RESULTS.md``). Each statement sees what was
+committed when it started, never what the request's own session has not committed yet. A
+replica may be a moment behind too: use either only for what anyone may see, never to read back
+one's own change (a page shown after a POST reads the primary).
 """
 
 from flask import current_app, g

@@ -174,3 +174,53 @@ def test_the_fast_path_agrees_with_a_straightforward_reading(many, monkeypatch, 
         )
 
     check()
+
+
+@pytest.mark.parametrize("newest_ids", [15, 25])
+def test_a_first_look_among_the_newest_ids_agrees_too(many, monkeypatch, newest_ids):
+    """Words alone on the open set (no filter that narrows): the searches that look first among
+    the newest ``NEWEST_IDS`` ids, and then further back. (The test above draws so many filters
+    that it seldom reaches them.)"""
+    lots = many
+    monkeypatch.setattr(search_module, "BOUND_FROM", 0)
+    monkeypatch.setattr(search_module, "NEWEST_IDS", newest_ids)
+    monkeypatch.setattr(search_module, "COUNT_LIMIT", 9)
+    monkeypatch.setattr(search_module, "RANK_LIMIT", 9)
+    monkeypatch.setattr(search_module, "PAGE_SIZE", 4)
+    looks = []
+    search_words = search_module._search_words
+
+    def counted(shape, values, name):
+        results = search_words(shape, values, name)
+        looks.append((name, results.exact))
+        return results
+
+    monkeypatch.setattr(search_module, "_search_words", counted)
+
+    @settings(
+        max_examples=40,
+        deadline=None,
+        derandomize=True,
+        suppress_health_check=[HealthCheck.function_scoped_fixture],
+    )
+    @given(
+        st.builds(
+            Filters,
+            q=st.sampled_from(["care", "garden", "food advice", "meals", "energy care"]),
+            status=st.sampled_from(["open", "open", "closed", "all"]),
+            sort=st.sampled_from(list(search_module.SORTS)),
+            page=st.integers(1, 3),
+        )
+    )
+    def check(f):
+        results = search(f, now=NOW)
+        expected_ids, total, exact = _expected(f, lots)
+        assert ([row.id for row in results.rows], results.total, results.exact) == (
+            expected_ids,
+            total,
+            exact,
+        )
+
+    check()
+    # Some were answered from a look among the newest alone, and some read further after it.
+    assert ("found_newest", False) in looks and ("found_newest", True) in looks

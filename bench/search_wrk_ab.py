@@ -8,7 +8,7 @@ Uses the database ``bench/search_bench.py`` seeded and its realistic URLs (a dif
 every request). Each round serves each checkout in a random order under gunicorn (4 workers,
 this checkout's virtualenv), empties the results cache first (so that no round answers from an
 earlier one's entries), measures /hello, warms the workers on other URLs, then drives the mix
-at -c16. Beside each figure: the CPU each kind of process spent per request (the gunicorn
+at -c16 (``--connections``). Beside each figure: the CPU each kind of process spent per request (the gunicorn
 workers, the PostgreSQL backends, Redis), read from /proc before and after. The shared machine
 is noisy from one run to the next: read the figures of one round side by side, and the median
 of the rounds.
@@ -57,14 +57,14 @@ def per_request(before, after, requests):
     return {kind: seconds * 1000 / requests for kind, seconds in spent.items()}
 
 
-def run(root, url, urls, seconds, redis_url):
+def run(root, url, urls, seconds, redis_url, connections=16):
     redis.Redis.from_url(redis_url).flushdb()
     server = Gunicorn(production_env(url, REDIS_URL=redis_url), workers=4, root=root)
     try:
-        hello = wrk(server.url + "/hello", seconds, 16)
-        wrk(server.url, 5, 16, lua=from_list(urls[len(urls) // 2 :], 2))
+        hello = wrk(server.url + "/hello", seconds, connections)
+        wrk(server.url, 5, connections, lua=from_list(urls[len(urls) // 2 :], 2))
         before = cpu_by_kind()
-        varied = wrk(server.url, seconds, 16, lua=from_list(urls[: len(urls) // 2], 2))
+        varied = wrk(server.url, seconds, connections, lua=from_list(urls[: len(urls) // 2], 2))
         cpu = per_request(before, cpu_by_kind(), max(varied["requests"], 1))
     finally:
         server.stop()
@@ -78,6 +78,7 @@ def main():
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--lots", type=int, default=50)
+    parser.add_argument("--connections", type=int, default=16)
     args = parser.parse_args()
     url = f"{admin_url().rsplit('/', 1)[0]}/{args.database}"
     urls = realistic_urls(url, 20_000, args.lots)
@@ -86,12 +87,13 @@ def main():
     results = {name: [] for name in roots}
     for round_number in range(1, args.rounds + 1):
         for name in random.sample(list(roots), len(roots)):
-            figures = run(roots[name], url, urls, args.seconds, redis_url)
+            figures = run(roots[name], url, urls, args.seconds, redis_url, args.connections)
             results[name].append(figures)
             varied, hello, cpu = figures["varied"], figures["hello"], figures["cpu"]
             print(
                 f"round {round_number} {name:5}: {varied['rps']:6.1f} req/s "
-                f"(p95 {varied['p95_ms']:.1f} ms, {varied['errors']:.0f} errors), /hello "
+                f"(p50 {varied['p50_ms']:.1f}, p95 {varied['p95_ms']:.1f} ms, "
+                f"{varied['errors']:.0f} errors), /hello "
                 f"{hello['rps']:.0f} req/s, ratio {varied['rps'] / hello['rps']:.3f}; CPU a request: "
                 + ", ".join(f"{kind} {ms:.2f} ms" for kind, ms in sorted(cpu.items())),
                 flush=True,
@@ -105,7 +107,8 @@ def main():
         print(
             f"{name} ({roots[name]}): ratio to /hello median {statistics.median(ratios):.3f} "
             f"(range {min(ratios):.3f}-{max(ratios):.3f}), varied median "
-            f"{statistics.median(r['varied']['rps'] for r in runs):.1f} req/s; median CPU a "
+            f"{statistics.median(r['varied']['rps'] for r in runs):.1f} req/s, p95 "
+            f"{statistics.median(r['varied']['p95_ms'] for r in runs):.1f} ms; median CPU a "
             "request: " + ", ".join(f"{kind} {ms:.2f} ms" for kind, ms in cpu.items())
         )
 

@@ -36,6 +36,7 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.dialects.postgresql import ARRAY
 
+from app.driver_rows import rows as read_rows
 from app.replica import read_engine, reads
 from app.timeutil import utcnow
 from dps.models import Dps, Lot, ReservedFor
@@ -237,19 +238,19 @@ def search(f, now=None):
     if not _narrowed(f):
         # (Nearly) every open, closed or public opportunity: the page comes from an index in
         # its order, and the count stops at the limit.
-        rows = reads().execute(_statement(shape, "in_order"), values).all()
-        total = reads().execute(_statement(shape, "count"), values).scalar_one()
+        rows = read_rows(reads(), _statement(shape, "in_order"), values)
+        total = read_rows(reads(), _statement(shape, "count"), values)[0][0]
         return Results(rows, min(total, limit - 1), exact=total < limit, offset=offset)
     # Up to ``limit`` matches in no order, counted: when that is all of them (those of a lot,
     # an area ...), the page is among them, and one query does both.
-    rows = reads().execute(_statement(shape, "counted_page"), values).all()
+    rows = read_rows(reads(), _statement(shape, "counted_page"), values)
     if rows:
         total = rows[0].matches
     else:
-        total = reads().execute(_statement(shape, "count"), values).scalar_one() if offset else 0
+        total = read_rows(reads(), _statement(shape, "count"), values)[0][0] if offset else 0
     if total < limit:
         return Results(rows, total, offset=offset)
-    rows = reads().execute(_statement(shape, "in_order"), values).all()  # more than the limit
+    rows = read_rows(reads(), _statement(shape, "in_order"), values)  # more than the limit
     return Results(rows, limit - 1, exact=False, offset=offset)
 
 
@@ -366,14 +367,13 @@ def _search_words(shape, values, name):
     the other orders read the page from an index in their order. Only the page's rows are read
     in full. ``name``: the statement (see ``_built``)."""
     offset = values["offset"]
-    found = reads().execute(_statement(shape, name), values)
-    found = found.all()
+    found = read_rows(reads(), _statement(shape, name), values)
     rows = [row for row in found if row.id is not None]
     total = found[0].matches
     if total <= COUNT_LIMIT:
         return Results(rows, total, offset=offset)
     if shape.sort != "relevance":
-        rows = reads().execute(_statement(shape, "in_order"), values).all()
+        rows = read_rows(reads(), _statement(shape, "in_order"), values)
         return Results(rows, COUNT_LIMIT, exact=False, offset=offset)
     return Results(rows, COUNT_LIMIT, exact=False, offset=offset, ranked_only=RANK_LIMIT)
 

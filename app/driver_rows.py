@@ -4,17 +4,25 @@ For a new search, SQLAlchemy's execution (its execution context, the cursor's de
 every column, its result and row objects) took about as much CPU as everything else the web
 process did to read the rows (``bench/RESULTS.md``). Here a statement is compiled once per
 process, and its SQL and constant parameters kept; each call binds the values given (through
-each parameter's own bind processing), runs the SQL on a psycopg cursor and applies each
-column's result processing (enums, UTC moments) to plain tuples that name their columns, as
-SQLAlchemy's rows do. A psycopg error is raised as SQLAlchemy would raise it (a lost connection
-or a statement timeout is then the service-unavailable page, as on every other page).
+each parameter's own bind processing, as SQLAlchemy would), runs the SQL on a psycopg cursor and
+applies each column's result processing (enums, UTC moments) to plain tuples named as
+SQLAlchemy's rows are. As SQLAlchemy does:
 
-Only for statements whose lists (``IN``) are constants: the SQL is kept with them expanded.
-Any other database or driver (SQLite for ``make run``) reads through SQLAlchemy.
+- its ``before_cursor_execute`` and ``after_cursor_execute`` events are sent, for whoever
+  listens (SQL logging, tracing, recorded queries), with a context object they may mark (not an
+  execution context: a listener that rewrites the SQL, ``retval=True``, is not followed);
+- a psycopg error is raised as SQLAlchemy's (a statement timeout or a lost connection is then
+  the service-unavailable page), and a lost connection is invalidated, never lent again.
+
+Only for statements whose values are all given by name, or fixed in the statement: a list
+(``IN``) or literal-execute value that a caller would give is refused when the statement is first
+prepared, and a value missing is refused as SQLAlchemy refuses it. Any other database or driver
+(SQLite for ``make run``) reads through SQLAlchemy.
 """
 
 import weakref
 from collections import namedtuple
+from types import SimpleNamespace
 from typing import NamedTuple
 
 import psycopg
@@ -26,6 +34,12 @@ class _Prepared(NamedTuple):
     constants: dict  # the parameters the statement itself holds, bind-processed
     given: tuple  # the names of those the caller gives
     binds: dict  # name -> bind processor
+    columns: list  # the selected columns' types
+
+
+class _Rows(NamedTuple):
+    """How rows come back, known after the first execution (from the cursor's description)."""
+
     results: tuple  # each column's result processor, or None
     row: type
 
@@ -41,36 +55,52 @@ def rows(connection, statement, values):
     if connection.dialect.driver != "psycopg":
         return connection.execute(statement, values).all()
     kept = _PREPARED.setdefault(statement, {})
-    prepared = kept.get(connection.dialect.name)
+    dialect = connection.dialect
+    prepared = kept.get(dialect.name)
     if prepared is None:
-        prepared = kept[connection.dialect.name] = _prepare(connection.dialect, statement, values)
+        prepared = kept[dialect.name] = _prepare(dialect, statement, values)
     parameters = dict(prepared.constants)
     for name in prepared.given:
-        value = values.get(name)
+        if name not in values:
+            raise sa.exc.InvalidRequestError(f"A value is required for bind parameter {name!r}")
+        value = values[name]
         bind = prepared.binds.get(name)
-        parameters[name] = bind(value) if bind is not None and value is not None else value
+        parameters[name] = bind(value) if bind is not None else value
     driver = connection.connection.driver_connection
-    # SQLAlchemy's cursor events, for whoever listens (SQL logging, tracing, the tests).
     events = connection.dispatch
+    context = SimpleNamespace(statement=prepared.sql, parameters=parameters)
+    cursor = driver.cursor()
     try:
-        with driver.cursor() as cursor:
-            if events.before_cursor_execute:
-                events.before_cursor_execute(
-                    connection, cursor, prepared.sql, parameters, None, False
-                )
-            cursor.execute(prepared.sql, parameters)
-            fetched = cursor.fetchall()
-            if events.after_cursor_execute:
-                events.after_cursor_execute(
-                    connection, cursor, prepared.sql, parameters, None, False
-                )
+        if events.before_cursor_execute:
+            events.before_cursor_execute(
+                connection, cursor, prepared.sql, parameters, context, False
+            )
+        cursor.execute(prepared.sql, parameters)
+        shape = kept.get((dialect.name, "rows"))
+        if shape is None:
+            shape = kept[(dialect.name, "rows")] = _rows(dialect, prepared, cursor.description)
+        fetched = cursor.fetchall()
+        if events.after_cursor_execute:
+            events.after_cursor_execute(
+                connection, cursor, prepared.sql, parameters, context, False
+            )
     except psycopg.Error as error:
+        lost = dialect.is_disconnect(error, driver, cursor)
+        if lost:
+            connection.invalidate(error)  # closed, never lent again
         raise sa.exc.DBAPIError.instance(
-            prepared.sql, parameters, error, psycopg.Error, dialect=connection.dialect
+            prepared.sql,
+            parameters,
+            error,
+            psycopg.Error,
+            connection_invalidated=lost,
+            dialect=dialect,
         ) from error
-    results, row = prepared.results, prepared.row
+    finally:
+        cursor.close()
+    results, row = shape
     if not any(results):
-        return [row._make(values) for values in fetched]
+        return [row._make(raw) for raw in fetched]
     return [
         row._make(value if result is None else result(value) for result, value in zip(results, raw))
         for raw in fetched
@@ -79,21 +109,41 @@ def rows(connection, statement, values):
 
 def _prepare(dialect, statement, values):
     compiled = statement.compile(dialect=dialect)
-    given = tuple(
-        name
-        for name, bind in compiled.binds.items()
-        if bind.value is None and bind.callable is None and not bind.expanding
-    )
+    given, fixed_lists = [], []
+    for name, bind in compiled.binds.items():
+        from_caller = bind.value is None and bind.callable is None
+        if from_caller and (bind.expanding or bind.literal_execute):
+            fixed_lists.append(name)
+        elif from_caller:
+            given.append(name)
+    if fixed_lists:
+        raise ValueError(
+            f"{', '.join(fixed_lists)}: a list or literal value the caller gives is kept in the "
+            "SQL; read this statement through SQLAlchemy"
+        )
     expanded = compiled.construct_expanded_state(values)
-    binds = dict(expanded.processors)
+    # Every parameter's bind processing: the statement's own (``_bind_processors``, as
+    # SQLAlchemy's execution applies them) and that of the expanded lists' items.
+    binds = {**compiled._bind_processors, **expanded.processors}
     constants = {
-        name: binds[name](value) if name in binds and value is not None else value
+        name: binds[name](value) if name in binds else value
         for name, value in expanded.parameters.items()
         if name not in given
     }
-    columns = list(statement.selected_columns)
-    results = tuple(
-        column.type.dialect_impl(dialect).result_processor(dialect, None) for column in columns
+    return _Prepared(
+        expanded.statement,
+        constants,
+        tuple(given),
+        binds,
+        [column.type for column in statement.selected_columns],
     )
-    row = namedtuple("Row", [str(column.key) for column in columns], rename=True)
-    return _Prepared(expanded.statement, constants, given, binds, results, row)
+
+
+def _rows(dialect, prepared, description):
+    """Each column's result processing, given the driver's type of each (as SQLAlchemy's result
+    asks it), and a row type named by the columns the statement returns."""
+    results = tuple(
+        type_.dialect_impl(dialect).result_processor(dialect, column.type_code)
+        for type_, column in zip(prepared.columns, description, strict=True)
+    )
+    return _Rows(results, namedtuple("Row", [column.name for column in description], rename=True))

@@ -2,13 +2,18 @@
 values and names as SQLAlchemy's, its cursor events still sent, a database error raised as
 SQLAlchemy raises it, and the search page unavailable (503) rather than broken on a timeout."""
 
+from datetime import datetime, timedelta
+
 import pytest
 import sqlalchemy as sa
+from flask_sqlalchemy.record_queries import get_recorded_queries
 
 from app import driver_rows
+from app.extensions import db
 from app.replica import reads
 from lots.opportunities.models import PUBLIC_STATUSES, Opportunity, OpportunityStatus
-from lots.search.queries import RESULT_COLUMNS
+from lots.search.queries import RESULT_COLUMNS, Filters, search
+from tests.lots.helpers import NOW
 from tests.lots.search.helpers import lots_with_cpv_codes, publish
 
 BY_TITLE = (
@@ -78,3 +83,48 @@ def test_the_search_page_is_unavailable_when_its_query_times_out(client, publish
     monkeypatch.setattr("lots.search.queries.read_rows", slow)
     response = client.get("/opportunities?q=garden")
     assert response.status_code == 503
+
+
+def test_a_lost_connection_is_invalidated_and_the_next_read_reconnects(published):
+    connection = reads()
+    backend = connection.connection.driver_connection.info.backend_pid
+    db.session.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": backend})
+    db.session.commit()
+    with pytest.raises(sa.exc.OperationalError) as lost:
+        driver_rows.rows(connection, BY_TITLE, {"like": "Garden%"})
+    assert lost.value.connection_invalidated and connection.invalidated
+    again = driver_rows.rows(connection, BY_TITLE, {"like": "Garden%"})  # on a new connection
+    assert len(again) == 2
+    assert connection.connection.driver_connection.info.backend_pid != backend
+    connection.close()  # given back without trying the lost one
+
+
+def test_the_search_is_recorded_where_queries_are_recorded(make_app, published):
+    """Flask-SQLAlchemy's recorded queries mark the context of each statement."""
+    recording = make_app(SQLALCHEMY_RECORD_QUERIES=True, SEARCH_CACHE_SECONDS=0)
+    with recording.test_request_context():
+        assert len(search(Filters(q="garden", status="all"), now=NOW).rows) == 2
+        recorded = [q.statement for q in get_recorded_queries()]
+    assert [s for s in recorded if "FROM opportunities" in s]
+
+
+def test_values_are_bind_processed_and_refused_as_sqlalchemy_refuses_them(published):
+    at = sa.select(Opportunity.id).where(Opportunity.published_at <= sa.bindparam("now"))
+    at = at.where(Opportunity.status.in_(PUBLIC_STATUSES))
+    assert len(driver_rows.rows(reads(), at, {"now": NOW + timedelta(days=1)})) == 2
+    with pytest.raises(ValueError, match="timezone-aware"):  # UTCDateTime's own processing
+        driver_rows.rows(reads(), at, {"now": datetime(2026, 12, 1)})
+    with pytest.raises(sa.exc.InvalidRequestError, match="'now'"):
+        driver_rows.rows(reads(), at, {})
+    listed = sa.select(Opportunity.id).where(Opportunity.id.in_(sa.bindparam("ids")))
+    with pytest.raises(ValueError, match="ids"):  # a list the caller gives is never kept
+        driver_rows.rows(reads(), listed, {"ids": [1, 2]})
+
+
+def test_unnamed_columns_are_named_as_sqlalchemy_names_them(published):
+    counted = sa.select(sa.func.count(), sa.func.max(Opportunity.id)).where(
+        Opportunity.status.in_(PUBLIC_STATUSES)
+    )
+    ours = driver_rows.rows(reads(), counted, {})
+    theirs = reads().execute(counted).all()
+    assert ours[0]._fields == tuple(theirs[0]._fields) and tuple(ours[0]) == tuple(theirs[0])

@@ -274,9 +274,12 @@ class _Shape(NamedTuple):
 
 
 def _shape(f, dialect):
-    """The filters' ``_Shape`` (None when nothing can match: SQLite given no usable word)."""
+    """The filters' ``_Shape`` (None when nothing can match: SQLite given no usable word, or
+    closed opportunities closing within some days)."""
     terms = len(_terms(f.q)) if f.q and dialect != "postgresql" else 0
     if f.q and dialect != "postgresql" and not terms:
+        return None
+    if f.status == "closed" and f.closing_within_days:
         return None
     return _Shape(
         dialect=dialect,

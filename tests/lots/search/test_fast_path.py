@@ -129,6 +129,30 @@ def _expected(f, lots):
     return [o.id for o, _ in page], total, exact
 
 
+SETTINGS = {
+    "deadline": None,
+    "derandomize": True,
+    "suppress_health_check": [HealthCheck.function_scoped_fixture],
+}
+
+
+def _small_limits(monkeypatch):
+    """Small limits, so that sixty opportunities reach them as a hundred thousand reach 1,000."""
+    monkeypatch.setattr(search_module, "COUNT_LIMIT", 9)
+    monkeypatch.setattr(search_module, "RANK_LIMIT", 9)
+    monkeypatch.setattr(search_module, "PAGE_SIZE", 4)
+
+
+def _agrees(f, lots):
+    results = search(f, now=NOW)
+    expected_ids, total, exact = _expected(f, lots)
+    assert ([row.id for row in results.rows], results.total, results.exact) == (
+        expected_ids,
+        total,
+        exact,
+    )
+
+
 @pytest.mark.parametrize("newest_first", [False, True])
 def test_the_fast_path_agrees_with_a_straightforward_reading(many, monkeypatch, newest_first):
     lots = many
@@ -137,17 +161,9 @@ def test_the_fast_path_agrees_with_a_straightforward_reading(many, monkeypatch, 
         monkeypatch.setattr(search_module, "NEWEST_IDS", 25)
     else:
         monkeypatch.setattr(search_module, "BOUND_FROM", 10**9)
-    # Small limits, so that sixty opportunities reach them as a hundred thousand reach 1,000.
-    monkeypatch.setattr(search_module, "COUNT_LIMIT", 9)
-    monkeypatch.setattr(search_module, "RANK_LIMIT", 9)
-    monkeypatch.setattr(search_module, "PAGE_SIZE", 4)
+    _small_limits(monkeypatch)
 
-    @settings(
-        max_examples=60,
-        deadline=None,
-        derandomize=True,
-        suppress_health_check=[HealthCheck.function_scoped_fixture],
-    )
+    @settings(max_examples=60, **SETTINGS)
     @given(
         st.builds(
             Filters,
@@ -165,13 +181,7 @@ def test_the_fast_path_agrees_with_a_straightforward_reading(many, monkeypatch, 
         )
     )
     def check(f):
-        results = search(f, now=NOW)
-        expected_ids, total, exact = _expected(f, lots)
-        assert ([row.id for row in results.rows], results.total, results.exact) == (
-            expected_ids,
-            total,
-            exact,
-        )
+        _agrees(f, lots)
 
     check()
 
@@ -184,9 +194,7 @@ def test_a_first_look_among_the_newest_ids_agrees_too(many, monkeypatch, newest_
     lots = many
     monkeypatch.setattr(search_module, "BOUND_FROM", 0)
     monkeypatch.setattr(search_module, "NEWEST_IDS", newest_ids)
-    monkeypatch.setattr(search_module, "COUNT_LIMIT", 9)
-    monkeypatch.setattr(search_module, "RANK_LIMIT", 9)
-    monkeypatch.setattr(search_module, "PAGE_SIZE", 4)
+    _small_limits(monkeypatch)
     looks = []
     search_words = search_module._search_words
 
@@ -197,12 +205,7 @@ def test_a_first_look_among_the_newest_ids_agrees_too(many, monkeypatch, newest_
 
     monkeypatch.setattr(search_module, "_search_words", counted)
 
-    @settings(
-        max_examples=40,
-        deadline=None,
-        derandomize=True,
-        suppress_health_check=[HealthCheck.function_scoped_fixture],
-    )
+    @settings(max_examples=40, **SETTINGS)
     @given(
         st.builds(
             Filters,
@@ -213,13 +216,7 @@ def test_a_first_look_among_the_newest_ids_agrees_too(many, monkeypatch, newest_
         )
     )
     def check(f):
-        results = search(f, now=NOW)
-        expected_ids, total, exact = _expected(f, lots)
-        assert ([row.id for row in results.rows], results.total, results.exact) == (
-            expected_ids,
-            total,
-            exact,
-        )
+        _agrees(f, lots)
 
     check()
     # Some were answered from a look among the newest alone, and some read further after it.

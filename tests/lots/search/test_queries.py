@@ -82,6 +82,10 @@ def test_every_filter_narrows(world):
     assert _titles(vcse_only=True)[0] == ["Meals B"]
     assert _titles(kind="quick_quote")[0] == ["Meals B"]
     assert _titles(closing_within_days=3)[0] == ["Soon D"]
+    assert _titles(closing_within_days=3, status="all")[0] == ["Soon D"]
+    # Closed ones close within no days: nothing, not the open ones closing soon.
+    assert _titles(closing_within_days=3, status="closed") == ([], 0)
+    assert _titles(closing_within_days=3, status="closed", q="soon") == ([], 0)
     assert _titles(sort="value_high")[0][0] == "Meals B"
 
 

@@ -177,6 +177,10 @@ def parse(args):
     f.kind = args.get("kind") if args.get("kind") in {k.value for k in OpportunityKind} else None
     f.status = args.get("status") if args.get("status") in ("open", "closed", "all") else "open"
     f.closing_within_days = _int(args.get("closing_within"), 1, 365)
+    if f.status == "closed" and f.closing_within_days:  # (nothing matches: see ``_shape``)
+        f.errors["closing_within"] = (
+            "‘Closing within’ finds only open opportunities: choose open or all, or leave it empty"
+        )
     default_sort = "relevance" if f.q else "closing"
     f.sort = args.get("sort") if args.get("sort") in SORTS else default_sort
     if f.sort == "relevance" and not f.q:

@@ -168,6 +168,14 @@ def test_filters_come_from_the_url(world, client):
         soup = BeautifulSoup(bad.data, "lxml")
         assert bad.status_code == 200
         assert "Enter an amount in pounds" in soup.select_one(".govuk-error-summary").text
+        closed = client.get("/opportunities?status=closed&closing_within=7")
+        soup = BeautifulSoup(closed.data, "lxml")
+        assert closed.status_code == 200
+        summary = soup.select_one(".govuk-error-summary")
+        assert "finds only open opportunities" in summary.text
+        assert summary.select_one("a")["href"] == "#closing_within"
+        assert "finds only open" in soup.select_one("#closing_within-error").text  # by the field
+        assert soup.select_one("#result-count").text.startswith("0 opportunities")
 
 
 def test_parse_ignores_malformed_values():

@@ -177,7 +177,7 @@ def parse(args):
     f.kind = args.get("kind") if args.get("kind") in {k.value for k in OpportunityKind} else None
     f.status = args.get("status") if args.get("status") in ("open", "closed", "all") else "open"
     f.closing_within_days = _int(args.get("closing_within"), 1, 365)
-    if f.status == "closed" and f.closing_within_days:  # (nothing matches: see ``_shape``)
+    if _closed_yet_closing(f):
         f.errors["closing_within"] = (
             "‘Closing within’ finds only open opportunities: choose open or all, or leave it empty"
         )
@@ -283,7 +283,7 @@ def _shape(f, dialect):
     terms = len(_terms(f.q)) if f.q and dialect != "postgresql" else 0
     if f.q and dialect != "postgresql" and not terms:
         return None
-    if f.status == "closed" and f.closing_within_days:
+    if _closed_yet_closing(f):
         return None
     return _Shape(
         dialect=dialect,
@@ -692,6 +692,12 @@ def _past_deadline_ids(now):
     ids = reads().execute(_PAST_DEADLINE, {"now": now, "past_limit": PAST_IDS_LIMIT + 1})
     ids = ids.scalars().all()
     return ids if len(ids) <= PAST_IDS_LIMIT else None
+
+
+def _closed_yet_closing(f):
+    """Closed opportunities closing within some days: nothing can match (they close within
+    none), and the page says why."""
+    return f.status == "closed" and bool(f.closing_within_days)
 
 
 def _open_only(f):

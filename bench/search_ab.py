@@ -46,6 +46,7 @@ def main():
         "test", {"SQLALCHEMY_DATABASE_URI": url.replace("postgresql://", "postgresql+psycopg://")}
     )
     spent = {}
+    exact = {}
     with app.app_context():
         searches = [(u, queries.parse(MultiDict(parse_qsl(u.split("?")[1])))) for u in urls]
         for _, f in searches[:5]:
@@ -54,7 +55,8 @@ def main():
             for u, f in searches:
                 for name in random.sample(list(versions), 2):
                     started = time.perf_counter()
-                    versions[name].search(f)
+                    results = versions[name].search(f)
+                    exact[u] = results.exact
                     spent.setdefault((u, name), []).append(time.perf_counter() - started)
                     db.session.rollback()
         db.engine.dispose()
@@ -62,6 +64,12 @@ def main():
         "all": searches,
         "words + region, open": [
             (u, f) for u, f in searches if f.q and f.region_code and f.status == "open"
+        ],
+        "words, relevance, more than 1,000 match": [
+            (u, f) for u, f in searches if f.q and f.sort == "relevance" and not exact[u]
+        ],
+        "words, relevance, 1,000 or fewer match": [
+            (u, f) for u, f in searches if f.q and f.sort == "relevance" and exact[u]
         ],
     }
     for label, chosen in groups.items():

@@ -178,6 +178,7 @@ def _results_column(filters, args, results, lots, now):
         exact=results.exact,
         ranked_only=results.ranked_only,
         q=filters.q,
+        problem=bool(filters.errors),  # what the page's error summary says to change
         pagination=_pagination(previous, next_),
     )
 

@@ -176,6 +176,11 @@ def test_filters_come_from_the_url(world, client):
         assert summary.select_one("a")["href"] == "#closing_within"
         assert "finds only open" in soup.select_one("#closing_within-error").text  # by the field
         assert soup.select_one("#result-count").text.startswith("0 opportunities")
+        assert soup.select_one("#no-results").text == (
+            "No opportunities match. Fix the problem above to see some."
+        )  # not "try fewer filters": the summary says which one to change
+        nothing = BeautifulSoup(client.get("/opportunities?q=zzyzx").data, "lxml")
+        assert "Try fewer filters or other words" in nothing.select_one("#no-results").text
 
 
 def test_parse_ignores_malformed_values():

@@ -71,6 +71,9 @@ def main():
         "words, relevance, 1,000 or fewer match": [
             (u, f) for u, f in searches if f.q and f.sort == "relevance" and exact[u]
         ],
+        "words, other orders, more than 1,000 match": [
+            (u, f) for u, f in searches if f.q and f.sort != "relevance" and not exact[u]
+        ],
     }
     for label, chosen in groups.items():
         for name in versions:

@@ -181,6 +181,14 @@ def test_filters_come_from_the_url(world, client):
         )  # not "try fewer filters": the summary says which one to change
         nothing = BeautifulSoup(client.get("/opportunities?q=zzyzx").data, "lxml")
         assert "Try fewer filters or other words" in nothing.select_one("#no-results").text
+        # Nothing that would refuse the filters (the download and the feed answer 400) or keep
+        # them (an alert) is offered until the problem is fixed; a good search offers all three.
+        for page in (soup, BeautifulSoup(bad.data, "lxml")):
+            assert not page.select("#download-csv, #results-feed, #follow-search")
+            assert not page.select('link[type="application/atom+xml"]')
+        assert len(nothing.select("#download-csv, #results-feed, #follow-search")) == 3
+        assert nothing.select('link[type="application/atom+xml"]')
+        assert client.get("/opportunities.csv?status=closed&closing_within=7").status_code == 400
 
 
 def test_parse_ignores_malformed_values():

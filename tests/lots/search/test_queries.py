@@ -181,8 +181,9 @@ def test_filters_come_from_the_url(world, client):
         )  # not "try fewer filters": the summary says which one to change
         nothing = BeautifulSoup(client.get("/opportunities?q=zzyzx").data, "lxml")
         assert "Try fewer filters or other words" in nothing.select_one("#no-results").text
-        # Nothing that would refuse the filters (the download and the feed answer 400) or keep
-        # them (an alert) is offered until the problem is fixed; a good search offers all three.
+        # Nothing that would refuse the filters (the download and the feed answer 400) or act on
+        # another search than the page shows (an alert) is offered until the problem is fixed;
+        # a good search offers all three.
         for page in (soup, BeautifulSoup(bad.data, "lxml")):
             assert not page.select("#download-csv, #results-feed, #follow-search")
             assert not page.select('link[type="application/atom+xml"]')

@@ -42,7 +42,7 @@ class Config:
     # Optional: a read replica that search and public pages read (app/replica.py); empty: none.
     DATABASE_REPLICA_URL = _normalise_db_url(_env("DATABASE_REPLICA_URL", ""))
     # Built from the timeouts below by ``engine_options`` when the app is made.
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    SQLALCHEMY_ENGINE_OPTIONS = {}
     REDIS_URL = _env("REDIS_URL", "redis://127.0.0.1:6379/0")
     # Jobs: "inline" runs them in the web process after commit; "rq" sends them to Redis.
     QUEUE_BACKEND = _env("QUEUE_BACKEND", "inline")
@@ -308,7 +308,7 @@ def engine_options(config):
     opportunities a common word with a region went from 25 ms to 300 ms a search once a worker
     had run ten of them (``bench/RESULTS.md``). ``plan_cache_mode=force_custom_plan`` keeps the
     prepared statement (parsed once) and plans it for its values every time."""
-    options = {"pool_pre_ping": True}
+    options = {}  # (each pooled connection is tested as it is lent: ``app.pinging``)
     if config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
         connect_args = {
             "connect_timeout": config["DATABASE_CONNECT_TIMEOUT"],

@@ -9,6 +9,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 import config as config_module
+from app import pinging
 from app.dbschema import include_object
 from app.extensions import csrf, db, limiter, login_manager, migrate
 
@@ -73,6 +74,9 @@ def create_app(config_name_or_object=None, overrides=None):
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     db.init_app(app)
+    with app.app_context():
+        for engine in db.engines.values():  # each pooled connection tested as it is lent
+            pinging.install(engine)
     migrate.init_app(
         app,
         db,

@@ -15,9 +15,13 @@ replica may be a moment behind too: use either only for what anyone may see, nev
 one's own change (a page shown after a POST reads the primary).
 """
 
+from functools import wraps
+
+import sqlalchemy as sa
 from flask import current_app, g
 from sqlalchemy import create_engine
 
+from app import pinging
 from app.extensions import db
 
 ENGINE = "replica_engine"
@@ -28,6 +32,7 @@ def init_app(app):
     url = app.config.get("DATABASE_REPLICA_URL")
     if url:
         app.extensions[ENGINE] = create_engine(url, **app.config["SQLALCHEMY_ENGINE_OPTIONS"])
+        pinging.install(app.extensions[ENGINE])
     app.teardown_appcontext(_close)
 
 
@@ -39,6 +44,25 @@ def reads():
         connection = read_engine().connect().execution_options(isolation_level="AUTOCOMMIT")
         setattr(g, CONNECTION, connection)
     return connection
+
+
+def retried(read):
+    """``read`` (a function that only reads, through ``reads()``) on a pooled connection lent
+    without testing it first (``app.pinging``); when that connection turns out to have been
+    lost, once more on a new connection, tested. Reading again changes nothing."""
+
+    @wraps(read)
+    def reading(*args, **kwargs):
+        try:
+            with pinging.untested():
+                return read(*args, **kwargs)
+        except sa.exc.DBAPIError as error:
+            if not error.connection_invalidated:
+                raise
+            _close(None)  # the lost connection: the next ``reads()`` takes another
+        return read(*args, **kwargs)
+
+    return reading
 
 
 def read_engine():

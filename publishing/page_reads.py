@@ -4,14 +4,15 @@ PostgreSQL sent, with the last row's id and moment (for the cursor).
 On PostgreSQL (psycopg) the SELECT runs on the pooled connection's own psycopg connection, in
 autocommit, and the texts are taken from libpq's result as bytes: no SQLAlchemy result rows, and
 no UTF-8 decoding of some 245 KB a page only to encode it again for the response (measured in
-bench/RESULTS.md: a page's CPU was mostly this machinery, not PostgreSQL). The pool still checks
-the connection out as for any other query (pre-ping included); a connection found dead during
-the SELECT is thrown away and the SELECT run once more on a new one, as a read may be. Any
+bench/RESULTS.md: a page's CPU was mostly this machinery, not PostgreSQL). The pool lends the
+connection without testing it first (``app.pinging``): a connection found dead during the SELECT
+is thrown away and the SELECT run once more on a new one, tested, as a read may be. Any
 other database (SQLite for ``make run``) reads through SQLAlchemy as before."""
 
 import psycopg
 import sqlalchemy as sa
 
+from app import pinging
 from app.timeutil import as_utc
 
 RELEASE_COLUMN = 2  # the SELECT's columns: id, moment, release text
@@ -65,9 +66,10 @@ def _psycopg_rows(engine, query, params, size):
     sql, values = compiled.string, compiled.construct_params(params)
     try:
         try:
-            return _select(engine, sql, values, size)
+            with pinging.untested():  # lent untested: a lost one is found by the SELECT
+                return _select(engine, sql, values, size)
         except _Disconnected:
-            return _select(engine, sql, values, size)  # once more, on a new connection
+            return _select(engine, sql, values, size)  # once more, on a new connection, tested
     except _Disconnected as lost:
         error = lost.__cause__
     except psycopg.Error as failed:
@@ -84,7 +86,7 @@ class _Disconnected(Exception):
 
 
 def _select(engine, sql, values, size):
-    pooled = engine.raw_connection()  # checked out as any query's (pre-ping included)
+    pooled = engine.raw_connection()
     connection = pooled.driver_connection
     try:
         connection.autocommit = True  # no BEGIN and no ROLLBACK: one round trip

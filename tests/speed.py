@@ -37,9 +37,13 @@ from pathlib import Path
 
 import flask
 import jinja2
+import psycopg
 from flask_sqlalchemy.extension import SQLAlchemy
 from sqlalchemy import event
+from sqlalchemy.exc import DisconnectionError
 from werkzeug.routing.rules import Rule
+
+from app import pinging
 
 
 class SharedBytecodeCache(jinja2.BytecodeCache):
@@ -145,8 +149,15 @@ _RESET = (
 
 def _reset_once_per_test(dbapi_connection, record, _proxy):
     if record.info.get("test") != _test[0]:
-        dbapi_connection.execute(_RESET)
-        dbapi_connection.commit()
+        try:
+            dbapi_connection.execute(_RESET)
+            dbapi_connection.commit()
+        except psycopg.OperationalError:
+            # A connection lent untested (app.pinging) that a test ended or whose database it
+            # replaced: the pool lends another instead, as its own test would have made it do.
+            if dbapi_connection.closed or dbapi_connection.broken:
+                raise DisconnectionError("a kept connection was lost") from None
+            raise
         record.info["test"] = _test[0]
 
 
@@ -159,6 +170,9 @@ def _kept_engine(original):
         if kept is None:
             # Last in, first out: the connection a test took last is the warmest.
             engine = original(self, bind_key, {**options, "pool_use_lifo": True}, app)
+            # As the app does (app.pinging), and first: a connection a test left dead is
+            # replaced before it is reset.
+            pinging.install(engine)
             event.listen(engine, "checkout", _reset_once_per_test)
             kept = _engines[key] = (engine, _listeners(engine))
         return kept[0]

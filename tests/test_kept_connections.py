@@ -1,8 +1,10 @@
 """The tests' kept engines (tests/speed.py): one test's connection serves the next, without
 anything the first one changed in it."""
 
+import psycopg
 import sqlalchemy as sa
 
+from app import pinging
 from app.extensions import db
 from tests import speed
 
@@ -82,3 +84,19 @@ def test_every_test_moves_the_kept_connections_on_whatever_its_fixtures(request)
     before = speed._test[0]
     hooks[0](request.node)
     assert speed._test[0] == before + 1
+
+
+def test_a_kept_connection_a_test_ended_is_replaced_when_the_next_test_reads_untested(make_app):
+    """A search's read is lent untested (app.pinging): the reset the next test makes first then
+    finds the connection ended (as a test that replaces its database ends them), and the pool
+    lends a new one instead of failing the read."""
+    app = make_app()
+    with app.app_context(), db.engine.connect() as connection:
+        pid = connection.execute(sa.text("SELECT pg_backend_pid()")).scalar_one()
+    url = app.config["SQLALCHEMY_DATABASE_URI"].replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(url, autocommit=True) as admin:  # not the pool's: it ends the one kept
+        admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
+    speed.next_test()
+    with make_app().app_context(), pinging.untested(), db.engine.connect() as connection:
+        again = connection.execute(sa.text("SELECT pg_backend_pid()")).scalar_one()
+    assert again != pid

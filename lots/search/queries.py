@@ -37,7 +37,7 @@ from flask import current_app
 from sqlalchemy.dialects.postgresql import ARRAY
 
 from app.driver_rows import rows as read_rows
-from app.replica import read_engine, reads
+from app.replica import read_engine, reads, retried
 from app.timeutil import utcnow
 from dps.models import Dps, Lot, ReservedFor
 from lots.opportunities.deadlines import closes_in_words  # noqa: F401  (lots.bids.views, for now)
@@ -199,8 +199,10 @@ def _terms(q):
     return [t for t in re.findall(r"[\w£'-]+", q.lower()) if len(t) > 1][:10]
 
 
+@retried
 def search(f, now=None):
-    """The page of results the filters ask for, and how many match (see ``Results``).
+    """The page of results the filters ask for, and how many match (see ``Results``). Its
+    connection is lent untested: it reads again on a new one if that was lost (``retried``).
 
     Each kind of search (which filters are given, the status and the sort: its ``_Shape``) is
     built as SQL once per process, with every value a bound parameter: building the statements

@@ -40,7 +40,7 @@ class _Prepared(NamedTuple):
 class _Rows(NamedTuple):
     """How rows come back, known after the first execution (from the cursor's description)."""
 
-    results: tuple  # each column's result processor, or None
+    processed: tuple  # (index, result processor) of each column that has one
     row: type
 
 
@@ -98,13 +98,17 @@ def rows(connection, statement, values):
         ) from error
     finally:
         cursor.close()
-    results, row = shape
-    if not any(results):
-        return [row._make(raw) for raw in fetched]
-    return [
-        row._make(value if result is None else result(value) for result, value in zip(results, raw))
-        for raw in fetched
-    ]
+    processed, row = shape
+    make = row._make
+    if not processed:
+        return [make(raw) for raw in fetched]
+    made = []
+    for raw in fetched:
+        values = list(raw)
+        for i, result in processed:
+            values[i] = result(values[i])
+        made.append(make(values))
+    return made
 
 
 def _prepare(dialect, statement, values):
@@ -142,8 +146,9 @@ def _prepare(dialect, statement, values):
 def _rows(dialect, prepared, description):
     """Each column's result processing, given the driver's type of each (as SQLAlchemy's result
     asks it), and a row type named by the columns the statement returns."""
-    results = tuple(
+    results = (
         type_.dialect_impl(dialect).result_processor(dialect, column.type_code)
         for type_, column in zip(prepared.columns, description, strict=True)
     )
-    return _Rows(results, namedtuple("Row", [column.name for column in description], rename=True))
+    processed = tuple((i, result) for i, result in enumerate(results) if result is not None)
+    return _Rows(processed, namedtuple("Row", [column.name for column in description], rename=True))

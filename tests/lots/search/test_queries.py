@@ -134,25 +134,75 @@ def test_odd_queries_are_harmless(world, client, q):
     )
 
 
-def test_the_kept_filters_column_is_the_one_rendered_afresh(world, client):
-    """The filters column is kept per process for the filters other than the words: each search
-    gets its own words in it, and the same column as one rendered for it alone."""
+def _forget_kept_controls(app):
     from lots.search import views
 
-    def form(words):
-        page = client.get("/opportunities", query_string={"q": words, "region": "TLC"})
+    for kept in (
+        views._select,
+        views._unselected,
+        views._words_input,
+        views._number_input,
+        views._vcse_checkbox,
+        views._radios,
+        views._rendered_component,
+    ):
+        kept.cache_clear()
+    app.extensions.pop("lots_search_filter_frames", None)
+
+
+def test_the_kept_filters_column_is_the_one_rendered_afresh(app, world, client):
+    """The filters column's controls are kept per process, each for its own value, the words
+    put in the kept search box: each search gets its own words in it, and the same column as
+    one rendered for it alone."""
+
+    def form(words, **filters):
+        page = client.get("/opportunities", query_string={"q": words, **filters})
         return str(BeautifulSoup(page.data, "lxml").select_one("form#filters, form[method=get]"))
 
-    form("care")
-    kept = {words: form(words) for words in ("meals & <b>", "x\x00words\x00y", "care")}
-    redis_connection().flushdb()
-    views._kept_filter_panel.cache_clear()
-    for words, column in kept.items():
-        assert 'value="' in column
-        assert column == form(words)
-        views._kept_filter_panel.cache_clear()
+    asked = [
+        ("care", {"region": "TLC"}),
+        ("meals & <b>", {"region": "TLC", "min_value": "5,000", "kind": "quick_quote"}),
+        ("x\x00words\x00y", {"local_authority": "LDS", "sort": "newest"}),
+        ("care", {"status": "closed", "vcse": "1", "max_value": "lots"}),
+        ("", {"cpv": "85", "closing_within": "7"}),
+    ]
+    form("care", region="TLC")
+    kept = [form(words, **filters) for words, filters in asked]
+    for (words, filters), column in zip(asked, kept, strict=True):
         redis_connection().flushdb()
-    assert 'value="meals &amp; &lt;b&gt;"' in kept["meals & <b>"]
+        _forget_kept_controls(app)
+        assert column == form(words, **filters)
+    assert 'value="meals &amp; &lt;b&gt;"' in kept[1] and 'value="5,000"' in kept[1]
+    assert '<option selected="" value="TLC">' in kept[0]
+    assert '<option selected="" value="LDS">' in kept[2]
+    assert '<option selected="" value="newest">' in kept[2]
+    assert "Enter an amount in pounds" in kept[3]
+
+
+def test_a_kept_select_marks_the_choice_as_the_component_does(app):
+    """A select is rendered once for its options and the choice marked in a copy: the same as
+    GOV.UK's component rendered with that option selected."""
+    from flask import render_template_string
+
+    from lots.search import views
+
+    pairs = views._la_pairs()
+    for chosen in ("LDS", "GLG", None):
+        params = {
+            "id": "local_authority",
+            "name": "local_authority",
+            "label": {"text": "Local authority", "classes": "govuk-label--s"},
+            "classes": "govuk-!-width-full",
+            "items": [{"value": "", "text": "Any local authority"}]
+            + [{"value": v, "text": t, "selected": v == chosen} for v, t in pairs],
+        }
+        with app.test_request_context("/opportunities"):
+            whole = render_template_string(views._SELECT, params=params)
+            kept = views._select(
+                "local_authority", "Local authority", pairs, chosen, "Any local authority"
+            )
+        assert str(kept) == whole
+        assert str(kept).count(" selected") == (chosen is not None)
 
 
 def test_filters_come_from_the_url(world, client):

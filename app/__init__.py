@@ -9,7 +9,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 import config as config_module
-from app import pinging
+from app import cookie_session, pinging
 from app.dbschema import include_object
 from app.extensions import csrf, db, limiter, login_manager, migrate
 
@@ -66,6 +66,7 @@ def create_app(config_name_or_object=None, overrides=None):
     )
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
+    cookie_session.init_app(app)
 
     if app.config.get("TRUSTED_PROXIES"):
         # Behind a load balancer: the client's address and scheme come from the proxies'

@@ -286,7 +286,7 @@ def test_a_page_is_one_statement_on_the_replica_when_there_is_one(app, make_app,
     assert len(package["releases"]) == 100
     seen = {"replica": [], "primary": []}
     for connection, query in executed:
-        if query.strip() != ";":  # the pool's pre-ping
+        if query.strip() != ";":  # a connection tested as it is lent (app.pinging)
             seen[lent[id(connection)]].append(query)
     [statement] = seen["replica"]
     assert "FROM notices" in statement and seen["primary"] == []

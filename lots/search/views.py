@@ -84,11 +84,19 @@ def _shared_frame():
         html = render_template(
             "lots/find.html", head_html=Markup(marks["head"]), body_html=Markup(marks["body"])
         )
-        html = html.replace(g.csp_nonce, marks["nonce"]).replace("{", "{{").replace("}", "}}")
-        for name, mark in marks.items():
-            html = html.replace(mark, f"{{{name}}}")
-        frame = frames[request.script_root] = html
+        frame = frames[request.script_root] = _format_string(
+            html.replace(g.csp_nonce, marks["nonce"]), marks
+        )
     return frame
+
+
+def _format_string(html, marks):
+    """``html`` as a format string with a field in place of each mark (name -> mark): its own
+    braces doubled, so that only the fields are filled in."""
+    html = html.replace("{", "{{").replace("}", "}}")
+    for name, mark in marks.items():
+        html = html.replace(mark, f"{{{name}}}")
+    return html
 
 
 # Stands for the words in the kept search box (replaced once: words that hold it change nothing).
@@ -170,10 +178,7 @@ def _filters_frame():
     if frame is None:
         marks = {name: f"\x00{name}\x00" for name in _CONTROLS}
         html = str(_fragment("lots/_filters.html", **{n: Markup(m) for n, m in marks.items()}))
-        html = html.replace("{", "{{").replace("}", "}}")
-        for name, mark in marks.items():
-            html = html.replace(mark, f"{{{name}}}")
-        frame = frames[request.script_root] = html
+        frame = frames[request.script_root] = _format_string(html, marks)
     return frame
 
 

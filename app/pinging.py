@@ -7,7 +7,9 @@ and a connection that fails the test is replaced before anyone uses it. Inside `
 is lent without the test: for a read of public data that runs again on a tested connection when
 its first one turns out to be lost (``app.replica.retried``, which the search uses). That round
 trip was some 0.1 ms of the web process's CPU and 0.04 ms of PostgreSQL's on every search
-(``bench/RESULTS.md``, session 17).
+(``bench/RESULTS.md``, session 17). As with ``pool_pre_ping``, a connection just made is not
+tested, and one found lost has every connection the pool held before it replaced (a restart
+ends them all).
 """
 
 import contextvars
@@ -18,6 +20,7 @@ import sqlalchemy as sa
 
 _UNTESTED = contextvars.ContextVar("untested_checkout", default=False)
 _INSTALLED = weakref.WeakSet()  # engines whose connections are tested (once each)
+_FRESH = "pinging_fresh"  # in a connection record's info until its first checkout
 
 
 def install(engine):
@@ -28,9 +31,12 @@ def install(engine):
     _INSTALLED.add(engine)
     dialect = engine.dialect
 
+    def mark_fresh(dbapi_connection, connection_record):
+        connection_record.info[_FRESH] = True
+
     def test(dbapi_connection, connection_record, connection_proxy):
-        if _UNTESTED.get():
-            return
+        if connection_record.info.pop(_FRESH, False) or _UNTESTED.get():
+            return  # just made, or a read that runs again if it was lost
         try:
             alive = dialect.do_ping(dbapi_connection)
         except dialect.loaded_dbapi.Error as error:
@@ -38,9 +44,10 @@ def install(engine):
                 raise
             alive = False
         if not alive:
-            # SQLAlchemy closes this one and lends a new connection instead.
-            raise sa.exc.DisconnectionError("a pooled connection was lost")
+            # SQLAlchemy closes this one and every one pooled before it, and lends a new one.
+            raise sa.exc.InvalidatePoolError("a pooled connection was lost")
 
+    sa.event.listen(engine, "connect", mark_fresh)
     sa.event.listen(engine, "checkout", test)
 
 
@@ -48,6 +55,17 @@ def install(engine):
 def untested():
     """Connections lent in this block are not tested first."""
     token = _UNTESTED.set(True)
+    try:
+        yield
+    finally:
+        _UNTESTED.reset(token)
+
+
+@contextmanager
+def tested():
+    """Connections lent in this block are tested first, even inside ``untested()`` (a read
+    running again after its connection was lost)."""
+    token = _UNTESTED.set(False)
     try:
         yield
     finally:

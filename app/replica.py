@@ -15,6 +15,8 @@ replica may be a moment behind too: use either only for what anyone may see, nev
 one's own change (a page shown after a POST reads the primary).
 """
 
+import inspect
+import logging
 from functools import wraps
 
 import sqlalchemy as sa
@@ -23,6 +25,8 @@ from sqlalchemy import create_engine
 
 from app import pinging
 from app.extensions import db
+
+log = logging.getLogger(__name__)
 
 ENGINE = "replica_engine"
 CONNECTION = "read_connection"  # in ``g``: the app context's connection
@@ -51,6 +55,9 @@ def retried(read):
     without testing it first (``app.pinging``); when that connection turns out to have been
     lost, once more on a new connection, tested. Reading again changes nothing."""
 
+    if inspect.isgeneratorfunction(read) or inspect.iscoroutinefunction(read):
+        raise TypeError(f"{read.__name__}: only a function that returns what it read")
+
     @wraps(read)
     def reading(*args, **kwargs):
         try:
@@ -59,8 +66,12 @@ def retried(read):
         except sa.exc.DBAPIError as error:
             if not error.connection_invalidated:
                 raise
+            log.warning(
+                "%s: its connection was lost (%s); reading again", read.__name__, error.orig
+            )
             _close(None)  # the lost connection: the next ``reads()`` takes another
-        return read(*args, **kwargs)
+        with pinging.tested():
+            return read(*args, **kwargs)
 
     return reading
 

@@ -69,7 +69,8 @@ def _psycopg_rows(engine, query, params, size):
             with pinging.untested():  # lent untested: a lost one is found by the SELECT
                 return _select(engine, sql, values, size)
         except _Disconnected:
-            return _select(engine, sql, values, size)  # once more, on a new connection, tested
+            with pinging.tested():  # once more, on a new connection, tested
+                return _select(engine, sql, values, size)
     except _Disconnected as lost:
         error = lost.__cause__
     except psycopg.Error as failed:

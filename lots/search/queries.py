@@ -208,7 +208,7 @@ def search(f, now=None):
     built as SQL once per process, with every value a bound parameter: building the statements
     again for each search cost more than PostgreSQL took to run them (``bench/RESULTS.md``)."""
     now = now or utcnow()
-    dialect = reads().dialect.name
+    dialect = read_engine().dialect.name  # (no connection taken before one is needed)
     shape = _shape(f, dialect)
     if shape is None:
         return Results([], 0)

@@ -298,8 +298,8 @@ def config_for(name=None):
 
 def engine_options(config):
     """SQLAlchemy's engine options: on PostgreSQL, a connect timeout, a statement timeout and TCP
-    keepalives (a server that vanishes is noticed), from the timeouts above; and a plan made for
-    each statement's own values.
+    keepalives (a server that vanishes is noticed), from the timeouts above; a plan made for
+    each statement's own values; and the cost of reading a page out of order as on SSD.
 
     psycopg prepares a statement on the server once a connection has run its text five times,
     and PostgreSQL then plans it five more times with their values before it may switch to one
@@ -307,7 +307,14 @@ def engine_options(config):
     parameters differ), and the generic plan cannot know how common the words are: at 100,000
     opportunities a common word with a region went from 25 ms to 300 ms a search once a worker
     had run ten of them (``bench/RESULTS.md``). ``plan_cache_mode=force_custom_plan`` keeps the
-    prepared statement (parsed once) and plans it for its values every time."""
+    prepared statement (parsed once) and plans it for its values every time.
+
+    ``random_page_cost`` is PostgreSQL's estimate of what reading a page out of order costs next
+    to reading the next one (4 by default, for spinning disks). The tables that pages read are
+    held in memory (or on SSD), where the two cost about the same, and with the default the
+    planner walked every closed opportunity's id to find a region's newest matches rather than
+    read only the region's from their own index (at 1,000,000 opportunities, 117 ms against 15 ms:
+    migration 0039); 1.1 is the figure PostgreSQL's tuning guides give for SSD."""
     options = {}  # (each pooled connection is tested as it is lent: ``app.pinging``)
     if config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
         connect_args = {
@@ -317,7 +324,7 @@ def engine_options(config):
             "keepalives_interval": 5,
             "keepalives_count": 3,
         }
-        settings = ["-c plan_cache_mode=force_custom_plan"]
+        settings = ["-c plan_cache_mode=force_custom_plan", "-c random_page_cost=1.1"]
         statement_ms = int(config["DATABASE_STATEMENT_TIMEOUT"] * 1000)
         if statement_ms:
             settings.append(f"-c statement_timeout={statement_ms}")

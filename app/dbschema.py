@@ -8,6 +8,8 @@ DATABASE_ONLY = {
     "ix_opportunities_search_open_by",
     "ix_opportunities_search_closed_by",
     "ix_opportunities_closed_id",
+    "ix_opportunities_closed_region_id",
+    "ix_opportunities_closed_national_id",
 }
 
 

@@ -14,11 +14,12 @@ A results page reads only the columns it shows, and only for the page's rows. Co
   of them they are ranked (``ts_rank_cd``) or sorted and counted exactly, and when there are more,
   relevance ranks the newest ``RANK_LIMIT`` (the page says so): ranking and sorting never see
   more than that many narrow rows. On a big table an open search looks first among the newest
-  ids (``NEWEST_IDS``): when they hold more than the limit, no other match is read; otherwise
-  a second look reaches as far back as their density says should hold enough, and then every
-  match of the open set is read (which its own GIN index of words, regions and lots holds:
-  migrations 0026 and 0037). Closed or all: the newest matches of each part of the set (open,
-  and marked closed: migration 0038) are merged (see ``_PARTS``).
+  ids (``NEWEST_IDS``; not for three words or more: ``_first_span``): when they hold
+  more than the limit, no other match is read; otherwise a second look reaches as far back as
+  their density says should hold enough, and then every match of the open set is read (which
+  its own GIN index of words, regions and lots holds: migrations 0026 and 0037). Closed or all:
+  the newest matches of each part of the set (open, and marked closed: migration 0038; a
+  region's own and the national ones apart: 0039) are merged and ranked (see ``_PARTS``).
 
 Every query runs on ``app.replica.reads()``: a read replica when ``DATABASE_REPLICA_URL`` is set.
 
@@ -49,6 +50,7 @@ from lots.opportunities.models import (
     OpportunityKind,
     OpportunityStatus,
 )
+from lots.search import stop_words
 
 PAGE_SIZE = 20
 COUNT_LIMIT = 1000  # counts stop here: "more than 1,000 opportunities"
@@ -225,18 +227,19 @@ def search(f, now=None):
         # (Not with a lot, an area ... : the newest ids seldom hold enough of their matches. Nor
         # closed or all: the open ones are the newest, and further back the marked ones are
         # spread too unevenly among them for the second look below to judge how far to go.)
-        floor = _newest_floor(dialect) if _open_only(f) and not _narrowed(f) else None
-        if floor is not None:
+        top = _newest_id(dialect) if _open_only(f) and not _narrowed(f) else None
+        span = _first_span(f.q) if top is not None else None
+        if span is not None:
             # First among the newest ids only: when they hold more than COUNT_LIMIT matches,
             # those are the newest matches of all, and the rest of the open set is never read.
-            results = _search_words(shape, {**values, "floor": floor}, "found_newest")
+            results = _search_words(shape, {**values, "floor": top - span}, "found_newest")
             if not results.exact:
                 return results
             # Fewer there: as far back again as the matches found there say should hold enough,
             # when they are not so few that reading every match costs less.
-            wider = _wider_floor(floor, results.total)
+            wider = _wider_span(span, results.total)
             if wider is not None:
-                results = _search_words(shape, {**values, "floor": wider}, "found_newest")
+                results = _search_words(shape, {**values, "floor": top - wider}, "found_newest")
                 if not results.exact:
                     return results
         return _search_words(shape, values, name)
@@ -331,8 +334,14 @@ def _values(f, now, shape):
 
 # A search with words on the open set looks first among the newest NEWEST_IDS ids (at 1,000,000
 # opportunities a common word's open matches went from 254 ms to 25 ms), where the table holds
-# more than BOUND_FROM ids; the highest id is read at most every BOUND_SECONDS per process.
+# more than BOUND_FROM ids; the highest id is read at most every BOUND_SECONDS per process. Not
+# for a search whose matches must hold more than FIRST_LOOK_WORDS words: at 1,000,000, the
+# newest 10,000 held more than 1,000 matches for 132 of 216 one-word searches and 19 of 271
+# two-word ones (whose count there tells the second look below how far to go), but for none of
+# 191 three-word ones, whose first look was only one statement more: they read every match at
+# once (a fifth less time in process, ``bench/RESULTS.md``).
 NEWEST_IDS = 10_000
+FIRST_LOOK_WORDS = 2
 BOUND_FROM = 200_000
 BOUND_SECONDS = 60
 # With fewer than COUNT_LIMIT matches there, a second look reaches back far enough to hold this
@@ -344,8 +353,8 @@ OFFSET = sa.bindparam("offset", type_=sa.Integer)
 LIMIT = sa.bindparam("limit", type_=sa.Integer)
 
 
-def _newest_floor(dialect):
-    """The id above which the newest ``NEWEST_IDS`` lie (None where the table is small, or on
+def _newest_id(dialect):
+    """The highest id, read at most every ``BOUND_SECONDS`` (None where the table is small, or on
     SQLite). Any value gives the same results (see ``search``); a stale one only narrows less."""
     if dialect != "postgresql":
         return None
@@ -354,17 +363,29 @@ def _newest_floor(dialect):
         top = reads().execute(sa.select(sa.func.max(Opportunity.id))).scalar() or 0
         kept = current_app.extensions["search_newest_id"] = (time.monotonic() + BOUND_SECONDS, top)
     top = kept[1]
-    return top - NEWEST_IDS if top > BOUND_FROM else None
+    return top if top > BOUND_FROM else None
 
 
-def _wider_floor(floor, found):
-    """A lower floor than ``floor`` (``NEWEST_IDS`` below the highest id), below which
+def _first_span(q):
+    """How many of the newest ids a search for ``q`` looks among first: ``NEWEST_IDS``, or None
+    when a match must hold more than ``FIRST_LOOK_WORDS`` of its words, not counting those the
+    dictionary leaves out (every match is read at once). A query whose words are not simply all
+    required (``or``, a word left out with ``-``, a quoted phrase) is looked for first among the
+    newest, as before. Only how fast: any span gives the same results."""
+    if re.search(r'(^|\s)or(\s|$)|(^|\W)-|"', q.lower()):
+        return NEWEST_IDS
+    words = {w for w in (t.strip("'-") for t in _terms(q)) if w and w not in stop_words.ENGLISH}
+    return NEWEST_IDS if len(words) <= FIRST_LOOK_WORDS else None
+
+
+def _wider_span(span, found):
+    """A wider span than ``span`` (the newest ids a first look read), back to where
     ``WIDER_MARGIN`` times the matches wanted should lie if matches were as dense further back as
-    the ``found`` above it; None when that would reach back more than ``WIDER_IDS``."""
+    the ``found`` among them; None when that would reach back more than ``WIDER_IDS``."""
     if found < 1:
         return None
-    span = int(NEWEST_IDS * (COUNT_LIMIT + 1) * WIDER_MARGIN / found)
-    return floor + NEWEST_IDS - span if span <= WIDER_IDS else None
+    wider = int(span * (COUNT_LIMIT + 1) * WIDER_MARGIN / found)
+    return wider if wider <= WIDER_IDS else None
 
 
 def _search_words(shape, values, name):
@@ -442,17 +463,29 @@ def _built(shape, name, page_size, count_limit, rank_limit):
         keys.append(rank.label("rank"))
     newest = Opportunity.id.desc()
     if name == "found_parts":
-        # The newest matches of each part of the set (see ``_PARTS``), merged.
+        # The newest matches of each part of the set (see ``_PARTS``), merged. Ranked once
+        # merged, the newest only: a part's matches can be many (at 1,000,000, 14,464 marked ones
+        # for two words), and ranking each before the newest were chosen took 55-75 ms where
+        # ranking the 1,001 after took 40 ms (finding them ~38 of it).
+        relevance = shape.sort == "relevance"
+        read = [*keys[:4], SEARCH_VECTOR.label("vector")] if relevance else keys
         parts = sa.union_all(
             *(
-                _matching(shape, part=part)[0]
-                .with_only_columns(*keys)
+                _matching(shape, part=part, place=place)[0]
+                .with_only_columns(*read)
                 .order_by(newest)
                 .limit(count_limit + 1)
                 for part in _PARTS[shape.status]
+                for place in (_PLACES if shape.region and part == "marked" else (None,))
             )
         ).subquery("parts")
         newest_parts = sa.select(parts).order_by(parts.c.id.desc()).limit(count_limit + 1)
+        if relevance:
+            chosen = newest_parts.subquery("newest_parts")
+            newest_parts = sa.select(
+                *(chosen.c[key.key] for key in keys[:4]),
+                _rank({"search_vector": chosen.c.vector}, shape).label("rank"),
+            )
         candidates = _materialized(newest_parts, shape.dialect)
     else:
         candidates = _materialized(
@@ -546,10 +579,11 @@ def _order(sort, rank):
     }[sort] + [("id", False)]
 
 
-def _matching(shape, columns=RESULT_COLUMNS, part=None):
+def _matching(shape, columns=RESULT_COLUMNS, part=None, place=None):
     """(select of ``columns``, rank expression or None) for a search of ``shape``, its values
     bound by name (see ``_values``); given a ``part`` (see ``_PARTS``), only that part of the
-    set its status asks for."""
+    set its status asks for, and given a ``place`` (see ``_PLACES``), only the region's own or
+    only the national ones."""
     postgresql = shape.dialect == "postgresql"
     stmt = sa.select(*columns).where(Opportunity.status.in_(PUBLIC_STATUSES))
     rank = None
@@ -584,7 +618,14 @@ def _matching(shape, columns=RESULT_COLUMNS, part=None):
                 )
             )
         )
-    if shape.region:
+    if shape.region and place == "in_region":
+        stmt = stmt.where(
+            Opportunity.region_code == sa.bindparam("region"),
+            Opportunity.location_type != "national",
+        )
+    elif shape.region and place == "national":
+        stmt = stmt.where(Opportunity.location_type == "national")
+    elif shape.region:
         # With words on the open set, the open set's GIN index of words, regions, kinds of place
         # and lots finds the region's matches (migration 0037).
         stmt = stmt.where(
@@ -673,6 +714,12 @@ _MARKED = sa.or_(
     Opportunity.closed_recorded_at.isnot(None),
 )
 _PARTS = {"closed": ("marked", "past_deadline"), "all": ("marked", "open_set")}
+# With a region, the marked part is read as two: the region's own (from its index of regions
+# and ids, migration 0039) and the national ones (their own index of ids), each newest first.
+# Asked as one ("the region's or national"), no index gives the matches in id order, and a
+# common word's newest matches in a region were found by walking every marked id back from
+# the newest (at 1,000,000, 57,343 rows for "youth" in one region).
+_PLACES = ("in_region", "national")
 # Past their deadline and not yet marked: up to this many are named in a closed search's SQL.
 PAST_IDS_LIMIT = 1000
 _PAST_DEADLINE = (

@@ -209,7 +209,9 @@ def test_a_first_look_among_the_newest_ids_agrees_too(many, monkeypatch, newest_
     @given(
         st.builds(
             Filters,
-            q=st.sampled_from(["care", "garden", "food advice", "meals", "energy care"]),
+            q=st.sampled_from(
+                ["care", "garden", "food advice", "meals", "energy care", "care garden meals"]
+            ),
             status=st.sampled_from(["open", "open", "closed", "all"]),
             sort=st.sampled_from(list(search_module.SORTS)),
             page=st.integers(1, 3),
@@ -221,3 +223,33 @@ def test_a_first_look_among_the_newest_ids_agrees_too(many, monkeypatch, newest_
     check()
     # Some were answered from a look among the newest alone, and some read further after it.
     assert ("found_newest", False) in looks and ("found_newest", True) in looks
+
+
+@pytest.mark.parametrize(
+    "q, span",
+    [
+        ("care", 10_000),
+        ("food advice", 10_000),
+        ("meals for older people", None),  # three words: every match is read at once
+        ("the food and the advice", 10_000),  # words the dictionary leaves out narrow nothing
+        ("care all over", 10_000),
+        ("what we do for young people", 10_000),
+        ("care or meals for older people", 10_000),  # not simply every word required
+        ("care -meals older people", 10_000),
+        ("care (-meals) older people", 10_000),
+        ('"meals on wheels" older', 10_000),
+        ("organic food gardens", None),  # ("or" only as a word of its own)
+        ("care-home meals", 10_000),  # (a hyphen within a word excludes nothing)
+        ("'' care meals", 10_000),
+    ],
+)
+def test_no_first_look_among_the_newest_for_three_words(q, span):
+    assert search_module._first_span(q) == span
+
+
+def test_a_second_look_reaches_as_far_back_as_the_first_look_s_matches_say():
+    # 100 matches among the newest 10,000: 1,501 should lie among the newest 150,150, too far.
+    assert search_module._wider_span(10_000, 100) is None
+    assert search_module._wider_span(10_000, 200) == 75_075
+    assert search_module._wider_span(40_000, 800) == 75_075
+    assert search_module._wider_span(10_000, 0) is None

@@ -10,6 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from app.extensions import db
+from dps.models import Lot
 from lots.opportunities.models import Opportunity, OpportunityStatus
 from lots.opportunities.services import mark_closed
 from lots.search import queries as search_module
@@ -132,9 +133,12 @@ def test_each_part_can_be_read_from_its_own_indexes(gardens):
     plans = [_plan(s, p) for s, p in sent if "opportunities" in s]
     past, found = plans[0], plans[-1]
     assert "ix_opportunities_open_deadline" in past
-    assert "ix_opportunities_closed_id" in found or "ix_opportunities_search_closed_by" in found, (
-        found
+    marked = (  # (with a region, the region's own: migration 0039, see the test below)
+        "ix_opportunities_closed_id",
+        "ix_opportunities_search_closed_by",
+        "ix_opportunities_closed_region_id",
     )
+    assert any(index in found for index in marked), found
 
 
 def _odd_rows(lots):
@@ -181,7 +185,9 @@ def _plainly(f, now):
     def found(o, hit):
         is_open = o.status == OpportunityStatus.PUBLISHED and o.submission_deadline > now
         public = o.status in search_module.PUBLIC_STATUSES
-        return public and hit and (f.status != "closed" or not is_open)
+        in_region = not f.region_code or o.region_code == f.region_code
+        placed = in_region or o.location_type == "national"
+        return public and hit and placed and (f.status != "closed" or not is_open)
 
     matches = [(o, rank) for o, hit, rank in rows if found(o, hit)]
     keys = {
@@ -205,14 +211,88 @@ def test_closed_and_all_agree_with_a_plain_reading_on_odd_rows(many, monkeypatch
     monkeypatch.setattr(search_module, "RANK_LIMIT", 9)
     monkeypatch.setattr(search_module, "PAGE_SIZE", 4)
     failures = []
-    for past_limit, days, status, q, sort, page in itertools.product(
+    for past_limit, days, status, q, sort, page, region in itertools.product(
         [1000, 0], [-30, 0, 4, 30], ["closed", "all"], ["care", "garden meals"],
-        ["relevance", "newest"], [1, 3],
+        ["relevance", "newest"], [1, 3], [None, "TLD"],
     ):  # fmt: skip
         monkeypatch.setattr(search_module, "PAST_IDS_LIMIT", past_limit)
         now = NOW + timedelta(days=days)
-        f = Filters(q=q, status=status, sort=sort, page=page)
+        f = Filters(q=q, status=status, sort=sort, page=page, region_code=region)
         results = search(f, now=now)
         if ([row.id for row in results.rows], results.total, results.exact) != _plainly(f, now):
-            failures.append((past_limit, days, status, q, sort, page))
+            failures.append((past_limit, days, status, q, sort, page, region))
     assert failures == []
+
+
+@pytest.fixture
+def gardens_by_place(gardens):
+    """Besides ``gardens`` (every one national, as opportunities are by default): marked gardens
+    in the North West (TLD) and in London (TLI), two more national ones (one of them naming the
+    North West too), and an open one in the North West."""
+    first = db.session.get(Opportunity, gardens["open"])
+    lots, buyer = [db.session.get(Lot, first.lot_id)], first.buyer
+    marked = {"days": -3, "closed_recorded_at": NOW}
+    made = {
+        "north west": publish(
+            lots[0], buyer, "Gardens, North West", region_code="TLD", location_type="region",
+            location_code="TLD", **marked,
+        ),
+        "london": publish(
+            lots[0], buyer, "Gardens, London", region_code="TLI", location_type="region",
+            location_code="TLI", **marked,
+        ),
+        "national": publish(lots[0], buyer, "Gardens, national", location_type="national",
+                            **marked),
+        "national naming a region": publish(
+            lots[0], buyer, "Gardens, national too", location_type="national", region_code="TLD",
+            **marked,
+        ),
+        "open in the north west": publish(
+            lots[0], buyer, "Gardens, North West, open", region_code="TLD",
+            location_type="region", location_code="TLD",
+        ),
+    }  # fmt: skip
+    return {**gardens, **{name: o.id for name, o in made.items()}}
+
+
+@pytest.mark.parametrize("status", ["closed", "all"])
+@pytest.mark.parametrize("count_limit", [1000, 2])
+def test_a_region_finds_its_own_and_the_national_ones_once(
+    gardens_by_place, monkeypatch, status, count_limit
+):
+    """The marked part is read as the region's own and the national ones (``_PLACES``): each
+    found once, a national one that names the region too included, another region's left out."""
+    monkeypatch.setattr(search_module, "COUNT_LIMIT", count_limit)
+    monkeypatch.setattr(search_module, "RANK_LIMIT", count_limit)
+    results, sent = _sent(Filters(q="gardens", region_code="TLD", status=status, sort="relevance"))
+    closed = ("unmarked", "marked", "awarded", "north west", "national", "national naming a region")
+    expected = {
+        gardens_by_place[name]
+        for name in closed + (("open", "open in the north west") if status == "all" else ())
+    }
+    if count_limit == 1000:
+        assert sorted(row.id for row in results.rows) == sorted(expected)
+        assert (results.total, results.exact) == (len(expected), True)
+    else:  # more than the limit: counted so, and only the newest ranked
+        assert (results.total, results.exact) == (count_limit, False)
+        assert sorted(row.id for row in results.rows) == sorted(expected)[-count_limit:]
+    assert any("UNION ALL" in s for s, _ in sent)
+
+
+def test_a_region_s_marked_ones_are_read_from_its_own_index(gardens_by_place):
+    """Written differently from migration 0039's predicates, the region's index and the national
+    ones' would never serve: with the index of every marked id gone (in a transaction, undone),
+    and nothing read in bulk, the plan reads from both."""
+    _results, sent = _sent(Filters(q="gardens", region_code="TLD", status="closed"))
+    statement, parameters = sent[-1]
+    db.session.rollback()  # (its read of the fixture holds a lock that DROP INDEX waits for)
+    with db.engine.connect() as conn:
+        with conn.begin() as transaction:
+            conn.exec_driver_sql("DROP INDEX ix_opportunities_closed_id")
+            for setting in ("enable_seqscan", "enable_bitmapscan"):
+                conn.exec_driver_sql(f"SET LOCAL {setting} = off")
+            rows = conn.exec_driver_sql("EXPLAIN " + statement, parameters).all()
+            transaction.rollback()
+    plan = "\n".join(row[0] for row in rows)
+    assert "ix_opportunities_closed_region_id" in plan, plan
+    assert "ix_opportunities_closed_national_id" in plan, plan

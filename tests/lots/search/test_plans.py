@@ -21,6 +21,8 @@ def test_a_search_run_many_times_on_one_connection_is_never_given_a_generic_plan
         _publish(lots[0], buyer, title, region_code="TLE")
     with db.engine.connect() as conn:
         assert conn.exec_driver_sql("SHOW plan_cache_mode").scalar() == "force_custom_plan"
+        # Pages read out of order cost about what the next one does (``config.engine_options``).
+        assert conn.exec_driver_sql("SHOW random_page_cost").scalar() == "1.1"
     db.session.commit()
     # psycopg prepares a text run five times; PostgreSQL may then go generic after five more.
     for word in ["befriending", "meals", "garden", "care"] * 5:
@@ -46,5 +48,6 @@ def test_a_replica_is_reached_with_the_same_setting(app, make_app):
     try:
         with engine.connect() as conn:
             assert conn.exec_driver_sql("SHOW plan_cache_mode").scalar() == "force_custom_plan"
+            assert conn.exec_driver_sql("SHOW random_page_cost").scalar() == "1.1"
     finally:
         engine.dispose()

@@ -10,6 +10,7 @@ DATABASE_ONLY = {
     "ix_opportunities_closed_id",
     "ix_opportunities_closed_region_id",
     "ix_opportunities_closed_national_id",
+    "ix_opportunities_closed_published",
 }
 
 

@@ -315,6 +315,7 @@ def _values(f, now, shape):
         "now": now,
         "offset": offset,
         "limit": max(COUNT_LIMIT, offset + PAGE_SIZE) + 1,
+        "reach": offset + PAGE_SIZE,  # (how many rows of each part the page may need)
         "q": f.q,
         "lot_id": f.lot_id,
         "cpv_prefix": f"{f.cpv_division}%" if f.cpv_division else None,
@@ -403,7 +404,12 @@ def _search_words(shape, values, name):
     if total <= COUNT_LIMIT:
         return Results(rows, total, offset=offset)
     if shape.sort != "relevance":
-        rows = read_rows(reads(), _statement(shape, "in_order"), values)
+        # Closed, from each part in the order: read as one, the walk by date passed every open
+        # opportunity first (at 1,000,000, the newest tenth of the table: 90-140 ms).
+        in_parts = name == "found_parts" and shape.status == "closed"
+        rows = read_rows(
+            reads(), _statement(shape, "in_order_parts" if in_parts else "in_order"), values
+        )
         return Results(rows, COUNT_LIMIT, exact=False, offset=offset)
     return Results(rows, COUNT_LIMIT, exact=False, offset=offset, ranked_only=RANK_LIMIT)
 
@@ -426,7 +432,9 @@ def _built(shape, name, page_size, count_limit, rank_limit):
       matches or only those above the id ``floor``;
     - ``found_parts``: the same, of closed or all opportunities, merging the newest matches of
       each part of the set (``_PARTS``), given the ids of those past their deadline but not yet
-      marked closed (``past_ids``).
+      marked closed (``past_ids``);
+    - ``in_order_parts``: the page of a closed search read from each part in the sort's order
+      (up to ``reach`` rows of each), merged, given ``past_ids`` too.
 
     The sizes are given (not read here) so that a statement built for other sizes is never
     used."""
@@ -434,6 +442,24 @@ def _built(shape, name, page_size, count_limit, rank_limit):
     order = _order(shape.sort, rank)
     if name == "in_order":
         return stmt.order_by(*_ordered(_COLUMNS, order)).limit(page_size).offset(OFFSET)
+    if name == "in_order_parts":
+        # Each part of the set (``_PARTS``) in the sort's order, as far as the page reaches (from
+        # the marked part's own index of dates, migration 0040, when newest first), merged.
+        parts = sa.union_all(
+            *(
+                _matching(shape, part=part)[0]
+                .add_columns(Opportunity.published_at)
+                .order_by(*_ordered(_COLUMNS, order))
+                .limit(sa.bindparam("reach", type_=sa.Integer))
+                for part in _PARTS[shape.status]
+            )
+        ).subquery("parts")
+        return (
+            sa.select(*(parts.c[c.key] for c in RESULT_COLUMNS))
+            .order_by(*_ordered(parts.c, order))
+            .limit(page_size)
+            .offset(OFFSET)
+        )
     if name == "count":
         matches = stmt.with_only_columns(Opportunity.id).order_by(None).limit(LIMIT).subquery()
         return sa.select(sa.func.count()).select_from(matches)

@@ -296,3 +296,39 @@ def test_a_region_s_marked_ones_are_read_from_its_own_index(gardens_by_place):
     plan = "\n".join(row[0] for row in rows)
     assert "ix_opportunities_closed_region_id" in plan, plan
     assert "ix_opportunities_closed_national_id" in plan, plan
+
+
+@pytest.mark.parametrize("sort", ["newest", "closing", "value_high"])
+def test_a_closed_page_in_order_is_read_from_each_part(gardens, monkeypatch, sort):
+    """More closed matches than the count's limit, sorted other than by relevance: the page is
+    read from each part in the sort's order and merged (the awarded garden is the oldest)."""
+    monkeypatch.setattr(search_module, "COUNT_LIMIT", 2)
+    monkeypatch.setattr(search_module, "PAGE_SIZE", 2)
+    results, sent = _sent(Filters(q="gardens", status="closed", sort=sort))
+    assert (results.total, results.exact) == (2, False)
+    expected = {
+        "newest": ["unmarked", "marked"],  # published the same day: by id
+        "closing": ["awarded", "marked"],
+        "value_high": ["unmarked", "marked"],  # the same value: by id
+    }[sort]
+    assert [row.id for row in results.rows] == [gardens[name] for name in expected]
+    assert "UNION ALL" in sent[-1][0] and "ORDER BY" in sent[-1][0]
+
+
+def test_the_marked_part_newest_first_is_read_from_its_own_index(gardens, monkeypatch):
+    """Written differently from migration 0040's predicate, the index of the marked part's
+    publication dates would never serve: with the index of every date gone (in a transaction,
+    undone) and nothing sorted or read in bulk, the plan reads from it."""
+    monkeypatch.setattr(search_module, "COUNT_LIMIT", 2)
+    _results, sent = _sent(Filters(q="gardens", status="closed", sort="newest"))
+    statement, parameters = sent[-1]
+    db.session.rollback()  # (its read of the fixture holds a lock that DROP INDEX waits for)
+    with db.engine.connect() as conn:
+        with conn.begin() as transaction:
+            conn.exec_driver_sql("DROP INDEX ix_opportunities_published_at")
+            for setting in ("enable_seqscan", "enable_bitmapscan", "enable_sort"):
+                conn.exec_driver_sql(f"SET LOCAL {setting} = off")
+            rows = conn.exec_driver_sql("EXPLAIN " + statement, parameters).all()
+            transaction.rollback()
+    plan = "\n".join(row[0] for row in rows)
+    assert "ix_opportunities_closed_published" in plan, plan

@@ -284,16 +284,9 @@ def test_a_region_s_marked_ones_are_read_from_its_own_index(gardens_by_place):
     ones' would never serve: with the index of every marked id gone (in a transaction, undone),
     and nothing read in bulk, the plan reads from both."""
     _results, sent = _sent(Filters(q="gardens", region_code="TLD", status="closed"))
-    statement, parameters = sent[-1]
-    db.session.rollback()  # (its read of the fixture holds a lock that DROP INDEX waits for)
-    with db.engine.connect() as conn:
-        with conn.begin() as transaction:
-            conn.exec_driver_sql("DROP INDEX ix_opportunities_closed_id")
-            for setting in ("enable_seqscan", "enable_bitmapscan"):
-                conn.exec_driver_sql(f"SET LOCAL {setting} = off")
-            rows = conn.exec_driver_sql("EXPLAIN " + statement, parameters).all()
-            transaction.rollback()
-    plan = "\n".join(row[0] for row in rows)
+    plan = _plan_without(
+        "ix_opportunities_closed_id", sent[-1], "enable_seqscan", "enable_bitmapscan"
+    )
     assert "ix_opportunities_closed_region_id" in plan, plan
     assert "ix_opportunities_closed_national_id" in plan, plan
 
@@ -321,14 +314,26 @@ def test_the_marked_part_newest_first_is_read_from_its_own_index(gardens, monkey
     undone) and nothing sorted or read in bulk, the plan reads from it."""
     monkeypatch.setattr(search_module, "COUNT_LIMIT", 2)
     _results, sent = _sent(Filters(q="gardens", status="closed", sort="newest"))
-    statement, parameters = sent[-1]
+    plan = _plan_without(
+        "ix_opportunities_published_at",
+        sent[-1],
+        "enable_seqscan",
+        "enable_bitmapscan",
+        "enable_sort",
+    )
+    assert "ix_opportunities_closed_published" in plan, plan
+
+
+def _plan_without(index, sent, *settings):
+    """The plan of ``sent`` (a statement and its parameters) with ``index`` dropped and each of
+    ``settings`` off, in a transaction that is then undone."""
+    statement, parameters = sent
     db.session.rollback()  # (its read of the fixture holds a lock that DROP INDEX waits for)
     with db.engine.connect() as conn:
         with conn.begin() as transaction:
-            conn.exec_driver_sql("DROP INDEX ix_opportunities_published_at")
-            for setting in ("enable_seqscan", "enable_bitmapscan", "enable_sort"):
+            conn.exec_driver_sql(f"DROP INDEX {index}")
+            for setting in settings:
                 conn.exec_driver_sql(f"SET LOCAL {setting} = off")
             rows = conn.exec_driver_sql("EXPLAIN " + statement, parameters).all()
             transaction.rollback()
-    plan = "\n".join(row[0] for row in rows)
-    assert "ix_opportunities_closed_published" in plan, plan
+    return "\n".join(row[0] for row in rows)

@@ -445,15 +445,12 @@ def _built(shape, name, page_size, count_limit, rank_limit):
     if name == "in_order_parts":
         # Each part of the set (``_PARTS``) in the sort's order, as far as the page reaches (from
         # the marked part's own index of dates, migration 0040, when newest first), merged.
-        parts = sa.union_all(
-            *(
-                _matching(shape, part=part)[0]
-                .add_columns(Opportunity.published_at)
-                .order_by(*_ordered(_COLUMNS, order))
-                .limit(sa.bindparam("reach", type_=sa.Integer))
-                for part in _PARTS[shape.status]
-            )
-        ).subquery("parts")
+        parts = _each_part(
+            shape,
+            (*RESULT_COLUMNS, Opportunity.published_at),
+            _ordered(_COLUMNS, order),
+            sa.bindparam("reach", type_=sa.Integer),
+        )
         return (
             sa.select(*(parts.c[c.key] for c in RESULT_COLUMNS))
             .order_by(*_ordered(parts.c, order))
@@ -495,16 +492,7 @@ def _built(shape, name, page_size, count_limit, rank_limit):
         # ranking the 1,001 after took 40 ms (finding them ~38 of it).
         relevance = shape.sort == "relevance"
         read = [*keys[:4], SEARCH_VECTOR.label("vector")] if relevance else keys
-        parts = sa.union_all(
-            *(
-                _matching(shape, part=part, place=place)[0]
-                .with_only_columns(*read)
-                .order_by(newest)
-                .limit(count_limit + 1)
-                for part in _PARTS[shape.status]
-                for place in (_PLACES if shape.region and part == "marked" else (None,))
-            )
-        ).subquery("parts")
+        parts = _each_part(shape, read, [newest], count_limit + 1, places=True)
         newest_parts = sa.select(parts).order_by(parts.c.id.desc()).limit(count_limit + 1)
         if relevance:
             chosen = newest_parts.subquery("newest_parts")
@@ -541,6 +529,22 @@ def _built(shape, name, page_size, count_limit, rank_limit):
         .outerjoin(shown, sa.true())
         .order_by(*_ordered({f"by_{n}": shown.c[f"by_{n}"] for n, _ in order}, _by(order)))
     )
+
+
+def _each_part(shape, columns, order_by, limit, places=False):
+    """The first ``limit`` rows (of ``columns``, by ``order_by``) of each part of the set that a
+    closed or all search reads (``_PARTS``), as one subquery to merge; with ``places``, a region's
+    marked part read as its own and the national ones (``_PLACES``)."""
+    return sa.union_all(
+        *(
+            _matching(shape, part=part, place=place)[0]
+            .with_only_columns(*columns)
+            .order_by(*order_by)
+            .limit(limit)
+            for part in _PARTS[shape.status]
+            for place in (_PLACES if places and shape.region and part == "marked" else (None,))
+        )
+    ).subquery("parts")
 
 
 def _materialized(stmt, dialect):

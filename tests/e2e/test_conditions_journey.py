@@ -103,8 +103,12 @@ def test_a_supplier_answers_its_patchs_conditions(page, live_server, axe, draft,
     conditions = page.locator("#conditions ~ div")
     assert "E15 4BQ is in Newham" in page.locator("main").inner_text()
     axe(page)
-    while page.get_by_role("button", name="Confirm the evidence").count():
-        page.get_by_role("button", name="Confirm the evidence").first.click()
+    confirm = page.get_by_role("button", name="Confirm the evidence")
+    while confirm.count():
+        # Wait for the page the confirmation leads back to: counted while it loads, the
+        # buttons and the conditions both read as none.
+        with page.expect_navigation():
+            confirm.first.click()
     assert conditions.count() >= 3
     assert "Confirm the evidence" not in page.locator(f"#eligibility-{draft['lot']}").inner_text()
 

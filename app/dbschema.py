@@ -11,6 +11,8 @@ DATABASE_ONLY = {
     "ix_opportunities_closed_region_id",
     "ix_opportunities_closed_national_id",
     "ix_opportunities_closed_published",
+    "ix_opportunities_open_newest",
+    "ix_opportunities_open_value",
 }
 
 

@@ -17,7 +17,8 @@ A results page reads only the columns it shows, and only for the page's rows. Co
   ids (``NEWEST_IDS``; not for three words or more: ``_first_span``): when they hold
   more than the limit, no other match is read; otherwise a second look reaches as far back as
   their density says should hold enough, and then every match of the open set is read (which
-  its own GIN index of words, regions and lots holds: migrations 0026 and 0037). Closed or all:
+  its own GIN index of words, regions and lots holds: migrations 0026 and 0037), or, for a word
+  in most open notices, the open set is walked newest first until the limit (0041). Closed or all:
   the newest matches of each part of the set (open, and marked closed: migration 0038; a
   region's own and the national ones apart: 0039) are merged and ranked (see ``_PARTS``).
 
@@ -485,6 +486,14 @@ def _built(shape, name, page_size, count_limit, rank_limit):
     if shape.sort == "relevance":
         keys.append(rank.label("rank"))
     newest = Opportunity.id.desc()
+    if name == "found" and shape.status == "open":
+        # Newest first as the open set's index of negated ids orders them (migration 0041):
+        # for a word in most open notices, walking it stops at the 1,001st match. (Written
+        # differently from ``id`` so that the looks among the newest ids above, which ask for
+        # ids above a floor, are planned as before: taking the open set for spread over the
+        # whole table, PostgreSQL chose an index of plain open ids for them and read ten times
+        # the rows it expected.)
+        newest = (-Opportunity.id).asc()
     if name == "found_parts":
         # The newest matches of each part of the set (see ``_PARTS``), merged. Ranked once
         # merged, the newest only: a part's matches can be many (at 1,000,000, 14,464 marked ones

@@ -324,6 +324,35 @@ def test_the_marked_part_newest_first_is_read_from_its_own_index(gardens, monkey
     assert "ix_opportunities_closed_published" in plan, plan
 
 
+def test_an_open_search_reads_its_newest_matches_from_the_open_sets_ids(gardens):
+    """Written differently from migration 0041's index (the open set's ids, negated), it would
+    never serve: with the index of open deadlines gone (in a transaction, undone) and nothing
+    sorted or read in bulk, the newest matches are read from it, not from every id."""
+    _results, sent = _sent(Filters(q="gardens", status="open"))
+    plan = _plan_without(
+        "ix_opportunities_open_deadline",
+        sent[-1],
+        "enable_seqscan",
+        "enable_bitmapscan",
+        "enable_sort",
+    )
+    assert "Index Scan using ix_opportunities_open_newest" in plan, plan
+
+
+def test_an_open_page_by_value_is_read_from_the_open_sets_values(gardens, monkeypatch):
+    """More open matches than the count's limit, by value: with the whole table's index of
+    values gone (in a transaction, undone) and nothing sorted or read in bulk, the page is read
+    from the open set's own (migration 0041), written as its predicate."""
+    monkeypatch.setattr(search_module, "COUNT_LIMIT", 0)
+    results, sent = _sent(Filters(q="gardens", status="open", sort="value_low"))
+    assert (results.total, results.exact) == (0, False)
+    assert [row.id for row in results.rows] == [gardens["open"]]
+    plan = _plan_without(
+        "ix_opportunities_value", sent[-1], "enable_seqscan", "enable_bitmapscan", "enable_sort"
+    )
+    assert "ix_opportunities_open_value" in plan, plan
+
+
 def _plan_without(index, sent, *settings):
     """The plan of ``sent`` (a statement and its parameters) with ``index`` dropped and each of
     ``settings`` off, in a transaction that is then undone."""

@@ -1,0 +1,2 @@
+DROP INDEX IF EXISTS ix_opportunities_open_newest
+DROP INDEX IF EXISTS ix_opportunities_open_value

@@ -15,6 +15,7 @@ from app.outbox.fanout import fan_out
 from app.queue import enqueue
 from app.recovery import enqueue_recorded
 from app.timeutil import format_datetime, utcnow
+from app.unitofwork import many_rows_ahead
 from app.urls import absolute_url
 from dps.models import LotMembership, MembershipStatus, SupplierExclusion
 from dps.queries import vcse_organisation_ids
@@ -73,6 +74,8 @@ def invite_eligible(opportunity, via, organisation_id=None):
         sa.literal(now, Invitation.invited_at.type),
         sa.literal(via),
     ).where(sa.true())
+    if organisation_id is None:
+        many_rows_ahead()  # a lot's every supplier: 50,000 rows, each checked against two keys
     stmt = (
         _insert(db.session.get_bind().dialect.name)(Invitation.__table__)
         .from_select(["opportunity_id", "organisation_id", "invited_at", "via"], select)

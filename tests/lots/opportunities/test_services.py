@@ -229,6 +229,31 @@ def test_publish_invites_exactly_the_eligible_suppliers(world, run_jobs):
     assert sorted(invitations) == ["a@a.example", "a@a.example", "e@e.example", "l@l.example"]
 
 
+def test_publish_lets_postgresql_plan_the_invitations_key_checks_once(world):
+    """Inviting a lot's suppliers writes a row for each, and PostgreSQL checks both of its keys
+    with a statement per row: while that INSERT runs, the transaction lets PostgreSQL keep one
+    plan for those checks (``app.unitofwork.many_rows_ahead``); once it commits, the connection
+    plans each statement for its own values again, as searches need."""
+    _admin, _dps, lots, user, buyer = world
+    _, admitted = supplier("Admitted CIC", "a@a.example")
+    admit(admitted, lots[0])
+    db.session.commit()
+    seen = []
+
+    def setting_at_insert(conn, cursor, statement, parameters, context, executemany):
+        if statement.startswith("INSERT INTO opportunity_invitations"):
+            seen.append(conn.exec_driver_sql("SHOW plan_cache_mode").scalar())
+
+    sa.event.listen(db.engine, "after_cursor_execute", setting_at_insert)
+    try:
+        with time_machine.travel(NOW, tick=False):
+            assert opportunities.publish(user, ready_draft(user, buyer, lots[0])) == 1
+    finally:
+        sa.event.remove(db.engine, "after_cursor_execute", setting_at_insert)
+    assert seen == ["auto"]
+    assert db.session.execute(sa.text("SHOW plan_cache_mode")).scalar() == "force_custom_plan"
+
+
 def test_only_a_buyer_of_an_approved_organisation_that_joined_can_publish(world):
     admin, dps, lots, user, buyer = world
 

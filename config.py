@@ -307,7 +307,9 @@ def engine_options(config):
     parameters differ), and the generic plan cannot know how common the words are: at 100,000
     opportunities a common word with a region went from 25 ms to 300 ms a search once a worker
     had run ten of them (``bench/RESULTS.md``). ``plan_cache_mode=force_custom_plan`` keeps the
-    prepared statement (parsed once) and plans it for its values every time.
+    prepared statement (parsed once) and plans it for its values every time. PostgreSQL's checks
+    of each written row's foreign keys follow it too: a statement writing thousands of rows
+    first lets them keep one plan (``app.unitofwork.many_rows_ahead``).
 
     ``random_page_cost`` is PostgreSQL's estimate of what reading a page out of order costs next
     to reading the next one (4 by default, for spinning disks). The tables that pages read are

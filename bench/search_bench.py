@@ -427,7 +427,7 @@ def in_process_searches(description):
     parser.add_argument("--database", default="vcse_bench_search")
     parser.add_argument("--urls", type=int, default=600)
     parser.add_argument("--lots", type=int, default=50)
-    args = parser.parse_args()
+    args, _theirs = parser.parse_known_args()  # (a bench's own options besides)
     url = admin_url().rsplit("/", 1)[0] + "/" + args.database
     app = create_app(
         "test", {"SQLALCHEMY_DATABASE_URI": url.replace("postgresql://", "postgresql+psycopg://")}

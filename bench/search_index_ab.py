@@ -1,7 +1,7 @@
 """Searches with and without some indexes, on the same data and code, in turn.
 
     .venv/bin/python bench/search_index_ab.py --create new.sql --drop old.sql
-        [--database vcse_bench_search] [--urls 1500] [--rounds 3] [--served]
+        [--database vcse_bench_search] [--urls 600] [--rounds 3] [--served]
 
 ``--create`` and ``--drop`` are files of SQL statements (one per line) that put the indexes in
 place and take them away; each round runs both ways, without first, with ANALYZE after each
@@ -22,7 +22,7 @@ from pathlib import Path
 
 import psycopg
 from common import Gunicorn, admin_url, production_env, wrk
-from search_bench import from_list, realistic_urls
+from search_bench import from_list, in_process_searches, realistic_urls
 
 
 def statements(path):
@@ -36,18 +36,10 @@ def change(url, sql):
         conn.execute("ANALYZE opportunities")
 
 
-def in_process(url, ways, urls, rounds):
-    from urllib.parse import parse_qsl, urlsplit
-
-    from werkzeug.datastructures import MultiDict
-
-    from app import create_app
+def in_process(ways, rounds):
     from lots.search import queries
 
-    app = create_app(
-        "test", {"SQLALCHEMY_DATABASE_URI": url.replace("postgresql://", "postgresql+psycopg://")}
-    )
-    searches = [(p, queries.parse(MultiDict(parse_qsl(urlsplit(p).query)))) for p in urls]
+    app, url, searches = in_process_searches(__doc__)
     times = {name: [] for name in ways}
     for round_ in range(rounds):
         for name, sql in ways.items():
@@ -67,7 +59,8 @@ def in_process(url, ways, urls, rounds):
                 flush=True,
             )
     before, after = ([statistics.median(t) for t in zip(*times[n])] for n in ways)
-    moved = sorted(zip((b - a for a, b in zip(before, after)), before, after, urls))
+    paths = [path for path, _f in searches]
+    moved = sorted(zip((b - a for a, b in zip(before, after)), before, after, paths))
     for title, rows in (("gained most", moved[:10]), ("lost most", moved[-10:][::-1])):
         print(title)
         for _change, a, b, path in rows:
@@ -113,7 +106,7 @@ def main():
     parser.add_argument("--create", required=True)
     parser.add_argument("--drop", required=True)
     parser.add_argument("--database", default="vcse_bench_search")
-    parser.add_argument("--urls", type=int, default=1500)
+    parser.add_argument("--urls", type=int, default=600)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--served", action="store_true")
     parser.add_argument("--lots", type=int, default=50)
@@ -123,7 +116,7 @@ def main():
     if args.served:
         served(url, ways, realistic_urls(url, 20_000, args.lots), args.rounds)
     else:
-        in_process(url, ways, realistic_urls(url, args.urls, args.lots), args.rounds)
+        in_process(ways, args.rounds)  # (its database, URLs and lots: ``in_process_searches``)
     change(url, ways["with"])  # left as the migrations make it
 
 

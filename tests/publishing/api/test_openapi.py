@@ -50,6 +50,10 @@ def test_the_document_written_when_first_read_describes_every_route_once(make_ap
     app = make_app()
     api_ext = app.extensions["publishing_api"]
     assert api_ext._undescribed, "the description is written when the app is made"
+    # Nor are flask-smorest's default responses (one per HTTP status) and headers, or the
+    # token's security scheme (read here without writing the rest).
+    unread = api_ext._spec.components
+    assert not unread.responses_lazy and not unread.headers_lazy and not unread.security_schemes
     routes = {
         re.sub(r"<(?:[^:>]+:)?([^>]+)>", r"{\1}", rule.rule)
         for rule in app.url_map.iter_rules()
@@ -61,6 +65,9 @@ def test_the_document_written_when_first_read_describes_every_route_once(make_ap
     assert routes and routes == set(documents[0]["paths"])
     assert [tag["name"] for tag in documents[0]["tags"]] == ["api"]
     assert not api_ext._undescribed
+    written = api_ext._spec.components
+    assert "UNPROCESSABLE_ENTITY" in written.responses_lazy and "PAGINATION" in written.headers_lazy
+    assert documents[0]["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
 
 
 def test_the_documentation_page_is_made_from_the_document(app, api, person):

@@ -441,10 +441,10 @@ def in_process_searches(description):
 
 
 def empty_results_cache():
-    """Empty the served app's Redis database (the bench's own: ``production_env``)."""
+    """Empty the served app's Redis database (the bench's own, as ``production_env`` sets it)."""
     import redis
 
-    redis.Redis.from_url(os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/14")).flushdb()
+    redis.Redis.from_url(production_env("")["REDIS_URL"]).flushdb()
 
 
 def median_round(rounds):

@@ -79,9 +79,9 @@ def main():
         for name in versions:
             best = [min(spent[(u, name)]) for u, _ in chosen]
             print(
-                f"{label} ({len(best)}), {name}: median {statistics.median(best) * 1000:.1f} ms,"
-                f" p95 {statistics.quantiles(best, n=20)[-1] * 1000:.1f} ms,"
-                f" mean {statistics.mean(best) * 1000:.1f} ms"
+                f"{label} ({len(best)}), {name}: median {statistics.median(best) * 1000:.2f} ms,"
+                f" p95 {statistics.quantiles(best, n=20)[-1] * 1000:.2f} ms,"
+                f" mean {statistics.mean(best) * 1000:.2f} ms"
             )
     for seconds, u in sorted(((min(spent[(u, "this")]), u) for u, _ in searches), reverse=True)[
         :10

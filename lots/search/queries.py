@@ -13,9 +13,10 @@ A results page reads only the columns it shows, and only for the page's rows. Co
 - with words, the newest ``COUNT_LIMIT + 1`` matches are found as narrow rows; when that is all
   of them they are ranked (``ts_rank_cd``) or sorted and counted exactly, and when there are more,
   relevance ranks the newest ``RANK_LIMIT`` (the page says so): ranking and sorting never see
-  more than that many narrow rows. On a big table an open search looks first among the newest
-  ids (``NEWEST_IDS``; not for three words or more: ``_first_span``): when they hold
-  more than the limit, no other match is read; otherwise a second look reaches as far back as
+  more than that many narrow rows. An open search whose words PostgreSQL's statistics say are
+  in more open notices than the limit looks first among as many of the newest ids as should
+  hold the limit and a half (``_first_span``, ``lots.search.word_stats``): when they hold more
+  than the limit, no other match is read; otherwise a second look reaches as far back as
   their density says should hold enough, and then every match of the open set is read (which
   its own GIN index of words, regions and lots holds: migrations 0026 and 0037), or, for a word
   in most open notices, the open set is walked newest first until the limit (0041). Closed or all:
@@ -27,6 +28,7 @@ Every query runs on ``app.replica.reads()``: a read replica when ``DATABASE_REPL
 Rendered results are kept for a few seconds in Redis (see ``lots.search.cache``).
 """
 
+import math
 import re
 import time
 from dataclasses import dataclass, field
@@ -51,7 +53,7 @@ from lots.opportunities.models import (
     OpportunityKind,
     OpportunityStatus,
 )
-from lots.search import stop_words
+from lots.search import stop_words, word_stats
 
 PAGE_SIZE = 20
 COUNT_LIMIT = 1000  # counts stop here: "more than 1,000 opportunities"
@@ -229,7 +231,7 @@ def search(f, now=None):
         # closed or all: the open ones are the newest, and further back the marked ones are
         # spread too unevenly among them for the second look below to judge how far to go.)
         top = _newest_id(dialect) if _open_only(f) and not _narrowed(f) else None
-        span = _first_span(f.q) if top is not None else None
+        span = _first_span(f.q, top) if top is not None else None
         if span is not None:
             # First among the newest ids only: when they hold more than COUNT_LIMIT matches,
             # those are the newest matches of all, and the rest of the open set is never read.
@@ -334,16 +336,28 @@ def _values(f, now, shape):
     return values
 
 
-# A search with words on the open set looks first among the newest NEWEST_IDS ids (at 1,000,000
-# opportunities a common word's open matches went from 254 ms to 25 ms), where the table holds
-# more than BOUND_FROM ids; the highest id is read at most every BOUND_SECONDS per process. Not
-# for a search whose matches must hold more than FIRST_LOOK_WORDS words: at 1,000,000, the
+# A search with words on the open set looks first among the newest ids, as many as should hold
+# WIDER_MARGIN times the matches a page may need, when PostgreSQL's statistics of the notices'
+# words say the open set holds more than COUNT_LIMIT of its matches (``lots.search.word_stats``):
+# reading the newest matches alone, not all of them (at 100,000 opportunities "volunteering", in
+# a fifth of the notices, read 1,462 rows instead of 2,235, 5.5 ms against 7.6), and a rare word
+# reads all its matches at once, without a first look that finds too few (``bench/RESULTS.md``).
+#
+# A query whose matches those statistics do not guess (``or``, a word left out, a phrase), or a
+# table never analysed, looks first among the newest NEWEST_IDS ids where the table holds more
+# than BOUND_FROM (at 1,000,000 opportunities a common word's open matches went from 254 ms to
+# 25 ms), but not when a match must hold more than FIRST_LOOK_WORDS words: at 1,000,000, the
 # newest 10,000 held more than 1,000 matches for 132 of 216 one-word searches and 19 of 271
 # two-word ones (whose count there tells the second look below how far to go), but for none of
-# 191 three-word ones, whose first look was only one statement more: they read every match at
-# once (a fifth less time in process, ``bench/RESULTS.md``).
+# 191 three-word ones, whose first look was only one statement more. The highest id is read at
+# most every BOUND_SECONDS per process.
 NEWEST_IDS = 10_000
 FIRST_LOOK_WORDS = 2
+# Words in this share of the notices or more: no first look. PostgreSQL walks the open set newest
+# first (migration 0041) and stops at the page's need, sooner than a first look finds them (at
+# 100,000: 3.2-5.5 ms against 5.5-6.2 ms for words in 27-99 % of the notices; 24 %: 10.6 ms
+# against 6.5, when PostgreSQL reads every match instead).
+WALK_SHARE = 0.25
 BOUND_FROM = 200_000
 BOUND_SECONDS = 60
 # With fewer than COUNT_LIMIT matches there, a second look reaches back far enough to hold this
@@ -356,25 +370,42 @@ LIMIT = sa.bindparam("limit", type_=sa.Integer)
 
 
 def _newest_id(dialect):
-    """The highest id, read at most every ``BOUND_SECONDS`` (None where the table is small, or on
-    SQLite). Any value gives the same results (see ``search``); a stale one only narrows less."""
+    """The highest id, read at most every ``BOUND_SECONDS`` (None on SQLite). Any value gives the
+    same results (see ``search``); a stale one only narrows less."""
     if dialect != "postgresql":
         return None
     kept = current_app.extensions.get("search_newest_id")
     if kept is None or kept[0] < time.monotonic():
         top = reads().execute(sa.select(sa.func.max(Opportunity.id))).scalar() or 0
         kept = current_app.extensions["search_newest_id"] = (time.monotonic() + BOUND_SECONDS, top)
-    top = kept[1]
-    return top if top > BOUND_FROM else None
+    return kept[1]
 
 
-def _first_span(q):
-    """How many of the newest ids a search for ``q`` looks among first: ``NEWEST_IDS``, or None
+def _first_span(q, top):
+    """How many of the newest ids (below ``top``, the highest) a search for ``q`` on the open set
+    looks among first, or None to read every match at once. From the matches PostgreSQL's
+    statistics say the open set holds (``word_stats``): none when they are no more than
+    ``COUNT_LIMIT``, when the words are in ``WALK_SHARE`` of the notices or more, or when the ids
+    that should hold ``WIDER_MARGIN`` times the matches wanted (taking every newest id for an
+    open one) are no fewer than the open set. Only how fast: any span gives the same results."""
+    stats = word_stats.word_stats()
+    expected = word_stats.expected_open_matches(q, stats) if stats else None
+    if expected is None:
+        return _first_span_unguessed(q) if top > BOUND_FROM else None
+    share = expected / stats.open_notices
+    if expected <= COUNT_LIMIT or share >= WALK_SHARE:
+        return None
+    span = math.ceil(WIDER_MARGIN * (COUNT_LIMIT + 1) / share)
+    return span if span < stats.open_notices else None
+
+
+def _first_span_unguessed(q):
+    """``_first_span`` of a big table without a guess from the statistics: ``NEWEST_IDS``, or None
     when a match must hold more than ``FIRST_LOOK_WORDS`` of its words, not counting those the
     dictionary leaves out (every match is read at once). A query whose words are not simply all
     required (``or``, a word left out with ``-``, a quoted phrase) is looked for first among the
-    newest, as before. Only how fast: any span gives the same results."""
-    if re.search(r'(^|\s)or(\s|$)|(^|\W)-|"', q.lower()):
+    newest, as before."""
+    if word_stats.NOT_ALL_REQUIRED.search(q.lower()):
         return NEWEST_IDS
     words = {w for w in (t.strip("'-") for t in _terms(q)) if w and w not in stop_words.ENGLISH}
     return NEWEST_IDS if len(words) <= FIRST_LOOK_WORDS else None
@@ -624,7 +655,12 @@ def _matching(shape, columns=RESULT_COLUMNS, part=None, place=None):
     set its status asks for, and given a ``place`` (see ``_PLACES``), only the region's own or
     only the national ones."""
     postgresql = shape.dialect == "postgresql"
-    stmt = sa.select(*columns).where(Opportunity.status.in_(PUBLIC_STATUSES))
+    stmt = sa.select(*columns)
+    open_only = shape.status == "open"
+    if not (part in ("open_set", "past_deadline") or (part is None and open_only)):
+        # (The open set is public: said again, the condition only cost PostgreSQL's planner
+        # time, a sixth of it for an open search, proving each partial index against it.)
+        stmt = stmt.where(Opportunity.status.in_(PUBLIC_STATUSES))
     rank = None
     if shape.words:
         if postgresql:
@@ -646,7 +682,6 @@ def _matching(shape, columns=RESULT_COLUMNS, part=None, place=None):
                     )
                 )
         rank = _rank({"search_vector": SEARCH_VECTOR, "title": Opportunity.title}, shape)
-    open_only = shape.status == "open"
     if shape.lot:
         stmt = stmt.where(Opportunity.lot_id == sa.bindparam("lot_id"))
     if shape.cpv:

@@ -14,6 +14,7 @@ from app.extensions import db
 from dps.models import ReservedFor
 from lots.opportunities.models import Opportunity, OpportunityKind, OpportunityStatus
 from lots.search import queries as search_module
+from lots.search import word_stats
 from lots.search.queries import Filters, search
 from tests.lots.helpers import NOW, setup_world
 
@@ -156,6 +157,8 @@ def _agrees(f, lots):
 @pytest.mark.parametrize("newest_first", [False, True])
 def test_the_fast_path_agrees_with_a_straightforward_reading(many, monkeypatch, newest_first):
     lots = many
+    # Without statistics of the words (as before any ANALYZE), the table's size decides.
+    monkeypatch.setattr(word_stats, "word_stats", lambda: None)
     if newest_first:  # open searches look among the newest 25 ids first (as at 1,000,000)
         monkeypatch.setattr(search_module, "BOUND_FROM", 0)
         monkeypatch.setattr(search_module, "NEWEST_IDS", 25)
@@ -192,18 +195,11 @@ def test_a_first_look_among_the_newest_ids_agrees_too(many, monkeypatch, newest_
     the newest ``NEWEST_IDS`` ids, and then further back. (The test above draws so many filters
     that it seldom reaches them.)"""
     lots = many
+    monkeypatch.setattr(word_stats, "word_stats", lambda: None)
     monkeypatch.setattr(search_module, "BOUND_FROM", 0)
     monkeypatch.setattr(search_module, "NEWEST_IDS", newest_ids)
     _small_limits(monkeypatch)
-    looks = []
-    search_words = search_module._search_words
-
-    def counted(shape, values, name):
-        results = search_words(shape, values, name)
-        looks.append((name, results.exact))
-        return results
-
-    monkeypatch.setattr(search_module, "_search_words", counted)
+    looks = _looks(monkeypatch)
 
     @settings(max_examples=40, **SETTINGS)
     @given(
@@ -225,6 +221,79 @@ def test_a_first_look_among_the_newest_ids_agrees_too(many, monkeypatch, newest_
     assert ("found_newest", False) in looks and ("found_newest", True) in looks
 
 
+def _looks(monkeypatch):
+    """What each search with words read: (statement, whether it found them all), in order."""
+    looks = []
+    search_words = search_module._search_words
+
+    def counted(shape, values, name):
+        results = search_words(shape, values, name)
+        looks.append((name, results.exact))
+        return results
+
+    monkeypatch.setattr(search_module, "_search_words", counted)
+    return looks
+
+
+def test_a_first_look_as_far_back_as_the_statistics_say_agrees_too(many, monkeypatch):
+    """Open searches whose first look reaches as far back as the words' statistics say should
+    hold enough matches: with statistics that guess right, too high and too low (drawn), every
+    page and count is the straightforward reading's."""
+    lots = many
+    _small_limits(monkeypatch)
+    monkeypatch.setattr(search_module, "WALK_SHARE", 1.01)  # (few words, each in many notices)
+    looks = _looks(monkeypatch)
+    open_notices = db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(Opportunity)
+        .where(Opportunity.status == OpportunityStatus.PUBLISHED)
+        .where(Opportunity.closed_recorded_at.is_(None))
+    )
+    lexemes = ["care", "garden", "food", "meal", "energi", "advic"]
+
+    @settings(max_examples=40, **SETTINGS)
+    @given(
+        st.builds(
+            Filters,
+            q=st.sampled_from(["care", "garden", "food advice", "meals", "energy care"]),
+            sort=st.sampled_from(list(search_module.SORTS)),
+            page=st.integers(1, 3),
+        ),
+        st.lists(st.sampled_from([0.05, 0.3, 0.6, 1.0]), min_size=6, max_size=6),
+    )
+    def check(f, shares):
+        stats = word_stats.WordStats(dict(zip(lexemes, shares, strict=True)), 0.05, open_notices)
+        monkeypatch.setattr(word_stats, "word_stats", lambda: stats)
+        _agrees(f, lots)
+
+    check()
+    # Some were answered from the first look alone, some read further after it, and some read
+    # every match at once (too few expected).
+    assert ("found_newest", False) in looks and ("found_newest", True) in looks
+    assert ("found", True) in looks
+
+
+@pytest.mark.parametrize(
+    "expected, span",
+    [
+        (9, None),  # no more than COUNT_LIMIT (9 here): every match read at once
+        (10, None),  # the ids to hold 1.5 times the page's need (15) would be all 100 open ones
+        (20, 75),  # ceil(1.5 * 10 / 0.2)
+        (24, 63),
+        (25, None),  # in a quarter of the notices: walking the open set newest first is sooner
+    ],
+)
+def test_the_first_look_reaches_back_as_far_as_the_guess_says(monkeypatch, expected, span):
+    monkeypatch.setattr(search_module, "COUNT_LIMIT", 9)
+    stats = word_stats.WordStats({"care": expected / 100}, 0.01, 100)
+    monkeypatch.setattr(word_stats, "word_stats", lambda: stats)
+    assert search_module._first_span("care", top=100) == span
+    # A query the statistics do not guess: the table's size decides, as without statistics.
+    assert search_module._first_span("care or meals", top=100) is None
+    monkeypatch.setattr(search_module, "BOUND_FROM", 50)
+    assert search_module._first_span("care or meals", top=100) == search_module.NEWEST_IDS
+
+
 @pytest.mark.parametrize(
     "q, span",
     [
@@ -244,7 +313,7 @@ def test_a_first_look_among_the_newest_ids_agrees_too(many, monkeypatch, newest_
     ],
 )
 def test_no_first_look_among_the_newest_for_three_words(q, span):
-    assert search_module._first_span(q) == span
+    assert search_module._first_span_unguessed(q) == span
 
 
 def test_a_second_look_reaches_as_far_back_as_the_first_look_s_matches_say():

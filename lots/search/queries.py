@@ -18,10 +18,11 @@ A results page reads only the columns it shows, and only for the page's rows. Co
   hold the limit and a half (``_first_span``, ``lots.search.word_stats``): when they hold more
   than the limit, no other match is read; otherwise a second look reaches as far back as
   their density says should hold enough, and then every match of the open set is read (which
-  its own GIN index of words, regions and lots holds: migrations 0026 and 0037), or, for a word
-  in most open notices, the open set is walked newest first until the limit (0041). Closed or all:
-  the newest matches of each part of the set (open, and marked closed: migration 0038; a
-  region's own and the national ones apart: 0039) are merged and ranked (see ``_PARTS``).
+  its own GIN index of words, regions and lots holds: migrations 0026 and 0037). For words so
+  common that a walk reads few notices (``WALK_RATIO``), the open set is walked newest first
+  until the limit (0041). Closed or all: the newest matches of each part of the set (open, and
+  marked closed: migration 0038; a region's own and the national ones apart: 0039) are merged
+  and ranked (see ``_PARTS``).
 
 Every query runs on ``app.replica.reads()``: a read replica when ``DATABASE_REPLICA_URL`` is set.
 
@@ -232,6 +233,10 @@ def search(f, now=None):
         # spread too unevenly among them for the second look below to judge how far to go.)
         top = _newest_id(dialect) if _open_only(f) and not _narrowed(f) else None
         span = _first_span(f.q, top) if top is not None else None
+        if span == WALK:
+            # Words in so many open notices that walking the open set newest first, checking
+            # each, reaches the page's need soonest (``_first_span``).
+            return _search_words(shape, values, "found_walk")
         if span is not None:
             # First among the newest ids only: when they hold more than COUNT_LIMIT matches,
             # those are the newest matches of all, and the rest of the open set is never read.
@@ -353,11 +358,15 @@ def _values(f, now, shape):
 # most every BOUND_SECONDS per process.
 NEWEST_IDS = 10_000
 FIRST_LOOK_WORDS = 2
-# Words in this share of the notices or more: no first look. PostgreSQL walks the open set newest
-# first (migration 0041) and stops at the page's need, sooner than a first look finds them (at
-# 100,000: 3.2-5.5 ms against 5.5-6.2 ms for words in 27-99 % of the notices; 24 %: 10.6 ms
-# against 6.5, when PostgreSQL reads every match instead).
-WALK_SHARE = 0.25
+# Words so common that walking the open set newest first (migration 0041), checking each notice's
+# words until the page's need (COUNT_LIMIT + 1 / their share of the notices), reads no more than
+# WALK_RATIO times as many notices as there are matches (which a first look reads from the index
+# of words, then the newest of them): no first look, the walk. So the walk takes over from a
+# smaller share as the open set grows (at 100,000 from about a quarter of the notices, at
+# 1,000,000 from a tenth, where it was measured to, ``bench/RESULTS.md``, session 22). Left to
+# itself PostgreSQL walks only for the commonest words, and otherwise reads every match.
+WALK_RATIO = 1.5
+WALK = "walk"  # (``_first_span``'s answer for them)
 BOUND_FROM = 200_000
 BOUND_SECONDS = 60
 # With fewer than COUNT_LIMIT matches there, a second look reaches back far enough to hold this
@@ -385,16 +394,19 @@ def _first_span(q, top):
     """How many of the newest ids (below ``top``, the highest) a search for ``q`` on the open set
     looks among first, or None to read every match at once. From the matches PostgreSQL's
     statistics say the open set holds (``word_stats``): none when they are no more than
-    ``COUNT_LIMIT``, when the words are in ``WALK_SHARE`` of the notices or more, or when the ids
-    that should hold ``WIDER_MARGIN`` times the matches wanted (taking every newest id for an
-    open one) are no fewer than the open set. Only how fast: any span gives the same results."""
+    ``COUNT_LIMIT``, or when the ids that should hold ``WIDER_MARGIN`` times the matches wanted
+    (taking every newest id for an open one) are no fewer than the open set; ``WALK`` when
+    walking the open set to the page's need reads no more than ``WALK_RATIO`` times the matches.
+    Only how fast: any span, or a walk, gives the same results."""
     stats = word_stats.word_stats()
     expected = word_stats.expected_open_matches(q, stats) if stats else None
     if expected is None:
         return _first_span_unguessed(q) if top > BOUND_FROM else None
     share = expected / stats.open_notices
-    if expected <= COUNT_LIMIT or share >= WALK_SHARE:
+    if expected <= COUNT_LIMIT:
         return None
+    if (COUNT_LIMIT + 1) / share <= WALK_RATIO * expected:
+        return WALK
     span = math.ceil(WIDER_MARGIN * (COUNT_LIMIT + 1) / share)
     return span if span < stats.open_notices else None
 
@@ -461,7 +473,8 @@ def _built(shape, name, page_size, count_limit, rank_limit):
     - ``counted_page``: up to ``limit`` matches in no order, the page sorted among them, each row
       with the count;
     - ``found`` / ``found_newest``: a search with words (see ``_search_words``), among all the
-      matches or only those above the id ``floor``;
+      matches or only those above the id ``floor``; ``found_walk``: of the open set, walked
+      newest first checking each one's words (never from an index of words);
     - ``found_parts``: the same, of closed or all opportunities, merging the newest matches of
       each part of the set (``_PARTS``), given the ids of those past their deadline but not yet
       marked closed (``past_ids``);
@@ -470,7 +483,7 @@ def _built(shape, name, page_size, count_limit, rank_limit):
 
     The sizes are given (not read here) so that a statement built for other sizes is never
     used."""
-    stmt, rank = _matching(shape)
+    stmt, rank = _matching(shape, walk=name == "found_walk")
     order = _order(shape.sort, rank)
     if name == "in_order":
         return stmt.order_by(*_ordered(_COLUMNS, order)).limit(page_size).offset(OFFSET)
@@ -506,7 +519,7 @@ def _built(shape, name, page_size, count_limit, rank_limit):
         )
     if name == "found_newest":
         stmt = stmt.where(Opportunity.id > sa.bindparam("floor", type_=sa.Integer))
-    elif name not in ("found", "found_parts"):
+    elif name not in ("found", "found_walk", "found_parts"):
         raise ValueError(name)
     keys = [
         Opportunity.id,
@@ -517,7 +530,7 @@ def _built(shape, name, page_size, count_limit, rank_limit):
     if shape.sort == "relevance":
         keys.append(rank.label("rank"))
     newest = Opportunity.id.desc()
-    if name == "found" and shape.status == "open":
+    if name in ("found", "found_walk") and shape.status == "open":
         # Newest first as the open set's index of negated ids orders them (migration 0041):
         # for a word in most open notices, walking it stops at the 1,001st match. (Written
         # differently from ``id`` so that the looks among the newest ids above, which ask for
@@ -649,11 +662,12 @@ def _order(sort, rank):
     }[sort] + [("id", False)]
 
 
-def _matching(shape, columns=RESULT_COLUMNS, part=None, place=None):
+def _matching(shape, columns=RESULT_COLUMNS, part=None, place=None, walk=False):
     """(select of ``columns``, rank expression or None) for a search of ``shape``, its values
     bound by name (see ``_values``); given a ``part`` (see ``_PARTS``), only that part of the
     set its status asks for, and given a ``place`` (see ``_PLACES``), only the region's own or
-    only the national ones."""
+    only the national ones. With ``walk``, the words are checked on each row and never looked
+    up in an index of words."""
     postgresql = shape.dialect == "postgresql"
     stmt = sa.select(*columns)
     open_only = shape.status == "open"
@@ -664,7 +678,8 @@ def _matching(shape, columns=RESULT_COLUMNS, part=None, place=None):
     rank = None
     if shape.words:
         if postgresql:
-            stmt = stmt.where(SEARCH_VECTOR.op("@@")(_tsquery()))
+            found = SEARCH_VECTOR.op("@@")(_tsquery())
+            stmt = stmt.where(found.is_(sa.true()) if walk else found)
         else:
             for i in range(shape.terms):
                 like = sa.bindparam(f"term_{i}")

@@ -74,12 +74,12 @@ def _read():
     return WordStats(dict(zip(row.lexemes, row.shares, strict=False)), rarest, row.open_notices)
 
 
-def expected_open_matches(q, stats):
-    """How many open notices a search for ``q`` should match, if its words are as common in them
-    as in all the notices and found independently of each other (as the planner takes them);
-    None when a match need not hold every word (``or``, ``-``, a phrase): those are not guessed.
-    A word outside the most common counts as being in as many notices as the rarest of them,
-    so the guess for rare words is on the high side."""
+def matching_share(q, stats):
+    """The share of notices a search for ``q`` should match, if its words are found
+    independently of each other (as the planner takes them); None when a match need not hold
+    every word (``or``, ``-``, a phrase): those are not guessed. A word outside the most common
+    counts as being in as many notices as the rarest of them, so the guess for rare words is on
+    the high side."""
     if NOT_ALL_REQUIRED.search(q.lower()):
         return None
     lexemes = {lexeme(word) for word in re.findall(r"[^\W_]+", q.lower())}
@@ -89,7 +89,14 @@ def expected_open_matches(q, stats):
     share = 1.0
     for word in lexemes:
         share *= stats.shares.get(word, stats.rarest)
-    return share * stats.open_notices
+    return share
+
+
+def expected_open_matches(q, stats):
+    """How many open notices a search for ``q`` should match, if its words are as common in them
+    as in all the notices (``matching_share``); None when not guessed."""
+    share = matching_share(q, stats)
+    return None if share is None else share * stats.open_notices
 
 
 @lru_cache(maxsize=4096)

@@ -235,13 +235,16 @@ def _looks(monkeypatch):
     return looks
 
 
-def test_a_first_look_as_far_back_as_the_statistics_say_agrees_too(many, monkeypatch):
+@pytest.mark.parametrize("walk_ratio", [0.3, 1.5])
+def test_a_first_look_as_far_back_as_the_statistics_say_agrees_too(many, monkeypatch, walk_ratio):
     """Open searches whose first look reaches as far back as the words' statistics say should
-    hold enough matches: with statistics that guess right, too high and too low (drawn), every
-    page and count is the straightforward reading's."""
+    hold enough matches, or that walk the open set: with statistics that guess right, too high
+    and too low (drawn), every page and count is the straightforward reading's. (Among sixty
+    notices the words that reach the limit are so common that they are walked, unless walking
+    is made to seem dearer.)"""
     lots = many
     _small_limits(monkeypatch)
-    monkeypatch.setattr(search_module, "WALK_SHARE", 1.01)  # (few words, each in many notices)
+    monkeypatch.setattr(search_module, "WALK_RATIO", walk_ratio)
     looks = _looks(monkeypatch)
     open_notices = db.session.scalar(
         sa.select(sa.func.count())
@@ -259,7 +262,7 @@ def test_a_first_look_as_far_back_as_the_statistics_say_agrees_too(many, monkeyp
             sort=st.sampled_from(list(search_module.SORTS)),
             page=st.integers(1, 3),
         ),
-        st.lists(st.sampled_from([0.05, 0.3, 0.6, 1.0]), min_size=6, max_size=6),
+        st.lists(st.sampled_from([0.05, 0.3, 0.5, 0.55, 0.8, 1.0]), min_size=6, max_size=6),
     )
     def check(f, shares):
         stats = word_stats.WordStats(dict(zip(lexemes, shares, strict=True)), 0.05, open_notices)
@@ -267,10 +270,13 @@ def test_a_first_look_as_far_back_as_the_statistics_say_agrees_too(many, monkeyp
         _agrees(f, lots)
 
     check()
-    # Some were answered from the first look alone, some read further after it, and some read
-    # every match at once (too few expected).
-    assert ("found_newest", False) in looks and ("found_newest", True) in looks
+    # Some read every match at once (too few expected); some walked the open set, or some were
+    # answered from the first look alone and some read further after it.
     assert ("found", True) in looks
+    if walk_ratio == 1.5:
+        assert any(name == "found_walk" for name, _exact in looks)
+    else:
+        assert ("found_newest", False) in looks and ("found_newest", True) in looks
 
 
 @pytest.mark.parametrize(
@@ -279,8 +285,9 @@ def test_a_first_look_as_far_back_as_the_statistics_say_agrees_too(many, monkeyp
         (9, None),  # no more than COUNT_LIMIT (9 here): every match read at once
         (10, None),  # the ids to hold 1.5 times the page's need (15) would be all 100 open ones
         (20, 75),  # ceil(1.5 * 10 / 0.2)
-        (24, 63),
-        (25, None),  # in a quarter of the notices: walking the open set newest first is sooner
+        (25, 60),  # (walking to 10 matches would read 40 notices: more than 1.5 times 25)
+        (30, search_module.WALK),  # (33 notices, no more than 1.5 times 30)
+        (100, search_module.WALK),
     ],
 )
 def test_the_first_look_reaches_back_as_far_as_the_guess_says(monkeypatch, expected, span):

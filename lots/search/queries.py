@@ -233,10 +233,14 @@ def search(f, now=None):
         # spread too unevenly among them for the second look below to judge how far to go.)
         top = _newest_id(dialect) if _open_only(f) and not _narrowed(f) else None
         span = _first_span(f.q, top) if top is not None else None
-        if span == WALK:
+        if isinstance(span, Walk):
             # Words in so many open notices that walking the open set newest first, checking
-            # each, reaches the page's need soonest (``_first_span``).
-            return _search_words(shape, values, "found_walk")
+            # each, reaches the page's need soonest (``_first_span``); no further back than
+            # the guess says it should need, and then, when fewer matched, every match.
+            walked = _search_words(shape, {**values, "walk_bound": span.reach - top}, "found_walk")
+            if not walked.exact:
+                return walked
+            return _search_words(shape, values, name)
         if span is not None:
             # First among the newest ids only: when they hold more than COUNT_LIMIT matches,
             # those are the newest matches of all, and the rest of the open set is never read.
@@ -366,7 +370,17 @@ FIRST_LOOK_WORDS = 2
 # 1,000,000 from a tenth, where it was measured to, ``bench/RESULTS.md``, session 22). Left to
 # itself PostgreSQL walks only for the commonest words, and otherwise reads every match.
 WALK_RATIO = 1.5
-WALK = "walk"  # (``_first_span``'s answer for them)
+# A walk goes back no further than the ids that should hold WALK_REACH times the page's need
+# (should the words be rarer in open notices than in all of them: a year's name ...).
+WALK_REACH = 3
+
+
+class Walk(NamedTuple):
+    """``_first_span``'s answer for words that a walk of the open set finds soonest."""
+
+    reach: int  # the newest ids it walks at most
+
+
 BOUND_FROM = 200_000
 BOUND_SECONDS = 60
 # With fewer than COUNT_LIMIT matches there, a second look reaches back far enough to hold this
@@ -395,7 +409,7 @@ def _first_span(q, top):
     looks among first, or None to read every match at once. From the matches PostgreSQL's
     statistics say the open set holds (``word_stats``): none when they are no more than
     ``COUNT_LIMIT``, or when the ids that should hold ``WIDER_MARGIN`` times the matches wanted
-    (taking every newest id for an open one) are no fewer than the open set; ``WALK`` when
+    (taking every newest id for an open one) are no fewer than the open set; a ``Walk`` when
     walking the open set to the page's need reads no more than ``WALK_RATIO`` times the matches.
     Only how fast: any span, or a walk, gives the same results."""
     stats = word_stats.word_stats()
@@ -406,7 +420,7 @@ def _first_span(q, top):
     if expected <= COUNT_LIMIT:
         return None
     if (COUNT_LIMIT + 1) / share <= WALK_RATIO * expected:
-        return WALK
+        return Walk(math.ceil(WALK_REACH * (COUNT_LIMIT + 1) / share))
     span = math.ceil(WIDER_MARGIN * (COUNT_LIMIT + 1) / share)
     return span if span < stats.open_notices else None
 
@@ -474,7 +488,8 @@ def _built(shape, name, page_size, count_limit, rank_limit):
       with the count;
     - ``found`` / ``found_newest``: a search with words (see ``_search_words``), among all the
       matches or only those above the id ``floor``; ``found_walk``: of the open set, walked
-      newest first checking each one's words (never from an index of words);
+      newest first checking each one's words (never from an index of words), down to the
+      negated id ``walk_bound``;
     - ``found_parts``: the same, of closed or all opportunities, merging the newest matches of
       each part of the set (``_PARTS``), given the ids of those past their deadline but not yet
       marked closed (``past_ids``);
@@ -519,6 +534,8 @@ def _built(shape, name, page_size, count_limit, rank_limit):
         )
     if name == "found_newest":
         stmt = stmt.where(Opportunity.id > sa.bindparam("floor", type_=sa.Integer))
+    elif name == "found_walk":  # (negated, as the index it walks: migration 0041)
+        stmt = stmt.where(-Opportunity.id < sa.bindparam("walk_bound", type_=sa.Integer))
     elif name not in ("found", "found_walk", "found_parts"):
         raise ValueError(name)
     keys = [

@@ -18,6 +18,7 @@ little worse.
 """
 
 import re
+import threading
 import time
 from dataclasses import dataclass
 from functools import lru_cache
@@ -37,12 +38,13 @@ STATS_SQL = sa.text(
     "SELECT s.most_common_elems::text::text[] AS lexemes, s.most_common_elem_freqs AS shares, "
     "(SELECT c.reltuples FROM pg_class c WHERE c.oid = to_regclass(:index)) AS open_notices "
     "FROM (SELECT 1) AS one LEFT JOIN pg_stats s ON s.schemaname = current_schema() "
-    "AND s.tablename = 'opportunities' AND s.attname = 'search_vector'"
+    "AND s.tablename = 'opportunities' AND s.attname = 'search_vector' AND NOT s.inherited"
 ).bindparams(index=OPEN_SET_INDEX)
 # Not simply every word required: "or", a word left out with "-", a quoted phrase.
 NOT_ALL_REQUIRED = re.compile(r'(^|\s)or(\s|$)|(^|\W)-|"')
 
-_stemmer = snowballstemmer.stemmer("english")
+# A stemmer keeps its work in hand on itself: one per thread.
+_stemmers = threading.local()
 
 
 @dataclass(frozen=True)
@@ -68,8 +70,8 @@ def _read():
     row = reads().execute(STATS_SQL).one()
     if not row.lexemes or not row.shares or not row.open_notices or row.open_notices < 0:
         return None
-    # After one share for each lexeme: the least and greatest of them, and the share of notices
-    # with no words at all.
+    # After one share for each lexeme: the least and the greatest of them (and, for some types,
+    # the share of rows without any).
     rarest = row.shares[len(row.lexemes)]
     return WordStats(dict(zip(row.lexemes, row.shares, strict=False)), rarest, row.open_notices)
 
@@ -107,4 +109,7 @@ def lexeme(word):
         return None
     if any(ch.isdigit() for ch in word):
         return word
-    return _stemmer.stemWord(word)
+    stemmer = getattr(_stemmers, "english", None)
+    if stemmer is None:
+        stemmer = _stemmers.english = snowballstemmer.stemmer("english")
+    return stemmer.stemWord(word)

@@ -279,6 +279,19 @@ def test_a_first_look_as_far_back_as_the_statistics_say_agrees_too(many, monkeyp
         assert ("found_newest", False) in looks and ("found_newest", True) in looks
 
 
+def test_a_walk_goes_back_no_further_than_the_guess_needs(many, monkeypatch):
+    """Words the statistics call common but that no open notice holds (a year's name, common
+    among old notices): the walk stops where the guess says it should have found enough, and
+    then every match is read."""
+    _small_limits(monkeypatch)
+    looks = _looks(monkeypatch)
+    stats = word_stats.WordStats({"nothingmatch": 1.0}, 0.05, 20)
+    monkeypatch.setattr(word_stats, "word_stats", lambda: stats)
+    results = search(Filters(q="nothingmatches", sort="relevance"), now=NOW)
+    assert (results.rows, results.total, results.exact) == ([], 0, True)
+    assert looks == [("found_walk", True), ("found", True)]
+
+
 @pytest.mark.parametrize(
     "expected, span",
     [
@@ -286,8 +299,8 @@ def test_a_first_look_as_far_back_as_the_statistics_say_agrees_too(many, monkeyp
         (10, None),  # the ids to hold 1.5 times the page's need (15) would be all 100 open ones
         (20, 75),  # ceil(1.5 * 10 / 0.2)
         (25, 60),  # (walking to 10 matches would read 40 notices: more than 1.5 times 25)
-        (30, search_module.WALK),  # (33 notices, no more than 1.5 times 30)
-        (100, search_module.WALK),
+        (30, search_module.Walk(100)),  # (33 notices, no more than 1.5 times 30; back 3 * 33)
+        (100, search_module.Walk(30)),
     ],
 )
 def test_the_first_look_reaches_back_as_far_as_the_guess_says(monkeypatch, expected, span):

@@ -1,6 +1,8 @@
 """How common the notices' words are, read from PostgreSQL's statistics, and the guess of how
 many open notices a query matches (``lots.search.word_stats``)."""
 
+import threading
+
 import pytest
 import sqlalchemy as sa
 
@@ -37,6 +39,22 @@ def test_words_become_the_lexemes_postgresql_makes_of_them(app):
             sa.text("SELECT array_agg(lexeme) FROM unnest(to_tsvector('english', :w))"), {"w": word}
         )
         assert lexeme(word) == (made[0] if made else None), word
+
+
+def test_words_are_stemmed_alike_in_several_threads_at_once():
+    words = [f"{stem}{end}" for stem in WORDS[:12] for end in ("", "s", "ing", "ed", "ly")] * 40
+    alone = [lexeme.__wrapped__(word) for word in words]  # (not the cache: the stemmer itself)
+    stemmed = {}
+
+    def stem(n):
+        stemmed[n] = [lexeme.__wrapped__(word) for word in words]
+
+    threads = [threading.Thread(target=stem, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert all(stemmed[n] == alone for n in range(4))
 
 
 def test_the_statistics_are_postgresql_s_own(app, many):  # noqa: F811

@@ -1,17 +1,20 @@
 """The varied search mix under wrk, this checkout against another, served in turn on the same data.
 
-    git worktree add /tmp/base main && cp -r app/static/build /tmp/base/app/static/
-    .venv/bin/python bench/search_wrk_ab.py /tmp/base [--database vcse_bench_search]
-        [--rounds 3] [--seconds 10]
+    for side in base:main new:HEAD; do git worktree add /tmp/${side%%:*} ${side#*:}
+        cp -r app/static/build /tmp/${side%%:*}/app/static/; ln -s $PWD/.venv /tmp/${side%%:*}/; done
+    cd /tmp/new && /work/main/.venv/bin/python bench/search_wrk_ab.py /tmp/base
+        [--database vcse_bench_search] [--rounds 3] [--seconds 10] [--connections 16]
 
-Uses the database ``bench/search_bench.py`` seeded and its realistic URLs (a different query
-every request). Each round serves each checkout in a random order under gunicorn (4 workers,
-this checkout's virtualenv), empties the results cache first (so that no round answers from an
-earlier one's entries), measures /hello, warms the workers on other URLs, then drives the mix
-at -c16 (``--connections``). Beside each figure: the CPU each kind of process spent per request (the gunicorn
-workers, the PostgreSQL backends, Redis), read from /proc before and after. The shared machine
-is noisy from one run to the next: read the figures of one round side by side, and the median
-of the rounds.
+Serve both sides from worktrees made alike: this checkout in /work/main against a fresh
+worktree in /tmp once gave /hello 20 % faster on the /work/main side in every round
+(``bench/RESULTS.md``, session 22). Uses the database ``bench/search_bench.py`` seeded and its
+realistic URLs (a different query every request). Each round serves each checkout in a random
+order under gunicorn (4 workers, each checkout's ``.venv``: link the same one), empties the
+results cache first (so that no round answers from an earlier one's entries), measures /hello,
+warms the workers on other URLs, then drives the mix at -c16 (``--connections``). Beside each
+figure: the CPU each kind of process spent per request (the gunicorn workers, the PostgreSQL
+backends, Redis), read from /proc before and after. The shared machine is noisy from one run
+to the next: read the figures of one round side by side, and the median of the rounds.
 """
 
 import argparse

@@ -413,10 +413,10 @@ def _first_span(q, top):
     walking the open set to the page's need reads no more than ``WALK_RATIO`` times the matches.
     Only how fast: any span, or a walk, gives the same results."""
     stats = word_stats.word_stats()
-    expected = word_stats.expected_open_matches(q, stats) if stats else None
-    if expected is None:
+    share = word_stats.matching_share(q, stats) if stats else None
+    if share is None:
         return _first_span_unguessed(q) if top > BOUND_FROM else None
-    share = expected / stats.open_notices
+    expected = share * stats.open_notices
     if expected <= COUNT_LIMIT:
         return None
     if (COUNT_LIMIT + 1) / share <= WALK_RATIO * expected:

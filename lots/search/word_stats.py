@@ -27,7 +27,7 @@ import snowballstemmer
 import sqlalchemy as sa
 from flask import current_app
 
-from app.replica import reads
+from app.replica import read_engine, reads
 from lots.search import stop_words
 
 STATS_SECONDS = 600
@@ -58,7 +58,7 @@ def word_stats():
     """The statistics as last read (at most ``STATS_SECONDS`` ago), or None."""
     kept = current_app.extensions.get("search_word_stats")
     if kept is None or kept[0] < time.monotonic():
-        stats = _read() if reads().dialect.name == "postgresql" else None
+        stats = _read() if read_engine().dialect.name == "postgresql" else None
         kept = current_app.extensions["search_word_stats"] = (
             time.monotonic() + STATS_SECONDS,
             stats,

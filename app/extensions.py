@@ -1,5 +1,6 @@
 """The Flask extensions every part of the app shares, created unbound and bound in create_app()."""
 
+from flask import request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -27,3 +28,12 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address, default_limits=[], strategy="moving-window")
+
+
+@limiter.request_filter
+def _reading():
+    """Every limit the app sets is on a form's POST (signing in, emailed links, following a
+    search): a GET or HEAD skips the limiter before it resolves the limits of the page, which
+    was 55 µs of a search page's CPU against 38 for a page it exempts (``bench/RESULTS.md``,
+    session 23). ``tests/app/test_security.py`` checks that no limit is set on them."""
+    return request.method in ("GET", "HEAD")

@@ -196,6 +196,32 @@ def test_the_address_limit_counts_per_address(app, make_app):
     assert elsewhere.status_code == 200
 
 
+def test_every_rate_limit_is_on_a_post_as_the_limiter_skips_pages_that_are_read(app):
+    # ``app.extensions._reading`` lets every GET and HEAD past the limiter unresolved: a limit
+    # on either would never count. (Flask-Limiter keeps the declared limits in its manager.)
+    from app.extensions import limiter
+
+    declared = [
+        (route, limit)
+        for route, limits in limiter.limit_manager._decorated_limits.items()
+        for limit in limits
+    ]
+    assert len(declared) >= 6  # signing in, emailed links, following a search
+    for route, limit in declared:
+        assert limit.methods, route
+        assert not {"get", "head"} & {method.lower() for method in limit.methods}, route
+
+
+def test_reading_a_page_never_counts_towards_a_limit(app, make_app):
+    limited = make_app(SIGNIN_LIMIT_PER_ADDRESS="2 per 15 minutes")
+    client = fresh_client(limited)
+    for _ in range(5):
+        assert client.get("/sign-in").status_code == 200
+    for n in range(2):
+        assert sign_in(client, email=f"person{n}@example.org").status_code == 200
+    assert sign_in(client, email="person9@example.org").status_code == 429
+
+
 # Cookies and sessions
 
 

@@ -79,7 +79,7 @@ def _expected(f, lots):
         sa.select(
             Opportunity,
             vector.op("@@")(query).label("hit"),
-            sa.func.ts_rank_cd(vector, query).label("rank"),
+            sa.func.ts_rank(vector, query).label("rank"),
         ).select_from(Opportunity)
     ).all()
     vcse_lots = {lot.id for lot in lots if lot.reserved_for == ReservedFor.VCSE}

@@ -179,7 +179,7 @@ def _plainly(f, now):
     query = sa.func.websearch_to_tsquery("english", f.q)
     vector = sa.column("search_vector")
     rows = db.session.execute(
-        sa.select(Opportunity, vector.op("@@")(query), sa.func.ts_rank_cd(vector, query))
+        sa.select(Opportunity, vector.op("@@")(query), sa.func.ts_rank(vector, query))
     ).all()
 
     def found(o, hit):

@@ -117,6 +117,12 @@ def cache_get(key, kinds, now, keep=()):
     return cached
 
 
+def storing(cached):
+    """Whether ``cache_put`` would store entries for the parameters ``cached`` was read for: the
+    cache is on and they were asked for within its time before (see ``cache_put``)."""
+    return cached is not None and cached.seen
+
+
 def cache_put(cached, key, entries, now, good_until, keep=()):
     """Store ``entries`` (kind -> text) for ``key``, made at ``now`` from data of the generation
     read before the data was (so a change committed meanwhile makes them stale at once). The
@@ -127,7 +133,7 @@ def cache_put(cached, key, entries, now, good_until, keep=()):
     type their own words, crawlers page through everything), and storing each of their pages
     would cost more than it saves (``cache_get`` left the mark)."""
     conn = _cache_redis()
-    if conn is None or cached is None or not cached.seen:
+    if conn is None or not storing(cached):
         return
     good_until = min(good_until, now + timedelta(seconds=cache_seconds()))
     if good_until <= now:

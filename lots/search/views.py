@@ -47,14 +47,18 @@ def find_opportunities():
     filters = search.parse(given)
     links = _Links(args)
     lots = search.lot_choices(cached.generation if cached else None)
+    # What is stored, only when it will be (parameters asked for again within the cache's time):
+    # a new search's page was copied and its clock worked out for nothing (``cache_put``).
+    storing = cache.storing(cached)
     store = {}
     if cached and "results" in cached.texts:
         results_html, good_until = Markup(cached.texts["results"].decode()), cached.good_until
     else:
         results = search.search(filters, now)
         results_html = _results_column(filters, links, results, lots, now)
-        good_until = _good_until(results, now)
-        store["results"] = results_html
+        if storing:
+            store["results"] = results_html
+            good_until = _good_until(results, now)
     context = {
         "filters": filters,
         "links": links,
@@ -64,9 +68,11 @@ def find_opportunities():
     head_html = _fragment("lots/_find_head.html", **context)
     body_html = _fragment("lots/_find_body.html", **context)
     if not shared_page:
+        if store:  # the results column is the same for everyone
+            cache.cache_put(cached, key, store, now, good_until)
         return render_template("lots/find.html", head_html=head_html, body_html=body_html)
     html = _shared_frame().format(head=head_html, body=body_html, nonce=g.csp_nonce)
-    if 'name="csrf_token"' not in html:  # never share a form's token
+    if storing and 'name="csrf_token"' not in html:  # never share a form's token
         store["page"] = html.replace(g.csp_nonce, NONCE_MARK.decode())
     if store:
         cache.cache_put(cached, key, store, now, good_until, keep=("page",))

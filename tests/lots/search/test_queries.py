@@ -431,6 +431,23 @@ def test_signed_in_people_and_flashes_are_never_served_a_shared_page(world, app,
         assert _page(anonymous).select_one(".govuk-notification-banner") is None
 
 
+def test_a_signed_in_persons_search_stores_the_results_everyone_shares(world, app, client, auth):
+    lots, buyer = world
+    make_user(email="sam@example.org")
+    _publish(lots[0], buyer, "Befriending")
+    with time_machine.travel(NOW, tick=False):
+        auth.sign_in("sam@example.org")
+        assert "Sign out" in _page(client).select_one(".app-header").text
+        assert not redis_connection().keys("search:v1:results:*")  # asked once: only a mark
+        _page(client)
+        assert redis_connection().keys("search:v1:results:*")
+        assert not redis_connection().keys("search:v1:page:*")  # never a signed-in page
+        # Changed behind the ORM's back: a person not signed in is given the stored results.
+        db.session.execute(sa.text("UPDATE opportunities SET title = 'Renamed'"))
+        db.session.commit()
+        assert _shown(_page(app.test_client())) == ["Befriending"]
+
+
 def test_the_page_works_without_the_cache_and_without_redis(world, app, make_app):
     lots, buyer = world
 

@@ -39,7 +39,7 @@ from typing import NamedTuple
 
 import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.dialects.postgresql import ARRAY, TSQUERY
 
 from app.driver_rows import rows as read_rows
 from app.replica import read_engine, reads, retried
@@ -631,9 +631,13 @@ def _rank(columns, shape):
     Not ``ts_rank_cd`` (cover density), which zeroes some 32 KB of memory for each item of the
     query on every row it ranks (PostgreSQL 15's ``calc_rank_cd``): for the newest 1,001 matches
     of two words, 98 MB. Over 400 realistic searches at 100,000 opportunities, PostgreSQL's
-    execution took a fifth less with ``ts_rank`` (``bench/RESULTS.md``, session 23)."""
+    execution took a fifth less with ``ts_rank`` (``bench/RESULTS.md``, session 23).
+
+    Ranked by the words wanted only (``_ranked_words``): ``ts_rank`` counts a word the query
+    excludes (``care -home``) as missing from every match, which gave every match the same
+    score."""
     if shape.dialect == "postgresql":
-        return sa.func.ts_rank(columns["search_vector"], _tsquery())
+        return sa.func.ts_rank(columns["search_vector"], _ranked_words())
     return (
         sum(
             sa.case((sa.func.lower(columns["title"]).like(sa.bindparam(f"term_{i}")), 1), else_=0)
@@ -645,6 +649,15 @@ def _rank(columns, shape):
 
 def _tsquery():
     return sa.func.websearch_to_tsquery("english", sa.bindparam("q", type_=sa.String))
+
+
+def _ranked_words():
+    """The query without the words it excludes (PostgreSQL's ``querytree``, ``'care'`` for
+    ``care -home``), or the whole query when it only excludes (``querytree`` then says ``T``).
+    Worked out once when PostgreSQL plans the statement (each function is immutable), not for
+    each row."""
+    wanted = sa.func.querytree(_tsquery())
+    return sa.case((wanted == "T", _tsquery()), else_=sa.cast(wanted, TSQUERY))
 
 
 def every_match(f, now=None, limit=None, batch=None):

@@ -207,6 +207,14 @@ def test_every_rate_limit_is_on_a_post_as_the_limiter_skips_pages_that_are_read(
         for limit in limits
     ]
     assert len(declared) >= 6  # signing in, emailed links, following a search
+    manager = limiter.limit_manager
+    declared += [("default", limit) for limit in manager.default_limits]
+    declared += [("application", limit) for limit in manager.application_limits]
+    declared += [
+        (blueprint, limit)
+        for blueprint, limits in manager._blueprint_limits.items()
+        for limit in limits
+    ]
     for route, limit in declared:
         assert limit.methods, route
         assert not {"get", "head"} & {method.lower() for method in limit.methods}, route

@@ -29,12 +29,17 @@ def _titles(**kwargs):
     return [o.title for o in results.rows], results.total
 
 
-def test_title_matches_rank_first(world):
+@pytest.mark.parametrize("q", ["befriending", "befriending -zebra", "befriending or zebra -lunch"])
+def test_title_matches_rank_first(world, q):
+    # (A word left out ranks nothing: every match lacks it. The one closing soonest is the one
+    # that matches least, so an order by deadline would put it first.)
     lots, buyer = world
-    _publish(lots[0], buyer, "Garden maintenance", description="Includes befriending visits")
-    _publish(lots[0], buyer, "Befriending service for older people")
-    _publish(lots[0], buyer, "Meals on wheels", summary="Hot meals and befriending")
-    titles, total = _titles(q="befriending", sort="relevance")
+    _publish(
+        lots[0], buyer, "Garden maintenance", description="Includes befriending visits", days=5
+    )
+    _publish(lots[0], buyer, "Befriending service for older people", days=30)
+    _publish(lots[0], buyer, "Meals on wheels", summary="Hot meals and befriending", days=20)
+    titles, total = _titles(q=q, sort="relevance")
     assert total == 3
     assert titles[0] == "Befriending service for older people"
     assert titles[1] == "Meals on wheels"  # summary (B) outranks description (C)

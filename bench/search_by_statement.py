@@ -8,7 +8,7 @@ each search runs in process to catch the SQL it sends, and each statement is the
 (``EXPLAIN (ANALYZE, SUMMARY, TIMING OFF)``, the best of three) on a connection set as the app's
 are. Groups them by the statement ``lots.search.queries._built`` made (``found``, the first look
 above a ``floor``, the ``walk``, the closed or all ``parts``, and those without words) and prints
-each group's mean planning and execution and its share of the whole. Prints; does not write
+each group's mean planning and execution, its share of the whole, and its slowest. Prints; does not write
 bench/RESULTS.md: say in the row what it was run against (for an A/B, run it in each checkout).
 """
 
@@ -73,7 +73,8 @@ def main():
         print(
             f"  {name:16} {len(times):4}: planning mean {statistics.mean(plans):.3f} ms "
             f"({sum(plans) / planning:.0%} of all), execution mean {statistics.mean(runs):.3f} ms "
-            f"({sum(runs) / execution:.0%})"
+            f"({sum(runs) / execution:.0%}); the slowest planned {max(plans):.3f} ms, "
+            f"ran {max(runs):.3f} ms"
         )
 
 

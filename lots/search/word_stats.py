@@ -4,7 +4,7 @@
 notices hold (``most_common_elems``: a thousand at the default statistics target) with the share
 of notices holding each, and the share of the rarest of them: no lexeme it leaves out is in more
 notices than that. From these and the size of the open set (its index's ``reltuples``), search
-guesses how many open notices a query matches before reading any (``expected_open_matches``),
+guesses the share of notices a query matches before reading any (``matching_share``),
 as PostgreSQL's planner does, and so how far back among the newest ids to look first
 (``lots.search.queries._first_span``). A guess decides only how fast a search is, never what it
 finds. Read once every ``STATS_SECONDS`` per process; None where there are none (SQLite, or a
@@ -92,13 +92,6 @@ def matching_share(q, stats):
     for word in lexemes:
         share *= stats.shares.get(word, stats.rarest)
     return share
-
-
-def expected_open_matches(q, stats):
-    """How many open notices a search for ``q`` should match, if its words are as common in them
-    as in all the notices (``matching_share``); None when not guessed."""
-    share = matching_share(q, stats)
-    return None if share is None else share * stats.open_notices
 
 
 @lru_cache(maxsize=4096)

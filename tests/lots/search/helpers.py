@@ -1,6 +1,10 @@
-"""What the search tests share: two lots with CPV codes, and opportunities published on them."""
+"""What the search tests share: two lots with CPV codes, opportunities published on them, and the
+words a plain reading ranks by."""
 
 from datetime import timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import TSQUERY
 
 from app.extensions import db
 from lots.opportunities.models import LotCpvCode, Opportunity, OpportunityKind, OpportunityStatus
@@ -52,3 +56,10 @@ def publish(
     db.session.add(opportunity)
     db.session.commit()
     return opportunity
+
+
+def ranked_words(query):
+    """The words a search ranks by, written plainly: the query without those it excludes
+    (``querytree``), or the whole query when it only excludes."""
+    tree = sa.func.querytree(query)
+    return sa.case((tree == "T", query), else_=sa.cast(tree, TSQUERY))

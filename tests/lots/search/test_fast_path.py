@@ -9,7 +9,6 @@ import pytest
 import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy.dialects.postgresql import TSQUERY
 
 from app.extensions import db
 from dps.models import ReservedFor
@@ -18,6 +17,7 @@ from lots.search import queries as search_module
 from lots.search import word_stats
 from lots.search.queries import Filters, search
 from tests.lots.helpers import NOW, setup_world
+from tests.lots.search.helpers import ranked_words
 
 WORDS = ["garden", "meals", "care", "youth", "advice", "transport", "energy", "food"]
 QUERIES = ["", "care", "garden meals", "youth", "food advice", "energy care", "nothingmatches"]
@@ -80,7 +80,7 @@ def _expected(f, lots):
         sa.select(
             Opportunity,
             vector.op("@@")(query).label("hit"),
-            sa.func.ts_rank(vector, _wanted(query)).label("rank"),
+            sa.func.ts_rank(vector, ranked_words(query)).label("rank"),
         ).select_from(Opportunity)
     ).all()
     vcse_lots = {lot.id for lot in lots if lot.reserved_for == ReservedFor.VCSE}
@@ -343,10 +343,3 @@ def test_a_second_look_reaches_as_far_back_as_the_first_look_s_matches_say():
     assert search_module._wider_span(10_000, 200) == 75_075
     assert search_module._wider_span(40_000, 800) == 75_075
     assert search_module._wider_span(10_000, 0) is None
-
-
-def _wanted(query):
-    """The words a search ranks by: the query without those it excludes (``querytree``), or the
-    whole query when it only excludes."""
-    tree = sa.func.querytree(query)
-    return sa.case((tree == "T", query), else_=sa.cast(tree, TSQUERY))

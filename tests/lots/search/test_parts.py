@@ -8,7 +8,6 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import TSQUERY
 
 from app.extensions import db
 from dps.models import Lot
@@ -17,7 +16,7 @@ from lots.opportunities.services import mark_closed
 from lots.search import queries as search_module
 from lots.search.queries import Filters, search
 from tests.lots.helpers import NOW
-from tests.lots.search.helpers import lots_with_cpv_codes, publish
+from tests.lots.search.helpers import lots_with_cpv_codes, publish, ranked_words
 from tests.lots.search.test_fast_path import many  # noqa: F401  (a fixture)
 
 
@@ -180,7 +179,7 @@ def _plainly(f, now):
     query = sa.func.websearch_to_tsquery("english", f.q)
     vector = sa.column("search_vector")
     rows = db.session.execute(
-        sa.select(Opportunity, vector.op("@@")(query), sa.func.ts_rank(vector, _wanted(query)))
+        sa.select(Opportunity, vector.op("@@")(query), sa.func.ts_rank(vector, ranked_words(query)))
     ).all()
 
     def found(o, hit):
@@ -367,10 +366,3 @@ def _plan_without(index, sent, *settings):
             rows = conn.exec_driver_sql("EXPLAIN " + statement, parameters).all()
             transaction.rollback()
     return "\n".join(row[0] for row in rows)
-
-
-def _wanted(query):
-    """The words a search ranks by: the query without those it excludes (``querytree``), or the
-    whole query when it only excludes."""
-    tree = sa.func.querytree(query)
-    return sa.case((tree == "T", query), else_=sa.cast(tree, TSQUERY))
